@@ -1,0 +1,58 @@
+"use server";
+// Sign-up, log-in and log-out as server actions: the forms work before (and without) JavaScript.
+import { AuthError } from "next-auth";
+import { z } from "zod";
+import { logInInput, signUpInput } from "@/server/accounts/credentials";
+import { createUser, EmailTakenError } from "@/server/accounts/users";
+import { signIn, signOut } from "@/server/auth";
+
+export type AuthFormState = {
+  fieldErrors?: Partial<Record<"name" | "email" | "password", string[]>>;
+  formError?: string;
+  values?: { email?: string; name?: string };
+};
+
+/** Only same-site paths, so a crafted ?next= cannot send people elsewhere after logging in. */
+function safeNext(value: FormDataEntryValue | null): string {
+  const next = typeof value === "string" ? value : "";
+  return next.startsWith("/") && !next.startsWith("//") ? next : "/instances";
+}
+
+export async function logIn(_previous: AuthFormState, formData: FormData): Promise<AuthFormState> {
+  const values = { email: String(formData.get("email") ?? "") };
+  const parsed = logInInput.safeParse({ email: formData.get("email"), password: formData.get("password") });
+  if (!parsed.success) return { fieldErrors: z.flattenError(parsed.error).fieldErrors, values };
+  try {
+    await signIn("credentials", { ...parsed.data, redirectTo: safeNext(formData.get("next")) });
+  } catch (error) {
+    if (error instanceof AuthError) return { formError: "Wrong email or password.", values };
+    throw error; // the redirect that signals success
+  }
+  return {};
+}
+
+export async function signUp(_previous: AuthFormState, formData: FormData): Promise<AuthFormState> {
+  const values = { email: String(formData.get("email") ?? ""), name: String(formData.get("name") ?? "") };
+  const parsed = signUpInput.safeParse({
+    name: formData.get("name") || undefined,
+    email: formData.get("email"),
+    password: formData.get("password"),
+  });
+  if (!parsed.success) return { fieldErrors: z.flattenError(parsed.error).fieldErrors, values };
+  try {
+    await createUser(parsed.data);
+  } catch (error) {
+    if (error instanceof EmailTakenError) return { fieldErrors: { email: [error.message] }, values };
+    throw error;
+  }
+  await signIn("credentials", {
+    email: parsed.data.email,
+    password: parsed.data.password,
+    redirectTo: safeNext(formData.get("next")),
+  });
+  return {};
+}
+
+export async function logOut() {
+  await signOut({ redirectTo: "/" });
+}

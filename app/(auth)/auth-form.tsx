@@ -1,0 +1,62 @@
+"use client";
+import Link from "next/link";
+import { useActionState } from "react";
+import { Field } from "@/app/_components/field";
+import type { AuthFormState } from "./actions";
+
+type Props = {
+  mode: "login" | "signup";
+  action: (state: AuthFormState, formData: FormData) => Promise<AuthFormState>;
+  next?: string;
+};
+
+export function AuthForm({ mode, action, next }: Props) {
+  const [state, formAction, isPending] = useActionState(action, {});
+  const isSignUp = mode === "signup";
+  return (
+    <form action={formAction} className="card stack max-w-md" noValidate>
+      {next ? <input type="hidden" name="next" value={next} /> : null}
+      {isSignUp ? (
+        <Field label="Your name" name="name" autoComplete="name" defaultValue={state.values?.name} error={state.fieldErrors?.name} />
+      ) : null}
+      <Field
+        label="Email"
+        name="email"
+        type="email"
+        autoComplete="email"
+        required
+        defaultValue={state.values?.email}
+        error={state.fieldErrors?.email}
+      />
+      <Field
+        label="Password"
+        name="password"
+        type="password"
+        autoComplete={isSignUp ? "new-password" : "current-password"}
+        required
+        minLength={isSignUp ? 10 : undefined}
+        hint={isSignUp ? "At least 10 characters." : undefined}
+        error={state.fieldErrors?.password}
+      />
+      {state.formError ? (
+        <p className="error" role="alert">
+          {state.formError}
+        </p>
+      ) : null}
+      <button type="submit" className="button" disabled={isPending}>
+        {isSignUp ? "Create account" : "Log in"}
+      </button>
+      <p className="text-sm text-slate-600">
+        {isSignUp ? (
+          <>
+            Already have an account? <Link href="/login">Log in</Link>
+          </>
+        ) : (
+          <>
+            New to Lyceum? <Link href="/signup">Create an account</Link>
+          </>
+        )}
+      </p>
+    </form>
+  );
+}

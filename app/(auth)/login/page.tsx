@@ -1,0 +1,15 @@
+import { redirect } from "next/navigation";
+import { currentUser } from "@/server/auth/session";
+import { logIn } from "../actions";
+import { AuthForm } from "../auth-form";
+
+export default async function LoginPage({ searchParams }: { searchParams: Promise<{ next?: string }> }) {
+  const { next } = await searchParams;
+  if (await currentUser()) redirect(next?.startsWith("/") ? next : "/instances");
+  return (
+    <>
+      <h1>Log in</h1>
+      <AuthForm mode="login" action={logIn} next={next} />
+    </>
+  );
+}

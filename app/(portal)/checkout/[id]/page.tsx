@@ -1,0 +1,35 @@
+import { notFound, redirect } from "next/navigation";
+import { requireUser } from "@/server/auth/guards";
+import { formatPrice, planById } from "@/server/billing/plans";
+import { env } from "@/server/env";
+import { instanceIdInput } from "@/server/instances/input";
+import { instanceById } from "@/server/instances/queries";
+import { PayButton } from "./pay-button";
+
+/** The offline driver's checkout page (with Stripe configured, checkout happens on Stripe's site). */
+export default async function LocalCheckoutPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const user = await requireUser(`/checkout/${id}`);
+  if (env().BILLING_DRIVER !== "local" || !instanceIdInput.safeParse({ id }).success) notFound();
+  const instance = await instanceById(id);
+  if (!instance || instance.ownerId !== user.id) notFound();
+  if (instance.status !== "awaiting_payment") redirect(`/instances/${id}`);
+  const plan = planById(instance.plan);
+  return (
+    <div className="card stack max-w-lg">
+      <h1>Checkout</h1>
+      <p className="hint">Lyceum test checkout — no card needed. Paying delivers a Stripe-signed event to the portal.</p>
+      <dl className="grid grid-cols-2 gap-2">
+        <dt>Instance</dt>
+        <dd>{instance.name}</dd>
+        <dt>Subdomain</dt>
+        <dd>{instance.subdomain}</dd>
+        <dt>Plan</dt>
+        <dd>{plan.name}</dd>
+        <dt>Price</dt>
+        <dd>{formatPrice(plan.priceMonthlyCents)} / month</dd>
+      </dl>
+      <PayButton instanceId={instance.id} label={`Pay ${formatPrice(plan.priceMonthlyCents)}`} />
+    </div>
+  );
+}

@@ -1,0 +1,109 @@
+"use client";
+// The live part of the instance page: server-rendered events first, then new ones over SSE.
+import { useSubscription } from "@trpc/tanstack-react-query";
+import { useMemo, useState } from "react";
+import { StatusBadge } from "@/app/_components/status-badge";
+import { useTRPC } from "@/app/_trpc/client";
+import type { InstanceEvent, InstanceStatus } from "@/db/schema";
+import { deriveTimeline } from "./timeline";
+
+type Props = {
+  instanceId: string;
+  initialStatus: InstanceStatus;
+  initialEvents: InstanceEvent[];
+  initialSiteUrl: string | null;
+};
+
+const STEP_ICONS = { pending: "○", running: "◔", done: "✓", failed: "✗", skipped: "–" } as const;
+
+export function InstanceLive({ instanceId, initialStatus, initialEvents, initialSiteUrl }: Props) {
+  const trpc = useTRPC();
+  const [events, setEvents] = useState(initialEvents);
+  // Only the first subscription uses this; on reconnect the SSE link resends the last tracked id itself.
+  const [resumeFrom] = useState(() => String(initialEvents.at(-1)?.seq ?? 0));
+  const subscription = useSubscription(
+    trpc.instances.events.subscriptionOptions(
+      { id: instanceId, lastEventId: resumeFrom },
+      {
+        onData: ({ data }) =>
+          setEvents((current) => ((current.at(-1)?.seq ?? 0) >= data.seq ? current : [...current, data])),
+      },
+    ),
+  );
+  const { status, siteUrl, steps, progress } = useMemo(
+    () => deriveTimeline(events, initialStatus, initialSiteUrl),
+    [events, initialStatus, initialSiteUrl],
+  );
+
+  return (
+    <>
+      <section className="card stack" aria-label="Status">
+        <div className="flex items-center gap-3">
+          <span>Status:</span>
+          <span data-testid="instance-status">
+            <StatusBadge status={status} />
+          </span>
+          <span className="ml-auto text-xs text-slate-500" data-testid="live-connection">
+            {subscription.status === "pending" ? "live" : subscription.status === "error" ? "reconnecting…" : "connecting…"}
+          </span>
+        </div>
+        <div
+          className="progress"
+          role="progressbar"
+          aria-label="Provisioning progress"
+          aria-valuemin={0}
+          aria-valuemax={100}
+          aria-valuenow={progress}
+        >
+          <div style={{ width: `${progress}%` }} />
+        </div>
+        {status === "running" && siteUrl ? (
+          <p>
+            Your site is live:{" "}
+            <a href={siteUrl} target="_blank" rel="noreferrer" data-testid="instance-link">
+              {siteUrl}
+            </a>
+          </p>
+        ) : null}
+        {status === "awaiting_payment" ? (
+          <p>
+            Waiting for payment. <a href={`/checkout/${instanceId}`}>Go to checkout</a>
+          </p>
+        ) : null}
+      </section>
+      {steps.length > 0 ? (
+        <section className="card" aria-labelledby="steps-heading">
+          <h2 id="steps-heading" className="mt-0">
+            Steps
+          </h2>
+          <ol className="steps">
+            {steps.map((step) => (
+              <li key={step.name} data-step={step.name} data-state={step.state}>
+                <span className="step-icon" aria-hidden>
+                  {STEP_ICONS[step.state]}
+                </span>
+                <span className={step.state === "failed" ? "level-error" : undefined}>
+                  {step.title}
+                  <span className="sr-only"> ({step.state})</span>
+                </span>
+              </li>
+            ))}
+          </ol>
+        </section>
+      ) : null}
+      <section className="card" aria-labelledby="events-heading">
+        <h2 id="events-heading" className="mt-0">
+          Event log
+        </h2>
+        <ol className="timeline" data-testid="event-log">
+          {events.map((event) => (
+            <li key={event.seq} data-seq={event.seq} className={`level-${event.level}`}>
+              <span className="time">{new Date(event.createdAt).toLocaleTimeString("en-GB")}</span>
+              <span>{event.message}</span>
+            </li>
+          ))}
+        </ol>
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,34 @@
+import { TRPCError } from "@trpc/server";
+import { notFound } from "next/navigation";
+import { serverApi } from "@/server/api/server-caller";
+import { requireUser } from "@/server/auth/guards";
+import { instanceIdInput } from "@/server/instances/input";
+import { InstanceLive } from "./instance-live";
+
+export default async function InstancePage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  await requireUser(`/instances/${id}`);
+  if (!instanceIdInput.safeParse({ id }).success) notFound();
+  const api = await serverApi();
+  const view = await api.instances.byId({ id }).catch((error: unknown) => {
+    if (error instanceof TRPCError && error.code === "NOT_FOUND") notFound();
+    throw error;
+  });
+  const { instance, events, siteUrl } = view;
+  return (
+    <div className="stack">
+      <div>
+        <h1>{instance.name}</h1>
+        <p className="text-slate-600">
+          {instance.subdomain} · plan {instance.plan} · registered {instance.createdAt.toISOString().slice(0, 10)}
+        </p>
+      </div>
+      <InstanceLive
+        instanceId={instance.id}
+        initialStatus={instance.status}
+        initialEvents={events}
+        initialSiteUrl={siteUrl}
+      />
+    </div>
+  );
+}

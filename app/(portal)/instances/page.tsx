@@ -1,0 +1,47 @@
+import Link from "next/link";
+import { StatusBadge } from "@/app/_components/status-badge";
+import { serverApi } from "@/server/api/server-caller";
+import { requireUser } from "@/server/auth/guards";
+
+export default async function MyInstancesPage() {
+  await requireUser("/instances");
+  const instances = await (await serverApi()).instances.mine();
+  return (
+    <div className="stack">
+      <div className="flex items-center justify-between">
+        <h1>My instances</h1>
+        <Link href="/instances/new" className="button">
+          Register an instance
+        </Link>
+      </div>
+      {instances.length === 0 ? (
+        <p className="card">You have no instances yet. Register one to get your own Open edX site.</p>
+      ) : (
+        <table className="data">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Subdomain</th>
+              <th>Status</th>
+              <th>Created</th>
+            </tr>
+          </thead>
+          <tbody>
+            {instances.map((instance) => (
+              <tr key={instance.id}>
+                <td>
+                  <Link href={`/instances/${instance.id}`}>{instance.name}</Link>
+                </td>
+                <td>{instance.subdomain}</td>
+                <td>
+                  <StatusBadge status={instance.status} />
+                </td>
+                <td>{instance.createdAt.toISOString().slice(0, 16).replace("T", " ")}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,4 @@
+// Liveness for load balancers and test harnesses: the process is up and serving.
+export function GET() {
+  return Response.json({ status: "ok" });
+}

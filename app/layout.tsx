@@ -1,0 +1,56 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { TRPCReactProvider } from "./_trpc/client";
+import { logOut } from "./(auth)/actions";
+import { currentUser } from "@/server/auth/session";
+import { isStaff } from "@/server/auth/roles";
+import "./globals.css";
+
+export const metadata: Metadata = {
+  title: "Lyceum — Open edX hosting",
+  description: "Your own Open edX site, live in minutes.",
+};
+
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const user = await currentUser();
+  return (
+    <html lang="en">
+      <body>
+        <header className="border-b border-slate-200 bg-white">
+          <nav className="container flex items-center gap-6 py-3" aria-label="Main">
+            <Link href="/" className="text-lg font-bold text-teal-800">
+              Lyceum
+            </Link>
+            {user ? <Link href="/instances">My instances</Link> : null}
+            {isStaff(user) ? <Link href="/staff">Staff</Link> : null}
+            <span className="ml-auto flex items-center gap-4">
+              {user ? (
+                <>
+                  <span className="text-sm text-slate-600" data-testid="signed-in-as">
+                    {user.email}
+                  </span>
+                  <form action={logOut}>
+                    <button type="submit" className="button button-secondary">
+                      Log out
+                    </button>
+                  </form>
+                </>
+              ) : (
+                <>
+                  <Link href="/login">Log in</Link>
+                  <Link href="/signup" className="button">
+                    Sign up
+                  </Link>
+                </>
+              )}
+            </span>
+          </nav>
+        </header>
+        <TRPCReactProvider>
+          <main className="container">{children}</main>
+        </TRPCReactProvider>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,49 @@
+// The portal's Postgres connection (postgres.js + drizzle), one pool per process.
+import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+import { env } from "@/server/env";
+import * as schema from "./schema";
+
+export type Database = PostgresJsDatabase<typeof schema>;
+export type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
+/** Either the pool or an open transaction: query helpers accept both. */
+export type Queryable = Database | Transaction;
+
+type Connection = { sql: postgres.Sql; db: Database };
+const globalForDb = globalThis as unknown as { __lyceumDb?: Connection };
+
+function connect(): Connection {
+  const sql = postgres(env().DATABASE_URL, { max: 10, onnotice: () => {} });
+  return { sql, db: drizzle(sql, { schema, casing: undefined }) };
+}
+
+function connection(): Connection {
+  // Kept on globalThis so dev-mode module reloads do not open a new pool each time.
+  globalForDb.__lyceumDb ??= connect();
+  return globalForDb.__lyceumDb;
+}
+
+/** The drizzle database; the pool opens on first use, not at import (next build imports this file). */
+export const db: Database = new Proxy({} as Database, {
+  get(_target, property) {
+    const real = connection().db as unknown as Record<PropertyKey, unknown>;
+    const value = real[property];
+    return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(real) : value;
+  },
+  // drizzle's `is(db, PgDatabase)` (used by @auth/drizzle-adapter) walks the prototype chain.
+  getPrototypeOf() {
+    return Object.getPrototypeOf(connection().db);
+  },
+});
+
+export function rawSql(): postgres.Sql {
+  return connection().sql;
+}
+
+export async function closeDb(): Promise<void> {
+  const current = globalForDb.__lyceumDb;
+  globalForDb.__lyceumDb = undefined;
+  await current?.sql.end({ timeout: 5 });
+}
+
+export { schema };

@@ -1,0 +1,37 @@
+// One row per attempt to bring up application servers for an instance (Ocim's "app servers").
+import { index, jsonb, pgEnum, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { instances } from "./instances";
+import { instanceOperations } from "./operations";
+
+export const deploymentStatus = pgEnum("deployment_status", [
+  "new",
+  "waiting_for_vm",
+  "configuring",
+  "running",
+  "configuration_failed",
+  "error",
+  "terminated",
+]);
+
+export const deployments = pgTable(
+  "deployments",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    instanceId: uuid("instance_id").notNull().references(() => instances.id, { onDelete: "cascade" }),
+    // The operation that created it: a retried step finds its own deployment instead of making another.
+    operationId: uuid("operation_id").references(() => instanceOperations.id, { onDelete: "set null" }),
+    status: deploymentStatus("status").notNull().default("new"),
+    computeDriver: text("compute_driver").notNull(),
+    // The VM (or local process) id and the address it serves on, once known.
+    serverId: text("server_id"),
+    address: text("address"),
+    config: jsonb("config").$type<Record<string, unknown>>(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    activatedAt: timestamp("activated_at", { withTimezone: true }),
+    terminatedAt: timestamp("terminated_at", { withTimezone: true }),
+  },
+  (t) => [index("deployments_instance_idx").on(t.instanceId, t.createdAt)],
+);
+
+export type Deployment = typeof deployments.$inferSelect;
+export type DeploymentStatus = (typeof deploymentStatus.enumValues)[number];

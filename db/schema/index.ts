@@ -1,0 +1,10 @@
+// The single source of truth for the database; drizzle-kit generates db/migrations/ from these files.
+export * from "./users";
+export * from "./instances";
+export * from "./operations";
+export * from "./events";
+export * from "./resources";
+export * from "./deployments";
+export * from "./billing";
+export * from "./workers";
+export * from "./relations";

@@ -1,0 +1,63 @@
+// One row per thing done to an instance (provision, redeploy, …); at most one unfinished per instance.
+import { sql } from "drizzle-orm";
+import { index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { instances } from "./instances";
+import { users } from "./users";
+
+export const operationKind = pgEnum("operation_kind", [
+  "provision",
+  "reconfigure",
+  "redeploy",
+  "suspend",
+  "resume",
+  "deprovision",
+]);
+
+export const operationStatus = pgEnum("operation_status", ["queued", "running", "succeeded", "failed", "cancelled"]);
+
+export const instanceOperations = pgTable(
+  "instance_operations",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    instanceId: uuid("instance_id").notNull().references(() => instances.id, { onDelete: "cascade" }),
+    kind: operationKind("kind").notNull(),
+    status: operationStatus("status").notNull().default("queued"),
+    requestedBy: text("requested_by").references(() => users.id, { onDelete: "set null" }),
+    reason: text("reason"),
+    error: text("error"),
+    cancelRequestedAt: timestamp("cancel_requested_at", { withTimezone: true }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    startedAt: timestamp("started_at", { withTimezone: true }),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+  },
+  (t) => [
+    // DESIGN.md "One operation at a time per instance": the database refuses a second unfinished one.
+    uniqueIndex("instance_operations_one_active")
+      .on(t.instanceId)
+      .where(sql`${t.status} in ('queued', 'running')`),
+    index("instance_operations_instance_idx").on(t.instanceId, t.createdAt),
+  ],
+);
+
+export const stepStatus = pgEnum("step_status", ["running", "succeeded", "failed", "skipped"]);
+
+// Which steps of an operation are done: a retried job skips these.
+export const operationSteps = pgTable(
+  "operation_steps",
+  {
+    operationId: uuid("operation_id").notNull().references(() => instanceOperations.id, { onDelete: "cascade" }),
+    step: text("step").notNull(),
+    status: stepStatus("status").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    result: text("result"),
+    error: text("error"),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+    details: jsonb("details"),
+  },
+  (t) => [primaryKey({ columns: [t.operationId, t.step] })],
+);
+
+export type InstanceOperation = typeof instanceOperations.$inferSelect;
+export type OperationKind = (typeof operationKind.enumValues)[number];
+export type OperationStatus = (typeof operationStatus.enumValues)[number];

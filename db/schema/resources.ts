@@ -1,0 +1,24 @@
+// The ledger of everything created for an instance: idempotency and teardown both read it.
+import { index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { instances } from "./instances";
+
+export const instanceResources = pgTable(
+  "instance_resources",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    instanceId: uuid("instance_id").notNull().references(() => instances.id, { onDelete: "cascade" }),
+    kind: text("kind").notNull(),
+    externalId: text("external_id").notNull(),
+    details: jsonb("details").$type<Record<string, unknown>>().notNull().default({}),
+    // AES-256-GCM ciphertext (server/crypto/secrets.ts); never sent to a browser.
+    secrets: text("secrets"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    deletedAt: timestamp("deleted_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("instance_resources_identity").on(t.instanceId, t.kind, t.externalId),
+    index("instance_resources_kind_idx").on(t.kind, t.externalId),
+  ],
+);
+
+export type InstanceResource = typeof instanceResources.$inferSelect;

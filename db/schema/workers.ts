@@ -1,0 +1,14 @@
+// Heartbeats of worker processes: how a crashed worker's job locks are found and released.
+import { integer, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+
+export const workerProcesses = pgTable("worker_processes", {
+  id: text("id").primaryKey(),
+  hostname: text("hostname").notNull(),
+  pid: integer("pid").notNull(),
+  // graphile-worker's own worker ids (jobs.locked_by) that belong to this process.
+  graphileWorkerIds: text("graphile_worker_ids").array().notNull().default([]),
+  startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
+  lastHeartbeatAt: timestamp("last_heartbeat_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+export type WorkerProcess = typeof workerProcesses.$inferSelect;

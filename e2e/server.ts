@@ -1,0 +1,59 @@
+// The e2e suite's server: a production build (`next build`, then `next start`), a worker, and a fresh
+// database: embedded in a temporary folder, or a new database on DATABASE_URL's server.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import postgres from "postgres";
+import { loadOrCreateDevSecrets } from "../scripts/lib/dev-secrets";
+import { startStack, waitForHttp } from "../scripts/lib/stack";
+import { E2E_STAFF } from "./fixtures/staff";
+
+async function freshDatabaseOn(serverUrl: string): Promise<string> {
+  const name = `lyceum_e2e_${Date.now()}`;
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database "${name}"`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function main() {
+  const port = Number(process.env.E2E_PORT ?? 3100);
+  const stateDir = mkdtempSync(path.join(os.tmpdir(), "lyceum-e2e-"));
+  if (process.env.E2E_SKIP_BUILD !== "1") {
+    execFileSync(path.join("node_modules", ".bin", "next"), ["build"], {
+      stdio: "inherit",
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+    });
+  }
+  const databaseUrl = process.env.DATABASE_URL ? await freshDatabaseOn(process.env.DATABASE_URL) : undefined;
+  const stack = await startStack({
+    web: "production",
+    port,
+    stateDir,
+    secrets: loadOrCreateDevSecrets(stateDir),
+    env: {
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+      NODE_ENV: "production",
+      LYCEUM_STAFF_EMAIL: E2E_STAFF.email,
+      LYCEUM_STAFF_PASSWORD: E2E_STAFF.password,
+    },
+    output: (label, line) => console.log(`[${label}] ${line}`),
+    onUnexpectedExit: (label, code) => {
+      console.error(`${label} exited unexpectedly (${code})`);
+      void stack.stop().then(() => process.exit(1));
+    },
+  });
+  const stop = () => void stack.stop().then(() => process.exit(0));
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  await waitForHttp(`http://127.0.0.1:${port}/api/health`, 120_000);
+  console.log(`e2e server ready on ${port}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,241 @@
+// Runs an operation's pipeline: records each step's start, end or error as instance events, skips steps an
+// earlier attempt finished, and rethrows failures so graphile-worker retries with back-off.
+import { and, eq, inArray, sql } from "drizzle-orm";
+import { db } from "@/db";
+import { instanceOperations, instances, operationSteps, type InstanceOperation } from "@/db/schema";
+import { env } from "@/server/env";
+import { infra } from "@/server/infra";
+import { appendInstanceEvent } from "@/server/instances/events";
+import { ledgerFor } from "@/server/instances/ledger";
+import { OperationCancelledError, runWithDeadline } from "./timeout";
+import type { Pipeline, StepContext } from "./types";
+
+export type Attempt = { number: number; maxAttempts: number };
+
+const CANCEL_POLL_MS = 1000;
+
+export async function runOperation(
+  pipeline: Pipeline,
+  operationId: string,
+  attempt: Attempt,
+  shutdownSignal: AbortSignal = new AbortController().signal,
+): Promise<void> {
+  const operation = await db.query.instanceOperations.findFirst({ where: eq(instanceOperations.id, operationId) });
+  if (!operation) throw new Error(`Operation ${operationId} does not exist`);
+  if (operation.kind !== pipeline.kind) throw new Error(`Operation ${operationId} is a ${operation.kind}, not a ${pipeline.kind}`);
+  // A job for an operation that has ended (e.g. cancelled while queued) has nothing left to do.
+  if (!["queued", "running"].includes(operation.status)) return;
+
+  const isFirstStart = operation.status === "queued";
+  if (operation.cancelRequestedAt) return finish(pipeline, operation, "cancelled", new OperationCancelledError());
+
+  await db.transaction(async (tx) => {
+    const instance = await lockInstance(tx, operation.instanceId);
+    if (isFirstStart) {
+      await tx
+        .update(instanceOperations)
+        .set({ status: "running", startedAt: new Date() })
+        .where(eq(instanceOperations.id, operation.id));
+      await pipeline.onStart(tx, instance, operation);
+    }
+    await appendInstanceEvent(tx, {
+      instanceId: operation.instanceId,
+      operationId: operation.id,
+      kind: "operation_started",
+      message: isFirstStart
+        ? `${capitalize(operation.kind)} started.`
+        : `${capitalize(operation.kind)}: attempt ${attempt.number} of ${attempt.maxAttempts}, resuming after the last completed step.`,
+      data: { steps: pipeline.steps.map(({ name, title }) => ({ name, title })), attempt: attempt.number },
+    });
+  });
+
+  const finished = await db
+    .select({ step: operationSteps.step })
+    .from(operationSteps)
+    .where(and(eq(operationSteps.operationId, operation.id), inArray(operationSteps.status, ["succeeded", "skipped"])));
+  const done = new Set(finished.map((row) => row.step));
+
+  const cancel = watchForCancellation(operation.id, shutdownSignal);
+  try {
+    for (const step of pipeline.steps) {
+      if (done.has(step.name)) {
+        await appendInstanceEvent(db, {
+          instanceId: operation.instanceId,
+          operationId: operation.id,
+          kind: "step_skipped",
+          step: step.name,
+          level: "debug",
+          message: `${step.title}: already done in an earlier attempt.`,
+        });
+        continue;
+      }
+      if (cancel.signal.aborted) throw cancel.signal.reason;
+      await recordStepStart(operation, step.name, step.title);
+      const instance = (await db.query.instances.findFirst({ where: eq(instances.id, operation.instanceId) }))!;
+      const ctx: StepContext = {
+        instance,
+        operation,
+        signal: cancel.signal,
+        ledger: ledgerFor(db, instance.id),
+        infra: infra(),
+        env: env(),
+        db,
+        log: async (message, level = "info") => {
+          await appendInstanceEvent(db, {
+            instanceId: instance.id,
+            operationId: operation.id,
+            kind: "log",
+            step: step.name,
+            level,
+            message,
+          });
+        },
+      };
+      const timeoutMs = step.timeoutMs ?? env().STEP_TIMEOUT_SECONDS * 1000;
+      const startedAt = Date.now();
+      try {
+        const result = await runWithDeadline((signal) => step.run({ ...ctx, signal }), timeoutMs, cancel.signal);
+        await recordStepEnd(operation, step.name, "succeeded", `${step.title}: ${result}`, null, Date.now() - startedAt);
+      } catch (error) {
+        const err = asError(error);
+        const isCancelled = cancel.signal.reason instanceof OperationCancelledError;
+        const isLastAttempt = attempt.number >= attempt.maxAttempts;
+        const outcome = isCancelled
+          ? "The operation was cancelled."
+          : shutdownSignal.aborted
+            ? "The worker is shutting down; another will resume this step."
+            : isLastAttempt
+              ? "No attempts left."
+              : `Will retry (attempt ${attempt.number + 1} of ${attempt.maxAttempts}).`;
+        await recordStepEnd(
+          operation,
+          step.name,
+          "failed",
+          `${step.title} failed: ${err.message}. ${outcome}`,
+          err.message,
+          Date.now() - startedAt,
+        );
+        if (isCancelled) return await finish(pipeline, operation, "cancelled", err);
+        if (isLastAttempt && !shutdownSignal.aborted) await finish(pipeline, operation, "failed", err);
+        throw new Error(`${operation.kind} ${operation.instanceId}: step ${step.name} failed: ${err.message}`, { cause: err });
+      }
+    }
+    await finish(pipeline, operation, "succeeded");
+  } finally {
+    cancel.stop();
+  }
+}
+
+async function finish(
+  pipeline: Pipeline,
+  operation: InstanceOperation,
+  outcome: "succeeded" | "failed" | "cancelled",
+  error?: Error,
+) {
+  await db.transaction(async (tx) => {
+    const instance = await lockInstance(tx, operation.instanceId);
+    await tx
+      .update(instanceOperations)
+      .set({ status: outcome, finishedAt: new Date(), error: error?.message ?? null })
+      .where(eq(instanceOperations.id, operation.id));
+    if (outcome === "succeeded") await pipeline.onSuccess(tx, instance, operation);
+    else await pipeline.onFailure(tx, instance, operation, error ?? new Error(outcome));
+    await appendInstanceEvent(tx, {
+      instanceId: operation.instanceId,
+      operationId: operation.id,
+      kind: "operation_finished",
+      level: outcome === "succeeded" ? "success" : "error",
+      message:
+        outcome === "succeeded"
+          ? `${capitalize(operation.kind)} finished.`
+          : outcome === "cancelled"
+            ? `${capitalize(operation.kind)} was cancelled.`
+            : `${capitalize(operation.kind)} failed: ${error?.message ?? "unknown error"}`,
+      data: { outcome },
+    });
+  });
+}
+
+async function lockInstance(tx: Parameters<Parameters<typeof db.transaction>[0]>[0], instanceId: string) {
+  const [instance] = await tx.select().from(instances).where(eq(instances.id, instanceId)).for("update");
+  if (!instance) throw new Error(`Instance ${instanceId} does not exist`);
+  return instance;
+}
+
+async function recordStepStart(operation: InstanceOperation, step: string, title: string) {
+  await db.transaction(async (tx) => {
+    await tx
+      .insert(operationSteps)
+      .values({ operationId: operation.id, step, status: "running", attempts: 1 })
+      .onConflictDoUpdate({
+        target: [operationSteps.operationId, operationSteps.step],
+        set: { status: "running", attempts: sql`${operationSteps.attempts} + 1`, startedAt: new Date(), error: null, finishedAt: null },
+      });
+    await appendInstanceEvent(tx, {
+      instanceId: operation.instanceId,
+      operationId: operation.id,
+      kind: "step_started",
+      step,
+      message: `${title}…`,
+    });
+  });
+}
+
+async function recordStepEnd(
+  operation: InstanceOperation,
+  step: string,
+  status: "succeeded" | "failed",
+  message: string,
+  error: string | null,
+  durationMs: number,
+) {
+  await db.transaction(async (tx) => {
+    await tx
+      .update(operationSteps)
+      .set({ status, result: status === "succeeded" ? message : null, error, finishedAt: new Date() })
+      .where(and(eq(operationSteps.operationId, operation.id), eq(operationSteps.step, step)));
+    await appendInstanceEvent(tx, {
+      instanceId: operation.instanceId,
+      operationId: operation.id,
+      kind: status === "succeeded" ? "step_succeeded" : "step_failed",
+      step,
+      level: status === "succeeded" ? "info" : "error",
+      message,
+      data: { durationMs },
+    });
+  });
+}
+
+/** An abort signal that fires when someone requests cancellation of the operation, or the worker stops. */
+function watchForCancellation(operationId: string, shutdownSignal: AbortSignal) {
+  const controller = new AbortController();
+  const onShutdown = () => controller.abort(shutdownSignal.reason ?? new Error("worker shutting down"));
+  shutdownSignal.addEventListener("abort", onShutdown, { once: true });
+  const timer = setInterval(async () => {
+    try {
+      const row = await db.query.instanceOperations.findFirst({
+        columns: { cancelRequestedAt: true },
+        where: eq(instanceOperations.id, operationId),
+      });
+      if (row?.cancelRequestedAt) controller.abort(new OperationCancelledError());
+    } catch {
+      // A missed poll is retried on the next tick.
+    }
+  }, CANCEL_POLL_MS);
+  timer.unref();
+  return {
+    signal: controller.signal,
+    stop() {
+      clearInterval(timer);
+      shutdownSignal.removeEventListener("abort", onShutdown);
+    },
+  };
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+function capitalize(value: string) {
+  return value.charAt(0).toUpperCase() + value.slice(1);
+}

@@ -1,0 +1,35 @@
+// Provision: bring a paid instance from queued to running.
+import { eq } from "drizzle-orm";
+import { deployments } from "@/db/schema";
+import { env } from "@/server/env";
+import { instanceSiteUrl } from "@/server/instances/hostnames";
+import { transitionInstance } from "@/server/instances/lifecycle";
+import { activateDeployment, bootServer, publishDns, renderDeploymentConfig, waitForHeartbeat } from "../steps/deployment";
+import type { Pipeline } from "../pipeline/types";
+
+export const provisionPipeline: Pipeline = {
+  kind: "provision",
+  steps: [renderDeploymentConfig, bootServer, waitForHeartbeat, publishDns, activateDeployment],
+  async onStart(tx, instance, operation) {
+    if (instance.status === "queued") {
+      await transitionInstance(tx, instance.id, "provisioning", { message: "Provisioning started.", operationId: operation.id });
+    }
+  },
+  async onSuccess(tx, instance, operation) {
+    const deployment = instance.activeDeploymentId
+      ? await tx.query.deployments.findFirst({ where: eq(deployments.id, instance.activeDeploymentId) })
+      : undefined;
+    const siteUrl = instanceSiteUrl(instance, env().LYCEUM_BASE_DOMAIN, deployment?.address ?? null);
+    await transitionInstance(tx, instance.id, "running", {
+      message: siteUrl ? `Your instance is running at ${siteUrl}` : "Your instance is running.",
+      operationId: operation.id,
+      data: { siteUrl },
+    });
+  },
+  async onFailure(tx, instance, operation, error) {
+    await transitionInstance(tx, instance.id, "failed", {
+      message: `Provisioning stopped: ${error.message}`,
+      operationId: operation.id,
+    });
+  },
+};

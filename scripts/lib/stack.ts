@@ -1,0 +1,122 @@
+// Starts the whole system: database (embedded unless DATABASE_URL is set), migrations, staff account, the
+// Next.js server and a worker. Shared by `npm run dev`, the e2e server and the benchmarks.
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { applyMigrations } from "@/db/migrate";
+import type { DevSecrets } from "./dev-secrets";
+import { startEmbeddedPostgres, type EmbeddedDatabase } from "./embedded-postgres";
+
+export type StackOptions = {
+  /** `dev` runs `next dev`; `production` runs `next start` on an existing build. */
+  web: "dev" | "production";
+  port: number;
+  stateDir: string;
+  secrets: DevSecrets;
+  /** Extra environment for every process (overrides the defaults). */
+  env?: Record<string, string>;
+  /** Prefixed output of the child processes; silent when omitted. */
+  output?: (label: string, line: string) => void;
+  onUnexpectedExit?: (label: string, code: number | null, signal: NodeJS.Signals | null) => void;
+};
+
+export type Stack = {
+  env: NodeJS.ProcessEnv;
+  embedded: EmbeddedDatabase | null;
+  children: Map<string, ChildProcess>;
+  stop(): Promise<void>;
+};
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  let embedded: EmbeddedDatabase | null = null;
+  let databaseUrl = options.env?.DATABASE_URL ?? process.env.DATABASE_URL;
+  if (!databaseUrl) {
+    embedded = await startEmbeddedPostgres(path.join(options.stateDir, "postgres"), "lyceum");
+    databaseUrl = embedded.url;
+  }
+  const stackEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    NEXT_TELEMETRY_DISABLED: "1",
+    PORT: String(options.port),
+    LYCEUM_STATE_DIR: options.stateDir,
+    AUTH_SECRET: process.env.AUTH_SECRET ?? options.secrets.authSecret,
+    AUTH_TRUST_HOST: "true",
+    LYCEUM_ENCRYPTION_KEY: process.env.LYCEUM_ENCRYPTION_KEY ?? options.secrets.encryptionKey,
+    STRIPE_WEBHOOK_SECRET: process.env.STRIPE_WEBHOOK_SECRET ?? options.secrets.webhookSecret,
+    LYCEUM_STAFF_PASSWORD: process.env.LYCEUM_STAFF_PASSWORD ?? options.secrets.staffPassword,
+    ...options.env,
+    DATABASE_URL: databaseUrl,
+  };
+
+  await applyMigrations(databaseUrl);
+  await seedStaff(stackEnv);
+
+  const children = new Map<string, ChildProcess>();
+  let isStopping = false;
+  const bin = (name: string) => path.join(process.cwd(), "node_modules", ".bin", name);
+  const start = (label: string, command: string, args: string[]) => {
+    const child = spawn(command, args, { env: stackEnv, stdio: ["ignore", "pipe", "pipe"] });
+    for (const stream of [child.stdout!, child.stderr!]) {
+      stream.on("data", (chunk: Buffer) => {
+        if (!options.output) return;
+        for (const line of chunk.toString().split("\n")) if (line.trim()) options.output(label, line);
+      });
+    }
+    child.on("exit", (code, signal) => {
+      if (!isStopping) options.onUnexpectedExit?.(label, code, signal);
+    });
+    children.set(label, child);
+  };
+  start("worker", process.execPath, ["--import", "tsx", "jobs/worker.ts"]);
+  start("web", bin("next"), [options.web === "dev" ? "dev" : "start", "--port", String(options.port)]);
+
+  return {
+    env: stackEnv,
+    embedded,
+    children,
+    async stop() {
+      if (isStopping) return;
+      isStopping = true;
+      await Promise.all([...children.values()].map(terminate));
+      const { createLocalComputeDriver } = await import("@/server/infra/compute/local");
+      await createLocalComputeDriver(options.stateDir).stopAll();
+      await embedded?.stop();
+    },
+  };
+}
+
+/** The staff account exists with the configured password (in a child, so this process opens no pool). */
+async function seedStaff(stackEnv: NodeJS.ProcessEnv) {
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "scripts/seed-staff.ts"], {
+      env: stackEnv,
+      stdio: ["ignore", "inherit", "inherit"],
+    });
+    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`seeding the staff account failed (${code})`))));
+  });
+}
+
+export function terminate(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill("SIGTERM");
+  });
+}
+
+export async function waitForHttp(url: string, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(url);
+      if (response.status < 500) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
+}

@@ -1,0 +1,82 @@
+import { TRPCError, tracked } from "@trpc/server";
+import { z } from "zod";
+import { canSeeInstance } from "@/server/auth/roles";
+import { billingDriver } from "@/server/billing";
+import { planById } from "@/server/billing/plans";
+import { env } from "@/server/env";
+import { streamInstanceEvents } from "@/server/events/stream";
+import { instanceSiteUrl } from "@/server/instances/hostnames";
+import { createInstanceInput, instanceIdInput } from "@/server/instances/input";
+import { activeDeploymentOf, instanceById, instanceEventLog, instancesOwnedBy } from "@/server/instances/queries";
+import { createInstance, isSubdomainAvailable, SubdomainTakenError } from "@/server/instances/registration";
+import { subdomainSchema } from "@/server/instances/subdomain";
+import { createTRPCRouter, protectedProcedure } from "../trpc";
+import type { CurrentUser } from "@/server/auth/session";
+
+/** The instance if this user may see it; NOT_FOUND otherwise, so other clients learn nothing of it. */
+async function visibleInstance(user: CurrentUser, id: string) {
+  const instance = await instanceById(id);
+  if (!instance || !canSeeInstance(user, instance)) {
+    throw new TRPCError({ code: "NOT_FOUND", message: "No such instance." });
+  }
+  return instance;
+}
+
+export const instancesRouter = createTRPCRouter({
+  mine: protectedProcedure.query(({ ctx }) => instancesOwnedBy(ctx.user.id)),
+
+  byId: protectedProcedure.input(instanceIdInput).query(async ({ ctx, input }) => {
+    const instance = await visibleInstance(ctx.user, input.id);
+    const deployment = await activeDeploymentOf(instance);
+    return {
+      instance,
+      siteUrl: instance.status === "running" ? instanceSiteUrl(instance, env().LYCEUM_BASE_DOMAIN, deployment?.address ?? null) : null,
+      events: await instanceEventLog(instance.id),
+    };
+  }),
+
+  subdomainAvailable: protectedProcedure
+    .input(z.object({ subdomain: z.string().max(100) }))
+    .query(async ({ input }) => {
+      const parsed = subdomainSchema.safeParse(input.subdomain);
+      if (!parsed.success) return { isAvailable: false, problem: parsed.error.issues[0]?.message ?? "Not allowed." };
+      const isAvailable = await isSubdomainAvailable(parsed.data);
+      return { isAvailable, problem: isAvailable ? null : `"${parsed.data}" is already taken.` };
+    }),
+
+  create: protectedProcedure.input(createInstanceInput).mutation(async ({ ctx, input }) => {
+    try {
+      return await createInstance(ctx.user.id, input);
+    } catch (error) {
+      if (error instanceof SubdomainTakenError) throw new TRPCError({ code: "CONFLICT", message: error.message, cause: error });
+      throw error;
+    }
+  }),
+
+  startCheckout: protectedProcedure.input(instanceIdInput).mutation(async ({ ctx, input }) => {
+    const instance = await visibleInstance(ctx.user, input.id);
+    if (instance.ownerId !== ctx.user.id) throw new TRPCError({ code: "FORBIDDEN", message: "Only the owner can pay." });
+    if (instance.status !== "awaiting_payment") {
+      throw new TRPCError({ code: "BAD_REQUEST", message: "This instance is already paid for." });
+    }
+    const { publicUrl } = env();
+    return billingDriver().createCheckout({
+      instance,
+      owner: ctx.user,
+      plan: planById(instance.plan),
+      successUrl: `${publicUrl}/instances/${instance.id}?checkout=success`,
+      cancelUrl: `${publicUrl}/instances/${instance.id}?checkout=cancelled`,
+    });
+  }),
+
+  /** Live events after `lastEventId` (a sequence number); the SSE link resends it when it reconnects. */
+  events: protectedProcedure
+    .input(instanceIdInput.extend({ lastEventId: z.string().regex(/^\d+$/).nullish() }))
+    .subscription(async function* ({ ctx, input, signal }) {
+      const instance = await visibleInstance(ctx.user, input.id);
+      const after = input.lastEventId ? Number(input.lastEventId) : 0;
+      for await (const event of streamInstanceEvents(instance.id, after, signal ?? new AbortController().signal)) {
+        yield tracked(String(event.seq), event);
+      }
+    }),
+});

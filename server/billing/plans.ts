@@ -1,0 +1,44 @@
+// The plans, in one place: the home page, registration, checkout and the VM size all read them from here.
+export const PLANS = [
+  {
+    id: "starter",
+    name: "Starter",
+    priceMonthlyCents: 4900,
+    description: "For a first course and a pilot cohort.",
+    limits: { learners: 500, courses: 10, storageGb: 20 },
+    vmFlavor: "b3-8",
+    stripePriceEnv: "STRIPE_PRICE_STARTER",
+  },
+  {
+    id: "growth",
+    name: "Growth",
+    priceMonthlyCents: 14900,
+    description: "For a school running several programmes.",
+    limits: { learners: 5000, courses: 100, storageGb: 100 },
+    vmFlavor: "b3-16",
+    stripePriceEnv: "STRIPE_PRICE_GROWTH",
+  },
+  {
+    id: "scale",
+    name: "Scale",
+    priceMonthlyCents: 49900,
+    description: "For institutions with large enrolments.",
+    limits: { learners: 50000, courses: 1000, storageGb: 500 },
+    vmFlavor: "b3-32",
+    stripePriceEnv: "STRIPE_PRICE_SCALE",
+  },
+] as const;
+
+export type Plan = (typeof PLANS)[number];
+export type PlanId = Plan["id"];
+export const PLAN_IDS = PLANS.map((plan) => plan.id) as [PlanId, ...PlanId[]];
+
+export function planById(id: string): Plan {
+  const plan = PLANS.find((candidate) => candidate.id === id);
+  if (!plan) throw new Error(`Unknown plan "${id}"`);
+  return plan;
+}
+
+export function formatPrice(cents: number): string {
+  return new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" }).format(cents / 100);
+}

@@ -1,0 +1,17 @@
+// The Stripe SDK client. STRIPE_API_BASE points it at another host (the contract tests' loopback server).
+import Stripe from "stripe";
+import { env } from "@/server/env";
+
+export function stripeClient(): Stripe {
+  const { STRIPE_SECRET_KEY } = env();
+  if (!STRIPE_SECRET_KEY) throw new Error("STRIPE_SECRET_KEY is not set: the Stripe billing driver is not configured");
+  const base = process.env.STRIPE_API_BASE ? new URL(process.env.STRIPE_API_BASE) : null;
+  return new Stripe(STRIPE_SECRET_KEY, {
+    maxNetworkRetries: 2,
+    ...(base && {
+      host: base.hostname,
+      port: Number(base.port || (base.protocol === "https:" ? 443 : 80)),
+      protocol: base.protocol.replace(":", "") as "http" | "https",
+    }),
+  });
+}

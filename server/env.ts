@@ -1,0 +1,69 @@
+// Configuration, parsed once by zod: a missing or malformed variable stops start-up with its name.
+import { z } from "zod";
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === "" ? undefined : v));
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  DATABASE_URL: z
+    .string({ error: "is required: a postgres:// connection URL (npm run dev starts an embedded Postgres when unset)" })
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL"),
+  AUTH_SECRET: z
+    .string({ error: "is required: a random string of at least 32 characters (npm run dev generates one)" })
+    .min(32, "must be at least 32 characters"),
+  /** 32 random bytes, base64: encrypts secrets at rest (AES-256-GCM). npm run dev generates one. */
+  LYCEUM_ENCRYPTION_KEY: z
+    .string({ error: "is required: 32 random bytes in base64, e.g. `openssl rand -base64 32`" })
+    .refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 bytes encoded in base64 (openssl rand -base64 32)"),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /** Where browsers reach the portal; links in emails and Stripe return URLs are built from it. */
+  LYCEUM_PUBLIC_URL: z.url().optional(),
+  /** Where the portal's own server processes reach it (the local checkout posts its webhook here). */
+  LYCEUM_INTERNAL_URL: z.url().optional(),
+  /** Instances are served at <subdomain>.<base domain>. `localhost` resolves to loopback in browsers. */
+  LYCEUM_BASE_DOMAIN: z
+    .string()
+    .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/, "must be a lower-case domain name")
+    .default("localhost"),
+  /** Local drivers' state (embedded Postgres data, local VM processes' logs and pid files). */
+  LYCEUM_STATE_DIR: z.string().default(".lyceum"),
+  STRIPE_SECRET_KEY: optionalString,
+  STRIPE_WEBHOOK_SECRET: z.string().min(1).default("whsec_lyceum_local_development_only"),
+  COMPUTE_DRIVER: z.enum(["local"]).default("local"),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** How long one pipeline step may run before it fails with "timed out after N s". */
+  STEP_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(300),
+  /** Seeded staff account for `npm run dev`; a password is generated and printed when unset. */
+  LYCEUM_STAFF_EMAIL: z.email().default("staff@lyceum.localhost"),
+  LYCEUM_STAFF_PASSWORD: optionalString.pipe(z.string().min(10, "must be at least 10 characters").optional()),
+});
+
+export type Env = z.infer<typeof envSchema> & { BILLING_DRIVER: "stripe" | "local"; publicUrl: string; internalUrl: string };
+
+export class ConfigurationError extends Error {}
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = envSchema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `  ${issue.path.join(".") || "(root)"}: ${issue.message}`);
+    throw new ConfigurationError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const parsed = result.data;
+  return {
+    ...parsed,
+    BILLING_DRIVER: parsed.STRIPE_SECRET_KEY ? "stripe" : "local",
+    publicUrl: (parsed.LYCEUM_PUBLIC_URL ?? `http://localhost:${parsed.PORT}`).replace(/\/$/, ""),
+    internalUrl: (parsed.LYCEUM_INTERNAL_URL ?? `http://127.0.0.1:${parsed.PORT}`).replace(/\/$/, ""),
+  };
+}
+
+let cached: Env | undefined;
+
+/** The process's configuration, parsed on first use (so `next build` needs none of it). */
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}

@@ -1,0 +1,55 @@
+// Stands in for an Open edX VM on this machine: serves the instance's site and GET /heartbeat.
+// Plain JavaScript with no dependencies, so it starts in milliseconds with `node`.
+// Usage: node site-server.mjs <site.json> <deployment id>
+import { readFileSync } from "node:fs";
+import http from "node:http";
+
+const [configPath, deploymentId] = process.argv.slice(2);
+const config = JSON.parse(readFileSync(configPath, "utf8"));
+
+const escapeHtml = (value) =>
+  String(value).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+
+function homePage() {
+  const name = escapeHtml(config.instanceName);
+  return `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>${name}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+  body { margin: 0; font-family: system-ui, sans-serif; color: #1f2937; }
+  header { background: #0f766e; color: #fff; padding: 1rem 2rem; }
+  main { padding: 2rem; max-width: 60rem; }
+  footer { padding: 1rem 2rem; color: #6b7280; font-size: .875rem; }
+</style></head>
+<body>
+<header><h1>${name}</h1></header>
+<main>
+  <p>Welcome to ${name}, an Open edX learning site hosted by Lyceum.</p>
+  <p>Studio: <code>${escapeHtml(config.hostnames?.studio ?? "")}</code></p>
+</main>
+<footer>Served by deployment ${escapeHtml(deploymentId)}</footer>
+</body></html>`;
+}
+
+const server = http.createServer((req, res) => {
+  const path = (req.url ?? "/").split("?")[0];
+  if (path === "/heartbeat") {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({ status: "ok", deploymentId }));
+    return;
+  }
+  if (path === "/" || path === "/index.html") {
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+    res.end(homePage());
+    return;
+  }
+  res.writeHead(404, { "content-type": "text/plain" });
+  res.end("Not found");
+});
+
+server.listen(config.port, config.host ?? "127.0.0.1", () => {
+  console.log(`site for ${config.instanceName} listening on ${config.host ?? "127.0.0.1"}:${config.port}`);
+});
+
+for (const signal of ["SIGTERM", "SIGINT"]) process.on(signal, () => server.close(() => process.exit(0)));

@@ -1,0 +1,119 @@
+// Local compute: each deployment's "VM" is a detached Node process serving the instance's site. Its pid
+// and port live in <state dir>/compute/<deployment id>/, so a restarted worker (or `npm run dev`) finds it.
+import { spawn } from "node:child_process";
+import { closeSync, existsSync, openSync, readFileSync } from "node:fs";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { freePort, isPortFree } from "@/server/net/free-port";
+import type { ComputeDriver, ServerInfo, ServerSpec } from "./driver";
+
+const SITE_SERVER = path.join(process.cwd(), "server", "infra", "compute", "local-vm", "site-server.mjs");
+const SERVER_ID_PREFIX = "local-";
+
+type ProcessState = { pid: number; port: number; startedAt: string };
+
+export function createLocalComputeDriver(stateDir: string): LocalComputeDriver {
+  return new LocalComputeDriver(path.resolve(stateDir, "compute"));
+}
+
+export class LocalComputeDriver implements ComputeDriver {
+  readonly name = "local";
+  constructor(private readonly root: string) {}
+
+  async ensureServer(spec: ServerSpec): Promise<ServerInfo & { isNew: boolean }> {
+    const dir = this.dirOf(spec.deploymentId);
+    const previous = await this.readState(spec.deploymentId);
+    if (previous && isOurProcess(previous.pid, spec.deploymentId)) {
+      return { ...this.info(spec.deploymentId, previous.port), isNew: false };
+    }
+    await mkdir(dir, { recursive: true });
+    // Keep the old port when it is still free, so links handed out earlier keep working after a restart.
+    const port = previous && (await isPortFree(previous.port)) ? previous.port : await freePort();
+    const configPath = path.join(dir, "site.json");
+    await writeFile(configPath, JSON.stringify({ ...spec.siteConfig, port, host: "127.0.0.1" }, null, 2));
+    const log = openSync(path.join(dir, "server.log"), "a");
+    try {
+      const child = spawn(process.execPath, [SITE_SERVER, configPath, spec.deploymentId], {
+        detached: true, // a VM outlives the worker that booted it
+        stdio: ["ignore", log, log],
+      });
+      child.unref();
+      if (!child.pid) throw new Error("the site process did not start");
+      const state: ProcessState = { pid: child.pid, port, startedAt: new Date().toISOString() };
+      await writeFile(path.join(dir, "state.json"), JSON.stringify(state));
+    } finally {
+      closeSync(log);
+    }
+    return { ...this.info(spec.deploymentId, port), isNew: true };
+  }
+
+  async destroyServer(serverId: string): Promise<void> {
+    const deploymentId = serverId.slice(SERVER_ID_PREFIX.length);
+    await this.stopProcess(deploymentId);
+    await rm(this.dirOf(deploymentId), { recursive: true, force: true });
+  }
+
+  async listServers(): Promise<ServerInfo[]> {
+    const result: ServerInfo[] = [];
+    for (const deploymentId of await this.deploymentIds()) {
+      const state = await this.readState(deploymentId);
+      if (state && isOurProcess(state.pid, deploymentId)) result.push(this.info(deploymentId, state.port));
+    }
+    return result;
+  }
+
+  /** Stops every local server but keeps their state, so the next start can serve them again. */
+  async stopAll(): Promise<number> {
+    let stopped = 0;
+    for (const deploymentId of await this.deploymentIds()) if (await this.stopProcess(deploymentId)) stopped++;
+    return stopped;
+  }
+
+  private async stopProcess(deploymentId: string): Promise<boolean> {
+    const state = await this.readState(deploymentId);
+    if (!state || !isOurProcess(state.pid, deploymentId)) return false;
+    process.kill(state.pid, "SIGTERM");
+    for (let waited = 0; waited < 5000 && isOurProcess(state.pid, deploymentId); waited += 50) await sleep(50);
+    if (isOurProcess(state.pid, deploymentId)) process.kill(state.pid, "SIGKILL");
+    return true;
+  }
+
+  private info(deploymentId: string, port: number): ServerInfo {
+    return { serverId: `${SERVER_ID_PREFIX}${deploymentId}`, address: `127.0.0.1:${port}` };
+  }
+
+  private dirOf(deploymentId: string) {
+    if (!/^[0-9a-f-]{36}$/.test(deploymentId)) throw new Error(`Not a deployment id: ${deploymentId}`);
+    return path.join(this.root, deploymentId);
+  }
+
+  private async deploymentIds(): Promise<string[]> {
+    if (!existsSync(this.root)) return [];
+    return (await readdir(this.root)).filter((name) => /^[0-9a-f-]{36}$/.test(name));
+  }
+
+  private async readState(deploymentId: string): Promise<ProcessState | null> {
+    try {
+      return JSON.parse(await readFile(path.join(this.dirOf(deploymentId), "state.json"), "utf8")) as ProcessState;
+    } catch {
+      return null;
+    }
+  }
+}
+
+/** Alive, and really this deployment's site server (a recycled pid belongs to someone else). */
+function isOurProcess(pid: number, deploymentId: string): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+    return cmdline.includes(deploymentId) && cmdline.includes("site-server.mjs");
+  } catch {
+    return false;
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

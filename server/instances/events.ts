@@ -1,0 +1,44 @@
+// Appending to and reading an instance's event log.
+import { and, asc, eq, gt, sql } from "drizzle-orm";
+import type { Queryable } from "@/db";
+import { instanceEvents, instances, type EventKind, type EventLevel } from "@/db/schema";
+
+export type NewInstanceEvent = {
+  instanceId: string;
+  operationId?: string | null;
+  kind: EventKind;
+  step?: string | null;
+  level?: EventLevel;
+  message: string;
+  data?: Record<string, unknown> | null;
+};
+
+/**
+ * Inserts an event with the instance's next sequence number. Bumping the counter row-locks the instance
+ * until commit, so events of one instance commit in sequence order (subscribers resume from seq > last).
+ */
+export async function appendInstanceEvent(q: Queryable, event: NewInstanceEvent) {
+  const rows = await q.execute<{ id: number; seq: number }>(sql`
+    with next as (
+      update ${instances} set last_event_seq = last_event_seq + 1
+      where id = ${event.instanceId}
+      returning last_event_seq
+    )
+    insert into ${instanceEvents} (instance_id, seq, operation_id, kind, step, level, message, data)
+    select ${event.instanceId}, next.last_event_seq, ${event.operationId ?? null}, ${event.kind}, ${event.step ?? null},
+           ${event.level ?? "info"}, ${event.message}, ${event.data ? JSON.stringify(event.data) : null}::jsonb
+    from next
+    returning id, seq`);
+  const row = rows[0];
+  if (!row) throw new Error(`Instance ${event.instanceId} does not exist`);
+  return { id: Number(row.id), seq: Number(row.seq) };
+}
+
+export async function eventsAfter(q: Queryable, instanceId: string, afterSeq: number, limit = 500) {
+  return q
+    .select()
+    .from(instanceEvents)
+    .where(and(eq(instanceEvents.instanceId, instanceId), gt(instanceEvents.seq, afterSeq)))
+    .orderBy(asc(instanceEvents.seq))
+    .limit(limit);
+}

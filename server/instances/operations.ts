@@ -1,0 +1,79 @@
+// Starting operations on an instance: one unfinished operation per instance, enforced by a unique index.
+import { and, desc, eq, inArray } from "drizzle-orm";
+import type { Queryable } from "@/db";
+import { instanceOperations, type OperationKind } from "@/db/schema";
+import { enqueueJob } from "@/server/jobs/enqueue";
+import { OPERATION_JOB } from "@/server/jobs/payloads";
+
+/** How many times graphile-worker runs an operation's job before the operation fails for good. */
+export const OPERATION_MAX_ATTEMPTS = 6;
+
+export class OperationInProgressError extends Error {
+  constructor(readonly kind: OperationKind) {
+    super(`A ${kind} operation is still in progress on this instance. Wait for it to finish or cancel it first.`);
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: string } }).cause;
+  return (error as { code?: string }).code === "23505" || cause?.code === "23505";
+}
+
+/**
+ * Records an operation and queues its job (jobKey = operation id, so a repeat add is a no-op). Call it in
+ * the transaction that decided the operation is needed. Throws OperationInProgressError when another one
+ * is unfinished.
+ */
+export async function startOperation(
+  q: Queryable,
+  input: { instanceId: string; kind: OperationKind; requestedBy?: string | null; reason?: string | null },
+) {
+  const active = await activeOperation(q, input.instanceId);
+  if (active) throw new OperationInProgressError(active.kind);
+  let operation;
+  try {
+    // A savepoint, so that losing the race to the unique index does not abort the caller's transaction.
+    operation = await q.transaction(async (tx) => {
+      const [row] = await tx
+        .insert(instanceOperations)
+        .values({
+          instanceId: input.instanceId,
+          kind: input.kind,
+          requestedBy: input.requestedBy ?? null,
+          reason: input.reason ?? null,
+        })
+        .returning();
+      return row!;
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      const winner = await activeOperation(q, input.instanceId);
+      throw new OperationInProgressError(winner?.kind ?? input.kind);
+    }
+    throw error;
+  }
+  await enqueueJob(q, OPERATION_JOB[input.kind], { operationId: operation.id }, {
+    jobKey: `operation:${operation.id}`,
+    maxAttempts: OPERATION_MAX_ATTEMPTS,
+  });
+  return operation;
+}
+
+export async function activeOperation(q: Queryable, instanceId: string) {
+  const [row] = await q
+    .select()
+    .from(instanceOperations)
+    .where(and(eq(instanceOperations.instanceId, instanceId), inArray(instanceOperations.status, ["queued", "running"])))
+    .limit(1);
+  return row ?? null;
+}
+
+export async function latestOperation(q: Queryable, instanceId: string) {
+  const [row] = await q
+    .select()
+    .from(instanceOperations)
+    .where(eq(instanceOperations.instanceId, instanceId))
+    .orderBy(desc(instanceOperations.createdAt))
+    .limit(1);
+  return row ?? null;
+}

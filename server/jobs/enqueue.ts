@@ -1,0 +1,32 @@
+// Adds graphile-worker jobs through its SQL API, so a job can be added in the same transaction as the
+// rows that call for it (the web process never loads graphile-worker itself).
+import { sql } from "drizzle-orm";
+import type { Queryable } from "@/db";
+import { jobPayloads, type JobName, type JobPayload } from "./payloads";
+
+export type EnqueueOptions = {
+  /** De-duplicates: adding a job with the key of a pending one replaces it instead of adding another. */
+  jobKey?: string;
+  runAt?: Date;
+  maxAttempts?: number;
+  priority?: number;
+};
+
+export async function enqueueJob<N extends JobName>(
+  q: Queryable,
+  name: N,
+  payload: JobPayload<N>,
+  options: EnqueueOptions = {},
+): Promise<{ id: string }> {
+  const parsed = jobPayloads[name].parse(payload);
+  const rows = await q.execute<{ id: string }>(sql`
+    select id::text from graphile_worker.add_job(
+      ${name},
+      ${JSON.stringify(parsed)}::json,
+      run_at => ${options.runAt?.toISOString() ?? null}::timestamptz,
+      max_attempts => ${options.maxAttempts ?? null}::int,
+      job_key => ${options.jobKey ?? null}::text,
+      priority => ${options.priority ?? null}::int
+    )`);
+  return { id: rows[0]!.id };
+}

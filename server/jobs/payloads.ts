@@ -1,0 +1,28 @@
+// Job names and their payloads: the web adds jobs with these, the worker parses them with the same schemas.
+import { z } from "zod";
+import type { OperationKind } from "@/db/schema";
+
+export const operationJobPayload = z.object({ operationId: z.uuid() });
+
+export const jobPayloads = {
+  provision_instance: operationJobPayload,
+  deprovision_instance: operationJobPayload,
+  reconfigure_instance: operationJobPayload,
+  redeploy_instance: operationJobPayload,
+  suspend_instance: operationJobPayload,
+  resume_instance: operationJobPayload,
+  reconcile_compute: z.object({}).passthrough(),
+} as const;
+
+export type JobName = keyof typeof jobPayloads;
+export type JobPayload<N extends JobName> = z.infer<(typeof jobPayloads)[N]>;
+
+/** Each kind of operation runs as the job of this name. */
+export const OPERATION_JOB: Record<OperationKind, JobName> = {
+  provision: "provision_instance",
+  deprovision: "deprovision_instance",
+  reconfigure: "reconfigure_instance",
+  redeploy: "redeploy_instance",
+  suspend: "suspend_instance",
+  resume: "resume_instance",
+};
