@@ -28,11 +28,13 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `tsx e2e/server.ts`,
+    command: `node --import tsx e2e/server.ts`,
     url: `http://127.0.0.1:${port}/api/health`,
     timeout: 600_000,
     reuseExistingServer: !process.env.CI,
     stdout: "pipe",
+    // The server stops its worker, local instance servers and embedded Postgres on SIGTERM.
+    gracefulShutdown: { signal: "SIGTERM", timeout: 30_000 },
     stderr: "pipe",
     env: { E2E_PORT: String(port) },
   },

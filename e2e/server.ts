@@ -1,7 +1,7 @@
 // The e2e suite's server: a production build (`next build`, then `next start`), a worker, and a fresh
 // database: embedded in a temporary folder, or a new database on DATABASE_URL's server.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import postgres from "postgres";
@@ -46,7 +46,11 @@ async function main() {
       void stack.stop().then(() => process.exit(1));
     },
   });
-  const stop = () => void stack.stop().then(() => process.exit(0));
+  const stop = () =>
+    void stack.stop().then(() => {
+      rmSync(stateDir, { recursive: true, force: true });
+      process.exit(0);
+    });
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
   await waitForHttp(`http://127.0.0.1:${port}/api/health`, 120_000);

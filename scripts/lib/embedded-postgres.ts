@@ -3,7 +3,7 @@
 // hooks that end the process on the first Ctrl-C, before the dev script could stop what it started. The
 // server itself is started here in its own process group, so Postgres stops last, after its clients.
 import { execFileSync, spawn } from "node:child_process";
-import { closeSync, existsSync, openSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, openSync, readFileSync, rmSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { createRequire } from "node:module";
 import os from "node:os";
@@ -21,6 +21,8 @@ export async function startEmbeddedPostgres(dir: string, database: string): Prom
   await mkdir(dir, { recursive: true });
   await stopStalePostmaster(dir);
   const isRoot = process.getuid?.() === 0;
+  // Run as the `postgres` user, the server must be able to reach its data dir (mkdtemp makes 0700 folders).
+  if (isRoot) chmodSync(path.dirname(dir), 0o755);
   if (!existsSync(path.join(dir, "PG_VERSION"))) {
     const script = path.join(process.cwd(), "scripts", "lib", "init-embedded-postgres.mjs");
     execFileSync(process.execPath, [script, dir, USER, PASSWORD], { stdio: ["ignore", "ignore", "inherit"] });

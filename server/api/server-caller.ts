@@ -3,6 +3,6 @@ import "server-only";
 import { headers } from "next/headers";
 import { cache } from "react";
 import { createCaller } from "./root";
-import { createTRPCContext } from "./trpc";
+import { createTRPCContext } from "./context";
 
 export const serverApi = cache(async () => createCaller(await createTRPCContext({ headers: await headers() })));

@@ -2,15 +2,12 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { z, ZodError } from "zod";
-import { db } from "@/db";
-import { currentUser } from "@/server/auth/session";
+import type { Database } from "@/db";
+import type { User } from "@/db/schema";
 import { isStaff } from "@/server/auth/roles";
 
-export async function createTRPCContext(opts: { headers: Headers }) {
-  return { db, user: await currentUser(), headers: opts.headers };
-}
-
-export type TRPCContext = Awaited<ReturnType<typeof createTRPCContext>>;
+/** Built per request in ./context.ts (from the Auth.js session), or directly by tests. */
+export type TRPCContext = { db: Database; user: User | null; headers: Headers };
 
 const t = initTRPC.context<TRPCContext>().create({
   transformer: superjson,

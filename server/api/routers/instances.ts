@@ -11,10 +11,10 @@ import { activeDeploymentOf, instanceById, instanceEventLog, instancesOwnedBy } 
 import { createInstance, isSubdomainAvailable, SubdomainTakenError } from "@/server/instances/registration";
 import { subdomainSchema } from "@/server/instances/subdomain";
 import { createTRPCRouter, protectedProcedure } from "../trpc";
-import type { CurrentUser } from "@/server/auth/session";
+import type { User } from "@/db/schema";
 
 /** The instance if this user may see it; NOT_FOUND otherwise, so other clients learn nothing of it. */
-async function visibleInstance(user: CurrentUser, id: string) {
+async function visibleInstance(user: User, id: string) {
   const instance = await instanceById(id);
   if (!instance || !canSeeInstance(user, instance)) {
     throw new TRPCError({ code: "NOT_FOUND", message: "No such instance." });

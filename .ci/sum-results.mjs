@@ -1,0 +1,29 @@
+// Sums both runners' JSON reports into "N passed, N failed". A runner that failed without reporting any
+// failed test (it crashed, or ran nothing) counts as one failure, so a broken run can never read as green.
+import { existsSync, readFileSync } from "node:fs";
+
+const [unitStatus, e2eStatus] = process.argv.slice(2).map(Number);
+let passed = 0;
+let failed = 0;
+
+function tally(label, file, status, count) {
+  const report = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : null;
+  const result = report ? count(report) : { passed: 0, failed: 0 };
+  if (status !== 0 && result.failed === 0) result.failed = 1;
+  if (report && result.passed + result.failed === 0) result.failed = 1;
+  console.log(`${label}: ${result.passed} passed, ${result.failed} failed${report ? "" : " (no report)"}`);
+  passed += result.passed;
+  failed += result.failed;
+}
+
+tally("vitest", "test-results/vitest-results.json", unitStatus, (r) => ({
+  passed: r.numPassedTests ?? 0,
+  failed: (r.numFailedTests ?? 0) + (r.numRuntimeErrorTestSuites ?? 0),
+}));
+tally("playwright", "test-results/e2e-results.json", e2eStatus, (r) => ({
+  passed: r.stats?.expected ?? 0,
+  failed: (r.stats?.unexpected ?? 0) + (r.stats?.flaky ?? 0),
+}));
+
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);

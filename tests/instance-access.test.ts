@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { apiAs, makeUser, uniqueSuffix } from "./helpers/accounts";
+
+describe("who can see an instance", () => {
+  it("shows an instance to its owner and to staff, and to no other client", async () => {
+    const owner = await makeUser();
+    const stranger = await makeUser();
+    const staff = await makeUser("staff");
+    const instance = await apiAs(owner).instances.create({ name: "Private", subdomain: `priv-${uniqueSuffix()}`, plan: "starter" });
+
+    await expect(apiAs(owner).instances.byId({ id: instance.id })).resolves.toMatchObject({ instance: { id: instance.id } });
+    await expect(apiAs(staff).instances.byId({ id: instance.id })).resolves.toMatchObject({ instance: { id: instance.id } });
+    await expect(apiAs(stranger).instances.byId({ id: instance.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    expect((await apiAs(stranger).instances.mine()).map((i) => i.id)).not.toContain(instance.id);
+  });
+
+  it("lets only the owner start a checkout", async () => {
+    const owner = await makeUser();
+    const stranger = await makeUser();
+    const instance = await apiAs(owner).instances.create({ name: "Pay", subdomain: `pay-${uniqueSuffix()}`, plan: "starter" });
+    await expect(apiAs(stranger).instances.startCheckout({ id: instance.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(apiAs(owner).instances.startCheckout({ id: instance.id })).resolves.toEqual({ url: `/checkout/${instance.id}` });
+  });
+
+  it("refuses another client's live event stream", async () => {
+    const owner = await makeUser();
+    const stranger = await makeUser();
+    const instance = await apiAs(owner).instances.create({ name: "Live", subdomain: `live-${uniqueSuffix()}`, plan: "starter" });
+    const stream = await apiAs(stranger).instances.events({ id: instance.id });
+    await expect(stream[Symbol.asyncIterator]().next()).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it("keeps the staff fleet list for staff", async () => {
+    const client = await makeUser();
+    const staff = await makeUser("staff");
+    await expect(apiAs(client).staff.fleet()).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(apiAs(staff).staff.fleet()).resolves.toBeInstanceOf(Array);
+  });
+});

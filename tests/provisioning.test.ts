@@ -1,0 +1,110 @@
+// End to end below the browser: a signed payment reaches the webhook route, a real graphile-worker runs the
+// provision pipeline, a real local server comes up, and a live subscriber sees every event once, in order.
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isolatedDatabase } from "./helpers/isolated-database";
+
+await isolatedDatabase();
+
+const { POST } = await import("@/app/api/stripe/webhook/route");
+const { db, closeDb } = await import("@/db");
+const { deployments, instances } = await import("@/db/schema");
+const { startWorker } = await import("@/jobs/start-worker");
+const { streamInstanceEvents } = await import("@/server/events/stream");
+const { createLocalComputeDriver } = await import("@/server/infra/compute/local");
+const { apiAs, makeUser, uniqueSuffix } = await import("./helpers/accounts");
+const { checkoutCompletedEvent, signedRequest } = await import("./helpers/stripe");
+const { eventually } = await import("./helpers/waiting");
+
+let worker: Awaited<ReturnType<typeof startWorker>>;
+
+beforeAll(async () => {
+  worker = await startWorker({ concurrency: 2, quiet: true });
+});
+
+afterAll(async () => {
+  await worker?.stop();
+  const compute = createLocalComputeDriver(process.env.LYCEUM_STATE_DIR!);
+  for (const server of await compute.listServers()) await compute.destroyServer(server.serverId);
+  await closeDb();
+});
+
+describe("provisioning a paid instance", () => {
+  it("goes from payment to a running site, streaming every step live", async () => {
+    const owner = await makeUser();
+    const subdomain = `prov-${uniqueSuffix()}`;
+    const instance = await apiAs(owner).instances.create({ name: "Provisioned Academy", subdomain, plan: "starter" });
+
+    // Subscribe before paying, from the last event the page would have rendered.
+    const controller = new AbortController();
+    const seen: { seq: number; kind: string; message: string; data: unknown }[] = [];
+    const collecting = (async () => {
+      for await (const event of streamInstanceEvents(instance.id, 0, controller.signal)) {
+        seen.push(event);
+        if (event.kind === "status_changed" && (event.data as { to?: string })?.to === "running") break;
+      }
+    })();
+
+    const response = await POST(signedRequest(JSON.stringify(checkoutCompletedEvent(instance.id))));
+    expect(response.status).toBe(200);
+    await collecting;
+    controller.abort();
+
+    const row = await db.query.instances.findFirst({ where: eq(instances.id, instance.id) });
+    expect(row?.status).toBe("running");
+    expect(seen.map((event) => event.seq)).toEqual(seen.map((_, i) => i + 1));
+    const stepsDone = seen.filter((event) => event.kind === "step_succeeded").map((event) => event.message.split(":")[0]);
+    expect(stepsDone).toEqual([
+      "Render deployment configuration",
+      "Boot application server",
+      "Wait for the instance to answer /heartbeat",
+      "Publish DNS records",
+      "Switch traffic to the new deployment",
+    ]);
+    const running = seen.at(-1)!;
+    const siteUrl = (running.data as { siteUrl: string }).siteUrl;
+    expect(siteUrl).toMatch(new RegExp(`^http://${subdomain}\\.localhost:\\d+/$`));
+
+    const deployment = await db.query.deployments.findFirst({ where: eq(deployments.id, row!.activeDeploymentId!) });
+    expect(deployment?.status).toBe("running");
+    const page = await fetch(`http://${deployment!.address}/`).then((r) => r.text());
+    expect(page).toContain("<h1>Provisioned Academy</h1>");
+    expect((await fetch(`http://${deployment!.address}/heartbeat`)).status).toBe(200);
+
+    // A subscriber that reconnects after event N gets N+1… and nothing it already had.
+    const resumeAfter = seen[4]!.seq;
+    const resumed: number[] = [];
+    const again = new AbortController();
+    for await (const event of streamInstanceEvents(instance.id, resumeAfter, again.signal)) {
+      resumed.push(event.seq);
+      if (event.seq === running.seq) break;
+    }
+    again.abort();
+    expect(resumed).toEqual(seen.slice(5).map((event) => event.seq));
+  });
+
+  it("brings a running instance's server back when it is found dead (the reconcile job)", async () => {
+    const owner = await makeUser();
+    const instance = await apiAs(owner).instances.create({ name: "Phoenix", subdomain: `phx-${uniqueSuffix()}`, plan: "starter" });
+    await POST(signedRequest(JSON.stringify(checkoutCompletedEvent(instance.id))));
+    const running = await eventually(async () => {
+      const row = await db.query.instances.findFirst({ where: eq(instances.id, instance.id) });
+      return row?.status === "running" ? row : undefined;
+    }, 60_000, "the instance to run");
+    const compute = createLocalComputeDriver(process.env.LYCEUM_STATE_DIR!);
+    const serverId = `local-${running.activeDeploymentId}`;
+    await compute.stopAll();
+    expect((await compute.listServers()).map((s) => s.serverId)).not.toContain(serverId);
+
+    const { makeWorkerUtils } = await import("graphile-worker");
+    const utils = await makeWorkerUtils({ connectionString: process.env.DATABASE_URL! });
+    await utils.addJob("reconcile_compute", {}, { jobKey: "reconcile_compute" });
+    await utils.release();
+    await eventually(async () => ((await compute.listServers()).some((s) => s.serverId === serverId) ? true : undefined), 30_000, "restart");
+    const deployment = await eventually(async () => {
+      const d = await db.query.deployments.findFirst({ where: eq(deployments.id, running.activeDeploymentId!) });
+      return d?.address ? d : undefined;
+    });
+    await eventually(async () => ((await fetch(`http://${deployment.address}/heartbeat`)).ok ? true : undefined), 30_000, "heartbeat");
+  });
+});

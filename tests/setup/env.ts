@@ -1,0 +1,12 @@
+// Per test file: configuration pointing at the test database and a private state folder.
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { inject } from "vitest";
+
+process.env.DATABASE_URL = inject("databaseUrl");
+process.env.AUTH_SECRET ??= "test-auth-secret-that-is-long-enough-0123456789";
+process.env.LYCEUM_ENCRYPTION_KEY ??= Buffer.alloc(32, 7).toString("base64");
+process.env.STRIPE_WEBHOOK_SECRET = "whsec_test_secret";
+process.env.LYCEUM_STATE_DIR = mkdtempSync(path.join(os.tmpdir(), "lyceum-test-state-"));
+process.env.STEP_TIMEOUT_SECONDS ??= "30";
