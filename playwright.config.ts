@@ -6,6 +6,8 @@ const port = Number(process.env.E2E_PORT ?? 3100);
 
 export default defineConfig({
   testDir: "e2e",
+  // Its own folder: Playwright empties outputDir at start, and vitest's report sits in test-results/.
+  outputDir: "test-results/playwright",
   timeout: 120_000,
   expect: { timeout: 30_000 },
   fullyParallel: false,

@@ -3,7 +3,7 @@
 // hooks that end the process on the first Ctrl-C, before the dev script could stop what it started. The
 // server itself is started here in its own process group, so Postgres stops last, after its clients.
 import { execFileSync, spawn } from "node:child_process";
-import { chmodSync, closeSync, existsSync, openSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, openSync, readFileSync, rmSync, statSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { createRequire } from "node:module";
 import os from "node:os";
@@ -21,8 +21,11 @@ export async function startEmbeddedPostgres(dir: string, database: string): Prom
   await mkdir(dir, { recursive: true });
   await stopStalePostmaster(dir);
   const isRoot = process.getuid?.() === 0;
-  // Run as the `postgres` user, the server must be able to reach its data dir (mkdtemp makes 0700 folders).
-  if (isRoot) chmodSync(path.dirname(dir), 0o755);
+  // Run as the `postgres` user, the server must be able to reach its binaries and data dir.
+  if (isRoot) {
+    ensureTraversable(path.dirname(dir));
+    ensureTraversable(path.dirname(postgresBinary()));
+  }
   if (!existsSync(path.join(dir, "PG_VERSION"))) {
     const script = path.join(process.cwd(), "scripts", "lib", "init-embedded-postgres.mjs");
     execFileSync(process.execPath, [script, dir, USER, PASSWORD], { stdio: ["ignore", "ignore", "inherit"] });
@@ -51,6 +54,18 @@ export async function startEmbeddedPostgres(dir: string, database: string): Prom
     adminUrl,
     stop: () => stopPostmaster(pid),
   };
+}
+
+/**
+ * Gives others the right to pass through (x, not read) each folder on the way to `dir`: a checkout under
+ * a 0700 folder (mktemp -d) is otherwise out of the `postgres` user's reach.
+ */
+function ensureTraversable(dir: string) {
+  for (let current = path.resolve(dir); ; current = path.dirname(current)) {
+    const mode = statSync(current).mode;
+    if ((mode & 0o001) === 0) chmodSync(current, (mode & 0o7777) | 0o001);
+    if (path.dirname(current) === current) break;
+  }
 }
 
 /** The platform package embedded-postgres installed (resolved by path: it is ESM-only). */
