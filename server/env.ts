@@ -30,6 +30,12 @@ export const envSchema = z.object({
     .default("localhost"),
   /** Local drivers' state (embedded Postgres data, local VM processes' logs and pid files). */
   LYCEUM_STATE_DIR: z.string().default(".lyceum"),
+  /** The platform's SMTP relay, as a URL: smtp://user:pass@host:587 (STARTTLS) or smtps://… (TLS). */
+  LYCEUM_SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL")
+    .default("smtp://127.0.0.1:1025"),
+  LYCEUM_MAIL_FROM: z.string().min(3).default("Lyceum <no-reply@lyceum.localhost>"),
   STRIPE_SECRET_KEY: optionalString,
   STRIPE_WEBHOOK_SECRET: z.string().min(1).default("whsec_lyceum_local_development_only"),
   COMPUTE_DRIVER: z.enum(["local"]).default("local"),

@@ -2,8 +2,10 @@ import type { TaskList } from "graphile-worker";
 import type { JobName } from "@/server/jobs/payloads";
 import { provision_instance } from "./provision_instance";
 import { reconcile_compute } from "./reconcile_compute";
+import { send_email } from "./send_email";
 
 export const taskList: Partial<Record<JobName, TaskList[string]>> = {
   provision_instance,
   reconcile_compute,
+  send_email,
 };

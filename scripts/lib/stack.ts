@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { applyMigrations } from "@/db/migrate";
+import { freePort, isPortFree } from "@/server/net/free-port";
 import type { DevSecrets } from "./dev-secrets";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./embedded-postgres";
 
@@ -21,6 +22,8 @@ export type StackOptions = {
 
 export type Stack = {
   env: NodeJS.ProcessEnv;
+  /** The local mail catcher's web inbox, when the stack started one. */
+  mailInboxUrl: string | null;
   embedded: EmbeddedDatabase | null;
   children: Map<string, ChildProcess>;
   stop(): Promise<void>;
@@ -66,11 +69,25 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     });
     children.set(label, child);
   };
+  // Without a configured relay, every email goes to a local catcher with a web inbox.
+  let mailInboxUrl: string | null = null;
+  if (!stackEnv.LYCEUM_SMTP_URL) {
+    const smtpPort = (await isPortFree(1025)) ? 1025 : await freePort();
+    const webPort = (await isPortFree(1080)) ? 1080 : await freePort();
+    stackEnv.LYCEUM_SMTP_URL = `smtp://127.0.0.1:${smtpPort}`;
+    mailInboxUrl = `http://127.0.0.1:${webPort}`;
+    stackEnv.LYCEUM_MAIL_INBOX_URL = mailInboxUrl;
+    start("mail", process.execPath, [
+      path.join("node_modules", "maildev", "dist", "bin", "maildev.js"),
+      "--smtp", String(smtpPort), "--ip", "127.0.0.1", "--web", String(webPort), "--web-ip", "127.0.0.1",
+    ]);
+  }
   start("worker", process.execPath, ["--import", "tsx", "jobs/worker.ts"]);
   start("web", bin("next"), [options.web === "dev" ? "dev" : "start", "--port", String(options.port)]);
 
   return {
     env: stackEnv,
+    mailInboxUrl,
     embedded,
     children,
     async stop() {

@@ -1,6 +1,7 @@
 // Job names and their payloads: the web adds jobs with these, the worker parses them with the same schemas.
 import { z } from "zod";
 import type { OperationKind } from "@/db/schema";
+import { emailMessage } from "@/server/mail/message";
 
 export const operationJobPayload = z.object({ operationId: z.uuid() });
 
@@ -12,6 +13,7 @@ export const jobPayloads = {
   suspend_instance: operationJobPayload,
   resume_instance: operationJobPayload,
   reconcile_compute: z.object({}).passthrough(),
+  send_email: emailMessage,
 } as const;
 
 export type JobName = keyof typeof jobPayloads;

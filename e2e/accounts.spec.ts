@@ -1,0 +1,53 @@
+import { expect, test } from "@playwright/test";
+import { E2E_STAFF } from "./fixtures/staff";
+
+test("sign-up and log-in explain what is wrong, on the form", async ({ page }) => {
+  const email = `dup-${Math.random().toString(36).slice(2, 8)}@example.org`;
+  await page.goto("/signup");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill("a good long password");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByTestId("signed-in-as")).toHaveText(email);
+  await page.getByRole("button", { name: "Log out" }).click();
+  await expect(page.getByRole("link", { name: "Log in" })).toBeVisible();
+
+  await page.goto("/signup");
+  await page.getByLabel("Email").fill(email.toUpperCase());
+  await page.getByLabel("Password").fill("another long password");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByText("An account with this email already exists. Log in instead.")).toBeVisible();
+
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill("not the password");
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page.getByText("Wrong email or password.")).toBeVisible();
+  await expect(page.getByLabel("Email")).toHaveValue(email);
+
+  await page.getByLabel("Password").fill("a good long password");
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page.getByTestId("signed-in-as")).toHaveText(email);
+});
+
+test("the staff page: login for visitors, 403 for clients, the fleet for staff", async ({ page }) => {
+  await page.goto("/staff");
+  await expect(page).toHaveURL(/\/login\?next=%2Fstaff/);
+
+  const email = `client-${Math.random().toString(36).slice(2, 8)}@example.org`;
+  await page.goto("/signup");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill("a good long password");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByTestId("signed-in-as")).toHaveText(email);
+  const forbidden = await page.goto("/staff");
+  expect(forbidden?.status()).toBe(403);
+  await expect(page.getByRole("heading", { name: "403 — Not allowed" })).toBeVisible();
+  await page.getByRole("button", { name: "Log out" }).click();
+
+  await page.goto("/login?next=/staff");
+  await page.getByLabel("Email").fill(E2E_STAFF.email);
+  await page.getByLabel("Password").fill(E2E_STAFF.password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page.getByRole("heading", { name: "Fleet" })).toBeVisible();
+  await expect(page.getByRole("cell", { name: email })).toHaveCount(0); // clients appear only with instances
+});
