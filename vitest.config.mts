@@ -13,7 +13,7 @@ export default defineConfig({
     include: ["**/*.test.ts"],
     exclude: ["node_modules/**", "e2e/**", ".next/**", ".lyceum/**"],
     globalSetup: ["tests/setup/global.ts"],
-    setupFiles: ["tests/setup/env.ts"],
+    setupFiles: ["tests/setup/env.ts", "tests/setup/sweep-resources.ts"],
     pool: "forks",
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -16,3 +16,24 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
   for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
 fi
 pg_isready -h 127.0.0.1 -p 5432
+
+# MariaDB: the MySQL driver's tests create and drop databases and users on it.
+if ! mariadb-admin -h 127.0.0.1 -u root ping >/dev/null 2>&1; then
+  echo "starting MariaDB"
+  start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd
+  for _ in $(seq 1 30); do mariadb-admin -h 127.0.0.1 -u root ping >/dev/null 2>&1 && break; sleep 1; done
+fi
+mariadb-admin -h 127.0.0.1 -u root ping
+
+# RabbitMQ with its management HTTP API (port 15672), which the RabbitMQ driver talks to.
+if ! rabbitmqctl -q status >/dev/null 2>&1; then
+  echo "starting RabbitMQ"
+  rabbitmq-server -detached
+  rabbitmqctl -q await_startup >/dev/null 2>&1 || sleep 10
+fi
+rabbitmq-plugins -q enable rabbitmq_management >/dev/null
+for _ in $(seq 1 60); do
+  curl -fsS -o /dev/null -u guest:guest http://127.0.0.1:15672/api/overview && break
+  sleep 1
+done
+curl -fsS -o /dev/null -u guest:guest http://127.0.0.1:15672/api/overview && echo "RabbitMQ management API: ok"

@@ -1,5 +1,6 @@
 // Configuration, parsed once by zod: a missing or malformed variable stops start-up with its name.
 import { z } from "zod";
+import { RESOURCE_PREFIX_PATTERN } from "@/server/instances/resource-names";
 
 const optionalString = z
   .string()
@@ -39,6 +40,34 @@ export const envSchema = z.object({
   STRIPE_SECRET_KEY: optionalString,
   STRIPE_WEBHOOK_SECRET: z.string().min(1).default("whsec_lyceum_local_development_only"),
   COMPUTE_DRIVER: z.enum(["local"]).default("local"),
+  /** Starts every external resource name (databases, users, vhosts, buckets): one per portal sharing a cluster. */
+  LYCEUM_RESOURCE_PREFIX: z
+    .string()
+    .regex(RESOURCE_PREFIX_PATTERN, "must be a lower-case letter followed by at most 5 letters or digits")
+    .default("lyc"),
+  /** An account on the shared MySQL cluster that may create databases and users (and grant on them). */
+  MYSQL_ADMIN_URL: z
+    .string()
+    .regex(/^mysql:\/\//, "must be a mysql:// URL, e.g. mysql://root@127.0.0.1:3306")
+    .default("mysql://root@127.0.0.1:3306"),
+  /** The host part of the instances' MySQL accounts ('user'@'host'): where their application servers connect from. */
+  MYSQL_USER_HOST: z.string().min(1).default("%"),
+  /** An account on the shared MongoDB cluster that may create users; unset, the MongoDB step is skipped. */
+  MONGODB_ADMIN_URL: optionalString.pipe(
+    z.string().regex(/^mongodb(\+srv)?:\/\//, "must be a mongodb:// or mongodb+srv:// URL").optional(),
+  ),
+  /** RabbitMQ's management HTTP API, with an administrator's credentials. */
+  RABBITMQ_MANAGEMENT_URL: z.url().default("http://guest:guest@127.0.0.1:15672"),
+  /** Where instances reach RabbitMQ over AMQP (credentials are per instance, added to it). */
+  RABBITMQ_AMQP_URL: z
+    .string()
+    .regex(/^amqps?:\/\//, "must be an amqp:// or amqps:// URL")
+    .default("amqp://127.0.0.1:5672"),
+  /** Honour rows in fault_injections (tests and the e2e server only; never set it in production). */
+  LYCEUM_ENABLE_FAULT_INJECTION: z
+    .enum(["0", "1", ""])
+    .default("0")
+    .transform((value) => value === "1"),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** How long one pipeline step may run before it fails with "timed out after N s". */
   STEP_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(300),

@@ -55,6 +55,9 @@ describe("provisioning a paid instance", () => {
     expect(seen.map((event) => event.seq)).toEqual(seen.map((_, i) => i + 1));
     const stepsDone = seen.filter((event) => event.kind === "step_succeeded").map((event) => event.message.split(":")[0]);
     expect(stepsDone).toEqual([
+      "Create MySQL databases and users",
+      "Create MongoDB database and user",
+      "Create RabbitMQ virtual host and user",
       "Render deployment configuration",
       "Boot application server",
       "Wait for the instance to answer /heartbeat",

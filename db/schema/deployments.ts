@@ -26,6 +26,8 @@ export const deployments = pgTable(
     serverId: text("server_id"),
     address: text("address"),
     config: jsonb("config").$type<Record<string, unknown>>(),
+    // The config's passwords and keys, AES-256-GCM sealed (server/crypto/secrets.ts); merged in at boot.
+    secrets: text("secrets"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     activatedAt: timestamp("activated_at", { withTimezone: true }),
     terminatedAt: timestamp("terminated_at", { withTimezone: true }),

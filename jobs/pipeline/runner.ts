@@ -7,6 +7,9 @@ import { env } from "@/server/env";
 import { infra } from "@/server/infra";
 import { appendInstanceEvent } from "@/server/instances/events";
 import { ledgerFor } from "@/server/instances/ledger";
+import { InstanceBusyError, PermanentStepError } from "./errors";
+import { runStepWithFaults } from "./faults";
+import { tryLeaseInstance } from "./instance-lease";
 import { OperationCancelledError, runWithDeadline } from "./timeout";
 import type { Pipeline, StepContext } from "./types";
 
@@ -24,30 +27,49 @@ export async function runOperation(
   if (!operation) throw new Error(`Operation ${operationId} does not exist`);
   if (operation.kind !== pipeline.kind) throw new Error(`Operation ${operationId} is a ${operation.kind}, not a ${pipeline.kind}`);
   // A job for an operation that has ended (e.g. cancelled while queued) has nothing left to do.
-  if (!["queued", "running"].includes(operation.status)) return;
+  if (!isUnfinished(operation.status)) return;
 
-  const isFirstStart = operation.status === "queued";
-  if (operation.cancelRequestedAt) return finish(pipeline, operation, "cancelled", new OperationCancelledError());
+  const lease = await tryLeaseInstance(operation.instanceId);
+  if (!lease) throw new InstanceBusyError(operation.instanceId);
+  try {
+    await runLeased(pipeline, operation, attempt, shutdownSignal);
+  } finally {
+    await lease.release();
+  }
+}
 
-  await db.transaction(async (tx) => {
+async function runLeased(pipeline: Pipeline, operation: InstanceOperation, attempt: Attempt, shutdownSignal: AbortSignal) {
+  const started = await db.transaction(async (tx) => {
     const instance = await lockInstance(tx, operation.instanceId);
+    // Re-read under the instance lock: a cancel or a second job may have ended the operation meanwhile.
+    const [current] = await tx.select().from(instanceOperations).where(eq(instanceOperations.id, operation.id));
+    if (!current || !isUnfinished(current.status)) return null;
+    if (current.cancelRequestedAt) return { current, isCancelled: true };
+    const isFirstStart = current.status === "queued";
+    // Queued again after it had started: someone pressed Retry, and finished steps are skipped.
+    const isResumed = isFirstStart && current.startedAt !== null;
     if (isFirstStart) {
       await tx
         .update(instanceOperations)
-        .set({ status: "running", startedAt: new Date() })
+        .set({ status: "running", startedAt: current.startedAt ?? new Date() })
         .where(eq(instanceOperations.id, operation.id));
-      await pipeline.onStart(tx, instance, operation);
+      await pipeline.onStart(tx, instance, current);
     }
     await appendInstanceEvent(tx, {
       instanceId: operation.instanceId,
       operationId: operation.id,
       kind: "operation_started",
-      message: isFirstStart
-        ? `${capitalize(operation.kind)} started.`
-        : `${capitalize(operation.kind)}: attempt ${attempt.number} of ${attempt.maxAttempts}, resuming after the last completed step.`,
-      data: { steps: pipeline.steps.map(({ name, title }) => ({ name, title })), attempt: attempt.number },
+      message: isResumed
+        ? `${capitalize(operation.kind)} resumed on request: steps finished earlier are skipped.`
+        : isFirstStart
+          ? `${capitalize(operation.kind)} started.`
+          : `${capitalize(operation.kind)}: attempt ${attempt.number} of ${attempt.maxAttempts}, resuming after the last completed step.`,
+      data: { steps: pipeline.steps.map(({ name, title }) => ({ name, title })), attempt: attempt.number, isResumed },
     });
+    return { current, isCancelled: false };
   });
+  if (!started) return;
+  if (started.isCancelled) return finish(pipeline, started.current, "cancelled", new OperationCancelledError());
 
   const finished = await db
     .select({ step: operationSteps.step })
@@ -69,7 +91,10 @@ export async function runOperation(
         });
         continue;
       }
-      if (cancel.signal.aborted) throw cancel.signal.reason;
+      if (cancel.signal.aborted) {
+        if (cancel.signal.reason instanceof OperationCancelledError) return await finish(pipeline, operation, "cancelled", cancel.signal.reason);
+        throw cancel.signal.reason;
+      }
       await recordStepStart(operation, step.name, step.title);
       const instance = (await db.query.instances.findFirst({ where: eq(instances.id, operation.instanceId) }))!;
       const ctx: StepContext = {
@@ -94,19 +119,22 @@ export async function runOperation(
       const timeoutMs = step.timeoutMs ?? env().STEP_TIMEOUT_SECONDS * 1000;
       const startedAt = Date.now();
       try {
-        const result = await runWithDeadline((signal) => step.run({ ...ctx, signal }), timeoutMs, cancel.signal);
+        const result = await runWithDeadline((signal) => runStepWithFaults(step, { ...ctx, signal }), timeoutMs, cancel.signal);
         await recordStepEnd(operation, step.name, "succeeded", `${step.title}: ${result}`, null, Date.now() - startedAt);
       } catch (error) {
         const err = asError(error);
         const isCancelled = cancel.signal.reason instanceof OperationCancelledError;
+        const isPermanent = err instanceof PermanentStepError;
         const isLastAttempt = attempt.number >= attempt.maxAttempts;
         const outcome = isCancelled
           ? "The operation was cancelled."
           : shutdownSignal.aborted
             ? "The worker is shutting down; another will resume this step."
-            : isLastAttempt
-              ? "No attempts left."
-              : `Will retry (attempt ${attempt.number + 1} of ${attempt.maxAttempts}).`;
+            : isPermanent
+              ? "Retrying will not help; fix the cause, then press Retry."
+              : isLastAttempt
+                ? "No attempts left."
+                : `Will retry (attempt ${attempt.number + 1} of ${attempt.maxAttempts}).`;
         await recordStepEnd(
           operation,
           step.name,
@@ -116,7 +144,10 @@ export async function runOperation(
           Date.now() - startedAt,
         );
         if (isCancelled) return await finish(pipeline, operation, "cancelled", err);
-        if (isLastAttempt && !shutdownSignal.aborted) await finish(pipeline, operation, "failed", err);
+        if (shutdownSignal.aborted) throw err;
+        if (isPermanent || isLastAttempt) await finish(pipeline, operation, "failed", err);
+        // Finished for good: graphile-worker has nothing to retry (Retry on the page re-opens the operation).
+        if (isPermanent) return;
         throw new Error(`${operation.kind} ${operation.instanceId}: step ${step.name} failed: ${err.message}`, { cause: err });
       }
     }
@@ -230,6 +261,10 @@ function watchForCancellation(operationId: string, shutdownSignal: AbortSignal) 
       shutdownSignal.removeEventListener("abort", onShutdown);
     },
   };
+}
+
+function isUnfinished(status: InstanceOperation["status"]) {
+  return status === "queued" || status === "running";
 }
 
 function asError(error: unknown): Error {

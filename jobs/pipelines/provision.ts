@@ -5,11 +5,24 @@ import { env } from "@/server/env";
 import { instanceSiteUrl } from "@/server/instances/hostnames";
 import { transitionInstance } from "@/server/instances/lifecycle";
 import { activateDeployment, bootServer, publishDns, renderDeploymentConfig, waitForHeartbeat } from "../steps/deployment";
+import { ensureMongodb } from "../steps/mongodb";
+import { ensureMysql } from "../steps/mysql";
+import { ensureRabbitmq } from "../steps/rabbitmq";
 import type { Pipeline } from "../pipeline/types";
 
 export const provisionPipeline: Pipeline = {
   kind: "provision",
-  steps: [renderDeploymentConfig, bootServer, waitForHeartbeat, publishDns, activateDeployment],
+  // DESIGN.md's order: data services first, so the config can carry their credentials.
+  steps: [
+    ensureMysql,
+    ensureMongodb,
+    ensureRabbitmq,
+    renderDeploymentConfig,
+    bootServer,
+    waitForHeartbeat,
+    publishDns,
+    activateDeployment,
+  ],
   async onStart(tx, instance, operation) {
     if (instance.status === "queued") {
       await transitionInstance(tx, instance.id, "provisioning", { message: "Provisioning started.", operationId: operation.id });

@@ -1,8 +1,11 @@
 // Steps that bring up an instance's application server and put it in service.
 import { and, eq, ne } from "drizzle-orm";
 import { deployments, instances } from "@/db/schema";
+import { encryptJson } from "@/server/crypto/secrets";
 import { instanceHostnames, instanceSiteUrl } from "@/server/instances/hostnames";
+import { renderServiceConfig, siteConfigOf } from "@/server/instances/service-config";
 import type { PipelineStep, StepContext } from "../pipeline/types";
+import { countRemoved, removeRecorded } from "./ledger-walk";
 
 const COMPUTE_SERVER = "compute.server";
 
@@ -18,11 +21,16 @@ export const renderDeploymentConfig: PipelineStep = {
   title: "Render deployment configuration",
   async run(ctx) {
     const hostnames = instanceHostnames(ctx.instance, ctx.env.LYCEUM_BASE_DOMAIN);
-    const siteConfig = { instanceId: ctx.instance.id, instanceName: ctx.instance.name, hostnames };
+    // Credentials come from the ledger's sealed secrets and stay sealed in the deployment row.
+    const { services, secrets } = renderServiceConfig(await ctx.ledger.list());
+    const siteConfig = { instanceId: ctx.instance.id, instanceName: ctx.instance.name, hostnames, services };
+    const sealedSecrets = encryptJson(secrets);
+    const serviceNames = Object.keys(services);
+    const withServices = serviceNames.length ? ` with ${serviceNames.join(", ")} credentials` : "";
     const existing = await ctx.db.query.deployments.findFirst({ where: eq(deployments.operationId, ctx.operation.id) });
     if (existing) {
-      await ctx.db.update(deployments).set({ config: siteConfig }).where(eq(deployments.id, existing.id));
-      return `refreshed the configuration of deployment ${existing.id.slice(0, 8)} for ${hostnames.lms}`;
+      await ctx.db.update(deployments).set({ config: siteConfig, secrets: sealedSecrets }).where(eq(deployments.id, existing.id));
+      return `refreshed the configuration of deployment ${existing.id.slice(0, 8)} for ${hostnames.lms}${withServices}`;
     }
     const [created] = await ctx.db
       .insert(deployments)
@@ -31,9 +39,10 @@ export const renderDeploymentConfig: PipelineStep = {
         operationId: ctx.operation.id,
         computeDriver: ctx.infra.compute.name,
         config: siteConfig,
+        secrets: sealedSecrets,
       })
       .returning();
-    return `prepared deployment ${created!.id.slice(0, 8)} for ${hostnames.lms} and ${hostnames.studio}`;
+    return `prepared deployment ${created!.id.slice(0, 8)} for ${hostnames.lms} and ${hostnames.studio}${withServices}`;
   },
 };
 
@@ -45,7 +54,7 @@ export const bootServer: PipelineStep = {
     const deployment = await currentDeployment(ctx);
     await ctx.db.update(deployments).set({ status: "waiting_for_vm" }).where(eq(deployments.id, deployment.id));
     const server = await ctx.infra.compute.ensureServer(
-      { deploymentId: deployment.id, instanceId: ctx.instance.id, siteConfig: deployment.config ?? {} },
+      { deploymentId: deployment.id, instanceId: ctx.instance.id, siteConfig: siteConfigOf(deployment) },
       ctx.signal,
     );
     await ctx.ledger.record(COMPUTE_SERVER, server.serverId, {
@@ -117,5 +126,30 @@ export const activateDeployment: PipelineStep = {
       .where(and(eq(deployments.instanceId, ctx.instance.id), ne(deployments.id, deployment.id), ne(deployments.status, "terminated")));
     const url = instanceSiteUrl(ctx.instance, ctx.env.LYCEUM_BASE_DOMAIN, deployment.address);
     return `${url} now serves deployment ${deployment.id.slice(0, 8)}${others.length ? ` (${others.length} older deployment(s) still up)` : ""}`;
+  },
+};
+
+export const stopApplicationServers: PipelineStep = {
+  name: "stop_servers",
+  title: "Stop and delete application servers",
+  timeoutMs: 120_000,
+  async run(ctx) {
+    const { compute } = ctx.infra;
+    const result = await removeRecorded(ctx, [COMPUTE_SERVER], async (entry) => {
+      if (entry.details.driver !== compute.name) {
+        throw new Error(`server ${entry.externalId} runs on the ${String(entry.details.driver)} compute driver, but ${compute.name} is configured`);
+      }
+      const isUp = (await compute.listServers()).some((server) => server.serverId === entry.externalId);
+      await compute.destroyServer(entry.externalId);
+      return { existed: isUp };
+    });
+    await ctx.db.transaction(async (tx) => {
+      await tx.update(instances).set({ activeDeploymentId: null }).where(eq(instances.id, ctx.instance.id));
+      await tx
+        .update(deployments)
+        .set({ status: "terminated", terminatedAt: new Date() })
+        .where(and(eq(deployments.instanceId, ctx.instance.id), ne(deployments.status, "terminated")));
+    });
+    return `${countRemoved(result, "server")}; every deployment of the instance is terminated`;
   },
 };

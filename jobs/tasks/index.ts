@@ -1,11 +1,13 @@
 import type { TaskList } from "graphile-worker";
 import type { JobName } from "@/server/jobs/payloads";
+import { deprovision_instance } from "./deprovision_instance";
 import { provision_instance } from "./provision_instance";
 import { reconcile_compute } from "./reconcile_compute";
 import { send_email } from "./send_email";
 
 export const taskList: Partial<Record<JobName, TaskList[string]>> = {
   provision_instance,
+  deprovision_instance,
   reconcile_compute,
   send_email,
 };

@@ -6,6 +6,7 @@ import { db } from "@/db";
 import { deployments, instances } from "@/db/schema";
 import { infra } from "@/server/infra";
 import { appendInstanceEvent } from "@/server/instances/events";
+import { siteConfigOf } from "@/server/instances/service-config";
 
 export const reconcile_compute: Task = async (_payload, helpers) => {
   const rows = await db
@@ -18,7 +19,7 @@ export const reconcile_compute: Task = async (_payload, helpers) => {
     if (deployment.computeDriver !== compute.name) continue;
     try {
       const server = await compute.ensureServer(
-        { deploymentId: deployment.id, instanceId: instance.id, siteConfig: deployment.config ?? {} },
+        { deploymentId: deployment.id, instanceId: instance.id, siteConfig: siteConfigOf(deployment) },
         helpers.abortSignal ?? new AbortController().signal,
       );
       if (!server.isNew) continue;

@@ -6,6 +6,7 @@ import { applyMigrations } from "@/db/migrate";
 import { freePort, isPortFree } from "@/server/net/free-port";
 import type { DevSecrets } from "./dev-secrets";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./embedded-postgres";
+import { prepareLocalServices } from "./local-services";
 
 export type StackOptions = {
   /** `dev` runs `next dev`; `production` runs `next start` on an existing build. */
@@ -52,6 +53,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
   await applyMigrations(databaseUrl);
   await seedStaff(stackEnv);
+  await prepareLocalServices(stackEnv, (line) => options.output?.("services", line));
 
   const children = new Map<string, ChildProcess>();
   let isStopping = false;

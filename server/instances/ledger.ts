@@ -7,60 +7,78 @@ import { decryptJson, encryptJson } from "@/server/crypto/secrets";
 export type LedgerEntry = typeof instanceResources.$inferSelect;
 
 export function ledgerFor(q: Queryable, instanceId: string) {
-  return {
-    /** Live entries of a kind, newest first. */
-    async list(kind?: string): Promise<LedgerEntry[]> {
-      return q
-        .select()
-        .from(instanceResources)
-        .where(
-          and(
-            eq(instanceResources.instanceId, instanceId),
-            isNull(instanceResources.deletedAt),
-            kind ? eq(instanceResources.kind, kind) : undefined,
-          ),
-        )
-        .orderBy(desc(instanceResources.createdAt));
-    },
+  /** Live entries of a kind, newest first. */
+  async function list(kind?: string): Promise<LedgerEntry[]> {
+    return q
+      .select()
+      .from(instanceResources)
+      .where(
+        and(
+          eq(instanceResources.instanceId, instanceId),
+          isNull(instanceResources.deletedAt),
+          kind ? eq(instanceResources.kind, kind) : undefined,
+        ),
+      )
+      .orderBy(desc(instanceResources.createdAt), desc(instanceResources.id));
+  }
 
-    async find(kind: string, externalId?: string): Promise<LedgerEntry | null> {
-      const [row] = await q
-        .select()
-        .from(instanceResources)
-        .where(
-          and(
-            eq(instanceResources.instanceId, instanceId),
-            eq(instanceResources.kind, kind),
-            isNull(instanceResources.deletedAt),
-            externalId ? eq(instanceResources.externalId, externalId) : undefined,
-          ),
-        )
-        .limit(1);
-      return row ?? null;
-    },
+  async function find(kind: string, externalId?: string): Promise<LedgerEntry | null> {
+    const [row] = await q
+      .select()
+      .from(instanceResources)
+      .where(
+        and(
+          eq(instanceResources.instanceId, instanceId),
+          eq(instanceResources.kind, kind),
+          isNull(instanceResources.deletedAt),
+          externalId ? eq(instanceResources.externalId, externalId) : undefined,
+        ),
+      )
+      .limit(1);
+    return row ?? null;
+  }
 
-    /** Records (or refreshes) a resource. Secrets are sealed before they reach the database. */
-    async record(kind: string, externalId: string, details: Record<string, unknown>, secrets?: Record<string, unknown>) {
-      const sealed = secrets ? encryptJson(secrets) : null;
-      const [row] = await q
-        .insert(instanceResources)
-        .values({ instanceId, kind, externalId, details, secrets: sealed })
-        .onConflictDoUpdate({
-          target: [instanceResources.instanceId, instanceResources.kind, instanceResources.externalId],
-          set: { details, ...(sealed ? { secrets: sealed } : {}), deletedAt: null },
-        })
-        .returning();
-      return row!;
-    },
+  /** Records (or refreshes) a resource. Secrets are sealed before they reach the database. */
+  async function record(kind: string, externalId: string, details: Record<string, unknown>, secrets?: Record<string, unknown>) {
+    const sealed = secrets ? encryptJson(secrets) : null;
+    const [row] = await q
+      .insert(instanceResources)
+      .values({ instanceId, kind, externalId, details, secrets: sealed })
+      .onConflictDoUpdate({
+        target: [instanceResources.instanceId, instanceResources.kind, instanceResources.externalId],
+        set: { details, ...(sealed ? { secrets: sealed } : {}), deletedAt: null },
+      })
+      .returning();
+    return row!;
+  }
 
-    async markDeleted(entryId: string) {
-      await q.update(instanceResources).set({ deletedAt: new Date() }).where(eq(instanceResources.id, entryId));
-    },
+  /**
+   * The live entry for a resource about to be created, recorded now (with fresh secrets) when there is none.
+   * Recording before creating means a crash, timeout or cancellation half-way never leaves a resource the
+   * ledger does not know, and a retry reuses the same password instead of minting a second one.
+   */
+  async function recordBeforeCreating<S extends Record<string, unknown>>(
+    kind: string,
+    externalId: string,
+    details: Record<string, unknown>,
+    makeSecrets: () => S,
+  ): Promise<{ entry: LedgerEntry; secrets: S }> {
+    const existing = await find(kind, externalId);
+    const existingSecrets = existing?.secrets ? decryptJson<S>(existing.secrets) : null;
+    const secrets = existingSecrets ?? makeSecrets();
+    const entry = await record(kind, externalId, details, existingSecrets ? undefined : secrets);
+    return { entry, secrets };
+  }
 
-    secretsOf<T = Record<string, unknown>>(entry: LedgerEntry): T | null {
-      return entry.secrets ? decryptJson<T>(entry.secrets) : null;
-    },
-  };
+  async function markDeleted(entryId: string) {
+    await q.update(instanceResources).set({ deletedAt: new Date() }).where(eq(instanceResources.id, entryId));
+  }
+
+  function secretsOf<T = Record<string, unknown>>(entry: LedgerEntry): T | null {
+    return entry.secrets ? decryptJson<T>(entry.secrets) : null;
+  }
+
+  return { list, find, record, recordBeforeCreating, markDeleted, secretsOf };
 }
 
 export type Ledger = ReturnType<typeof ledgerFor>;

@@ -14,7 +14,7 @@ export class OperationInProgressError extends Error {
   }
 }
 
-function isUniqueViolation(error: unknown): boolean {
+export function isUniqueViolation(error: unknown): boolean {
   const cause = (error as { cause?: { code?: string } }).cause;
   return (error as { code?: string }).code === "23505" || cause?.code === "23505";
 }
@@ -52,11 +52,20 @@ export async function startOperation(
     }
     throw error;
   }
-  await enqueueJob(q, OPERATION_JOB[input.kind], { operationId: operation.id }, {
-    jobKey: `operation:${operation.id}`,
+  await enqueueOperationJob(q, operation);
+  return operation;
+}
+
+/** The operation's job, keyed by the operation: adding it again resets a failed job instead of adding another. */
+export function operationJobKey(operationId: string) {
+  return `operation:${operationId}`;
+}
+
+export async function enqueueOperationJob(q: Queryable, operation: { id: string; kind: OperationKind }) {
+  await enqueueJob(q, OPERATION_JOB[operation.kind], { operationId: operation.id }, {
+    jobKey: operationJobKey(operation.id),
     maxAttempts: OPERATION_MAX_ATTEMPTS,
   });
-  return operation;
 }
 
 export async function activeOperation(q: Queryable, instanceId: string) {

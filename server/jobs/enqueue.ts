@@ -30,3 +30,15 @@ export async function enqueueJob<N extends JobName>(
     )`);
   return { id: rows[0]!.id };
 }
+
+/**
+ * Makes a waiting job (e.g. one sitting out its retry back-off) run now. A job that is running already is left
+ * alone: graphile-worker's reschedule skips locked jobs.
+ */
+export async function runJobNow(q: Queryable, jobKey: string): Promise<void> {
+  await q.execute(sql`
+    select graphile_worker.reschedule_jobs(
+      array(select id from graphile_worker._private_jobs where key = ${jobKey}),
+      run_at => now()
+    )`);
+}

@@ -1,4 +1,5 @@
 // Per test file: configuration pointing at the test database and a private state folder.
+import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -10,3 +11,8 @@ process.env.LYCEUM_ENCRYPTION_KEY ??= Buffer.alloc(32, 7).toString("base64");
 process.env.STRIPE_WEBHOOK_SECRET = "whsec_test_secret";
 process.env.LYCEUM_STATE_DIR = mkdtempSync(path.join(os.tmpdir(), "lyceum-test-state-"));
 process.env.STEP_TIMEOUT_SECONDS ??= "30";
+process.env.LYCEUM_ENABLE_FAULT_INJECTION = "1";
+// Every test file names the resources it creates on the shared MariaDB, RabbitMQ and S3 server with a prefix of
+// its own ("lt" + 4 random characters), so files running side by side never touch each other's, and
+// tests/setup/sweep-resources.ts can remove whatever one file left behind.
+process.env.LYCEUM_RESOURCE_PREFIX = `lt${randomBytes(4).readUInt32BE().toString(36).padStart(4, "0").slice(-4)}`;

@@ -7,10 +7,19 @@ import { env } from "@/server/env";
 import { streamInstanceEvents } from "@/server/events/stream";
 import { instanceSiteUrl } from "@/server/instances/hostnames";
 import { createInstanceInput, instanceIdInput } from "@/server/instances/input";
-import { activeDeploymentOf, instanceById, instanceEventLog, instancesOwnedBy } from "@/server/instances/queries";
+import { ActionRefusedError, cancelOperation, requestDeprovision, retryOperation } from "@/server/instances/actions";
+import { IllegalTransitionError } from "@/server/instances/lifecycle";
+import { OperationInProgressError } from "@/server/instances/operations";
+import {
+  activeDeploymentOf,
+  instanceById,
+  instanceEventLog,
+  instanceLedger,
+  instancesOwnedBy,
+} from "@/server/instances/queries";
 import { createInstance, isSubdomainAvailable, SubdomainTakenError } from "@/server/instances/registration";
 import { subdomainSchema } from "@/server/instances/subdomain";
-import { createTRPCRouter, protectedProcedure } from "../trpc";
+import { createTRPCRouter, protectedProcedure, staffProcedure } from "../trpc";
 import type { User } from "@/db/schema";
 
 /** The instance if this user may see it; NOT_FOUND otherwise, so other clients learn nothing of it. */
@@ -20,6 +29,19 @@ async function visibleInstance(user: User, id: string) {
     throw new TRPCError({ code: "NOT_FOUND", message: "No such instance." });
   }
   return instance;
+}
+
+/** The service's refusals become messages the page can show as they are. */
+async function asUserError<T>(action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    if (error instanceof ActionRefusedError || error instanceof IllegalTransitionError) {
+      throw new TRPCError({ code: "BAD_REQUEST", message: error.message, cause: error });
+    }
+    if (error instanceof OperationInProgressError) throw new TRPCError({ code: "CONFLICT", message: error.message, cause: error });
+    throw error;
+  }
 }
 
 export const instancesRouter = createTRPCRouter({
@@ -32,8 +54,37 @@ export const instancesRouter = createTRPCRouter({
       instance,
       siteUrl: instance.status === "running" ? instanceSiteUrl(instance, env().LYCEUM_BASE_DOMAIN, deployment?.address ?? null) : null,
       events: await instanceEventLog(instance.id),
+      resources: await instanceLedger(instance.id),
     };
   }),
+
+  /** What exists for the instance on the clusters (names, never secrets); the page refreshes it as steps finish. */
+  resources: protectedProcedure.input(instanceIdInput).query(async ({ ctx, input }) => {
+    const instance = await visibleInstance(ctx.user, input.id);
+    return instanceLedger(instance.id);
+  }),
+
+  /** Owner or staff: resume the failed operation at the step that failed. */
+  retry: protectedProcedure.input(instanceIdInput).mutation(async ({ ctx, input }) => {
+    await visibleInstance(ctx.user, input.id);
+    return asUserError(() => retryOperation({ instanceId: input.id, actor: ctx.user }));
+  }),
+
+  /** Owner or staff: stop the running operation at its current step. */
+  cancel: protectedProcedure.input(instanceIdInput).mutation(async ({ ctx, input }) => {
+    await visibleInstance(ctx.user, input.id);
+    return asUserError(() => cancelOperation({ instanceId: input.id, actor: ctx.user }));
+  }),
+
+  /** Staff: remove every resource of the instance; `confirmation` repeats the subdomain. */
+  deprovision: staffProcedure
+    .input(instanceIdInput.extend({ confirmation: z.string().max(100), reason: z.string().max(500).nullish() }))
+    .mutation(async ({ ctx, input }) => {
+      await visibleInstance(ctx.user, input.id);
+      return asUserError(() =>
+        requestDeprovision({ instanceId: input.id, actor: ctx.user, confirmation: input.confirmation, reason: input.reason }),
+      );
+    }),
 
   subdomainAvailable: protectedProcedure
     .input(z.object({ subdomain: z.string().max(100) }))

@@ -30,7 +30,8 @@ export class LocalComputeDriver implements ComputeDriver {
     // Keep the old port when it is still free, so links handed out earlier keep working after a restart.
     const port = previous && (await isPortFree(previous.port)) ? previous.port : await freePort();
     const configPath = path.join(dir, "site.json");
-    await writeFile(configPath, JSON.stringify({ ...spec.siteConfig, port, host: "127.0.0.1" }, null, 2));
+    // It holds the instance's service credentials: readable by this user only, like a VM's own config.
+    await writeFile(configPath, JSON.stringify({ ...spec.siteConfig, port, host: "127.0.0.1" }, null, 2), { mode: 0o600 });
     const log = openSync(path.join(dir, "server.log"), "a");
     try {
       const child = spawn(process.execPath, [SITE_SERVER, configPath, spec.deploymentId], {

@@ -1,23 +1,35 @@
 "use client";
 // The live part of the instance page: server-rendered events first, then new ones over SSE.
+import { useQueryClient } from "@tanstack/react-query";
 import { useSubscription } from "@trpc/tanstack-react-query";
 import { useMemo, useState } from "react";
 import { StatusBadge } from "@/app/_components/status-badge";
 import { useTRPC } from "@/app/_trpc/client";
 import type { InstanceEvent, InstanceStatus } from "@/db/schema";
+import { DeprovisionControl } from "./deprovision-control";
+import { OperationControls } from "./operation-controls";
+import { ResourceList, type ResourceRow } from "./resource-list";
 import { deriveTimeline } from "./timeline";
 
 type Props = {
   instanceId: string;
+  subdomain: string;
   initialStatus: InstanceStatus;
   initialEvents: InstanceEvent[];
   initialSiteUrl: string | null;
+  initialResources: ResourceRow[];
+  canDeprovision: boolean;
 };
+
+// Events after which the ledger may have changed: the resource list reloads.
+const RESOURCE_EVENTS = new Set<InstanceEvent["kind"]>(["step_succeeded", "step_failed", "operation_finished"]);
 
 const STEP_ICONS = { pending: "○", running: "◔", done: "✓", failed: "✗", skipped: "–" } as const;
 
-export function InstanceLive({ instanceId, initialStatus, initialEvents, initialSiteUrl }: Props) {
+export function InstanceLive(props: Props) {
+  const { instanceId, initialStatus, initialEvents, initialSiteUrl } = props;
   const trpc = useTRPC();
+  const queryClient = useQueryClient();
   const [events, setEvents] = useState(initialEvents);
   // Only the first subscription uses this; on reconnect the SSE link resends the last tracked id itself.
   const [resumeFrom] = useState(() => String(initialEvents.at(-1)?.seq ?? 0));
@@ -25,8 +37,10 @@ export function InstanceLive({ instanceId, initialStatus, initialEvents, initial
     trpc.instances.events.subscriptionOptions(
       { id: instanceId, lastEventId: resumeFrom },
       {
-        onData: ({ data }) =>
-          setEvents((current) => ((current.at(-1)?.seq ?? 0) >= data.seq ? current : [...current, data])),
+        onData: ({ data }) => {
+          setEvents((current) => ((current.at(-1)?.seq ?? 0) >= data.seq ? current : [...current, data]));
+          if (RESOURCE_EVENTS.has(data.kind)) void queryClient.invalidateQueries(trpc.instances.resources.queryFilter({ id: instanceId }));
+        },
       },
     ),
   );
@@ -65,6 +79,7 @@ export function InstanceLive({ instanceId, initialStatus, initialEvents, initial
             </a>
           </p>
         ) : null}
+        <OperationControls instanceId={instanceId} status={status} failedStep={steps.find((step) => step.state === "failed") ?? null} />
         {status === "awaiting_payment" ? (
           <p>
             Waiting for payment. <a href={`/checkout/${instanceId}`}>Go to checkout</a>
@@ -85,12 +100,14 @@ export function InstanceLive({ instanceId, initialStatus, initialEvents, initial
                 <span className={step.state === "failed" ? "level-error" : undefined}>
                   {step.title}
                   <span className="sr-only"> ({step.state})</span>
+                  {step.state === "failed" && step.message ? <span className="step-error">{step.message}</span> : null}
                 </span>
               </li>
             ))}
           </ol>
         </section>
       ) : null}
+      <ResourceList instanceId={instanceId} initialResources={props.initialResources} />
       <section className="card" aria-labelledby="events-heading">
         <h2 id="events-heading" className="mt-0">
           Event log
@@ -104,6 +121,7 @@ export function InstanceLive({ instanceId, initialStatus, initialEvents, initial
           ))}
         </ol>
       </section>
+      {props.canDeprovision ? <DeprovisionControl instanceId={instanceId} subdomain={props.subdomain} status={status} /> : null}
     </>
   );
 }

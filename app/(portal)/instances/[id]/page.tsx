@@ -2,19 +2,20 @@ import { TRPCError } from "@trpc/server";
 import { notFound } from "next/navigation";
 import { serverApi } from "@/server/api/server-caller";
 import { requireUser } from "@/server/auth/guards";
+import { isStaff } from "@/server/auth/roles";
 import { instanceIdInput } from "@/server/instances/input";
 import { InstanceLive } from "./instance-live";
 
 export default async function InstancePage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  await requireUser(`/instances/${id}`);
+  const user = await requireUser(`/instances/${id}`);
   if (!instanceIdInput.safeParse({ id }).success) notFound();
   const api = await serverApi();
   const view = await api.instances.byId({ id }).catch((error: unknown) => {
     if (error instanceof TRPCError && error.code === "NOT_FOUND") notFound();
     throw error;
   });
-  const { instance, events, siteUrl } = view;
+  const { instance, events, siteUrl, resources } = view;
   return (
     <div className="stack">
       <div>
@@ -25,9 +26,12 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
       </div>
       <InstanceLive
         instanceId={instance.id}
+        subdomain={instance.subdomain}
         initialStatus={instance.status}
         initialEvents={events}
         initialSiteUrl={siteUrl}
+        initialResources={resources}
+        canDeprovision={isStaff(user)}
       />
     </div>
   );

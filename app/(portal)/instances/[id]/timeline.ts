@@ -15,11 +15,12 @@ export function deriveTimeline(events: InstanceEvent[], initialStatus: InstanceS
       if (typeof data.siteUrl === "string") siteUrl = data.siteUrl;
     } else if (event.kind === "operation_started" && Array.isArray(data.steps)) {
       const previous = new Map(steps.map((step) => [step.name, step]));
+      // A retried attempt, or an operation resumed with Retry, keeps what earlier attempts finished.
+      const isFresh = data.attempt === 1 && !data.isResumed;
       steps = (data.steps as { name: string; title: string }[]).map((step) => ({
         ...step,
-        // A resumed attempt keeps what earlier attempts finished.
-        state: data.attempt === 1 ? "pending" : (previous.get(step.name)?.state === "done" ? "done" : "pending"),
-        message: data.attempt === 1 ? undefined : previous.get(step.name)?.message,
+        state: isFresh ? "pending" : (previous.get(step.name)?.state === "done" ? "done" : "pending"),
+        message: isFresh ? undefined : previous.get(step.name)?.message,
       }));
     } else if (event.step) {
       const step = steps.find((candidate) => candidate.name === event.step);

@@ -1,0 +1,65 @@
+"use client";
+// Retry a failed operation or cancel a running one (owner and staff). The page's live events show the outcome.
+import { useMutation } from "@tanstack/react-query";
+import { useTRPC } from "@/app/_trpc/client";
+import type { InstanceStatus } from "@/db/schema";
+import type { StepView } from "./timeline";
+
+const CANCELLABLE: InstanceStatus[] = ["queued", "provisioning", "deprovisioning"];
+
+export function OperationControls({ instanceId, status, failedStep }: { instanceId: string; status: InstanceStatus; failedStep: StepView | null }) {
+  const trpc = useTRPC();
+  const retry = useMutation(trpc.instances.retry.mutationOptions());
+  const cancel = useMutation(trpc.instances.cancel.mutationOptions());
+
+  if (status === "failed") {
+    return (
+      <div className="stack" data-testid="failure">
+        {failedStep ? (
+          <p className="level-error" role="alert">
+            {failedStep.message}
+          </p>
+        ) : (
+          <p className="level-error" role="alert">
+            The last operation did not finish.
+          </p>
+        )}
+        <div className="flex items-center gap-3">
+          <button type="button" className="button" disabled={retry.isPending} onClick={() => retry.mutate({ id: instanceId })}>
+            {retry.isPending ? "Retrying…" : "Retry"}
+          </button>
+          <span className="hint">Resumes at the step that failed; steps that finished are not repeated.</span>
+        </div>
+        {retry.error ? (
+          <p className="error" role="alert">
+            {retry.error.message}
+          </p>
+        ) : null}
+      </div>
+    );
+  }
+
+  if (CANCELLABLE.includes(status)) {
+    const isRequested = cancel.isPending || cancel.isSuccess;
+    return (
+      <div className="stack">
+        <div>
+          <button
+            type="button"
+            className="button button-secondary"
+            disabled={isRequested}
+            onClick={() => cancel.mutate({ id: instanceId })}
+          >
+            {isRequested ? "Cancelling…" : "Cancel operation"}
+          </button>
+        </div>
+        {cancel.error ? (
+          <p className="error" role="alert">
+            {cancel.error.message}
+          </p>
+        ) : null}
+      </div>
+    );
+  }
+  return null;
+}

@@ -1,0 +1,74 @@
+"use client";
+// What exists for the instance on the clusters: names only (secrets never leave the server).
+import { useQuery } from "@tanstack/react-query";
+import { useTRPC } from "@/app/_trpc/client";
+import type { inferRouterOutputs } from "@trpc/server";
+import type { AppRouter } from "@/server/api/root";
+
+export type ResourceRow = inferRouterOutputs<AppRouter>["instances"]["resources"][number];
+
+const KIND_LABELS: Record<string, string> = {
+  "mysql.database": "MySQL database",
+  "mysql.user": "MySQL user",
+  "mongodb.database": "MongoDB database",
+  "mongodb.user": "MongoDB user",
+  "rabbitmq.vhost": "RabbitMQ virtual host",
+  "rabbitmq.user": "RabbitMQ user",
+  "s3.bucket": "Storage bucket",
+  "s3.access_key": "Storage access key",
+  "iam.user": "IAM user",
+  "compute.server": "Application server",
+};
+
+/** What a person wants to know beside the name: whose database, which vhost, which grants. */
+function describe(row: ResourceRow): string {
+  const details = row.details as Record<string, unknown>;
+  if (row.kind === "mysql.user" && Array.isArray(details.databases)) {
+    return `${details.access === "read-only" ? "reads" : "owns"} ${details.databases.length} database${details.databases.length === 1 ? "" : "s"}`;
+  }
+  if (row.kind === "mysql.database") return `for ${String(details.service)}`;
+  if (row.kind === "rabbitmq.user") return `on vhost ${String(details.vhost)}`;
+  if (row.kind === "compute.server" && details.address) return String(details.address);
+  return "";
+}
+
+export function ResourceList({ instanceId, initialResources }: { instanceId: string; initialResources: ResourceRow[] }) {
+  const trpc = useTRPC();
+  const { data: resources = initialResources } = useQuery(
+    trpc.instances.resources.queryOptions({ id: instanceId }, { initialData: initialResources, staleTime: Infinity }),
+  );
+  const live = resources.filter((row) => !row.deletedAt);
+  const removed = resources.length - live.length;
+  return (
+    <section className="card" aria-labelledby="resources-heading">
+      <h2 id="resources-heading" className="mt-0">
+        Resources
+      </h2>
+      {live.length === 0 ? (
+        <p className="hint">{removed ? `All ${removed} resources have been removed.` : "Nothing has been created yet."}</p>
+      ) : (
+        <table className="data" aria-labelledby="resources-heading">
+          <thead>
+            <tr>
+              <th>Kind</th>
+              <th>Name</th>
+              <th>Details</th>
+            </tr>
+          </thead>
+          <tbody>
+            {live.map((row) => (
+              <tr key={row.id} data-kind={row.kind}>
+                <td>{KIND_LABELS[row.kind] ?? row.kind}</td>
+                <td>
+                  <code>{row.externalId}</code>
+                </td>
+                <td>{describe(row)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {live.length > 0 && removed > 0 ? <p className="hint">{removed} earlier resources have been removed.</p> : null}
+    </section>
+  );
+}

@@ -1,0 +1,32 @@
+// Deprovision: remove everything the ledger holds for the instance, newest first, and end deprovisioned.
+import { transitionInstance } from "@/server/instances/lifecycle";
+import { stopApplicationServers } from "../steps/deployment";
+import { removeMongodb } from "../steps/mongodb";
+import { removeMysql } from "../steps/mysql";
+import { removeRabbitmq } from "../steps/rabbitmq";
+import { verifyNothingLeft } from "../steps/verify-removed";
+import type { Pipeline } from "../pipeline/types";
+
+export const deprovisionPipeline: Pipeline = {
+  kind: "deprovision",
+  // Provisioning's order reversed: what was made last goes first.
+  steps: [stopApplicationServers, removeRabbitmq, removeMongodb, removeMysql, verifyNothingLeft],
+  async onStart(tx, instance, operation) {
+    // requestDeprovision usually moved it already; a retried deprovision of a failed instance moves it here.
+    if (instance.status !== "deprovisioning") {
+      await transitionInstance(tx, instance.id, "deprovisioning", { message: "Deprovisioning started.", operationId: operation.id });
+    }
+  },
+  async onSuccess(tx, instance, operation) {
+    await transitionInstance(tx, instance.id, "deprovisioned", {
+      message: "The instance is deprovisioned: its servers, databases, users, vhost and storage are gone.",
+      operationId: operation.id,
+    });
+  },
+  async onFailure(tx, instance, operation, error) {
+    await transitionInstance(tx, instance.id, "failed", {
+      message: `Deprovisioning stopped: ${error.message}`,
+      operationId: operation.id,
+    });
+  },
+};

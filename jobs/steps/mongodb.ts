@@ -1,0 +1,51 @@
+// The instance's database and user on the shared MongoDB cluster (skipped when none is configured).
+import { newServicePassword } from "@/server/crypto/passwords";
+import type { PipelineStep } from "../pipeline/types";
+import { countRemoved, removeRecorded, resourceNamesOf } from "./ledger-walk";
+
+export const MONGODB_DATABASE = "mongodb.database";
+export const MONGODB_USER = "mongodb.user";
+
+export const ensureMongodb: PipelineStep = {
+  name: "mongodb",
+  title: "Create MongoDB database and user",
+  timeoutMs: 60_000,
+  async run(ctx) {
+    const mongo = ctx.infra.mongodb;
+    if (!mongo) return "skipped: no MongoDB cluster is configured (set MONGODB_ADMIN_URL to provision one)";
+    const { database, user } = resourceNamesOf(ctx).mongodb;
+    await ctx.ledger.record(MONGODB_DATABASE, database, { hosts: mongo.hosts });
+    ctx.signal.throwIfAborted();
+    const { secrets } = await ctx.ledger.recordBeforeCreating(
+      MONGODB_USER,
+      user,
+      { database, roles: [`readWrite@${database}`], hosts: mongo.hosts },
+      () => ({ password: newServicePassword() }),
+    );
+    const { isNew } = await mongo.ensureUser({ database, user, password: secrets.password });
+    // MongoDB creates a database on its first write; until then only the user exists.
+    return isNew
+      ? `created user ${user} with readWrite on database ${database} only`
+      : `user ${user} already existed; reset its password and roles to readWrite on ${database} only`;
+  },
+};
+
+export const removeMongodb: PipelineStep = {
+  name: "remove_mongodb",
+  title: "Drop MongoDB user and database",
+  timeoutMs: 60_000,
+  async run(ctx) {
+    const entries = [...(await ctx.ledger.list(MONGODB_USER)), ...(await ctx.ledger.list(MONGODB_DATABASE))];
+    if (entries.length === 0) return "nothing to remove: no MongoDB resource was recorded";
+    const mongo = ctx.infra.mongodb;
+    if (!mongo) throw new Error("MongoDB resources are recorded but no MongoDB cluster is configured (MONGODB_ADMIN_URL)");
+    const users = await removeRecorded(ctx, [MONGODB_USER], (entry) =>
+      mongo.dropUser(String(entry.details.database), entry.externalId),
+    );
+    const databases = await removeRecorded(ctx, [MONGODB_DATABASE], async (entry) => {
+      await mongo.dropDatabase(entry.externalId);
+      return { existed: true };
+    });
+    return `${countRemoved(users, "user")} and dropped ${databases.total} database${databases.total === 1 ? "" : "s"}`;
+  },
+};

@@ -1,0 +1,70 @@
+// MongoDB through an administrator's connection (the official driver). Not integration-tested here: no MongoDB
+// server runs on this machine. tests/mongodb-contract.test.ts checks the commands it sends on the wire.
+import { MongoClient, MongoServerError } from "mongodb";
+import type { MongoDriver, MongoUserSpec } from "./driver";
+
+// https://www.mongodb.com/docs/manual/reference/error-codes/
+const USER_NOT_FOUND = 11;
+const USER_ALREADY_EXISTS = 51003;
+
+export function createMongoDriver(adminUrl: string): MongoDriver {
+  let client: MongoClient | null = null;
+  const connection = async () => {
+    client ??= new MongoClient(adminUrl, { serverSelectionTimeoutMS: 10_000, maxPoolSize: 2 });
+    return client.connect();
+  };
+  const hosts = seedHosts(adminUrl);
+
+  async function command<T>(what: string, database: string, body: Record<string, unknown>): Promise<T> {
+    try {
+      return (await (await connection()).db(database).command(body)) as T;
+    } catch (error) {
+      if (error instanceof MongoServerError) throw Object.assign(new Error(`${what} on MongoDB: ${error.codeName ?? error.code} ${error.errmsg ?? error.message}`), { code: error.code });
+      throw new Error(`${what} on MongoDB: ${(error as Error).message}`);
+    }
+  }
+
+  return {
+    name: "mongodb",
+    hosts,
+
+    async ensureUser({ database, user, password }: MongoUserSpec) {
+      const roles = [{ role: "readWrite", db: database }];
+      try {
+        await command(`create user ${user}`, database, { createUser: user, pwd: password, roles });
+        return { isNew: true };
+      } catch (error) {
+        if ((error as { code?: number }).code !== USER_ALREADY_EXISTS) throw error;
+      }
+      // Converge: the ledger's password and exactly these roles (updateUser replaces the role list).
+      await command(`update user ${user}`, database, { updateUser: user, pwd: password, roles });
+      return { isNew: false };
+    },
+
+    async dropUser(database, user) {
+      try {
+        await command(`drop user ${user}`, database, { dropUser: user });
+        return { existed: true };
+      } catch (error) {
+        if ((error as { code?: number }).code === USER_NOT_FOUND) return { existed: false };
+        throw error;
+      }
+    },
+
+    async dropDatabase(database) {
+      await command(`drop database ${database}`, database, { dropDatabase: 1 });
+    },
+
+    async close() {
+      await client?.close();
+      client = null;
+    },
+  };
+}
+
+/** The host list of a connection string (mongodb://user:pass@h1:27017,h2:27017/admin), without credentials. */
+export function seedHosts(connectionString: string): string[] {
+  const afterScheme = connectionString.replace(/^mongodb(\+srv)?:\/\//, "");
+  const authority = afterScheme.split(/[/?]/)[0] ?? "";
+  return authority.slice(authority.lastIndexOf("@") + 1).split(",").filter(Boolean);
+}

@@ -1,0 +1,23 @@
+// The MySQL capability: databases and users on a shared MySQL/MariaDB cluster.
+export type MysqlAccess = "all" | "read-only";
+
+export type MysqlUserSpec = {
+  name: string;
+  password: string;
+  /** The only databases the user may touch, and how. */
+  databases: string[];
+  access: MysqlAccess;
+};
+
+export interface MysqlDriver {
+  readonly name: string;
+  /** Where the instances' application servers reach the cluster. */
+  readonly endpoint: { host: string; port: number };
+  ensureDatabase(name: string): Promise<{ isNew: boolean }>;
+  /** Creates the user, or brings an existing one to exactly this password and these grants. */
+  ensureUser(user: MysqlUserSpec): Promise<{ isNew: boolean }>;
+  /** A user or database that is already gone is not an error. */
+  dropUser(name: string): Promise<{ existed: boolean }>;
+  dropDatabase(name: string): Promise<{ existed: boolean }>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,14 @@
+// The RabbitMQ capability: a virtual host per instance and a user that may use only that virtual host.
+export type RabbitUserSpec = { vhost: string; user: string; password: string };
+
+export interface RabbitDriver {
+  readonly name: string;
+  /** Where instances connect over AMQP (without credentials). */
+  readonly amqpUrl: string;
+  ensureVhost(vhost: string, signal?: AbortSignal): Promise<{ isNew: boolean }>;
+  /** Creates the user (or resets its password) with full rights on `vhost` and no other vhost. */
+  ensureUser(spec: RabbitUserSpec, signal?: AbortSignal): Promise<{ isNew: boolean }>;
+  /** Already gone is not an error. */
+  deleteUser(user: string, signal?: AbortSignal): Promise<{ existed: boolean }>;
+  deleteVhost(vhost: string, signal?: AbortSignal): Promise<{ existed: boolean }>;
+}

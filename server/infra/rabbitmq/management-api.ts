@@ -1,0 +1,73 @@
+// RabbitMQ through its management HTTP API (https://www.rabbitmq.com/docs/http-api-reference): the same code
+// for the production cluster and the local RabbitMQ (plugin rabbitmq_management, port 15672).
+import type { RabbitDriver, RabbitUserSpec } from "./driver";
+
+export function createRabbitDriver(managementUrl: string, amqpUrl: string): RabbitDriver {
+  const url = new URL(managementUrl);
+  const authorization = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString("base64")}`;
+  url.username = "";
+  url.password = "";
+  const base = url.toString().replace(/\/$/, "");
+
+  async function call(what: string, method: string, path: string, body?: unknown, signal?: AbortSignal) {
+    let response: Response;
+    try {
+      response = await fetch(`${base}/api${path}`, {
+        method,
+        headers: { authorization, ...(body ? { "content-type": "application/json" } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+        signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(15_000)]) : AbortSignal.timeout(15_000),
+      });
+    } catch (error) {
+      throw new Error(`${what}: management API at ${base} unreachable (${(error as Error).message})`);
+    }
+    if (response.status === 404 && method !== "PUT") return response;
+    if (!response.ok) {
+      const detail = (await response.text()).slice(0, 300);
+      throw new Error(`${what}: ${response.status} from management API${detail ? `: ${detail}` : ""}`);
+    }
+    return response;
+  }
+
+  const segment = encodeURIComponent;
+
+  return {
+    name: "rabbitmq-management",
+    amqpUrl,
+
+    async ensureVhost(vhost, signal) {
+      const response = await call(`create RabbitMQ vhost ${vhost}`, "PUT", `/vhosts/${segment(vhost)}`, { description: "Lyceum instance" }, signal);
+      return { isNew: response.status === 201 };
+    },
+
+    async ensureUser({ vhost, user, password }: RabbitUserSpec, signal) {
+      // Tags "": no management UI access, AMQP only.
+      const created = await call(`create RabbitMQ user ${user}`, "PUT", `/users/${segment(user)}`, { password, tags: "" }, signal);
+      await call(
+        `grant ${user} on vhost ${vhost}`,
+        "PUT",
+        `/permissions/${segment(vhost)}/${segment(user)}`,
+        { configure: ".*", write: ".*", read: ".*" },
+        signal,
+      );
+      // Converge: no rights on any other vhost.
+      const existing = (await (await call(`list permissions of ${user}`, "GET", `/users/${segment(user)}/permissions`, undefined, signal)).json()) as {
+        vhost: string;
+      }[];
+      for (const permission of existing.filter((p) => p.vhost !== vhost)) {
+        await call(`revoke ${user} on ${permission.vhost}`, "DELETE", `/permissions/${segment(permission.vhost)}/${segment(user)}`, undefined, signal);
+      }
+      return { isNew: created.status === 201 };
+    },
+
+    async deleteUser(user, signal) {
+      const response = await call(`delete RabbitMQ user ${user}`, "DELETE", `/users/${segment(user)}`, undefined, signal);
+      return { existed: response.status !== 404 };
+    },
+
+    async deleteVhost(vhost, signal) {
+      const response = await call(`delete RabbitMQ vhost ${vhost}`, "DELETE", `/vhosts/${segment(vhost)}`, undefined, signal);
+      return { existed: response.status !== 404 };
+    },
+  };
+}

@@ -1,0 +1,132 @@
+// What people can do to an instance's operations: retry a failed one, cancel a running one, deprovision.
+// Service functions, called by the tRPC procedures after they have authorised the caller (so they can be
+// wrapped with an audit trail later). Each runs in one transaction that locks the instance row.
+import { and, desc, eq } from "drizzle-orm";
+import { db, type Queryable } from "@/db";
+import { instanceOperations, instances, operationSteps, type InstanceStatus, type OperationKind, type User } from "@/db/schema";
+import { isStaff } from "@/server/auth/roles";
+import { runJobNow } from "@/server/jobs/enqueue";
+import { appendInstanceEvent } from "./events";
+import { canTransition, transitionInstance } from "./lifecycle";
+import {
+  activeOperation,
+  enqueueOperationJob,
+  isUniqueViolation,
+  latestOperation,
+  operationJobKey,
+  OperationInProgressError,
+  startOperation,
+} from "./operations";
+
+/** A request that cannot be honoured as it stands; the message tells the person what to do instead. */
+export class ActionRefusedError extends Error {}
+
+type Actor = Pick<User, "id" | "role">;
+
+/** Where a retried operation puts the instance before the worker picks it up (failed → …). */
+const STATUS_WHEN_RETRIED: Partial<Record<OperationKind, InstanceStatus>> = {
+  provision: "queued",
+  deprovision: "deprovisioning",
+};
+
+function byWhom(actor: Actor) {
+  return isStaff(actor) ? "Lyceum staff" : "the owner";
+}
+
+async function lockedInstance(q: Queryable, instanceId: string) {
+  const [instance] = await q.select().from(instances).where(eq(instances.id, instanceId)).for("update");
+  if (!instance) throw new ActionRefusedError("No such instance.");
+  return instance;
+}
+
+/**
+ * Re-opens the instance's failed (or cancelled) operation: its finished steps stay finished, so the pipeline
+ * resumes at the step that failed. The instance goes failed → queued (→ provisioning when the worker starts).
+ */
+export async function retryOperation(input: { instanceId: string; actor: Actor }, q: Queryable = db) {
+  return q.transaction(async (tx) => {
+    const instance = await lockedInstance(tx, input.instanceId);
+    if (instance.status !== "failed") throw new ActionRefusedError("Only a failed instance can be retried.");
+    const active = await activeOperation(tx, instance.id);
+    if (active) throw new OperationInProgressError(active.kind);
+    const operation = await latestOperation(tx, instance.id);
+    if (!operation || (operation.status !== "failed" && operation.status !== "cancelled")) {
+      throw new ActionRefusedError("There is no failed operation to retry.");
+    }
+    const [failedStep] = await tx
+      .select({ step: operationSteps.step })
+      .from(operationSteps)
+      .where(and(eq(operationSteps.operationId, operation.id), eq(operationSteps.status, "failed")))
+      .orderBy(desc(operationSteps.startedAt))
+      .limit(1);
+    try {
+      await tx.transaction(async (savepoint) => {
+        await savepoint
+          .update(instanceOperations)
+          .set({ status: "queued", error: null, finishedAt: null, cancelRequestedAt: null })
+          .where(eq(instanceOperations.id, operation.id));
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new OperationInProgressError(operation.kind);
+      throw error;
+    }
+    const resumesAt = failedStep ? `resumes at step ${failedStep.step}` : "resumes where it stopped";
+    const message = `Retry requested by ${byWhom(input.actor)}: the ${operation.kind} ${resumesAt}.`;
+    const next = STATUS_WHEN_RETRIED[operation.kind];
+    if (next) await transitionInstance(tx, instance.id, next, { message, operationId: operation.id });
+    else await appendInstanceEvent(tx, { instanceId: instance.id, operationId: operation.id, kind: "log", message });
+    await enqueueOperationJob(tx, operation);
+    return { operationId: operation.id, resumesAt: failedStep?.step ?? null };
+  });
+}
+
+/**
+ * Asks the running operation to stop: the worker aborts the current step within about a second and the
+ * operation ends `cancelled` (a queued one ends at once when its job runs, which is made to happen now).
+ */
+export async function cancelOperation(input: { instanceId: string; actor: Actor }, q: Queryable = db) {
+  return q.transaction(async (tx) => {
+    const instance = await lockedInstance(tx, input.instanceId);
+    const operation = await activeOperation(tx, instance.id);
+    if (!operation) throw new ActionRefusedError("Nothing is running on this instance.");
+    if (operation.cancelRequestedAt) return { operationId: operation.id };
+    await tx.update(instanceOperations).set({ cancelRequestedAt: new Date() }).where(eq(instanceOperations.id, operation.id));
+    await appendInstanceEvent(tx, {
+      instanceId: instance.id,
+      operationId: operation.id,
+      kind: "log",
+      level: "warn",
+      message: `Cancellation requested by ${byWhom(input.actor)}: the ${operation.kind} stops at the current step.`,
+    });
+    await runJobNow(tx, operationJobKey(operation.id));
+    return { operationId: operation.id };
+  });
+}
+
+/** Starts tearing the instance down; `confirmation` must repeat its subdomain. Staff only (checked by the caller). */
+export async function requestDeprovision(
+  input: { instanceId: string; actor: Actor; confirmation: string; reason?: string | null },
+  q: Queryable = db,
+) {
+  return q.transaction(async (tx) => {
+    const instance = await lockedInstance(tx, input.instanceId);
+    if (input.confirmation.trim().toLowerCase() !== instance.subdomain) {
+      throw new ActionRefusedError(`Type the subdomain "${instance.subdomain}" to confirm.`);
+    }
+    if (!canTransition(instance.status, "deprovisioning")) {
+      throw new ActionRefusedError(`An instance that is ${instance.status.replace("_", " ")} cannot be deprovisioned.`);
+    }
+    const active = await activeOperation(tx, instance.id);
+    if (active) throw new OperationInProgressError(active.kind);
+    await transitionInstance(tx, instance.id, "deprovisioning", {
+      message: `Deprovisioning requested by ${byWhom(input.actor)}: every resource of the instance will be removed.`,
+    });
+    const operation = await startOperation(tx, {
+      instanceId: instance.id,
+      kind: "deprovision",
+      requestedBy: input.actor.id,
+      reason: input.reason ?? null,
+    });
+    return { operationId: operation.id };
+  });
+}

@@ -1,0 +1,71 @@
+// The data-service part of a deployment's configuration, rendered from the ledger: where each service is and
+// which account to use. Passwords go in a separate object that is sealed at rest and merged in only when the
+// configuration is handed to the application server.
+import { decryptJson } from "@/server/crypto/secrets";
+import type { LedgerEntry } from "./ledger";
+
+type Secrets = { password?: string; secretAccessKey?: string };
+
+export type ServiceConfig = {
+  services: Record<string, unknown>;
+  /** The same shape as `services`, holding only the secrets. */
+  secrets: { services: Record<string, unknown> };
+};
+
+export function renderServiceConfig(entries: LedgerEntry[]): ServiceConfig {
+  const live = entries.filter((entry) => !entry.deletedAt);
+  const ofKind = (kind: string) => live.filter((entry) => entry.kind === kind);
+  const secretsOf = (entry: LedgerEntry) => (entry.secrets ? decryptJson<Secrets>(entry.secrets) : {});
+  const services: Record<string, unknown> = {};
+  const secrets: Record<string, unknown> = {};
+
+  const mysqlDatabases = ofKind("mysql.database");
+  const mysqlUsers = ofKind("mysql.user");
+  if (mysqlDatabases.length > 0) {
+    services.mysql = {
+      server: mysqlDatabases[0]!.details.server,
+      databases: Object.fromEntries(mysqlDatabases.map((entry) => [entry.details.suffix, entry.externalId])),
+      users: Object.fromEntries(
+        mysqlUsers.map((entry) => [entry.details.role, { username: entry.externalId, databases: entry.details.databases }]),
+      ),
+    };
+    secrets.mysql = {
+      users: Object.fromEntries(mysqlUsers.map((entry) => [entry.details.role, { password: secretsOf(entry).password }])),
+    };
+  }
+
+  const mongoUser = ofKind("mongodb.user")[0];
+  if (mongoUser) {
+    services.mongodb = { hosts: mongoUser.details.hosts, database: mongoUser.details.database, username: mongoUser.externalId };
+    secrets.mongodb = { password: secretsOf(mongoUser).password };
+  }
+
+  const rabbitUser = ofKind("rabbitmq.user")[0];
+  const rabbitVhost = ofKind("rabbitmq.vhost")[0];
+  if (rabbitUser && rabbitVhost) {
+    services.rabbitmq = { url: rabbitVhost.details.amqpUrl, vhost: rabbitVhost.externalId, username: rabbitUser.externalId };
+    secrets.rabbitmq = { password: secretsOf(rabbitUser).password };
+  }
+
+  return { services, secrets: { services: secrets } };
+}
+
+/** `config` with `secrets` merged in (same shape): what the application server receives. */
+export function withSecrets(config: Record<string, unknown>, secrets: Record<string, unknown> | null): Record<string, unknown> {
+  if (!secrets) return config;
+  const merged: Record<string, unknown> = { ...config };
+  for (const [key, value] of Object.entries(secrets)) {
+    const current = merged[key];
+    merged[key] = isPlainObject(current) && isPlainObject(value) ? withSecrets(current, value) : value;
+  }
+  return merged;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The configuration a deployment's application server runs with: the stored config and its unsealed secrets. */
+export function siteConfigOf(deployment: { config: Record<string, unknown> | null; secrets: string | null }) {
+  return withSecrets(deployment.config ?? {}, deployment.secrets ? decryptJson(deployment.secrets) : null);
+}

@@ -1,0 +1,54 @@
+// Instances in the states integration tests start from, made the way users make them: the tRPC API and a
+// signed payment event on the real webhook route.
+import { eq } from "drizzle-orm";
+import { POST } from "@/app/api/stripe/webhook/route";
+import { db } from "@/db";
+import { faultInjections, instances, type InstanceStatus, type NewFaultInjection, type User } from "@/db/schema";
+import { instanceResourceNames } from "@/server/instances/resource-names";
+import { apiAs, makeUser, uniqueSuffix } from "./accounts";
+import { checkoutCompletedEvent, signedRequest } from "./stripe";
+import { eventually } from "./waiting";
+
+export async function registeredInstance(owner?: User, name = "Data School") {
+  const user = owner ?? (await makeUser());
+  const instance = await apiAs(user).instances.create({ name, subdomain: `ds-${uniqueSuffix()}`, plan: "starter" });
+  return { owner: user, instance };
+}
+
+export async function pay(instanceId: string) {
+  const response = await POST(signedRequest(JSON.stringify(checkoutCompletedEvent(instanceId))));
+  if (response.status !== 200) throw new Error(`webhook answered ${response.status}`);
+}
+
+export async function instanceRow(instanceId: string) {
+  return (await db.query.instances.findFirst({ where: eq(instances.id, instanceId) }))!;
+}
+
+export async function waitForStatus(instanceId: string, status: InstanceStatus, timeoutMs = 60_000) {
+  return eventually(async () => {
+    const row = await instanceRow(instanceId);
+    return row.status === status ? row : undefined;
+  }, timeoutMs, `instance ${instanceId} to be ${status}`);
+}
+
+/** Registered, paid and provisioned by the running worker. */
+export async function runningInstance(name?: string) {
+  const { owner, instance } = await registeredInstance(undefined, name);
+  await pay(instance.id);
+  const row = await waitForStatus(instance.id, "running");
+  return { owner, instance: row, names: namesOf(row) };
+}
+
+export function namesOf(instance: { resourceKey: string }) {
+  return instanceResourceNames(instance, process.env.LYCEUM_RESOURCE_PREFIX!);
+}
+
+/** The prefix every resource name of this instance starts with. */
+export function namePrefixOf(instance: { resourceKey: string }) {
+  return `${process.env.LYCEUM_RESOURCE_PREFIX}_${instance.resourceKey}`;
+}
+
+export async function injectFault(fault: NewFaultInjection) {
+  const [row] = await db.insert(faultInjections).values(fault).returning();
+  return row!;
+}
