@@ -1,0 +1,131 @@
+// Deprovisioning against the real services: every resource of the instance goes, nothing of another one does.
+import amqp from "amqplib";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isolatedDatabase } from "./helpers/isolated-database";
+
+await isolatedDatabase();
+
+const { db, closeDb } = await import("@/db");
+const { deployments, instanceOperations, instanceResources } = await import("@/db/schema");
+const { startWorker } = await import("@/jobs/start-worker");
+const { streamInstanceEvents } = await import("@/server/events/stream");
+const { closeInfrastructure } = await import("@/server/infra");
+const { createLocalComputeDriver } = await import("@/server/infra/compute/local");
+const { ledgerFor } = await import("@/server/instances/ledger");
+const { apiAs, makeUser } = await import("./helpers/accounts");
+const services = await import("./helpers/data-services");
+const { namePrefixOf, runningInstance, waitForStatus } = await import("./helpers/instances");
+
+let worker: Awaited<ReturnType<typeof startWorker>>;
+const compute = () => createLocalComputeDriver(process.env.LYCEUM_STATE_DIR!);
+
+beforeAll(async () => {
+  worker = await startWorker({ concurrency: 2, quiet: true });
+});
+
+afterAll(async () => {
+  await worker?.stop();
+  for (const server of await compute().listServers()) await compute().destroyServer(server.serverId);
+  await closeInfrastructure();
+  await closeDb();
+});
+
+async function serverIdsOf(instanceId: string) {
+  const rows = await db.select().from(deployments).where(eq(deployments.instanceId, instanceId));
+  return rows.map((row) => `local-${row.id}`);
+}
+
+describe("deprovisioning", () => {
+  it("removes every database, user, vhost and server of the instance, live, and leaves the other instance untouched", async () => {
+    const [doomed, survivor] = await Promise.all([runningInstance("Doomed Academy"), runningInstance("Surviving School")]);
+    const staff = await makeUser("staff");
+    const doomedServers = await serverIdsOf(doomed.instance.id);
+    expect((await compute().listServers()).map((s) => s.serverId)).toEqual(expect.arrayContaining(doomedServers));
+
+    const controller = new AbortController();
+    const seen: { kind: string; step: string | null; message: string; data: unknown }[] = [];
+    const lastSeq = (await db.query.instances.findFirst({ where: (t, { eq }) => eq(t.id, doomed.instance.id) }))!.lastEventSeq;
+    const watching = (async () => {
+      for await (const event of streamInstanceEvents(doomed.instance.id, lastSeq, controller.signal)) {
+        seen.push(event);
+        if (event.kind === "status_changed" && ["deprovisioned", "failed"].includes((event.data as { to: string }).to)) break;
+      }
+    })();
+    await apiAs(staff).instances.deprovision({ id: doomed.instance.id, confirmation: doomed.instance.subdomain });
+    await watching;
+    controller.abort();
+
+    expect(seen.filter((e) => e.kind === "status_changed").map((e) => (e.data as { to: string }).to)).toEqual(["deprovisioning", "deprovisioned"]);
+    expect(seen.filter((e) => e.kind === "step_succeeded").map((e) => e.step)).toEqual([
+      "stop_servers",
+      "remove_rabbitmq",
+      "remove_mongodb",
+      "remove_mysql",
+      "verify_removed",
+    ]);
+
+    // Nothing of it is left on the real services…
+    const prefix = namePrefixOf(doomed.instance);
+    expect(await services.mysqlResourcesStartingWith(`${prefix}_`)).toEqual({ databases: [], users: [], hosts: [] });
+    expect(await services.rabbitVhostsStartingWith(prefix)).toEqual([]);
+    expect(await services.rabbitUsersStartingWith(prefix)).toEqual([]);
+    const upNow = (await compute().listServers()).map((s) => s.serverId);
+    for (const serverId of doomedServers) expect(upNow).not.toContain(serverId);
+    // …and the ledger says so, row by row.
+    const ledger = await db.select().from(instanceResources).where(eq(instanceResources.instanceId, doomed.instance.id));
+    expect(ledger.length).toBeGreaterThan(10);
+    expect(ledger.filter((row) => row.deletedAt === null)).toEqual([]);
+    const doomedDeployments = await db.select().from(deployments).where(eq(deployments.instanceId, doomed.instance.id));
+    expect(doomedDeployments.map((d) => d.status)).toEqual(doomedDeployments.map(() => "terminated"));
+    const operation = await db.query.instanceOperations.findFirst({
+      where: (t, { and, eq }) => and(eq(t.instanceId, doomed.instance.id), eq(t.kind, "deprovision")),
+    });
+    expect(operation).toMatchObject({ status: "succeeded", requestedBy: staff.id });
+
+    // The other instance still has everything, and its credentials still work.
+    const other = namePrefixOf(survivor.instance);
+    const left = await services.mysqlResourcesStartingWith(`${other}_`);
+    expect(left.databases).toEqual(survivor.names.mysql.databases.map((d) => d.name).sort());
+    expect(left.users).toEqual(survivor.names.mysql.users.map((u) => u.name).sort());
+    expect(await services.rabbitVhostsStartingWith(other)).toEqual([survivor.names.rabbitmq.vhost]);
+    const ledgerB = ledgerFor(db, survivor.instance.id);
+    const edxapp = survivor.names.mysql.users.find((u) => u.role === "edxapp")!;
+    const edxappPassword = ledgerB.secretsOf<{ password: string }>((await ledgerB.find("mysql.user", edxapp.name))!)!.password;
+    await (await services.connectAsMysqlUser(edxapp.name, edxappPassword, edxapp.databases[0])).end();
+    const rabbitPassword = ledgerB.secretsOf<{ password: string }>((await ledgerB.find("rabbitmq.user", survivor.names.rabbitmq.user))!)!.password;
+    await (await amqp.connect(services.amqpUrlFor(survivor.names.rabbitmq.user, rabbitPassword, survivor.names.rabbitmq.vhost))).close();
+    const survivorDeployment = (await db.query.deployments.findFirst({ where: eq(deployments.id, survivor.instance.activeDeploymentId!) }))!;
+    expect((await fetch(`http://${survivorDeployment.address}/heartbeat`)).status).toBe(200);
+  });
+
+  it("is for staff only, and only with the subdomain typed out", async () => {
+    const { owner, instance } = await runningInstance("Kept School");
+    await expect(apiAs(owner).instances.deprovision({ id: instance.id, confirmation: instance.subdomain })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
+    const staff = await makeUser("staff");
+    await expect(apiAs(staff).instances.deprovision({ id: instance.id, confirmation: "something-else" })).rejects.toThrow(
+      `Type the subdomain "${instance.subdomain}" to confirm.`,
+    );
+    expect((await waitForStatus(instance.id, "running")).status).toBe("running");
+    const operations = await db.select().from(instanceOperations).where(eq(instanceOperations.instanceId, instance.id));
+    expect(operations.map((o) => o.kind)).toEqual(["provision"]);
+  });
+
+  it("finishes when some resources were already removed by hand, and says which", async () => {
+    const { instance, names } = await runningInstance("Half Gone");
+    // Someone dropped a database and the vhost by hand: teardown must still finish.
+    await services.withMysqlAdmin((c) => c.query("DROP DATABASE ??", [names.mysql.databases[0]!.name]));
+    const staff = await makeUser("staff");
+    await fetch(new URL(`/api/vhosts/${names.rabbitmq.vhost}`, "http://127.0.0.1:15672"), {
+      method: "DELETE",
+      headers: { authorization: `Basic ${Buffer.from("guest:guest").toString("base64")}` },
+    });
+    await apiAs(staff).instances.deprovision({ id: instance.id, confirmation: instance.subdomain.toUpperCase() });
+    await waitForStatus(instance.id, "deprovisioned");
+    expect(await services.mysqlResourcesStartingWith(`${namePrefixOf(instance)}_`)).toEqual({ databases: [], users: [], hosts: [] });
+    const events = await db.query.instanceEvents.findMany({ where: (t, { eq }) => eq(t.instanceId, instance.id) });
+    expect(events.find((e) => e.step === "remove_rabbitmq" && e.kind === "step_succeeded")?.message).toContain("1 already gone");
+  });
+});
