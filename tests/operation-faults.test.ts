@@ -2,6 +2,7 @@
 // that step, Cancel stops a running one, and whatever a step made before it stopped is in the ledger.
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { InstanceEvent } from "@/db/schema";
 import { isolatedDatabase } from "./helpers/isolated-database";
 
 await isolatedDatabase();
@@ -49,7 +50,7 @@ async function provisionOf(instanceId: string) {
 /** Collects the instance's events live until `until` says stop. */
 function watch(instanceId: string, until: (event: { kind: string; data: unknown }) => boolean) {
   const controller = new AbortController();
-  const seen: Awaited<ReturnType<typeof streamInstanceEvents>["next"]> extends IteratorResult<infer E> ? E[] : never = [];
+  const seen: InstanceEvent[] = [];
   const done = (async () => {
     for await (const event of streamInstanceEvents(instanceId, 0, controller.signal)) {
       seen.push(event);
