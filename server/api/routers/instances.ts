@@ -49,12 +49,16 @@ export const instancesRouter = createTRPCRouter({
 
   byId: protectedProcedure.input(instanceIdInput).query(async ({ ctx, input }) => {
     const instance = await visibleInstance(ctx.user, input.id);
-    const deployment = await activeDeploymentOf(instance);
+    const [deployment, events, resources] = await Promise.all([
+      activeDeploymentOf(instance),
+      instanceEventLog(instance.id),
+      instanceLedger(instance.id),
+    ]);
     return {
       instance,
       siteUrl: instance.status === "running" ? instanceSiteUrl(instance, env().LYCEUM_BASE_DOMAIN, deployment?.address ?? null) : null,
-      events: await instanceEventLog(instance.id),
-      resources: await instanceLedger(instance.id),
+      events,
+      resources,
     };
   }),
 
