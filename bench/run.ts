@@ -26,6 +26,7 @@ async function main() {
     web: "production",
     port,
     stateDir,
+    isThrowaway: true,
     secrets,
     env: { NODE_ENV: "production", LYCEUM_BENCH_PAGES: "1", LYCEUM_STAFF_EMAIL: "staff-bench@lyceum.localhost", LYCEUM_STAFF_PASSWORD: secrets.staffPassword },
     onUnexpectedExit: (label, code) => log(`${label} exited unexpectedly (${code})`),

@@ -33,6 +33,7 @@ async function main() {
     web: "production",
     port,
     stateDir,
+    isThrowaway: true,
     secrets: loadOrCreateDevSecrets(stateDir),
     env: {
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),

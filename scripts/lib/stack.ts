@@ -7,6 +7,7 @@ import { freePort, isPortFree } from "@/server/net/free-port";
 import type { DevSecrets } from "./dev-secrets";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./embedded-postgres";
 import { prepareLocalServices } from "./local-services";
+import { sweepResources, throwawayPrefix } from "./sweep-resources";
 
 export type StackOptions = {
   /** `dev` runs `next dev`; `production` runs `next start` on an existing build. */
@@ -14,6 +15,11 @@ export type StackOptions = {
   port: number;
   stateDir: string;
   secrets: DevSecrets;
+  /**
+   * A stack that is thrown away after use (the e2e server, benchmarks): its resources on the shared MariaDB and
+   * RabbitMQ get a random prefix of their own, and stop() removes them all.
+   */
+  isThrowaway?: boolean;
   /** Extra environment for every process (overrides the defaults). */
   env?: Record<string, string>;
   /** Prefixed output of the child processes; silent when omitted. */
@@ -47,6 +53,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     LYCEUM_ENCRYPTION_KEY: process.env.LYCEUM_ENCRYPTION_KEY ?? options.secrets.encryptionKey,
     STRIPE_WEBHOOK_SECRET: process.env.STRIPE_WEBHOOK_SECRET ?? options.secrets.webhookSecret,
     LYCEUM_STAFF_PASSWORD: process.env.LYCEUM_STAFF_PASSWORD ?? options.secrets.staffPassword,
+    ...(options.isThrowaway ? { LYCEUM_RESOURCE_PREFIX: throwawayPrefix("ls") } : {}),
     ...options.env,
     DATABASE_URL: databaseUrl,
   };
@@ -98,6 +105,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       await Promise.all([...children.values()].map(terminate));
       const { createLocalComputeDriver } = await import("@/server/infra/compute/local");
       await createLocalComputeDriver(options.stateDir).stopAll();
+      if (options.isThrowaway) {
+        await sweepResources(stackEnv.LYCEUM_RESOURCE_PREFIX!, stackEnv).catch((error: unknown) => {
+          options.output?.("services", `could not remove this stack's resources: ${(error as Error).message}`);
+        });
+      }
       await embedded?.stop();
     },
   };

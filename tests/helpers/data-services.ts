@@ -82,16 +82,3 @@ export function amqpUrlFor(user: string, password: string, vhost: string) {
   url.pathname = `/${encodeURIComponent(vhost)}`;
   return url.toString();
 }
-
-/** Removes everything named with this test file's prefix: what a failed or interrupted test left behind. */
-export async function sweepResources(prefix: string) {
-  const namePrefix = `${prefix}_`;
-  const { databases, users, hosts } = await mysqlResourcesStartingWith(namePrefix);
-  await withMysqlAdmin(async (connection) => {
-    for (const [i, user] of users.entries()) await connection.query("DROP USER IF EXISTS ?@?", [user, hosts[i]]);
-    for (const database of databases) await connection.query("DROP DATABASE IF EXISTS ??", [database]);
-  });
-  for (const user of await rabbitUsersStartingWith(namePrefix)) await rabbit(`/users/${encodeURIComponent(user.name)}`, { method: "DELETE" });
-  for (const vhost of await rabbitVhostsStartingWith(namePrefix)) await rabbit(`/vhosts/${encodeURIComponent(vhost)}`, { method: "DELETE" });
-  return { databases: databases.length, users: users.length };
-}

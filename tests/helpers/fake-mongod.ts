@@ -91,7 +91,8 @@ export async function startFakeMongod(admin: { user: string; password: string })
   function runCommand(command: Document, connectionId: number, session: Session): Document {
     const name = Object.keys(command)[0]!;
     const db = String(command.$db ?? "admin");
-    const { $db: _db, lsid: _lsid, $clusterTime: _clusterTime, $readPreference: _readPreference, ...body } = command;
+    // What the command says, without the envelope every OP_MSG carries.
+    const body = Object.fromEntries(Object.entries(command).filter(([key]) => !["$db", "lsid", "$clusterTime", "$readPreference"].includes(key)));
     const lower = name.toLowerCase();
     if (lower !== "ismaster" && lower !== "hello") {
       commands.push({ name, db, body, authenticatedAs: session.user ? `${session.user.user}@${session.user.db}` : null });

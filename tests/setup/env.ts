@@ -1,9 +1,9 @@
 // Per test file: configuration pointing at the test database and a private state folder.
-import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { inject } from "vitest";
+import { throwawayPrefix } from "../../scripts/lib/sweep-resources";
 
 process.env.DATABASE_URL = inject("databaseUrl");
 process.env.AUTH_SECRET ??= "test-auth-secret-that-is-long-enough-0123456789";
@@ -15,4 +15,4 @@ process.env.LYCEUM_ENABLE_FAULT_INJECTION = "1";
 // Every test file names the resources it creates on the shared MariaDB, RabbitMQ and S3 server with a prefix of
 // its own ("lt" + 4 random characters), so files running side by side never touch each other's, and
 // tests/setup/sweep-resources.ts can remove whatever one file left behind.
-process.env.LYCEUM_RESOURCE_PREFIX = `lt${randomBytes(4).readUInt32BE().toString(36).padStart(4, "0").slice(-4)}`;
+process.env.LYCEUM_RESOURCE_PREFIX = throwawayPrefix("lt");

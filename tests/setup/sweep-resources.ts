@@ -1,7 +1,7 @@
 // After each test file: remove whatever it left on the shared MariaDB and RabbitMQ (its own prefix only, see
 // env.ts). Registered first, so this afterAll runs after the file's own (vitest runs after-hooks as a stack).
 import { afterAll } from "vitest";
-import { sweepResources } from "../helpers/data-services";
+import { sweepResources } from "../../scripts/lib/sweep-resources";
 
 afterAll(async () => {
   try {
