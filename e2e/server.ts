@@ -1,12 +1,13 @@
 // The e2e suite's server: a production build (`next build`, then `next start`), a worker, and a fresh
 // database: embedded in a temporary folder, or a new database on DATABASE_URL's server.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import postgres from "postgres";
 import { loadOrCreateDevSecrets } from "../scripts/lib/dev-secrets";
 import { startStack, waitForHttp } from "../scripts/lib/stack";
+import { e2eServerInfoFile } from "./fixtures/server-info";
 import { E2E_STAFF } from "./fixtures/staff";
 
 async function freshDatabaseOn(serverUrl: string): Promise<string> {
@@ -40,6 +41,8 @@ async function main() {
       NODE_ENV: "production",
       LYCEUM_STAFF_EMAIL: E2E_STAFF.email,
       LYCEUM_STAFF_PASSWORD: E2E_STAFF.password,
+      // The fault-injection spec makes steps fail through the fault_injections table.
+      LYCEUM_ENABLE_FAULT_INJECTION: "1",
     },
     output: (label, line) => console.log(`[${label}] ${line}`),
     onUnexpectedExit: (label, code) => {
@@ -55,6 +58,8 @@ async function main() {
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
   await waitForHttp(`http://127.0.0.1:${port}/api/health`, 120_000);
+  // Specs that arrange state the UI cannot (an injected fault) find the database here.
+  writeFileSync(e2eServerInfoFile(port), JSON.stringify({ databaseUrl: stack.env.DATABASE_URL }));
   console.log(`e2e server ready on ${port}`);
 }
 

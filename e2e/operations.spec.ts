@@ -1,0 +1,91 @@
+import { expect, test, type Page } from "@playwright/test";
+import { e2eDatabase } from "./fixtures/server-info";
+import { E2E_STAFF } from "./fixtures/staff";
+
+async function signUp(page: Page, email: string) {
+  await page.goto("/signup");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill("correct horse battery");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByTestId("signed-in-as")).toHaveText(email);
+}
+
+/** Registers an instance and stops on the checkout page; returns its id and subdomain. */
+async function registerUpToCheckout(page: Page, subdomain: string) {
+  await page.goto("/instances/new");
+  await page.getByLabel("Instance name").fill(`Faulty ${subdomain}`);
+  await page.getByLabel("Subdomain").fill(subdomain);
+  await expect(page.getByText(`${subdomain}.localhost is available`)).toBeVisible();
+  await page.getByRole("button", { name: "Continue to payment" }).click();
+  await expect(page.getByRole("heading", { name: "Checkout" })).toBeVisible();
+  return page.url().split("/").pop()!;
+}
+
+async function injectFault(instanceId: string, fault: { step: string; action?: "fail" | "hang"; phase?: "before" | "after"; message?: string }) {
+  const sql = e2eDatabase();
+  try {
+    await sql`insert into fault_injections (instance_id, step, action, phase, message)
+      values (${instanceId}, ${fault.step}, ${fault.action ?? "fail"}, ${fault.phase ?? "before"}, ${fault.message ?? "injected fault"})`;
+  } finally {
+    await sql.end();
+  }
+}
+
+test("a failing step shows live with its error; Retry resumes it, and staff deprovision it from the page", async ({ page }) => {
+  const suffix = Math.random().toString(36).slice(2, 8);
+  const subdomain = `fault-${suffix}`;
+  await signUp(page, `faulty-${suffix}@example.org`);
+  const instanceId = await registerUpToCheckout(page, subdomain);
+  await injectFault(instanceId, { step: "rabbitmq", message: "management API answered 503" });
+
+  await page.getByRole("button", { name: /^Pay / }).click();
+  await expect(page).toHaveURL(new RegExp(`/instances/${instanceId}$`));
+  let navigations = 0;
+  page.on("framenavigated", (frame) => {
+    if (frame === page.mainFrame()) navigations++;
+  });
+  await expect(page.getByTestId("instance-status")).toHaveText("Failed");
+  await expect(page.locator('[data-step="rabbitmq"]')).toHaveAttribute("data-state", "failed");
+  await expect(page.locator('[data-step="mysql"]')).toHaveAttribute("data-state", "done");
+  await expect(page.getByTestId("failure").getByRole("alert")).toContainText("management API answered 503");
+  // What was made so far is listed by name for the owner.
+  const resources = page.getByRole("table", { name: "Resources" });
+  await expect(resources.getByRole("row").filter({ hasText: "MySQL database" }).first()).toBeVisible();
+  await expect(resources).toContainText("_edxapp_csmh");
+
+  await page.getByRole("button", { name: "Retry" }).click();
+  await expect(page.getByTestId("instance-status")).toHaveText("Running", { timeout: 60_000 });
+  await expect(page.locator('[data-step="rabbitmq"]')).toHaveAttribute("data-state", "done");
+  await expect(page.getByText("Provision resumed on request: steps finished earlier are skipped.")).toBeVisible();
+  await expect(resources.getByRole("row").filter({ hasText: "RabbitMQ virtual host" })).toHaveCount(1);
+  await expect(page.getByRole("heading", { name: "Deprovision (staff)" })).toHaveCount(0);
+  expect(navigations).toBe(0);
+
+  await page.getByRole("button", { name: "Log out" }).click();
+  await page.goto(`/login?next=/instances/${instanceId}`);
+  await page.getByLabel("Email").fill(E2E_STAFF.email);
+  await page.getByLabel("Password").fill(E2E_STAFF.password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page.getByRole("heading", { name: "Deprovision (staff)" })).toBeVisible();
+  const deprovision = page.getByRole("button", { name: "Deprovision instance" });
+  await expect(deprovision).toBeDisabled();
+  await page.getByLabel(`Type the subdomain "${subdomain}" to confirm`).fill(subdomain);
+  await deprovision.click();
+  await expect(page.getByTestId("instance-status")).toHaveText("Deprovisioned", { timeout: 60_000 });
+  await expect(page.locator('[data-step="verify_removed"]')).toHaveAttribute("data-state", "done");
+  await expect(page.getByText(/All \d+ resources have been removed\./)).toBeVisible();
+});
+
+test("a running operation can be cancelled from the page", async ({ page }) => {
+  const suffix = Math.random().toString(36).slice(2, 8);
+  await signUp(page, `cancel-${suffix}@example.org`);
+  const instanceId = await registerUpToCheckout(page, `cancel-${suffix}`);
+  await injectFault(instanceId, { step: "mongodb", action: "hang" });
+  await page.getByRole("button", { name: /^Pay / }).click();
+  await expect(page.locator('[data-step="mongodb"]')).toHaveAttribute("data-state", "running");
+  await page.getByRole("button", { name: "Cancel operation" }).click();
+  await expect(page.getByTestId("instance-status")).toHaveText("Failed");
+  await expect(page.locator('[data-step="mongodb"]')).toHaveAttribute("data-state", "failed");
+  await expect(page.getByTestId("failure")).toContainText("cancelled on request");
+  await expect(page.getByRole("button", { name: "Retry" })).toBeVisible();
+});
