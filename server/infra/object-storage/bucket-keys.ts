@@ -1,0 +1,50 @@
+// Access keys that reach one bucket and nothing else: what each instance's application server signs with.
+export type S3KeyPair = { accessKeyId: string; secretAccessKey: string };
+
+export interface BucketKeyIssuer {
+  readonly name: string;
+  /**
+   * Whether keys hang off a principal that must be made first (an IAM user with a policy naming the bucket).
+   * Where keys carry their scope themselves, `principal` is only the label that finds them again.
+   */
+  readonly hasPrincipals: boolean;
+  /** The principal exists and may use this bucket (and no other); a no-op without principals. */
+  ensurePrincipal(principal: string, bucket: string): Promise<{ isNew: boolean }>;
+  /** The ids of the principal's keys, to reuse the one the ledger knows and delete any it does not. */
+  listKeys(principal: string): Promise<string[]>;
+  createKey(principal: string, bucket: string): Promise<S3KeyPair>;
+  deleteKey(principal: string, accessKeyId: string): Promise<{ existed: boolean }>;
+  /** Deletes the principal (after its keys); already gone is not an error. */
+  deletePrincipal(principal: string): Promise<{ existed: boolean }>;
+}
+
+/** The IAM policy of a principal that may use `bucket` and its objects, and nothing else. */
+export function bucketOnlyPolicy(bucket: string) {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "ListTheBucket",
+        Effect: "Allow",
+        Action: ["s3:ListBucket", "s3:ListBucketVersions", "s3:ListBucketMultipartUploads", "s3:GetBucketLocation"],
+        Resource: `arn:aws:s3:::${bucket}`,
+      },
+      {
+        Sid: "UseItsObjects",
+        Effect: "Allow",
+        Action: [
+          "s3:GetObject",
+          "s3:GetObjectVersion",
+          "s3:PutObject",
+          "s3:DeleteObject",
+          "s3:DeleteObjectVersion",
+          "s3:GetObjectAcl",
+          "s3:PutObjectAcl",
+          "s3:AbortMultipartUpload",
+          "s3:ListMultipartUploadParts",
+        ],
+        Resource: `arn:aws:s3:::${bucket}/*`,
+      },
+    ],
+  };
+}
