@@ -16,6 +16,7 @@ const { closeInfrastructure } = await import("@/server/infra");
 const { createLocalComputeDriver } = await import("@/server/infra/compute/local");
 const { ledgerFor } = await import("@/server/instances/ledger");
 const services = await import("./helpers/data-services");
+const { apiAs, makeUser } = await import("./helpers/accounts");
 const { namePrefixOf, runningInstance } = await import("./helpers/instances");
 
 type Running = Awaited<ReturnType<typeof runningInstance>>;
@@ -140,6 +141,27 @@ describe("the application server's configuration", () => {
     expect(given).toBe(password);
     const connection = await services.connectAsMysqlUser(username, given, site.services.mysql.databases.edxapp_csmh);
     await connection.end();
+  });
+});
+
+describe("what the API shows", () => {
+  it("lists the resources by name to the owner and staff, never with a secret, and nothing to other clients", async () => {
+    const allPasswords = await Promise.all(
+      [...a.names.mysql.users.map((u) => ["mysql.user", u.name] as const), ["rabbitmq.user", a.names.rabbitmq.user] as const].map(([kind, name]) =>
+        passwordOf(a.instance.id, kind, name),
+      ),
+    );
+    const staff = await makeUser("staff");
+    for (const viewer of [a.owner, staff]) {
+      const page = await apiAs(viewer).instances.byId({ id: a.instance.id });
+      const listed = await apiAs(viewer).instances.resources({ id: a.instance.id });
+      expect(listed.map((r) => r.externalId)).toEqual(expect.arrayContaining([a.names.rabbitmq.vhost, ...a.names.mysql.databases.map((d) => d.name)]));
+      for (const shown of [JSON.stringify(page), JSON.stringify(listed)]) {
+        expect(shown).not.toContain('"secrets"');
+        for (const password of allPasswords) expect(shown).not.toContain(password);
+      }
+    }
+    await expect(apiAs(b.owner).instances.resources({ id: a.instance.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 });
 
