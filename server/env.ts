@@ -38,6 +38,16 @@ export const envSchema = z.object({
   LYCEUM_MAIL_FROM: z.string().min(3).default("Lyceum <no-reply@lyceum.localhost>"),
   STRIPE_SECRET_KEY: optionalString,
   STRIPE_WEBHOOK_SECRET: z.string().min(1).default("whsec_lyceum_local_development_only"),
+  /** Stripe price ids of the plans (server/billing/plans.ts); needed with STRIPE_SECRET_KEY. */
+  STRIPE_PRICE_STARTER: optionalString,
+  STRIPE_PRICE_GROWTH: optionalString,
+  STRIPE_PRICE_SCALE: optionalString,
+  /** Points the Stripe SDK at another host (the contract tests' loopback server). */
+  STRIPE_API_BASE: optionalString.pipe(z.url().optional()),
+  /** Days between a failed payment and the instance's suspension, unless it is paid meanwhile. */
+  BILLING_GRACE_PERIOD_DAYS: z.coerce.number().min(0).default(7),
+  /** Days an ended subscription's instance is kept (suspended) before it is deprovisioned. */
+  BILLING_RETENTION_DAYS: z.coerce.number().min(0).default(30),
   COMPUTE_DRIVER: z.enum(["local"]).default("local"),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** How long one pipeline step may run before it fails with "timed out after N s". */
