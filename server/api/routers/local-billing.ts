@@ -12,11 +12,11 @@ import {
   changeLocalPlan,
   LocalBillingError,
   localSubscriptionId,
-  localSubscriptionsOf,
   payLocalOpenInvoices,
   setLocalCancelAtPeriodEnd,
   setLocalCardDeclines,
 } from "@/server/billing/local/simulator";
+import { localSubscriptionsOf, openLocalInvoicesOf } from "@/server/billing/local/queries";
 import { PLAN_IDS, planById } from "@/server/billing/plans";
 import { subscriptionsOwnedBy } from "@/server/billing/queries";
 import { rescheduleBillingTimers } from "@/server/billing/timers";
@@ -25,6 +25,8 @@ import { instanceById } from "@/server/instances/queries";
 import { createTRPCRouter, protectedProcedure, staffProcedure } from "../trpc";
 import type { LocalEvent } from "@/server/billing/local/objects";
 import type { Transaction } from "@/db";
+
+const planOfLocal = (priceId: string) => planById(priceId.replace(/^price_local_/, ""));
 
 const instanceInput = z.object({ instanceId: z.uuid("That is not an instance id.") });
 
@@ -54,12 +56,15 @@ export const localBillingRouter = createTRPCRouter({
   portal: protectedProcedure.query(async ({ ctx }) => {
     requireLocalDriver();
     const owned = await subscriptionsOwnedBy(ctx.user.id);
-    const local = await localSubscriptionsOf(db, owned.map((row) => localSubscriptionId(row.instance.id)));
+    const ids = owned.map((row) => localSubscriptionId(row.instance.id));
+    const [local, openInvoices] = await Promise.all([localSubscriptionsOf(db, ids), openLocalInvoicesOf(db, ids)]);
     return {
       now: await localBillingNow(db),
       subscriptions: owned.flatMap((row) => {
         const stored = local.find((candidate) => candidate.id === localSubscriptionId(row.instance.id));
-        return stored ? [{ instance: row.instance, stored, plan: planById(stored.priceId.replace(/^price_local_/, "")) }] : [];
+        if (!stored) return [];
+        const open = openInvoices.filter((invoice) => invoice.subscriptionId === stored.id);
+        return [{ instance: row.instance, stored, plan: planOfLocal(stored.priceId), openInvoices: open }];
       }),
     };
   }),
@@ -88,8 +93,9 @@ export const localBillingRouter = createTRPCRouter({
   /** Staff: the local subscription behind an instance, with what the controls act on. */
   subscription: staffProcedure.input(instanceInput).query(async ({ input }) => {
     requireLocalDriver();
-    const [stored] = await localSubscriptionsOf(db, [localSubscriptionId(input.instanceId)]);
-    return { now: await localBillingNow(db), stored: stored ?? null };
+    const id = localSubscriptionId(input.instanceId);
+    const [[stored], openInvoices] = await Promise.all([localSubscriptionsOf(db, [id]), openLocalInvoicesOf(db, [id])]);
+    return { now: await localBillingNow(db), stored: stored ?? null, openInvoices };
   }),
 
   clock: staffProcedure.query(async () => {

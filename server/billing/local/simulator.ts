@@ -3,7 +3,7 @@
 // the caller's transaction and returns the events Stripe would send, in Stripe's order; the caller
 // delivers them to the webhook route (./delivery.ts).
 import { randomUUID } from "node:crypto";
-import { and, asc, count, eq, inArray, notInArray } from "drizzle-orm";
+import { and, asc, count, eq, notInArray } from "drizzle-orm";
 import type { Queryable } from "@/db";
 import {
   localBillingInvoices,
@@ -283,9 +283,4 @@ export async function changeLocalPlan(q: Queryable, subscriptionId: string, plan
   const at = await localBillingNow(q);
   const updated = await saveSubscription(q, subscriptionId, { priceId: localPriceId(plan) });
   return [subscriptionEvent("updated", updated, at)];
-}
-
-export async function localSubscriptionsOf(q: Queryable, subscriptionIds: string[]) {
-  if (subscriptionIds.length === 0) return [];
-  return q.select().from(localBillingSubscriptions).where(inArray(localBillingSubscriptions.id, subscriptionIds));
 }
