@@ -12,6 +12,11 @@ async function signUpAndPay(page: Page, name: string, subdomain: string) {
   await page.getByLabel("Subdomain").fill(subdomain);
   await expect(page.getByText(`${subdomain}.localhost is available`)).toBeVisible();
   await page.getByRole("button", { name: "Continue to payment" }).click();
+  // Backing out of checkout first: nothing is charged, and checkout can be resumed.
+  await page.getByRole("link", { name: "Cancel and go back" }).click();
+  await expect(page.getByRole("heading", { name: "Checkout cancelled" })).toBeVisible();
+  await page.getByRole("button", { name: "Return to checkout" }).click();
+  await expect(page.getByRole("heading", { name: "Checkout" })).toBeVisible();
   await page.getByRole("button", { name: /^Pay / }).click();
   await expect(page).toHaveURL(/\/instances\/[0-9a-f-]{36}$/);
 }
@@ -25,6 +30,12 @@ test("a failed payment suspends the site after the grace period, and paying brin
   await signUpAndPay(owner, name, `bill-${suffix}`);
   await expect(owner.getByTestId("instance-status")).toHaveText("Running", { timeout: 60_000 });
   const siteUrl = (await owner.getByTestId("instance-link").getAttribute("href"))!;
+  const instancePage = owner.url();
+  // Where Stripe Checkout returns the browser after paying.
+  await owner.goto(`${instancePage.replace("/instances/", "/checkout/")}/success`);
+  await expect(owner.getByRole("heading", { name: "Thank you!" })).toBeVisible();
+  await owner.getByRole("link", { name: `Watch ${name} come up` }).click();
+  await expect(owner.getByTestId("instance-status")).toHaveText("Running");
 
   const staff = await (await browser.newContext()).newPage();
   await staff.goto("/login?next=/staff/billing");
@@ -52,7 +63,6 @@ test("a failed payment suspends the site after the grace period, and paying brin
   await expect(site.getByRole("heading", { level: 1 })).toHaveText(`${name} is temporarily unavailable`);
 
   // The owner replaces the card in the billing portal; the open invoice is paid and the site comes back.
-  const instancePage = owner.url();
   await owner.goto("/billing");
   await expect(owner.getByRole("cell", { name: "Unpaid" })).toBeVisible();
   await owner.getByRole("button", { name: "Manage billing" }).click();
