@@ -158,7 +158,7 @@ class Effects {
       await scheduleSuspension(this.tx, this.instance.id, suspendAt, this.now);
       await enqueueEmail(this.tx, paymentFailedEmail(owner, this.instance, suspendAt));
       await this.log(`Billing: the payment failed. The site will be suspended on ${day(suspendAt)} unless the invoice is paid.`, "warn");
-      this.note(`past due: owner emailed, suspension scheduled for ${suspendAt.toISOString()}`);
+      this.note(`payment failed: owner emailed, suspension scheduled for ${suspendAt.toISOString()}`);
     }
     const suspendAt = this.row.suspendAt!;
     if (this.row.suspendedFor) return;

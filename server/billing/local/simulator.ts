@@ -107,8 +107,6 @@ export async function completeLocalCheckout(
   input: { instance: Pick<Instance, "id">; owner: Pick<User, "id" | "email">; plan: Plan; withCard: boolean },
 ): Promise<LocalEvent[]> {
   const id = localSubscriptionId(input.instance.id);
-  const [existing] = await q.select().from(localBillingSubscriptions).where(eq(localBillingSubscriptions.id, id));
-  if (existing) return []; // paid already: a second click creates nothing
   const at = await localBillingNow(q);
   const trialEnd = input.plan.trialDays ? new Date(at.getTime() + input.plan.trialDays * DAY_MS) : null;
   const [created] = await q
@@ -125,8 +123,10 @@ export async function completeLocalCheckout(
       hasPaymentMethod: trialEnd ? input.withCard : true,
       createdAt: at,
     })
+    .onConflictDoNothing()
     .returning();
-  let subscription = created!;
+  if (!created) return []; // paid already: a second click creates nothing
+  let subscription = created;
   const invoice = await attemptPayment(
     q,
     await createInvoice(q, subscription, {

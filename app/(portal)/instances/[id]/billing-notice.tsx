@@ -18,7 +18,7 @@ export function BillingNotice({ instanceId, initial }: { instanceId: string; ini
   const manage = <Link href="/billing">Manage billing</Link>;
   if (billing.suspendedFor === "non_payment") {
     return (
-      <section className="card border-amber-400 bg-amber-50" role="alert" aria-label="Billing">
+      <section className="card card-warning" role="alert" aria-label="Billing">
         <strong>This site is suspended because an invoice is unpaid.</strong> Visitors see a maintenance page; all of its data
         is kept. It comes back by itself once the payment goes through. {manage}
       </section>
@@ -26,7 +26,7 @@ export function BillingNotice({ instanceId, initial }: { instanceId: string; ini
   }
   if (billing.suspendAt) {
     return (
-      <section className="card border-amber-400 bg-amber-50" role="alert" aria-label="Billing">
+      <section className="card card-warning" role="alert" aria-label="Billing">
         <strong>Your last payment failed.</strong> Update your payment method by {formatDay(billing.suspendAt)}, or the site will be
         suspended. {manage}
       </section>
@@ -34,7 +34,7 @@ export function BillingNotice({ instanceId, initial }: { instanceId: string; ini
   }
   if (billing.deprovisionAt) {
     return (
-      <section className="card border-amber-400 bg-amber-50" role="alert" aria-label="Billing">
+      <section className="card card-warning" role="alert" aria-label="Billing">
         <strong>The subscription has ended.</strong> The site is suspended; its data is kept until {formatDay(billing.deprovisionAt)}, then
         deleted.
       </section>

@@ -42,7 +42,7 @@ export function BillingClockControl({ now }: { now: Date }) {
       ) : null}
       {advance.error ? (
         <p className="error" role="alert">
-          {advance.error.message}
+          {(advance.error.data as { fieldErrors?: { days?: string[] } } | undefined)?.fieldErrors?.days?.[0] ?? advance.error.message}
         </p>
       ) : null}
     </section>
