@@ -2,6 +2,8 @@
 import { env } from "@/server/env";
 import type { ComputeDriver } from "./compute/driver";
 import { createLocalComputeDriver } from "./compute/local";
+import type { FrontDoorDriver } from "./front-door/driver";
+import { createLocalFrontDoor } from "./front-door/local";
 import { createMongoDriver } from "./mongodb/admin-connection";
 import type { MongoDriver } from "./mongodb/driver";
 import { createMysqlDriver } from "./mysql/admin-connection";
@@ -11,6 +13,7 @@ import { createRabbitDriver } from "./rabbitmq/management-api";
 
 export type Infrastructure = {
   compute: ComputeDriver;
+  frontDoor: FrontDoorDriver;
   mysql: MysqlDriver;
   /** Null when no MongoDB cluster is configured (MONGODB_ADMIN_URL): the pipeline says it skipped it. */
   mongodb: MongoDriver | null;
@@ -24,6 +27,7 @@ export function infra(): Infrastructure {
   const config = env();
   cached = {
     compute: createLocalComputeDriver(config.LYCEUM_STATE_DIR),
+    frontDoor: createLocalFrontDoor(config.LYCEUM_STATE_DIR),
     mysql: createMysqlDriver(config.MYSQL_ADMIN_URL, config.MYSQL_USER_HOST),
     mongodb: config.MONGODB_ADMIN_URL ? createMongoDriver(config.MONGODB_ADMIN_URL) : null,
     rabbitmq: createRabbitDriver(config.RABBITMQ_MANAGEMENT_URL, config.RABBITMQ_AMQP_URL),

@@ -56,7 +56,9 @@ export const instancesRouter = createTRPCRouter({
     ]);
     return {
       instance,
-      siteUrl: instance.status === "running" ? instanceSiteUrl(instance, env().LYCEUM_BASE_DOMAIN, deployment?.address ?? null) : null,
+      siteUrl: ["running", "suspended"].includes(instance.status)
+        ? instanceSiteUrl(instance, env().LYCEUM_BASE_DOMAIN, deployment?.address ?? null)
+        : null,
       events,
       resources,
     };
@@ -119,8 +121,8 @@ export const instancesRouter = createTRPCRouter({
       instance,
       owner: ctx.user,
       plan: planById(instance.plan),
-      successUrl: `${publicUrl}/instances/${instance.id}?checkout=success`,
-      cancelUrl: `${publicUrl}/instances/${instance.id}?checkout=cancelled`,
+      successUrl: `${publicUrl}/checkout/${instance.id}/success`,
+      cancelUrl: `${publicUrl}/checkout/${instance.id}/cancelled`,
     });
   }),
 

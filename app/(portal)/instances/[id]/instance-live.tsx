@@ -40,6 +40,8 @@ export function InstanceLive(props: Props) {
         onData: ({ data }) => {
           setEvents((current) => ((current.at(-1)?.seq ?? 0) >= data.seq ? current : [...current, data]));
           if (RESOURCE_EVENTS.has(data.kind)) void queryClient.invalidateQueries(trpc.instances.resources.queryFilter({ id: instanceId }));
+          // Billing news changes what the billing notice says.
+          if (data.step === "billing") void queryClient.invalidateQueries({ queryKey: trpc.billing.forInstance.queryKey({ id: instanceId }) });
         },
       },
     ),
@@ -80,6 +82,19 @@ export function InstanceLive(props: Props) {
           </p>
         ) : null}
         <OperationControls instanceId={instanceId} status={status} failedStep={steps.find((step) => step.state === "failed") ?? null} />
+        {status === "suspended" ? (
+          <p>
+            Suspended: visitors of{" "}
+            {siteUrl ? (
+              <a href={siteUrl} target="_blank" rel="noreferrer" data-testid="instance-link">
+                {siteUrl}
+              </a>
+            ) : (
+              "the site"
+            )}{" "}
+            see a maintenance page. All of its data is kept.
+          </p>
+        ) : null}
         {status === "awaiting_payment" ? (
           <p>
             Waiting for payment. <a href={`/checkout/${instanceId}`}>Go to checkout</a>

@@ -4,6 +4,7 @@ import { serverApi } from "@/server/api/server-caller";
 import { requireUser } from "@/server/auth/guards";
 import { isStaff } from "@/server/auth/roles";
 import { instanceIdInput } from "@/server/instances/input";
+import { BillingNotice } from "./billing-notice";
 import { InstanceLive } from "./instance-live";
 
 export default async function InstancePage({ params }: { params: Promise<{ id: string }> }) {
@@ -16,6 +17,7 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
     throw error;
   });
   const { instance, events, siteUrl, resources } = view;
+  const billing = await api.billing.forInstance({ id });
   return (
     <div className="stack">
       <div>
@@ -24,6 +26,7 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
           {instance.subdomain} · plan {instance.plan} · registered {instance.createdAt.toISOString().slice(0, 10)}
         </p>
       </div>
+      <BillingNotice instanceId={instance.id} initial={billing} />
       <InstanceLive
         instanceId={instance.id}
         subdomain={instance.subdomain}
