@@ -1,12 +1,11 @@
 // Instances in the states integration tests start from, made the way users make them: the tRPC API and a
 // signed payment event on the real webhook route.
 import { eq } from "drizzle-orm";
-import { POST } from "@/app/api/stripe/webhook/route";
 import { db } from "@/db";
-import { faultInjections, instances, type InstanceStatus, type NewFaultInjection, type User } from "@/db/schema";
+import { faultInjections, instances, users, type InstanceStatus, type NewFaultInjection, type User } from "@/db/schema";
 import { instanceResourceNames } from "@/server/instances/resource-names";
 import { apiAs, makeUser, uniqueSuffix } from "./accounts";
-import { checkoutCompletedEvent, signedRequest } from "./stripe";
+import { checkoutAtStripe, deliver } from "./billing";
 import { eventually } from "./waiting";
 
 export async function registeredInstance(owner?: User, name = "Data School") {
@@ -15,9 +14,11 @@ export async function registeredInstance(owner?: User, name = "Data School") {
   return { owner: user, instance };
 }
 
+/** The owner pays at the (offline) checkout: its signed events reach the real webhook route. */
 export async function pay(instanceId: string) {
-  const response = await POST(signedRequest(JSON.stringify(checkoutCompletedEvent(instanceId))));
-  if (response.status !== 200) throw new Error(`webhook answered ${response.status}`);
+  const instance = await instanceRow(instanceId);
+  const owner = (await db.query.users.findFirst({ where: eq(users.id, instance.ownerId) }))!;
+  await deliver(await checkoutAtStripe(instance, owner));
 }
 
 export async function instanceRow(instanceId: string) {
