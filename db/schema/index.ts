@@ -7,4 +7,5 @@ export * from "./resources";
 export * from "./deployments";
 export * from "./billing";
 export * from "./workers";
+export * from "./audit";
 export * from "./relations";
