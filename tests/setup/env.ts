@@ -10,3 +10,5 @@ process.env.LYCEUM_ENCRYPTION_KEY ??= Buffer.alloc(32, 7).toString("base64");
 process.env.STRIPE_WEBHOOK_SECRET = "whsec_test_secret";
 process.env.LYCEUM_STATE_DIR = mkdtempSync(path.join(os.tmpdir(), "lyceum-test-state-"));
 process.env.STEP_TIMEOUT_SECONDS ??= "30";
+// Only errors on the console; tests that read log lines set their own level and destination.
+process.env.LYCEUM_LOG_LEVEL ??= "error";
