@@ -6,7 +6,7 @@ import { Logger, makeWorkerUtils, run, type Runner, type Task, type TaskList } f
 import { db } from "@/db";
 import { workerProcesses } from "@/db/schema";
 import { env } from "@/server/env";
-import { withLogContext } from "@/server/observability/log-context";
+import { currentLogContext, withLogContext } from "@/server/observability/log-context";
 import { logger } from "@/server/observability/logger";
 import { metrics } from "@/server/observability/metrics";
 import {
@@ -101,15 +101,18 @@ function withJobLogContext(tasks: TaskList): TaskList {
 /** graphile-worker's own messages, as our JSON lines. Its metadata is left out: it holds job payloads. */
 function graphileLogger(log: ReturnType<typeof logger>, isQuiet: boolean) {
   return new Logger((scope) => {
-    const scoped = log.child({
-      ...(scope.jobId ? { jobId: String(scope.jobId) } : {}),
-      ...(scope.taskIdentifier ? { task: scope.taskIdentifier } : {}),
-      ...(scope.workerId ? { graphileWorker: scope.workerId } : {}),
-    });
+    const scoped = scope.workerId ? log.child({ graphileWorker: scope.workerId }) : log;
     return (level, message, meta) => {
-      // Only the job's id and task from the metadata: the rest holds the payload.
+      // The job's id and task, from the scope or the metadata (only those: the rest holds the payload),
+      // unless the job's own log context already says them.
       const job = (meta as { job?: { id?: unknown; task_identifier?: unknown } } | undefined)?.job;
-      const fields = job ? { jobId: String(job.id), task: String(job.task_identifier) } : {};
+      const context = currentLogContext();
+      const jobId = scope.jobId ?? job?.id;
+      const task = scope.taskIdentifier ?? job?.task_identifier;
+      const fields = {
+        ...(jobId !== undefined && !context.jobId ? { jobId: String(jobId) } : {}),
+        ...(task !== undefined && !context.task ? { task: String(task) } : {}),
+      };
       if (level === "error") scoped.error(fields, message);
       else if (level === "warning") scoped.warn(fields, message);
       else if (level === "info" && !isQuiet) scoped.info(fields, message);

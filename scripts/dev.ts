@@ -54,6 +54,7 @@ async function main() {
       `  Billing:           ${config.BILLING_DRIVER === "local" ? "offline checkout (no card needed)" : "Stripe"}`,
       `  Email:             ${stack.mailInboxUrl ? `every message lands in the inbox at ${stack.mailInboxUrl}` : config.LYCEUM_SMTP_URL.replace(/\/\/[^@]*@/, "//")}`,
       "  Instances:         served at http://<subdomain>.localhost:<port>/ by local processes",
+      `  Metrics:           ${config.publicUrl}/api/metrics (Authorization: Bearer <metricsToken in .lyceum/dev-secrets.json>)`,
       "  Press Ctrl-C to stop everything.",
       "",
     ].join("\n"),

@@ -95,38 +95,41 @@ export default async function StaffFleetPage({ searchParams }: { searchParams: S
       </form>
 
       <Pagination page={fleet.page} pageCount={fleet.pageCount} total={fleet.total} noun="instances" hrefFor={(page) => fleetHref(query, { page })} />
-      <table className="data" aria-label="Instances">
-        <thead>
-          <tr>
-            <th>Instance</th>
-            <th>Subdomain</th>
-            <th>Custom domain</th>
-            <th>Owner</th>
-            <th>Plan</th>
-            <th>Billing</th>
-            <th>Status</th>
-            <th>Registered</th>
-          </tr>
-        </thead>
-        <tbody>
-          {fleet.rows.map((row) => (
-            <tr key={row.id}>
-              <td>
-                <Link href={`/staff/instances/${row.id}`}>{row.name}</Link>
-              </td>
-              <td>{row.subdomain}</td>
-              <td>{row.customDomain ?? "—"}</td>
-              <td>{row.ownerEmail}</td>
-              <td>{row.plan}</td>
-              <td>{row.billingStatus?.replace(/_/g, " ") ?? "none"}</td>
-              <td>
-                <StatusBadge status={row.status} />
-              </td>
-              <td>{formatDateTime(row.createdAt)}</td>
+      <div className="table-scroll">
+        <table className="data" aria-label="Instances">
+          <thead>
+            <tr>
+              <th>Instance</th>
+              <th>Subdomain and domain</th>
+              <th>Owner</th>
+              <th>Plan</th>
+              <th>Billing</th>
+              <th>Status</th>
+              <th>Registered</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {fleet.rows.map((row) => (
+              <tr key={row.id}>
+                <td>
+                  <Link href={`/staff/instances/${row.id}`}>{row.name}</Link>
+                </td>
+                <td>
+                  {row.subdomain}
+                  {row.customDomain ? <div className="text-xs text-slate-500">{row.customDomain}</div> : null}
+                </td>
+                <td>{row.ownerEmail}</td>
+                <td>{row.plan}</td>
+                <td>{row.billingStatus?.replace(/_/g, " ") ?? "none"}</td>
+                <td>
+                  <StatusBadge status={row.status} />
+                </td>
+                <td title={formatDateTime(row.createdAt)}>{formatDateTime(row.createdAt).slice(0, 10)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       {fleet.rows.length === 0 ? <p>No instance matches these filters.</p> : null}
       <Pagination label="Pagination, end of list" page={fleet.page} pageCount={fleet.pageCount} total={fleet.total} noun="instances" hrefFor={(page) => fleetHref(query, { page })} />
     </div>

@@ -127,7 +127,7 @@ export function RevenueChart({ totalCents, byPlan }: { totalCents: number; byPla
         <BarChart data={data}>
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis dataKey="planName" />
-          <YAxis unit=" $" />
+          <YAxis tickFormatter={(dollars: number) => (dollars >= 1000 ? `$${Math.round(dollars / 1000)}k` : `$${dollars}`)} />
           <Tooltip />
           <Bar dataKey="monthly" name="Monthly revenue ($)" fill="#0f766e" />
         </BarChart>

@@ -19,7 +19,7 @@ function Facts({ rows }: { rows: [string, ReactNode][] }) {
       {rows.map(([term, value]) => (
         <div key={term} className="contents">
           <dt className="text-slate-500">{term}</dt>
-          <dd>{value ?? "—"}</dd>
+          <dd className="min-w-0 [overflow-wrap:anywhere]">{value ?? "—"}</dd>
         </div>
       ))}
     </dl>
