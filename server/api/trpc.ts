@@ -6,6 +6,7 @@ import type { Database } from "@/db";
 import type { User } from "@/db/schema";
 import { isStaff } from "@/server/auth/roles";
 import { withLogContext } from "@/server/observability/log-context";
+import { logger } from "@/server/observability/logger";
 
 /** Built per request in ./context.ts (from the Auth.js session), or directly by tests. */
 export type TRPCContext = { db: Database; user: User | null; headers: Headers };
@@ -28,7 +29,7 @@ export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
 /** Every log line written while a procedure runs names the request, the procedure, the user and the instance. */
-const inLogContext = t.middleware(async ({ ctx, path, getRawInput, next }) => {
+const inLogContext = t.middleware(async ({ ctx, path, type, getRawInput, next }) => {
   const raw = (await getRawInput().catch(() => undefined)) as { id?: unknown; instanceId?: unknown } | undefined;
   const instanceId = raw?.instanceId ?? (path.startsWith("instances.") || path === "staff.instance" ? raw?.id : undefined);
   return withLogContext(
@@ -38,7 +39,12 @@ const inLogContext = t.middleware(async ({ ctx, path, getRawInput, next }) => {
       userId: ctx.user?.id,
       instanceId: typeof instanceId === "string" ? instanceId : undefined,
     },
-    () => next(),
+    async () => {
+      const startedAt = performance.now();
+      const result = await next();
+      logger().debug({ type, ok: result.ok, durationMs: Math.round(performance.now() - startedAt) }, "procedure");
+      return result;
+    },
   );
 });
 
