@@ -29,12 +29,13 @@ export async function instancesByStatusOverTime(q: Queryable, days: number): Pro
   const { today, start } = windowOf(days);
   // Everything before the window is folded into its first day, so the running sum starts from the truth.
   const rows = await q.execute<{ day: string; status: InstanceStatus; delta: number }>(sql`
-    with initial as (
-      select i.id, greatest(i.created_at, ${start.toISOString()}::timestamptz) as at,
-             coalesce((select e.data->>'from' from instance_events e
-                       where e.instance_id = i.id and e.kind = 'status_changed' order by e.seq limit 1),
-                      i.status::text) as status
-      from instances i
+    with first_change as (
+      select distinct on (instance_id) instance_id, data->>'from' as status
+      from instance_events where kind = 'status_changed' order by instance_id, seq
+    ),
+    initial as (
+      select greatest(i.created_at, ${start.toISOString()}::timestamptz) as at, coalesce(f.status, i.status::text) as status
+      from instances i left join first_change f on f.instance_id = i.id
     ),
     changes as (
       select greatest(created_at, ${start.toISOString()}::timestamptz) as at, data->>'from' as from_status, data->>'to' as to_status
