@@ -4,7 +4,8 @@ import { sql } from "drizzle-orm";
 import type { Queryable } from "@/db";
 import { liveWorkerCount } from "@/server/staff/queue";
 
-export type Readiness = { isReady: boolean; database: "ok" | string; liveWorkers: number; problems: string[] };
+/** `database` is "ok", or what went wrong reaching it. */
+export type Readiness = { isReady: boolean; database: string; liveWorkers: number; problems: string[] };
 
 export async function checkReadiness(q: Queryable, timeoutMs = 3000): Promise<Readiness> {
   const problems: string[] = [];

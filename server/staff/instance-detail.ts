@@ -3,10 +3,11 @@
 // steps, the event log and the audit entries.
 import { asc, desc, eq, inArray } from "drizzle-orm";
 import type { Queryable } from "@/db";
-import { deployments, instanceEvents, instanceOperations, instanceResources, instances, operationSteps, subscriptions, users } from "@/db/schema";
+import { deployments, instanceEvents, instanceOperations, instances, operationSteps, subscriptions, users } from "@/db/schema";
 import { PLANS } from "@/server/billing/plans";
 import { env } from "@/server/env";
 import { instanceHostnames, instanceSiteUrl } from "@/server/instances/hostnames";
+import { instanceLedger } from "@/server/instances/queries";
 import { auditEntries } from "./audit";
 
 /** How much of the event log the page starts with; older events stay in the table. */
@@ -23,18 +24,7 @@ export async function staffInstanceDetail(q: Queryable, id: string) {
 
   const [subscription, ledger, deploymentRows, operations, eventsNewestFirst, audit] = await Promise.all([
     q.query.subscriptions.findFirst({ where: eq(subscriptions.instanceId, id) }),
-    q
-      .select({
-        id: instanceResources.id,
-        kind: instanceResources.kind,
-        externalId: instanceResources.externalId,
-        details: instanceResources.details,
-        createdAt: instanceResources.createdAt,
-        deletedAt: instanceResources.deletedAt,
-      })
-      .from(instanceResources)
-      .where(eq(instanceResources.instanceId, id))
-      .orderBy(asc(instanceResources.createdAt)),
+    instanceLedger(id),
     q.select().from(deployments).where(eq(deployments.instanceId, id)).orderBy(desc(deployments.createdAt)),
     q.select().from(instanceOperations).where(eq(instanceOperations.instanceId, id)).orderBy(desc(instanceOperations.createdAt)),
     q.select().from(instanceEvents).where(eq(instanceEvents.instanceId, id)).orderBy(desc(instanceEvents.seq)).limit(STAFF_EVENT_LOG_LIMIT),
