@@ -1,9 +1,9 @@
 // Bucket features the platform relies on for each instance's bucket, on the local S3 server through the SDK:
 // CORS answered for real, versions and delete markers, lifecycle rules that really expire objects.
 import {
-  CreateBucketCommand, DeleteBucketCommand, DeleteBucketCorsCommand, DeleteObjectCommand, GetBucketCorsCommand,
+  CreateBucketCommand, CreateMultipartUploadCommand, DeleteBucketCommand, DeleteBucketCorsCommand, DeleteObjectCommand, GetBucketCorsCommand,
   GetBucketLifecycleConfigurationCommand, GetBucketVersioningCommand, GetObjectCommand, HeadObjectCommand,
-  ListObjectsV2Command, ListObjectVersionsCommand, PutBucketCorsCommand, PutBucketLifecycleConfigurationCommand,
+  ListMultipartUploadsCommand, ListObjectsV2Command, ListObjectVersionsCommand, PutBucketCorsCommand, PutBucketLifecycleConfigurationCommand,
   PutBucketVersioningCommand, PutObjectCommand, S3ServiceException, type LifecycleRule, type S3Client,
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
@@ -255,6 +255,52 @@ describe("lifecycle", () => {
       const afterNoncurrent = await server.client.send(new ListObjectVersionsCommand({ Bucket: bucket }));
       expect(afterNoncurrent.Versions ?? []).toEqual([]);
       expect(afterNoncurrent.DeleteMarkers).toHaveLength(1);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("aborts stale multipart uploads, removes lone delete markers and honours size filters", async () => {
+    const clock = testClock();
+    const server = await startLocalS3({ clock });
+    try {
+      const bucket = await newBucket(server.client);
+      await server.client.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }));
+      await server.client.send(
+        new PutBucketLifecycleConfigurationCommand({
+          Bucket: bucket,
+          LifecycleConfiguration: {
+            Rules: [
+              { ID: "uploads", Filter: { Prefix: "" }, Status: "Enabled", AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } },
+              { ID: "markers", Filter: { Prefix: "gone/" }, Status: "Enabled", Expiration: { ExpiredObjectDeleteMarker: true } },
+              { ID: "big-exports", Filter: { And: { Prefix: "exports/", ObjectSizeGreaterThan: 10 } }, Status: "Enabled", Expiration: { Days: 1 } },
+            ],
+          },
+        }),
+      );
+      const { UploadId } = await server.client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: "video.mp4" }));
+      const put = await server.client.send(new PutObjectCommand({ Bucket: bucket, Key: "gone/file.txt", Body: "x" }));
+      await server.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: "gone/file.txt", VersionId: put.VersionId }));
+      const marker = await server.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: "gone/file.txt" }));
+      await server.client.send(new PutObjectCommand({ Bucket: bucket, Key: "exports/small.csv", Body: "a,b" }));
+      await server.client.send(new PutObjectCommand({ Bucket: bucket, Key: "exports/big.csv", Body: "a,b,c,d,e,f,g,h" }));
+
+      clock.advance(8 * DAY_MS);
+      const actions = server.server.applyLifecycle().map((action) => [action.rule, action.action, action.key]);
+      expect(actions).toEqual(
+        expect.arrayContaining([
+          ["uploads", "aborted-multipart-upload", "video.mp4"],
+          ["markers", "removed-expired-delete-marker", "gone/file.txt"],
+          ["big-exports", "added-delete-marker", "exports/big.csv"],
+        ]),
+      );
+      expect(actions).toHaveLength(3);
+      expect((await server.client.send(new ListMultipartUploadsCommand({ Bucket: bucket }))).Uploads ?? []).toEqual([]);
+      const versions = await server.client.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: "gone/" }));
+      expect([versions.Versions ?? [], versions.DeleteMarkers ?? []]).toEqual([[], []]);
+      expect(marker.DeleteMarker).toBe(true);
+      expect(await keysIn(server.client, bucket)).toEqual(["exports/small.csv"]);
+      expect(UploadId).toBeTruthy();
     } finally {
       await server.stop();
     }
