@@ -6,6 +6,8 @@ const optionalString = z
   .optional()
   .transform((v) => (v === "" ? undefined : v));
 
+const DEVELOPMENT_WEBHOOK_SECRET = "whsec_lyceum_local_development_only";
+
 export const envSchema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   DATABASE_URL: z
@@ -37,8 +39,31 @@ export const envSchema = z.object({
     .default("smtp://127.0.0.1:1025"),
   LYCEUM_MAIL_FROM: z.string().min(3).default("Lyceum <no-reply@lyceum.localhost>"),
   STRIPE_SECRET_KEY: optionalString,
-  STRIPE_WEBHOOK_SECRET: z.string().min(1).default("whsec_lyceum_local_development_only"),
+  STRIPE_WEBHOOK_SECRET: z.string().min(1).default(DEVELOPMENT_WEBHOOK_SECRET),
+  /** Stripe price ids of the plans (server/billing/plans.ts); needed with STRIPE_SECRET_KEY. */
+  STRIPE_PRICE_STARTER: optionalString,
+  STRIPE_PRICE_GROWTH: optionalString,
+  STRIPE_PRICE_SCALE: optionalString,
+  /** Points the Stripe SDK at another host (the contract tests' loopback server). */
+  STRIPE_API_BASE: optionalString.pipe(z.url().optional()),
+  /** Days between a failed payment and the instance's suspension, unless it is paid meanwhile. */
+  BILLING_GRACE_PERIOD_DAYS: z.coerce.number().min(0).default(7),
+  /** Days an ended subscription's instance is kept (suspended) before it is deprovisioned. */
+  BILLING_RETENTION_DAYS: z.coerce.number().min(0).default(30),
   COMPUTE_DRIVER: z.enum(["local"]).default("local"),
+  /** An S3-compatible endpoint (http://127.0.0.1:9000); unset: AWS S3. `npm run dev` starts a local server. */
+  S3_ENDPOINT: optionalString.pipe(z.url("must be a URL such as http://127.0.0.1:9000").optional()),
+  S3_REGION: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "must be a region name such as us-east-1").default("us-east-1"),
+  /** The platform's key pair; both unset: the AWS SDK's default credential chain (instance role, ~/.aws). */
+  S3_ACCESS_KEY_ID: optionalString,
+  S3_SECRET_ACCESS_KEY: optionalString,
+  /** http://endpoint/bucket/key instead of http://bucket.endpoint/key. Default: true with S3_ENDPOINT, else false. */
+  S3_FORCE_PATH_STYLE: optionalString.pipe(z.enum(["true", "false", "1", "0"], "must be true or false").optional()),
+  /** The platform's bucket for client uploads (logos, favicons). */
+  LYCEUM_ASSETS_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be a valid S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)")
+    .default("lyceum-assets"),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** How long one pipeline step may run before it fails with "timed out after N s". */
   STEP_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(300),
@@ -77,6 +102,18 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     throw new ConfigurationError(`Invalid configuration:\n${lines.join("\n")}`);
   }
   const parsed = result.data;
+  if (parsed.STRIPE_SECRET_KEY) {
+    // With Stripe on, checkout needs every plan's price and the webhook needs the endpoint's own secret.
+    const missing = (["STRIPE_PRICE_STARTER", "STRIPE_PRICE_GROWTH", "STRIPE_PRICE_SCALE"] as const).filter((name) => !parsed[name]);
+    const lines = missing.map((name) => `  ${name}: is required with STRIPE_SECRET_KEY: the Stripe price id (price_…) of that plan`);
+    if (parsed.STRIPE_WEBHOOK_SECRET === DEVELOPMENT_WEBHOOK_SECRET) {
+      lines.push("  STRIPE_WEBHOOK_SECRET: is required with STRIPE_SECRET_KEY: the signing secret (whsec_…) of the webhook endpoint");
+    }
+    if (lines.length) throw new ConfigurationError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  if (Boolean(parsed.S3_ACCESS_KEY_ID) !== Boolean(parsed.S3_SECRET_ACCESS_KEY)) {
+    throw new ConfigurationError("Invalid configuration:\n  S3_SECRET_ACCESS_KEY: S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together: set both or neither");
+  }
   return {
     ...parsed,
     BILLING_DRIVER: parsed.STRIPE_SECRET_KEY ? "stripe" : "local",

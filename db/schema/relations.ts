@@ -1,6 +1,6 @@
 import { relations } from "drizzle-orm";
 import { auditLog } from "./audit";
-import { subscriptions } from "./billing";
+import { stripeEvents, subscriptions } from "./billing";
 import { deployments } from "./deployments";
 import { instanceEvents } from "./events";
 import { instances } from "./instances";
@@ -17,6 +17,7 @@ export const instancesRelations = relations(instances, ({ one, many }) => ({
   resources: many(instanceResources),
   deployments: many(deployments),
   subscription: one(subscriptions, { fields: [instances.id], references: [subscriptions.instanceId] }),
+  billingEvents: many(stripeEvents),
 }));
 
 export const operationsRelations = relations(instanceOperations, ({ one, many }) => ({
@@ -47,4 +48,8 @@ export const subscriptionsRelations = relations(subscriptions, ({ one }) => ({
 export const auditLogRelations = relations(auditLog, ({ one }) => ({
   instance: one(instances, { fields: [auditLog.instanceId], references: [instances.id] }),
   actor: one(users, { fields: [auditLog.actorId], references: [users.id] }),
+}));
+
+export const stripeEventsRelations = relations(stripeEvents, ({ one }) => ({
+  instance: one(instances, { fields: [stripeEvents.instanceId], references: [instances.id] }),
 }));

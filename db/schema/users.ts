@@ -19,7 +19,7 @@ export const users = pgTable(
   },
   (t) => [
     uniqueIndex("users_email_unique").on(t.email),
-    // Staff fleet search by owner email (substring match; pg_trgm, migration 0002).
+    // Staff fleet search by owner email (substring match; pg_trgm, migration 0003).
     index("users_email_trgm").using("gin", sql`${t.email} gin_trgm_ops`),
   ],
 );

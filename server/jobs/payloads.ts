@@ -4,6 +4,7 @@ import type { OperationKind } from "@/db/schema";
 import { emailMessage } from "@/server/mail/message";
 
 export const operationJobPayload = z.object({ operationId: z.uuid() });
+export const instanceJobPayload = z.object({ instanceId: z.uuid() });
 
 export const jobPayloads = {
   provision_instance: operationJobPayload,
@@ -14,6 +15,11 @@ export const jobPayloads = {
   resume_instance: operationJobPayload,
   reconcile_compute: z.object({}).passthrough(),
   send_email: emailMessage,
+  process_stripe_event: z.object({ eventId: z.string().min(1) }),
+  suspend_for_nonpayment: instanceJobPayload,
+  deprovision_after_retention: instanceJobPayload,
+  apply_plan_change: instanceJobPayload,
+  deliver_local_billing_event: z.object({ event: z.looseObject({ id: z.string(), type: z.string() }) }),
 } as const;
 
 export type JobName = keyof typeof jobPayloads;

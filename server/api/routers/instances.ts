@@ -30,7 +30,9 @@ export const instancesRouter = createTRPCRouter({
     const [deployment, events] = await Promise.all([activeDeploymentOf(instance), instanceEventLog(instance.id)]);
     return {
       instance,
-      siteUrl: instance.status === "running" ? instanceSiteUrl(instance, env().LYCEUM_BASE_DOMAIN, deployment?.address ?? null) : null,
+      siteUrl: ["running", "suspended"].includes(instance.status)
+        ? instanceSiteUrl(instance, env().LYCEUM_BASE_DOMAIN, deployment?.address ?? null)
+        : null,
       events,
     };
   }),
@@ -64,8 +66,8 @@ export const instancesRouter = createTRPCRouter({
       instance,
       owner: ctx.user,
       plan: planById(instance.plan),
-      successUrl: `${publicUrl}/instances/${instance.id}?checkout=success`,
-      cancelUrl: `${publicUrl}/instances/${instance.id}?checkout=cancelled`,
+      successUrl: `${publicUrl}/checkout/${instance.id}/success`,
+      cancelUrl: `${publicUrl}/checkout/${instance.id}/cancelled`,
     });
   }),
 

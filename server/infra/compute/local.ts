@@ -5,6 +5,7 @@ import { closeSync, existsSync, openSync, readFileSync } from "node:fs";
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { freePort, isPortFree } from "@/server/net/free-port";
+import { localFrontDoorFile } from "../front-door/local";
 import type { ComputeDriver, ServerInfo, ServerSpec } from "./driver";
 
 const SITE_SERVER = path.join(process.cwd(), "server", "infra", "compute", "local-vm", "site-server.mjs");
@@ -30,7 +31,9 @@ export class LocalComputeDriver implements ComputeDriver {
     // Keep the old port when it is still free, so links handed out earlier keep working after a restart.
     const port = previous && (await isPortFree(previous.port)) ? previous.port : await freePort();
     const configPath = path.join(dir, "site.json");
-    await writeFile(configPath, JSON.stringify({ ...spec.siteConfig, port, host: "127.0.0.1" }, null, 2));
+    // The front-door file says whether visitors get the site or the maintenance page (server/infra/front-door/local.ts).
+    const frontDoorFile = localFrontDoorFile(path.dirname(this.root), spec.instanceId);
+    await writeFile(configPath, JSON.stringify({ ...spec.siteConfig, port, host: "127.0.0.1", frontDoorFile }, null, 2));
     const log = openSync(path.join(dir, "server.log"), "a");
     try {
       const child = spawn(process.execPath, [SITE_SERVER, configPath, spec.deploymentId], {

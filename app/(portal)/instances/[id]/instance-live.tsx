@@ -1,9 +1,11 @@
 "use client";
 // The live part of the instance page: server-rendered events first, then new ones over SSE.
+import { useQueryClient } from "@tanstack/react-query";
 import { useMemo } from "react";
 import { EventLog } from "@/app/_components/live/event-log";
 import { useInstanceEvents } from "@/app/_components/live/use-instance-events";
 import { StatusBadge } from "@/app/_components/status-badge";
+import { useTRPC } from "@/app/_trpc/client";
 import type { InstanceEvent, InstanceStatus } from "@/db/schema";
 import { deriveTimeline } from "./timeline";
 
@@ -17,7 +19,12 @@ type Props = {
 const STEP_ICONS = { pending: "○", running: "◔", done: "✓", failed: "✗", skipped: "–" } as const;
 
 export function InstanceLive({ instanceId, initialStatus, initialEvents, initialSiteUrl }: Props) {
-  const { events, connection } = useInstanceEvents(instanceId, initialEvents);
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const { events, connection } = useInstanceEvents(instanceId, initialEvents, (event) => {
+    // Billing news changes what the billing notice says.
+    if (event.step === "billing") void queryClient.invalidateQueries({ queryKey: trpc.billing.forInstance.queryKey({ id: instanceId }) });
+  });
   const { status, siteUrl, steps, progress } = useMemo(
     () => deriveTimeline(events, initialStatus, initialSiteUrl),
     [events, initialStatus, initialSiteUrl],
@@ -51,6 +58,19 @@ export function InstanceLive({ instanceId, initialStatus, initialEvents, initial
             <a href={siteUrl} target="_blank" rel="noreferrer" data-testid="instance-link">
               {siteUrl}
             </a>
+          </p>
+        ) : null}
+        {status === "suspended" ? (
+          <p>
+            Suspended: visitors of{" "}
+            {siteUrl ? (
+              <a href={siteUrl} target="_blank" rel="noreferrer" data-testid="instance-link">
+                {siteUrl}
+              </a>
+            ) : (
+              "the site"
+            )}{" "}
+            see a maintenance page. All of its data is kept.
           </p>
         ) : null}
         {status === "awaiting_payment" ? (

@@ -3,6 +3,7 @@ import { notFound } from "next/navigation";
 import { serverApi } from "@/server/api/server-caller";
 import { requireUser } from "@/server/auth/guards";
 import { instanceIdInput } from "@/server/instances/input";
+import { BillingNotice } from "./billing-notice";
 import { InstanceLive } from "./instance-live";
 
 export default async function InstancePage({ params }: { params: Promise<{ id: string }> }) {
@@ -15,6 +16,7 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
     throw error;
   });
   const { instance, events, siteUrl } = view;
+  const billing = await api.billing.forInstance({ id });
   return (
     <div className="stack">
       <div>
@@ -23,6 +25,7 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
           {instance.subdomain} · plan {instance.plan} · registered {instance.createdAt.toISOString().slice(0, 10)}
         </p>
       </div>
+      <BillingNotice instanceId={instance.id} initial={billing} />
       <InstanceLive
         instanceId={instance.id}
         initialStatus={instance.status}
