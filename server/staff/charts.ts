@@ -2,15 +2,13 @@
 // - instances by status per day, replayed from status_changed events (each moves one instance from
 //   data.from to data.to; an instance starts in its first event's `from`, or its current status);
 // - provisioning duration p50/p95 per day, from succeeded provision operations (started → finished);
-// - monthly recurring revenue: active and past-due subscriptions × their plan's monthly price.
+// - monthly recurring revenue: billing's own figure (active and past-due subscriptions × plan price).
 import { sql } from "drizzle-orm";
 import type { Queryable } from "@/db";
 import { instanceStatus, type InstanceStatus } from "@/db/schema";
-import { PLANS } from "@/server/billing/plans";
+import { fleetBillingTotals } from "@/server/billing/queries";
 
 const DAY_MS = 86_400_000;
-/** Subscription statuses Stripe still bills (past_due is billed and retried); trials do not pay yet. */
-export const MRR_STATUSES = ["active", "past_due"] as const;
 
 export type StatusDay = { day: string } & Record<InstanceStatus, number>;
 
@@ -89,23 +87,12 @@ export async function provisioningDurationsPerDay(q: Queryable, days: number): P
 
 export type RevenueByPlan = { plan: string; planName: string; subscriptions: number; monthlyCents: number };
 
-export async function monthlyRecurringRevenue(q: Queryable): Promise<{ totalCents: number; byPlan: RevenueByPlan[]; subscriptionCount: number }> {
-  const rows = await q.execute<{ plan: string; count: number }>(sql`
-    select plan, count(*)::int as count from subscriptions
-    where status in (${sql.join(MRR_STATUSES.map((status) => sql`${status}`), sql`, `)}) group by plan order by plan`);
-  const byPlan = rows.map((row) => {
-    const plan = PLANS.find((candidate) => candidate.id === row.plan);
-    return {
-      plan: row.plan,
-      planName: plan?.name ?? `${row.plan} (unknown plan)`,
-      subscriptions: row.count,
-      monthlyCents: (plan?.priceMonthlyCents ?? 0) * row.count,
-    };
-  });
-  const [all] = await q.execute<{ count: number }>(sql`select count(*)::int as count from subscriptions`);
+/** The billing totals' figure (server/billing/queries.ts), shaped for the chart. */
+export async function monthlyRecurringRevenue(): Promise<{ totalCents: number; byPlan: RevenueByPlan[]; subscriptionCount: number }> {
+  const totals = await fleetBillingTotals();
   return {
-    totalCents: byPlan.reduce((sum, row) => sum + row.monthlyCents, 0),
-    byPlan,
-    subscriptionCount: all?.count ?? 0,
+    totalCents: totals.mrrCents,
+    byPlan: totals.mrrByPlan.map((row) => ({ plan: row.plan, planName: row.name, subscriptions: row.subscribers, monthlyCents: row.mrrCents })),
+    subscriptionCount: totals.active + totals.trialing + totals.pastDue + totals.canceled,
   };
 }

@@ -1,12 +1,10 @@
 // The staff fleet list's query: what the filter form sends (as URL parameters) and the procedure accepts.
 import { z } from "zod";
-import { instanceStatus } from "@/db/schema";
+import { instanceStatus, subscriptionStatus } from "@/db/schema";
 import { PLAN_IDS } from "@/server/billing/plans";
 
-/** Stripe's subscription statuses, and "none" for an instance that never had a subscription. */
-export const BILLING_STATES = [
-  "none", "trialing", "active", "past_due", "unpaid", "canceled", "incomplete", "incomplete_expired", "paused",
-] as const;
+/** The subscription's status, or "none" for an instance that never had a subscription. */
+export const BILLING_STATES = ["none", ...subscriptionStatus.enumValues] as const;
 
 export const FLEET_SORTS = ["created", "name", "subdomain", "status", "plan", "owner"] as const;
 export const FLEET_PAGE_SIZES = [25, 50, 100, 200] as const;

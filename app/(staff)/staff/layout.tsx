@@ -7,6 +7,7 @@ const SECTIONS = [
   ["/staff/queue", "Queue"],
   ["/staff/audit", "Audit log"],
   ["/staff/charts", "Charts"],
+  ["/staff/billing", "Billing"],
 ] as const;
 
 export default function StaffLayout({ children }: { children: ReactNode }) {

@@ -51,7 +51,7 @@ export const staffRouter = createTRPCRouter({
       const [statusOverTime, provisioningDurations, revenue] = await Promise.all([
         instancesByStatusOverTime(ctx.db, days),
         provisioningDurationsPerDay(ctx.db, days),
-        monthlyRecurringRevenue(ctx.db),
+        monthlyRecurringRevenue(),
       ]);
       return { days, statusOverTime, provisioningDurations, revenue };
     }),

@@ -1,7 +1,7 @@
 // Charts of the fleet over time; see server/staff/charts.ts for how each series is derived.
+import Link from "next/link";
 import { serverApi } from "@/server/api/server-caller";
 import { requireStaff } from "@/server/auth/guards";
-import { MRR_STATUSES } from "@/server/staff/charts";
 import { ProvisioningDurationChart, RevenueChart, StatusOverTimeChart } from "./fleet-charts";
 
 export default async function ChartsPage() {
@@ -21,7 +21,9 @@ export default async function ChartsPage() {
       ) : (
         <>
           <RevenueChart totalCents={revenue.totalCents} byPlan={revenue.byPlan} />
-          <p className="hint">Counts subscriptions that are {MRR_STATUSES.join(" or ").replace(/_/g, " ")}, at each plan&apos;s monthly price.</p>
+          <p className="hint">
+            Active and past-due subscriptions at each plan&apos;s monthly price, as on the <Link href="/staff/billing">fleet billing</Link> page.
+          </p>
         </>
       )}
     </div>

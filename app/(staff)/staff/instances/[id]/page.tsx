@@ -81,6 +81,7 @@ export default async function StaffInstancePage({ params }: { params: Promise<{ 
               ["Current period ends", subscription ? formatDateTime(subscription.currentPeriodEnd) : null],
               ["Stripe customer", subscription?.stripeCustomerId ? <code key="c">{subscription.stripeCustomerId}</code> : null],
               ["Stripe subscription", subscription?.stripeSubscriptionId ? <code key="s">{subscription.stripeSubscriptionId}</code> : null],
+              ["Billing timers and events", <Link key="billing" href={`/staff/billing/${instance.id}`}>fleet billing view</Link>],
             ]}
           />
         </section>
