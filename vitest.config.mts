@@ -11,8 +11,8 @@ export default defineConfig({
   },
   test: {
     include: ["**/*.test.ts"],
-    exclude: ["node_modules/**", "e2e/**", ".next/**", ".lyceum/**"],
-    globalSetup: ["tests/setup/global.ts"],
+    exclude: ["**/node_modules/**", "e2e/**", "**/.next/**", ".lyceum/**"],
+    globalSetup: ["tests/setup/global.ts", "tests/setup/object-storage.ts"],
     setupFiles: ["tests/setup/env.ts", "tests/setup/sweep-resources.ts"],
     pool: "forks",
     testTimeout: 60_000,

@@ -80,15 +80,47 @@ export const envSchema = z.object({
     .enum(["0", "1", ""])
     .default("0")
     .transform((value) => value === "1"),
+  /** An S3-compatible endpoint (http://127.0.0.1:9000); unset: AWS S3. `npm run dev` starts a local server. */
+  S3_ENDPOINT: optionalString.pipe(z.url("must be a URL such as http://127.0.0.1:9000").optional()),
+  S3_REGION: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "must be a region name such as us-east-1").default("us-east-1"),
+  /** The platform's key pair; both unset: the AWS SDK's default credential chain (instance role, ~/.aws). */
+  S3_ACCESS_KEY_ID: optionalString,
+  S3_SECRET_ACCESS_KEY: optionalString,
+  /** http://endpoint/bucket/key instead of http://bucket.endpoint/key. Default: true with S3_ENDPOINT, else false. */
+  S3_FORCE_PATH_STYLE: optionalString.pipe(z.enum(["true", "false", "1", "0"], "must be true or false").optional()),
+  /** The platform's bucket for client uploads (logos, favicons). */
+  LYCEUM_ASSETS_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be a valid S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)")
+    .default("lyceum-assets"),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** How long one pipeline step may run before it fails with "timed out after N s". */
   STEP_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(300),
   /** Seeded staff account for `npm run dev`; a password is generated and printed when unset. */
   LYCEUM_STAFF_EMAIL: z.email().default("staff@lyceum.localhost"),
   LYCEUM_STAFF_PASSWORD: optionalString.pipe(z.string().min(10, "must be at least 10 characters").optional()),
+  /** Who is emailed when a pipeline fails after its last retry: comma-separated; unset means the staff email. */
+  LYCEUM_STAFF_ALERT_EMAILS: optionalString.pipe(
+    z
+      .string()
+      .transform((value) => value.split(",").map((address) => address.trim()).filter(Boolean))
+      .pipe(z.array(z.email("must be a comma-separated list of email addresses")))
+      .optional(),
+  ),
+  LYCEUM_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Bearer token Prometheus sends to /api/metrics, the worker's metrics port and the http_sd endpoints. */
+  LYCEUM_METRICS_TOKEN: optionalString.pipe(z.string().min(16, "must be at least 16 characters").optional()),
+  /** Where each worker serves its own /metrics (port 0: any free port; the worker records it for http_sd). */
+  LYCEUM_WORKER_METRICS_HOST: z.string().min(1).default("127.0.0.1"),
+  LYCEUM_WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
 });
 
-export type Env = z.infer<typeof envSchema> & { BILLING_DRIVER: "stripe" | "local"; publicUrl: string; internalUrl: string };
+export type Env = z.infer<typeof envSchema> & {
+  BILLING_DRIVER: "stripe" | "local";
+  publicUrl: string;
+  internalUrl: string;
+  staffAlertEmails: string[];
+};
 
 export class ConfigurationError extends Error {}
 
@@ -108,11 +140,15 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     }
     if (lines.length) throw new ConfigurationError(`Invalid configuration:\n${lines.join("\n")}`);
   }
+  if (Boolean(parsed.S3_ACCESS_KEY_ID) !== Boolean(parsed.S3_SECRET_ACCESS_KEY)) {
+    throw new ConfigurationError("Invalid configuration:\n  S3_SECRET_ACCESS_KEY: S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together: set both or neither");
+  }
   return {
     ...parsed,
     BILLING_DRIVER: parsed.STRIPE_SECRET_KEY ? "stripe" : "local",
     publicUrl: (parsed.LYCEUM_PUBLIC_URL ?? `http://localhost:${parsed.PORT}`).replace(/\/$/, ""),
     internalUrl: (parsed.LYCEUM_INTERNAL_URL ?? `http://127.0.0.1:${parsed.PORT}`).replace(/\/$/, ""),
+    staffAlertEmails: parsed.LYCEUM_STAFF_ALERT_EMAILS ?? [parsed.LYCEUM_STAFF_EMAIL],
   };
 }
 

@@ -11,5 +11,6 @@ export * from "./local-billing-subscriptions";
 export * from "./local-billing-invoices";
 export * from "./local-billing-clock";
 export * from "./workers";
+export * from "./audit";
 export * from "./faults";
 export * from "./relations";

@@ -1,4 +1,4 @@
-// Per test file: configuration pointing at the test database and a private state folder.
+// Per test file: configuration pointing at the test database, the run's local S3 server and a private state folder.
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -16,3 +16,14 @@ process.env.LYCEUM_ENABLE_FAULT_INJECTION = "1";
 // its own ("lt" + 4 random characters), so files running side by side never touch each other's, and
 // tests/setup/sweep-resources.ts can remove whatever one file left behind.
 process.env.LYCEUM_RESOURCE_PREFIX = throwawayPrefix("lt");
+
+const objectStorage = inject("objectStorage");
+process.env.S3_ENDPOINT = objectStorage.endpoint;
+process.env.S3_REGION = objectStorage.region;
+process.env.S3_ACCESS_KEY_ID = objectStorage.accessKeyId;
+process.env.S3_SECRET_ACCESS_KEY = objectStorage.secretAccessKey;
+process.env.S3_FORCE_PATH_STYLE = "true";
+process.env.LYCEUM_ASSETS_BUCKET = objectStorage.assetsBucket;
+
+// Only errors on the console; tests that read log lines set their own level and destination.
+process.env.LYCEUM_LOG_LEVEL ??= "error";

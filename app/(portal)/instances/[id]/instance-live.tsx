@@ -1,8 +1,9 @@
 "use client";
 // The live part of the instance page: server-rendered events first, then new ones over SSE.
 import { useQueryClient } from "@tanstack/react-query";
-import { useSubscription } from "@trpc/tanstack-react-query";
-import { useMemo, useState } from "react";
+import { useMemo } from "react";
+import { EventLog } from "@/app/_components/live/event-log";
+import { useInstanceEvents } from "@/app/_components/live/use-instance-events";
 import { StatusBadge } from "@/app/_components/status-badge";
 import { useTRPC } from "@/app/_trpc/client";
 import type { InstanceEvent, InstanceStatus } from "@/db/schema";
@@ -30,22 +31,11 @@ export function InstanceLive(props: Props) {
   const { instanceId, initialStatus, initialEvents, initialSiteUrl } = props;
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const [events, setEvents] = useState(initialEvents);
-  // Only the first subscription uses this; on reconnect the SSE link resends the last tracked id itself.
-  const [resumeFrom] = useState(() => String(initialEvents.at(-1)?.seq ?? 0));
-  const subscription = useSubscription(
-    trpc.instances.events.subscriptionOptions(
-      { id: instanceId, lastEventId: resumeFrom },
-      {
-        onData: ({ data }) => {
-          setEvents((current) => ((current.at(-1)?.seq ?? 0) >= data.seq ? current : [...current, data]));
-          if (RESOURCE_EVENTS.has(data.kind)) void queryClient.invalidateQueries(trpc.instances.resources.queryFilter({ id: instanceId }));
-          // Billing news changes what the billing notice says.
-          if (data.step === "billing") void queryClient.invalidateQueries({ queryKey: trpc.billing.forInstance.queryKey({ id: instanceId }) });
-        },
-      },
-    ),
-  );
+  const { events, connection } = useInstanceEvents(instanceId, initialEvents, (event) => {
+    if (RESOURCE_EVENTS.has(event.kind)) void queryClient.invalidateQueries(trpc.instances.resources.queryFilter({ id: instanceId }));
+    // Billing news changes what the billing notice says.
+    if (event.step === "billing") void queryClient.invalidateQueries({ queryKey: trpc.billing.forInstance.queryKey({ id: instanceId }) });
+  });
   const { status, siteUrl, steps, progress } = useMemo(
     () => deriveTimeline(events, initialStatus, initialSiteUrl),
     [events, initialStatus, initialSiteUrl],
@@ -60,7 +50,7 @@ export function InstanceLive(props: Props) {
             <StatusBadge status={status} />
           </span>
           <span className="ml-auto text-xs text-slate-500" data-testid="live-connection">
-            {subscription.status === "pending" ? "live" : subscription.status === "error" ? "reconnecting…" : "connecting…"}
+            {connection}
           </span>
         </div>
         <div
@@ -127,14 +117,7 @@ export function InstanceLive(props: Props) {
         <h2 id="events-heading" className="mt-0">
           Event log
         </h2>
-        <ol className="timeline" data-testid="event-log">
-          {events.map((event) => (
-            <li key={event.seq} data-seq={event.seq} className={`level-${event.level}`}>
-              <span className="time">{new Date(event.createdAt).toLocaleTimeString("en-GB")}</span>
-              <span>{event.message}</span>
-            </li>
-          ))}
-        </ol>
+        <EventLog events={events} />
       </section>
       {props.canDeprovision ? <DeprovisionControl instanceId={instanceId} subdomain={props.subdomain} status={status} /> : null}
     </>
