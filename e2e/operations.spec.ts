@@ -67,9 +67,11 @@ test("a failing step shows live with its error; Retry resumes it, and staff depr
   await page.getByLabel("Password").fill(E2E_STAFF.password);
   await page.getByRole("button", { name: "Log in" }).click();
   await expect(page.getByRole("heading", { name: "Deprovision (staff)" })).toBeVisible();
-  const deprovision = page.getByRole("button", { name: "Deprovision instance" });
+  const form = page.getByRole("form", { name: "Deprovision the instance" });
+  const deprovision = form.getByRole("button", { name: "Deprovision instance" });
+  await form.getByLabel("Reason").fill("The school asked us to close it.");
   await expect(deprovision).toBeDisabled();
-  await page.getByLabel(`Type the subdomain "${subdomain}" to confirm`).fill(subdomain);
+  await form.getByLabel(`Type ${subdomain} to confirm`).fill(subdomain);
   await deprovision.click();
   await expect(page.getByTestId("instance-status")).toHaveText("Deprovisioned", { timeout: 60_000 });
   await expect(page.locator('[data-step="verify_removed"]')).toHaveAttribute("data-state", "done");

@@ -7,7 +7,7 @@ import { isolatedDatabase } from "./helpers/isolated-database";
 await isolatedDatabase();
 
 const { db, closeDb } = await import("@/db");
-const { deployments, instanceOperations, instanceResources } = await import("@/db/schema");
+const { auditLog, deployments, instanceOperations, instanceResources } = await import("@/db/schema");
 const { startWorker } = await import("@/jobs/start-worker");
 const { streamInstanceEvents } = await import("@/server/events/stream");
 const { closeInfrastructure } = await import("@/server/infra");
@@ -52,7 +52,7 @@ describe("deprovisioning", () => {
         if (event.kind === "status_changed" && ["deprovisioned", "failed"].includes((event.data as { to: string }).to)) break;
       }
     })();
-    await apiAs(staff).instances.deprovision({ id: doomed.instance.id, confirmation: doomed.instance.subdomain });
+    await apiAs(staff).staff.deprovision({ instanceId: doomed.instance.id, confirm: doomed.instance.subdomain, reason: "test teardown" });
     await watching;
     controller.abort();
 
@@ -99,18 +99,28 @@ describe("deprovisioning", () => {
     expect((await fetch(`http://${survivorDeployment.address}/heartbeat`)).status).toBe(200);
   });
 
-  it("is for staff only, and only with the subdomain typed out", async () => {
+  it("is for staff only, with the subdomain typed out, and every attempt is in the audit log", async () => {
     const { owner, instance } = await runningInstance("Kept School");
-    await expect(apiAs(owner).instances.deprovision({ id: instance.id, confirmation: instance.subdomain })).rejects.toMatchObject({
-      code: "FORBIDDEN",
-    });
+    await expect(
+      apiAs(owner).staff.deprovision({ instanceId: instance.id, confirm: instance.subdomain, reason: "test teardown" }),
+    ).rejects.toMatchObject({ code: "FORBIDDEN" });
     const staff = await makeUser("staff");
-    await expect(apiAs(staff).instances.deprovision({ id: instance.id, confirmation: "something-else" })).rejects.toThrow(
+    await expect(apiAs(staff).staff.deprovision({ instanceId: instance.id, confirm: "something-else", reason: "test teardown" })).rejects.toThrow(
       `Type the subdomain "${instance.subdomain}" to confirm.`,
     );
     expect((await waitForStatus(instance.id, "running")).status).toBe("running");
     const operations = await db.select().from(instanceOperations).where(eq(instanceOperations.instanceId, instance.id));
     expect(operations.map((o) => o.kind)).toEqual(["provision"]);
+
+    await apiAs(staff).staff.deprovision({ instanceId: instance.id, confirm: instance.subdomain, reason: "the school closed" });
+    await waitForStatus(instance.id, "deprovisioned");
+    const audit = await db.select().from(auditLog).where(eq(auditLog.instanceId, instance.id));
+    expect(audit.map(({ action, outcome, reason, actorId }) => ({ action, outcome, reason, actorId }))).toEqual(
+      expect.arrayContaining([
+        { action: "deprovision", outcome: "refused", reason: "test teardown", actorId: staff.id },
+        { action: "deprovision", outcome: "accepted", reason: "the school closed", actorId: staff.id },
+      ]),
+    );
   });
 
   it("finishes when some resources were already removed by hand, and says which", async () => {
@@ -122,7 +132,7 @@ describe("deprovisioning", () => {
       method: "DELETE",
       headers: { authorization: `Basic ${Buffer.from("guest:guest").toString("base64")}` },
     });
-    await apiAs(staff).instances.deprovision({ id: instance.id, confirmation: instance.subdomain.toUpperCase() });
+    await apiAs(staff).staff.deprovision({ instanceId: instance.id, confirm: instance.subdomain.toUpperCase(), reason: "test teardown" });
     await waitForStatus(instance.id, "deprovisioned");
     expect(await services.mysqlResourcesStartingWith(`${namePrefixOf(instance)}_`)).toEqual({ databases: [], users: [], hosts: [] });
     const events = await db.query.instanceEvents.findMany({ where: (t, { eq }) => eq(t.instanceId, instance.id) });

@@ -105,7 +105,7 @@ describe("the MongoDB steps of the pipelines", () => {
     expect(await canLogIn(user, password, database)).toBe(true);
 
     const staff = await makeUser("staff");
-    await apiAs(staff).instances.deprovision({ id: instance.id, confirmation: instance.subdomain });
+    await apiAs(staff).staff.deprovision({ instanceId: instance.id, confirm: instance.subdomain, reason: "test teardown" });
     await waitForStatus(instance.id, "deprovisioned");
     expect(sent("dropUser").filter((c) => c.db === database).map((c) => c.body)).toEqual([{ dropUser: user }]);
     expect(mongod.droppedDatabases).toContain(database);

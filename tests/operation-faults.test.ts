@@ -8,7 +8,7 @@ import { isolatedDatabase } from "./helpers/isolated-database";
 await isolatedDatabase();
 
 const { db, closeDb } = await import("@/db");
-const { faultInjections, instanceOperations, operationSteps } = await import("@/db/schema");
+const { auditLog, faultInjections, instanceOperations, operationSteps } = await import("@/db/schema");
 const { runOperation } = await import("@/jobs/pipeline/runner");
 const { provisionPipeline } = await import("@/jobs/pipelines/provision");
 const { startWorker } = await import("@/jobs/start-worker");
@@ -122,9 +122,20 @@ describe("a step that fails", () => {
     const stranger = await makeUser();
     await expect(apiAs(stranger).instances.retry({ id: instance.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
     const staff = await makeUser("staff");
-    await apiAs(staff).instances.retry({ id: instance.id });
+    // Staff retry through the audited staff action; the owner's button on the page calls the same service.
+    expect(await apiAs(staff).staff.retryOperation({ instanceId: instance.id, reason: "cause fixed" })).toMatchObject({ outcome: "accepted" });
     await waitForStatus(instance.id, "running");
+    await expect(apiAs(staff).staff.retryOperation({ instanceId: instance.id, reason: "again" })).rejects.toThrow(
+      "Only a failed instance can be retried.",
+    );
     await expect(apiAs(staff).instances.retry({ id: instance.id })).rejects.toThrow("Only a failed instance can be retried.");
+    const audit = await db.select().from(auditLog).where(eq(auditLog.instanceId, instance.id));
+    expect(audit.map((entry) => [entry.action, entry.outcome])).toEqual(
+      expect.arrayContaining([
+        ["retry_operation", "accepted"],
+        ["retry_operation", "refused"],
+      ]),
+    );
   });
 });
 
@@ -161,7 +172,7 @@ describe("cancelling", () => {
     for (const name of existing) expect(live).toContain(name);
 
     // And deprovisioning the failed instance removes all of it.
-    await apiAs(staff).instances.deprovision({ id: instance.id, confirmation: instance.subdomain });
+    await apiAs(staff).staff.deprovision({ instanceId: instance.id, confirm: instance.subdomain, reason: "test teardown" });
     await waitForStatus(instance.id, "deprovisioned");
     expect(await services.mysqlResourcesStartingWith(`${prefix}_`)).toEqual({ databases: [], users: [], hosts: [] });
     expect(await services.rabbitVhostsStartingWith(prefix)).toEqual([]);
@@ -181,7 +192,7 @@ describe("one operation at a time", () => {
 
     // Another operation is refused: by the page, by the service, and by the database's unique index itself.
     const staff = await makeUser("staff");
-    await expect(apiAs(staff).instances.deprovision({ id: instance.id, confirmation: instance.subdomain })).rejects.toThrow(
+    await expect(apiAs(staff).staff.deprovision({ instanceId: instance.id, confirm: instance.subdomain, reason: "test teardown" })).rejects.toThrow(
       "An instance that is provisioning cannot be deprovisioned.",
     );
     await expect(startOperation(db, { instanceId: instance.id, kind: "redeploy" })).rejects.toThrow(

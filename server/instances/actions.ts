@@ -19,7 +19,7 @@ import {
 } from "./operations";
 
 /** A request that cannot be honoured as it stands; the message tells the person what to do instead. */
-export class ActionRefusedError extends Error {}
+export class InstanceActionRefusedError extends Error {}
 
 type Actor = Pick<User, "id" | "role">;
 
@@ -35,7 +35,7 @@ function byWhom(actor: Actor) {
 
 async function lockedInstance(q: Queryable, instanceId: string) {
   const [instance] = await q.select().from(instances).where(eq(instances.id, instanceId)).for("update");
-  if (!instance) throw new ActionRefusedError("No such instance.");
+  if (!instance) throw new InstanceActionRefusedError("No such instance.");
   return instance;
 }
 
@@ -46,12 +46,12 @@ async function lockedInstance(q: Queryable, instanceId: string) {
 export async function retryOperation(input: { instanceId: string; actor: Actor }, q: Queryable = db) {
   return q.transaction(async (tx) => {
     const instance = await lockedInstance(tx, input.instanceId);
-    if (instance.status !== "failed") throw new ActionRefusedError("Only a failed instance can be retried.");
+    if (instance.status !== "failed") throw new InstanceActionRefusedError("Only a failed instance can be retried.");
     const active = await activeOperation(tx, instance.id);
     if (active) throw new OperationInProgressError(active.kind);
     const operation = await latestOperation(tx, instance.id);
     if (!operation || (operation.status !== "failed" && operation.status !== "cancelled")) {
-      throw new ActionRefusedError("There is no failed operation to retry.");
+      throw new InstanceActionRefusedError("There is no failed operation to retry.");
     }
     const [failedStep] = await tx
       .select({ step: operationSteps.step })
@@ -88,7 +88,7 @@ export async function cancelOperation(input: { instanceId: string; actor: Actor 
   return q.transaction(async (tx) => {
     const instance = await lockedInstance(tx, input.instanceId);
     const operation = await activeOperation(tx, instance.id);
-    if (!operation) throw new ActionRefusedError("Nothing is running on this instance.");
+    if (!operation) throw new InstanceActionRefusedError("Nothing is running on this instance.");
     if (operation.cancelRequestedAt) return { operationId: operation.id };
     await tx.update(instanceOperations).set({ cancelRequestedAt: new Date() }).where(eq(instanceOperations.id, operation.id));
     await appendInstanceEvent(tx, {
@@ -111,10 +111,10 @@ export async function requestDeprovision(
   return q.transaction(async (tx) => {
     const instance = await lockedInstance(tx, input.instanceId);
     if (input.confirmation.trim().toLowerCase() !== instance.subdomain) {
-      throw new ActionRefusedError(`Type the subdomain "${instance.subdomain}" to confirm.`);
+      throw new InstanceActionRefusedError(`Type the subdomain "${instance.subdomain}" to confirm.`);
     }
     if (!canTransition(instance.status, "deprovisioning")) {
-      throw new ActionRefusedError(`An instance that is ${instance.status.replace("_", " ")} cannot be deprovisioned.`);
+      throw new InstanceActionRefusedError(`An instance that is ${instance.status.replace("_", " ")} cannot be deprovisioned.`);
     }
     const active = await activeOperation(tx, instance.id);
     if (active) throw new OperationInProgressError(active.kind);

@@ -7,7 +7,7 @@ import { env } from "@/server/env";
 import { streamInstanceEvents } from "@/server/events/stream";
 import { instanceSiteUrl } from "@/server/instances/hostnames";
 import { createInstanceInput, instanceIdInput } from "@/server/instances/input";
-import { ActionRefusedError, cancelOperation, requestDeprovision, retryOperation } from "@/server/instances/actions";
+import { InstanceActionRefusedError, cancelOperation, retryOperation } from "@/server/instances/actions";
 import { IllegalTransitionError } from "@/server/instances/lifecycle";
 import { OperationInProgressError } from "@/server/instances/operations";
 import {
@@ -19,7 +19,7 @@ import {
 } from "@/server/instances/queries";
 import { createInstance, isSubdomainAvailable, SubdomainTakenError } from "@/server/instances/registration";
 import { subdomainSchema } from "@/server/instances/subdomain";
-import { createTRPCRouter, protectedProcedure, staffProcedure } from "../trpc";
+import { createTRPCRouter, protectedProcedure } from "../trpc";
 import type { User } from "@/db/schema";
 
 /** The instance if this user may see it; NOT_FOUND otherwise, so other clients learn nothing of it. */
@@ -36,7 +36,7 @@ async function asUserError<T>(action: () => Promise<T>): Promise<T> {
   try {
     return await action();
   } catch (error) {
-    if (error instanceof ActionRefusedError || error instanceof IllegalTransitionError) {
+    if (error instanceof InstanceActionRefusedError || error instanceof IllegalTransitionError) {
       throw new TRPCError({ code: "BAD_REQUEST", message: error.message, cause: error });
     }
     if (error instanceof OperationInProgressError) throw new TRPCError({ code: "CONFLICT", message: error.message, cause: error });
@@ -81,16 +81,6 @@ export const instancesRouter = createTRPCRouter({
     await visibleInstance(ctx.user, input.id);
     return asUserError(() => cancelOperation({ instanceId: input.id, actor: ctx.user }));
   }),
-
-  /** Staff: remove every resource of the instance; `confirmation` repeats the subdomain. */
-  deprovision: staffProcedure
-    .input(instanceIdInput.extend({ confirmation: z.string().max(100), reason: z.string().max(500).nullish() }))
-    .mutation(async ({ ctx, input }) => {
-      await visibleInstance(ctx.user, input.id);
-      return asUserError(() =>
-        requestDeprovision({ instanceId: input.id, actor: ctx.user, confirmation: input.confirmation, reason: input.reason }),
-      );
-    }),
 
   subdomainAvailable: protectedProcedure
     .input(z.object({ subdomain: z.string().max(100) }))

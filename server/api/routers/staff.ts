@@ -58,4 +58,6 @@ export const staffRouter = createTRPCRouter({
 
   cancelOperation: staffActionProcedure(STAFF_ACTIONS.cancelOperation),
   requeueJob: staffActionProcedure(STAFF_ACTIONS.requeueJob),
+  retryOperation: staffActionProcedure(STAFF_ACTIONS.retryFailedOperation),
+  deprovision: staffActionProcedure(STAFF_ACTIONS.deprovisionInstance),
 });

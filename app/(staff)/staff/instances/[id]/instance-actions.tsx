@@ -1,16 +1,21 @@
 "use client";
 // The staff actions on one instance that exist today. Each goes through the audited actions framework
-// (server/staff/actions); see its index.ts for the ones still to be wired (retry, redeploy, suspend, …).
+// (server/staff/actions); see its index.ts for the ones still to be wired (redeploy, suspend, …).
 import { useMutation } from "@tanstack/react-query";
 import { useTRPC } from "@/app/_trpc/client";
-import type { OperationKind, OperationStatus } from "@/db/schema";
+import type { InstanceStatus, OperationKind, OperationStatus } from "@/db/schema";
 import { StaffActionForm } from "../../_components/staff-action-form";
 
 type ActiveOperation = { id: string; kind: OperationKind; status: OperationStatus; cancelRequestedAt: Date | null };
+type Instance = { id: string; subdomain: string; status: InstanceStatus };
 
-export function InstanceActions({ activeOperation }: { activeOperation: ActiveOperation | null }) {
+const DEPROVISIONABLE: InstanceStatus[] = ["running", "suspended", "failed"];
+
+export function InstanceActions({ instance, activeOperation }: { instance: Instance; activeOperation: ActiveOperation | null }) {
   const trpc = useTRPC();
   const cancel = useMutation(trpc.staff.cancelOperation.mutationOptions());
+  const retry = useMutation(trpc.staff.retryOperation.mutationOptions());
+  const deprovision = useMutation(trpc.staff.deprovision.mutationOptions());
   return (
     <section className="card stack" aria-labelledby="actions-heading">
       <h2 id="actions-heading" className="mt-0">
@@ -30,6 +35,23 @@ export function InstanceActions({ activeOperation }: { activeOperation: ActiveOp
       ) : (
         <p>No operation is running on this instance, so there is nothing to cancel.</p>
       )}
+      {instance.status === "failed" ? (
+        <StaffActionForm
+          title="Retry the failed operation"
+          description="Re-opens the failed operation: the steps it finished are skipped and it resumes at the one that failed."
+          submitLabel="Retry"
+          perform={({ reason }) => retry.mutateAsync({ instanceId: instance.id, reason })}
+        />
+      ) : null}
+      {DEPROVISIONABLE.includes(instance.status) ? (
+        <StaffActionForm
+          title="Deprovision the instance"
+          description="Stops its servers and deletes its bucket, keys, vhost, databases and users with all their data. This cannot be undone."
+          submitLabel="Deprovision instance"
+          confirmText={instance.subdomain}
+          perform={({ reason, confirm }) => deprovision.mutateAsync({ instanceId: instance.id, confirm, reason })}
+        />
+      ) : null}
     </section>
   );
 }

@@ -99,7 +99,7 @@ export default async function StaffInstancePage({ params }: { params: Promise<{ 
             ]}
           />
         </section>
-        <InstanceActions activeOperation={activeOperation} />
+        <InstanceActions instance={instance} activeOperation={activeOperation} />
       </div>
 
       <StaffEventLog instanceId={instance.id} initialStatus={instance.status} initialEvents={events} />

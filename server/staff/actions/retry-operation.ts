@@ -1,0 +1,22 @@
+// Retry the instance's failed (or cancelled) operation: it resumes at the step that failed.
+import { z } from "zod";
+import { retryOperation } from "@/server/instances/actions";
+import { defineStaffAction, refuse } from "./framework";
+import { refusingAsStaffAction } from "./instance-service";
+
+export const retryFailedOperation = defineStaffAction({
+  name: "retry_operation",
+  title: "Retry the failed operation",
+  input: z.object({ instanceId: z.uuid("That is not an instance id.") }),
+
+  async locate(_tx, { instanceId }) {
+    return { instanceId, target: { instanceId } };
+  },
+
+  async perform({ tx, actor, instance }) {
+    if (!instance) refuse("There is no such instance.");
+    const { operationId, resumesAt } = await refusingAsStaffAction(() => retryOperation({ instanceId: instance.id, actor }, tx));
+    // retryOperation writes the instance's event ("Retry requested by Lyceum staff…"): no separate notice.
+    return { summary: `Re-opened operation ${operationId}; it resumes at ${resumesAt ? `step ${resumesAt}` : "the step where it stopped"}.` };
+  },
+});
