@@ -88,6 +88,13 @@ export const envSchema = z.object({
   S3_SECRET_ACCESS_KEY: optionalString,
   /** http://endpoint/bucket/key instead of http://bucket.endpoint/key. Default: true with S3_ENDPOINT, else false. */
   S3_FORCE_PATH_STYLE: optionalString.pipe(z.enum(["true", "false", "1", "0"], "must be true or false").optional()),
+  /**
+   * Whose buckets and keys the instances get: `local` (the local S3 server at S3_ENDPOINT, keys from its admin
+   * API) or `aws` (AWS S3, an IAM user per instance). Default: local with S3_ENDPOINT, else aws.
+   */
+  OBJECT_STORAGE_DRIVER: optionalString.pipe(z.enum(["local", "aws"], "must be local or aws").optional()),
+  /** Points the IAM client elsewhere (the contract tests' loopback server). Default: AWS IAM. */
+  AWS_IAM_ENDPOINT: optionalString.pipe(z.url().optional()),
   /** The platform's bucket for client uploads (logos, favicons). */
   LYCEUM_ASSETS_BUCKET: z
     .string()

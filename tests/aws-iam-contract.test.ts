@@ -1,16 +1,57 @@
 // The AWS IAM key issuer against a loopback server that checks what IAM's Query API demands (SigV4 for
 // iam/us-east-1, POST / with a form body, Version=2010-05-08) and answers with IAM's XML and error codes.
 // AWS itself is not reachable from here: this proves what the SDK-based driver sends, not AWS's behaviour.
-import { afterAll, describe, expect, it } from "vitest";
+import { ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAwsIamKeyIssuer } from "@/server/infra/object-storage/aws-iam-keys";
 import { bucketOnlyPolicy } from "@/server/infra/object-storage/bucket-keys";
 import { startFakeIam } from "./helpers/fake-aws-iam";
+import { isolatedDatabase } from "./helpers/isolated-database";
 
 const platformKey = { accessKeyId: "AKIAPLATFORMEXAMPLE1", secretAccessKey: "platform/secret/key/with+chars" };
 const iam = await startFakeIam(platformKey);
 const issuer = createAwsIamKeyIssuer({ endpoint: iam.endpoint, credentials: platformKey });
+await isolatedDatabase();
 
-afterAll(() => iam.close());
+const { db, closeDb } = await import("@/db");
+const { startWorker } = await import("@/jobs/start-worker");
+const { closeInfrastructure, infra, setInfrastructure } = await import("@/server/infra");
+const { createLocalComputeDriver } = await import("@/server/infra/compute/local");
+const { createS3Client, objectStorageSettings } = await import("@/server/infra/object-storage/client");
+const { createS3ObjectStorage } = await import("@/server/infra/object-storage/s3-buckets");
+const { env } = await import("@/server/env");
+const { ledgerFor } = await import("@/server/instances/ledger");
+const { apiAs, makeUser } = await import("./helpers/accounts");
+const services = await import("./helpers/data-services");
+const { namesOf: allNamesOf, pay, registeredInstance, waitForStatus } = await import("./helpers/instances");
+const namesOf = (instance: { resourceKey: string }) => allNamesOf(instance).objectStorage;
+
+let worker: Awaited<ReturnType<typeof startWorker>>;
+
+beforeAll(async () => {
+  // Buckets on this file's local S3 server, keys from (the loopback) IAM: the AWS driver's key half.
+  const settings = objectStorageSettings(env());
+  setInfrastructure({
+    ...infra(),
+    objectStorage: createS3ObjectStorage({
+      name: "s3 with IAM keys",
+      client: createS3Client(settings),
+      settings: { endpoint: settings.endpoint, region: settings.region, forcePathStyle: settings.forcePathStyle },
+      keys: createAwsIamKeyIssuer({ endpoint: iam.endpoint, credentials: platformKey }),
+      blocksPublicAccess: false,
+    }),
+  });
+  worker = await startWorker({ concurrency: 2, quiet: true });
+});
+
+afterAll(async () => {
+  await worker?.stop();
+  const compute = createLocalComputeDriver(process.env.LYCEUM_STATE_DIR!);
+  for (const server of await compute.listServers()) await compute.destroyServer(server.serverId);
+  await closeInfrastructure();
+  await closeDb();
+  await iam.close();
+});
 
 const actions = () => iam.calls.map((call) => call.action);
 
@@ -58,5 +99,45 @@ describe("the AWS IAM key issuer (contract-tested: not against AWS)", () => {
     const forged = createAwsIamKeyIssuer({ endpoint: iam.endpoint, credentials: { ...platformKey, secretAccessKey: "not-the-secret" } });
     await expect(forged.ensurePrincipal("lyc-forged", "lyc-forged")).rejects.toThrow(/create IAM user lyc-forged: 403 SignatureDoesNotMatch from AWS IAM/);
     expect(iam.users.has("lyc-forged")).toBe(false);
+  });
+});
+
+describe("the object-storage steps with IAM keys", () => {
+  it("give the instance an IAM user limited to its bucket and one key, delete a key no ledger knows, and remove all of it", async () => {
+    const { instance } = await registeredInstance(undefined, "IAM Academy");
+    const { bucket, iamUser } = namesOf(instance);
+    // An earlier attempt died right after IAM made a key, before the ledger recorded it.
+    await issuer.ensurePrincipal(iamUser, bucket);
+    const orphan = await issuer.createKey(iamUser, bucket);
+    const start = iam.calls.length;
+
+    await pay(instance.id);
+    await waitForStatus(instance.id, "running");
+    const ledger = ledgerFor(db, instance.id);
+    expect((await ledger.list("s3.principal")).map((entry) => entry.externalId)).toEqual([iamUser]);
+    const [keyEntry, ...extra] = await ledger.list("s3.access_key");
+    expect(extra).toEqual([]);
+    const user = iam.users.get(iamUser)!;
+    expect([...user.keys.keys()]).toEqual([keyEntry!.externalId]);
+    expect(user.keys.has(orphan.accessKeyId)).toBe(false);
+    expect(iam.calls.slice(start).map((call) => call.action)).toEqual([
+      "CreateUser",
+      "PutUserPolicy",
+      "ListAccessKeys",
+      "DeleteAccessKey",
+      "CreateAccessKey",
+    ]);
+    expect(JSON.parse([...user.policies.values()][0]!)).toEqual(bucketOnlyPolicy(bucket));
+    const events = await db.query.instanceEvents.findMany({ where: (t, { eq }) => eq(t.instanceId, instance.id) });
+    expect(events.some((event) => event.message.includes(`Deleted access key ${orphan.accessKeyId}`))).toBe(true);
+
+    const staff = await makeUser("staff");
+    await apiAs(staff).instances.deprovision({ id: instance.id, confirmation: instance.subdomain });
+    await waitForStatus(instance.id, "deprovisioned");
+    expect(iam.users.has(iamUser)).toBe(false);
+    expect(await services.bucketsStartingWith(bucket)).toEqual([]);
+    const root = services.s3As();
+    await expect(root.send(new ListObjectsV2Command({ Bucket: bucket }))).rejects.toMatchObject({ name: "NoSuchBucket" });
+    root.destroy();
   });
 });

@@ -2,6 +2,17 @@
 // application server is told, and that one instance's credentials open nothing of another's.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
+import {
+  CreateBucketCommand,
+  GetBucketAclCommand,
+  GetBucketCorsCommand,
+  GetBucketLifecycleConfigurationCommand,
+  GetBucketVersioningCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutBucketCorsCommand,
+  PutObjectCommand,
+} from "@aws-sdk/client-s3";
 import amqp from "amqplib";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -40,6 +51,13 @@ afterAll(async () => {
 async function passwordOf(instanceId: string, kind: string, externalId: string) {
   const ledger = ledgerFor(db, instanceId);
   return ledger.secretsOf<{ password: string }>((await ledger.find(kind, externalId))!)!.password;
+}
+
+/** The instance's bucket key, from the ledger. */
+async function bucketKeyOf(instanceId: string) {
+  const ledger = ledgerFor(db, instanceId);
+  const [entry] = await ledger.list("s3.access_key");
+  return { accessKeyId: entry!.externalId, secretAccessKey: ledger.secretsOf<{ secretAccessKey: string }>(entry!)!.secretAccessKey };
 }
 
 describe("MySQL for a provisioned instance", () => {
@@ -120,6 +138,57 @@ describe("RabbitMQ for a provisioned instance", () => {
   });
 });
 
+describe("object storage for a provisioned instance", () => {
+  it("is one private, versioned bucket with CORS for the instance's sites and a lifecycle for its tracking logs", async () => {
+    const { bucket } = a.names.objectStorage;
+    expect(await services.bucketsStartingWith(`${process.env.LYCEUM_RESOURCE_PREFIX}-${a.instance.resourceKey}`)).toEqual([bucket]);
+    const root = services.s3As();
+    expect((await root.send(new GetBucketVersioningCommand({ Bucket: bucket }))).Status).toBe("Enabled");
+    const cors = await root.send(new GetBucketCorsCommand({ Bucket: bucket }));
+    expect(cors.CORSRules).toHaveLength(1);
+    expect(cors.CORSRules![0]!.AllowedOrigins).toEqual(
+      ["", "studio.", "preview.", "apps."].map((sub) => `http://${sub}${a.instance.subdomain}.localhost:*`),
+    );
+    const lifecycle = await root.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }));
+    expect(lifecycle.Rules).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ ID: "expire-tracking-logs", Status: "Enabled", Filter: { Prefix: "logs/tracking/" }, Expiration: expect.objectContaining({ Days: 90 }) }),
+      ]),
+    );
+    const acl = await root.send(new GetBucketAclCommand({ Bucket: bucket }));
+    expect(acl.Grants).toEqual([expect.objectContaining({ Permission: "FULL_CONTROL", Grantee: expect.objectContaining({ ID: acl.Owner!.ID }) })]);
+    // Nobody reads it anonymously, and a browser on the instance's site may call it while others may not.
+    await root.send(new PutObjectCommand({ Bucket: bucket, Key: "logos/logo.svg", Body: "<svg/>" }));
+    expect((await fetch(`${process.env.S3_ENDPOINT}/${bucket}/logos/logo.svg`)).status).toBe(403);
+    const preflight = (origin: string) =>
+      fetch(`${process.env.S3_ENDPOINT}/${bucket}/uploads/video.mp4`, {
+        method: "OPTIONS",
+        headers: { origin, "access-control-request-method": "PUT" },
+      });
+    const fromStudio = await preflight(`http://studio.${a.instance.subdomain}.localhost:4321`);
+    expect(fromStudio.status).toBe(200);
+    expect(fromStudio.headers.get("access-control-allow-origin")).toBe(`http://studio.${a.instance.subdomain}.localhost:4321`);
+    expect((await preflight(`http://${b.instance.subdomain}.localhost:4321`)).status).toBe(403);
+    root.destroy();
+  });
+
+  it("has one access key, kept sealed in the ledger, that reads and writes the bucket but cannot reconfigure it", async () => {
+    const key = await bucketKeyOf(a.instance.id);
+    expect(await services.scopedKeysNamed(a.names.objectStorage.iamUser)).toEqual([expect.objectContaining({ accessKeyId: key.accessKeyId, buckets: [a.names.objectStorage.bucket] })]);
+    const client = services.s3As(key);
+    await client.send(new PutObjectCommand({ Bucket: a.names.objectStorage.bucket, Key: "logs/tracking/tracking.log", Body: "{}" }));
+    const object = await client.send(new GetObjectCommand({ Bucket: a.names.objectStorage.bucket, Key: "logs/tracking/tracking.log" }));
+    expect(await object.Body!.transformToString()).toBe("{}");
+    await expect(
+      client.send(new PutBucketCorsCommand({ Bucket: a.names.objectStorage.bucket, CORSConfiguration: { CORSRules: [{ AllowedOrigins: ["*"], AllowedMethods: ["GET"] }] } })),
+    ).rejects.toMatchObject({ name: "AccessDenied" });
+    await expect(client.send(new CreateBucketCommand({ Bucket: `${a.names.objectStorage.bucket}-more` }))).rejects.toMatchObject({ name: "AccessDenied" });
+    client.destroy();
+    const row = (await ledgerFor(db, a.instance.id).find("s3.access_key"))!;
+    expect(row.secrets).not.toContain(key.secretAccessKey);
+  });
+});
+
 describe("the application server's configuration", () => {
   it("names each service's account and carries the passwords, which are sealed in the database", async () => {
     const deployment = (await db.query.deployments.findFirst({ where: eq(deployments.id, a.instance.activeDeploymentId!) }))!;
@@ -129,8 +198,11 @@ describe("the application server's configuration", () => {
       services: {
         mysql: { users: { edxapp: { username: edxapp.name } }, databases: { edxapp: edxapp.databases[0] } },
         rabbitmq: { vhost: a.names.rabbitmq.vhost, username: a.names.rabbitmq.user },
+        objectStorage: { bucket: a.names.objectStorage.bucket, endpoint: process.env.S3_ENDPOINT, forcePathStyle: true },
       },
     });
+    const key = await bucketKeyOf(a.instance.id);
+    expect(JSON.stringify(deployment.config)).not.toContain(key.secretAccessKey);
     expect(JSON.stringify(deployment.config)).not.toContain(password);
     expect(deployment.secrets).toMatch(/^v1:/);
 
@@ -141,6 +213,10 @@ describe("the application server's configuration", () => {
     expect(given).toBe(password);
     const connection = await services.connectAsMysqlUser(username, given, site.services.mysql.databases.edxapp_csmh);
     await connection.end();
+    const storage = site.services.objectStorage;
+    const client = services.s3As({ accessKeyId: storage.accessKeyId, secretAccessKey: storage.secretAccessKey });
+    await client.send(new ListObjectsV2Command({ Bucket: storage.bucket }));
+    client.destroy();
   });
 });
 
@@ -182,6 +258,17 @@ describe("isolation between two instances", () => {
         expect(visible.filter((name) => name.startsWith(namePrefixOf(theirs.instance)))).toEqual([]);
         await connection.end();
       }
+    }
+  });
+
+  it("refuses each instance's bucket key on the other's bucket", async () => {
+    for (const [mine, theirs] of [[a, b], [b, a]] as const) {
+      const client = services.s3As(await bucketKeyOf(mine.instance.id));
+      const bucket = theirs.names.objectStorage.bucket;
+      await expect(client.send(new ListObjectsV2Command({ Bucket: bucket }))).rejects.toMatchObject({ name: "AccessDenied" });
+      await expect(client.send(new PutObjectCommand({ Bucket: bucket, Key: "planted.txt", Body: "x" }))).rejects.toMatchObject({ name: "AccessDenied" });
+      await expect(client.send(new GetObjectCommand({ Bucket: bucket, Key: "logos/logo.svg" }))).rejects.toMatchObject({ name: "AccessDenied" });
+      client.destroy();
     }
   });
 

@@ -1,4 +1,5 @@
 // Deprovisioning against the real services: every resource of the instance goes, nothing of another one does.
+import { DeleteObjectCommand, HeadBucketCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import amqp from "amqplib";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -31,16 +32,30 @@ afterAll(async () => {
   await closeDb();
 });
 
+async function bucketKeyOf(instanceId: string) {
+  const ledger = ledgerFor(db, instanceId);
+  const [entry] = await ledger.list("s3.access_key");
+  return { accessKeyId: entry!.externalId, secretAccessKey: ledger.secretsOf<{ secretAccessKey: string }>(entry!)!.secretAccessKey };
+}
+
 async function serverIdsOf(instanceId: string) {
   const rows = await db.select().from(deployments).where(eq(deployments.instanceId, instanceId));
   return rows.map((row) => `local-${row.id}`);
 }
 
 describe("deprovisioning", () => {
-  it("removes every database, user, vhost and server of the instance, live, and leaves the other instance untouched", async () => {
+  it("removes every bucket, key, database, user, vhost and server of the instance, live, and leaves the other instance untouched", async () => {
     const [doomed, survivor] = await Promise.all([runningInstance("Doomed Academy"), runningInstance("Surviving School")]);
     const staff = await makeUser("staff");
     const doomedServers = await serverIdsOf(doomed.instance.id);
+    // A bucket with history: two versions of one object and a delete marker on another.
+    const doomedKey = await bucketKeyOf(doomed.instance.id);
+    const writer = services.s3As(doomedKey);
+    const bucket = doomed.names.objectStorage.bucket;
+    await writer.send(new PutObjectCommand({ Bucket: bucket, Key: "course.tar.gz", Body: "v1" }));
+    await writer.send(new PutObjectCommand({ Bucket: bucket, Key: "course.tar.gz", Body: "v2" }));
+    await writer.send(new PutObjectCommand({ Bucket: bucket, Key: "logs/tracking/old.log", Body: "{}" }));
+    await writer.send(new DeleteObjectCommand({ Bucket: bucket, Key: "logs/tracking/old.log" }));
     expect((await compute().listServers()).map((s) => s.serverId)).toEqual(expect.arrayContaining(doomedServers));
 
     const controller = new AbortController();
@@ -59,6 +74,7 @@ describe("deprovisioning", () => {
     expect(seen.filter((e) => e.kind === "status_changed").map((e) => (e.data as { to: string }).to)).toEqual(["deprovisioning", "deprovisioned"]);
     expect(seen.filter((e) => e.kind === "step_succeeded").map((e) => e.step)).toEqual([
       "stop_servers",
+      "remove_object_storage",
       "remove_rabbitmq",
       "remove_mongodb",
       "remove_mysql",
@@ -70,6 +86,12 @@ describe("deprovisioning", () => {
     expect(await services.mysqlResourcesStartingWith(`${prefix}_`)).toEqual({ databases: [], users: [], hosts: [] });
     expect(await services.rabbitVhostsStartingWith(prefix)).toEqual([]);
     expect(await services.rabbitUsersStartingWith(prefix)).toEqual([]);
+    expect(seen.find((e) => e.step === "remove_object_storage" && e.kind === "step_succeeded")?.message).toContain("with 4 object versions");
+    expect(await services.bucketsStartingWith(`${process.env.LYCEUM_RESOURCE_PREFIX}-${doomed.instance.resourceKey}`)).toEqual([]);
+    await expect(services.s3As().send(new HeadBucketCommand({ Bucket: bucket }))).rejects.toMatchObject({ name: "NotFound" });
+    expect(await services.scopedKeysNamed(doomed.names.objectStorage.iamUser)).toEqual([]);
+    await expect(writer.send(new ListObjectsV2Command({ Bucket: bucket }))).rejects.toMatchObject({ name: "InvalidAccessKeyId" });
+    writer.destroy();
     const upNow = (await compute().listServers()).map((s) => s.serverId);
     for (const serverId of doomedServers) expect(upNow).not.toContain(serverId);
     // …and the ledger says so, row by row.
@@ -95,6 +117,9 @@ describe("deprovisioning", () => {
     await (await services.connectAsMysqlUser(edxapp.name, edxappPassword, edxapp.databases[0])).end();
     const rabbitPassword = ledgerB.secretsOf<{ password: string }>((await ledgerB.find("rabbitmq.user", survivor.names.rabbitmq.user))!)!.password;
     await (await amqp.connect(services.amqpUrlFor(survivor.names.rabbitmq.user, rabbitPassword, survivor.names.rabbitmq.vhost))).close();
+    const survivorStorage = services.s3As(await bucketKeyOf(survivor.instance.id));
+    await survivorStorage.send(new ListObjectsV2Command({ Bucket: survivor.names.objectStorage.bucket }));
+    survivorStorage.destroy();
     const survivorDeployment = (await db.query.deployments.findFirst({ where: eq(deployments.id, survivor.instance.activeDeploymentId!) }))!;
     expect((await fetch(`http://${survivorDeployment.address}/heartbeat`)).status).toBe(200);
   });

@@ -16,6 +16,7 @@ const { streamInstanceEvents } = await import("@/server/events/stream");
 const { closeInfrastructure } = await import("@/server/infra");
 const { createLocalComputeDriver } = await import("@/server/infra/compute/local");
 const { ledgerFor } = await import("@/server/instances/ledger");
+const { LocalS3AdminClient } = await import("@/server/infra/object-storage/local-server/admin-client");
 const { startOperation } = await import("@/server/instances/operations");
 const { apiAs, makeUser } = await import("./helpers/accounts");
 const services = await import("./helpers/data-services");
@@ -136,6 +137,25 @@ describe("a step that fails", () => {
         ["retry_operation", "refused"],
       ]),
     );
+  });
+});
+
+describe("an access key left behind", () => {
+  it("is deleted, never handed out, when the ledger does not know it", async () => {
+    const { instance } = await registeredInstance();
+    const names = namesOf(await instanceRow(instance.id));
+    // What a worker that died between minting a key and recording it leaves on the storage server.
+    const admin = new LocalS3AdminClient({
+      endpoint: process.env.S3_ENDPOINT!,
+      region: process.env.S3_REGION ?? "us-east-1",
+      rootCredentials: { accessKeyId: process.env.S3_ACCESS_KEY_ID!, secretAccessKey: process.env.S3_SECRET_ACCESS_KEY! },
+    });
+    const orphan = await admin.createAccessKey({ buckets: [names.objectStorage.bucket], name: names.objectStorage.iamUser });
+    await pay(instance.id);
+    await waitForStatus(instance.id, "running");
+    const [recorded] = await ledgerFor(db, instance.id).list("s3.access_key");
+    expect((await services.scopedKeysNamed(names.objectStorage.iamUser)).map((key) => key.accessKeyId)).toEqual([recorded!.externalId]);
+    expect(recorded!.externalId).not.toBe(orphan.accessKeyId);
   });
 });
 

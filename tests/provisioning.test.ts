@@ -57,6 +57,7 @@ describe("provisioning a paid instance", () => {
       "Create MySQL databases and users",
       "Create MongoDB database and user",
       "Create RabbitMQ virtual host and user",
+      "Create storage bucket and access key",
       "Render deployment configuration",
       "Boot application server",
       "Wait for the instance to answer /heartbeat",

@@ -51,9 +51,9 @@ afterAll(async () => {
 describe("a worker killed mid-step", () => {
   it("is replaced by a new worker that finishes the pipeline within about a minute, creating nothing twice", { timeout: 180_000 }, async () => {
     const { instance } = await registeredInstance(undefined, "Crash Test Academy");
-    // The RabbitMQ step makes its vhost and user, then hangs: the worker dies with the step's work done but
-    // not recorded as done, so the next worker must run it again on top of what exists.
-    await injectFault({ instanceId: instance.id, step: "rabbitmq", phase: "after", action: "hang" });
+    // The object-storage step makes its bucket and key, then hangs: the worker dies with the step's work done
+    // but not recorded as done, so the next worker must run it again on top of what exists.
+    await injectFault({ instanceId: instance.id, step: "object_storage", phase: "after", action: "hang" });
     const first = spawnWorker();
     await pay(instance.id);
     await eventually(async () => {
@@ -81,6 +81,8 @@ describe("a worker killed mid-step", () => {
     expect(onMysql.users).toEqual(names.mysql.users.map((u) => u.name).sort());
     expect(await services.rabbitVhostsStartingWith(prefix)).toEqual([names.rabbitmq.vhost]);
     expect((await services.rabbitUsersStartingWith(prefix)).map((user) => user.name)).toEqual([names.rabbitmq.user]);
+    expect(await services.bucketsStartingWith(`${process.env.LYCEUM_RESOURCE_PREFIX}-${row.resourceKey}`)).toEqual([names.objectStorage.bucket]);
+    expect(await services.scopedKeysNamed(names.objectStorage.iamUser)).toHaveLength(1);
 
     const ledger = await db.select().from(instanceResources).where(eq(instanceResources.instanceId, instance.id));
     const identities = ledger.map((entry) => `${entry.kind} ${entry.externalId}`);
@@ -93,12 +95,13 @@ describe("a worker killed mid-step", () => {
       .select()
       .from(operationSteps)
       .where(and(eq(operationSteps.operationId, operation!.id), eq(operationSteps.step, "mysql")));
-    const [rabbitStep] = await db
+    const [storageStep] = await db
       .select()
       .from(operationSteps)
-      .where(and(eq(operationSteps.operationId, operation!.id), eq(operationSteps.step, "rabbitmq")));
+      .where(and(eq(operationSteps.operationId, operation!.id), eq(operationSteps.step, "object_storage")));
     expect(mysqlStep).toMatchObject({ status: "succeeded", attempts: 1 });
-    expect(rabbitStep).toMatchObject({ status: "succeeded", attempts: 2 });
-    expect(rabbitStep!.result).toContain(`found vhost ${names.rabbitmq.vhost} and reset user ${names.rabbitmq.user}`);
+    expect(storageStep).toMatchObject({ status: "succeeded", attempts: 2 });
+    expect(storageStep!.result).toContain(`updated private, versioned bucket ${names.objectStorage.bucket}`);
+    expect(storageStep!.result).toContain("kept access key");
   });
 });

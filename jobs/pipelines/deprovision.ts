@@ -3,6 +3,7 @@ import { transitionInstance } from "@/server/instances/lifecycle";
 import { stopApplicationServers } from "../steps/deployment";
 import { removeMongodb } from "../steps/mongodb";
 import { removeMysql } from "../steps/mysql";
+import { removeObjectStorage } from "../steps/object-storage";
 import { removeRabbitmq } from "../steps/rabbitmq";
 import { verifyNothingLeft } from "../steps/verify-removed";
 import type { Pipeline } from "../pipeline/types";
@@ -10,7 +11,7 @@ import type { Pipeline } from "../pipeline/types";
 export const deprovisionPipeline: Pipeline = {
   kind: "deprovision",
   // Provisioning's order reversed: what was made last goes first.
-  steps: [stopApplicationServers, removeRabbitmq, removeMongodb, removeMysql, verifyNothingLeft],
+  steps: [stopApplicationServers, removeObjectStorage, removeRabbitmq, removeMongodb, removeMysql, verifyNothingLeft],
   async onStart(tx, instance, operation) {
     // requestDeprovision usually moved it already; a retried deprovision of a failed instance moves it here.
     if (instance.status !== "deprovisioning") {
@@ -19,7 +20,7 @@ export const deprovisionPipeline: Pipeline = {
   },
   async onSuccess(tx, instance, operation) {
     await transitionInstance(tx, instance.id, "deprovisioned", {
-      message: "The instance is deprovisioned: its servers, databases, users, vhost and storage are gone.",
+      message: "The instance is deprovisioned: its servers, bucket, keys, vhost, databases and users are gone.",
       operationId: operation.id,
     });
   },

@@ -8,6 +8,7 @@ import { emailOwnerInstanceRunning, emailOwnerProvisioningFailed } from "@/serve
 import { activateDeployment, bootServer, publishDns, renderDeploymentConfig, waitForHeartbeat } from "../steps/deployment";
 import { ensureMongodb } from "../steps/mongodb";
 import { ensureMysql } from "../steps/mysql";
+import { ensureObjectStorage } from "../steps/object-storage";
 import { ensureRabbitmq } from "../steps/rabbitmq";
 import { OperationCancelledError } from "../pipeline/timeout";
 import type { Pipeline } from "../pipeline/types";
@@ -19,6 +20,7 @@ export const provisionPipeline: Pipeline = {
     ensureMysql,
     ensureMongodb,
     ensureRabbitmq,
+    ensureObjectStorage,
     renderDeploymentConfig,
     bootServer,
     waitForHeartbeat,

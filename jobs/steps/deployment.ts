@@ -22,7 +22,8 @@ export const renderDeploymentConfig: PipelineStep = {
   async run(ctx) {
     const hostnames = instanceHostnames(ctx.instance, ctx.env.LYCEUM_BASE_DOMAIN);
     // Credentials come from the ledger's sealed secrets and stay sealed in the deployment row.
-    const { services, secrets } = renderServiceConfig(await ctx.ledger.list());
+    const { endpoint, forcePathStyle } = ctx.infra.objectStorage.settings;
+    const { services, secrets } = renderServiceConfig(await ctx.ledger.list(), { endpoint: endpoint ?? null, forcePathStyle });
     const siteConfig = { instanceId: ctx.instance.id, instanceName: ctx.instance.name, hostnames, services };
     const sealedSecrets = encryptJson(secrets);
     const serviceNames = Object.keys(services);

@@ -1,5 +1,5 @@
 // The one place where configuration picks each capability's driver.
-import { env } from "@/server/env";
+import { ConfigurationError, env, type Env } from "@/server/env";
 import type { ComputeDriver } from "./compute/driver";
 import { createLocalComputeDriver } from "./compute/local";
 import type { FrontDoorDriver } from "./front-door/driver";
@@ -8,6 +8,11 @@ import { createMongoDriver } from "./mongodb/admin-connection";
 import type { MongoDriver } from "./mongodb/driver";
 import { createMysqlDriver } from "./mysql/admin-connection";
 import type { MysqlDriver } from "./mysql/driver";
+import { createAwsIamKeyIssuer } from "./object-storage/aws-iam-keys";
+import { createS3Client, objectStorageSettings } from "./object-storage/client";
+import type { ObjectStorageDriver } from "./object-storage/driver";
+import { createLocalScopedKeyIssuer } from "./object-storage/local-scoped-keys";
+import { createS3ObjectStorage } from "./object-storage/s3-buckets";
 import type { RabbitDriver } from "./rabbitmq/driver";
 import { createRabbitDriver } from "./rabbitmq/management-api";
 
@@ -18,6 +23,7 @@ export type Infrastructure = {
   /** Null when no MongoDB cluster is configured (MONGODB_ADMIN_URL): the pipeline says it skipped it. */
   mongodb: MongoDriver | null;
   rabbitmq: RabbitDriver;
+  objectStorage: ObjectStorageDriver;
 };
 
 let cached: Infrastructure | undefined;
@@ -31,8 +37,28 @@ export function infra(): Infrastructure {
     mysql: createMysqlDriver(config.MYSQL_ADMIN_URL, config.MYSQL_USER_HOST),
     mongodb: config.MONGODB_ADMIN_URL ? createMongoDriver(config.MONGODB_ADMIN_URL) : null,
     rabbitmq: createRabbitDriver(config.RABBITMQ_MANAGEMENT_URL, config.RABBITMQ_AMQP_URL),
+    objectStorage: objectStorageDriver(config),
   };
   return cached;
+}
+
+function objectStorageDriver(config: Env): ObjectStorageDriver {
+  const settings = objectStorageSettings(config);
+  const kind = config.OBJECT_STORAGE_DRIVER ?? (config.S3_ENDPOINT ? "local" : "aws");
+  if (kind === "local" && (!settings.endpoint || !settings.credentials)) {
+    throw new ConfigurationError("OBJECT_STORAGE_DRIVER=local needs S3_ENDPOINT and the local server's root key (S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY)");
+  }
+  const keys =
+    kind === "local"
+      ? createLocalScopedKeyIssuer({ endpoint: settings.endpoint!, region: settings.region, rootCredentials: settings.credentials! })
+      : createAwsIamKeyIssuer({ endpoint: config.AWS_IAM_ENDPOINT, credentials: settings.credentials });
+  return createS3ObjectStorage({
+    name: kind === "local" ? "local-s3" : "aws-s3",
+    client: createS3Client(settings),
+    settings: { endpoint: settings.endpoint, region: settings.region, forcePathStyle: settings.forcePathStyle },
+    keys,
+    blocksPublicAccess: kind === "aws",
+  });
 }
 
 /** Tests swap in drivers of their own (e.g. pointed at a temporary state dir). */
@@ -44,5 +70,5 @@ export function setInfrastructure(replacement: Infrastructure | undefined) {
 export async function closeInfrastructure() {
   const current = cached;
   cached = undefined;
-  await Promise.all([current?.mysql.close(), current?.mongodb?.close()]);
+  await Promise.all([current?.mysql.close(), current?.mongodb?.close(), current?.objectStorage.close()]);
 }

@@ -17,3 +17,12 @@ export function instanceSiteUrl(instance: HostnameSource, baseDomain: string, ad
   const port = address.split(":").pop();
   return `http://${instanceHostnames(instance, baseDomain).lms}:${port}/`;
 }
+
+/**
+ * The origins browsers load the instance's pages from (its bucket's CORS rules allow these). Local instances
+ * are served over HTTP on a port chosen at boot, hence the one wildcard S3 allows in an origin.
+ */
+export function instanceBrowserOrigins(instance: HostnameSource, baseDomain: string): string[] {
+  const hosts = Object.values(instanceHostnames(instance, baseDomain));
+  return baseDomain === "localhost" && !instance.customDomain ? hosts.map((host) => `http://${host}:*`) : hosts.map((host) => `https://${host}`);
+}

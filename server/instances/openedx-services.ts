@@ -18,3 +18,6 @@ export type OpenedxMysqlService = (typeof OPENEDX_MYSQL_SERVICES)[number]["servi
  * `readonly` serves reporting and support (SELECT only).
  */
 export const OPENEDX_MYSQL_ROLES = ["migrate", "readonly"] as const;
+
+/** Where Open edX ships its tracking logs in the instance's bucket, and how long they are kept. */
+export const OPENEDX_TRACKING_LOGS = { prefix: "logs/tracking/", expireAfterDays: 90 } as const;

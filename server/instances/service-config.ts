@@ -12,7 +12,14 @@ export type ServiceConfig = {
   secrets: { services: Record<string, unknown> };
 };
 
-export function renderServiceConfig(entries: LedgerEntry[]): ServiceConfig {
+/**
+ * `objectStorage`: where the bucket is reached (endpoint, null for AWS S3; path style), which the ledger does not
+ * hold because it is the platform's configuration rather than the instance's.
+ */
+export function renderServiceConfig(
+  entries: LedgerEntry[],
+  objectStorage?: { endpoint: string | null; forcePathStyle: boolean },
+): ServiceConfig {
   const live = entries.filter((entry) => !entry.deletedAt);
   const ofKind = (kind: string) => live.filter((entry) => entry.kind === kind);
   const secretsOf = (entry: LedgerEntry) => (entry.secrets ? decryptJson<Secrets>(entry.secrets) : {});
@@ -45,6 +52,18 @@ export function renderServiceConfig(entries: LedgerEntry[]): ServiceConfig {
   if (rabbitUser && rabbitVhost) {
     services.rabbitmq = { url: rabbitVhost.details.amqpUrl, vhost: rabbitVhost.externalId, username: rabbitUser.externalId };
     secrets.rabbitmq = { password: secretsOf(rabbitUser).password };
+  }
+
+  const bucket = ofKind("s3.bucket")[0];
+  const key = ofKind("s3.access_key")[0];
+  if (bucket) {
+    services.objectStorage = {
+      ...(objectStorage ?? {}),
+      region: bucket.details.region,
+      bucket: bucket.externalId,
+      accessKeyId: key?.externalId ?? null,
+    };
+    if (key) secrets.objectStorage = { secretAccessKey: secretsOf(key).secretAccessKey };
   }
 
   return { services, secrets: { services: secrets } };

@@ -1,6 +1,9 @@
-// Looks at the shared MariaDB and RabbitMQ directly, as their administrator, to check what the drivers did —
+// Looks at the shared MariaDB, RabbitMQ and the test file's S3 server directly, as their administrator, to check what the drivers did —
 // never through the drivers themselves.
+import { ListBucketsCommand } from "@aws-sdk/client-s3";
 import mysql from "mysql2/promise";
+import { createS3Client } from "@/server/infra/object-storage/client";
+import { LocalS3AdminClient } from "@/server/infra/object-storage/local-server/admin-client";
 
 const mysqlAdminUrl = () => process.env.MYSQL_ADMIN_URL ?? "mysql://root@127.0.0.1:3306";
 const rabbitUrl = () => new URL(process.env.RABBITMQ_MANAGEMENT_URL ?? "http://guest:guest@127.0.0.1:15672");
@@ -81,4 +84,33 @@ export function amqpUrlFor(user: string, password: string, vhost: string) {
   url.password = encodeURIComponent(password);
   url.pathname = `/${encodeURIComponent(vhost)}`;
   return url.toString();
+}
+
+/** An S3 client on the test file's local S3 server: its root key by default, or an instance's key. */
+export function s3As(credentials?: { accessKeyId: string; secretAccessKey: string }) {
+  const root = { accessKeyId: process.env.S3_ACCESS_KEY_ID!, secretAccessKey: process.env.S3_SECRET_ACCESS_KEY! };
+  return createS3Client(
+    { endpoint: process.env.S3_ENDPOINT!, region: process.env.S3_REGION ?? "us-east-1", forcePathStyle: true, credentials: root },
+    credentials ?? root,
+  );
+}
+
+export async function bucketsStartingWith(namePrefix: string): Promise<string[]> {
+  const client = s3As();
+  try {
+    const { Buckets = [] } = await client.send(new ListBucketsCommand({}));
+    return Buckets.map((bucket) => bucket.Name!).filter((name) => name.startsWith(namePrefix)).sort();
+  } finally {
+    client.destroy();
+  }
+}
+
+/** The local S3 server's scoped keys with this name (the instance's principal name). */
+export async function scopedKeysNamed(name: string) {
+  const admin = new LocalS3AdminClient({
+    endpoint: process.env.S3_ENDPOINT!,
+    region: process.env.S3_REGION ?? "us-east-1",
+    rootCredentials: { accessKeyId: process.env.S3_ACCESS_KEY_ID!, secretAccessKey: process.env.S3_SECRET_ACCESS_KEY! },
+  });
+  return (await admin.listAccessKeys()).filter((key) => key.name === name);
 }

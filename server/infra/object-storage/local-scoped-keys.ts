@@ -1,0 +1,28 @@
+// Bucket keys on the local S3 server: its admin API mints keys that carry their bucket list themselves (no
+// principal to create); the key's name is the label that finds an instance's keys again.
+import type { BucketKeyIssuer, S3KeyPair } from "./bucket-keys";
+import { LocalS3AdminClient } from "./local-server/admin-client";
+
+export function createLocalScopedKeyIssuer(options: { endpoint: string; region: string; rootCredentials: S3KeyPair }): BucketKeyIssuer {
+  const admin = new LocalS3AdminClient({ endpoint: options.endpoint, region: options.region, rootCredentials: options.rootCredentials });
+  return {
+    name: "local-scoped-keys",
+    hasPrincipals: false,
+    async ensurePrincipal() {
+      return { isNew: false };
+    },
+    async listKeys(name) {
+      return (await admin.listAccessKeys()).filter((key) => key.name === name).map((key) => key.accessKeyId);
+    },
+    async createKey(name, bucket) {
+      const key = await admin.createAccessKey({ buckets: [bucket], name });
+      return { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey };
+    },
+    async deleteKey(_name, accessKeyId) {
+      return { existed: await admin.deleteAccessKey(accessKeyId) };
+    },
+    async deletePrincipal() {
+      return { existed: false };
+    },
+  };
+}

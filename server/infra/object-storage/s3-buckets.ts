@@ -1,0 +1,169 @@
+// Instance buckets through @aws-sdk/client-s3: the same calls for AWS S3 and for the local S3 server.
+import {
+  AbortMultipartUploadCommand,
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectsCommand,
+  HeadBucketCommand,
+  ListMultipartUploadsCommand,
+  ListObjectVersionsCommand,
+  PutBucketAclCommand,
+  PutBucketCorsCommand,
+  PutBucketLifecycleConfigurationCommand,
+  PutBucketVersioningCommand,
+  PutPublicAccessBlockCommand,
+  S3ServiceException,
+  type S3Client,
+} from "@aws-sdk/client-s3";
+import type { BucketKeyIssuer } from "./bucket-keys";
+import type { BucketSpec, ObjectStorageDriver } from "./driver";
+
+export type S3ObjectStorageOptions = {
+  name: string;
+  client: S3Client;
+  settings: ObjectStorageDriver["settings"];
+  keys: BucketKeyIssuer;
+  /** AWS only: turn on the bucket's Block Public Access settings (the local server has no such API). */
+  blocksPublicAccess: boolean;
+};
+
+export function createS3ObjectStorage(options: S3ObjectStorageOptions): ObjectStorageDriver {
+  const { client, settings } = options;
+
+  async function send<T>(what: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (error instanceof S3ServiceException) {
+        throw Object.assign(new Error(`${what}: ${error.$metadata.httpStatusCode ?? ""} ${error.name} from S3: ${error.message}`), { s3Code: error.name });
+      }
+      throw new Error(`${what}: ${(error as Error).message}`);
+    }
+  }
+
+  async function bucketExists(bucket: string, signal?: AbortSignal) {
+    try {
+      await client.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal: signal });
+      return true;
+    } catch (error) {
+      if (error instanceof S3ServiceException && (error.name === "NotFound" || error.name === "NoSuchBucket")) return false;
+      throw new Error(`look up bucket ${bucket}: ${(error as Error).name} ${(error as Error).message}`);
+    }
+  }
+
+  return {
+    name: options.name,
+    settings,
+    keys: options.keys,
+
+    async close() {
+      client.destroy();
+    },
+
+    async ensureBucket(spec: BucketSpec, signal) {
+      const { bucket } = spec;
+      const isNew = !(await bucketExists(bucket, signal));
+      if (isNew) {
+        await send(`create bucket ${bucket}`, () =>
+          client.send(
+            new CreateBucketCommand({
+              Bucket: bucket,
+              ACL: "private",
+              // us-east-1 is the one region that refuses an explicit location constraint.
+              ...(settings.region === "us-east-1" ? {} : { CreateBucketConfiguration: { LocationConstraint: settings.region as never } }),
+            }),
+            { abortSignal: signal },
+          ),
+        );
+      }
+      await send(`make bucket ${bucket} private`, () => client.send(new PutBucketAclCommand({ Bucket: bucket, ACL: "private" }), { abortSignal: signal }));
+      if (options.blocksPublicAccess) {
+        await send(`block public access to bucket ${bucket}`, () =>
+          client.send(
+            new PutPublicAccessBlockCommand({
+              Bucket: bucket,
+              PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true },
+            }),
+            { abortSignal: signal },
+          ),
+        );
+      }
+      await send(`turn on versioning of bucket ${bucket}`, () =>
+        client.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }), { abortSignal: signal }),
+      );
+      await send(`set the CORS rules of bucket ${bucket}`, () =>
+        client.send(
+          new PutBucketCorsCommand({
+            Bucket: bucket,
+            CORSConfiguration: {
+              CORSRules: [
+                {
+                  ID: "instance-sites",
+                  AllowedOrigins: spec.corsOrigins,
+                  AllowedMethods: ["GET", "HEAD", "PUT", "POST", "DELETE"],
+                  AllowedHeaders: ["*"],
+                  ExposeHeaders: ["ETag"],
+                  MaxAgeSeconds: 3000,
+                },
+              ],
+            },
+          }),
+          { abortSignal: signal },
+        ),
+      );
+      await send(`set the lifecycle of bucket ${bucket}`, () =>
+        client.send(
+          new PutBucketLifecycleConfigurationCommand({
+            Bucket: bucket,
+            LifecycleConfiguration: {
+              Rules: [
+                {
+                  ID: "expire-tracking-logs",
+                  Status: "Enabled",
+                  Filter: { Prefix: spec.trackingLogs.prefix },
+                  Expiration: { Days: spec.trackingLogs.expireAfterDays },
+                  NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+                },
+                { ID: "abort-stale-uploads", Status: "Enabled", Filter: { Prefix: "" }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } },
+              ],
+            },
+          }),
+          { abortSignal: signal },
+        ),
+      );
+      return { isNew };
+    },
+
+    async deleteBucket(bucket, signal) {
+      if (!(await bucketExists(bucket, signal))) return { existed: false, deletedVersions: 0 };
+      let deletedVersions = 0;
+      // A versioned bucket only goes once every version and delete marker is gone.
+      for (let keyMarker: string | undefined, versionMarker: string | undefined, isTruncated = true; isTruncated; ) {
+        const page = await send(`list the versions in bucket ${bucket}`, () =>
+          client.send(new ListObjectVersionsCommand({ Bucket: bucket, KeyMarker: keyMarker, VersionIdMarker: versionMarker }), { abortSignal: signal }),
+        );
+        const objects = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].map((v) => ({ Key: v.Key!, VersionId: v.VersionId }));
+        if (objects.length > 0) {
+          const result = await send(`delete ${objects.length} versions in bucket ${bucket}`, () =>
+            client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects, Quiet: true } }), { abortSignal: signal }),
+          );
+          if (result.Errors?.length) throw new Error(`delete versions in bucket ${bucket}: ${result.Errors[0]!.Code} ${result.Errors[0]!.Message}`);
+          deletedVersions += objects.length;
+        }
+        isTruncated = Boolean(page.IsTruncated);
+        keyMarker = page.NextKeyMarker;
+        versionMarker = page.NextVersionIdMarker;
+      }
+      const uploads = await send(`list unfinished uploads in bucket ${bucket}`, () =>
+        client.send(new ListMultipartUploadsCommand({ Bucket: bucket }), { abortSignal: signal }),
+      );
+      for (const upload of uploads.Uploads ?? []) {
+        await send(`abort upload ${upload.UploadId}`, () =>
+          client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: upload.Key!, UploadId: upload.UploadId! }), { abortSignal: signal }),
+        );
+      }
+      await send(`delete bucket ${bucket}`, () => client.send(new DeleteBucketCommand({ Bucket: bucket }), { abortSignal: signal }));
+      return { existed: true, deletedVersions };
+    },
+  };
+}
