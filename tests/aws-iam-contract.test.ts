@@ -132,7 +132,7 @@ describe("the object-storage steps with IAM keys", () => {
     expect(events.some((event) => event.message.includes(`Deleted access key ${orphan.accessKeyId}`))).toBe(true);
 
     const staff = await makeUser("staff");
-    await apiAs(staff).instances.deprovision({ id: instance.id, confirmation: instance.subdomain });
+    await apiAs(staff).staff.deprovision({ instanceId: instance.id, confirm: instance.subdomain, reason: "test teardown" });
     await waitForStatus(instance.id, "deprovisioned");
     expect(iam.users.has(iamUser)).toBe(false);
     expect(await services.bucketsStartingWith(bucket)).toEqual([]);
