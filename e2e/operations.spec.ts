@@ -58,6 +58,7 @@ test("a failing step shows live with its error; Retry resumes it, and staff depr
   await expect(page.locator('[data-step="rabbitmq"]')).toHaveAttribute("data-state", "done");
   await expect(page.getByText("Provision resumed on request: steps finished earlier are skipped.")).toBeVisible();
   await expect(resources.getByRole("row").filter({ hasText: "RabbitMQ virtual host" })).toHaveCount(1);
+  await expect(resources.getByRole("row").filter({ hasText: "Storage bucket" })).toContainText("private, versioned");
   await expect(page.getByRole("heading", { name: "Deprovision (staff)" })).toHaveCount(0);
   expect(navigations).toBe(0);
 

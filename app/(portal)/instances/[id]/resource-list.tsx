@@ -16,7 +16,7 @@ const KIND_LABELS: Record<string, string> = {
   "rabbitmq.user": "RabbitMQ user",
   "s3.bucket": "Storage bucket",
   "s3.access_key": "Storage access key",
-  "iam.user": "IAM user",
+  "s3.principal": "Storage IAM user",
   "compute.server": "Application server",
 };
 
@@ -28,6 +28,8 @@ function describe(row: ResourceRow): string {
   }
   if (row.kind === "mysql.database") return `for ${String(details.service)}`;
   if (row.kind === "rabbitmq.user") return `on vhost ${String(details.vhost)}`;
+  if (row.kind === "s3.access_key") return `for bucket ${String(details.bucket)}`;
+  if (row.kind === "s3.bucket") return "private, versioned";
   if (row.kind === "compute.server" && details.address) return String(details.address);
   return "";
 }
