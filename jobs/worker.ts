@@ -2,6 +2,7 @@
 import { applyMigrations } from "@/db/migrate";
 import { closeDb } from "@/db";
 import { env } from "@/server/env";
+import { closeInfrastructure } from "@/server/infra";
 import { logger } from "@/server/observability/logger";
 import { startWorker } from "./start-worker";
 
@@ -15,6 +16,7 @@ async function main() {
     isStopping = true;
     logger().info({ signal }, "finishing current jobs, then stopping");
     await worker.stop();
+    await closeInfrastructure();
     await closeDb();
     process.exit(0);
   };
