@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import { encryptJson } from "@/server/crypto/secrets";
+import type { LedgerEntry } from "./ledger";
+import { renderServiceConfig, siteConfigOf, withSecrets } from "./service-config";
+
+function entry(kind: string, externalId: string, details: Record<string, unknown>, secrets?: Record<string, unknown>): LedgerEntry {
+  return {
+    id: `${kind}:${externalId}`,
+    instanceId: "00000000-0000-0000-0000-000000000000",
+    kind,
+    externalId,
+    details,
+    secrets: secrets ? encryptJson(secrets) : null,
+    createdAt: new Date(),
+    deletedAt: null,
+  };
+}
+
+const ledger = [
+  entry("mysql.database", "lyc_k_edxapp", { service: "edxapp", suffix: "edxapp", server: "db:3306" }),
+  entry("mysql.user", "lyc_k_edxapp", { role: "edxapp", databases: ["lyc_k_edxapp"] }, { password: "mysql-secret" }),
+  entry("rabbitmq.vhost", "lyc_k", { amqpUrl: "amqp://mq:5672" }),
+  entry("rabbitmq.user", "lyc_k", { vhost: "lyc_k" }, { password: "rabbit-secret" }),
+  entry("s3.bucket", "lyc-k", { region: "eu-west-3" }),
+  entry("s3.access_key", "AKIAEXAMPLE", { bucket: "lyc-k" }, { secretAccessKey: "s3-secret" }),
+  { ...entry("mysql.user", "lyc_k_old", { role: "old" }, { password: "gone" }), deletedAt: new Date() },
+];
+
+describe("the deployment's service configuration", () => {
+  it("names every account but keeps every secret apart, in the same shape", () => {
+    const { services, secrets } = renderServiceConfig(ledger, { endpoint: null, forcePathStyle: false });
+    expect(services).toEqual({
+      mysql: { server: "db:3306", databases: { edxapp: "lyc_k_edxapp" }, users: { edxapp: { username: "lyc_k_edxapp", databases: ["lyc_k_edxapp"] } } },
+      rabbitmq: { url: "amqp://mq:5672", vhost: "lyc_k", username: "lyc_k" },
+      objectStorage: { endpoint: null, forcePathStyle: false, region: "eu-west-3", bucket: "lyc-k", accessKeyId: "AKIAEXAMPLE" },
+    });
+    expect(JSON.stringify(services)).not.toMatch(/secret|gone/);
+    expect(secrets).toEqual({
+      services: { mysql: { users: { edxapp: { password: "mysql-secret" } } }, rabbitmq: { password: "rabbit-secret" }, objectStorage: { secretAccessKey: "s3-secret" } },
+    });
+  });
+
+  it("hands the server the config with its secrets merged in, from the sealed column", () => {
+    const { services, secrets } = renderServiceConfig(ledger);
+    const site = siteConfigOf({ config: { instanceName: "School", services }, secrets: encryptJson(secrets) });
+    expect(site).toMatchObject({
+      instanceName: "School",
+      services: { mysql: { users: { edxapp: { username: "lyc_k_edxapp", password: "mysql-secret" } } }, rabbitmq: { vhost: "lyc_k", password: "rabbit-secret" } },
+    });
+    expect(withSecrets({ a: { b: 1 } }, null)).toEqual({ a: { b: 1 } });
+  });
+});
