@@ -43,6 +43,7 @@ async function main() {
       (await import("./scenarios/sse-fanout")).sseFanout,
       (await import("./scenarios/pipeline-overhead")).pipelineOverhead,
       (await import("./scenarios/ssr-and-memory")).ssrAndMemory,
+      (await import("./scenarios/fleet-list")).fleetList,
       (await import("./scenarios/concurrency")).concurrency,
     ];
     const ctx: BenchContext = {
