@@ -223,9 +223,9 @@ describe("one operation at a time", () => {
     });
 
     // A duplicate job (say, a worker wrongly thought dead) cannot run the instance's pipeline beside the first.
-    await expect(runOperation(provisionPipeline, operation.id, { number: 2, maxAttempts: 6 })).rejects.toThrow(
-      /another worker is running an operation on instance/,
-    );
+    await expect(
+      runOperation(provisionPipeline, operation.id, { number: 2, maxAttempts: 6 }, undefined, { leaseWaitMs: 500 }),
+    ).rejects.toThrow(/another worker has been running an operation on instance/);
     await apiAs(staff).instances.cancel({ id: instance.id });
     await waitForStatus(instance.id, "failed");
     expect((await stepRows(operation.id)).mysql).toMatchObject({ attempts: 1 });

@@ -9,6 +9,6 @@ export class PermanentStepError extends Error {
 
 export class InstanceBusyError extends Error {
   constructor(instanceId: string) {
-    super(`another worker is running an operation on instance ${instanceId}; this one waits its turn`);
+    super(`another worker has been running an operation on instance ${instanceId} for too long; this one waits its turn`);
   }
 }

@@ -13,7 +13,7 @@ import { logger } from "@/server/observability/logger";
 import { metrics } from "@/server/observability/metrics";
 import { InstanceBusyError, PermanentStepError } from "./errors";
 import { runStepWithFaults } from "./faults";
-import { tryLeaseInstance } from "./instance-lease";
+import { leaseInstance } from "./instance-lease";
 import { OperationCancelledError, runWithDeadline } from "./timeout";
 import type { Pipeline, StepContext } from "./types";
 
@@ -26,6 +26,7 @@ export async function runOperation(
   operationId: string,
   attempt: Attempt,
   shutdownSignal: AbortSignal = new AbortController().signal,
+  options: { leaseWaitMs?: number } = {},
 ): Promise<void> {
   const operation = await db.query.instanceOperations.findFirst({ where: eq(instanceOperations.id, operationId) });
   if (!operation) throw new Error(`Operation ${operationId} does not exist`);
@@ -34,7 +35,7 @@ export async function runOperation(
   // A job for an operation that has ended (e.g. cancelled while queued) has nothing left to do.
   if (!isUnfinished(operation.status)) return;
 
-  const lease = await tryLeaseInstance(operation.instanceId);
+  const lease = await leaseInstance(operation.instanceId, options.leaseWaitMs);
   if (!lease) throw new InstanceBusyError(operation.instanceId);
   try {
     await runLeased(pipeline, operation, attempt, shutdownSignal);
