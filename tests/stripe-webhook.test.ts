@@ -3,12 +3,13 @@ import { describe, expect, it } from "vitest";
 import { POST } from "@/app/api/stripe/webhook/route";
 import { db } from "@/db";
 import { instanceOperations, instances, stripeEvents } from "@/db/schema";
-import { apiAs, makeUser, uniqueSuffix } from "./helpers/accounts";
+import { uniqueSuffix } from "./helpers/accounts";
+import { makeVerifiedUser, registerInstance } from "./helpers/registration";
 import { checkoutCompletedEvent, signedRequest } from "./helpers/stripe";
 
 async function awaitingPaymentInstance() {
-  const owner = await makeUser();
-  return apiAs(owner).instances.create({ name: "Webhook School", subdomain: `hook-${uniqueSuffix()}`, plan: "starter" });
+  const owner = await makeVerifiedUser();
+  return registerInstance(owner, { name: "Webhook School", subdomain: `hook-${uniqueSuffix()}` });
 }
 
 async function jobsFor(operationId: string) {

@@ -3,9 +3,11 @@ import type { JobName } from "@/server/jobs/payloads";
 import { provision_instance } from "./provision_instance";
 import { reconcile_compute } from "./reconcile_compute";
 import { send_email } from "./send_email";
+import { verify_domain } from "./verify_domain";
 
 export const taskList: Partial<Record<JobName, TaskList[string]>> = {
   provision_instance,
   reconcile_compute,
   send_email,
+  verify_domain,
 };

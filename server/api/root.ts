@@ -1,10 +1,14 @@
+import { accountRouter } from "./routers/account";
 import { billingRouter } from "./routers/billing";
 import { instancesRouter } from "./routers/instances";
+import { registrationRouter } from "./routers/registration";
 import { staffRouter } from "./routers/staff";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
 export const appRouter = createTRPCRouter({
+  account: accountRouter,
   instances: instancesRouter,
+  registration: registrationRouter,
   billing: billingRouter,
   staff: staffRouter,
 });

@@ -4,6 +4,7 @@ import { planById } from "@/server/billing/plans";
 import { env } from "@/server/env";
 import { instanceIdInput } from "@/server/instances/input";
 import { instanceById } from "@/server/instances/queries";
+import { assertCanPay } from "./instances";
 import { createTRPCRouter, protectedProcedure } from "../trpc";
 
 export const billingRouter = createTRPCRouter({
@@ -17,6 +18,7 @@ export const billingRouter = createTRPCRouter({
     if (instance.status !== "awaiting_payment") {
       throw new TRPCError({ code: "BAD_REQUEST", message: "This instance is already paid for." });
     }
+    assertCanPay(ctx.user);
     const response = await deliverSignedEvent(localCheckoutCompletedEvent(instance, ctx.user, planById(instance.plan)));
     if (!response.ok) {
       throw new TRPCError({
