@@ -4,7 +4,7 @@ import type { Task } from "graphile-worker";
 import { eq } from "drizzle-orm";
 import { db } from "@/db";
 import { instances } from "@/db/schema";
-import { displayDomain } from "@/server/domains/custom-domain";
+import { displayDomain } from "@/server/domains/display";
 import { requiredDnsRecords } from "@/server/domains/dns-records";
 import { nextCheckDelayMs, scheduleDomainCheck, VERIFY_FOR_MS } from "@/server/domains/verification-jobs";
 import { checkDomainRecords, makeResolver } from "@/server/domains/verify";

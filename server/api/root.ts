@@ -2,6 +2,7 @@ import { accountRouter } from "./routers/account";
 import { billingRouter } from "./routers/billing";
 import { instancesRouter } from "./routers/instances";
 import { registrationRouter } from "./routers/registration";
+import { settingsRouter } from "./routers/settings";
 import { staffRouter } from "./routers/staff";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
@@ -9,6 +10,7 @@ export const appRouter = createTRPCRouter({
   account: accountRouter,
   instances: instancesRouter,
   registration: registrationRouter,
+  settings: settingsRouter,
   billing: billingRouter,
   staff: staffRouter,
 });

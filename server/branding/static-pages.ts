@@ -1,6 +1,4 @@
-// The instance's static pages: Markdown written by the client, rendered to HTML on the server with raw
-// HTML disabled (it is escaped, never passed through) and unsafe link schemes refused.
-import MarkdownIt from "markdown-it";
+// The instance's static pages: which are shown, and their Markdown (rendered on the server: ./markdown.ts).
 import { z } from "zod";
 
 export const STATIC_PAGES = {
@@ -39,19 +37,4 @@ export type StaticPages = z.infer<typeof staticPagesSchema>;
 
 export function defaultStaticPages(): StaticPages {
   return Object.fromEntries(STATIC_PAGE_IDS.map((id) => [id, { isVisible: false, markdown: "" }])) as StaticPages;
-}
-
-// html: false escapes every tag the author writes; markdown-it's validateLink already refuses javascript:,
-// vbscript:, file: and non-image data: URLs; we allow only http(s), mailto and relative links besides.
-const markdown = new MarkdownIt({ html: false, linkify: true, typographer: false });
-const defaultValidateLink = markdown.validateLink.bind(markdown);
-markdown.validateLink = (url: string) => {
-  if (!defaultValidateLink(url)) return false;
-  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url.trim())?.[1]?.toLowerCase();
-  return scheme === undefined || ["http", "https", "mailto"].includes(scheme);
-};
-
-/** Safe HTML for a page's Markdown: no script, no raw HTML, no script-bearing links. */
-export function renderMarkdown(source: string): string {
-  return markdown.render(source);
 }

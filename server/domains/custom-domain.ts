@@ -1,6 +1,5 @@
 // Custom domains: any valid fully qualified name, internationalised ones included (stored as punycode,
 // shown in Unicode), never under the platform's own base domain.
-import { domainToASCII, domainToUnicode } from "node:url";
 import { z } from "zod";
 
 const MAX_NAME_LENGTH = 253;
@@ -17,8 +16,8 @@ export function parseCustomDomain(input: string, baseDomain: string): { domain: 
     return { problem: "Enter only the domain name, without http:// or a path." };
   }
   if (/\s/.test(trimmed)) return { problem: "A domain name cannot contain spaces." };
-  const ascii = domainToASCII(trimmed.toLowerCase());
-  if (ascii === "") return { problem: "That is not a valid domain name." };
+  const ascii = toAscii(trimmed);
+  if (ascii === null) return { problem: "That is not a valid domain name." };
   if (ascii.length > MAX_NAME_LENGTH) return { problem: `A domain name can be at most ${MAX_NAME_LENGTH} characters long.` };
   const labels = ascii.split(".");
   if (labels.length < 2) return { problem: "Enter a full domain name with a dot, like learn.school.org." };
@@ -50,7 +49,15 @@ export function customDomainSchema(baseDomain: string) {
   });
 }
 
-/** How a stored (punycode) domain is shown to people. */
-export function displayDomain(ascii: string): string {
-  return domainToUnicode(ascii) || ascii;
+/**
+ * The punycode form of a (possibly internationalised) name, by the WHATWG URL parser's IDNA processing: the
+ * same in the browser (the form's check) and in Node (the server's).
+ */
+function toAscii(name: string): string | null {
+  if (/[/?#@:\\[\]%]/.test(name)) return null;
+  try {
+    return new URL(`http://${name}/`).hostname.toLowerCase();
+  } catch {
+    return null;
+  }
 }

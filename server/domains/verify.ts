@@ -1,7 +1,7 @@
 // Checks a custom domain's records through a DNS resolver (configurable: LYCEUM_DNS_RESOLVER), and says in
 // plain words what is missing or wrong.
 import { Resolver } from "node:dns/promises";
-import { displayDomain } from "./custom-domain";
+import { displayDomain } from "./display";
 import type { RequiredRecord } from "./dns-records";
 
 export type DomainCheck = { isVerified: true } | { isVerified: false; problems: string[] };

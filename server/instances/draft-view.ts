@@ -2,7 +2,7 @@
 import type { Instance, User } from "@/db/schema";
 import { defaultStaticPages } from "@/server/branding/static-pages";
 import { DEFAULT_COLOURS } from "@/server/branding/branding";
-import { displayDomain } from "@/server/domains/custom-domain";
+import { displayDomain } from "@/server/domains/display";
 import { requiredDnsRecords } from "@/server/domains/dns-records";
 import { env } from "@/server/env";
 import { platformHostnames } from "./hostnames";

@@ -1,5 +1,6 @@
 import { TRPCError } from "@trpc/server";
-import { notFound } from "next/navigation";
+import Link from "next/link";
+import { notFound, redirect } from "next/navigation";
 import { serverApi } from "@/server/api/server-caller";
 import { requireUser } from "@/server/auth/guards";
 import { instanceIdInput } from "@/server/instances/input";
@@ -15,6 +16,7 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
     throw error;
   });
   const { instance, events, siteUrl } = view;
+  if (instance.status === "draft") redirect(`/instances/${id}/setup`);
   return (
     <div className="stack">
       <div>
@@ -22,6 +24,11 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
         <p className="text-slate-600">
           {instance.subdomain} · plan {instance.plan} · registered {instance.createdAt.toISOString().slice(0, 10)}
         </p>
+        {["running", "suspended"].includes(instance.status) ? (
+          <p className="mt-2">
+            <Link href={`/instances/${id}/settings`}>Branding, pages and email settings</Link>
+          </p>
+        ) : null}
       </div>
       <InstanceLive
         instanceId={instance.id}

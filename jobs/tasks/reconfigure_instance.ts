@@ -1,0 +1,4 @@
+import { reconfigurePipeline } from "../pipelines/reconfigure";
+import { operationTask } from "./operation-task";
+
+export const reconfigure_instance = operationTask(reconfigurePipeline);
