@@ -14,7 +14,7 @@ export const smtpHostSchema = z
   .string()
   .trim()
   .toLowerCase()
-  .min(1, "Enter your mail server's name, like smtp.school.org.")
+  .min(1, { message: "Enter your mail server's name, like smtp.school.org.", abort: true })
   .max(253, "That server name is too long.")
   .regex(
     /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$|^\d{1,3}(?:\.\d{1,3}){3}$/,

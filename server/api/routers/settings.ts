@@ -6,6 +6,6 @@ import { createTRPCRouter, protectedProcedure } from "../trpc";
 
 export const settingsRouter = createTRPCRouter({
   comparison: protectedProcedure.input(instanceIdInput).query(({ ctx, input }) => settingsComparison(ctx.user, input.id)),
-  apply: protectedProcedure.input(instanceIdInput).mutation(({ ctx, input }) => applySettings(ctx.user, input.id)),
-  cancel: protectedProcedure.input(instanceIdInput).mutation(({ ctx, input }) => cancelSettingsChange(ctx.user, input.id)),
+  applyChanges: protectedProcedure.input(instanceIdInput).mutation(({ ctx, input }) => applySettings(ctx.user, input.id)),
+  cancelChange: protectedProcedure.input(instanceIdInput).mutation(({ ctx, input }) => cancelSettingsChange(ctx.user, input.id)),
 });

@@ -33,8 +33,8 @@ export function SettingsEditor({ view, differences, activeOperation }: Props) {
   const trpc = useTRPC();
   const router = useRouter();
   const refresh = () => router.refresh();
-  const apply = useMutation(trpc.settings.apply.mutationOptions({ onSuccess: refresh }));
-  const cancel = useMutation(trpc.settings.cancel.mutationOptions({ onSuccess: refresh }));
+  const apply = useMutation(trpc.settings.applyChanges.mutationOptions({ onSuccess: refresh }));
+  const cancel = useMutation(trpc.settings.cancelChange.mutationOptions({ onSuccess: refresh }));
   const isApplying = activeOperation?.kind === "reconfigure";
 
   return (
