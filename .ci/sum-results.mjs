@@ -2,7 +2,7 @@
 // failed test (it crashed, or ran nothing) counts as one failure, so a broken run can never read as green.
 import { existsSync, readFileSync } from "node:fs";
 
-const [unitStatus, e2eStatus] = process.argv.slice(2).map(Number);
+const [unitStatus, e2eStatus, benchStatus] = process.argv.slice(2).map(Number);
 let passed = 0;
 let failed = 0;
 
@@ -24,6 +24,12 @@ tally("playwright", "test-results/e2e-results.json", e2eStatus, (r) => ({
   passed: r.stats?.expected ?? 0,
   failed: (r.stats?.unexpected ?? 0) + (r.stats?.flaky ?? 0),
 }));
+
+// The benchmark smoke run is not a test runner, but a crash in it must not pass unnoticed.
+if (benchStatus !== undefined) {
+  console.log(`bench smoke: ${benchStatus === 0 ? "ran" : "crashed (counted as 1 failed)"}`);
+  if (benchStatus !== 0) failed += 1;
+}
 
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);

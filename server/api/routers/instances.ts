@@ -35,11 +35,11 @@ export const instancesRouter = createTRPCRouter({
 
   byId: protectedProcedure.input(instanceIdInput).query(async ({ ctx, input }) => {
     const instance = await visibleInstance(ctx.user, input.id);
-    const deployment = await activeDeploymentOf(instance);
+    const [deployment, events] = await Promise.all([activeDeploymentOf(instance), instanceEventLog(instance.id)]);
     return {
       instance: publicInstance(instance),
       siteUrl: instance.status === "running" ? instanceSiteUrl(instance, env().LYCEUM_BASE_DOMAIN, deployment?.address ?? null) : null,
-      events: await instanceEventLog(instance.id),
+      events,
     };
   }),
 

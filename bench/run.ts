@@ -1,0 +1,78 @@
+// `npm run bench` (`-- --smoke` for one short run of each scenario): starts the portal as users get it
+// (`next build && next start`, a worker, an embedded Postgres), runs each scenario, prints a Markdown table
+// and writes bench/results.json.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { loadOrCreateDevSecrets } from "../scripts/lib/dev-secrets";
+import { startStack, waitForHttp } from "../scripts/lib/stack";
+import type { BenchContext, Scenario } from "./lib/context";
+import { toMarkdown, writeResults, type Figure } from "./lib/report";
+
+async function main() {
+  const isSmoke = process.argv.includes("--smoke");
+  const only = process.argv.find((arg) => arg.startsWith("--only="))?.slice("--only=".length);
+  const port = Number(process.env.BENCH_PORT ?? 3400);
+  const stateDir = mkdtempSync(path.join(os.tmpdir(), "lyceum-bench-"));
+  const log = (line: string) => console.error(`[bench] ${line}`);
+
+  if (process.env.BENCH_SKIP_BUILD !== "1") {
+    log("next build…");
+    execFileSync(path.join("node_modules", ".bin", "next"), ["build"], { stdio: "ignore", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+  }
+  const secrets = loadOrCreateDevSecrets(stateDir);
+  const stack = await startStack({
+    web: "production",
+    port,
+    stateDir,
+    secrets,
+    env: { NODE_ENV: "production", LYCEUM_BENCH_PAGES: "1", LYCEUM_STAFF_EMAIL: "staff-bench@lyceum.localhost", LYCEUM_STAFF_PASSWORD: secrets.staffPassword },
+    onUnexpectedExit: (label, code) => log(`${label} exited unexpectedly (${code})`),
+  });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  let exitCode = 0;
+  try {
+    await waitForHttp(`${baseUrl}/api/health`, 120_000);
+    // The scenarios talk to the same database directly for setup (accounts, instances, events).
+    Object.assign(process.env, stack.env);
+    const scenarios: Scenario[] = [
+      (await import("./scenarios/paid-to-running")).paidToRunning,
+      (await import("./scenarios/event-latency")).eventLatency,
+      (await import("./scenarios/sse-fanout")).sseFanout,
+      (await import("./scenarios/pipeline-overhead")).pipelineOverhead,
+      (await import("./scenarios/ssr-and-memory")).ssrAndMemory,
+      (await import("./scenarios/concurrency")).concurrency,
+    ];
+    const ctx: BenchContext = {
+      baseUrl,
+      stack,
+      runs: isSmoke ? 1 : 3,
+      isSmoke,
+      staff: { email: "staff-bench@lyceum.localhost", password: secrets.staffPassword },
+      log,
+    };
+    const figures: Figure[] = [];
+    for (const scenario of scenarios) {
+      if (only && !scenario.name.includes(only)) continue;
+      log(`${scenario.name}…`);
+      figures.push(...(await scenario.run(ctx)));
+    }
+    const machine = writeResults(path.join("bench", "results.json"), figures, { mode: isSmoke ? "smoke" : "full" });
+    console.log(`\nLyceum benchmarks (${isSmoke ? "smoke: one short run each, timings not meaningful" : "3 runs each"}) on ${machine.cpus}× ${machine.cpuModel}, ${machine.memoryGb} GB, Node ${machine.node}\n`);
+    console.log(toMarkdown(figures));
+    const missed = figures.filter((figure) => figure.pass === false);
+    if (missed.length) console.log(`\nMissed goals: ${missed.map((f) => `${f.scenario} — ${f.figure}`).join("; ")}`);
+  } catch (error) {
+    console.error(error);
+    exitCode = 1;
+  } finally {
+    const { closeDb } = await import("@/db");
+    await closeDb();
+    await stack.stop();
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+  process.exit(exitCode);
+}
+
+void main();
