@@ -1,6 +1,7 @@
 "use client";
 // The live part of the instance page: server-rendered events first, then new ones over SSE.
 import { useSubscription } from "@trpc/tanstack-react-query";
+import Link from "next/link";
 import { useMemo, useState } from "react";
 import { StatusBadge } from "@/app/_components/status-badge";
 import { useTRPC } from "@/app/_trpc/client";
@@ -12,11 +13,13 @@ type Props = {
   initialStatus: InstanceStatus;
   initialEvents: InstanceEvent[];
   initialSiteUrl: string | null;
+  /** Off on the settings page itself. */
+  showSettingsLink?: boolean;
 };
 
 const STEP_ICONS = { pending: "○", running: "◔", done: "✓", failed: "✗", skipped: "–" } as const;
 
-export function InstanceLive({ instanceId, initialStatus, initialEvents, initialSiteUrl }: Props) {
+export function InstanceLive({ instanceId, initialStatus, initialEvents, initialSiteUrl, showSettingsLink = true }: Props) {
   const trpc = useTRPC();
   const [events, setEvents] = useState(initialEvents);
   // Only the first subscription uses this; on reconnect the SSE link resends the last tracked id itself.
@@ -63,6 +66,11 @@ export function InstanceLive({ instanceId, initialStatus, initialEvents, initial
             <a href={siteUrl} target="_blank" rel="noreferrer" data-testid="instance-link">
               {siteUrl}
             </a>
+          </p>
+        ) : null}
+        {showSettingsLink && (status === "running" || status === "suspended") ? (
+          <p>
+            <Link href={`/instances/${instanceId}/settings`}>Branding, pages and email settings</Link>
           </p>
         ) : null}
         {status === "awaiting_payment" ? (

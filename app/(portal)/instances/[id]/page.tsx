@@ -1,5 +1,4 @@
 import { TRPCError } from "@trpc/server";
-import Link from "next/link";
 import { notFound, redirect } from "next/navigation";
 import { serverApi } from "@/server/api/server-caller";
 import { requireUser } from "@/server/auth/guards";
@@ -24,11 +23,7 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
         <p className="text-slate-600">
           {instance.subdomain} · plan {instance.plan} · registered {instance.createdAt.toISOString().slice(0, 10)}
         </p>
-        {["running", "suspended"].includes(instance.status) ? (
-          <p className="mt-2">
-            <Link href={`/instances/${id}/settings`}>Branding, pages and email settings</Link>
-          </p>
-        ) : null}
+
       </div>
       <InstanceLive
         instanceId={instance.id}

@@ -29,7 +29,7 @@ export default async function InstanceSettingsPage({ params }: { params: Promise
         <Link href={`/instances/${id}`}>Back to the instance</Link>
       </div>
       <SettingsEditor view={view} differences={comparison.differences} activeOperation={comparison.activeOperation} />
-      <InstanceLive instanceId={id} initialStatus={live.instance.status} initialEvents={live.events} initialSiteUrl={live.siteUrl} />
+      <InstanceLive instanceId={id} initialStatus={live.instance.status} initialEvents={live.events} initialSiteUrl={live.siteUrl} showSettingsLink={false} />
     </div>
   );
 }
