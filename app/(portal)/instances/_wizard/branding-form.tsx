@@ -58,7 +58,7 @@ export function BrandingForm({
           {COLOUR_FIELD_NAMES.map((field) => {
             const warning = warnings.find((w) => w.field === field);
             return (
-              <div key={field} className="flex items-end gap-2">
+              <div key={field} className="flex items-start gap-2">
                 <div className="grow">
                   <Field
                     label={COLOUR_FIELDS[field].label}
@@ -75,7 +75,7 @@ export function BrandingForm({
                   aria-label={`${COLOUR_FIELDS[field].label} picker`}
                   value={/^#[0-9a-f]{6}$/i.test(colours[field]) ? colours[field] : "#000000"}
                   onChange={(e) => setColours({ ...colours, [field]: e.target.value })}
-                  className="mb-1 h-10 w-12"
+                  className="mt-7 h-10 w-12"
                 />
               </div>
             );

@@ -90,7 +90,7 @@ export function EmailForm({
       </fieldset>
       {values.relay === "own" ? (
         <div className="grid gap-4 md:grid-cols-2">
-          <Field label="SMTP server" name="smtp.host" value={smtp.host} onChange={(e) => setSmtp({ ...smtp, host: e.target.value })} error={errorFor(errors, "smtp.host")} />
+          <Field label="SMTP server name" name="smtp.host" value={smtp.host} onChange={(e) => setSmtp({ ...smtp, host: e.target.value })} error={errorFor(errors, "smtp.host")} />
           <Field label="Port" name="smtp.port" inputMode="numeric" value={smtp.port} onChange={(e) => setSmtp({ ...smtp, port: e.target.value })} error={errorFor(errors, "smtp.port")} />
           <SelectField
             label="Encryption"
