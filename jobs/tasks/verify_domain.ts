@@ -10,6 +10,7 @@ import { nextCheckDelayMs, scheduleDomainCheck, VERIFY_FOR_MS } from "@/server/d
 import { checkDomainRecords, makeResolver } from "@/server/domains/verify";
 import { env } from "@/server/env";
 import { appendInstanceEvent } from "@/server/instances/events";
+import { OperationInProgressError, startOperation } from "@/server/instances/operations";
 import { jobPayloads } from "@/server/jobs/payloads";
 
 export const verify_domain: Task = async (payload, helpers) => {
@@ -56,6 +57,20 @@ export const verify_domain: Task = async (payload, helpers) => {
       data: { customDomain: { domain, status, problem, checkedAt: now.toISOString() } },
     });
     if (status === "pending") await scheduleDomainCheck(tx, instanceId, domain, new Date(now.getTime() + nextCheckDelayMs(elapsedMs)));
+    // A live site moves to its verified domain through the reconfigure pipeline (which renders the hostnames).
+    if (status === "verified" && instance.status === "running") {
+      try {
+        await startOperation(tx, { instanceId, kind: "reconfigure", reason: `custom domain ${domain} verified` });
+      } catch (error) {
+        if (!(error instanceof OperationInProgressError)) throw error;
+        await appendInstanceEvent(tx, {
+          instanceId,
+          kind: "log",
+          level: "warn",
+          message: `${shown} will be served after the ${error.kind} in progress: apply your settings once it has finished.`,
+        });
+      }
+    }
   });
   helpers.logger.info(`custom domain ${domain} of ${instanceId}: ${status}${problem ? ` (${problem})` : ""}`);
 };
