@@ -116,4 +116,19 @@ describe("the verify_domain job", () => {
     const events = await db.query.instanceEvents.findMany({ where: (t, { eq }) => eq(t.instanceId, id) });
     expect(events.map((event) => event.message)).toContain(`${domain} is verified: its DNS records are right.`);
   });
+
+  it("gives up after 72 hours, saying what is still wrong", async () => {
+    const owner = await makeVerifiedUser();
+    const id = await saveDraft(owner);
+    const subdomain = (await db.query.instances.findFirst({ where: eq(instances.id, id) }))!.subdomain!;
+    const domain = `late-${uniqueSuffix()}.example`;
+    await apiAs(owner).registration.saveDomain({ id, values: { subdomain, customDomain: domain } });
+    await db.update(instances).set({ customDomainSince: new Date(Date.now() - 73 * 60 * 60 * 1000) }).where(eq(instances.id, id));
+    await apiAs(owner).registration.checkDomain({ id });
+    const failed = await eventually(async () => {
+      const row = await db.query.instances.findFirst({ where: eq(instances.id, id) });
+      return row?.customDomainStatus === "failed" ? row : undefined;
+    }, 30_000, "giving up");
+    expect(failed.customDomainProblem).toContain(`no TXT record at _lyceum-challenge.${domain}`);
+  });
 });
