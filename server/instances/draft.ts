@@ -1,9 +1,9 @@
 // Saving the registration wizard's steps on the instance row (the row is the draft), and submitting it.
 import { TRPCError } from "@trpc/server";
 import { eq, sql } from "drizzle-orm";
-import { db } from "@/db";
+import { db, type Queryable } from "@/db";
 import { instances, type Instance, type User, type WizardStep } from "@/db/schema";
-import { fieldError } from "@/server/api/field-errors";
+import { fieldError } from "@/server/api/field-error";
 import { sendContactVerification } from "@/server/accounts/verification";
 import type { BrandingInput, ImageSlot, AssetRef } from "@/server/branding/branding";
 import { encryptSecret } from "@/server/crypto/secrets";
@@ -28,7 +28,7 @@ function isUniqueViolation(error: unknown, constraint: string): boolean {
 }
 
 /** The owner's instance, locked for the update; NOT_FOUND for anyone else (they learn nothing of it). */
-async function lockOwned(tx: typeof db, user: User, id: string) {
+async function lockOwned(tx: Queryable, user: User, id: string) {
   const [row] = await tx.select().from(instances).where(eq(instances.id, id)).for("update");
   if (!row || row.ownerId !== user.id) throw new TRPCError({ code: "NOT_FOUND", message: "No such instance." });
   return row;
@@ -41,7 +41,7 @@ function assertState(instance: Instance, allowed: readonly string[], what: strin
 }
 
 /** Back to draft if the client edits after reaching checkout: the review must be done again. */
-async function reopenIfAwaitingPayment(tx: typeof db, instance: Instance) {
+async function reopenIfAwaitingPayment(tx: Queryable, instance: Instance) {
   if (instance.status === "awaiting_payment") {
     await transitionInstance(tx, instance.id, "draft", { message: "Registration reopened for changes." });
   }

@@ -92,7 +92,7 @@ export function BrandingForm({
         </fieldset>
         <div>
           <p className="font-semibold">Preview</p>
-          <ThemePreview name={view.instance.name} colours={colours} logoUrl={logo ? `/api/assets/${view.instance.id}/logo?v=${logo.sha256.slice(0, 8)}` : null} />
+          <ThemePreview name={view.instance.name} colours={colours} logoUrl={logo ? `/api/assets/${view.instance.id}/logo?v=${logo.sha256}` : null} />
         </div>
       </div>
       {images}

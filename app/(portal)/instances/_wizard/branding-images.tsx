@@ -41,7 +41,7 @@ export function BrandingImages({ view }: { view: DraftView }) {
             <label htmlFor={controlId}>{rule.label}</label>
             {current ? (
               // eslint-disable-next-line @next/next/no-img-element -- uploads come from our own asset route, unoptimised on purpose
-              <img src={`/api/assets/${view.instance.id}/${slot}?v=${current.sha256.slice(0, 8)}`} alt={`Current ${rule.label.toLowerCase()}`} className="max-h-16 self-start" />
+              <img src={`/api/assets/${view.instance.id}/${slot}?v=${current.sha256}`} alt={`Current ${rule.label.toLowerCase()}`} className="max-h-16 self-start" />
             ) : null}
             <input
               id={controlId}
