@@ -1,4 +1,5 @@
 import { notFound, redirect } from "next/navigation";
+import { VerifyEmailNotice } from "@/app/_components/verify-email-notice";
 import { requireUser } from "@/server/auth/guards";
 import { formatPrice, planById } from "@/server/billing/plans";
 import { env } from "@/server/env";
@@ -29,7 +30,11 @@ export default async function LocalCheckoutPage({ params }: { params: Promise<{ 
         <dt>Price</dt>
         <dd>{formatPrice(plan.priceMonthlyCents)} / month</dd>
       </dl>
-      <PayButton instanceId={instance.id} label={`Pay ${formatPrice(plan.priceMonthlyCents)}`} />
+      {user.emailVerified ? (
+        <PayButton instanceId={instance.id} label={`Pay ${formatPrice(plan.priceMonthlyCents)}`} />
+      ) : (
+        <VerifyEmailNotice email={user.email} />
+      )}
     </div>
   );
 }
