@@ -30,7 +30,7 @@ export function ReviewStep({ view }: { view: DraftView }) {
   const plan = PLANS.find((p) => p.id === instance.plan);
   const email = instance.emailSettings;
   const edit = (step: Parameters<typeof stepHref>[1]) => (
-    <Link href={stepHref(instance.id, step)} className="text-sm">
+    <Link href={stepHref(instance.id, step)} className="text-sm" aria-label={`Change the ${step} settings`}>
       Change
     </Link>
   );
