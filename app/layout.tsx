@@ -23,7 +23,9 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               Lyceum
             </Link>
             {user ? <Link href="/instances">My instances</Link> : null}
+            {user ? <Link href="/billing">Billing</Link> : null}
             {isStaff(user) ? <Link href="/staff">Staff</Link> : null}
+            {isStaff(user) ? <Link href="/staff/billing">Fleet billing</Link> : null}
             <span className="ml-auto flex items-center gap-4">
               {user ? (
                 <>

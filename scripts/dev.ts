@@ -51,7 +51,7 @@ async function main() {
       `  Lyceum is running: \x1b[1m${config.publicUrl}\x1b[0m`,
       `  Staff login:       ${config.LYCEUM_STAFF_EMAIL} / ${config.LYCEUM_STAFF_PASSWORD}`,
       `  Database:          ${stack.embedded ? "embedded Postgres (data in .lyceum/postgres)" : "DATABASE_URL"}`,
-      `  Billing:           ${config.BILLING_DRIVER === "local" ? "offline checkout (no card needed)" : "Stripe"}`,
+      `  Billing:           ${config.BILLING_DRIVER === "local" ? `offline (no card needed; staff controls at ${config.publicUrl}/staff/billing)` : "Stripe"}`,
       `  Email:             ${stack.mailInboxUrl ? `every message lands in the inbox at ${stack.mailInboxUrl}` : config.LYCEUM_SMTP_URL.replace(/\/\/[^@]*@/, "//")}`,
       "  Instances:         served at http://<subdomain>.localhost:<port>/ by local processes",
       "  Press Ctrl-C to stop everything.",

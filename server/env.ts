@@ -6,6 +6,8 @@ const optionalString = z
   .optional()
   .transform((v) => (v === "" ? undefined : v));
 
+const DEVELOPMENT_WEBHOOK_SECRET = "whsec_lyceum_local_development_only";
+
 export const envSchema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   DATABASE_URL: z
@@ -41,7 +43,17 @@ export const envSchema = z.object({
   /** The address clients point an A record at when a CNAME is not possible (a zone apex). */
   LYCEUM_INGRESS_IPV4: z.ipv4({ error: "must be an IPv4 address" }).default("127.0.0.1"),
   STRIPE_SECRET_KEY: optionalString,
-  STRIPE_WEBHOOK_SECRET: z.string().min(1).default("whsec_lyceum_local_development_only"),
+  STRIPE_WEBHOOK_SECRET: z.string().min(1).default(DEVELOPMENT_WEBHOOK_SECRET),
+  /** Stripe price ids of the plans (server/billing/plans.ts); needed with STRIPE_SECRET_KEY. */
+  STRIPE_PRICE_STARTER: optionalString,
+  STRIPE_PRICE_GROWTH: optionalString,
+  STRIPE_PRICE_SCALE: optionalString,
+  /** Points the Stripe SDK at another host (the contract tests' loopback server). */
+  STRIPE_API_BASE: optionalString.pipe(z.url().optional()),
+  /** Days between a failed payment and the instance's suspension, unless it is paid meanwhile. */
+  BILLING_GRACE_PERIOD_DAYS: z.coerce.number().min(0).default(7),
+  /** Days an ended subscription's instance is kept (suspended) before it is deprovisioned. */
+  BILLING_RETENTION_DAYS: z.coerce.number().min(0).default(30),
   COMPUTE_DRIVER: z.enum(["local"]).default("local"),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** How long one pipeline step may run before it fails with "timed out after N s". */
@@ -62,6 +74,15 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     throw new ConfigurationError(`Invalid configuration:\n${lines.join("\n")}`);
   }
   const parsed = result.data;
+  if (parsed.STRIPE_SECRET_KEY) {
+    // With Stripe on, checkout needs every plan's price and the webhook needs the endpoint's own secret.
+    const missing = (["STRIPE_PRICE_STARTER", "STRIPE_PRICE_GROWTH", "STRIPE_PRICE_SCALE"] as const).filter((name) => !parsed[name]);
+    const lines = missing.map((name) => `  ${name}: is required with STRIPE_SECRET_KEY: the Stripe price id (price_…) of that plan`);
+    if (parsed.STRIPE_WEBHOOK_SECRET === DEVELOPMENT_WEBHOOK_SECRET) {
+      lines.push("  STRIPE_WEBHOOK_SECRET: is required with STRIPE_SECRET_KEY: the signing secret (whsec_…) of the webhook endpoint");
+    }
+    if (lines.length) throw new ConfigurationError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
   return {
     ...parsed,
     BILLING_DRIVER: parsed.STRIPE_SECRET_KEY ? "stripe" : "local",

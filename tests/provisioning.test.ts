@@ -1,12 +1,12 @@
-// End to end below the browser: a signed payment reaches the webhook route, a real graphile-worker runs the
-// provision pipeline, a real local server comes up, and a live subscriber sees every event once, in order.
+// End to end below the browser: a signed payment (the local billing driver's events) reaches the webhook
+// route, a real graphile-worker processes it and runs the provision pipeline, a real local server comes up,
+// and a live subscriber sees every event once, in order.
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isolatedDatabase } from "./helpers/isolated-database";
 
 await isolatedDatabase();
 
-const { POST } = await import("@/app/api/stripe/webhook/route");
 const { db, closeDb } = await import("@/db");
 const { deployments, instances } = await import("@/db/schema");
 const { startWorker } = await import("@/jobs/start-worker");
@@ -14,7 +14,7 @@ const { streamInstanceEvents } = await import("@/server/events/stream");
 const { createLocalComputeDriver } = await import("@/server/infra/compute/local");
 const { uniqueSuffix } = await import("./helpers/accounts");
 const { makeVerifiedUser, registerInstance } = await import("./helpers/registration");
-const { checkoutCompletedEvent, signedRequest } = await import("./helpers/stripe");
+const { checkoutAtStripe, deliver } = await import("./helpers/billing");
 const { eventually } = await import("./helpers/waiting");
 
 let worker: Awaited<ReturnType<typeof startWorker>>;
@@ -46,8 +46,7 @@ describe("provisioning a paid instance", () => {
       }
     })();
 
-    const response = await POST(signedRequest(JSON.stringify(checkoutCompletedEvent(instance.id))));
-    expect(response.status).toBe(200);
+    await deliver(await checkoutAtStripe(instance, owner));
     await collecting;
     controller.abort();
 
@@ -87,7 +86,7 @@ describe("provisioning a paid instance", () => {
   it("brings a running instance's server back when it is found dead (the reconcile job)", async () => {
     const owner = await makeVerifiedUser();
     const instance = await registerInstance(owner, { name: "Phoenix", subdomain: `phx-${uniqueSuffix()}` });
-    await POST(signedRequest(JSON.stringify(checkoutCompletedEvent(instance.id))));
+    await deliver(await checkoutAtStripe(instance, owner));
     const running = await eventually(async () => {
       const row = await db.query.instances.findFirst({ where: eq(instances.id, instance.id) });
       return row?.status === "running" ? row : undefined;

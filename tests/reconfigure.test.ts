@@ -7,14 +7,13 @@ import { isolatedDatabase } from "./helpers/isolated-database";
 
 await isolatedDatabase();
 
-const { POST } = await import("@/app/api/stripe/webhook/route");
 const { db, closeDb } = await import("@/db");
 const { deployments, instanceOperations, instances } = await import("@/db/schema");
 const { startWorker } = await import("@/jobs/start-worker");
 const { createLocalComputeDriver } = await import("@/server/infra/compute/local");
 const { apiAs, uniqueSuffix } = await import("./helpers/accounts");
 const { GOOD_BRANDING, makeVerifiedUser, registerInstance } = await import("./helpers/registration");
-const { checkoutCompletedEvent, signedRequest } = await import("./helpers/stripe");
+const { checkoutAtStripe, deliver } = await import("./helpers/billing");
 const { eventually } = await import("./helpers/waiting");
 
 let worker: Awaited<ReturnType<typeof startWorker>> | null = null;
@@ -38,7 +37,7 @@ describe("changing a running instance", () => {
     const owner = await makeVerifiedUser();
     const api = apiAs(owner);
     const instance = await registerInstance(owner, { name: "Themed Academy", subdomain: `theme-${uniqueSuffix()}` });
-    await POST(signedRequest(JSON.stringify(checkoutCompletedEvent(instance.id))));
+    await deliver(await checkoutAtStripe(instance, owner));
     await eventually(async () => {
       const row = await db.query.instances.findFirst({ where: eq(instances.id, instance.id) });
       return row?.status === "running" ? row : undefined;

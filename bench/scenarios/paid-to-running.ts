@@ -1,7 +1,8 @@
 // 1. Paid → running with the local drivers: from the signed webhook leaving the client to `running`.
 import { spawn } from "node:child_process";
 import postgres from "postgres";
-import { localCheckoutCompletedEvent } from "@/server/billing/local-driver";
+import { db } from "@/db";
+import { completeLocalCheckout } from "@/server/billing/local/simulator";
 import { planById } from "@/server/billing/plans";
 import { stripeSignatureHeader } from "@/server/billing/signature";
 import { freePort } from "@/server/net/free-port";
@@ -50,7 +51,11 @@ export const paidToRunning: Scenario = {
       for (let i = 0; i < count; i++) {
         const owner = await benchUser();
         const instance = await benchInstance(owner.id);
-        const body = JSON.stringify(localCheckoutCompletedEvent(instance, owner, planById(instance.plan)));
+        // The offline driver records the subscription (as Stripe would at checkout); its checkout event is then timed.
+        const events = await db.transaction((tx) =>
+          completeLocalCheckout(tx, { instance, owner, plan: planById(instance.plan), withCard: true }),
+        );
+        const body = JSON.stringify(events.find((event) => event.type === "checkout.session.completed"));
         const isRunning = new Promise<void>((resolve) => waiting.set(instance.id, resolve));
         const started = performance.now();
         const response = await fetch(`${ctx.baseUrl}/api/stripe/webhook`, {

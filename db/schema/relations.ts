@@ -1,5 +1,5 @@
 import { relations } from "drizzle-orm";
-import { subscriptions } from "./billing";
+import { stripeEvents, subscriptions } from "./billing";
 import { deployments } from "./deployments";
 import { instanceEvents } from "./events";
 import { instances } from "./instances";
@@ -16,6 +16,7 @@ export const instancesRelations = relations(instances, ({ one, many }) => ({
   resources: many(instanceResources),
   deployments: many(deployments),
   subscription: one(subscriptions, { fields: [instances.id], references: [subscriptions.instanceId] }),
+  billingEvents: many(stripeEvents),
 }));
 
 export const operationsRelations = relations(instanceOperations, ({ one, many }) => ({
@@ -41,4 +42,8 @@ export const deploymentsRelations = relations(deployments, ({ one }) => ({
 
 export const subscriptionsRelations = relations(subscriptions, ({ one }) => ({
   instance: one(instances, { fields: [subscriptions.instanceId], references: [instances.id] }),
+}));
+
+export const stripeEventsRelations = relations(stripeEvents, ({ one }) => ({
+  instance: one(instances, { fields: [stripeEvents.instanceId], references: [instances.id] }),
 }));

@@ -1,12 +1,14 @@
-// Reconfigure: apply the owner's edited theme, pages and email settings to the running site. The instance
-// stays running throughout; a failure leaves the previous configuration serving.
+// Reconfigure: bring a provisioned instance in line with its settings without redeploying it — the owner's
+// theme, pages and email settings, and its plan (server size and limits) after a billing plan change. The
+// instance keeps serving throughout; a failure leaves the previous configuration in place.
 import { appendInstanceEvent } from "@/server/instances/events";
+import { applyPlan } from "../steps/plan";
 import { confirmSiteConfig, pushSiteConfig } from "../steps/reconfigure";
 import type { Pipeline } from "../pipeline/types";
 
 export const reconfigurePipeline: Pipeline = {
   kind: "reconfigure",
-  steps: [pushSiteConfig, confirmSiteConfig],
+  steps: [pushSiteConfig, confirmSiteConfig, applyPlan],
   async onStart() {},
   async onSuccess(tx, instance, operation) {
     await appendInstanceEvent(tx, {
@@ -17,5 +19,13 @@ export const reconfigurePipeline: Pipeline = {
       message: "Your changes are live.",
     });
   },
-  async onFailure() {},
+  async onFailure(tx, instance, operation, error) {
+    await appendInstanceEvent(tx, {
+      instanceId: instance.id,
+      operationId: operation.id,
+      kind: "log",
+      level: "error",
+      message: `Reconfiguring failed: ${error.message}. The instance keeps its previous settings.`,
+    });
+  },
 };

@@ -4,21 +4,26 @@ import { deployments } from "@/db/schema";
 import { renderSiteConfig } from "@/server/instances/site-config";
 import type { PipelineStep, StepContext } from "../pipeline/types";
 
+/** The deployment serving the instance; null before the first one is up (its config step renders the settings). */
 async function activeDeployment(ctx: StepContext) {
-  if (!ctx.instance.activeDeploymentId) throw new Error("the instance has no active deployment to reconfigure");
+  if (!ctx.instance.activeDeploymentId) return null;
   const deployment = await ctx.db.query.deployments.findFirst({ where: eq(deployments.id, ctx.instance.activeDeploymentId) });
   if (!deployment?.serverId || !deployment.address) throw new Error("the active deployment has no running server");
   return deployment;
 }
+
+const NOT_UP_YET = "no deployment is up yet; the first one is configured with these settings";
 
 export const pushSiteConfig: PipelineStep = {
   name: "push_config",
   title: "Render the new configuration and send it to the running site",
   async run(ctx) {
     const deployment = await activeDeployment(ctx);
+    if (!deployment) return NOT_UP_YET;
     const siteConfig = renderSiteConfig(ctx.instance, ctx.env);
     await ctx.infra.compute.reconfigureServer(deployment.serverId!, siteConfig);
-    await ctx.db.update(deployments).set({ config: siteConfig }).where(eq(deployments.id, deployment.id));
+    // Merged: other parts of the deployment's configuration (the plan's size and limits) are not ours.
+    await ctx.db.update(deployments).set({ config: { ...deployment.config, ...siteConfig } }).where(eq(deployments.id, deployment.id));
     return `configuration ${siteConfig.configVersion} sent to ${deployment.serverId}`;
   },
 };
@@ -29,6 +34,7 @@ export const confirmSiteConfig: PipelineStep = {
   timeoutMs: 60_000,
   async run(ctx) {
     const deployment = await activeDeployment(ctx);
+    if (!deployment) return NOT_UP_YET;
     const expected = (deployment.config as { configVersion?: string } | null)?.configVersion;
     const url = `http://${deployment.address}/heartbeat`;
     let seen = "no answer yet";

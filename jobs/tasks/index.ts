@@ -1,15 +1,29 @@
 import type { TaskList } from "graphile-worker";
 import type { JobName } from "@/server/jobs/payloads";
+import { apply_plan_change } from "./apply_plan_change";
+import { deliver_local_billing_event } from "./deliver_local_billing_event";
+import { deprovision_after_retention } from "./deprovision_after_retention";
+import { process_stripe_event } from "./process_stripe_event";
 import { provision_instance } from "./provision_instance";
 import { reconcile_compute } from "./reconcile_compute";
 import { reconfigure_instance } from "./reconfigure_instance";
+import { resume_instance } from "./resume_instance";
 import { send_email } from "./send_email";
+import { suspend_for_nonpayment } from "./suspend_for_nonpayment";
+import { suspend_instance } from "./suspend_instance";
 import { verify_domain } from "./verify_domain";
 
 export const taskList: Partial<Record<JobName, TaskList[string]>> = {
   provision_instance,
-  reconcile_compute,
+  suspend_instance,
+  resume_instance,
   reconfigure_instance,
+  reconcile_compute,
   send_email,
   verify_domain,
+  process_stripe_event,
+  suspend_for_nonpayment,
+  deprovision_after_retention,
+  apply_plan_change,
+  deliver_local_billing_event,
 };

@@ -3,7 +3,9 @@ import { billingRouter } from "./routers/billing";
 import { instancesRouter } from "./routers/instances";
 import { registrationRouter } from "./routers/registration";
 import { settingsRouter } from "./routers/settings";
+import { localBillingRouter } from "./routers/local-billing";
 import { staffRouter } from "./routers/staff";
+import { staffBillingRouter } from "./routers/staff-billing";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
 export const appRouter = createTRPCRouter({
@@ -12,7 +14,9 @@ export const appRouter = createTRPCRouter({
   registration: registrationRouter,
   settings: settingsRouter,
   billing: billingRouter,
+  localBilling: localBillingRouter,
   staff: staffRouter,
+  staffBilling: staffBillingRouter,
 });
 
 export type AppRouter = typeof appRouter;

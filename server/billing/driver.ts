@@ -1,5 +1,5 @@
-import type { Instance, User } from "@/db/schema";
-import type { Plan } from "./plans";
+import type { Instance, SubscriptionStatus, User } from "@/db/schema";
+import type { Plan, PlanId } from "./plans";
 
 export type CheckoutRequest = {
   instance: Pick<Instance, "id" | "name" | "subdomain">;
@@ -9,9 +9,46 @@ export type CheckoutRequest = {
   cancelUrl: string;
 };
 
-/** One interface, two drivers: Stripe Checkout, or the portal's own offline checkout page. */
+/** A subscription as the billing provider holds it now: the only state billing decisions are made on. */
+export type BillingSubscription = {
+  id: string;
+  customerId: string;
+  status: SubscriptionStatus;
+  /** From the subscription's metadata, which checkout sets. */
+  instanceId: string | null;
+  /** From the subscription's price (a plan change in the Customer Portal changes the price, not the metadata). */
+  planId: PlanId | null;
+  currentPeriodEnd: Date | null;
+  trialEnd: Date | null;
+  cancelAtPeriodEnd: boolean;
+  canceledAt: Date | null;
+  hasPaymentMethod: boolean;
+};
+
+export type BillingInvoice = {
+  id: string;
+  number: string | null;
+  status: string;
+  amountDueCents: number;
+  amountPaidCents: number;
+  currency: string;
+  createdAt: Date;
+  /** Stripe's hosted invoice page, when there is one. */
+  url: string | null;
+  subscriptionId: string | null;
+};
+
+/** One interface, two drivers: Stripe, or the portal's own offline store in Postgres. */
 export interface BillingDriver {
   readonly name: "stripe" | "local";
-  /** Where to send the client's browser to pay for the instance. */
+  /** The billing clock: real time for Stripe, an advanceable clock for the local driver. */
+  now(): Promise<Date>;
+  /** Where to send the client's browser to pay for the instance (a subscription-mode checkout). */
   createCheckout(request: CheckoutRequest): Promise<{ url: string }>;
+  /** The subscription as the provider holds it now; null when the provider does not know it. */
+  retrieveSubscription(subscriptionId: string): Promise<BillingSubscription | null>;
+  /** The customer's invoices, newest first. */
+  listInvoices(customerId: string): Promise<BillingInvoice[]>;
+  /** Where the customer manages payment methods, plan and cancellation (Stripe's Customer Portal). */
+  createPortalSession(request: { customerId: string; returnUrl: string }): Promise<{ url: string }>;
 }

@@ -1,9 +1,14 @@
 import { env } from "@/server/env";
 import type { BillingDriver } from "./driver";
-import { localBillingDriver } from "./local-driver";
-import { stripeBillingDriver } from "./stripe-driver";
+import { localBillingDriver } from "./local/driver";
+import { stripeClient } from "./stripe-client";
+import { createStripeBillingDriver } from "./stripe-driver";
 
-/** Stripe when STRIPE_SECRET_KEY is set, the offline checkout otherwise. */
+let stripeDriver: BillingDriver | undefined;
+
+/** Stripe when STRIPE_SECRET_KEY is set, the offline driver otherwise. */
 export function billingDriver(): BillingDriver {
-  return env().BILLING_DRIVER === "stripe" ? stripeBillingDriver : localBillingDriver;
+  if (env().BILLING_DRIVER !== "stripe") return localBillingDriver;
+  stripeDriver ??= createStripeBillingDriver(stripeClient());
+  return stripeDriver;
 }

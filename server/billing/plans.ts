@@ -1,4 +1,5 @@
-// The plans, in one place: the home page, registration, checkout and the VM size all read them from here.
+// The plans, in one place: the home page, registration, checkout, billing and the VM size all read them
+// from here. Stripe price ids come from configuration (server/billing/prices.ts), named by `stripePriceEnv`.
 export const PLANS = [
   {
     id: "starter",
@@ -7,6 +8,7 @@ export const PLANS = [
     description: "For a first course and a pilot cohort.",
     limits: { learners: 500, courses: 10, storageGb: 20 },
     vmFlavor: "b3-8",
+    trialDays: null,
     stripePriceEnv: "STRIPE_PRICE_STARTER",
   },
   {
@@ -16,6 +18,7 @@ export const PLANS = [
     description: "For a school running several programmes.",
     limits: { learners: 5000, courses: 100, storageGb: 100 },
     vmFlavor: "b3-16",
+    trialDays: 14,
     stripePriceEnv: "STRIPE_PRICE_GROWTH",
   },
   {
@@ -25,9 +28,20 @@ export const PLANS = [
     description: "For institutions with large enrolments.",
     limits: { learners: 50000, courses: 1000, storageGb: 500 },
     vmFlavor: "b3-32",
+    trialDays: null,
     stripePriceEnv: "STRIPE_PRICE_SCALE",
   },
-] as const;
+] as const satisfies readonly {
+  id: string;
+  name: string;
+  priceMonthlyCents: number;
+  description: string;
+  limits: { learners: number; courses: number; storageGb: number };
+  vmFlavor: string;
+  /** Free days before the first charge (Stripe's `trial_period_days`), or null for none. */
+  trialDays: number | null;
+  stripePriceEnv: string;
+}[];
 
 export type Plan = (typeof PLANS)[number];
 export type PlanId = Plan["id"];

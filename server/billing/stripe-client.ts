@@ -2,11 +2,9 @@
 import Stripe from "stripe";
 import { env } from "@/server/env";
 
-export function stripeClient(): Stripe {
-  const { STRIPE_SECRET_KEY } = env();
-  if (!STRIPE_SECRET_KEY) throw new Error("STRIPE_SECRET_KEY is not set: the Stripe billing driver is not configured");
-  const base = process.env.STRIPE_API_BASE ? new URL(process.env.STRIPE_API_BASE) : null;
-  return new Stripe(STRIPE_SECRET_KEY, {
+export function makeStripeClient(secretKey: string, apiBase?: string): Stripe {
+  const base = apiBase ? new URL(apiBase) : null;
+  return new Stripe(secretKey, {
     maxNetworkRetries: 2,
     ...(base && {
       host: base.hostname,
@@ -14,4 +12,10 @@ export function stripeClient(): Stripe {
       protocol: base.protocol.replace(":", "") as "http" | "https",
     }),
   });
+}
+
+export function stripeClient(): Stripe {
+  const { STRIPE_SECRET_KEY, STRIPE_API_BASE } = env();
+  if (!STRIPE_SECRET_KEY) throw new Error("STRIPE_SECRET_KEY is not set: the Stripe billing driver is not configured");
+  return makeStripeClient(STRIPE_SECRET_KEY, STRIPE_API_BASE);
 }

@@ -1,30 +1,87 @@
+// Billing through Stripe: Checkout in subscription mode, the Customer Portal, and re-reading subscriptions.
+// Every create carries an Idempotency-Key derived from our own ids, so a retried request or job cannot
+// create a second customer or session.
+import { eq } from "drizzle-orm";
+import Stripe from "stripe";
+import { db } from "@/db";
+import { billingCustomers, type User } from "@/db/schema";
 import type { BillingDriver } from "./driver";
-import { stripeClient } from "./stripe-client";
+import { stripePriceId } from "./prices";
+import { invoiceFromStripe, subscriptionFromStripe } from "./stripe-objects";
 
-function priceIdFor(envName: string): string {
-  const priceId = process.env[envName];
-  if (!priceId) throw new Error(`${envName} is not set: the Stripe price id of this plan is needed for checkout`);
-  return priceId;
-}
+/** Portal sessions are short-lived; clicks within the same minute reuse one. */
+const PORTAL_KEY_WINDOW_MS = 60_000;
 
-export const stripeBillingDriver: BillingDriver = {
-  name: "stripe",
-  async createCheckout({ instance, owner, plan, successUrl, cancelUrl }) {
-    const session = await stripeClient().checkout.sessions.create(
-      {
-        mode: "subscription",
-        line_items: [{ price: priceIdFor(plan.stripePriceEnv), quantity: 1 }],
-        client_reference_id: instance.id,
-        customer_email: owner.email,
-        metadata: { instanceId: instance.id, plan: plan.id },
-        subscription_data: { metadata: { instanceId: instance.id, plan: plan.id } },
-        success_url: successUrl,
-        cancel_url: cancelUrl,
-      },
-      // Derived from our ids: a retried request cannot open a second session for the same instance and plan.
-      { idempotencyKey: `checkout:${instance.id}:${plan.id}` },
+export function createStripeBillingDriver(stripe: Stripe): BillingDriver & { ensureCustomer(owner: Pick<User, "id" | "email">): Promise<string> } {
+  async function ensureCustomer(owner: Pick<User, "id" | "email">): Promise<string> {
+    const known = await db.query.billingCustomers.findFirst({ where: eq(billingCustomers.userId, owner.id) });
+    if (known) return known.stripeCustomerId;
+    const customer = await stripe.customers.create(
+      { email: owner.email, metadata: { userId: owner.id } },
+      { idempotencyKey: `customer:${owner.id}` },
     );
-    if (!session.url) throw new Error("Stripe returned a checkout session without a URL");
-    return { url: session.url };
-  },
-};
+    await db.insert(billingCustomers).values({ userId: owner.id, stripeCustomerId: customer.id }).onConflictDoNothing();
+    const stored = await db.query.billingCustomers.findFirst({ where: eq(billingCustomers.userId, owner.id) });
+    return stored!.stripeCustomerId;
+  }
+
+  return {
+    name: "stripe",
+    ensureCustomer,
+
+    async now() {
+      return new Date();
+    },
+
+    async createCheckout({ instance, owner, plan, successUrl, cancelUrl }) {
+      const customer = await ensureCustomer(owner);
+      const metadata = { instanceId: instance.id, plan: plan.id };
+      const session = await stripe.checkout.sessions.create(
+        {
+          mode: "subscription",
+          customer,
+          line_items: [{ price: stripePriceId(plan), quantity: 1 }],
+          client_reference_id: instance.id,
+          metadata,
+          subscription_data: {
+            metadata,
+            ...(plan.trialDays && {
+              trial_period_days: plan.trialDays,
+              // A trial that ends without a card invoices anyway: the payment fails and the grace period runs.
+              trial_settings: { end_behavior: { missing_payment_method: "create_invoice" } },
+            }),
+          },
+          ...(plan.trialDays && { payment_method_collection: "if_required" }),
+          success_url: successUrl,
+          cancel_url: cancelUrl,
+        },
+        { idempotencyKey: `checkout:${instance.id}:${plan.id}` },
+      );
+      if (!session.url) throw new Error("Stripe returned a checkout session without a URL");
+      return { url: session.url };
+    },
+
+    async retrieveSubscription(subscriptionId) {
+      try {
+        return subscriptionFromStripe(await stripe.subscriptions.retrieve(subscriptionId));
+      } catch (error) {
+        if (error instanceof Stripe.errors.StripeInvalidRequestError && error.code === "resource_missing") return null;
+        throw new Error(`retrieve Stripe subscription ${subscriptionId}: ${(error as Error).message}`, { cause: error });
+      }
+    },
+
+    async listInvoices(customerId) {
+      const page = await stripe.invoices.list({ customer: customerId, limit: 24 });
+      return page.data.map(invoiceFromStripe);
+    },
+
+    async createPortalSession({ customerId, returnUrl }) {
+      const window = Math.floor(Date.now() / PORTAL_KEY_WINDOW_MS);
+      const session = await stripe.billingPortal.sessions.create(
+        { customer: customerId, return_url: returnUrl },
+        { idempotencyKey: `portal:${customerId}:${window}` },
+      );
+      return { url: session.url };
+    },
+  };
+}

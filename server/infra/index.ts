@@ -2,15 +2,20 @@
 import { env } from "@/server/env";
 import type { ComputeDriver } from "./compute/driver";
 import { createLocalComputeDriver } from "./compute/local";
+import type { FrontDoorDriver } from "./front-door/driver";
+import { createLocalFrontDoor } from "./front-door/local";
 
-export type Infrastructure = { compute: ComputeDriver };
+export type Infrastructure = { compute: ComputeDriver; frontDoor: FrontDoorDriver };
 
 let cached: Infrastructure | undefined;
 
 export function infra(): Infrastructure {
   if (cached) return cached;
   const config = env();
-  cached = { compute: createLocalComputeDriver(config.LYCEUM_STATE_DIR) };
+  cached = {
+    compute: createLocalComputeDriver(config.LYCEUM_STATE_DIR),
+    frontDoor: createLocalFrontDoor(config.LYCEUM_STATE_DIR),
+  };
   return cached;
 }
 

@@ -4,6 +4,7 @@ import type { OperationKind } from "@/db/schema";
 import { emailMessage } from "@/server/mail/message";
 
 export const operationJobPayload = z.object({ operationId: z.uuid() });
+export const instanceJobPayload = z.object({ instanceId: z.uuid() });
 
 export const jobPayloads = {
   provision_instance: operationJobPayload,
@@ -16,6 +17,11 @@ export const jobPayloads = {
   send_email: emailMessage,
   /** Checks a custom domain's DNS records; `domain` guards against a job for a domain since replaced. */
   verify_domain: z.object({ instanceId: z.uuid(), domain: z.string().min(1) }),
+  process_stripe_event: z.object({ eventId: z.string().min(1) }),
+  suspend_for_nonpayment: instanceJobPayload,
+  deprovision_after_retention: instanceJobPayload,
+  apply_plan_change: instanceJobPayload,
+  deliver_local_billing_event: z.object({ event: z.looseObject({ id: z.string(), type: z.string() }) }),
 } as const;
 
 export type JobName = keyof typeof jobPayloads;

@@ -12,13 +12,29 @@ import { activeDeploymentOf, instanceById, instanceEventLog, instancesOwnedBy } 
 import { isSubdomainAvailable } from "@/server/instances/registration";
 import { subdomainSchema } from "@/server/instances/subdomain";
 import { createTRPCRouter, protectedProcedure } from "../trpc";
-import type { User } from "@/db/schema";
+import type { Instance, User } from "@/db/schema";
 
 /** Only a verified account pays: the address receives the invoices and the instance's notices. */
 export function assertCanPay(user: User) {
   if (!user.emailVerified) {
     throw new TRPCError({ code: "FORBIDDEN", message: "Confirm your email address before paying: open the link we emailed you, or send a new one." });
   }
+}
+
+/** Where the owner pays for an instance that waits for payment: Stripe Checkout or the offline page. */
+export async function startCheckoutFor(owner: User, instance: Instance) {
+  assertCanPay(owner);
+  if (instance.status !== "awaiting_payment") {
+    throw new TRPCError({ code: "BAD_REQUEST", message: "This instance is already paid for." });
+  }
+  const { publicUrl } = env();
+  return billingDriver().createCheckout({
+    instance,
+    owner,
+    plan: planById(instance.plan),
+    successUrl: `${publicUrl}/checkout/${instance.id}/success`,
+    cancelUrl: `${publicUrl}/checkout/${instance.id}/cancelled`,
+  });
 }
 
 /** The instance if this user may see it; NOT_FOUND otherwise, so other clients learn nothing of it. */
@@ -38,7 +54,9 @@ export const instancesRouter = createTRPCRouter({
     const [deployment, events] = await Promise.all([activeDeploymentOf(instance), instanceEventLog(instance.id)]);
     return {
       instance: publicInstance(instance),
-      siteUrl: instance.status === "running" ? instanceSiteUrl(instance, env().LYCEUM_BASE_DOMAIN, deployment?.address ?? null) : null,
+      siteUrl: ["running", "suspended"].includes(instance.status)
+        ? instanceSiteUrl(instance, env().LYCEUM_BASE_DOMAIN, deployment?.address ?? null)
+        : null,
       events,
     };
   }),
@@ -55,18 +73,7 @@ export const instancesRouter = createTRPCRouter({
   startCheckout: protectedProcedure.input(instanceIdInput).mutation(async ({ ctx, input }) => {
     const instance = await visibleInstance(ctx.user, input.id);
     if (instance.ownerId !== ctx.user.id) throw new TRPCError({ code: "FORBIDDEN", message: "Only the owner can pay." });
-    assertCanPay(ctx.user);
-    if (instance.status !== "awaiting_payment") {
-      throw new TRPCError({ code: "BAD_REQUEST", message: "This instance is already paid for." });
-    }
-    const { publicUrl } = env();
-    return billingDriver().createCheckout({
-      instance,
-      owner: ctx.user,
-      plan: planById(instance.plan),
-      successUrl: `${publicUrl}/instances/${instance.id}?checkout=success`,
-      cancelUrl: `${publicUrl}/instances/${instance.id}?checkout=cancelled`,
-    });
+    return startCheckoutFor(ctx.user, instance);
   }),
 
   /** Live events after `lastEventId` (a sequence number); the SSE link resends it when it reconnects. */

@@ -5,8 +5,7 @@ import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { instances } from "@/db/schema";
 import { brandingInput } from "@/server/branding/branding";
-import { billingDriver } from "@/server/billing";
-import { PLAN_IDS, planById } from "@/server/billing/plans";
+import { PLAN_IDS } from "@/server/billing/plans";
 import { decryptSecret } from "@/server/crypto/secrets";
 import { domainStepInput } from "@/server/domains/domain-step";
 import { env } from "@/server/env";
@@ -26,6 +25,7 @@ import { instanceProfileInput } from "@/server/instances/profile";
 import { emailSettingsInput } from "@/server/mail/smtp-settings";
 import { testSmtpConnection } from "@/server/mail/smtp-test";
 import { createTRPCRouter, protectedProcedure } from "../trpc";
+import { startCheckoutFor } from "./instances";
 
 const withId = <T extends z.ZodType>(schema: T) => z.object({ id: z.uuid("That is not an instance id."), values: schema });
 
@@ -93,14 +93,6 @@ export const registrationRouter = createTRPCRouter({
 
   /** Review & pay: the draft is re-checked whole, becomes awaiting payment, and the checkout starts. */
   submit: protectedProcedure.input(instanceIdInput).mutation(async ({ ctx, input }) => {
-    const instance = await submitRegistration(ctx.user, input.id);
-    const { publicUrl } = env();
-    return billingDriver().createCheckout({
-      instance,
-      owner: ctx.user,
-      plan: planById(instance.plan),
-      successUrl: `${publicUrl}/instances/${instance.id}?checkout=success`,
-      cancelUrl: `${publicUrl}/instances/${instance.id}?checkout=cancelled`,
-    });
+    return startCheckoutFor(ctx.user, await submitRegistration(ctx.user, input.id));
   }),
 });

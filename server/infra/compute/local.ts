@@ -5,6 +5,7 @@ import { closeSync, existsSync, openSync, readFileSync } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { freePort, isPortFree } from "@/server/net/free-port";
+import { localFrontDoorFile } from "../front-door/local";
 import type { ComputeDriver, ServerInfo, ServerSpec } from "./driver";
 
 const SITE_SERVER = path.join(process.cwd(), "server", "infra", "compute", "local-vm", "site-server.mjs");
@@ -30,7 +31,9 @@ export class LocalComputeDriver implements ComputeDriver {
     // Keep the old port when it is still free, so links handed out earlier keep working after a restart.
     const port = previous && (await isPortFree(previous.port)) ? previous.port : await freePort();
     const configPath = path.join(dir, "site.json");
-    await writeFile(configPath, JSON.stringify({ ...spec.siteConfig, port, host: "127.0.0.1" }, null, 2));
+    // The front-door file says whether visitors get the site or the maintenance page (server/infra/front-door/local.ts).
+    const frontDoorFile = localFrontDoorFile(path.dirname(this.root), spec.instanceId);
+    await writeFile(configPath, JSON.stringify({ ...spec.siteConfig, port, host: "127.0.0.1", frontDoorFile }, null, 2));
     const log = openSync(path.join(dir, "server.log"), "a");
     try {
       const child = spawn(process.execPath, [SITE_SERVER, configPath, spec.deploymentId], {
@@ -51,9 +54,11 @@ export class LocalComputeDriver implements ComputeDriver {
     const deploymentId = serverId.slice(SERVER_ID_PREFIX.length);
     const state = await this.readState(deploymentId);
     if (!state || !isOurProcess(state.pid, deploymentId)) throw new Error(`server ${serverId} is not running`);
-    // Written whole, then renamed: the site process never reads half a file.
+    // What the driver itself put in the file (address, front-door file) stays; the site's settings change.
     const configPath = path.join(this.dirOf(deploymentId), "site.json");
-    await writeFile(`${configPath}.new`, JSON.stringify({ ...siteConfig, port: state.port, host: "127.0.0.1" }, null, 2));
+    const { port, host, frontDoorFile } = JSON.parse(await readFile(configPath, "utf8")) as Record<string, unknown>;
+    // Written whole, then renamed: the site process never reads half a file.
+    await writeFile(`${configPath}.new`, JSON.stringify({ ...siteConfig, port, host, frontDoorFile }, null, 2));
     await rename(`${configPath}.new`, configPath);
     process.kill(state.pid, "SIGHUP");
   }

@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { notFound, redirect } from "next/navigation";
 import { VerifyEmailNotice } from "@/app/_components/verify-email-notice";
 import { requireUser } from "@/server/auth/guards";
@@ -16,10 +17,11 @@ export default async function LocalCheckoutPage({ params }: { params: Promise<{ 
   if (!instance || instance.ownerId !== user.id) notFound();
   if (instance.status !== "awaiting_payment") redirect(`/instances/${id}`);
   const plan = planById(instance.plan);
+  const price = formatPrice(plan.priceMonthlyCents);
   return (
     <div className="card stack max-w-lg">
       <h1>Checkout</h1>
-      <p className="hint">Lyceum test checkout — no card needed. Paying delivers a Stripe-signed event to the portal.</p>
+      <p className="hint">Lyceum test checkout — no card needed. Paying delivers Stripe-signed events to the portal.</p>
       <dl className="grid grid-cols-2 gap-2">
         <dt>Instance</dt>
         <dd>{instance.name}</dd>
@@ -28,13 +30,21 @@ export default async function LocalCheckoutPage({ params }: { params: Promise<{ 
         <dt>Plan</dt>
         <dd>{plan.name}</dd>
         <dt>Price</dt>
-        <dd>{formatPrice(plan.priceMonthlyCents)} / month</dd>
+        <dd>{plan.trialDays ? `${plan.trialDays} days free, then ${price} / month` : `${price} / month`}</dd>
       </dl>
-      {user.emailVerified ? (
-        <PayButton instanceId={instance.id} label={`Pay ${formatPrice(plan.priceMonthlyCents)}`} />
-      ) : (
+      {!user.emailVerified ? (
         <VerifyEmailNotice email={user.email} />
+      ) : plan.trialDays ? (
+        <>
+          <PayButton instanceId={instance.id} label="Start the free trial with a test card" />
+          <PayButton instanceId={instance.id} label="Start the free trial without a card" withCard={false} isSecondary />
+        </>
+      ) : (
+        <PayButton instanceId={instance.id} label={`Pay ${price}`} />
       )}
+      <p>
+        <Link href={`/checkout/${instance.id}/cancelled`}>Cancel and go back</Link>
+      </p>
     </div>
   );
 }

@@ -3,7 +3,7 @@ import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useTRPC } from "@/app/_trpc/client";
 
-export function PayButton({ instanceId, label }: { instanceId: string; label: string }) {
+export function PayButton({ instanceId, label, withCard = true, isSecondary = false }: { instanceId: string; label: string; withCard?: boolean; isSecondary?: boolean }) {
   const trpc = useTRPC();
   const router = useRouter();
   const pay = useMutation(
@@ -11,7 +11,12 @@ export function PayButton({ instanceId, label }: { instanceId: string; label: st
   );
   return (
     <div className="stack">
-      <button type="button" className="button" disabled={pay.isPending || pay.isSuccess} onClick={() => pay.mutate({ id: instanceId })}>
+      <button
+        type="button"
+        className={isSecondary ? "button button-secondary" : "button"}
+        disabled={pay.isPending || pay.isSuccess}
+        onClick={() => pay.mutate({ id: instanceId, withCard })}
+      >
         {label}
       </button>
       {pay.error ? (

@@ -2,6 +2,7 @@
 // The live part of the instance page: server-rendered events first, then new ones over SSE.
 import { useSubscription } from "@trpc/tanstack-react-query";
 import Link from "next/link";
+import { useQueryClient } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 import { StatusBadge } from "@/app/_components/status-badge";
 import { useTRPC } from "@/app/_trpc/client";
@@ -21,6 +22,7 @@ const STEP_ICONS = { pending: "○", running: "◔", done: "✓", failed: "✗",
 
 export function InstanceLive({ instanceId, initialStatus, initialEvents, initialSiteUrl, showSettingsLink = true }: Props) {
   const trpc = useTRPC();
+  const queryClient = useQueryClient();
   const [events, setEvents] = useState(initialEvents);
   // Only the first subscription uses this; on reconnect the SSE link resends the last tracked id itself.
   const [resumeFrom] = useState(() => String(initialEvents.at(-1)?.seq ?? 0));
@@ -28,8 +30,11 @@ export function InstanceLive({ instanceId, initialStatus, initialEvents, initial
     trpc.instances.events.subscriptionOptions(
       { id: instanceId, lastEventId: resumeFrom },
       {
-        onData: ({ data }) =>
-          setEvents((current) => ((current.at(-1)?.seq ?? 0) >= data.seq ? current : [...current, data])),
+        onData: ({ data }) => {
+          setEvents((current) => ((current.at(-1)?.seq ?? 0) >= data.seq ? current : [...current, data]));
+          // Billing news changes what the billing notice says.
+          if (data.step === "billing") void queryClient.invalidateQueries({ queryKey: trpc.billing.forInstance.queryKey({ id: instanceId }) });
+        },
       },
     ),
   );
@@ -71,6 +76,19 @@ export function InstanceLive({ instanceId, initialStatus, initialEvents, initial
         {showSettingsLink && (status === "running" || status === "suspended") ? (
           <p>
             <Link href={`/instances/${instanceId}/settings`}>Branding, pages and email settings</Link>
+          </p>
+        ) : null}
+        {status === "suspended" ? (
+          <p>
+            Suspended: visitors of{" "}
+            {siteUrl ? (
+              <a href={siteUrl} target="_blank" rel="noreferrer" data-testid="instance-link">
+                {siteUrl}
+              </a>
+            ) : (
+              "the site"
+            )}{" "}
+            see a maintenance page. All of its data is kept.
           </p>
         ) : null}
         {status === "awaiting_payment" ? (

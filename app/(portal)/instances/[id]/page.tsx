@@ -3,6 +3,7 @@ import { notFound, redirect } from "next/navigation";
 import { serverApi } from "@/server/api/server-caller";
 import { requireUser } from "@/server/auth/guards";
 import { instanceIdInput } from "@/server/instances/input";
+import { BillingNotice } from "./billing-notice";
 import { InstanceLive } from "./instance-live";
 
 export default async function InstancePage({ params }: { params: Promise<{ id: string }> }) {
@@ -16,6 +17,7 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
   });
   const { instance, events, siteUrl } = view;
   if (instance.status === "draft") redirect(`/instances/${id}/setup`);
+  const billing = await api.billing.forInstance({ id });
   return (
     <div className="stack">
       <div>
@@ -25,6 +27,7 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
         </p>
 
       </div>
+      <BillingNotice instanceId={instance.id} initial={billing} />
       <InstanceLive
         instanceId={instance.id}
         initialStatus={instance.status}

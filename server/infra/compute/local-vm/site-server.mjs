@@ -65,11 +65,41 @@ function homePage() {
   );
 }
 
+// Standing in for the load balancer too: while the front-door file says so, visitors get the maintenance
+// page. Read on every request (a few hundred bytes), so a change takes effect at once and survives restarts.
+function isInMaintenance() {
+  if (!config.frontDoorFile) return false;
+  try {
+    return JSON.parse(readFileSync(config.frontDoorFile, "utf8")).maintenance === true;
+  } catch {
+    return false;
+  }
+}
+
+function maintenancePage() {
+  const name = escapeHtml(config.instanceName);
+  return `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>${name} is temporarily unavailable</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body { margin: 0; font-family: system-ui, sans-serif; color: #1f2937; } main { padding: 4rem 2rem; max-width: 40rem; margin: 0 auto; }</style>
+</head>
+<body><main>
+<h1>${name} is temporarily unavailable</h1>
+<p>This site is paused for maintenance. Its courses and data are safe; please check back later.</p>
+</main></body></html>`;
+}
+
 const server = http.createServer((req, res) => {
   const path = (req.url ?? "/").split("?")[0];
   if (path === "/heartbeat") {
     res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify({ status: "ok", deploymentId, configVersion: config.configVersion ?? null }));
+    res.end(JSON.stringify({ status: "ok", deploymentId, configVersion: config.configVersion ?? null, maintenance: isInMaintenance() }));
+    return;
+  }
+  if (isInMaintenance()) {
+    res.writeHead(503, { "content-type": "text/html; charset=utf-8", "retry-after": "3600" });
+    res.end(maintenancePage());
     return;
   }
   if (path === "/" || path === "/index.html") {

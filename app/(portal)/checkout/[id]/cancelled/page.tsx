@@ -1,0 +1,25 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { requireUser } from "@/server/auth/guards";
+import { instanceIdInput } from "@/server/instances/input";
+import { instanceById } from "@/server/instances/queries";
+import { RetryCheckoutButton } from "./retry-checkout-button";
+
+/** Where Stripe Checkout sends the browser when the client backs out. Nothing was charged. */
+export default async function CheckoutCancelledPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const user = await requireUser(`/checkout/${id}/cancelled`);
+  if (!instanceIdInput.safeParse({ id }).success) notFound();
+  const instance = await instanceById(id);
+  if (!instance || instance.ownerId !== user.id) notFound();
+  return (
+    <div className="card stack max-w-lg">
+      <h1>Checkout cancelled</h1>
+      <p>Nothing was charged. {instance.name} keeps its subdomain {instance.subdomain} while you decide.</p>
+      {instance.status === "awaiting_payment" ? <RetryCheckoutButton instanceId={instance.id} /> : null}
+      <p>
+        <Link href="/instances">Back to your instances</Link>
+      </p>
+    </div>
+  );
+}

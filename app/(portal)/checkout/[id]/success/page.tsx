@@ -1,0 +1,32 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { requireUser } from "@/server/auth/guards";
+import { planById } from "@/server/billing/plans";
+import { instanceIdInput } from "@/server/instances/input";
+import { instanceById } from "@/server/instances/queries";
+
+/** Where Stripe Checkout sends the browser after payment. The webhook, not this page, starts provisioning. */
+export default async function CheckoutSuccessPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const user = await requireUser(`/checkout/${id}/success`);
+  if (!instanceIdInput.safeParse({ id }).success) notFound();
+  const instance = await instanceById(id);
+  if (!instance || instance.ownerId !== user.id) notFound();
+  const plan = planById(instance.plan);
+  return (
+    <div className="card stack max-w-lg">
+      <h1>Thank you!</h1>
+      <p>
+        {plan.trialDays
+          ? `Your ${plan.trialDays}-day free trial of the ${plan.name} plan has started.`
+          : `Your payment for the ${plan.name} plan went through.`}{" "}
+        As soon as Stripe confirms it to us, {instance.name} is set up — usually within seconds.
+      </p>
+      <p>
+        <Link href={`/instances/${instance.id}`} className="button">
+          Watch {instance.name} come up
+        </Link>
+      </p>
+    </div>
+  );
+}

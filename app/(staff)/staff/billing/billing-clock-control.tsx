@@ -1,0 +1,50 @@
+"use client";
+// The offline driver's billing clock: staff move it forward to try renewals, grace periods and trial ends.
+import { useMutation } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import { formatDay } from "@/app/_components/subscription-badge";
+import { useTRPC } from "@/app/_trpc/client";
+
+export function BillingClockControl({ now }: { now: Date }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const [days, setDays] = useState("1");
+  const advance = useMutation(trpc.localBilling.advanceClock.mutationOptions({ onSuccess: () => router.refresh() }));
+  return (
+    <section className="card stack" aria-labelledby="clock-heading">
+      <h2 id="clock-heading" className="mt-0">
+        Billing clock (offline driver)
+      </h2>
+      <p>
+        Billing date: <strong data-testid="billing-date">{formatDay(now)}</strong>. Renewals, trial ends and billing deadlines
+        happen as the clock passes them.
+      </p>
+      <form
+        className="flex flex-wrap items-end gap-3"
+        onSubmit={(event) => {
+          event.preventDefault();
+          advance.mutate({ days: Number(days) });
+        }}
+      >
+        <div className="field">
+          <label htmlFor="advance-days">Days to advance</label>
+          <input id="advance-days" type="number" min="0.01" step="any" value={days} onChange={(event) => setDays(event.target.value)} />
+        </div>
+        <button type="submit" className="button" disabled={advance.isPending}>
+          Advance the billing clock
+        </button>
+      </form>
+      {advance.data ? (
+        <p role="status">
+          Advanced. {advance.data.deliveredEvents.length ? `Stripe events sent: ${advance.data.deliveredEvents.join(", ")}.` : "No events."}
+        </p>
+      ) : null}
+      {advance.error ? (
+        <p className="error" role="alert">
+          {(advance.error.data as { fieldErrors?: { days?: string[] } } | undefined)?.fieldErrors?.days?.[0] ?? advance.error.message}
+        </p>
+      ) : null}
+    </section>
+  );
+}

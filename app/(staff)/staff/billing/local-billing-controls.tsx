@@ -1,0 +1,61 @@
+"use client";
+// The offline driver's lifecycle controls for one instance: what Stripe would do on its own schedule,
+// on demand, so the whole lifecycle can be tried by hand.
+import { useMutation } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
+import { formatDay } from "@/app/_components/subscription-badge";
+import { useTRPC } from "@/app/_trpc/client";
+
+type Props = { instanceId: string; cardDeclines: boolean; hasOpenInvoices: boolean; hasEnded: boolean; billingNow: Date };
+
+export function LocalBillingControls({ instanceId, cardDeclines, hasOpenInvoices, hasEnded, billingNow }: Props) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const refresh = { onSuccess: () => router.refresh() };
+  const declines = useMutation(trpc.localBilling.setCardDeclines.mutationOptions(refresh));
+  const retry = useMutation(trpc.localBilling.retryPayment.mutationOptions(refresh));
+  const cancel = useMutation(trpc.localBilling.cancelNow.mutationOptions(refresh));
+  const advance = useMutation(trpc.localBilling.advanceClock.mutationOptions(refresh));
+  const error = declines.error ?? retry.error ?? cancel.error ?? advance.error;
+  const isBusy = declines.isPending || retry.isPending || cancel.isPending || advance.isPending;
+
+  return (
+    <div className="card stack" aria-label="Offline billing controls">
+      <h3 className="font-semibold">Offline billing controls</h3>
+      <p className="hint">
+        Billing date {formatDay(billingNow)}. {cardDeclines ? "The card on file declines every payment." : "The card on file pays."}
+      </p>
+      {hasEnded ? (
+        <p>The subscription has ended.</p>
+      ) : (
+        <div className="flex flex-wrap gap-3">
+          <button
+            type="button"
+            className="button button-secondary"
+            disabled={isBusy}
+            onClick={() => declines.mutate({ instanceId, declines: !cardDeclines })}
+          >
+            {cardDeclines ? "Let payments succeed again" : "Make the next payment fail"}
+          </button>
+          <button type="button" className="button button-secondary" disabled={isBusy || !hasOpenInvoices} onClick={() => retry.mutate({ instanceId })}>
+            Retry the payment
+          </button>
+          <button type="button" className="button button-secondary" disabled={isBusy} onClick={() => advance.mutate({ days: 31 })}>
+            Advance the clock to the next renewal (31 days)
+          </button>
+          <button type="button" className="button button-secondary" disabled={isBusy} onClick={() => advance.mutate({ days: 8 })}>
+            Advance the clock past the grace period (8 days)
+          </button>
+          <button type="button" className="button button-secondary" disabled={isBusy} onClick={() => cancel.mutate({ instanceId })}>
+            Cancel the subscription now
+          </button>
+        </div>
+      )}
+      {error ? (
+        <p className="error" role="alert">
+          {error.message}
+        </p>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,36 @@
+// Resume: a suspended instance serves its site again.
+import { eq } from "drizzle-orm";
+import { deployments } from "@/db/schema";
+import { env } from "@/server/env";
+import { appendInstanceEvent } from "@/server/instances/events";
+import { instanceSiteUrl } from "@/server/instances/hostnames";
+import { transitionInstance } from "@/server/instances/lifecycle";
+import { serveSiteAgain } from "../steps/front-door";
+import type { Pipeline } from "../pipeline/types";
+
+export const resumePipeline: Pipeline = {
+  kind: "resume",
+  steps: [serveSiteAgain],
+  async onStart() {},
+  async onSuccess(tx, instance, operation) {
+    if (instance.status !== "suspended") return;
+    const deployment = instance.activeDeploymentId
+      ? await tx.query.deployments.findFirst({ where: eq(deployments.id, instance.activeDeploymentId) })
+      : undefined;
+    const siteUrl = instanceSiteUrl(instance, env().LYCEUM_BASE_DOMAIN, deployment?.address ?? null);
+    await transitionInstance(tx, instance.id, "running", {
+      message: siteUrl ? `Your instance is running again at ${siteUrl}` : "Your instance is running again.",
+      operationId: operation.id,
+      data: { siteUrl },
+    });
+  },
+  async onFailure(tx, instance, operation, error) {
+    await appendInstanceEvent(tx, {
+      instanceId: instance.id,
+      operationId: operation.id,
+      kind: "log",
+      level: "error",
+      message: `Resuming failed: ${error.message}. The site still shows the maintenance page.`,
+    });
+  },
+};

@@ -1,0 +1,30 @@
+// Bringing a running instance in line with its plan (VM size and limits) after a plan change.
+import { eq } from "drizzle-orm";
+import { deployments } from "@/db/schema";
+import { planById } from "@/server/billing/plans";
+import type { PipelineStep } from "../pipeline/types";
+
+const COMPUTE_FLAVOR = "compute.flavor";
+
+export const applyPlan: PipelineStep = {
+  name: "apply_plan",
+  title: "Apply the plan's server size and limits",
+  async run(ctx) {
+    const plan = planById(ctx.instance.plan);
+    const deployment = ctx.instance.activeDeploymentId
+      ? await ctx.db.query.deployments.findFirst({ where: eq(deployments.id, ctx.instance.activeDeploymentId) })
+      : undefined;
+    if (!deployment) return `no deployment is up yet; the next one boots as ${plan.vmFlavor}`;
+    const serverId = deployment.serverId ?? deployment.id;
+    const recorded = await ctx.ledger.find(COMPUTE_FLAVOR, serverId);
+    if (recorded?.details.flavor === plan.vmFlavor) return `server ${serverId} is already sized ${plan.vmFlavor} for the ${plan.name} plan`;
+    await ctx.db
+      .update(deployments)
+      .set({ config: { ...deployment.config, plan: plan.id, vmFlavor: plan.vmFlavor, limits: plan.limits } })
+      .where(eq(deployments.id, deployment.id));
+    await ctx.ledger.record(COMPUTE_FLAVOR, serverId, { flavor: plan.vmFlavor, plan: plan.id, limits: plan.limits });
+    const sizing =
+      deployment.computeDriver === "local" ? "the local driver runs every size alike" : `resized on ${deployment.computeDriver}`;
+    return `server ${serverId} set to ${plan.vmFlavor} with the ${plan.name} plan's limits (${sizing})`;
+  },
+};

@@ -1,0 +1,4 @@
+import { resumePipeline } from "../pipelines/resume";
+import { operationTask } from "./operation-task";
+
+export const resume_instance = operationTask(resumePipeline);

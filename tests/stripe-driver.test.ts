@@ -1,0 +1,198 @@
+// The Stripe billing driver against a loopback server that checks what Stripe would receive (paths,
+// form-encoded parameters, the secret key, idempotency keys) and answers like Stripe.
+import { eq } from "drizzle-orm";
+import { afterAll, describe, expect, it } from "vitest";
+import { db } from "@/db";
+import { billingCustomers, instances, subscriptions } from "@/db/schema";
+import { billingDriver } from "@/server/billing";
+import { processStripeEvent } from "@/server/billing/processing";
+import { apiAs, makeUser, uniqueSuffix } from "./helpers/accounts";
+import { makeVerifiedUser, registerInstance } from "./helpers/registration";
+import { deliver } from "./helpers/billing";
+import { startFakeStripe } from "./helpers/fake-stripe";
+
+const SECRET_KEY = "sk_test_lyceum_contract";
+const stripe = await startFakeStripe(SECRET_KEY);
+// Read by server/env.ts on first use, which is after this point.
+Object.assign(process.env, {
+  STRIPE_SECRET_KEY: SECRET_KEY,
+  STRIPE_API_BASE: stripe.url,
+  STRIPE_PRICE_STARTER: "price_starter_test",
+  STRIPE_PRICE_GROWTH: "price_growth_test",
+  STRIPE_PRICE_SCALE: "price_scale_test",
+  LYCEUM_PUBLIC_URL: "https://portal.example.org",
+});
+
+afterAll(() => stripe.close());
+
+async function registered(plan: "starter" | "growth" = "starter") {
+  const owner = await makeVerifiedUser();
+  const instance = await registerInstance(owner, { name: "Stripe School", subdomain: `str-${uniqueSuffix()}`, plan });
+  return { owner, instance };
+}
+
+function stripeSubscription(id: string, fields: { customer: string; status: string; instanceId: string; price: string; periodEnd: number }) {
+  return {
+    id,
+    object: "subscription",
+    customer: fields.customer,
+    status: fields.status,
+    metadata: { instanceId: fields.instanceId, plan: "starter" },
+    cancel_at_period_end: false,
+    canceled_at: null,
+    trial_end: null,
+    default_payment_method: "pm_card_visa",
+    items: {
+      object: "list",
+      data: [{ id: `si_${id}`, object: "subscription_item", quantity: 1, price: { id: fields.price, object: "price" }, current_period_end: fields.periodEnd }],
+    },
+  };
+}
+
+describe("the Stripe billing driver", () => {
+  it("is chosen when STRIPE_SECRET_KEY is set", () => {
+    expect(billingDriver().name).toBe("stripe");
+  });
+
+  it("creates the customer once and a subscription-mode checkout carrying the instance id, with idempotency keys from our ids", async () => {
+    const { owner, instance } = await registered();
+    const { url } = await apiAs(owner).instances.startCheckout({ id: instance.id });
+    expect(url).toMatch(/^https:\/\/checkout\.stripe\.com\/c\/pay\/cs_test_fake/);
+
+    const [customerCall] = stripe.requestsTo("POST /v1/customers").filter((call) => call.form.get("metadata[userId]") === owner.id);
+    expect(customerCall).toMatchObject({
+      authorization: `Bearer ${SECRET_KEY}`,
+      contentType: expect.stringContaining("application/x-www-form-urlencoded"),
+      idempotencyKey: `customer:${owner.id}`,
+      stripeVersion: expect.stringMatching(/^\d{4}-\d{2}-\d{2}/),
+    });
+    expect(customerCall!.form.get("email")).toBe(owner.email);
+    const customer = await db.query.billingCustomers.findFirst({ where: eq(billingCustomers.userId, owner.id) });
+
+    const sessionCalls = stripe.requestsTo("POST /v1/checkout/sessions").filter((call) => call.form.get("client_reference_id") === instance.id);
+    expect(sessionCalls).toHaveLength(1);
+    const session = sessionCalls[0]!;
+    expect(session.idempotencyKey).toBe(`checkout:${instance.id}:starter`);
+    expect(Object.fromEntries(session.form)).toEqual({
+      mode: "subscription",
+      customer: customer!.stripeCustomerId,
+      "line_items[0][price]": "price_starter_test",
+      "line_items[0][quantity]": "1",
+      client_reference_id: instance.id,
+      "metadata[instanceId]": instance.id,
+      "metadata[plan]": "starter",
+      "subscription_data[metadata][instanceId]": instance.id,
+      "subscription_data[metadata][plan]": "starter",
+      success_url: `https://portal.example.org/checkout/${instance.id}/success`,
+      cancel_url: `https://portal.example.org/checkout/${instance.id}/cancelled`,
+    });
+
+    // Clicking Pay again reuses the customer and, through the same idempotency key, the same session.
+    const again = await apiAs(owner).instances.startCheckout({ id: instance.id });
+    expect(again.url).toBe(url);
+    expect(stripe.requestsTo("POST /v1/customers").filter((call) => call.form.get("metadata[userId]") === owner.id)).toHaveLength(1);
+  });
+
+  it("asks for the plan's free trial, and has a trial that ends without a card invoiced anyway", async () => {
+    const { owner, instance } = await registered("growth");
+    await apiAs(owner).instances.startCheckout({ id: instance.id });
+    const [session] = stripe.requestsTo("POST /v1/checkout/sessions").filter((call) => call.form.get("client_reference_id") === instance.id);
+    expect(session!.form.get("subscription_data[trial_period_days]")).toBe("14");
+    expect(session!.form.get("subscription_data[trial_settings][end_behavior][missing_payment_method]")).toBe("create_invoice");
+    expect(session!.form.get("payment_method_collection")).toBe("if_required");
+    expect(session!.form.get("line_items[0][price]")).toBe("price_growth_test");
+  });
+
+  it("retries a create that met a 500 with the same Idempotency-Key, so Stripe makes one customer", async () => {
+    const { owner, instance } = await registered();
+    stripe.failNext("POST /v1/customers", 500);
+    await apiAs(owner).instances.startCheckout({ id: instance.id });
+    const calls = stripe.requestsTo("POST /v1/customers").filter((call) => call.form.get("metadata[userId]") === owner.id);
+    expect(calls.map((call) => call.idempotencyKey)).toEqual([`customer:${owner.id}`, `customer:${owner.id}`]);
+
+    // A job that crashed after Stripe created the customer but before we stored it: the retry gets the same one.
+    const stored = await db.query.billingCustomers.findFirst({ where: eq(billingCustomers.userId, owner.id) });
+    await db.delete(billingCustomers).where(eq(billingCustomers.userId, owner.id));
+    await apiAs(owner).instances.startCheckout({ id: instance.id });
+    const again = await db.query.billingCustomers.findFirst({ where: eq(billingCustomers.userId, owner.id) });
+    expect(again?.stripeCustomerId).toBe(stored!.stripeCustomerId);
+    expect([...stripe.customers.values()].filter((customer) => (customer.metadata as { userId: string }).userId === owner.id)).toHaveLength(1);
+  });
+
+  it("reads a subscription's status, plan (from its price) and period end, and knows a missing one", async () => {
+    const periodEnd = Math.floor(Date.now() / 1000) + 30 * 86400;
+    const instanceId = crypto.randomUUID();
+    stripe.subscriptions.set(
+      "sub_read",
+      stripeSubscription("sub_read", { customer: "cus_x", status: "past_due", instanceId, price: "price_growth_test", periodEnd }),
+    );
+    expect(await billingDriver().retrieveSubscription("sub_read")).toEqual({
+      id: "sub_read",
+      customerId: "cus_x",
+      status: "past_due",
+      instanceId,
+      planId: "growth",
+      currentPeriodEnd: new Date(periodEnd * 1000),
+      trialEnd: null,
+      cancelAtPeriodEnd: false,
+      canceledAt: null,
+      hasPaymentMethod: true,
+    });
+    expect(stripe.requestsTo("GET /v1/subscriptions/sub_read").at(-1)?.authorization).toBe(`Bearer ${SECRET_KEY}`);
+    expect(await billingDriver().retrieveSubscription("sub_gone")).toBeNull();
+  });
+
+  it("processes an event by re-reading the subscription from Stripe, not from the payload", async () => {
+    const { owner, instance } = await registered();
+    const subscriptionId = `sub_${uniqueSuffix()}`;
+    const periodEnd = Math.floor(Date.now() / 1000) + 30 * 86400;
+    stripe.subscriptions.set(
+      subscriptionId,
+      stripeSubscription(subscriptionId, { customer: "cus_paid", status: "active", instanceId: instance.id, price: "price_starter_test", periodEnd }),
+    );
+    const event = {
+      id: `evt_${uniqueSuffix()}`,
+      object: "event",
+      type: "customer.subscription.updated",
+      created: Math.floor(Date.now() / 1000),
+      // A stale snapshot: Stripe has since taken the payment.
+      data: { object: { ...stripe.subscriptions.get(subscriptionId), status: "incomplete" } },
+    };
+    await deliver([event]);
+    await processStripeEvent(event.id);
+
+    expect(stripe.requestsTo(`GET /v1/subscriptions/${subscriptionId}`)).toHaveLength(1);
+    expect(await db.query.subscriptions.findFirst({ where: eq(subscriptions.instanceId, instance.id) })).toMatchObject({
+      status: "active",
+      stripeCustomerId: "cus_paid",
+      stripeSubscriptionId: subscriptionId,
+      currentPeriodEnd: new Date(periodEnd * 1000),
+    });
+    expect((await db.query.instances.findFirst({ where: eq(instances.id, instance.id) }))?.status).toBe("queued");
+
+    stripe.invoices.push({
+      id: "in_paid_1",
+      object: "invoice",
+      customer: "cus_paid",
+      number: "LYC-0001",
+      status: "paid",
+      amount_due: 4900,
+      amount_paid: 4900,
+      currency: "usd",
+      created: Math.floor(Date.now() / 1000),
+      hosted_invoice_url: "https://invoice.stripe.com/i/in_paid_1",
+      parent: { type: "subscription_details", subscription_details: { subscription: subscriptionId } },
+    });
+    const account = await apiAs(owner).billing.account();
+    expect(account.subscriptions).toMatchObject([{ instance: { id: instance.id }, plan: { id: "starter" }, nextInvoiceAt: new Date(periodEnd * 1000) }]);
+    expect(account.invoices).toMatchObject([
+      { id: "in_paid_1", number: "LYC-0001", status: "paid", amountPaidCents: 4900, url: "https://invoice.stripe.com/i/in_paid_1", instanceName: "Stripe School" },
+    ]);
+
+    const portal = await apiAs(owner).billing.openPortal();
+    expect(portal.url).toMatch(/^https:\/\/billing\.stripe\.com\/p\/session\/bps_fake/);
+    const [portalCall] = stripe.requestsTo("POST /v1/billing_portal/sessions").slice(-1);
+    expect(Object.fromEntries(portalCall!.form)).toEqual({ customer: "cus_paid", return_url: "https://portal.example.org/billing" });
+    expect(portalCall!.idempotencyKey).toMatch(/^portal:cus_paid:\d+$/);
+  });
+});
