@@ -6,7 +6,7 @@ import { db } from "@/db";
 import { billingCustomers, instances, subscriptions } from "@/db/schema";
 import { billingDriver } from "@/server/billing";
 import { processStripeEvent } from "@/server/billing/processing";
-import { apiAs, makeUser, uniqueSuffix } from "./helpers/accounts";
+import { apiAs, uniqueSuffix } from "./helpers/accounts";
 import { makeVerifiedUser, registerInstance } from "./helpers/registration";
 import { deliver } from "./helpers/billing";
 import { startFakeStripe } from "./helpers/fake-stripe";

@@ -3,6 +3,7 @@ import { eq } from "drizzle-orm";
 import { db } from "@/db";
 import { users, type User } from "@/db/schema";
 import { defaultStaticPages } from "@/server/branding/static-pages";
+import { submitRegistration } from "@/server/instances/draft";
 import { apiAs, makeUser, uniqueSuffix } from "./accounts";
 
 export async function makeVerifiedUser(role: User["role"] = "client"): Promise<User> {
@@ -40,10 +41,10 @@ export async function saveDraft(owner: User, options: { name?: string; subdomain
   return id;
 }
 
-/** A complete registration, submitted: the instance waits for payment. */
+/** A complete registration, submitted: the instance waits for payment (no checkout started yet). */
 export async function registerInstance(owner: User, options: Parameters<typeof saveDraft>[1] = {}) {
   const id = await saveDraft(owner, options);
-  await apiAs(owner).registration.submit({ id });
+  await submitRegistration(owner, id);
   const instance = await db.query.instances.findFirst({ where: (t, { eq }) => eq(t.id, id) });
   return instance!;
 }
