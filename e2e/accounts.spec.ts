@@ -74,11 +74,13 @@ test("a forgotten password is reset through the emailed link", async ({ page }) 
   await page.getByRole("button", { name: "Log out" }).click();
   await page.goto("/login");
   await page.getByRole("link", { name: "Forgot your password?" }).click();
+  await expect(page.getByRole("heading", { name: "Forgot your password?" })).toBeVisible();
   await page.getByLabel("Email").fill(email);
   await page.getByRole("button", { name: "Send me a reset link" }).click();
   await expect(page.getByText(`If an account exists for ${email}`)).toBeVisible();
   const link = linkIn(await waitForMail(email, /Reset your Lyceum password/), "/reset-password");
   await page.goto(link);
+  await expect(page.getByRole("heading", { name: "Choose a new password" })).toBeVisible();
   await page.getByLabel("New password").fill("short");
   await page.getByRole("button", { name: "Change password" }).click();
   await expect(page.getByText("Use at least 10 characters for your password.")).toBeVisible();

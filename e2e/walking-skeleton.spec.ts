@@ -64,7 +64,7 @@ test("sign up, register through the wizard, pay and watch the instance come up l
 
   // 5. Plan
   await expect(page.getByRole("group", { name: "Plan" })).toBeVisible();
-  await page.getByRole("radio", { name: /Growth/ }).check();
+  await page.getByRole("radio", { name: /Scale/ }).check();
   await page.getByRole("button", { name: "Save and continue" }).click();
 
   // 6. Review & pay
@@ -74,7 +74,7 @@ test("sign up, register through the wizard, pay and watch the instance come up l
   await expect(review).toContainText(`${subdomain}.localhost`);
   await expect(review).toContainText("#7c2d12");
   await expect(review).toContainText(`courses@academy-${suffix}.example`);
-  await expect(review).toContainText("Growth");
+  await expect(review).toContainText("Scale — $499.00 / month");
   await page.getByRole("button", { name: "Continue to payment" }).click();
 
   await expect(page.getByRole("heading", { name: "Checkout" })).toBeVisible();
