@@ -24,7 +24,7 @@ async function main() {
   const stop = async (exitCode = 0) => {
     if (isStopping) return;
     isStopping = true;
-    say("Stopping web, worker, local instance servers and the database…");
+    say("Stopping web, worker, local S3, local instance servers and the database…");
     await stack?.stop();
     say("Stopped.");
     process.exit(exitCode);
@@ -53,11 +53,19 @@ async function main() {
       `  Database:          ${stack.embedded ? "embedded Postgres (data in .lyceum/postgres)" : "DATABASE_URL"}`,
       `  Billing:           ${config.BILLING_DRIVER === "local" ? `offline (no card needed; staff controls at ${config.publicUrl}/staff/billing)` : "Stripe"}`,
       `  Email:             ${stack.mailInboxUrl ? `every message lands in the inbox at ${stack.mailInboxUrl}` : config.LYCEUM_SMTP_URL.replace(/\/\/[^@]*@/, "//")}`,
+      `  Object storage:    ${objectStorageLine(stack, config)}`,
       "  Instances:         served at http://<subdomain>.localhost:<port>/ by local processes",
       "  Press Ctrl-C to stop everything.",
       "",
     ].join("\n"),
   );
+}
+
+function objectStorageLine(stack: Stack, config: ReturnType<typeof parseEnv>) {
+  const where = stack.localObjectStorage
+    ? `local S3 server at ${stack.localObjectStorage.endpoint} (data in ${path.relative(process.cwd(), stack.localObjectStorage.dataDir)})`
+    : config.S3_ENDPOINT ?? `AWS S3 (${config.S3_REGION})`;
+  return `${where}, bucket ${config.LYCEUM_ASSETS_BUCKET}`;
 }
 
 main().catch((error: unknown) => {

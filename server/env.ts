@@ -55,6 +55,19 @@ export const envSchema = z.object({
   /** Days an ended subscription's instance is kept (suspended) before it is deprovisioned. */
   BILLING_RETENTION_DAYS: z.coerce.number().min(0).default(30),
   COMPUTE_DRIVER: z.enum(["local"]).default("local"),
+  /** An S3-compatible endpoint (http://127.0.0.1:9000); unset: AWS S3. `npm run dev` starts a local server. */
+  S3_ENDPOINT: optionalString.pipe(z.url("must be a URL such as http://127.0.0.1:9000").optional()),
+  S3_REGION: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "must be a region name such as us-east-1").default("us-east-1"),
+  /** The platform's key pair; both unset: the AWS SDK's default credential chain (instance role, ~/.aws). */
+  S3_ACCESS_KEY_ID: optionalString,
+  S3_SECRET_ACCESS_KEY: optionalString,
+  /** http://endpoint/bucket/key instead of http://bucket.endpoint/key. Default: true with S3_ENDPOINT, else false. */
+  S3_FORCE_PATH_STYLE: optionalString.pipe(z.enum(["true", "false", "1", "0"], "must be true or false").optional()),
+  /** The platform's bucket for client uploads (logos, favicons). */
+  LYCEUM_ASSETS_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be a valid S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)")
+    .default("lyceum-assets"),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** How long one pipeline step may run before it fails with "timed out after N s". */
   STEP_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(300),
@@ -82,6 +95,9 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
       lines.push("  STRIPE_WEBHOOK_SECRET: is required with STRIPE_SECRET_KEY: the signing secret (whsec_…) of the webhook endpoint");
     }
     if (lines.length) throw new ConfigurationError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  if (Boolean(parsed.S3_ACCESS_KEY_ID) !== Boolean(parsed.S3_SECRET_ACCESS_KEY)) {
+    throw new ConfigurationError("Invalid configuration:\n  S3_SECRET_ACCESS_KEY: S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together: set both or neither");
   }
   return {
     ...parsed,

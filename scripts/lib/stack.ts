@@ -1,8 +1,13 @@
 // Starts the whole system: database (embedded unless DATABASE_URL is set), migrations, staff account, the
-// Next.js server and a worker. Shared by `npm run dev`, the e2e server and the benchmarks.
+// local S3 server (unless S3_ENDPOINT is set), the Next.js server and a worker. Shared by `npm run dev`, the
+// e2e server and the benchmarks.
 import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { applyMigrations } from "@/db/migrate";
+import { parseEnv } from "@/server/env";
+import { ensureBucket } from "@/server/infra/object-storage/buckets";
+import { createS3Client, objectStorageSettings } from "@/server/infra/object-storage/client";
 import { freePort, isPortFree } from "@/server/net/free-port";
 import type { DevSecrets } from "./dev-secrets";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./embedded-postgres";
@@ -24,6 +29,8 @@ export type Stack = {
   env: NodeJS.ProcessEnv;
   /** The local mail catcher's web inbox, when the stack started one. */
   mailInboxUrl: string | null;
+  /** The local S3 server the stack started (S3_ENDPOINT unset), else null. */
+  localObjectStorage: { endpoint: string; dataDir: string } | null;
   embedded: EmbeddedDatabase | null;
   children: Map<string, ChildProcess>;
   stop(): Promise<void>;
@@ -56,8 +63,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const children = new Map<string, ChildProcess>();
   let isStopping = false;
   const bin = (name: string) => path.join(process.cwd(), "node_modules", ".bin", name);
-  const start = (label: string, command: string, args: string[]) => {
-    const child = spawn(command, args, { env: stackEnv, stdio: ["ignore", "pipe", "pipe"] });
+  const start = (label: string, command: string, args: string[], stdin: "ignore" | "pipe" = "ignore") => {
+    const child = spawn(command, args, { env: stackEnv, stdio: [stdin, "pipe", "pipe"] });
     for (const stream of [child.stdout!, child.stderr!]) {
       stream.on("data", (chunk: Buffer) => {
         if (!options.output) return;
@@ -68,6 +75,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       if (!isStopping) options.onUnexpectedExit?.(label, code, signal);
     });
     children.set(label, child);
+    return child;
   };
   // Without a configured relay, every email goes to a local catcher with a web inbox.
   let mailInboxUrl: string | null = null;
@@ -82,12 +90,36 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       "--smtp", String(smtpPort), "--ip", "127.0.0.1", "--web", String(webPort), "--web-ip", "127.0.0.1",
     ]);
   }
+  // Without S3_ENDPOINT, object storage is a local S3 server whose root key is the platform's S3 key.
+  let localObjectStorage: Stack["localObjectStorage"] = null;
+  if (!stackEnv.S3_ENDPOINT) {
+    const dataDir = path.join(options.stateDir, "s3");
+    stackEnv.S3_ACCESS_KEY_ID = options.secrets.s3AccessKeyId;
+    stackEnv.S3_SECRET_ACCESS_KEY = options.secrets.s3SecretAccessKey;
+    stackEnv.S3_REGION ||= "us-east-1";
+    const port = await preferredLocalS3Port(options.stateDir);
+    // --exit-with-stdin: the server also stops if this process dies without stopping it.
+    const child = start("s3", process.execPath, ["--import", "tsx", LOCAL_S3_MAIN, "--data-dir", dataDir, "--port", String(port), "--exit-with-stdin"], "pipe");
+    const endpoint = await waitForOutput(child, /listening on (http:\/\/\S+)/, 30_000);
+    writeFileSync(path.join(options.stateDir, "s3-port"), new URL(endpoint).port);
+    stackEnv.S3_ENDPOINT = endpoint;
+    stackEnv.S3_FORCE_PATH_STYLE = "true";
+    localObjectStorage = { endpoint, dataDir };
+    const config = parseEnv(stackEnv);
+    const client = createS3Client(objectStorageSettings(config));
+    try {
+      await ensureBucket(client, config.LYCEUM_ASSETS_BUCKET);
+    } finally {
+      client.destroy();
+    }
+  }
   start("worker", process.execPath, ["--import", "tsx", "jobs/worker.ts"]);
   start("web", bin("next"), [options.web === "dev" ? "dev" : "start", "--port", String(options.port)]);
 
   return {
     env: stackEnv,
     mailInboxUrl,
+    localObjectStorage,
     embedded,
     children,
     async stop() {
@@ -99,6 +131,38 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       await embedded?.stop();
     },
   };
+}
+
+const LOCAL_S3_MAIN = path.join("server", "infra", "object-storage", "local-server", "main.ts");
+
+/** The port the local S3 server had last time when it is still free (so URLs handed out keep working), else any. */
+async function preferredLocalS3Port(stateDir: string): Promise<number> {
+  const file = path.join(stateDir, "s3-port");
+  const previous = existsSync(file) ? Number(readFileSync(file, "utf8")) : 0;
+  return previous > 0 && (await isPortFree(previous)) ? previous : 0;
+}
+
+/** The first capture of `pattern` in a child's stdout; fails if the child exits first or takes too long. */
+function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let seen = "";
+    const timer = setTimeout(() => finish(new Error(`no "${pattern.source}" from the child within ${timeoutMs / 1000} s`)), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      seen += chunk.toString();
+      const match = pattern.exec(seen);
+      if (match?.[1]) finish(null, match[1]);
+    };
+    const onExit = (code: number | null) => finish(new Error(`the child exited (${code}) before it was ready`));
+    const finish = (error: Error | null, value?: string) => {
+      clearTimeout(timer);
+      child.stdout?.off("data", onData);
+      child.off("exit", onExit);
+      if (error) reject(error);
+      else resolve(value!);
+    };
+    child.stdout?.on("data", onData);
+    child.once("exit", onExit);
+  });
 }
 
 /** The staff account exists with the configured password (in a child, so this process opens no pool). */

@@ -1,4 +1,4 @@
-// Per test file: configuration pointing at the test database and a private state folder.
+// Per test file: configuration pointing at the test database, the run's local S3 server and a private state folder.
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -10,3 +10,11 @@ process.env.LYCEUM_ENCRYPTION_KEY ??= Buffer.alloc(32, 7).toString("base64");
 process.env.STRIPE_WEBHOOK_SECRET = "whsec_test_secret";
 process.env.LYCEUM_STATE_DIR = mkdtempSync(path.join(os.tmpdir(), "lyceum-test-state-"));
 process.env.STEP_TIMEOUT_SECONDS ??= "30";
+
+const objectStorage = inject("objectStorage");
+process.env.S3_ENDPOINT = objectStorage.endpoint;
+process.env.S3_REGION = objectStorage.region;
+process.env.S3_ACCESS_KEY_ID = objectStorage.accessKeyId;
+process.env.S3_SECRET_ACCESS_KEY = objectStorage.secretAccessKey;
+process.env.S3_FORCE_PATH_STYLE = "true";
+process.env.LYCEUM_ASSETS_BUCKET = objectStorage.assetsBucket;

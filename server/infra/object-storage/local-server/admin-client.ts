@@ -1,0 +1,77 @@
+// A client for the local server's admin API (admin-api.ts), for code that talks to the server over HTTP, e.g.
+// when `npm run dev` runs it as a child process. Signs with SigV4 and the root key, like the S3 calls.
+import type { ScopedAccessKey } from "./access-keys";
+import { ADMIN_PATH_PREFIX } from "./admin-api";
+import { signRequest } from "./auth/sigv4";
+import type { LifecycleAction } from "./lifecycle-runner";
+
+export type AdminClientOptions = {
+  endpoint: string;
+  region: string;
+  rootCredentials: { accessKeyId: string; secretAccessKey: string };
+  /** The time to sign with (a test server may run on a moved clock). Default: the real clock. */
+  clock?: () => Date;
+};
+
+export class LocalS3AdminError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "LocalS3AdminError";
+  }
+}
+
+export class LocalS3AdminClient {
+  constructor(private readonly options: AdminClientOptions) {}
+
+  /** A new access key limited to `buckets`; the secret is only ever returned here. */
+  createAccessKey(input: { buckets: string[]; name?: string }): Promise<ScopedAccessKey> {
+    return this.call("POST", "access-keys", input) as Promise<ScopedAccessKey>;
+  }
+
+  async listAccessKeys(): Promise<Omit<ScopedAccessKey, "secretAccessKey">[]> {
+    return ((await this.call("GET", "access-keys")) as { accessKeys: Omit<ScopedAccessKey, "secretAccessKey">[] }).accessKeys;
+  }
+
+  /** True when it existed. */
+  async deleteAccessKey(accessKeyId: string): Promise<boolean> {
+    try {
+      await this.call("DELETE", `access-keys/${encodeURIComponent(accessKeyId)}`);
+      return true;
+    } catch (error) {
+      if (error instanceof LocalS3AdminError && error.status === 404) return false;
+      throw error;
+    }
+  }
+
+  /** Applies every bucket's lifecycle rules now (the server also does so on a timer). */
+  async runLifecycle(): Promise<LifecycleAction[]> {
+    return ((await this.call("POST", "lifecycle/run")) as { actions: LifecycleAction[] }).actions;
+  }
+
+  private async call(method: string, route: string, body?: unknown): Promise<unknown> {
+    const url = new URL(`${ADMIN_PATH_PREFIX}${route}`, this.options.endpoint);
+    const payload = body === undefined ? "" : JSON.stringify(body);
+    const headers = signRequest({
+      method,
+      url,
+      headers: body === undefined ? {} : { "content-type": "application/json" },
+      body: payload,
+      credentials: this.options.rootCredentials,
+      region: this.options.region,
+      now: this.options.clock?.(),
+    });
+    delete headers.host; // fetch sets it from the URL (the same value)
+    const response = await fetch(url, { method, headers, body: body === undefined ? undefined : payload });
+    const text = await response.text();
+    const json = text ? (JSON.parse(text) as unknown) : undefined;
+    if (!response.ok) {
+      const error = (json ?? {}) as { code?: string; message?: string };
+      throw new LocalS3AdminError(response.status, error.code ?? "Unknown", `local S3 admin ${method} ${route}: ${response.status} ${error.code ?? ""} ${error.message ?? text}`.trim());
+    }
+    return json;
+  }
+}
