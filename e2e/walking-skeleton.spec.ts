@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import { makePng } from "../tests/helpers/sample-images";
 import { confirmEmail } from "./fixtures/accounts";
 
 // The whole path a school takes: sign up, confirm the address, go through every step of the registration
@@ -48,6 +49,13 @@ test("sign up, register through the wizard, pay and watch the instance come up l
   await expect(page.getByText(/White header text would be hard to read.*Pick another colour/)).toBeVisible();
   await page.getByLabel("Header background", { exact: true }).fill("#7c2d12");
   await expect(page.getByTestId("preview-header")).toHaveCSS("background-color", "rgb(124, 45, 18)");
+  // A program renamed logo.png is refused by its content; a real PNG is taken.
+  const program = Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]), Buffer.alloc(256)]);
+  await page.getByLabel("Logo", { exact: true }).setInputFiles({ name: "logo.png", mimeType: "image/png", buffer: program });
+  await expect(page.getByText("This file is not an image we can use. Use PNG, JPEG, WebP, SVG.")).toBeVisible();
+  await page.getByLabel("Logo", { exact: true }).setInputFiles({ name: "logo.png", mimeType: "image/png", buffer: makePng(240, 60) });
+  await expect(page.getByRole("img", { name: "Current logo" })).toBeVisible();
+  await expect(page.getByTestId("preview-header").locator("img")).toHaveJSProperty("naturalWidth", 240);
   await page.getByLabel("Show the About page").check();
   await page.getByRole("button", { name: "Save and continue" }).click();
   await expect(page.getByText("Write the About page, or hide it.")).toBeVisible();
@@ -73,6 +81,7 @@ test("sign up, register through the wizard, pay and watch the instance come up l
   await expect(review).toContainText(`Academy ${suffix}`);
   await expect(review).toContainText(`${subdomain}.localhost`);
   await expect(review).toContainText("#7c2d12");
+  await expect(review).toContainText("PNG, 240 × 60 px");
   await expect(review).toContainText(`courses@academy-${suffix}.example`);
   await expect(review).toContainText("Scale — $499.00 / month");
   await page.getByRole("button", { name: "Continue to payment" }).click();
@@ -96,6 +105,7 @@ test("sign up, register through the wizard, pay and watch the instance come up l
   const [site] = await Promise.all([context.waitForEvent("page"), link.click()]);
   await expect(site.getByRole("heading", { level: 1 })).toHaveText(`Academy ${suffix}`);
   await expect(site.locator("header.site-header")).toHaveCSS("background-color", "rgb(124, 45, 18)");
+  await expect(site.getByRole("img", { name: `Academy ${suffix} logo` })).toHaveJSProperty("naturalWidth", 240);
   await site.getByRole("link", { name: "About" }).click();
   await expect(site.getByRole("heading", { name: `About Academy ${suffix}` })).toBeVisible();
   await expect(site.locator("main")).toContainText("<script>alert(1)</script>"); // shown as text, never run

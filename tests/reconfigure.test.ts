@@ -15,6 +15,8 @@ const { apiAs, uniqueSuffix } = await import("./helpers/accounts");
 const { GOOD_BRANDING, makeVerifiedUser, registerInstance } = await import("./helpers/registration");
 const { checkoutAtStripe, deliver } = await import("./helpers/billing");
 const { eventually } = await import("./helpers/waiting");
+const { makePng } = await import("./helpers/sample-images");
+const { uploadBrandingImage } = await import("@/server/branding/uploads");
 
 let worker: Awaited<ReturnType<typeof startWorker>> | null = null;
 
@@ -49,11 +51,14 @@ describe("changing a running instance", () => {
 
     const pages = { ...GOOD_BRANDING.pages, about: { isVisible: true, markdown: "# About us\n\n<script>alert(1)</script> We teach." } };
     await api.registration.saveBranding({ id: instance.id, values: { ...GOOD_BRANDING, headerBackground: "#7c2d12", pages } });
+    const upload = await uploadBrandingImage(owner, instance.id, "logo", new Blob([makePng(120, 40)]));
+    const logoSha = (upload.body as { sha256: string }).sha256;
     const { differences } = await api.settings.comparison({ id: instance.id });
     expect(differences).toEqual(
       expect.arrayContaining([
         { field: "Header background", deployed: "#1e3a8a", draft: "#7c2d12" },
         { field: "About page shown", deployed: "no", draft: "yes" },
+        { field: "Logo", deployed: "—", draft: `image ${logoSha.slice(0, 8)}` },
       ]),
     );
     // Nothing changed on the site yet: it is a draft.
@@ -82,6 +87,7 @@ describe("changing a running instance", () => {
     expect(await siteAddress(instance.id)).toBe(address); // the same server, reconfigured in place
     const after = await fetch(`http://${address}/`).then((r) => r.text());
     expect(after).toContain("background: #7c2d12");
+    expect(after).toContain(`/api/assets/${instance.id}/logo?v=${logoSha}`);
     const about = await fetch(`http://${address}/about`).then((r) => r.text());
     expect(about).toContain("<h1>About us</h1>");
     expect(about).not.toContain("<script>alert");

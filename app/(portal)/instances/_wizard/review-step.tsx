@@ -5,7 +5,8 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { VerifyEmailNotice } from "@/app/_components/verify-email-notice";
 import { useTRPC } from "@/app/_trpc/client";
-import { COLOUR_FIELD_NAMES, COLOUR_FIELDS } from "@/server/branding/branding";
+import { COLOUR_FIELD_NAMES, COLOUR_FIELDS, IMAGE_SLOTS } from "@/server/branding/branding";
+import { IMAGE_RULES } from "@/server/branding/image-rules";
 import { STATIC_PAGE_IDS, STATIC_PAGES } from "@/server/branding/static-pages";
 import { formatPrice, PLANS } from "@/server/billing/plans";
 import type { DraftView } from "@/server/instances/draft-view";
@@ -84,8 +85,14 @@ export function ReviewStep({ view }: { view: DraftView }) {
               <span className="swatch" style={{ background: branding[field] }} /> {branding[field]}
             </Row>
           ))}
-          <Row label="Logo">{branding.logo ? "uploaded" : "none"}</Row>
-          <Row label="Favicon">{branding.favicon ? "uploaded" : "none"}</Row>
+          {IMAGE_SLOTS.map((slot) => {
+            const image = branding[slot];
+            return (
+              <Row key={slot} label={IMAGE_RULES[slot].label.replace(" (optional)", "")}>
+                {image ? `${image.contentType.replace("image/", "").toUpperCase()}${image.width ? `, ${image.width} × ${image.height} px` : ""}` : "none"}
+              </Row>
+            );
+          })}
           <Row label="Pages shown">
             {STATIC_PAGE_IDS.filter((id) => staticPages[id].isVisible)
               .map((id) => STATIC_PAGES[id].title)
