@@ -5,7 +5,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { db } from "@/db";
 import { instances } from "@/db/schema";
-import { brandingImage, uploadBrandingImage } from "@/server/branding/uploads";
+import { brandingImage, removeBrandingImage, uploadBrandingImage } from "@/server/branding/uploads";
 import { env } from "@/server/env";
 import { platformS3Client } from "@/server/infra/object-storage/client";
 import { makeVerifiedUser, saveDraft } from "./helpers/registration";
@@ -40,6 +40,12 @@ describe("uploading branding images", () => {
     const served = await brandingImage(id, "logo", logo.sha256);
     expect(Buffer.from(served!.body).equals(png)).toBe(true);
     expect((await brandingImage(id, "logo", null))?.contentType).toBe("image/png");
+
+    // Removing it clears the draft's slot; the object stays for a deployed site that still shows it.
+    expect(await removeBrandingImage(owner, id, "logo")).toEqual({ status: 200, body: { isRemoved: true } });
+    expect((await brandingOf(id))?.logo).toBeNull();
+    expect(await brandingImage(id, "logo", null)).toBeNull();
+    expect(Buffer.from((await brandingImage(id, "logo", logo.sha256))!.body).equals(png)).toBe(true);
   });
 
   it.each([

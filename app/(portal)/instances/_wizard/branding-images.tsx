@@ -11,14 +11,14 @@ export function BrandingImages({ view }: { view: DraftView }) {
   const [errors, setErrors] = useState<Partial<Record<ImageSlot, string>>>({});
   const [busy, setBusy] = useState<ImageSlot | null>(null);
 
-  async function upload(slot: ImageSlot, file: File | undefined) {
-    if (!file) return;
+  async function upload(slot: ImageSlot, file: File | undefined | null) {
+    if (file === undefined) return;
     setBusy(slot);
     setErrors({ ...errors, [slot]: undefined });
     const body = new FormData();
-    body.set("file", file);
+    if (file) body.set("file", file);
     try {
-      const response = await fetch(`/api/assets/${view.instance.id}/${slot}`, { method: "POST", body });
+      const response = await fetch(`/api/assets/${view.instance.id}/${slot}`, { method: file ? "POST" : "DELETE", body: file ? body : undefined });
       const answer = (await response.json().catch(() => ({}))) as { error?: string };
       if (!response.ok) setErrors({ ...errors, [slot]: answer.error ?? `The upload failed (${response.status}).` });
       else router.refresh();
@@ -40,8 +40,13 @@ export function BrandingImages({ view }: { view: DraftView }) {
           <div key={slot} className="field">
             <label htmlFor={controlId}>{rule.label}</label>
             {current ? (
-              // eslint-disable-next-line @next/next/no-img-element -- uploads come from our own asset route, unoptimised on purpose
-              <img src={`/api/assets/${view.instance.id}/${slot}?v=${current.sha256}`} alt={`Current ${rule.label.toLowerCase()}`} className="max-h-16 self-start" />
+              <div className="flex items-center gap-3">
+                {/* eslint-disable-next-line @next/next/no-img-element -- uploads come from our own asset route, unoptimised on purpose */}
+                <img src={`/api/assets/${view.instance.id}/${slot}?v=${current.sha256}`} alt={`Current ${rule.label.toLowerCase().replace(" (optional)", "")}`} className="max-h-16" />
+                <button type="button" className="link-button" disabled={busy !== null} onClick={() => void upload(slot, null)}>
+                  Remove the {rule.label.toLowerCase().replace(" (optional)", "")}
+                </button>
+              </div>
             ) : null}
             <input
               id={controlId}

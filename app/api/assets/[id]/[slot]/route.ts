@@ -1,14 +1,25 @@
-// Branding images: POST uploads one (the owner, multipart field "file"); GET serves one to browsers.
-import { brandingImage, uploadBrandingImage } from "@/server/branding/uploads";
+// Branding images: POST uploads one (the owner, multipart field "file"), DELETE clears the slot, GET serves
+// one to browsers.
+import { brandingImage, MAX_UPLOAD_BYTES, removeBrandingImage, uploadBrandingImage } from "@/server/branding/uploads";
 import { currentUser } from "@/server/auth/session";
 
 type Params = { params: Promise<{ id: string; slot: string }> };
 
 export async function POST(request: Request, { params }: Params) {
   const { id, slot } = await params;
+  // Refused before the body is read: no image slot takes more than this.
+  if (Number(request.headers.get("content-length") ?? 0) > MAX_UPLOAD_BYTES) {
+    return Response.json({ error: "The file is too large." }, { status: 413 });
+  }
   const form = await request.formData().catch(() => null);
   const file = form?.get("file");
   const outcome = await uploadBrandingImage(await currentUser(), id, slot, file instanceof Blob ? file : null);
+  return Response.json(outcome.body, { status: outcome.status });
+}
+
+export async function DELETE(_request: Request, { params }: Params) {
+  const { id, slot } = await params;
+  const outcome = await removeBrandingImage(await currentUser(), id, slot);
   return Response.json(outcome.body, { status: outcome.status });
 }
 
