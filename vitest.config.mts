@@ -11,7 +11,7 @@ export default defineConfig({
   },
   test: {
     include: ["**/*.test.ts"],
-    exclude: ["node_modules/**", "e2e/**", ".next/**", ".lyceum/**"],
+    exclude: ["**/node_modules/**", "e2e/**", "**/.next/**", ".lyceum/**"],
     globalSetup: ["tests/setup/global.ts", "tests/setup/object-storage.ts"],
     setupFiles: ["tests/setup/env.ts"],
     pool: "forks",

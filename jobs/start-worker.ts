@@ -1,8 +1,14 @@
-// Starts a graphile-worker runner with our tasks, heartbeat and crash recovery; used by `npm run worker`,
-// `npm run dev`, the tests and the benchmarks.
+// Starts a graphile-worker runner with our tasks, heartbeat and crash recovery, structured logs and its
+// Prometheus endpoint; used by `npm run worker`, `npm run dev`, the tests and the benchmarks.
 import { randomUUID } from "node:crypto";
-import { Logger, makeWorkerUtils, run, type Runner } from "graphile-worker";
+import { eq } from "drizzle-orm";
+import { Logger, makeWorkerUtils, run, type Runner, type Task, type TaskList } from "graphile-worker";
+import { db } from "@/db";
+import { workerProcesses } from "@/db/schema";
 import { env } from "@/server/env";
+import { currentLogContext, withLogContext } from "@/server/observability/log-context";
+import { logger } from "@/server/observability/logger";
+import { metrics } from "@/server/observability/metrics";
 import {
   addGraphileWorkerId,
   beat,
@@ -11,23 +17,26 @@ import {
   releaseStaleLocks,
   unregisterWorkerProcess,
 } from "./crash-recovery";
+import { startMetricsServer, type MetricsServer } from "./metrics-server";
 import { taskList } from "./tasks";
 
-export type WorkerHandle = { processId: string; runner: Runner; stop(): Promise<void> };
+export type WorkerHandle = { processId: string; runner: Runner; metricsAddress: string | null; stop(): Promise<void> };
 
-export async function startWorker(options: { concurrency?: number; quiet?: boolean } = {}): Promise<WorkerHandle> {
+export type WorkerOptions = {
+  concurrency?: number;
+  /** Drops graphile-worker's own info lines (tests); errors and our lines still go to the log. */
+  quiet?: boolean;
+  /** Tasks beside ours (tests add ones that fail on purpose). */
+  extraTasks?: TaskList;
+};
+
+export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHandle> {
   const config = env();
   const processId = `proc-${randomUUID()}`;
+  const log = logger().child({ service: "worker", workerProcess: processId });
   await registerWorkerProcess(processId);
   const utils = await makeWorkerUtils({ connectionString: config.DATABASE_URL });
   await releaseStaleLocks(utils);
-
-  const logger = new Logger((scope) => (level, message) => {
-    if (options.quiet && level !== "error") return;
-    if (level === "debug") return;
-    const line = JSON.stringify({ level, time: new Date().toISOString(), scope: scope.label, job: scope.jobId, task: scope.taskIdentifier, msg: message });
-    (level === "error" || level === "warning" ? console.error : console.log)(line);
-  });
 
   const runner = await run({
     connectionString: config.DATABASE_URL,
@@ -35,29 +44,98 @@ export async function startWorker(options: { concurrency?: number; quiet?: boole
     noHandleSignals: true,
     pollInterval: 1000,
     crontab: "",
-    taskList: taskList as NonNullable<Parameters<typeof run>[0]["taskList"]>,
-    logger,
+    taskList: withJobLogContext({ ...(taskList as TaskList), ...options.extraTasks }),
+    logger: graphileLogger(log, Boolean(options.quiet)),
   });
   // Registered at creation, before a worker can lock any job.
   runner.events.on("worker:create", ({ worker }) => void addGraphileWorkerId(processId, worker.workerId));
+  countJobs(runner);
+
+  let metricsServer: MetricsServer | null = null;
+  if (config.LYCEUM_METRICS_TOKEN) {
+    metricsServer = await startMetricsServer({
+      host: config.LYCEUM_WORKER_METRICS_HOST,
+      port: config.LYCEUM_WORKER_METRICS_PORT,
+      token: config.LYCEUM_METRICS_TOKEN,
+    });
+    await db.update(workerProcesses).set({ metricsAddress: metricsServer.address }).where(eq(workerProcesses.id, processId));
+  }
 
   const timer = setInterval(() => {
     void beat(processId)
       .then(() => releaseStaleLocks(utils))
-      .catch((error: unknown) => console.error(`heartbeat failed: ${(error as Error).message}`));
+      .then((unlocked) => {
+        if (unlocked.length > 0) log.warn({ unlocked }, "released the job locks of workers that stopped beating");
+      })
+      .catch((error: unknown) => log.error({ err: error }, "heartbeat failed"));
   }, HEARTBEAT_INTERVAL_MS);
   timer.unref();
 
   await utils.addJob("reconcile_compute", {}, { jobKey: "reconcile_compute", maxAttempts: 3 });
+  log.info({ metricsAddress: metricsServer?.address ?? null, concurrency: options.concurrency ?? config.WORKER_CONCURRENCY }, "worker started");
 
   return {
     processId,
     runner,
+    metricsAddress: metricsServer?.address ?? null,
     async stop() {
       clearInterval(timer);
       await runner.stop();
+      await metricsServer?.close();
       await unregisterWorkerProcess(processId);
       await utils.release();
+      log.info("worker stopped");
     },
   };
+}
+
+/** Every line logged while a job runs carries its id and task (and, from the runner, its instance). */
+function withJobLogContext(tasks: TaskList): TaskList {
+  return Object.fromEntries(
+    Object.entries(tasks).flatMap(([name, task]): [string, Task][] =>
+      task ? [[name, (payload, helpers) => withLogContext({ jobId: helpers.job.id, task: name }, () => task(payload, helpers))]] : [],
+    ),
+  );
+}
+
+/** graphile-worker's own messages, as our JSON lines. Its metadata is left out: it holds job payloads. */
+function graphileLogger(log: ReturnType<typeof logger>, isQuiet: boolean) {
+  return new Logger((scope) => {
+    const scoped = scope.workerId ? log.child({ graphileWorker: scope.workerId }) : log;
+    return (level, message, meta) => {
+      // The job's id and task, from the scope or the metadata (only those: the rest holds the payload),
+      // unless the job's own log context already says them.
+      const job = (meta as { job?: { id?: unknown; task_identifier?: unknown } } | undefined)?.job;
+      const context = currentLogContext();
+      const jobId = scope.jobId ?? job?.id;
+      const task = scope.taskIdentifier ?? job?.task_identifier;
+      const fields = {
+        ...(jobId !== undefined && !context.jobId ? { jobId: String(jobId) } : {}),
+        ...(task !== undefined && !context.task ? { task: String(task) } : {}),
+      };
+      if (level === "error") scoped.error(fields, message);
+      else if (level === "warning") scoped.warn(fields, message);
+      else if (level === "info" && !isQuiet) scoped.info(fields, message);
+      else scoped.debug(fields, message);
+    };
+  });
+}
+
+function countJobs(runner: Runner) {
+  const m = metrics();
+  const startedAt = new Map<string, bigint>();
+  runner.events.on("job:start", ({ job }) => startedAt.set(job.id, process.hrtime.bigint()));
+  runner.events.on("job:success", ({ job }) => m.jobsProcessed.inc({ task: job.task_identifier }));
+  runner.events.on("job:error", ({ job }) =>
+    m.jobsFailed.inc({ task: job.task_identifier, permanent: String(job.attempts >= job.max_attempts) }),
+  );
+  runner.events.on("job:complete", ({ job, error }) => {
+    const start = startedAt.get(job.id);
+    startedAt.delete(job.id);
+    if (start === undefined) return;
+    m.jobDuration.observe(
+      { task: job.task_identifier, outcome: error ? "failed" : "succeeded" },
+      Number(process.hrtime.bigint() - start) / 1e9,
+    );
+  });
 }

@@ -2,18 +2,18 @@
 import { applyMigrations } from "@/db/migrate";
 import { closeDb } from "@/db";
 import { env } from "@/server/env";
+import { logger } from "@/server/observability/logger";
 import { startWorker } from "./start-worker";
 
 async function main() {
   const config = env();
   await applyMigrations(config.DATABASE_URL);
   const worker = await startWorker();
-  console.log(JSON.stringify({ level: "info", msg: `worker ${worker.processId} started`, pid: process.pid }));
   let isStopping = false;
   const shutdown = async (signal: string) => {
     if (isStopping) return;
     isStopping = true;
-    console.log(JSON.stringify({ level: "info", msg: `${signal}: finishing current jobs, then stopping` }));
+    logger().info({ signal }, "finishing current jobs, then stopping");
     await worker.stop();
     await closeDb();
     process.exit(0);

@@ -55,6 +55,7 @@ async function main() {
       `  Email:             ${stack.mailInboxUrl ? `every message lands in the inbox at ${stack.mailInboxUrl}` : config.LYCEUM_SMTP_URL.replace(/\/\/[^@]*@/, "//")}`,
       `  Object storage:    ${objectStorageLine(stack, config)}`,
       "  Instances:         served at http://<subdomain>.localhost:<port>/ by local processes",
+      `  Metrics:           ${config.publicUrl}/api/metrics (Authorization: Bearer <metricsToken in .lyceum/dev-secrets.json>)`,
       "  Press Ctrl-C to stop everything.",
       "",
     ].join("\n"),

@@ -74,9 +74,28 @@ export const envSchema = z.object({
   /** Seeded staff account for `npm run dev`; a password is generated and printed when unset. */
   LYCEUM_STAFF_EMAIL: z.email().default("staff@lyceum.localhost"),
   LYCEUM_STAFF_PASSWORD: optionalString.pipe(z.string().min(10, "must be at least 10 characters").optional()),
+  /** Who is emailed when a pipeline fails after its last retry: comma-separated; unset means the staff email. */
+  LYCEUM_STAFF_ALERT_EMAILS: optionalString.pipe(
+    z
+      .string()
+      .transform((value) => value.split(",").map((address) => address.trim()).filter(Boolean))
+      .pipe(z.array(z.email("must be a comma-separated list of email addresses")))
+      .optional(),
+  ),
+  LYCEUM_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Bearer token Prometheus sends to /api/metrics, the worker's metrics port and the http_sd endpoints. */
+  LYCEUM_METRICS_TOKEN: optionalString.pipe(z.string().min(16, "must be at least 16 characters").optional()),
+  /** Where each worker serves its own /metrics (port 0: any free port; the worker records it for http_sd). */
+  LYCEUM_WORKER_METRICS_HOST: z.string().min(1).default("127.0.0.1"),
+  LYCEUM_WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
 });
 
-export type Env = z.infer<typeof envSchema> & { BILLING_DRIVER: "stripe" | "local"; publicUrl: string; internalUrl: string };
+export type Env = z.infer<typeof envSchema> & {
+  BILLING_DRIVER: "stripe" | "local";
+  publicUrl: string;
+  internalUrl: string;
+  staffAlertEmails: string[];
+};
 
 export class ConfigurationError extends Error {}
 
@@ -104,6 +123,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     BILLING_DRIVER: parsed.STRIPE_SECRET_KEY ? "stripe" : "local",
     publicUrl: (parsed.LYCEUM_PUBLIC_URL ?? `http://localhost:${parsed.PORT}`).replace(/\/$/, ""),
     internalUrl: (parsed.LYCEUM_INTERNAL_URL ?? `http://127.0.0.1:${parsed.PORT}`).replace(/\/$/, ""),
+    staffAlertEmails: parsed.LYCEUM_STAFF_ALERT_EMAILS ?? [parsed.LYCEUM_STAFF_EMAIL],
   };
 }
 

@@ -12,4 +12,5 @@ export * from "./local-billing-subscriptions";
 export * from "./local-billing-invoices";
 export * from "./local-billing-clock";
 export * from "./workers";
+export * from "./audit";
 export * from "./relations";

@@ -72,6 +72,11 @@ export const instances = pgTable(
     uniqueIndex("instances_custom_domain_unique").on(sql`lower(${t.customDomain})`),
     index("instances_owner_idx").on(t.ownerId),
     index("instances_status_idx").on(t.status),
+    index("instances_created_at_idx").on(t.createdAt),
+    // Staff fleet search: substring matches (LIKE '%term%') through trigram indexes (migration 0003: pg_trgm).
+    index("instances_name_trgm").using("gin", sql`lower(${t.name}) gin_trgm_ops`),
+    index("instances_subdomain_trgm").using("gin", sql`lower(${t.subdomain}) gin_trgm_ops`),
+    index("instances_custom_domain_trgm").using("gin", sql`lower(${t.customDomain}) gin_trgm_ops`),
     check("instances_subdomain_after_draft", sql`${t.status} = 'draft' or ${t.subdomain} is not null`),
   ],
 );

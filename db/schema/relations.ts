@@ -1,4 +1,5 @@
 import { relations } from "drizzle-orm";
+import { auditLog } from "./audit";
 import { stripeEvents, subscriptions } from "./billing";
 import { deployments } from "./deployments";
 import { instanceEvents } from "./events";
@@ -42,6 +43,11 @@ export const deploymentsRelations = relations(deployments, ({ one }) => ({
 
 export const subscriptionsRelations = relations(subscriptions, ({ one }) => ({
   instance: one(instances, { fields: [subscriptions.instanceId], references: [instances.id] }),
+}));
+
+export const auditLogRelations = relations(auditLog, ({ one }) => ({
+  instance: one(instances, { fields: [auditLog.instanceId], references: [instances.id] }),
+  actor: one(users, { fields: [auditLog.actorId], references: [users.id] }),
 }));
 
 export const stripeEventsRelations = relations(stripeEvents, ({ one }) => ({

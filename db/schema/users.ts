@@ -1,5 +1,6 @@
 // Accounts: the Auth.js tables (shape required by @auth/drizzle-adapter) plus our password hash and role.
-import { integer, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+import { index, integer, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 
 export const userRole = pgEnum("user_role", ["client", "staff"]);
 
@@ -16,7 +17,11 @@ export const users = pgTable(
     role: userRole("role").notNull().default("client"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex("users_email_unique").on(t.email)],
+  (t) => [
+    uniqueIndex("users_email_unique").on(t.email),
+    // Staff fleet search by owner email (substring match; pg_trgm, migration 0003).
+    index("users_email_trgm").using("gin", sql`${t.email} gin_trgm_ops`),
+  ],
 );
 
 export const accounts = pgTable(

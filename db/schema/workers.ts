@@ -9,6 +9,8 @@ export const workerProcesses = pgTable("worker_processes", {
   graphileWorkerIds: text("graphile_worker_ids").array().notNull().default([]),
   startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
   lastHeartbeatAt: timestamp("last_heartbeat_at", { withTimezone: true }).notNull().defaultNow(),
+  // host:port of this process's Prometheus endpoint, listed by /api/prometheus/workers (null: not exposed).
+  metricsAddress: text("metrics_address"),
 });
 
 export type WorkerProcess = typeof workerProcesses.$inferSelect;

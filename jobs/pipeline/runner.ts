@@ -7,6 +7,10 @@ import { env } from "@/server/env";
 import { infra } from "@/server/infra";
 import { appendInstanceEvent } from "@/server/instances/events";
 import { ledgerFor } from "@/server/instances/ledger";
+import { alertStaffOperationFailed } from "@/server/notifications/instance-emails";
+import { addLogContext } from "@/server/observability/log-context";
+import { logger } from "@/server/observability/logger";
+import { metrics } from "@/server/observability/metrics";
 import { OperationCancelledError, runWithDeadline } from "./timeout";
 import type { Pipeline, StepContext } from "./types";
 
@@ -23,6 +27,7 @@ export async function runOperation(
   const operation = await db.query.instanceOperations.findFirst({ where: eq(instanceOperations.id, operationId) });
   if (!operation) throw new Error(`Operation ${operationId} does not exist`);
   if (operation.kind !== pipeline.kind) throw new Error(`Operation ${operationId} is a ${operation.kind}, not a ${pipeline.kind}`);
+  addLogContext({ instanceId: operation.instanceId, operationId: operation.id });
   // A job for an operation that has ended (e.g. cancelled while queued) has nothing left to do.
   if (!["queued", "running"].includes(operation.status)) return;
 
@@ -140,6 +145,7 @@ async function finish(
       .where(eq(instanceOperations.id, operation.id));
     if (outcome === "succeeded") await pipeline.onSuccess(tx, instance, operation);
     else await pipeline.onFailure(tx, instance, operation, error ?? new Error(outcome));
+    if (outcome === "failed") await alertStaffOperationFailed(tx, instance, operation, error ?? new Error(outcome));
     await appendInstanceEvent(tx, {
       instanceId: operation.instanceId,
       operationId: operation.id,
@@ -154,6 +160,8 @@ async function finish(
       data: { outcome },
     });
   });
+  metrics().operationsFinished.inc({ kind: operation.kind, outcome });
+  logger()[outcome === "succeeded" ? "info" : "warn"]({ kind: operation.kind, outcome, err: error }, `${operation.kind} ${outcome}`);
 }
 
 async function lockInstance(tx: Parameters<Parameters<typeof db.transaction>[0]>[0], instanceId: string) {
@@ -189,6 +197,9 @@ async function recordStepEnd(
   error: string | null,
   durationMs: number,
 ) {
+  metrics().stepDuration.observe({ pipeline: operation.kind, step, outcome: status }, durationMs / 1000);
+  if (status === "succeeded") logger().info({ step, durationMs }, message);
+  else logger().warn({ step, durationMs, error }, message);
   await db.transaction(async (tx) => {
     await tx
       .update(operationSteps)

@@ -4,7 +4,9 @@ import { deployments } from "@/db/schema";
 import { env } from "@/server/env";
 import { instanceSiteUrl } from "@/server/instances/hostnames";
 import { transitionInstance } from "@/server/instances/lifecycle";
+import { emailOwnerInstanceRunning, emailOwnerProvisioningFailed } from "@/server/notifications/instance-emails";
 import { activateDeployment, bootServer, publishDns, renderDeploymentConfig, waitForHeartbeat } from "../steps/deployment";
+import { OperationCancelledError } from "../pipeline/timeout";
 import type { Pipeline } from "../pipeline/types";
 
 export const provisionPipeline: Pipeline = {
@@ -25,11 +27,14 @@ export const provisionPipeline: Pipeline = {
       operationId: operation.id,
       data: { siteUrl },
     });
+    await emailOwnerInstanceRunning(tx, instance, siteUrl);
   },
   async onFailure(tx, instance, operation, error) {
     await transitionInstance(tx, instance.id, "failed", {
       message: `Provisioning stopped: ${error.message}`,
       operationId: operation.id,
     });
+    // A cancelled provision was stopped on purpose; the staff action that cancelled it told the owner.
+    if (!(error instanceof OperationCancelledError)) await emailOwnerProvisioningFailed(tx, instance, error);
   },
 };

@@ -9,6 +9,7 @@ export type DevSecrets = {
   encryptionKey: string;
   webhookSecret: string;
   staffPassword: string;
+  metricsToken: string;
   /** Root key pair of the local S3 server (and so the platform's S3 credentials in dev). */
   s3AccessKeyId: string;
   s3SecretAccessKey: string;
@@ -24,6 +25,7 @@ export function loadOrCreateDevSecrets(stateDir: string): DevSecrets {
     encryptionKey: existing.encryptionKey ?? randomBytes(32).toString("base64"),
     webhookSecret: existing.webhookSecret ?? `whsec_${randomBytes(24).toString("base64url")}`,
     staffPassword: existing.staffPassword ?? randomBytes(9).toString("base64url"),
+    metricsToken: existing.metricsToken ?? randomBytes(24).toString("base64url"),
     // Shaped like AWS's: 20 upper-case characters and a 40-character secret.
     s3AccessKeyId: existing.s3AccessKeyId ?? `LYCD${[...randomBytes(16)].map((byte) => BASE32[byte % 32]).join("")}`,
     s3SecretAccessKey: existing.s3SecretAccessKey ?? randomBytes(30).toString("base64"),

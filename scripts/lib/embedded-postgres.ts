@@ -105,6 +105,20 @@ async function stopPostmaster(pid: number) {
   if (isAlive(pid)) process.kill(pid, "SIGKILL");
 }
 
+/**
+ * The URL of the embedded Postgres already serving `dir` (e.g. under a running `npm run dev`), or null.
+ * postmaster.pid holds the server's pid on its first line and its port on the fourth.
+ */
+export function runningEmbeddedPostgresUrl(dir: string, database: string): string | null {
+  const pidFile = path.join(path.resolve(dir), "postmaster.pid");
+  if (!existsSync(pidFile)) return null;
+  const lines = readFileSync(pidFile, "utf8").split("\n");
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!(pid > 0) || !(port > 0) || !isAlive(pid)) return null;
+  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+}
+
 /** A postmaster left behind by a killed run holds the data directory: stop it (or clear its pid file). */
 async function stopStalePostmaster(dir: string) {
   const pidFile = path.join(dir, "postmaster.pid");

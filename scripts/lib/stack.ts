@@ -53,6 +53,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     LYCEUM_ENCRYPTION_KEY: process.env.LYCEUM_ENCRYPTION_KEY ?? options.secrets.encryptionKey,
     STRIPE_WEBHOOK_SECRET: process.env.STRIPE_WEBHOOK_SECRET ?? options.secrets.webhookSecret,
     LYCEUM_STAFF_PASSWORD: process.env.LYCEUM_STAFF_PASSWORD ?? options.secrets.staffPassword,
+    LYCEUM_METRICS_TOKEN: process.env.LYCEUM_METRICS_TOKEN ?? options.secrets.metricsToken,
     ...options.env,
     DATABASE_URL: databaseUrl,
   };

@@ -5,6 +5,8 @@ import { ZodError } from "zod";
 import type { Database } from "@/db";
 import type { User } from "@/db/schema";
 import { isStaff } from "@/server/auth/roles";
+import { withLogContext } from "@/server/observability/log-context";
+import { logger } from "@/server/observability/logger";
 import { fieldErrorsOf } from "./field-errors";
 
 /** Built per request in ./context.ts (from the Auth.js session), or directly by tests. */
@@ -27,9 +29,29 @@ const t = initTRPC.context<TRPCContext>().create({
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-export const publicProcedure = t.procedure;
+/** Every log line written while a procedure runs names the request, the procedure, the user and the instance. */
+const inLogContext = t.middleware(async ({ ctx, path, type, getRawInput, next }) => {
+  const raw = (await getRawInput().catch(() => undefined)) as { id?: unknown; instanceId?: unknown } | undefined;
+  const instanceId = raw?.instanceId ?? (path.startsWith("instances.") || path === "staff.instance" ? raw?.id : undefined);
+  return withLogContext(
+    {
+      requestId: ctx.headers.get("x-request-id") ?? undefined,
+      procedure: path,
+      userId: ctx.user?.id,
+      instanceId: typeof instanceId === "string" ? instanceId : undefined,
+    },
+    async () => {
+      const startedAt = performance.now();
+      const result = await next();
+      logger().debug({ type, ok: result.ok, durationMs: Math.round(performance.now() - startedAt) }, "procedure");
+      return result;
+    },
+  );
+});
 
-export const protectedProcedure = t.procedure.use(({ ctx, next }) => {
+export const publicProcedure = t.procedure.use(inLogContext);
+
+export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Log in to continue." });
   return next({ ctx: { ...ctx, user: ctx.user } });
 });

@@ -2,6 +2,7 @@
 import { and, asc, eq, gt, sql } from "drizzle-orm";
 import type { Queryable } from "@/db";
 import { instanceEvents, instances, type EventKind, type EventLevel } from "@/db/schema";
+import { scrubSecrets } from "@/server/observability/redact";
 
 export type NewInstanceEvent = {
   instanceId: string;
@@ -14,7 +15,8 @@ export type NewInstanceEvent = {
 };
 
 /**
- * Inserts an event with the instance's next sequence number. Bumping the counter row-locks the instance
+ * Inserts an event with the instance's next sequence number. The message is scrubbed of known secrets: owners
+ * read these, and a step's error may quote a password. Bumping the counter row-locks the instance
  * until commit, so events of one instance commit in sequence order (subscribers resume from seq > last).
  */
 export async function appendInstanceEvent(q: Queryable, event: NewInstanceEvent) {
@@ -26,7 +28,7 @@ export async function appendInstanceEvent(q: Queryable, event: NewInstanceEvent)
     )
     insert into ${instanceEvents} (instance_id, seq, operation_id, kind, step, level, message, data)
     select ${event.instanceId}, next.last_event_seq, ${event.operationId ?? null}, ${event.kind}, ${event.step ?? null},
-           ${event.level ?? "info"}, ${event.message}, ${event.data ? JSON.stringify(event.data) : null}::jsonb
+           ${event.level ?? "info"}, ${scrubSecrets(event.message)}, ${event.data ? JSON.stringify(event.data) : null}::jsonb
     from next
     returning id, seq`);
   const row = rows[0];

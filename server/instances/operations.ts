@@ -8,6 +8,11 @@ import { OPERATION_JOB } from "@/server/jobs/payloads";
 /** How many times graphile-worker runs an operation's job before the operation fails for good. */
 export const OPERATION_MAX_ATTEMPTS = 6;
 
+/** The graphile-worker job key of an operation's job: repeats de-duplicate, and staff can find the job. */
+export function operationJobKey(operationId: string) {
+  return `operation:${operationId}`;
+}
+
 export class OperationInProgressError extends Error {
   constructor(readonly kind: OperationKind) {
     super(`A ${kind} operation is still in progress on this instance. Wait for it to finish or cancel it first.`);
@@ -53,7 +58,7 @@ export async function startOperation(
     throw error;
   }
   await enqueueJob(q, OPERATION_JOB[input.kind], { operationId: operation.id }, {
-    jobKey: `operation:${operation.id}`,
+    jobKey: operationJobKey(operation.id),
     maxAttempts: OPERATION_MAX_ATTEMPTS,
   });
   return operation;

@@ -1,7 +1,7 @@
 // Read models the pages and procedures need, as small named queries.
 import { asc, desc, eq } from "drizzle-orm";
 import { db } from "@/db";
-import { deployments, instanceEvents, instances, instanceResources, users } from "@/db/schema";
+import { deployments, instanceEvents, instances, instanceResources } from "@/db/schema";
 
 export async function instancesOwnedBy(ownerId: string) {
   return db.select().from(instances).where(eq(instances.ownerId, ownerId)).orderBy(desc(instances.createdAt));
@@ -41,21 +41,3 @@ export async function instanceLedger(instanceId: string) {
     .where(eq(instanceResources.instanceId, instanceId))
     .orderBy(asc(instanceResources.createdAt));
 }
-
-export async function fleetForStaff() {
-  return db
-    .select({
-      id: instances.id,
-      name: instances.name,
-      subdomain: instances.subdomain,
-      status: instances.status,
-      plan: instances.plan,
-      createdAt: instances.createdAt,
-      ownerEmail: users.email,
-    })
-    .from(instances)
-    .innerJoin(users, eq(users.id, instances.ownerId))
-    .orderBy(desc(instances.createdAt))
-    .limit(500);
-}
-

@@ -1,7 +1,7 @@
 // Registers an instance the way a client does, through the wizard's procedures, up to "awaiting payment".
 import { eq } from "drizzle-orm";
 import { db } from "@/db";
-import { users, type User } from "@/db/schema";
+import { instances, users, type User } from "@/db/schema";
 import { defaultStaticPages } from "@/server/branding/static-pages";
 import { submitRegistration } from "@/server/instances/draft";
 import { apiAs, makeUser, uniqueSuffix } from "./accounts";
@@ -47,4 +47,16 @@ export async function registerInstance(owner: User, options: Parameters<typeof s
   await submitRegistration(owner, id);
   const instance = await db.query.instances.findFirst({ where: (t, { eq }) => eq(t.id, id) });
   return instance!;
+}
+
+/**
+ * An instance whose registration is complete, inserted directly (awaiting payment): for tests about what
+ * happens after registration, where going through the wizard is not the point.
+ */
+export async function createInstance(ownerId: string, input: { name: string; subdomain: string; plan: "starter" | "growth" | "scale" }) {
+  const [instance] = await db
+    .insert(instances)
+    .values({ ownerId, name: input.name, subdomain: input.subdomain, plan: input.plan, status: "awaiting_payment", wizardStep: "review" })
+    .returning();
+  return { ...instance!, subdomain: input.subdomain };
 }

@@ -4,7 +4,9 @@ import { SMTPServer } from "smtp-server";
 
 export type CaughtEmail = { to: string[]; from: string; subject: string; text: string; html: string | null };
 
-export async function startSmtpCatcher(options: { user?: string; password?: string; onMessage?: (mail: CaughtEmail) => void } = {}) {
+export async function startSmtpCatcher(
+  options: { user?: string; password?: string; port?: number; onMessage?: (mail: CaughtEmail) => void } = {},
+) {
   const received: CaughtEmail[] = [];
   const waiters: (() => void)[] = [];
   const server = new SMTPServer({
@@ -34,7 +36,7 @@ export async function startSmtpCatcher(options: { user?: string; password?: stri
         .catch(callback);
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const port = (server.server.address() as { port: number }).port;
   return {
     port,

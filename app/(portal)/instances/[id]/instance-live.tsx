@@ -1,9 +1,10 @@
 "use client";
 // The live part of the instance page: server-rendered events first, then new ones over SSE.
-import { useSubscription } from "@trpc/tanstack-react-query";
 import Link from "next/link";
 import { useQueryClient } from "@tanstack/react-query";
-import { useMemo, useState } from "react";
+import { useMemo } from "react";
+import { EventLog } from "@/app/_components/live/event-log";
+import { useInstanceEvents } from "@/app/_components/live/use-instance-events";
 import { StatusBadge } from "@/app/_components/status-badge";
 import { useTRPC } from "@/app/_trpc/client";
 import type { InstanceEvent, InstanceStatus } from "@/db/schema";
@@ -23,21 +24,10 @@ const STEP_ICONS = { pending: "○", running: "◔", done: "✓", failed: "✗",
 export function InstanceLive({ instanceId, initialStatus, initialEvents, initialSiteUrl, showSettingsLink = true }: Props) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const [events, setEvents] = useState(initialEvents);
-  // Only the first subscription uses this; on reconnect the SSE link resends the last tracked id itself.
-  const [resumeFrom] = useState(() => String(initialEvents.at(-1)?.seq ?? 0));
-  const subscription = useSubscription(
-    trpc.instances.events.subscriptionOptions(
-      { id: instanceId, lastEventId: resumeFrom },
-      {
-        onData: ({ data }) => {
-          setEvents((current) => ((current.at(-1)?.seq ?? 0) >= data.seq ? current : [...current, data]));
-          // Billing news changes what the billing notice says.
-          if (data.step === "billing") void queryClient.invalidateQueries({ queryKey: trpc.billing.forInstance.queryKey({ id: instanceId }) });
-        },
-      },
-    ),
-  );
+  const { events, connection } = useInstanceEvents(instanceId, initialEvents, (event) => {
+    // Billing news changes what the billing notice says.
+    if (event.step === "billing") void queryClient.invalidateQueries({ queryKey: trpc.billing.forInstance.queryKey({ id: instanceId }) });
+  });
   const { status, siteUrl, steps, progress } = useMemo(
     () => deriveTimeline(events, initialStatus, initialSiteUrl),
     [events, initialStatus, initialSiteUrl],
@@ -52,7 +42,7 @@ export function InstanceLive({ instanceId, initialStatus, initialEvents, initial
             <StatusBadge status={status} />
           </span>
           <span className="ml-auto text-xs text-slate-500" data-testid="live-connection">
-            {subscription.status === "pending" ? "live" : subscription.status === "error" ? "reconnecting…" : "connecting…"}
+            {connection}
           </span>
         </div>
         <div
@@ -121,14 +111,7 @@ export function InstanceLive({ instanceId, initialStatus, initialEvents, initial
         <h2 id="events-heading" className="mt-0">
           Event log
         </h2>
-        <ol className="timeline" data-testid="event-log">
-          {events.map((event) => (
-            <li key={event.seq} data-seq={event.seq} className={`level-${event.level}`}>
-              <span className="time">{new Date(event.createdAt).toLocaleTimeString("en-GB")}</span>
-              <span>{event.message}</span>
-            </li>
-          ))}
-        </ol>
+        <EventLog events={events} />
       </section>
     </>
   );

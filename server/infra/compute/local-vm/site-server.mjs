@@ -1,5 +1,7 @@
-// Stands in for an Open edX VM on this machine: serves the instance's themed site, its static pages and
-// GET /heartbeat (which reports the configuration version in use). SIGHUP reloads the configuration file.
+// Stands in for an Open edX VM on this machine: serves the instance's themed site and its static pages,
+// GET /heartbeat (which reports the configuration version in use) and, like a production image must,
+// Prometheus metrics at GET /metrics (listed per instance by /api/prometheus/targets). SIGHUP reloads the
+// configuration file.
 // Plain JavaScript with no dependencies, so it starts in milliseconds with `node`.
 // Usage: node site-server.mjs <site.json> <deployment id>
 import { readFileSync } from "node:fs";
@@ -65,6 +67,24 @@ function homePage() {
   );
 }
 
+const startedAtSeconds = Date.now() / 1000;
+const requestsByPath = new Map();
+
+function metricsText() {
+  const lines = [
+    "# HELP lyceum_site_up 1 while this instance's application server is serving.",
+    "# TYPE lyceum_site_up gauge",
+    "lyceum_site_up 1",
+    "# HELP lyceum_site_requests_total Requests this application server answered, by path.",
+    "# TYPE lyceum_site_requests_total counter",
+    ...[...requestsByPath].map(([path, count]) => `lyceum_site_requests_total{path="${path}"} ${count}`),
+    "# HELP process_start_time_seconds Start time of the process since unix epoch in seconds.",
+    "# TYPE process_start_time_seconds gauge",
+    `process_start_time_seconds ${startedAtSeconds}`,
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
 // Standing in for the load balancer too: while the front-door file says so, visitors get the maintenance
 // page. Read on every request (a few hundred bytes), so a change takes effect at once and survives restarts.
 function isInMaintenance() {
@@ -92,6 +112,13 @@ function maintenancePage() {
 
 const server = http.createServer((req, res) => {
   const path = (req.url ?? "/").split("?")[0];
+  const known = ["/", "/index.html", "/heartbeat", "/metrics"].includes(path) ? path : "other";
+  requestsByPath.set(known, (requestsByPath.get(known) ?? 0) + 1);
+  if (path === "/metrics") {
+    res.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" });
+    res.end(metricsText());
+    return;
+  }
   if (path === "/heartbeat") {
     res.writeHead(200, { "content-type": "application/json" });
     res.end(JSON.stringify({ status: "ok", deploymentId, configVersion: config.configVersion ?? null, maintenance: isInMaintenance() }));

@@ -1,0 +1,241 @@
+// One instance, for staff: who owns it, what it pays, where it lives, what exists for it, what was done to
+// it and by whom, and its full event log, live.
+import { TRPCError } from "@trpc/server";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import type { ReactNode } from "react";
+import { StatusBadge } from "@/app/_components/status-badge";
+import { serverApi } from "@/server/api/server-caller";
+import { requireStaff } from "@/server/auth/guards";
+import { instanceIdInput } from "@/server/instances/input";
+import { AuditTable } from "../../_components/audit-table";
+import { formatDateTime, formatDuration, formatPrice, secondsBetween } from "../../_components/format";
+import { InstanceActions } from "./instance-actions";
+import { StaffEventLog } from "./staff-event-log";
+
+function Facts({ rows }: { rows: [string, ReactNode][] }) {
+  return (
+    <dl className="grid grid-cols-[10rem_1fr] gap-x-4 gap-y-1 text-sm">
+      {rows.map(([term, value]) => (
+        <div key={term} className="contents">
+          <dt className="text-slate-500">{term}</dt>
+          <dd className="min-w-0 [overflow-wrap:anywhere]">{value ?? "—"}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+export default async function StaffInstancePage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  await requireStaff(`/staff/instances/${id}`);
+  if (!instanceIdInput.safeParse({ id }).success) notFound();
+  const detail = await (await serverApi()).staff.instance({ id }).catch((error: unknown) => {
+    if (error instanceof TRPCError && error.code === "NOT_FOUND") notFound();
+    throw error;
+  });
+  const { instance, owner, plan, subscription, hostnames, siteUrl, ledger, deployments, operations, activeOperation, events, audit } = detail;
+
+  return (
+    <div className="stack">
+      <div>
+        <p className="text-sm">
+          <Link href="/staff">← Fleet</Link>
+        </p>
+        <h1 className="flex items-center gap-3">
+          {instance.name} <StatusBadge status={instance.status} />
+        </h1>
+        <p className="text-slate-600">
+          {instance.subdomain} · instance <code>{instance.id}</code> · registered {formatDateTime(instance.createdAt)} ·{" "}
+          <Link href={`/instances/${instance.id}`}>client&apos;s view</Link>
+          {siteUrl ? (
+            <>
+              {" "}· <a href={siteUrl}>open the site</a>
+            </>
+          ) : null}
+        </p>
+      </div>
+
+      <div className="grid gap-4 md:grid-cols-2">
+        <section className="card" aria-labelledby="owner-heading">
+          <h2 id="owner-heading" className="mt-0">
+            Owner
+          </h2>
+          <Facts
+            rows={[
+              ["Email", <a key="email" href={`mailto:${owner.email}`}>{owner.email}</a>],
+              ["Name", owner.name],
+              ["Account since", formatDateTime(owner.createdAt)],
+              ["Their instances", <Link key="others" href={`/staff?search=${encodeURIComponent(owner.email)}`}>search the fleet</Link>],
+            ]}
+          />
+        </section>
+        <section className="card" aria-labelledby="billing-heading">
+          <h2 id="billing-heading" className="mt-0">
+            Plan and subscription
+          </h2>
+          <Facts
+            rows={[
+              ["Plan", plan ? `${plan.name} (${formatPrice(plan.priceMonthlyCents)} a month)` : instance.plan],
+              ["Subscription", subscription ? subscription.status.replace(/_/g, " ") : "none"],
+              ["Current period ends", subscription ? formatDateTime(subscription.currentPeriodEnd) : null],
+              ["Stripe customer", subscription?.stripeCustomerId ? <code key="c">{subscription.stripeCustomerId}</code> : null],
+              ["Stripe subscription", subscription?.stripeSubscriptionId ? <code key="s">{subscription.stripeSubscriptionId}</code> : null],
+              ["Billing timers and events", <Link key="billing" href={`/staff/billing/${instance.id}`}>fleet billing view</Link>],
+            ]}
+          />
+        </section>
+        <section className="card" aria-labelledby="hostnames-heading">
+          <h2 id="hostnames-heading" className="mt-0">
+            Hostnames
+          </h2>
+          <Facts
+            rows={[
+              ["LMS", hostnames.lms],
+              ["Studio", hostnames.studio],
+              ["Preview", hostnames.preview],
+              ["Apps", hostnames.apps],
+              ["Custom domain", instance.customDomain],
+            ]}
+          />
+        </section>
+        <InstanceActions activeOperation={activeOperation} />
+      </div>
+
+      <StaffEventLog instanceId={instance.id} initialStatus={instance.status} initialEvents={events} />
+
+      <section className="card" aria-labelledby="operations-heading">
+        <h2 id="operations-heading" className="mt-0">
+          Operations
+        </h2>
+        {operations.length === 0 ? (
+          <p>No operation has run on this instance yet.</p>
+        ) : (
+          <table className="data" aria-label="Operations">
+            <thead>
+              <tr>
+                <th>Kind</th>
+                <th>Status</th>
+                <th>Queued</th>
+                <th>Took</th>
+                <th>Reason</th>
+                <th>Steps</th>
+              </tr>
+            </thead>
+            <tbody>
+              {operations.map((operation) => {
+                const took = secondsBetween(operation.startedAt, operation.finishedAt);
+                return (
+                  <tr key={operation.id} data-operation={operation.id}>
+                    <td>{operation.kind}</td>
+                    <td>
+                      {operation.status}
+                      {operation.cancelRequestedAt && (operation.status === "queued" || operation.status === "running") ? " (cancel requested)" : ""}
+                      {operation.error ? <div className="level-error text-xs">{operation.error}</div> : null}
+                    </td>
+                    <td>{formatDateTime(operation.createdAt)}</td>
+                    <td>{took === null ? "—" : formatDuration(took)}</td>
+                    <td>{operation.reason ?? "—"}</td>
+                    <td>
+                      <ol className="text-xs">
+                        {operation.steps.map((step) => (
+                          <li key={step.step} className={step.status === "failed" ? "level-error" : undefined}>
+                            {step.step}: {step.status}
+                            {step.attempts > 1 ? ` after ${step.attempts} attempts` : ""}
+                          </li>
+                        ))}
+                      </ol>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        )}
+      </section>
+
+      <section className="card" aria-labelledby="deployments-heading">
+        <h2 id="deployments-heading" className="mt-0">
+          Deployments
+        </h2>
+        {deployments.length === 0 ? (
+          <p>No deployment yet.</p>
+        ) : (
+          <table className="data" aria-label="Deployments">
+            <thead>
+              <tr>
+                <th>Deployment</th>
+                <th>Status</th>
+                <th>Driver</th>
+                <th>Server</th>
+                <th>Address</th>
+                <th>Created</th>
+                <th>Activated</th>
+              </tr>
+            </thead>
+            <tbody>
+              {deployments.map((deployment) => (
+                <tr key={deployment.id}>
+                  <td>
+                    <code>{deployment.id.slice(0, 8)}</code>
+                    {deployment.id === instance.activeDeploymentId ? " (active)" : ""}
+                  </td>
+                  <td>{deployment.status}</td>
+                  <td>{deployment.computeDriver}</td>
+                  <td>{deployment.serverId ?? "—"}</td>
+                  <td>{deployment.address ?? "—"}</td>
+                  <td>{formatDateTime(deployment.createdAt)}</td>
+                  <td>{formatDateTime(deployment.activatedAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+
+      <section className="card" aria-labelledby="ledger-heading">
+        <h2 id="ledger-heading" className="mt-0">
+          Resource ledger
+        </h2>
+        <p className="hint">What exists for this instance. Secrets are stored encrypted and never shown here.</p>
+        {ledger.length === 0 ? (
+          <p>Nothing recorded yet.</p>
+        ) : (
+          <table className="data" aria-label="Resource ledger">
+            <thead>
+              <tr>
+                <th>Kind</th>
+                <th>External id</th>
+                <th>Details</th>
+                <th>Created</th>
+                <th>Removed</th>
+              </tr>
+            </thead>
+            <tbody>
+              {ledger.map((entry) => (
+                <tr key={entry.id}>
+                  <td>{entry.kind}</td>
+                  <td>
+                    <code>{entry.externalId}</code>
+                  </td>
+                  <td>
+                    <code className="text-xs">{JSON.stringify(entry.details)}</code>
+                  </td>
+                  <td>{formatDateTime(entry.createdAt)}</td>
+                  <td>{formatDateTime(entry.deletedAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+
+      <section className="card" aria-labelledby="audit-heading">
+        <h2 id="audit-heading" className="mt-0">
+          Staff actions on this instance
+        </h2>
+        <AuditTable rows={audit} showInstance={false} label="Staff actions on this instance" />
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,59 @@
+// Prometheus HTTP service discovery (http_sd): the JSON lists of what to scrape, read from the database, so
+// a Prometheus follows the fleet and the workers with no manual configuration.
+// Format: https://prometheus.io/docs/prometheus/latest/http_sd/ — [{ "targets": [...], "labels": {...} }].
+import { and, eq, gt, isNotNull, sql } from "drizzle-orm";
+import type { Queryable } from "@/db";
+import { deployments, instances, workerProcesses } from "@/db/schema";
+import { STALE_AFTER_MS } from "@/jobs/crash-recovery";
+
+export type TargetGroup = { targets: string[]; labels: Record<string, string> };
+
+/**
+ * Where a deployment's metrics are served. Every compute driver's server answers `/metrics` on the address
+ * it serves HTTP on (the local driver's site server does; a production image must do the same).
+ */
+export const INSTANCE_METRICS_PATH = "/metrics";
+
+/** One group per running instance: its active deployment's address, labelled with who it is. */
+export async function instanceScrapeTargets(q: Queryable): Promise<TargetGroup[]> {
+  const rows = await q
+    .select({
+      instanceId: instances.id,
+      subdomain: instances.subdomain,
+      plan: instances.plan,
+      deploymentId: deployments.id,
+      address: deployments.address,
+    })
+    .from(instances)
+    .innerJoin(deployments, eq(deployments.id, instances.activeDeploymentId))
+    .where(and(eq(instances.status, "running"), isNotNull(deployments.address)))
+    .orderBy(instances.subdomain);
+  return rows.map((row) => ({
+    targets: [row.address!],
+    labels: {
+      __metrics_path__: INSTANCE_METRICS_PATH,
+      instance_id: row.instanceId,
+      subdomain: row.subdomain ?? "", // never empty here: only drafts lack one, and these instances run
+      plan: row.plan,
+      deployment_id: row.deploymentId,
+    },
+  }));
+}
+
+/** One group per live worker process that serves metrics. */
+export async function workerScrapeTargets(q: Queryable): Promise<TargetGroup[]> {
+  const rows = await q
+    .select({ id: workerProcesses.id, hostname: workerProcesses.hostname, address: workerProcesses.metricsAddress })
+    .from(workerProcesses)
+    .where(
+      and(
+        isNotNull(workerProcesses.metricsAddress),
+        gt(workerProcesses.lastHeartbeatAt, sql`now() - make_interval(secs => ${STALE_AFTER_MS / 1000})`),
+      ),
+    )
+    .orderBy(workerProcesses.startedAt);
+  return rows.map((row) => ({
+    targets: [row.address!],
+    labels: { __metrics_path__: "/metrics", worker_process: row.id, hostname: row.hostname },
+  }));
+}

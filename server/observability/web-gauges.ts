@@ -1,0 +1,66 @@
+// Gauges the web process reads at scrape time: the fleet by status, the queue, live workers and open SSE
+// streams. Only the web registers them (each web replica reports the same fleet: aggregate with max()).
+import { sql } from "drizzle-orm";
+import { db } from "@/db";
+import { instances, instanceStatus } from "@/db/schema";
+import { instanceEventHub } from "@/server/events/hub";
+import { jobCountsByTaskAndState, liveWorkerCount, oldestWaitingJobAgeSeconds } from "@/server/staff/queue";
+import { logger } from "./logger";
+import { registerCollectedGauge } from "./metrics";
+
+async function tolerant(name: string, read: () => Promise<void>) {
+  try {
+    await read();
+  } catch (error) {
+    // A scrape during a database outage reports what it can; /api/ready is what says the database is down.
+    logger().warn({ err: error, metric: name }, "could not read a metric");
+  }
+}
+
+export function registerWebGauges(): void {
+  registerCollectedGauge({
+    name: "lyceum_sse_streams_open",
+    help: "Live event streams (tRPC SSE subscriptions) open on this web process.",
+    collect: (gauge) => gauge.set(instanceEventHub.subscriberCount()),
+  });
+
+  registerCollectedGauge({
+    name: "lyceum_instances",
+    help: "Instances by lifecycle status (every status is reported, 0 included).",
+    labelNames: ["status"],
+    collect: (gauge) =>
+      tolerant("lyceum_instances", async () => {
+        const rows = await db
+          .select({ status: instances.status, count: sql<number>`count(*)::int` })
+          .from(instances)
+          .groupBy(instances.status);
+        gauge.reset();
+        for (const status of instanceStatus.enumValues) gauge.set({ status }, 0);
+        for (const row of rows) gauge.set({ status: row.status }, row.count);
+      }),
+  });
+
+  registerCollectedGauge({
+    name: "lyceum_queue_jobs",
+    help: "graphile-worker jobs by task and state (waiting, scheduled, retrying, running, failed).",
+    labelNames: ["task", "state"],
+    collect: (gauge) =>
+      tolerant("lyceum_queue_jobs", async () => {
+        const rows = await jobCountsByTaskAndState(db);
+        gauge.reset();
+        for (const row of rows) gauge.set({ task: row.task, state: row.state }, row.count);
+      }),
+  });
+
+  registerCollectedGauge({
+    name: "lyceum_queue_oldest_waiting_job_age_seconds",
+    help: "How long the longest-waiting runnable job has been waiting past its run_at (0 when none waits).",
+    collect: (gauge) => tolerant("lyceum_queue_oldest_waiting_job_age_seconds", async () => gauge.set(await oldestWaitingJobAgeSeconds(db))),
+  });
+
+  registerCollectedGauge({
+    name: "lyceum_workers_live",
+    help: "Worker processes whose heartbeat is fresh.",
+    collect: (gauge) => tolerant("lyceum_workers_live", async () => gauge.set(await liveWorkerCount(db))),
+  });
+}
