@@ -4,6 +4,7 @@ import { db } from "@/db";
 import { instances, users, type User } from "@/db/schema";
 import { defaultStaticPages } from "@/server/branding/static-pages";
 import { submitRegistration } from "@/server/instances/draft";
+import { appendInstanceEvent } from "@/server/instances/events";
 import { apiAs, makeUser, uniqueSuffix } from "./accounts";
 
 export async function makeVerifiedUser(role: User["role"] = "client"): Promise<User> {
@@ -58,5 +59,6 @@ export async function createInstance(ownerId: string, input: { name: string; sub
     .insert(instances)
     .values({ ownerId, name: input.name, subdomain: input.subdomain, plan: input.plan, status: "awaiting_payment", wizardStep: "review" })
     .returning();
+  await appendInstanceEvent(db, { instanceId: instance!.id, kind: "log", message: `Registered "${input.name}" at ${input.subdomain}; waiting for payment.` });
   return { ...instance!, subdomain: input.subdomain };
 }
