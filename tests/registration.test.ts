@@ -185,6 +185,15 @@ describe("the registration wizard", () => {
     await expect(apiAs(stranger).registration.savePlan({ id, values: { plan: "scale" } })).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 
+  it("lets staff open a draft that has no subdomain yet, without its sealed SMTP password", async () => {
+    const owner = await makeVerifiedUser();
+    const staff = await makeUser("staff");
+    const { id } = await apiAs(owner).registration.saveInstance({ values: profile(owner.email) });
+    const detail = await apiAs(staff).staff.instance({ id });
+    expect(detail.hostnames).toBeNull();
+    expect(detail.instance).not.toHaveProperty("smtpPasswordSealed");
+  });
+
   it("asks anonymous callers to log in", async () => {
     await expect(apiAs(null).registration.saveInstance({ values: profile("x@example.org") })).rejects.toMatchObject({ code: "UNAUTHORIZED" });
   });
