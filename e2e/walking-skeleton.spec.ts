@@ -19,7 +19,6 @@ test("sign up, register through the wizard, pay and watch the instance come up l
   await page.getByLabel("Password").fill("correct horse battery");
   await page.getByRole("button", { name: "Create account" }).click();
   await expect(page.getByTestId("signed-in-as")).toHaveText(email);
-  await confirmEmail(page, email);
 
   // 1. Instance
   await page.goto("/instances/new");
@@ -84,6 +83,12 @@ test("sign up, register through the wizard, pay and watch the instance come up l
   await expect(review).toContainText("PNG, 240 × 60 px");
   await expect(review).toContainText(`courses@academy-${suffix}.example`);
   await expect(review).toContainText("Scale — $499.00 / month");
+  // Paying waits for the account's address to be confirmed through the emailed link.
+  await expect(page.getByTestId("verify-email-notice")).toContainText(email);
+  await expect(page.getByRole("button", { name: "Continue to payment" })).toBeDisabled();
+  const reviewUrl = page.url();
+  await confirmEmail(page, email);
+  await page.goto(reviewUrl);
   await page.getByRole("button", { name: "Continue to payment" }).click();
 
   await expect(page.getByRole("heading", { name: "Checkout" })).toBeVisible();
