@@ -78,10 +78,15 @@ export const registrationRouter = createTRPCRouter({
     if (settings.relay !== "own") {
       return { isOk: true as const, message: "The platform relay is managed by Lyceum: nothing to test." };
     }
-    const saved = instance.emailSettings?.relay === "own" && instance.emailSettings.smtp.host === settings.smtp.host && instance.smtpPasswordSealed;
+    // The saved password is used only for the server and user it was saved with (never sent to another host).
+    const saved = instance.emailSettings;
+    const savedPassword =
+      saved?.relay === "own" && saved.smtp.host === settings.smtp.host && saved.smtp.user === settings.smtp.user && instance.smtpPasswordSealed
+        ? decryptSecret(instance.smtpPasswordSealed)
+        : null;
     return testSmtpConnection({
       smtp: settings.smtp,
-      password: password || (saved ? decryptSecret(saved) : null),
+      password: password || savedPassword,
       from: { name: settings.senderName, address: settings.senderAddress },
       to: ctx.user.email,
     });
