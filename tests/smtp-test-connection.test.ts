@@ -73,3 +73,26 @@ describe("testing a client's SMTP server", () => {
     });
   });
 });
+
+describe("Test connection on the Email step", () => {
+  it("uses the saved password for the server it was saved with, never for another user", async () => {
+    const { apiAs } = await import("./helpers/accounts");
+    const { makeVerifiedUser, saveDraft } = await import("./helpers/registration");
+    const owner = await makeVerifiedUser();
+    const id = await saveDraft(owner);
+    const api = apiAs(owner);
+    const values = {
+      relay: "own" as const,
+      senderName: "Acme",
+      senderAddress: "courses@acme.example",
+      smtp: { host: "127.0.0.1", port: String(catcher.port), tls: "none", user: "mailer" },
+      password: "right-password",
+    };
+    await api.registration.saveEmail({ id, values });
+    expect(await api.registration.testEmail({ id, values: { ...values, password: "" } })).toMatchObject({ isOk: true });
+    expect(await api.registration.testEmail({ id, values: { ...values, smtp: { ...values.smtp, user: "someone-else" }, password: "" } })).toMatchObject({
+      isOk: false,
+      stage: "auth",
+    });
+  });
+});
