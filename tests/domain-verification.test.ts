@@ -123,6 +123,10 @@ describe("the verify_domain job", () => {
     const subdomain = (await db.query.instances.findFirst({ where: eq(instances.id, id) }))!.subdomain!;
     const domain = `late-${uniqueSuffix()}.example`;
     await apiAs(owner).registration.saveDomain({ id, values: { subdomain, customDomain: domain } });
+    await eventually(async () => {
+      const row = await db.query.instances.findFirst({ where: eq(instances.id, id) });
+      return row?.customDomainCheckedAt ? row : undefined;
+    }, 30_000, "the first check");
     await db.update(instances).set({ customDomainSince: new Date(Date.now() - 73 * 60 * 60 * 1000) }).where(eq(instances.id, id));
     await apiAs(owner).registration.checkDomain({ id });
     const failed = await eventually(async () => {

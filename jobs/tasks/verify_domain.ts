@@ -6,7 +6,7 @@ import { db } from "@/db";
 import { instances } from "@/db/schema";
 import { displayDomain } from "@/server/domains/display";
 import { requiredDnsRecords } from "@/server/domains/dns-records";
-import { nextCheckDelayMs, scheduleDomainCheck, VERIFY_FOR_MS } from "@/server/domains/verification-jobs";
+import { nextCheckDelayMs, scheduleNextDomainCheck, VERIFY_FOR_MS } from "@/server/domains/verification-jobs";
 import { checkDomainRecords, makeResolver } from "@/server/domains/verify";
 import { env } from "@/server/env";
 import { appendInstanceEvent } from "@/server/instances/events";
@@ -56,7 +56,7 @@ export const verify_domain: Task = async (payload, helpers) => {
             : `${shown} is not verified yet: ${problem}. Checking again soon.`,
       data: { customDomain: { domain, status, problem, checkedAt: now.toISOString() } },
     });
-    if (status === "pending") await scheduleDomainCheck(tx, instanceId, domain, new Date(now.getTime() + nextCheckDelayMs(elapsedMs)));
+    if (status === "pending") await scheduleNextDomainCheck(tx, instanceId, domain, new Date(now.getTime() + nextCheckDelayMs(elapsedMs)));
     // A live site moves to its verified domain through the reconfigure pipeline (which renders the hostnames).
     if (status === "verified" && instance.status === "running") {
       try {

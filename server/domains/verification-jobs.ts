@@ -14,7 +14,17 @@ export function nextCheckDelayMs(elapsedMs: number): number {
   return Math.min(Math.max(FIRST_DELAY_MS, elapsedMs / 2), MAX_DELAY_MS);
 }
 
-/** Queues a check (replacing a pending one: jobKey per instance), now or at `runAt`. */
-export async function scheduleDomainCheck(q: Queryable, instanceId: string, domain: string, runAt?: Date) {
-  await enqueueJob(q, "verify_domain", { instanceId, domain }, { jobKey: `verify_domain:${instanceId}`, runAt, maxAttempts: 3 });
+/** Queues a check now (replacing a pending one: one job key per instance), e.g. "Check now". */
+export async function scheduleDomainCheck(q: Queryable, instanceId: string, domain: string) {
+  await enqueueJob(q, "verify_domain", { instanceId, domain }, { jobKey: `verify_domain:${instanceId}`, maxAttempts: 3 });
+}
+
+/** Queues the next check at `runAt`, unless one is already due sooner (a "Check now" made during this check). */
+export async function scheduleNextDomainCheck(q: Queryable, instanceId: string, domain: string, runAt: Date) {
+  await enqueueJob(q, "verify_domain", { instanceId, domain }, {
+    jobKey: `verify_domain:${instanceId}`,
+    jobKeyMode: "preserve_run_at",
+    runAt,
+    maxAttempts: 3,
+  });
 }
