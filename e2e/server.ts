@@ -7,6 +7,9 @@ import path from "node:path";
 import postgres from "postgres";
 import { loadOrCreateDevSecrets } from "../scripts/lib/dev-secrets";
 import { startStack, waitForHttp } from "../scripts/lib/stack";
+import { startDnsServer } from "../tests/helpers/dns-server";
+import { startSmtpCatcher } from "../tests/helpers/smtp-catcher";
+import { dnsRecordsFile, recordMail, resetHarness } from "./fixtures/harness";
 import { E2E_STAFF } from "./fixtures/staff";
 
 async function freshDatabaseOn(serverUrl: string): Promise<string> {
@@ -29,6 +32,10 @@ async function main() {
     });
   }
   const databaseUrl = process.env.DATABASE_URL ? await freshDatabaseOn(process.env.DATABASE_URL) : undefined;
+  // The specs read the portal's email and control the DNS records it sees (e2e/fixtures/harness.ts).
+  resetHarness();
+  const mail = await startSmtpCatcher({ onMessage: recordMail });
+  const dns = await startDnsServer({ recordsFile: dnsRecordsFile() });
   const stack = await startStack({
     web: "production",
     port,
@@ -37,6 +44,8 @@ async function main() {
     env: {
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
       NODE_ENV: "production",
+      LYCEUM_SMTP_URL: mail.url,
+      LYCEUM_DNS_RESOLVER: dns.address,
       LYCEUM_STAFF_EMAIL: E2E_STAFF.email,
       LYCEUM_STAFF_PASSWORD: E2E_STAFF.password,
     },
@@ -47,7 +56,7 @@ async function main() {
     },
   });
   const stop = () =>
-    void stack.stop().then(() => {
+    void Promise.all([stack.stop(), mail.close(), dns.close()]).then(() => {
       rmSync(stateDir, { recursive: true, force: true });
       process.exit(0);
     });

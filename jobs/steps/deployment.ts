@@ -2,6 +2,7 @@
 import { and, eq, ne } from "drizzle-orm";
 import { deployments, instances } from "@/db/schema";
 import { instanceHostnames, instanceSiteUrl } from "@/server/instances/hostnames";
+import { renderSiteConfig } from "@/server/instances/site-config";
 import type { PipelineStep, StepContext } from "../pipeline/types";
 
 const COMPUTE_SERVER = "compute.server";
@@ -17,8 +18,8 @@ export const renderDeploymentConfig: PipelineStep = {
   name: "render_config",
   title: "Render deployment configuration",
   async run(ctx) {
-    const hostnames = instanceHostnames(ctx.instance, ctx.env.LYCEUM_BASE_DOMAIN);
-    const siteConfig = { instanceId: ctx.instance.id, instanceName: ctx.instance.name, hostnames };
+    const siteConfig = renderSiteConfig(ctx.instance, ctx.env);
+    const { hostnames } = siteConfig;
     const existing = await ctx.db.query.deployments.findFirst({ where: eq(deployments.operationId, ctx.operation.id) });
     if (existing) {
       await ctx.db.update(deployments).set({ config: siteConfig }).where(eq(deployments.id, existing.id));

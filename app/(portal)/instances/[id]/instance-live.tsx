@@ -1,5 +1,6 @@
 "use client";
 // The live part of the instance page: server-rendered events first, then new ones over SSE.
+import Link from "next/link";
 import { useQueryClient } from "@tanstack/react-query";
 import { useMemo } from "react";
 import { EventLog } from "@/app/_components/live/event-log";
@@ -14,11 +15,13 @@ type Props = {
   initialStatus: InstanceStatus;
   initialEvents: InstanceEvent[];
   initialSiteUrl: string | null;
+  /** Off on the settings page itself. */
+  showSettingsLink?: boolean;
 };
 
 const STEP_ICONS = { pending: "○", running: "◔", done: "✓", failed: "✗", skipped: "–" } as const;
 
-export function InstanceLive({ instanceId, initialStatus, initialEvents, initialSiteUrl }: Props) {
+export function InstanceLive({ instanceId, initialStatus, initialEvents, initialSiteUrl, showSettingsLink = true }: Props) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const { events, connection } = useInstanceEvents(instanceId, initialEvents, (event) => {
@@ -58,6 +61,11 @@ export function InstanceLive({ instanceId, initialStatus, initialEvents, initial
             <a href={siteUrl} target="_blank" rel="noreferrer" data-testid="instance-link">
               {siteUrl}
             </a>
+          </p>
+        ) : null}
+        {showSettingsLink && (status === "running" || status === "suspended") ? (
+          <p>
+            <Link href={`/instances/${instanceId}/settings`}>Branding, pages and email settings</Link>
           </p>
         ) : null}
         {status === "suspended" ? (
