@@ -1,17 +1,12 @@
 import { expect, test, type Page } from "@playwright/test";
+import { confirmEmail, signUp } from "./fixtures/accounts";
+import { completeWizard } from "./fixtures/registration";
 import { E2E_STAFF } from "./fixtures/staff";
 
 async function signUpAndPay(page: Page, name: string, subdomain: string) {
-  await page.goto("/signup");
-  await page.getByLabel("Email").fill(`${subdomain}@example.org`);
-  await page.getByLabel("Password").fill("correct horse battery");
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page.getByTestId("signed-in-as")).toBeVisible();
-  await page.goto("/instances/new");
-  await page.getByLabel("Instance name").fill(name);
-  await page.getByLabel("Subdomain").fill(subdomain);
-  await expect(page.getByText(`${subdomain}.localhost is available`)).toBeVisible();
-  await page.getByRole("button", { name: "Continue to payment" }).click();
+  await signUp(page, `${subdomain}@example.org`);
+  await confirmEmail(page, `${subdomain}@example.org`);
+  await completeWizard(page, { name, subdomain });
   // Backing out of checkout first: nothing is charged, and checkout can be resumed.
   await page.getByRole("link", { name: "Cancel and go back" }).click();
   await expect(page.getByRole("heading", { name: "Checkout cancelled" })).toBeVisible();

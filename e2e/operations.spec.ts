@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { e2eDatabase } from "./fixtures/server-info";
+import { e2eDatabase } from "./fixtures/harness";
 import { E2E_STAFF } from "./fixtures/staff";
 
 async function signUp(page: Page, email: string) {

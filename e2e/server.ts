@@ -1,13 +1,15 @@
 // The e2e suite's server: a production build (`next build`, then `next start`), a worker, and a fresh
 // database: embedded in a temporary folder, or a new database on DATABASE_URL's server.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import postgres from "postgres";
 import { loadOrCreateDevSecrets } from "../scripts/lib/dev-secrets";
 import { startStack, waitForHttp } from "../scripts/lib/stack";
-import { e2eServerInfoFile } from "./fixtures/server-info";
+import { startDnsServer } from "../tests/helpers/dns-server";
+import { startSmtpCatcher } from "../tests/helpers/smtp-catcher";
+import { dnsRecordsFile, recordDatabaseUrl, recordMail, resetHarness } from "./fixtures/harness";
 import { E2E_STAFF } from "./fixtures/staff";
 
 async function freshDatabaseOn(serverUrl: string): Promise<string> {
@@ -30,6 +32,10 @@ async function main() {
     });
   }
   const databaseUrl = process.env.DATABASE_URL ? await freshDatabaseOn(process.env.DATABASE_URL) : undefined;
+  // The specs read the portal's email and control the DNS records it sees (e2e/fixtures/harness.ts).
+  resetHarness();
+  const mail = await startSmtpCatcher({ onMessage: recordMail });
+  const dns = await startDnsServer({ recordsFile: dnsRecordsFile() });
   const stack = await startStack({
     web: "production",
     port,
@@ -39,6 +45,8 @@ async function main() {
     env: {
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
       NODE_ENV: "production",
+      LYCEUM_SMTP_URL: mail.url,
+      LYCEUM_DNS_RESOLVER: dns.address,
       LYCEUM_STAFF_EMAIL: E2E_STAFF.email,
       LYCEUM_STAFF_PASSWORD: E2E_STAFF.password,
       // The fault-injection spec makes steps fail through the fault_injections table.
@@ -51,15 +59,14 @@ async function main() {
     },
   });
   const stop = () =>
-    void stack.stop().then(() => {
+    void Promise.all([stack.stop(), mail.close(), dns.close()]).then(() => {
       rmSync(stateDir, { recursive: true, force: true });
       process.exit(0);
     });
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
   await waitForHttp(`http://127.0.0.1:${port}/api/health`, 120_000);
-  // Specs that arrange state the UI cannot (an injected fault) find the database here.
-  writeFileSync(e2eServerInfoFile(port), JSON.stringify({ databaseUrl: stack.env.DATABASE_URL }));
+  recordDatabaseUrl(stack.env.DATABASE_URL!);
   console.log(`e2e server ready on ${port}`);
 }
 

@@ -39,6 +39,10 @@ export const envSchema = z.object({
     .regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL")
     .default("smtp://127.0.0.1:1025"),
   LYCEUM_MAIL_FROM: z.string().min(3).default("Lyceum <no-reply@lyceum.localhost>"),
+  /** The DNS server custom domains are checked through ("host" or "host:port"); the system's when unset. */
+  LYCEUM_DNS_RESOLVER: optionalString,
+  /** The address clients point an A record at when a CNAME is not possible (a zone apex). */
+  LYCEUM_INGRESS_IPV4: z.ipv4({ error: "must be an IPv4 address" }).default("127.0.0.1"),
   STRIPE_SECRET_KEY: optionalString,
   STRIPE_WEBHOOK_SECRET: z.string().min(1).default(DEVELOPMENT_WEBHOOK_SECRET),
   /** Stripe price ids of the plans (server/billing/plans.ts); needed with STRIPE_SECRET_KEY. */

@@ -20,6 +20,7 @@ import { planById } from "@/server/billing/plans";
 import { processStripeEvent, syncSubscriptionOfInstance } from "@/server/billing/processing";
 import { transitionInstance } from "@/server/instances/lifecycle";
 import { apiAs, makeUser, uniqueSuffix } from "./helpers/accounts";
+import { makeVerifiedUser, registerInstance } from "./helpers/registration";
 import { atStripe, checkoutAtStripe, deliver, ofType } from "./helpers/billing";
 import { queuedEmailsTo, queuedJobs } from "./helpers/jobs";
 import type { LocalEvent } from "@/server/billing/local/objects";
@@ -31,8 +32,8 @@ async function deliverAndProcess(events: LocalEvent[]) {
 }
 
 async function registered(plan: "starter" | "growth" = "starter") {
-  const owner = await makeUser();
-  const instance = await apiAs(owner).instances.create({ name: "Billing School", subdomain: `bill-${uniqueSuffix()}`, plan });
+  const owner = await makeVerifiedUser();
+  const instance = await registerInstance(owner, { name: "Billing School", subdomain: `bill-${uniqueSuffix()}`, plan });
   return { owner, instance };
 }
 

@@ -18,6 +18,7 @@ const { deployments, instanceOperations, instanceResources, instances, subscript
 const { startWorker } = await import("@/jobs/start-worker");
 const { createLocalComputeDriver } = await import("@/server/infra/compute/local");
 const { apiAs, makeUser, uniqueSuffix } = await import("./helpers/accounts");
+const { makeVerifiedUser, registerInstance } = await import("./helpers/registration");
 const { queuedJobs } = await import("./helpers/jobs");
 const { eventually } = await import("./helpers/waiting");
 
@@ -84,8 +85,8 @@ async function operationKinds(instanceId: string) {
 }
 
 async function paidAndRunning(name = "Lifecycle Academy") {
-  const owner = await makeUser();
-  const instance = await apiAs(owner).instances.create({ name, subdomain: `life-${uniqueSuffix()}`, plan: "starter" });
+  const owner = await makeVerifiedUser();
+  const instance = await registerInstance(owner, { name, subdomain: `life-${uniqueSuffix()}`, plan: "starter" });
   await apiAs(owner).billing.payLocalCheckout({ id: instance.id });
   await statusBecomes(instance.id, "running");
   await settled();

@@ -157,7 +157,7 @@ describe("deprovisioning", () => {
       method: "DELETE",
       headers: { authorization: `Basic ${Buffer.from("guest:guest").toString("base64")}` },
     });
-    await apiAs(staff).staff.deprovision({ instanceId: instance.id, confirm: instance.subdomain.toUpperCase(), reason: "test teardown" });
+    await apiAs(staff).staff.deprovision({ instanceId: instance.id, confirm: instance.subdomain!.toUpperCase(), reason: "test teardown" });
     await waitForStatus(instance.id, "deprovisioned");
     expect(await services.mysqlResourcesStartingWith(`${namePrefixOf(instance)}_`)).toEqual({ databases: [], users: [], hosts: [] });
     const events = await db.query.instanceEvents.findMany({ where: (t, { eq }) => eq(t.instanceId, instance.id) });

@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { apiAs, makeUser, uniqueSuffix } from "./helpers/accounts";
+import { makeVerifiedUser, registerInstance } from "./helpers/registration";
 
 describe("who can see an instance", () => {
   it("shows an instance to its owner and to staff, and to no other client", async () => {
-    const owner = await makeUser();
+    const owner = await makeVerifiedUser();
     const stranger = await makeUser();
     const staff = await makeUser("staff");
-    const instance = await apiAs(owner).instances.create({ name: "Private", subdomain: `priv-${uniqueSuffix()}`, plan: "starter" });
+    const instance = await registerInstance(owner, { name: "Private", subdomain: `priv-${uniqueSuffix()}` });
 
     await expect(apiAs(owner).instances.byId({ id: instance.id })).resolves.toMatchObject({ instance: { id: instance.id } });
     await expect(apiAs(staff).instances.byId({ id: instance.id })).resolves.toMatchObject({ instance: { id: instance.id } });
@@ -15,17 +16,17 @@ describe("who can see an instance", () => {
   });
 
   it("lets only the owner start a checkout", async () => {
-    const owner = await makeUser();
+    const owner = await makeVerifiedUser();
     const stranger = await makeUser();
-    const instance = await apiAs(owner).instances.create({ name: "Pay", subdomain: `pay-${uniqueSuffix()}`, plan: "starter" });
+    const instance = await registerInstance(owner, { name: "Pay", subdomain: `pay-${uniqueSuffix()}` });
     await expect(apiAs(stranger).instances.startCheckout({ id: instance.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(apiAs(owner).instances.startCheckout({ id: instance.id })).resolves.toEqual({ url: `/checkout/${instance.id}` });
   });
 
   it("refuses another client's live event stream", async () => {
-    const owner = await makeUser();
+    const owner = await makeVerifiedUser();
     const stranger = await makeUser();
-    const instance = await apiAs(owner).instances.create({ name: "Live", subdomain: `live-${uniqueSuffix()}`, plan: "starter" });
+    const instance = await registerInstance(owner, { name: "Live", subdomain: `live-${uniqueSuffix()}` });
     const stream = await apiAs(stranger).instances.events({ id: instance.id });
     await expect(stream[Symbol.asyncIterator]().next()).rejects.toMatchObject({ code: "NOT_FOUND" });
   });

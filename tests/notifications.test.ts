@@ -11,7 +11,7 @@ const { instanceOperations } = await import("@/db/schema");
 const { runOperation } = await import("@/jobs/pipeline/runner");
 const { provisionPipeline } = await import("@/jobs/pipelines/provision");
 const { transitionInstance } = await import("@/server/instances/lifecycle");
-const { createInstance } = await import("@/server/instances/registration");
+const { createInstance } = await import("./helpers/registration");
 const { makeUser, uniqueSuffix } = await import("./helpers/accounts");
 const { queuedEmailsTo } = await import("./helpers/queued-emails");
 

@@ -5,14 +5,14 @@ import { instanceEvents, instanceOperations, instances, operationSteps } from "@
 import { runOperation } from "@/jobs/pipeline/runner";
 import type { Pipeline, PipelineStep } from "@/jobs/pipeline/types";
 import { transitionInstance } from "@/server/instances/lifecycle";
-import { createInstance } from "@/server/instances/registration";
-import { makeUser, uniqueSuffix } from "./helpers/accounts";
+import { uniqueSuffix } from "./helpers/accounts";
+import { makeVerifiedUser, registerInstance } from "./helpers/registration";
 
 // An instance that has been paid for, and a provision operation for it (added without a job: these tests
 // play graphile-worker's part and call the runner once per attempt).
 async function queuedOperation() {
-  const owner = await makeUser();
-  const instance = await createInstance(owner.id, { name: "Runner School", subdomain: `run-${uniqueSuffix()}`, plan: "starter" });
+  const owner = await makeVerifiedUser();
+  const instance = await registerInstance(owner, { name: "Runner School", subdomain: `run-${uniqueSuffix()}` });
   await transitionInstance(db, instance.id, "queued", { message: "paid" });
   const [operation] = await db.insert(instanceOperations).values({ instanceId: instance.id, kind: "provision" }).returning();
   return { instance, operation: operation! };

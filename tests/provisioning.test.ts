@@ -12,7 +12,8 @@ const { deployments, instances } = await import("@/db/schema");
 const { startWorker } = await import("@/jobs/start-worker");
 const { streamInstanceEvents } = await import("@/server/events/stream");
 const { createLocalComputeDriver } = await import("@/server/infra/compute/local");
-const { apiAs, makeUser, uniqueSuffix } = await import("./helpers/accounts");
+const { uniqueSuffix } = await import("./helpers/accounts");
+const { makeVerifiedUser, registerInstance } = await import("./helpers/registration");
 const { checkoutAtStripe, deliver } = await import("./helpers/billing");
 const { eventually } = await import("./helpers/waiting");
 
@@ -31,9 +32,9 @@ afterAll(async () => {
 
 describe("provisioning a paid instance", () => {
   it("goes from payment to a running site, streaming every step live", async () => {
-    const owner = await makeUser();
+    const owner = await makeVerifiedUser();
     const subdomain = `prov-${uniqueSuffix()}`;
-    const instance = await apiAs(owner).instances.create({ name: "Provisioned Academy", subdomain, plan: "starter" });
+    const instance = await registerInstance(owner, { name: "Provisioned Academy", subdomain });
 
     // Subscribe before paying, from the last event the page would have rendered.
     const controller = new AbortController();
@@ -87,8 +88,8 @@ describe("provisioning a paid instance", () => {
   });
 
   it("brings a running instance's server back when it is found dead (the reconcile job)", async () => {
-    const owner = await makeUser();
-    const instance = await apiAs(owner).instances.create({ name: "Phoenix", subdomain: `phx-${uniqueSuffix()}`, plan: "starter" });
+    const owner = await makeVerifiedUser();
+    const instance = await registerInstance(owner, { name: "Phoenix", subdomain: `phx-${uniqueSuffix()}` });
     await deliver(await checkoutAtStripe(instance, owner));
     const running = await eventually(async () => {
       const row = await db.query.instances.findFirst({ where: eq(instances.id, instance.id) });

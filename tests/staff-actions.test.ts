@@ -9,7 +9,7 @@ import { provisionPipeline } from "@/jobs/pipelines/provision";
 import { createCaller } from "@/server/api/root";
 import { transitionInstance } from "@/server/instances/lifecycle";
 import { startOperation } from "@/server/instances/operations";
-import { createInstance } from "@/server/instances/registration";
+import { createInstance } from "./helpers/registration";
 import { apiAs, makeUser, uniqueSuffix } from "./helpers/accounts";
 import { queuedEmailsTo } from "./helpers/queued-emails";
 

@@ -64,7 +64,7 @@ describe("the staff fleet list on 10 000 instances", () => {
       .where(isNotNull(instances.customDomain))
       .limit(1);
     const searches = [
-      target!.subdomain.slice(-12), // "<n>-flt" tail of the subdomain
+      target!.subdomain!.slice(-12), // "<n>-flt" tail of the subdomain
       target!.customDomain!.split(".")[0]!.toUpperCase(), // case does not matter
       target!.email.split("@")[0]!,
       target!.id,

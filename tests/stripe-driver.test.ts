@@ -6,7 +6,8 @@ import { db } from "@/db";
 import { billingCustomers, instances, subscriptions } from "@/db/schema";
 import { billingDriver } from "@/server/billing";
 import { processStripeEvent } from "@/server/billing/processing";
-import { apiAs, makeUser, uniqueSuffix } from "./helpers/accounts";
+import { apiAs, uniqueSuffix } from "./helpers/accounts";
+import { makeVerifiedUser, registerInstance } from "./helpers/registration";
 import { deliver } from "./helpers/billing";
 import { startFakeStripe } from "./helpers/fake-stripe";
 
@@ -25,8 +26,8 @@ Object.assign(process.env, {
 afterAll(() => stripe.close());
 
 async function registered(plan: "starter" | "growth" = "starter") {
-  const owner = await makeUser();
-  const instance = await apiAs(owner).instances.create({ name: "Stripe School", subdomain: `str-${uniqueSuffix()}`, plan });
+  const owner = await makeVerifiedUser();
+  const instance = await registerInstance(owner, { name: "Stripe School", subdomain: `str-${uniqueSuffix()}`, plan });
   return { owner, instance };
 }
 

@@ -5,13 +5,14 @@ import { describe, expect, it, vi } from "vitest";
 import { POST } from "@/app/api/stripe/webhook/route";
 import { db } from "@/db";
 import { instances, stripeEvents } from "@/db/schema";
-import { apiAs, makeUser, uniqueSuffix } from "./helpers/accounts";
+import { uniqueSuffix } from "./helpers/accounts";
 import { queuedJobs } from "./helpers/jobs";
+import { makeVerifiedUser, registerInstance } from "./helpers/registration";
 import { checkoutCompletedEvent, signedRequest } from "./helpers/stripe";
 
 async function awaitingPaymentInstance() {
-  const owner = await makeUser();
-  return apiAs(owner).instances.create({ name: "Webhook School", subdomain: `hook-${uniqueSuffix()}`, plan: "starter" });
+  const owner = await makeVerifiedUser();
+  return registerInstance(owner, { name: "Webhook School", subdomain: `hook-${uniqueSuffix()}` });
 }
 
 const processingJobsFor = (eventId: string) => queuedJobs({ key: eventId });

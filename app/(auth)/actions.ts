@@ -2,8 +2,10 @@
 // Sign-up, log-in and log-out as server actions: the forms work before (and without) JavaScript.
 import { AuthError } from "next-auth";
 import { z } from "zod";
-import { logInInput, signUpInput } from "@/server/accounts/credentials";
+import { db } from "@/db";
+import { emailSchema, logInInput, newPasswordSchema, signUpInput } from "@/server/accounts/credentials";
 import { createUser, EmailTakenError } from "@/server/accounts/users";
+import { resetPassword as resetPasswordWithToken, sendAccountVerification, sendPasswordReset } from "@/server/accounts/verification";
 import { signIn, signOut } from "@/server/auth";
 
 export type AuthFormState = {
@@ -40,7 +42,11 @@ export async function signUp(_previous: AuthFormState, formData: FormData): Prom
   });
   if (!parsed.success) return { fieldErrors: z.flattenError(parsed.error).fieldErrors, values };
   try {
-    await createUser(parsed.data);
+    // The account and its verification email commit together: no account without its link.
+    await db.transaction(async (tx) => {
+      const user = await createUser(parsed.data, "client", tx);
+      await sendAccountVerification(tx, user);
+    });
   } catch (error) {
     if (error instanceof EmailTakenError) return { fieldErrors: { email: [error.message] }, values };
     throw error;
@@ -51,6 +57,23 @@ export async function signUp(_previous: AuthFormState, formData: FormData): Prom
     redirectTo: safeNext(formData.get("next")),
   });
   return {};
+}
+
+export type PasswordFormState = { fieldErrors?: Partial<Record<"email" | "password", string[]>>; formError?: string; isDone?: boolean; email?: string };
+
+export async function requestPasswordReset(_previous: PasswordFormState, formData: FormData): Promise<PasswordFormState> {
+  const parsed = emailSchema.safeParse(formData.get("email"));
+  if (!parsed.success) return { fieldErrors: { email: [parsed.error.issues[0]!.message] }, email: String(formData.get("email") ?? "") };
+  await sendPasswordReset(parsed.data);
+  return { isDone: true, email: parsed.data };
+}
+
+export async function chooseNewPassword(_previous: PasswordFormState, formData: FormData): Promise<PasswordFormState> {
+  const parsed = newPasswordSchema.safeParse(formData.get("password"));
+  if (!parsed.success) return { fieldErrors: { password: [parsed.error.issues[0]!.message] } };
+  const result = await resetPasswordWithToken(String(formData.get("token") ?? ""), parsed.data);
+  if (!result.isValid) return { formError: result.message };
+  return { isDone: true };
 }
 
 export async function logOut() {

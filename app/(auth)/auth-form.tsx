@@ -53,7 +53,7 @@ export function AuthForm({ mode, action, next }: Props) {
           </>
         ) : (
           <>
-            New to Lyceum? <Link href="/signup">Create an account</Link>
+            New to Lyceum? <Link href="/signup">Create an account</Link> · <Link href="/forgot-password">Forgot your password?</Link>
           </>
         )}
       </p>

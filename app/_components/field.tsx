@@ -1,27 +1,15 @@
-// A labelled form control with its error beside it (tests and screen readers find controls by label).
-import type { InputHTMLAttributes, ReactNode } from "react";
+// Labelled form controls with their error beside them (tests and screen readers find controls by label).
+import type { InputHTMLAttributes, ReactNode, SelectHTMLAttributes, TextareaHTMLAttributes } from "react";
 
-type FieldProps = InputHTMLAttributes<HTMLInputElement> & {
-  label: string;
-  name: string;
-  error?: string | string[] | null;
-  hint?: ReactNode;
-};
+type Common = { label: string; name: string; error?: string | string[] | null; hint?: ReactNode };
 
-export function Field({ label, name, error, hint, id, ...input }: FieldProps) {
-  const controlId = id ?? `field-${name}`;
-  const message = Array.isArray(error) ? error[0] : error;
-  const describedBy = [hint ? `${controlId}-hint` : null, message ? `${controlId}-error` : null].filter(Boolean).join(" ");
+function describedBy(controlId: string, hint: ReactNode, message: string | undefined) {
+  return [hint ? `${controlId}-hint` : null, message ? `${controlId}-error` : null].filter(Boolean).join(" ") || undefined;
+}
+
+function FieldNotes({ controlId, hint, message }: { controlId: string; hint?: ReactNode; message?: string }) {
   return (
-    <div className="field">
-      <label htmlFor={controlId}>{label}</label>
-      <input
-        id={controlId}
-        name={name}
-        aria-invalid={message ? true : undefined}
-        aria-describedby={describedBy || undefined}
-        {...input}
-      />
+    <>
       {hint ? (
         <p id={`${controlId}-hint`} className="hint">
           {hint}
@@ -32,6 +20,73 @@ export function Field({ label, name, error, hint, id, ...input }: FieldProps) {
           {message}
         </p>
       ) : null}
+    </>
+  );
+}
+
+const firstOf = (error: Common["error"]) => (Array.isArray(error) ? error[0] : (error ?? undefined));
+const idOf = (id: string | undefined, name: string) => id ?? `field-${name.replaceAll(".", "-")}`;
+
+export function Field({ label, name, error, hint, id, ...input }: Common & InputHTMLAttributes<HTMLInputElement>) {
+  const controlId = idOf(id, name);
+  const message = firstOf(error);
+  return (
+    <div className="field">
+      <label htmlFor={controlId}>{label}</label>
+      <input id={controlId} name={name} aria-invalid={message ? true : undefined} aria-describedby={describedBy(controlId, hint, message)} {...input} />
+      <FieldNotes controlId={controlId} hint={hint} message={message} />
+    </div>
+  );
+}
+
+export function TextAreaField({ label, name, error, hint, id, ...input }: Common & TextareaHTMLAttributes<HTMLTextAreaElement>) {
+  const controlId = idOf(id, name);
+  const message = firstOf(error);
+  return (
+    <div className="field">
+      <label htmlFor={controlId}>{label}</label>
+      <textarea id={controlId} name={name} aria-invalid={message ? true : undefined} aria-describedby={describedBy(controlId, hint, message)} {...input} />
+      <FieldNotes controlId={controlId} hint={hint} message={message} />
+    </div>
+  );
+}
+
+export function SelectField({
+  label,
+  name,
+  error,
+  hint,
+  id,
+  options,
+  ...select
+}: Common & SelectHTMLAttributes<HTMLSelectElement> & { options: { value: string; label: string }[] }) {
+  const controlId = idOf(id, name);
+  const message = firstOf(error);
+  return (
+    <div className="field">
+      <label htmlFor={controlId}>{label}</label>
+      <select id={controlId} name={name} aria-invalid={message ? true : undefined} aria-describedby={describedBy(controlId, hint, message)} {...select}>
+        {options.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+      <FieldNotes controlId={controlId} hint={hint} message={message} />
+    </div>
+  );
+}
+
+export function CheckboxField({ label, name, error, hint, id, ...input }: Common & InputHTMLAttributes<HTMLInputElement>) {
+  const controlId = idOf(id, name);
+  const message = firstOf(error);
+  return (
+    <div className="field">
+      <label htmlFor={controlId} className="flex items-center gap-2 font-normal">
+        <input type="checkbox" id={controlId} name={name} aria-describedby={describedBy(controlId, hint, message)} {...input} />
+        {label}
+      </label>
+      <FieldNotes controlId={controlId} hint={hint} message={message} />
     </div>
   );
 }

@@ -1,7 +1,7 @@
 // 7. Concurrency: 100 simultaneous sign-ups through the sign-up form, and 50 simultaneous claims of one
 // subdomain through the API. Exactly one claim wins; no request answers 5xx.
 import type { Scenario } from "../lib/context";
-import { benchUser, BENCH_PASSWORD, suffix } from "../lib/fixtures";
+import { benchDraft, benchUser, BENCH_PASSWORD, suffix } from "../lib/fixtures";
 import { signIn } from "../lib/session";
 
 /** The sign-up form as a browser without JavaScript submits it (Next renders the action's hidden fields). */
@@ -46,12 +46,14 @@ export const concurrency: Scenario = {
       const subdomain = `contested-${suffix()}`;
       const claimants = await Promise.all(Array.from({ length: claims }, () => benchUser()));
       const jars = await Promise.all(claimants.map((user) => signIn(ctx.baseUrl, user.email, BENCH_PASSWORD)));
+      const drafts = await Promise.all(claimants.map((user) => benchDraft(user.id)));
       const statuses = await Promise.all(
         jars.map(async (jar, i) => {
-          const response = await fetch(`${ctx.baseUrl}/api/trpc/instances.create?batch=1`, {
+          // The wizard's Domain step: where a subdomain is claimed.
+          const response = await fetch(`${ctx.baseUrl}/api/trpc/registration.saveDomain?batch=1`, {
             method: "POST",
             headers: { "content-type": "application/json", cookie: jar.header() },
-            body: JSON.stringify({ 0: { json: { name: `Claimant ${i}`, subdomain, plan: "starter" } } }),
+            body: JSON.stringify({ 0: { json: { id: drafts[i]!.id, values: { subdomain } } } }),
           });
           return response.status;
         }),

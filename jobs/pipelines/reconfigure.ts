@@ -1,14 +1,24 @@
-// Reconfigure: bring a provisioned instance in line with its settings without redeploying it. Today that
-// is its plan (server size and limits) after a billing plan change.
+// Reconfigure: bring a provisioned instance in line with its settings without redeploying it — the owner's
+// theme, pages and email settings, and its plan (server size and limits) after a billing plan change. The
+// instance keeps serving throughout; a failure leaves the previous configuration in place.
 import { appendInstanceEvent } from "@/server/instances/events";
 import { applyPlan } from "../steps/plan";
+import { confirmSiteConfig, pushSiteConfig } from "../steps/reconfigure";
 import type { Pipeline } from "../pipeline/types";
 
 export const reconfigurePipeline: Pipeline = {
   kind: "reconfigure",
-  steps: [applyPlan],
+  steps: [pushSiteConfig, confirmSiteConfig, applyPlan],
   async onStart() {},
-  async onSuccess() {},
+  async onSuccess(tx, instance, operation) {
+    await appendInstanceEvent(tx, {
+      instanceId: instance.id,
+      operationId: operation.id,
+      kind: "log",
+      level: "success",
+      message: "Your changes are live.",
+    });
+  },
   async onFailure(tx, instance, operation, error) {
     await appendInstanceEvent(tx, {
       instanceId: instance.id,

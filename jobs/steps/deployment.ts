@@ -4,6 +4,7 @@ import { deployments, instances } from "@/db/schema";
 import { encryptJson } from "@/server/crypto/secrets";
 import { instanceHostnames, instanceSiteUrl } from "@/server/instances/hostnames";
 import { renderServiceConfig, siteConfigOf } from "@/server/instances/service-config";
+import { renderSiteConfig } from "@/server/instances/site-config";
 import type { PipelineStep, StepContext } from "../pipeline/types";
 import { countRemoved, removeRecorded } from "./ledger-walk";
 
@@ -20,11 +21,11 @@ export const renderDeploymentConfig: PipelineStep = {
   name: "render_config",
   title: "Render deployment configuration",
   async run(ctx) {
-    const hostnames = instanceHostnames(ctx.instance, ctx.env.LYCEUM_BASE_DOMAIN);
     // Credentials come from the ledger's sealed secrets and stay sealed in the deployment row.
     const { endpoint, forcePathStyle } = ctx.infra.objectStorage.settings;
     const { services, secrets } = renderServiceConfig(await ctx.ledger.list(), { endpoint: endpoint ?? null, forcePathStyle });
-    const siteConfig = { instanceId: ctx.instance.id, instanceName: ctx.instance.name, hostnames, services };
+    const siteConfig = { ...renderSiteConfig(ctx.instance, ctx.env), services };
+    const { hostnames } = siteConfig;
     const sealedSecrets = encryptJson(secrets);
     const serviceNames = Object.keys(services);
     const withServices = serviceNames.length ? ` with ${serviceNames.join(", ")} credentials` : "";

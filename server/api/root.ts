@@ -1,12 +1,18 @@
+import { accountRouter } from "./routers/account";
 import { billingRouter } from "./routers/billing";
 import { instancesRouter } from "./routers/instances";
+import { registrationRouter } from "./routers/registration";
+import { settingsRouter } from "./routers/settings";
 import { localBillingRouter } from "./routers/local-billing";
 import { staffRouter } from "./routers/staff";
 import { staffBillingRouter } from "./routers/staff-billing";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
 export const appRouter = createTRPCRouter({
+  account: accountRouter,
   instances: instancesRouter,
+  registration: registrationRouter,
+  settings: settingsRouter,
   billing: billingRouter,
   localBilling: localBillingRouter,
   staff: staffRouter,

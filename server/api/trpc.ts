@@ -1,12 +1,13 @@
 // The tRPC context and the three kinds of procedure: public, protected (signed in) and staff.
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
-import { z, ZodError } from "zod";
+import { ZodError } from "zod";
 import type { Database } from "@/db";
 import type { User } from "@/db/schema";
 import { isStaff } from "@/server/auth/roles";
 import { withLogContext } from "@/server/observability/log-context";
 import { logger } from "@/server/observability/logger";
+import { fieldErrorsOf } from "./field-errors";
 
 /** Built per request in ./context.ts (from the Auth.js session), or directly by tests. */
 export type TRPCContext = { db: Database; user: User | null; headers: Headers };
@@ -18,8 +19,8 @@ const t = initTRPC.context<TRPCContext>().create({
       ...shape,
       data: {
         ...shape.data,
-        // Field-level messages for the forms; the same zod schema produced them on the client.
-        fieldErrors: error.cause instanceof ZodError ? z.flattenError(error.cause).fieldErrors : null,
+        // Field-level messages for the forms (keyed by dotted path); the same zod schema produced them on the client.
+        fieldErrors: error.cause instanceof ZodError ? fieldErrorsOf(error.cause) : null,
       },
     };
   },

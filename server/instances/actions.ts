@@ -110,7 +110,7 @@ export async function requestDeprovision(
 ) {
   return q.transaction(async (tx) => {
     const instance = await lockedInstance(tx, input.instanceId);
-    if (input.confirmation.trim().toLowerCase() !== instance.subdomain) {
+    if (!instance.subdomain || input.confirmation.trim().toLowerCase() !== instance.subdomain.toLowerCase()) {
       throw new InstanceActionRefusedError(`Type the subdomain "${instance.subdomain}" to confirm.`);
     }
     if (!canTransition(instance.status, "deprovisioning")) {

@@ -1,28 +1,59 @@
 // Every hostname of an instance, derived in one place.
-export type HostnameSource = { subdomain: string; customDomain?: string | null };
+import type { CustomDomainStatus } from "@/db/schema";
 
-export function instanceHostnames(instance: HostnameSource, baseDomain: string) {
-  const root = instance.customDomain ?? `${instance.subdomain}.${baseDomain}`;
-  return {
-    lms: root,
-    studio: `studio.${root}`,
-    preview: `preview.${root}`,
-    apps: `apps.${root}`,
-  };
+export type HostnameSource = {
+  subdomain: string | null;
+  customDomain?: string | null;
+  customDomainStatus?: CustomDomainStatus | null;
+};
+
+/** The names Open edX answers on below one root: the LMS itself, Studio, the course preview and the MFE apps. */
+export function hostnamesUnder(root: string) {
+  return { lms: root, studio: `studio.${root}`, preview: `preview.${root}`, apps: `apps.${root}` };
 }
 
-/** The address a browser uses to open the instance's site. */
-export function instanceSiteUrl(instance: HostnameSource, baseDomain: string, address: string | null): string | null {
-  if (!address) return null;
-  const port = address.split(":").pop();
-  return `http://${instanceHostnames(instance, baseDomain).lms}:${port}/`;
+export type Hostnames = ReturnType<typeof hostnamesUnder>;
+export const HOSTNAME_ROLES: Record<keyof Hostnames, string> = {
+  lms: "Learning site (LMS)",
+  studio: "Studio (course authoring)",
+  preview: "Course preview",
+  apps: "Apps (learner and authoring micro-frontends)",
+};
+
+/** The platform-provided names: <subdomain>.<base domain> and the names below it. */
+export function platformHostnames(subdomain: string, baseDomain: string) {
+  return hostnamesUnder(`${subdomain}.${baseDomain}`);
+}
+
+/** The names the instance serves on now: its custom domain once verified, its subdomain until then. */
+export function instanceHostnames(instance: HostnameSource, baseDomain: string) {
+  if (instance.customDomain && instance.customDomainStatus === "verified") return hostnamesUnder(instance.customDomain);
+  if (!instance.subdomain) throw new Error("This instance has no subdomain yet (it is a draft).");
+  return platformHostnames(instance.subdomain, baseDomain);
 }
 
 /**
- * The origins browsers load the instance's pages from (its bucket's CORS rules allow these). Local instances
- * are served over HTTP on a port chosen at boot, hence the one wildcard S3 allows in an origin.
+ * The address a browser uses to open the instance's site. With the local drivers (base domain `localhost`)
+ * that is always the subdomain: a custom domain's records point at the production ingress, not here.
+ */
+export function instanceSiteUrl(instance: HostnameSource, baseDomain: string, address: string | null): string | null {
+  if (!address || !instance.subdomain) return null;
+  const port = address.split(":").pop();
+  const host = baseDomain === "localhost" ? platformHostnames(instance.subdomain, baseDomain).lms : instanceHostnames(instance, baseDomain).lms;
+  return `http://${host}:${port}/`;
+}
+
+/**
+ * The origins browsers load the instance's pages from (its bucket's CORS rules allow these): its platform
+ * names, and its custom domain's once verified. Local instances are served over HTTP on a port chosen at
+ * boot, hence the one wildcard S3 allows in an origin.
  */
 export function instanceBrowserOrigins(instance: HostnameSource, baseDomain: string): string[] {
-  const hosts = Object.values(instanceHostnames(instance, baseDomain));
-  return baseDomain === "localhost" && !instance.customDomain ? hosts.map((host) => `http://${host}:*`) : hosts.map((host) => `https://${host}`);
+  if (!instance.subdomain) throw new Error("This instance has no subdomain yet (it is a draft).");
+  const platform = Object.values(platformHostnames(instance.subdomain, baseDomain));
+  const origins = baseDomain === "localhost" ? platform.map((host) => `http://${host}:*`) : platform.map((host) => `https://${host}`);
+  if (instance.customDomain && instance.customDomainStatus === "verified") {
+    origins.push(...Object.values(hostnamesUnder(instance.customDomain)).map((host) => `https://${host}`));
+  }
+  return origins;
 }

@@ -7,6 +7,8 @@ import { jobPayloads, type JobName, type JobPayload } from "./payloads";
 export type EnqueueOptions = {
   /** De-duplicates: adding a job with the key of a pending one replaces it instead of adding another. */
   jobKey?: string;
+  /** With a jobKey: `preserve_run_at` keeps a pending job's run time (a later re-add cannot delay it). */
+  jobKeyMode?: "replace" | "preserve_run_at";
   runAt?: Date;
   maxAttempts?: number;
   priority?: number;
@@ -26,7 +28,8 @@ export async function enqueueJob<N extends JobName>(
       run_at => ${options.runAt?.toISOString() ?? null}::timestamptz,
       max_attempts => ${options.maxAttempts ?? null}::int,
       job_key => ${options.jobKey ?? null}::text,
-      priority => ${options.priority ?? null}::int
+      priority => ${options.priority ?? null}::int,
+      job_key_mode => ${options.jobKeyMode ?? "replace"}::text
     )`);
   return { id: rows[0]!.id };
 }

@@ -15,6 +15,8 @@ export const jobPayloads = {
   resume_instance: operationJobPayload,
   reconcile_compute: z.object({}).passthrough(),
   send_email: emailMessage,
+  /** Checks a custom domain's DNS records; `domain` guards against a job for a domain since replaced. */
+  verify_domain: z.object({ instanceId: z.uuid(), domain: z.string().min(1) }),
   process_stripe_event: z.object({ eventId: z.string().min(1) }),
   suspend_for_nonpayment: instanceJobPayload,
   deprovision_after_retention: instanceJobPayload,

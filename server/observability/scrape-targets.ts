@@ -33,7 +33,7 @@ export async function instanceScrapeTargets(q: Queryable): Promise<TargetGroup[]
     labels: {
       __metrics_path__: INSTANCE_METRICS_PATH,
       instance_id: row.instanceId,
-      subdomain: row.subdomain,
+      subdomain: row.subdomain ?? "", // never empty here: only drafts lack one, and these instances run
       plan: row.plan,
       deployment_id: row.deploymentId,
     },

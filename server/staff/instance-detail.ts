@@ -6,6 +6,7 @@ import type { Queryable } from "@/db";
 import { deployments, instanceEvents, instanceOperations, instances, operationSteps, subscriptions, users } from "@/db/schema";
 import { PLANS } from "@/server/billing/plans";
 import { env } from "@/server/env";
+import { publicInstance } from "@/server/instances/draft-view";
 import { instanceHostnames, instanceSiteUrl } from "@/server/instances/hostnames";
 import { instanceLedger } from "@/server/instances/queries";
 import { auditEntries } from "./audit";
@@ -40,11 +41,12 @@ export async function staffInstanceDetail(q: Queryable, id: string) {
   const { LYCEUM_BASE_DOMAIN } = env();
   const active = deploymentRows.find((deployment) => deployment.id === instance.activeDeploymentId) ?? null;
   return {
-    instance,
+    instance: publicInstance(instance),
     owner,
     plan: PLANS.find((plan) => plan.id === instance.plan) ?? null,
     subscription: subscription ?? null,
-    hostnames: instanceHostnames(instance, LYCEUM_BASE_DOMAIN),
+    // A draft has no hostnames until its Domain step is saved.
+    hostnames: instance.subdomain ? instanceHostnames(instance, LYCEUM_BASE_DOMAIN) : null,
     siteUrl: instance.status === "running" ? instanceSiteUrl(instance, LYCEUM_BASE_DOMAIN, active?.address ?? null) : null,
     ledger,
     deployments: deploymentRows,

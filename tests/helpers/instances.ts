@@ -4,13 +4,15 @@ import { eq } from "drizzle-orm";
 import { db } from "@/db";
 import { faultInjections, instances, users, type InstanceStatus, type NewFaultInjection, type User } from "@/db/schema";
 import { instanceResourceNames } from "@/server/instances/resource-names";
-import { apiAs, makeUser, uniqueSuffix } from "./accounts";
+import { uniqueSuffix } from "./accounts";
+import { createInstance, makeVerifiedUser } from "./registration";
 import { checkoutAtStripe, deliver } from "./billing";
 import { eventually } from "./waiting";
 
+/** An instance whose registration is done, waiting for payment (the wizard is not the point of these tests). */
 export async function registeredInstance(owner?: User, name = "Data School") {
-  const user = owner ?? (await makeUser());
-  const instance = await apiAs(user).instances.create({ name, subdomain: `ds-${uniqueSuffix()}`, plan: "starter" });
+  const user = owner ?? (await makeVerifiedUser());
+  const instance = await createInstance(user.id, { name, subdomain: `ds-${uniqueSuffix()}`, plan: "starter" });
   return { owner: user, instance };
 }
 

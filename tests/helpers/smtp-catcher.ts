@@ -4,7 +4,9 @@ import { SMTPServer } from "smtp-server";
 
 export type CaughtEmail = { to: string[]; from: string; subject: string; text: string; html: string | null };
 
-export async function startSmtpCatcher(options: { user?: string; password?: string; port?: number } = {}) {
+export async function startSmtpCatcher(
+  options: { user?: string; password?: string; port?: number; onMessage?: (mail: CaughtEmail) => void } = {},
+) {
   const received: CaughtEmail[] = [];
   const waiters: (() => void)[] = [];
   const server = new SMTPServer({
@@ -19,13 +21,15 @@ export async function startSmtpCatcher(options: { user?: string; password?: stri
       simpleParser(stream)
         .then((mail: ParsedMail) => {
           const to = [mail.to].flat().flatMap((address) => address?.value.map((v) => v.address ?? "") ?? []);
-          received.push({
+          const caught: CaughtEmail = {
             to,
             from: mail.from?.text ?? "",
             subject: mail.subject ?? "",
             text: mail.text ?? "",
             html: typeof mail.html === "string" ? mail.html : null,
-          });
+          };
+          received.push(caught);
+          options.onMessage?.(caught);
           waiters.splice(0).forEach((wake) => wake());
           callback();
         })

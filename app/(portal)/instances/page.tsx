@@ -1,10 +1,11 @@
 import Link from "next/link";
 import { StatusBadge } from "@/app/_components/status-badge";
+import { VerifyEmailNotice } from "@/app/_components/verify-email-notice";
 import { serverApi } from "@/server/api/server-caller";
 import { requireUser } from "@/server/auth/guards";
 
 export default async function MyInstancesPage() {
-  await requireUser("/instances");
+  const user = await requireUser("/instances");
   const instances = await (await serverApi()).instances.mine();
   return (
     <div className="stack">
@@ -14,6 +15,7 @@ export default async function MyInstancesPage() {
           Register an instance
         </Link>
       </div>
+      {!user.emailVerified ? <VerifyEmailNotice email={user.email} /> : null}
       {instances.length === 0 ? (
         <p className="card">You have no instances yet. Register one to get your own Open edX site.</p>
       ) : (
@@ -30,9 +32,13 @@ export default async function MyInstancesPage() {
             {instances.map((instance) => (
               <tr key={instance.id}>
                 <td>
-                  <Link href={`/instances/${instance.id}`}>{instance.name}</Link>
+                  {instance.status === "draft" ? (
+                    <Link href={`/instances/${instance.id}/setup`}>{instance.name} — continue registration</Link>
+                  ) : (
+                    <Link href={`/instances/${instance.id}`}>{instance.name}</Link>
+                  )}
                 </td>
-                <td>{instance.subdomain}</td>
+                <td>{instance.subdomain ?? "—"}</td>
                 <td>
                   <StatusBadge status={instance.status} />
                 </td>

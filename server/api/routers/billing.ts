@@ -12,6 +12,7 @@ import { nextInvoiceAt, subscriptionOfInstance, subscriptionsOwnedBy } from "@/s
 import { env } from "@/server/env";
 import { instanceIdInput } from "@/server/instances/input";
 import { instanceById } from "@/server/instances/queries";
+import { assertCanPay } from "./instances";
 import { createTRPCRouter, protectedProcedure } from "../trpc";
 
 async function ownedInstance(user: User, id: string) {
@@ -35,6 +36,7 @@ export const billingRouter = createTRPCRouter({
       if (instance.status !== "awaiting_payment") {
         throw new TRPCError({ code: "BAD_REQUEST", message: "This instance is already paid for." });
       }
+      assertCanPay(ctx.user);
       await withEventDelivery((tx) =>
         completeLocalCheckout(tx, { instance, owner: ctx.user, plan: planById(instance.plan), withCard: input.withCard }),
       );

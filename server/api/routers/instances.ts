@@ -6,21 +6,39 @@ import { planById } from "@/server/billing/plans";
 import { env } from "@/server/env";
 import { streamInstanceEvents } from "@/server/events/stream";
 import { instanceSiteUrl } from "@/server/instances/hostnames";
-import { createInstanceInput, instanceIdInput } from "@/server/instances/input";
 import { InstanceActionRefusedError, cancelOperation, retryOperation } from "@/server/instances/actions";
+import { publicInstance } from "@/server/instances/draft-view";
+import { instanceIdInput } from "@/server/instances/input";
 import { IllegalTransitionError } from "@/server/instances/lifecycle";
 import { OperationInProgressError } from "@/server/instances/operations";
-import {
-  activeDeploymentOf,
-  instanceById,
-  instanceEventLog,
-  instanceLedger,
-  instancesOwnedBy,
-} from "@/server/instances/queries";
-import { createInstance, isSubdomainAvailable, SubdomainTakenError } from "@/server/instances/registration";
+import { activeDeploymentOf, instanceById, instanceEventLog, instanceLedger, instancesOwnedBy } from "@/server/instances/queries";
+import { isSubdomainAvailable } from "@/server/instances/registration";
 import { subdomainSchema } from "@/server/instances/subdomain";
 import { createTRPCRouter, protectedProcedure } from "../trpc";
-import type { User } from "@/db/schema";
+import type { Instance, User } from "@/db/schema";
+
+/** Only a verified account pays: the address receives the invoices and the instance's notices. */
+export function assertCanPay(user: User) {
+  if (!user.emailVerified) {
+    throw new TRPCError({ code: "FORBIDDEN", message: "Confirm your email address before paying: open the link we emailed you, or send a new one." });
+  }
+}
+
+/** Where the owner pays for an instance that waits for payment: Stripe Checkout or the offline page. */
+export async function startCheckoutFor(owner: User, instance: Instance) {
+  assertCanPay(owner);
+  if (instance.status !== "awaiting_payment") {
+    throw new TRPCError({ code: "BAD_REQUEST", message: "This instance is already paid for." });
+  }
+  const { publicUrl } = env();
+  return billingDriver().createCheckout({
+    instance,
+    owner,
+    plan: planById(instance.plan),
+    successUrl: `${publicUrl}/checkout/${instance.id}/success`,
+    cancelUrl: `${publicUrl}/checkout/${instance.id}/cancelled`,
+  });
+}
 
 /** The instance if this user may see it; NOT_FOUND otherwise, so other clients learn nothing of it. */
 async function visibleInstance(user: User, id: string) {
@@ -45,7 +63,7 @@ async function asUserError<T>(action: () => Promise<T>): Promise<T> {
 }
 
 export const instancesRouter = createTRPCRouter({
-  mine: protectedProcedure.query(({ ctx }) => instancesOwnedBy(ctx.user.id)),
+  mine: protectedProcedure.query(async ({ ctx }) => (await instancesOwnedBy(ctx.user.id)).map(publicInstance)),
 
   byId: protectedProcedure.input(instanceIdInput).query(async ({ ctx, input }) => {
     const instance = await visibleInstance(ctx.user, input.id);
@@ -55,7 +73,7 @@ export const instancesRouter = createTRPCRouter({
       instanceLedger(instance.id),
     ]);
     return {
-      instance,
+      instance: publicInstance(instance),
       siteUrl: ["running", "suspended"].includes(instance.status)
         ? instanceSiteUrl(instance, env().LYCEUM_BASE_DOMAIN, deployment?.address ?? null)
         : null,
@@ -83,37 +101,18 @@ export const instancesRouter = createTRPCRouter({
   }),
 
   subdomainAvailable: protectedProcedure
-    .input(z.object({ subdomain: z.string().max(100) }))
+    .input(z.object({ subdomain: z.string().max(100), instanceId: z.uuid().optional() }))
     .query(async ({ input }) => {
       const parsed = subdomainSchema.safeParse(input.subdomain);
       if (!parsed.success) return { isAvailable: false, problem: parsed.error.issues[0]?.message ?? "Not allowed." };
-      const isAvailable = await isSubdomainAvailable(parsed.data);
+      const isAvailable = await isSubdomainAvailable(parsed.data, input.instanceId);
       return { isAvailable, problem: isAvailable ? null : `"${parsed.data}" is already taken.` };
     }),
-
-  create: protectedProcedure.input(createInstanceInput).mutation(async ({ ctx, input }) => {
-    try {
-      return await createInstance(ctx.user.id, input);
-    } catch (error) {
-      if (error instanceof SubdomainTakenError) throw new TRPCError({ code: "CONFLICT", message: error.message, cause: error });
-      throw error;
-    }
-  }),
 
   startCheckout: protectedProcedure.input(instanceIdInput).mutation(async ({ ctx, input }) => {
     const instance = await visibleInstance(ctx.user, input.id);
     if (instance.ownerId !== ctx.user.id) throw new TRPCError({ code: "FORBIDDEN", message: "Only the owner can pay." });
-    if (instance.status !== "awaiting_payment") {
-      throw new TRPCError({ code: "BAD_REQUEST", message: "This instance is already paid for." });
-    }
-    const { publicUrl } = env();
-    return billingDriver().createCheckout({
-      instance,
-      owner: ctx.user,
-      plan: planById(instance.plan),
-      successUrl: `${publicUrl}/checkout/${instance.id}/success`,
-      cancelUrl: `${publicUrl}/checkout/${instance.id}/cancelled`,
-    });
+    return startCheckoutFor(ctx.user, instance);
   }),
 
   /** Live events after `lastEventId` (a sequence number); the SSE link resends it when it reconnects. */

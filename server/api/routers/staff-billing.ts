@@ -9,6 +9,7 @@ import { billingEventsOfInstance, fleetBillingTotals, fleetSubscriptions, subscr
 import { cancelTimer, deprovisionJobKey, pendingBillingJobs } from "@/server/billing/timers";
 import { env } from "@/server/env";
 import { appendInstanceEvent } from "@/server/instances/events";
+import { publicInstance } from "@/server/instances/draft-view";
 import { instanceById } from "@/server/instances/queries";
 import { createTRPCRouter, staffProcedure } from "../trpc";
 
@@ -25,7 +26,7 @@ export const staffBillingRouter = createTRPCRouter({
     const instance = await instanceById(input.instanceId);
     if (!instance) throw new TRPCError({ code: "NOT_FOUND", message: "No such instance." });
     return {
-      instance,
+      instance: publicInstance(instance),
       driver: env().BILLING_DRIVER,
       subscription: await subscriptionOfInstance(instance.id),
       events: await billingEventsOfInstance(instance.id),

@@ -17,6 +17,8 @@ export interface ComputeDriver {
   readonly name: string;
   /** Boots the deployment's server, or returns it when it is already up. Idempotent per deployment id. */
   ensureServer(spec: ServerSpec, signal: AbortSignal): Promise<ServerInfo & { isNew: boolean }>;
+  /** Hands a running server a new site configuration and has it reload (no restart, same address). */
+  reconfigureServer(serverId: string, siteConfig: Record<string, unknown>): Promise<void>;
   /** Stops and deletes the server; a server that is already gone is not an error. */
   destroyServer(serverId: string): Promise<void>;
   /** Every server this driver can see, for reconciling with the ledger. */

@@ -2,7 +2,7 @@
 // and port live in <state dir>/compute/<deployment id>/, so a restarted worker (or `npm run dev`) finds it.
 import { spawn } from "node:child_process";
 import { closeSync, existsSync, openSync, readFileSync } from "node:fs";
-import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { freePort, isPortFree } from "@/server/net/free-port";
 import { localFrontDoorFile } from "../front-door/local";
@@ -49,6 +49,19 @@ export class LocalComputeDriver implements ComputeDriver {
       closeSync(log);
     }
     return { ...this.info(spec.deploymentId, port), isNew: true };
+  }
+
+  async reconfigureServer(serverId: string, siteConfig: Record<string, unknown>): Promise<void> {
+    const deploymentId = serverId.slice(SERVER_ID_PREFIX.length);
+    const state = await this.readState(deploymentId);
+    if (!state || !isOurProcess(state.pid, deploymentId)) throw new Error(`server ${serverId} is not running`);
+    // What the driver itself put in the file (address, front-door file) stays; the site's settings change.
+    const configPath = path.join(this.dirOf(deploymentId), "site.json");
+    const { port, host, frontDoorFile } = JSON.parse(await readFile(configPath, "utf8")) as Record<string, unknown>;
+    // Written whole, then renamed: the site process never reads half a file.
+    await writeFile(`${configPath}.new`, JSON.stringify({ ...siteConfig, port, host, frontDoorFile }, null, 2), { mode: 0o600 });
+    await rename(`${configPath}.new`, configPath);
+    process.kill(state.pid, "SIGHUP");
   }
 
   async destroyServer(serverId: string): Promise<void> {

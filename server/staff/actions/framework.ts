@@ -27,7 +27,7 @@ export function refuse(message: string): never {
  * Call it first in `perform`; a mismatch is a refusal like any other.
  */
 export function requireTypedConfirmation(instance: Pick<Instance, "subdomain">, typed: string | undefined) {
-  if ((typed ?? "").trim().toLowerCase() !== instance.subdomain.toLowerCase()) {
+  if (!instance.subdomain || (typed ?? "").trim().toLowerCase() !== instance.subdomain.toLowerCase()) {
     refuse(`Type the subdomain "${instance.subdomain}" to confirm.`);
   }
 }

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { notFound, redirect } from "next/navigation";
+import { VerifyEmailNotice } from "@/app/_components/verify-email-notice";
 import { requireUser } from "@/server/auth/guards";
 import { formatPrice, planById } from "@/server/billing/plans";
 import { env } from "@/server/env";
@@ -31,7 +32,9 @@ export default async function LocalCheckoutPage({ params }: { params: Promise<{ 
         <dt>Price</dt>
         <dd>{plan.trialDays ? `${plan.trialDays} days free, then ${price} / month` : `${price} / month`}</dd>
       </dl>
-      {plan.trialDays ? (
+      {!user.emailVerified ? (
+        <VerifyEmailNotice email={user.email} />
+      ) : plan.trialDays ? (
         <>
           <PayButton instanceId={instance.id} label="Start the free trial with a test card" />
           <PayButton instanceId={instance.id} label="Start the free trial without a card" withCard={false} isSecondary />

@@ -1,5 +1,6 @@
 "use client";
 // The live part of the instance page: server-rendered events first, then new ones over SSE.
+import Link from "next/link";
 import { useQueryClient } from "@tanstack/react-query";
 import { useMemo } from "react";
 import { EventLog } from "@/app/_components/live/event-log";
@@ -14,12 +15,15 @@ import { deriveTimeline } from "./timeline";
 
 type Props = {
   instanceId: string;
-  subdomain: string;
+  subdomain?: string | null;
   initialStatus: InstanceStatus;
   initialEvents: InstanceEvent[];
   initialSiteUrl: string | null;
-  initialResources: ResourceRow[];
-  canDeprovision: boolean;
+  /** The instance page lists the resources and offers staff the deprovision control; the settings page does not. */
+  initialResources?: ResourceRow[];
+  canDeprovision?: boolean;
+  /** Off on the settings page itself. */
+  showSettingsLink?: boolean;
 };
 
 // Events after which the ledger may have changed: the resource list reloads.
@@ -28,7 +32,7 @@ const RESOURCE_EVENTS = new Set<InstanceEvent["kind"]>(["step_succeeded", "step_
 const STEP_ICONS = { pending: "○", running: "◔", done: "✓", failed: "✗", skipped: "–" } as const;
 
 export function InstanceLive(props: Props) {
-  const { instanceId, initialStatus, initialEvents, initialSiteUrl } = props;
+  const { instanceId, initialStatus, initialEvents, initialSiteUrl, showSettingsLink = true } = props;
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const { events, connection } = useInstanceEvents(instanceId, initialEvents, (event) => {
@@ -72,6 +76,11 @@ export function InstanceLive(props: Props) {
           </p>
         ) : null}
         <OperationControls instanceId={instanceId} status={status} failedStep={steps.find((step) => step.state === "failed") ?? null} />
+        {showSettingsLink && (status === "running" || status === "suspended") ? (
+          <p>
+            <Link href={`/instances/${instanceId}/settings`}>Branding, pages and email settings</Link>
+          </p>
+        ) : null}
         {status === "suspended" ? (
           <p>
             Suspended: visitors of{" "}
@@ -112,14 +121,14 @@ export function InstanceLive(props: Props) {
           </ol>
         </section>
       ) : null}
-      <ResourceList instanceId={instanceId} initialResources={props.initialResources} />
+      {props.initialResources ? <ResourceList instanceId={instanceId} initialResources={props.initialResources} /> : null}
       <section className="card" aria-labelledby="events-heading">
         <h2 id="events-heading" className="mt-0">
           Event log
         </h2>
         <EventLog events={events} />
       </section>
-      {props.canDeprovision ? <DeprovisionControl instanceId={instanceId} subdomain={props.subdomain} status={status} /> : null}
+      {props.canDeprovision && props.subdomain ? <DeprovisionControl instanceId={instanceId} subdomain={props.subdomain} status={status} /> : null}
     </>
   );
 }

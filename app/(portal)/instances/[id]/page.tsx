@@ -1,5 +1,5 @@
 import { TRPCError } from "@trpc/server";
-import { notFound } from "next/navigation";
+import { notFound, redirect } from "next/navigation";
 import { serverApi } from "@/server/api/server-caller";
 import { requireUser } from "@/server/auth/guards";
 import { isStaff } from "@/server/auth/roles";
@@ -17,6 +17,7 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
     throw error;
   });
   const { instance, events, siteUrl, resources } = view;
+  if (instance.status === "draft") redirect(`/instances/${id}/setup`);
   const billing = await api.billing.forInstance({ id });
   return (
     <div className="stack">
@@ -25,6 +26,7 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
         <p className="text-slate-600">
           {instance.subdomain} · plan {instance.plan} · registered {instance.createdAt.toISOString().slice(0, 10)}
         </p>
+
       </div>
       <BillingNotice instanceId={instance.id} initial={billing} />
       <InstanceLive

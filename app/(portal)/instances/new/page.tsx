@@ -1,13 +1,13 @@
 import { requireUser } from "@/server/auth/guards";
 import { env } from "@/server/env";
-import { RegisterForm } from "./register-form";
+import { Wizard } from "../_wizard/wizard";
 
 export default async function NewInstancePage() {
-  await requireUser("/instances/new");
+  const user = await requireUser("/instances/new");
   return (
     <>
       <h1>Register an instance</h1>
-      <RegisterForm baseDomain={env().LYCEUM_BASE_DOMAIN} />
+      <Wizard view={null} step="instance" baseDomain={env().LYCEUM_BASE_DOMAIN} accountEmail={user.email} />
     </>
   );
 }

@@ -1,36 +1,70 @@
-// Stands in for an Open edX VM on this machine: serves the instance's site, GET /heartbeat and, like a
-// production image must, Prometheus metrics at GET /metrics (listed per instance by /api/prometheus/targets).
+// Stands in for an Open edX VM on this machine: serves the instance's themed site and its static pages,
+// GET /heartbeat (which reports the configuration version in use) and, like a production image must,
+// Prometheus metrics at GET /metrics (listed per instance by /api/prometheus/targets). SIGHUP reloads the
+// configuration file.
 // Plain JavaScript with no dependencies, so it starts in milliseconds with `node`.
 // Usage: node site-server.mjs <site.json> <deployment id>
 import { readFileSync } from "node:fs";
 import http from "node:http";
 
 const [configPath, deploymentId] = process.argv.slice(2);
-const config = JSON.parse(readFileSync(configPath, "utf8"));
+let config = JSON.parse(readFileSync(configPath, "utf8"));
+
+process.on("SIGHUP", () => {
+  try {
+    config = JSON.parse(readFileSync(configPath, "utf8"));
+    console.log(`reloaded configuration ${config.configVersion ?? "(unversioned)"}`);
+  } catch (error) {
+    console.error(`kept the previous configuration: ${error.message}`);
+  }
+});
 
 const escapeHtml = (value) =>
-  String(value).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+  String(value ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+const colour = (value, fallback) => (/^#[0-9a-f]{6}$/i.test(value ?? "") ? value : fallback);
+
+function layout(title, body) {
+  const theme = config.theme ?? {};
+  const name = escapeHtml(config.instanceName);
+  const pages = config.pages ?? [];
+  const nav = pages.map((page) => `<a href="${escapeHtml(page.path)}">${escapeHtml(page.title)}</a>`).join(" ");
+  const logo = theme.logoUrl ? `<img class="logo" src="${escapeHtml(theme.logoUrl)}" alt="${name} logo">` : "";
+  const footerLogo = theme.footerLogoUrl ? `<img class="logo" src="${escapeHtml(theme.footerLogoUrl)}" alt="">` : "";
+  const favicon = theme.faviconUrl ? `<link rel="icon" href="${escapeHtml(theme.faviconUrl)}">` : "";
+  const privacy = config.privacyPolicyUrl ? ` · <a href="${escapeHtml(config.privacyPolicyUrl)}">Privacy policy</a>` : "";
+  return `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">${favicon}
+<style>
+  body { margin: 0; font-family: system-ui, sans-serif; color: #1f2937; }
+  header.site-header { background: ${colour(theme.headerBackground, "#0f766e")}; color: #fff; padding: 1rem 2rem; display: flex; align-items: center; gap: 1rem; }
+  header.site-header h1 { margin: 0; font-size: 1.5rem; }
+  header.site-header nav a { color: #fff; margin-left: 1rem; }
+  .logo { max-height: 2.5rem; }
+  a { color: ${colour(theme.linkColor, "#115e59")}; }
+  .button { display: inline-block; background: ${colour(theme.mainColor, "#0f766e")}; color: #fff; padding: .5rem 1rem; border-radius: .35rem; text-decoration: none; }
+  main { padding: 2rem; max-width: 60rem; }
+  footer.site-footer { background: ${colour(theme.footerBackground, "#1f2937")}; color: #fff; padding: 1rem 2rem; font-size: .875rem; }
+  footer.site-footer a { color: #fff; }
+</style></head>
+<body>
+<header class="site-header">${logo}<h1>${name}</h1><nav>${nav}</nav></header>
+<main>${body}</main>
+<footer class="site-footer">${footerLogo} ${name}${config.contactEmail ? ` · <a href="mailto:${escapeHtml(config.contactEmail)}">${escapeHtml(config.contactEmail)}</a>` : ""}${privacy}<br><small>Served by deployment ${escapeHtml(deploymentId)}</small></footer>
+</body></html>`;
+}
 
 function homePage() {
   const name = escapeHtml(config.instanceName);
-  return `<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><title>${name}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>
-  body { margin: 0; font-family: system-ui, sans-serif; color: #1f2937; }
-  header { background: #0f766e; color: #fff; padding: 1rem 2rem; }
-  main { padding: 2rem; max-width: 60rem; }
-  footer { padding: 1rem 2rem; color: #6b7280; font-size: .875rem; }
-</style></head>
-<body>
-<header><h1>${name}</h1></header>
-<main>
-  <p>Welcome to ${name}, an Open edX learning site hosted by Lyceum.</p>
-  <p>Studio: <code>${escapeHtml(config.hostnames?.studio ?? "")}</code></p>
-</main>
-<footer>Served by deployment ${escapeHtml(deploymentId)}</footer>
-</body></html>`;
+  const hero = config.theme?.heroCoverUrl ? `<img src="${escapeHtml(config.theme.heroCoverUrl)}" alt="" style="max-width:100%">` : "";
+  return layout(
+    config.instanceName,
+    `${hero}<p>Welcome to ${name}, an Open edX learning site hosted by Lyceum.</p>
+<p>${escapeHtml(config.description ?? "")}</p>
+<p><a class="button" href="/courses">Explore courses</a></p>
+<p>Studio: <code>${escapeHtml(config.hostnames?.studio ?? "")}</code></p>`,
+  );
 }
 
 const startedAtSeconds = Date.now() / 1000;
@@ -87,7 +121,7 @@ const server = http.createServer((req, res) => {
   }
   if (path === "/heartbeat") {
     res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify({ status: "ok", deploymentId, maintenance: isInMaintenance() }));
+    res.end(JSON.stringify({ status: "ok", deploymentId, configVersion: config.configVersion ?? null, maintenance: isInMaintenance() }));
     return;
   }
   if (isInMaintenance()) {
@@ -98,6 +132,13 @@ const server = http.createServer((req, res) => {
   if (path === "/" || path === "/index.html") {
     res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
     res.end(homePage());
+    return;
+  }
+  // The pages' HTML was rendered from Markdown and sanitised by the portal (server/branding/markdown.ts).
+  const page = (config.pages ?? []).find((candidate) => candidate.path === path);
+  if (page) {
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8", "content-security-policy": "script-src 'none'" });
+    res.end(layout(`${page.title} · ${config.instanceName}`, `<h2>${escapeHtml(page.title)}</h2>${page.html}`));
     return;
   }
   res.writeHead(404, { "content-type": "text/plain" });

@@ -7,7 +7,7 @@ import type { InstanceStatus, OperationKind, OperationStatus } from "@/db/schema
 import { StaffActionForm } from "../../_components/staff-action-form";
 
 type ActiveOperation = { id: string; kind: OperationKind; status: OperationStatus; cancelRequestedAt: Date | null };
-type Instance = { id: string; subdomain: string; status: InstanceStatus };
+type Instance = { id: string; subdomain: string | null; status: InstanceStatus };
 
 const DEPROVISIONABLE: InstanceStatus[] = ["running", "suspended", "failed"];
 
@@ -43,7 +43,7 @@ export function InstanceActions({ instance, activeOperation }: { instance: Insta
           perform={({ reason }) => retry.mutateAsync({ instanceId: instance.id, reason })}
         />
       ) : null}
-      {DEPROVISIONABLE.includes(instance.status) ? (
+      {instance.subdomain && DEPROVISIONABLE.includes(instance.status) ? (
         <StaffActionForm
           title="Deprovision the instance"
           description="Stops its servers and deletes its bucket, keys, vhost, databases and users with all their data. This cannot be undone."

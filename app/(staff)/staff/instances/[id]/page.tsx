@@ -91,10 +91,10 @@ export default async function StaffInstancePage({ params }: { params: Promise<{ 
           </h2>
           <Facts
             rows={[
-              ["LMS", hostnames.lms],
-              ["Studio", hostnames.studio],
-              ["Preview", hostnames.preview],
-              ["Apps", hostnames.apps],
+              ["LMS", hostnames?.lms ?? "not chosen yet (draft)"],
+              ["Studio", hostnames?.studio ?? null],
+              ["Preview", hostnames?.preview ?? null],
+              ["Apps", hostnames?.apps ?? null],
               ["Custom domain", instance.customDomain],
             ]}
           />

@@ -1,0 +1,57 @@
+"use client";
+import Link from "next/link";
+import { useActionState } from "react";
+import { Field } from "@/app/_components/field";
+import { chooseNewPassword, requestPasswordReset } from "./actions";
+
+export function ForgotPasswordForm() {
+  const [state, action, isPending] = useActionState(requestPasswordReset, {});
+  if (state.isDone) {
+    return (
+      <p className="card" role="status">
+        If an account exists for {state.email}, we have sent it a link to choose a new password. The link works for one hour.
+      </p>
+    );
+  }
+  return (
+    <form action={action} className="card stack max-w-md" noValidate>
+      <Field label="Email" name="email" type="email" autoComplete="email" required defaultValue={state.email} error={state.fieldErrors?.email} />
+      <button type="submit" className="button" disabled={isPending}>
+        Send me a reset link
+      </button>
+    </form>
+  );
+}
+
+export function ResetPasswordForm({ token }: { token: string }) {
+  const [state, action, isPending] = useActionState(chooseNewPassword, {});
+  if (state.isDone) {
+    return (
+      <p className="card" role="status">
+        Your password has been changed. <Link href="/login">Log in</Link> with it.
+      </p>
+    );
+  }
+  return (
+    <form action={action} className="card stack max-w-md" noValidate>
+      <input type="hidden" name="token" value={token} />
+      <Field
+        label="New password"
+        name="password"
+        type="password"
+        autoComplete="new-password"
+        required
+        hint="At least 10 characters."
+        error={state.fieldErrors?.password}
+      />
+      {state.formError ? (
+        <p className="error" role="alert">
+          {state.formError}
+        </p>
+      ) : null}
+      <button type="submit" className="button" disabled={isPending}>
+        Change password
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,35 @@
+import { TRPCError } from "@trpc/server";
+import Link from "next/link";
+import { notFound, redirect } from "next/navigation";
+import { serverApi } from "@/server/api/server-caller";
+import { requireUser } from "@/server/auth/guards";
+import { instanceIdInput } from "@/server/instances/input";
+import { InstanceLive } from "../instance-live";
+import { SettingsEditor } from "./settings-editor";
+
+/** A live instance's branding, pages and email: edited as a draft, compared with what runs, then applied. */
+export default async function InstanceSettingsPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  await requireUser(`/instances/${id}/settings`);
+  if (!instanceIdInput.safeParse({ id }).success) notFound();
+  const api = await serverApi();
+  const [view, comparison, live] = await Promise.all([
+    api.registration.draft({ id }),
+    api.settings.comparison({ id }),
+    api.instances.byId({ id }),
+  ]).catch((error: unknown) => {
+    if (error instanceof TRPCError && error.code === "NOT_FOUND") notFound();
+    throw error;
+  });
+  if (!["running", "suspended"].includes(view.instance.status)) redirect(`/instances/${id}`);
+  return (
+    <div className="stack">
+      <div>
+        <h1>Settings of {view.instance.name}</h1>
+        <Link href={`/instances/${id}`}>Back to the instance</Link>
+      </div>
+      <SettingsEditor view={view} differences={comparison.differences} activeOperation={comparison.activeOperation} />
+      <InstanceLive instanceId={id} initialStatus={live.instance.status} initialEvents={live.events} initialSiteUrl={live.siteUrl} showSettingsLink={false} />
+    </div>
+  );
+}

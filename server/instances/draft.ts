@@ -1,0 +1,245 @@
+// Saving the registration wizard's steps on the instance row (the row is the draft), and submitting it.
+import { TRPCError } from "@trpc/server";
+import { eq, sql } from "drizzle-orm";
+import { db, type Queryable } from "@/db";
+import { instances, type Instance, type User, type WizardStep } from "@/db/schema";
+import { fieldError } from "@/server/api/field-error";
+import { sendContactVerification } from "@/server/accounts/verification";
+import type { BrandingInput, ImageSlot, AssetRef } from "@/server/branding/branding";
+import { encryptSecret } from "@/server/crypto/secrets";
+import { scheduleDomainCheck } from "@/server/domains/verification-jobs";
+import type { PlanId } from "@/server/billing/plans";
+import type { EmailSettings } from "@/server/mail/smtp-settings";
+import { appendInstanceEvent } from "./events";
+import { transitionInstance } from "./lifecycle";
+import type { InstanceProfileInput } from "./profile";
+import { registrationProblems } from "./registration-check";
+import { furthestStep, nextStep } from "./wizard-steps";
+
+/** States in which the registration fields (name, domain, plan) can change: before payment. */
+const REGISTRATION_EDITABLE = ["draft", "awaiting_payment"] as const;
+/** States in which theme, pages and email can change (for a live instance: as a draft to apply). */
+const SETTINGS_EDITABLE = ["draft", "awaiting_payment", "running", "suspended"] as const;
+
+function isUniqueViolation(error: unknown, constraint: string): boolean {
+  const e = error as { code?: string; constraint_name?: string; cause?: { code?: string; constraint_name?: string } };
+  const pg = e.code ? e : e.cause;
+  return pg?.code === "23505" && pg.constraint_name === constraint;
+}
+
+/** The owner's instance, locked for the update; NOT_FOUND for anyone else (they learn nothing of it). */
+async function lockOwned(tx: Queryable, user: User, id: string) {
+  const [row] = await tx.select().from(instances).where(eq(instances.id, id)).for("update");
+  if (!row || row.ownerId !== user.id) throw new TRPCError({ code: "NOT_FOUND", message: "No such instance." });
+  return row;
+}
+
+function assertState(instance: Instance, allowed: readonly string[], what: string) {
+  if (!allowed.includes(instance.status)) {
+    throw new TRPCError({ code: "BAD_REQUEST", message: `The ${what} of an instance that is ${instance.status.replace("_", " ")} cannot be changed here.` });
+  }
+}
+
+/** Back to draft if the client edits after reaching checkout: the review must be done again. */
+async function reopenIfAwaitingPayment(tx: Queryable, instance: Instance) {
+  if (instance.status === "awaiting_payment") {
+    await transitionInstance(tx, instance.id, "draft", { message: "Registration reopened for changes." });
+  }
+}
+
+function stepAfter(instance: Instance | null, saved: WizardStep): WizardStep {
+  return instance ? furthestStep(instance.wizardStep, nextStep(saved)) : nextStep(saved);
+}
+
+export async function saveInstanceStep(user: User, id: string | undefined, input: InstanceProfileInput) {
+  return db.transaction(async (tx) => {
+    const existing = id ? await lockOwned(tx, user, id) : null;
+    if (existing) assertState(existing, REGISTRATION_EDITABLE, "details");
+    const isContactChanged = existing?.contactEmail !== input.contactEmail;
+    const values = {
+      name: input.name,
+      contactEmail: input.contactEmail,
+      description: input.description,
+      privacyPolicyUrl: input.privacyPolicyUrl,
+      ...(isContactChanged ? { contactEmailVerifiedAt: null } : {}),
+      wizardStep: stepAfter(existing, "instance"),
+      updatedAt: new Date(),
+    };
+    let instance: Instance;
+    if (existing) {
+      await reopenIfAwaitingPayment(tx, existing);
+      [instance] = (await tx.update(instances).set(values).where(eq(instances.id, existing.id)).returning()) as [Instance];
+    } else {
+      [instance] = (await tx.insert(instances).values({ ownerId: user.id, status: "draft", ...values }).returning()) as [Instance];
+      await appendInstanceEvent(tx, { instanceId: instance.id, kind: "log", message: `Registration of "${instance.name}" started.` });
+    }
+    // The account's own address is proven by the account's verification; another one needs its own link.
+    if (isContactChanged && input.contactEmail !== user.email) {
+      await sendContactVerification(tx, user, { id: instance.id, name: instance.name, contactEmail: input.contactEmail });
+    }
+    return instance;
+  });
+}
+
+export async function resendContactVerification(user: User, id: string) {
+  return db.transaction(async (tx) => {
+    const instance = await lockOwned(tx, user, id);
+    if (!instance.contactEmail || instance.contactEmail === user.email || instance.contactEmailVerifiedAt) return { isSent: false };
+    await sendContactVerification(tx, user, { id: instance.id, name: instance.name, contactEmail: instance.contactEmail });
+    return { isSent: true };
+  });
+}
+
+export async function saveDomainStep(user: User, id: string, input: { subdomain: string; customDomain: string | null }) {
+  try {
+    return await db.transaction(async (tx) => {
+      const existing = await lockOwned(tx, user, id);
+      assertState(existing, REGISTRATION_EDITABLE, "domain");
+      await reopenIfAwaitingPayment(tx, existing);
+      const isDomainChanged = existing.customDomain !== input.customDomain;
+      const now = new Date();
+      const [instance] = await tx
+        .update(instances)
+        .set({
+          subdomain: input.subdomain,
+          customDomain: input.customDomain,
+          ...(isDomainChanged
+            ? {
+                customDomainStatus: input.customDomain ? "pending" : null,
+                customDomainProblem: null,
+                customDomainCheckedAt: null,
+                customDomainSince: input.customDomain ? now : null,
+              }
+            : {}),
+          wizardStep: stepAfter(existing, "domain"),
+          updatedAt: now,
+        })
+        .where(eq(instances.id, id))
+        .returning();
+      if (isDomainChanged && input.customDomain) await scheduleDomainCheck(tx, id, input.customDomain);
+      return instance!;
+    });
+  } catch (error) {
+    // The unique indexes decide races: of two simultaneous claims one commits, the other is told here.
+    if (isUniqueViolation(error, "instances_subdomain_unique")) {
+      throw fieldError("CONFLICT", "subdomain", `"${input.subdomain}" is already taken. Choose another subdomain.`);
+    }
+    if (isUniqueViolation(error, "instances_custom_domain_unique")) {
+      throw fieldError("CONFLICT", "customDomain", "Another Lyceum instance already uses this domain.");
+    }
+    throw error;
+  }
+}
+
+/** Asks for a DNS check of the custom domain now ("Check now"), instead of waiting for the next one. */
+export async function checkDomainNow(user: User, id: string) {
+  return db.transaction(async (tx) => {
+    const instance = await lockOwned(tx, user, id);
+    if (!instance.customDomain) throw new TRPCError({ code: "BAD_REQUEST", message: "This instance has no custom domain to check." });
+    if (instance.customDomainStatus === "failed") {
+      // Starting over: another 72 hours of checks.
+      await tx
+        .update(instances)
+        .set({ customDomainStatus: "pending", customDomainSince: new Date() })
+        .where(eq(instances.id, id));
+    }
+    await scheduleDomainCheck(tx, id, instance.customDomain);
+    return { isQueued: true };
+  });
+}
+
+export async function saveBrandingStep(user: User, id: string, input: BrandingInput) {
+  return db.transaction(async (tx) => {
+    const existing = await lockOwned(tx, user, id);
+    assertState(existing, SETTINGS_EDITABLE, "branding");
+    await reopenIfAwaitingPayment(tx, existing);
+    const { pages, ...colours } = input;
+    const [instance] = await tx
+      .update(instances)
+      .set({
+        branding: { ...existing.branding, ...colours },
+        staticPages: pages,
+        wizardStep: existing.status === "draft" || existing.status === "awaiting_payment" ? stepAfter(existing, "branding") : existing.wizardStep,
+        updatedAt: new Date(),
+      })
+      .where(eq(instances.id, id))
+      .returning();
+    return instance!;
+  });
+}
+
+/** Records an uploaded image (already checked and stored) in one of the branding slots, or clears the slot. */
+export async function saveBrandingImage(user: User, id: string, slot: ImageSlot, asset: AssetRef | null) {
+  return db.transaction(async (tx) => {
+    const existing = await lockOwned(tx, user, id);
+    assertState(existing, SETTINGS_EDITABLE, "branding");
+    const [instance] = await tx
+      .update(instances)
+      .set({ branding: sql`coalesce(${instances.branding}, '{}'::jsonb) || ${JSON.stringify({ [slot]: asset })}::jsonb`, updatedAt: new Date() })
+      .where(eq(instances.id, id))
+      .returning();
+    return instance!;
+  });
+}
+
+export async function saveEmailStep(user: User, id: string, input: { settings: EmailSettings; password: string }) {
+  return db.transaction(async (tx) => {
+    const existing = await lockOwned(tx, user, id);
+    assertState(existing, SETTINGS_EDITABLE, "email settings");
+    const { settings, password } = input;
+    let smtpPasswordSealed: string | null = null;
+    if (settings.relay === "own") {
+      const isSameServer =
+        existing.emailSettings?.relay === "own" &&
+        existing.emailSettings.smtp.host === settings.smtp.host &&
+        existing.emailSettings.smtp.user === settings.smtp.user;
+      smtpPasswordSealed = password ? encryptSecret(password) : isSameServer ? existing.smtpPasswordSealed : null;
+      if (settings.smtp.user && !smtpPasswordSealed) {
+        throw fieldError("BAD_REQUEST", "password", "Enter the password of this mail server user.");
+      }
+    }
+    await reopenIfAwaitingPayment(tx, existing);
+    const isChanged =
+      JSON.stringify(existing.emailSettings) !== JSON.stringify(settings) || (password !== "" && settings.relay === "own");
+    const [instance] = await tx
+      .update(instances)
+      .set({
+        emailSettings: settings,
+        smtpPasswordSealed,
+        ...(isChanged ? { emailSettingsChangedAt: new Date() } : {}),
+        wizardStep: existing.status === "draft" || existing.status === "awaiting_payment" ? stepAfter(existing, "email") : existing.wizardStep,
+        updatedAt: new Date(),
+      })
+      .where(eq(instances.id, id))
+      .returning();
+    return instance!;
+  });
+}
+
+export async function savePlanStep(user: User, id: string, plan: PlanId) {
+  return db.transaction(async (tx) => {
+    const existing = await lockOwned(tx, user, id);
+    assertState(existing, REGISTRATION_EDITABLE, "plan");
+    await reopenIfAwaitingPayment(tx, existing);
+    const [instance] = await tx
+      .update(instances)
+      .set({ plan, wizardStep: stepAfter(existing, "plan"), updatedAt: new Date() })
+      .where(eq(instances.id, id))
+      .returning();
+    return instance!;
+  });
+}
+
+/** Review & pay: everything re-checked, then draft → awaiting payment. */
+export async function submitRegistration(user: User, id: string) {
+  return db.transaction(async (tx) => {
+    const existing = await lockOwned(tx, user, id);
+    if (existing.status === "awaiting_payment") return existing;
+    assertState(existing, ["draft"], "registration");
+    const problems = registrationProblems(existing, user);
+    if (problems.length > 0) {
+      throw new TRPCError({ code: "BAD_REQUEST", message: problems.map((problem) => problem.message).join(" ") });
+    }
+    return transitionInstance(tx, id, "awaiting_payment", { message: `Registration of "${existing.name}" complete; waiting for payment.` });
+  });
+}

@@ -1,0 +1,92 @@
+// Changing a live instance: its edited settings (the draft, kept on the instance row) against what its
+// active deployment runs, and the reconfigure operation that applies them.
+import { TRPCError } from "@trpc/server";
+import { and, eq, inArray } from "drizzle-orm";
+import { db } from "@/db";
+import { deployments, instanceOperations, instances, type User } from "@/db/schema";
+import { brandingInput } from "@/server/branding/branding";
+import { emailSettingsSchema } from "@/server/mail/smtp-settings";
+import { appendInstanceEvent } from "./events";
+import { activeOperation, OperationInProgressError, startOperation } from "./operations";
+import { settingsDifferences, siteSettingsOf, type SiteSettings } from "./site-config";
+
+async function ownedInstance(user: User, id: string) {
+  const instance = await db.query.instances.findFirst({ where: eq(instances.id, id) });
+  if (!instance || instance.ownerId !== user.id) throw new TRPCError({ code: "NOT_FOUND", message: "No such instance." });
+  return instance;
+}
+
+export async function settingsComparison(user: User, id: string) {
+  const instance = await ownedInstance(user, id);
+  const deployment = instance.activeDeploymentId
+    ? await db.query.deployments.findFirst({ where: eq(deployments.id, instance.activeDeploymentId) })
+    : undefined;
+  const deployed = ((deployment?.config as { settings?: SiteSettings } | null)?.settings ?? null) as SiteSettings | null;
+  const operation = await activeOperation(db, id);
+  return {
+    differences: settingsDifferences(deployed, siteSettingsOf(instance)),
+    activeOperation: operation ? { id: operation.id, kind: operation.kind, status: operation.status } : null,
+  };
+}
+
+export async function applySettings(user: User, id: string) {
+  return db.transaction(async (tx) => {
+    const [instance] = await tx.select().from(instances).where(eq(instances.id, id)).for("update");
+    if (!instance || instance.ownerId !== user.id) throw new TRPCError({ code: "NOT_FOUND", message: "No such instance." });
+    if (instance.status !== "running") {
+      throw new TRPCError({ code: "BAD_REQUEST", message: "Changes can be applied only while the instance is running." });
+    }
+    // The same checks as the wizard's: a draft that no longer passes them is not deployed.
+    const branding = brandingInput.safeParse({ ...instance.branding, pages: instance.staticPages });
+    if (!branding.success) throw new TRPCError({ code: "BAD_REQUEST", message: `Branding: ${branding.error.issues[0]?.message}`, cause: branding.error });
+    const email = emailSettingsSchema.safeParse(instance.emailSettings);
+    if (!email.success) throw new TRPCError({ code: "BAD_REQUEST", message: `Email: ${email.error.issues[0]?.message}`, cause: email.error });
+    try {
+      const operation = await startOperation(tx, { instanceId: id, kind: "reconfigure", requestedBy: user.id, reason: "owner applied settings" });
+      await appendInstanceEvent(tx, { instanceId: id, operationId: operation.id, kind: "log", message: "Your changes are queued." });
+      return { operationId: operation.id };
+    } catch (error) {
+      if (error instanceof OperationInProgressError) {
+        throw new TRPCError({
+          code: "CONFLICT",
+          message:
+            error.kind === "reconfigure"
+              ? "Your previous changes are still being applied. Wait for them to finish, or cancel them, before applying again."
+              : `A ${error.kind} is in progress on this instance. Apply your changes when it has finished.`,
+        });
+      }
+      throw error;
+    }
+  });
+}
+
+/** Cancels a queued change at once; a running one is asked to stop (its step sees the abort signal). */
+export async function cancelSettingsChange(user: User, id: string) {
+  await ownedInstance(user, id);
+  return db.transaction(async (tx) => {
+    const [operation] = await tx
+      .select()
+      .from(instanceOperations)
+      .where(and(eq(instanceOperations.instanceId, id), eq(instanceOperations.kind, "reconfigure"), inArray(instanceOperations.status, ["queued", "running"])))
+      .for("update");
+    if (!operation) throw new TRPCError({ code: "BAD_REQUEST", message: "There is no change in progress to cancel." });
+    const now = new Date();
+    if (operation.status === "queued") {
+      await tx
+        .update(instanceOperations)
+        .set({ status: "cancelled", cancelRequestedAt: now, finishedAt: now })
+        .where(eq(instanceOperations.id, operation.id));
+      await appendInstanceEvent(tx, {
+        instanceId: id,
+        operationId: operation.id,
+        kind: "operation_finished",
+        level: "warn",
+        message: "Reconfigure was cancelled before it started; your edits stay as a draft.",
+        data: { outcome: "cancelled" },
+      });
+      return { outcome: "cancelled" as const };
+    }
+    await tx.update(instanceOperations).set({ cancelRequestedAt: now }).where(eq(instanceOperations.id, operation.id));
+    return { outcome: "cancelling" as const };
+  });
+}

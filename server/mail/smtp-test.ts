@@ -1,0 +1,67 @@
+// "Test connection": really connects to the client's SMTP server, authenticates (nodemailer's verify) and
+// sends a test message, and says which stage failed — DNS, connect, TLS or authentication — in plain words.
+import nodemailer from "nodemailer";
+import type { OwnSmtp } from "./smtp-settings";
+
+export type SmtpTestResult =
+  | { isOk: true; message: string }
+  | { isOk: false; stage: "dns" | "connect" | "tls" | "auth" | "send"; message: string };
+
+type SmtpError = Error & { code?: string; command?: string; responseCode?: number; reason?: string };
+
+/** Which stage an error from nodemailer (or the socket below it) belongs to. */
+export function classifySmtpError(error: SmtpError, smtp: Pick<OwnSmtp, "host" | "port">): Exclude<SmtpTestResult, { isOk: true }> {
+  const code = error.code ?? "";
+  const text = `${error.message} ${error.reason ?? ""}`;
+  const where = `${smtp.host}:${smtp.port}`;
+  if (code === "EDNS" || /ENOTFOUND|EAI_AGAIN|getaddrinfo/.test(text)) {
+    return { isOk: false, stage: "dns", message: `The server name ${smtp.host} could not be found (DNS). Check the spelling.` };
+  }
+  if (code === "EAUTH" || error.responseCode === 535 || error.command === "AUTH PLAIN" || error.command === "AUTH LOGIN") {
+    return { isOk: false, stage: "auth", message: `The server at ${where} refused the user name or password.` };
+  }
+  if (code === "ETLS" || /TLS|SSL|certificate|wrong version number|EPROTO|self[- ]signed/i.test(text)) {
+    return { isOk: false, stage: "tls", message: `The secure (TLS) connection to ${where} failed: ${error.message}. Check the encryption setting and the port.` };
+  }
+  if (code === "ECONNECTION" || code === "ETIMEDOUT" || code === "ESOCKET" || /ECONNREFUSED|ECONNRESET|EHOSTUNREACH|timeout/i.test(text)) {
+    return { isOk: false, stage: "connect", message: `Could not connect to ${where}: ${error.message}. Check the server name and port.` };
+  }
+  return { isOk: false, stage: "send", message: `The server at ${where} answered with an error: ${error.message}` };
+}
+
+export async function testSmtpConnection(input: {
+  smtp: OwnSmtp;
+  password: string | null;
+  from: { name: string; address: string };
+  to: string;
+  timeoutMs?: number;
+}): Promise<SmtpTestResult> {
+  const { smtp } = input;
+  const timeoutMs = input.timeoutMs ?? 10_000;
+  const transport = nodemailer.createTransport({
+    host: smtp.host,
+    port: smtp.port,
+    secure: smtp.tls === "tls",
+    requireTLS: smtp.tls === "starttls",
+    ignoreTLS: smtp.tls === "none",
+    auth: smtp.user ? { user: smtp.user, pass: input.password ?? "" } : undefined,
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: timeoutMs,
+    dnsTimeout: timeoutMs,
+  });
+  try {
+    await transport.verify();
+    await transport.sendMail({
+      from: { name: input.from.name, address: input.from.address },
+      to: input.to,
+      subject: "Lyceum: test message from your mail server",
+      text: `This message was sent through ${smtp.host}:${smtp.port} to check your instance's email settings. They work.`,
+    });
+    return { isOk: true, message: `Connected to ${smtp.host}:${smtp.port}, signed in and sent a test message to ${input.to}.` };
+  } catch (error) {
+    return classifySmtpError(error as SmtpError, smtp);
+  } finally {
+    transport.close();
+  }
+}
