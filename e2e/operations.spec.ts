@@ -1,24 +1,18 @@
 import { expect, test, type Page } from "@playwright/test";
+import { confirmEmail, signUp } from "./fixtures/accounts";
 import { e2eDatabase } from "./fixtures/harness";
+import { completeWizard } from "./fixtures/registration";
 import { E2E_STAFF } from "./fixtures/staff";
 
-async function signUp(page: Page, email: string) {
-  await page.goto("/signup");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill("correct horse battery");
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page.getByTestId("signed-in-as")).toHaveText(email);
-}
-
-/** Registers an instance and stops on the checkout page; returns its id and subdomain. */
-async function registerUpToCheckout(page: Page, subdomain: string) {
-  await page.goto("/instances/new");
-  await page.getByLabel("Instance name").fill(`Faulty ${subdomain}`);
-  await page.getByLabel("Subdomain").fill(subdomain);
-  await expect(page.getByText(`${subdomain}.localhost is available`)).toBeVisible();
-  await page.getByRole("button", { name: "Continue to payment" }).click();
-  await expect(page.getByRole("heading", { name: "Checkout" })).toBeVisible();
-  return page.url().split("/").pop()!;
+/** A confirmed client who has registered an instance through the wizard and stands on its checkout page. */
+async function clientAtCheckout(page: Page, prefix: string) {
+  const suffix = Math.random().toString(36).slice(2, 8);
+  const email = `${prefix}-${suffix}@example.org`;
+  const subdomain = `${prefix}-${suffix}`;
+  await signUp(page, email);
+  await confirmEmail(page, email);
+  await completeWizard(page, { name: `Faulty ${suffix}`, subdomain });
+  return { subdomain, instanceId: new URL(page.url()).pathname.split("/").filter(Boolean).pop()! };
 }
 
 async function injectFault(instanceId: string, fault: { step: string; action?: "fail" | "hang"; phase?: "before" | "after"; message?: string }) {
@@ -32,10 +26,7 @@ async function injectFault(instanceId: string, fault: { step: string; action?: "
 }
 
 test("a failing step shows live with its error; Retry resumes it, and staff deprovision it from the page", async ({ page }) => {
-  const suffix = Math.random().toString(36).slice(2, 8);
-  const subdomain = `fault-${suffix}`;
-  await signUp(page, `faulty-${suffix}@example.org`);
-  const instanceId = await registerUpToCheckout(page, subdomain);
+  const { subdomain, instanceId } = await clientAtCheckout(page, "fault");
   await injectFault(instanceId, { step: "rabbitmq", message: "management API answered 503" });
 
   await page.getByRole("button", { name: /^Pay / }).click();
@@ -80,9 +71,7 @@ test("a failing step shows live with its error; Retry resumes it, and staff depr
 });
 
 test("a running operation can be cancelled from the page", async ({ page }) => {
-  const suffix = Math.random().toString(36).slice(2, 8);
-  await signUp(page, `cancel-${suffix}@example.org`);
-  const instanceId = await registerUpToCheckout(page, `cancel-${suffix}`);
+  const { instanceId } = await clientAtCheckout(page, "cancel");
   await injectFault(instanceId, { step: "mongodb", action: "hang" });
   await page.getByRole("button", { name: /^Pay / }).click();
   await expect(page.locator('[data-step="mongodb"]')).toHaveAttribute("data-state", "running");
