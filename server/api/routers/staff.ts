@@ -60,4 +60,6 @@ export const staffRouter = createTRPCRouter({
   requeueJob: staffActionProcedure(STAFF_ACTIONS.requeueJob),
   retryOperation: staffActionProcedure(STAFF_ACTIONS.retryFailedOperation),
   deprovision: staffActionProcedure(STAFF_ACTIONS.deprovisionInstance),
+  suspend: staffActionProcedure(STAFF_ACTIONS.suspendInstance),
+  resume: staffActionProcedure(STAFF_ACTIONS.resumeInstance),
 });

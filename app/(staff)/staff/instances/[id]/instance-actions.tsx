@@ -1,6 +1,6 @@
 "use client";
-// The staff actions on one instance that exist today. Each goes through the audited actions framework
-// (server/staff/actions); see its index.ts for the ones still to be wired (redeploy, suspend, …).
+// The staff actions on one instance, shown when they apply to its state. Each goes through the audited
+// actions framework (server/staff/actions).
 import { useMutation } from "@tanstack/react-query";
 import { useTRPC } from "@/app/_trpc/client";
 import type { InstanceStatus, OperationKind, OperationStatus } from "@/db/schema";
@@ -16,6 +16,8 @@ export function InstanceActions({ instance, activeOperation }: { instance: Insta
   const cancel = useMutation(trpc.staff.cancelOperation.mutationOptions());
   const retry = useMutation(trpc.staff.retryOperation.mutationOptions());
   const deprovision = useMutation(trpc.staff.deprovision.mutationOptions());
+  const suspend = useMutation(trpc.staff.suspend.mutationOptions());
+  const resume = useMutation(trpc.staff.resume.mutationOptions());
   return (
     <section className="card stack" aria-labelledby="actions-heading">
       <h2 id="actions-heading" className="mt-0">
@@ -41,6 +43,22 @@ export function InstanceActions({ instance, activeOperation }: { instance: Insta
           description="Re-opens the failed operation: the steps it finished are skipped and it resumes at the one that failed."
           submitLabel="Retry"
           perform={({ reason }) => retry.mutateAsync({ instanceId: instance.id, reason })}
+        />
+      ) : null}
+      {instance.status === "running" && !activeOperation ? (
+        <StaffActionForm
+          title="Suspend the instance"
+          description="Visitors get the maintenance page; servers, databases and files are kept. The owner is told."
+          submitLabel="Suspend"
+          perform={({ reason }) => suspend.mutateAsync({ instanceId: instance.id, reason })}
+        />
+      ) : null}
+      {instance.status === "suspended" && !activeOperation ? (
+        <StaffActionForm
+          title="Resume the instance"
+          description="Serves the site again. An instance billing suspended (unpaid, cancelled) resumes through billing instead."
+          submitLabel="Resume"
+          perform={({ reason }) => resume.mutateAsync({ instanceId: instance.id, reason })}
         />
       ) : null}
       {instance.subdomain && DEPROVISIONABLE.includes(instance.status) ? (
