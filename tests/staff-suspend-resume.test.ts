@@ -12,7 +12,8 @@ import { createInstance } from "./helpers/registration";
 async function instanceIn(status: "running" | "suspended") {
   const owner = await makeUser();
   const instance = await createInstance(owner.id, { name: "Pause Academy", subdomain: `pause-${uniqueSuffix()}`, plan: "starter" });
-  for (const to of ["queued", "provisioning", "running", ...(status === "suspended" ? ["suspended"] : [])] as const) {
+  const path = ["queued", "provisioning", "running", ...(status === "suspended" ? (["suspended"] as const) : [])] as const;
+  for (const to of path) {
     await transitionInstance(db, instance.id, to, { message: `test: ${to}` });
   }
   return { owner, instance };
