@@ -1,5 +1,6 @@
 // Starts a graphile-worker runner with our tasks, heartbeat and crash recovery, structured logs and its
 // Prometheus endpoint; used by `npm run worker`, `npm run dev`, the tests and the benchmarks.
+import { crontab } from "./crontab";
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { Logger, makeWorkerUtils, run, type Runner, type Task, type TaskList } from "graphile-worker";
@@ -43,7 +44,7 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
     concurrency: options.concurrency ?? config.WORKER_CONCURRENCY,
     noHandleSignals: true,
     pollInterval: 1000,
-    crontab: "",
+    crontab,
     taskList: withJobLogContext({ ...(taskList as TaskList), ...options.extraTasks }),
     logger: graphileLogger(log, Boolean(options.quiet)),
   });
