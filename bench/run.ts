@@ -37,6 +37,8 @@ async function main() {
     await waitForHttp(`${baseUrl}/api/health`, 120_000);
     // The scenarios talk to the same database directly for setup (accounts, instances, events).
     Object.assign(process.env, stack.env);
+    // The scenarios run pipelines in this process: their per-step log lines would bury the table.
+    process.env.LYCEUM_LOG_LEVEL ??= "warn";
     const scenarios: Scenario[] = [
       (await import("./scenarios/paid-to-running")).paidToRunning,
       (await import("./scenarios/event-latency")).eventLatency,

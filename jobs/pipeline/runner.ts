@@ -202,23 +202,18 @@ async function lockInstance(tx: Parameters<Parameters<typeof db.transaction>[0]>
   return instance;
 }
 
+// A step's row and its event are written by one statement each (see appendInstanceEvent's `alongside`):
+// these writes are most of the runner's own cost per step.
 async function recordStepStart(operation: InstanceOperation, step: string, title: string) {
-  await db.transaction(async (tx) => {
-    await tx
-      .insert(operationSteps)
-      .values({ operationId: operation.id, step, status: "running", attempts: 1 })
-      .onConflictDoUpdate({
-        target: [operationSteps.operationId, operationSteps.step],
-        set: { status: "running", attempts: sql`${operationSteps.attempts} + 1`, startedAt: new Date(), error: null, finishedAt: null },
-      });
-    await appendInstanceEvent(tx, {
-      instanceId: operation.instanceId,
-      operationId: operation.id,
-      kind: "step_started",
-      step,
-      message: `${title}…`,
-    });
-  });
+  await appendInstanceEvent(
+    db,
+    { instanceId: operation.instanceId, operationId: operation.id, kind: "step_started", step, message: `${title}…` },
+    sql`insert into ${operationSteps} (operation_id, step, status, attempts)
+        values (${operation.id}, ${step}, 'running', 1)
+        on conflict (operation_id, step) do update
+        set status = 'running', attempts = ${operationSteps}.attempts + 1, started_at = now(), error = null, finished_at = null
+        returning 1`,
+  );
 }
 
 async function recordStepEnd(
@@ -232,12 +227,9 @@ async function recordStepEnd(
   metrics().stepDuration.observe({ pipeline: operation.kind, step, outcome: status }, durationMs / 1000);
   if (status === "succeeded") logger().info({ step, durationMs }, message);
   else logger().warn({ step, durationMs, error }, message);
-  await db.transaction(async (tx) => {
-    await tx
-      .update(operationSteps)
-      .set({ status, result: status === "succeeded" ? message : null, error, finishedAt: new Date() })
-      .where(and(eq(operationSteps.operationId, operation.id), eq(operationSteps.step, step)));
-    await appendInstanceEvent(tx, {
+  await appendInstanceEvent(
+    db,
+    {
       instanceId: operation.instanceId,
       operationId: operation.id,
       kind: status === "succeeded" ? "step_succeeded" : "step_failed",
@@ -245,8 +237,12 @@ async function recordStepEnd(
       level: status === "succeeded" ? "info" : "error",
       message,
       data: { durationMs },
-    });
-  });
+    },
+    sql`update ${operationSteps}
+        set status = ${status}, result = ${status === "succeeded" ? message : null}, error = ${error}, finished_at = now()
+        where operation_id = ${operation.id} and step = ${step}
+        returning 1`,
+  );
 }
 
 /** An abort signal that fires when someone requests cancellation of the operation, or the worker stops. */

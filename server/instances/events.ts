@@ -1,5 +1,5 @@
 // Appending to and reading an instance's event log.
-import { and, asc, eq, gt, sql } from "drizzle-orm";
+import { and, asc, eq, gt, sql, type SQL } from "drizzle-orm";
 import type { Queryable } from "@/db";
 import { instanceEvents, instances, type EventKind, type EventLevel } from "@/db/schema";
 import { scrubSecrets } from "@/server/observability/redact";
@@ -18,10 +18,13 @@ export type NewInstanceEvent = {
  * Inserts an event with the instance's next sequence number. The message is scrubbed of known secrets: owners
  * read these, and a step's error may quote a password. Bumping the counter row-locks the instance
  * until commit, so events of one instance commit in sequence order (subscribers resume from seq > last).
+ *
+ * `alongside` is a data-modifying statement that must take effect with the event (e.g. a pipeline step's
+ * row): it runs in the same statement, so the pair costs one round trip and one commit, not a transaction.
  */
-export async function appendInstanceEvent(q: Queryable, event: NewInstanceEvent) {
+export async function appendInstanceEvent(q: Queryable, event: NewInstanceEvent, alongside?: SQL) {
   const rows = await q.execute<{ id: number; seq: number }>(sql`
-    with next as (
+    with ${alongside ? sql`alongside as (${alongside}), ` : sql``}next as (
       update ${instances} set last_event_seq = last_event_seq + 1
       where id = ${event.instanceId}
       returning last_event_seq
