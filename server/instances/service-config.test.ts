@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { encryptJson } from "@/server/crypto/secrets";
+import { encryptJson, encryptSecret } from "@/server/crypto/secrets";
 import type { LedgerEntry } from "./ledger";
 import { renderServiceConfig, siteConfigOf, withSecrets } from "./service-config";
 
@@ -48,5 +48,20 @@ describe("the deployment's service configuration", () => {
       services: { mysql: { users: { edxapp: { username: "lyc_k_edxapp", password: "mysql-secret" } } }, rabbitmq: { vhost: "lyc_k", password: "rabbit-secret" } },
     });
     expect(withSecrets({ a: { b: 1 } }, null)).toEqual({ a: { b: 1 } });
+  });
+
+  it("carries the client's own SMTP server in the config and its password only in the secrets", () => {
+    const emailSettings = {
+      relay: "own" as const,
+      senderName: "School",
+      senderAddress: "courses@school.example",
+      smtp: { host: "smtp.school.example", port: 465, tls: "tls" as const, user: "mailer" },
+    };
+    const { services, secrets } = renderServiceConfig([], undefined, { emailSettings, smtpPasswordSealed: encryptSecret("own-smtp-secret") });
+    expect(services).toEqual({ smtp: { host: "smtp.school.example", port: 465, tls: "tls", username: "mailer" } });
+    expect(secrets).toEqual({ services: { smtp: { password: "own-smtp-secret" } } });
+
+    const platform = renderServiceConfig([], undefined, { emailSettings: { ...emailSettings, relay: "platform" }, smtpPasswordSealed: null });
+    expect(platform).toEqual({ services: {}, secrets: { services: {} } });
   });
 });
