@@ -51,7 +51,7 @@ describe("compute configuration", () => {
   });
 
   it("stops start-up naming each OVH setting that COMPUTE_DRIVER=ovh is missing", () => {
-    const { OVH_REGION: _region, OVH_SSH_KEY_ID: _key, ...incomplete } = ovh;
+    const incomplete = Object.fromEntries(Object.entries(ovh).filter(([name]) => name !== "OVH_REGION" && name !== "OVH_SSH_KEY_ID"));
     expect(() => parseEnv({ ...base, ...incomplete })).toThrow(
       /OVH_REGION: is required with COMPUTE_DRIVER=ovh[\s\S]*OVH_SSH_KEY_ID: is required with COMPUTE_DRIVER=ovh/,
     );
