@@ -24,8 +24,8 @@ const tutor = (...args: string[]) => ["env", ...TUTOR_ENV, `${VENV}/bin/tutor`, 
 export function renderUserData(spec: ServerSpec, platform: PlatformServices): string {
   const config = parseDeployedConfig(spec.siteConfig);
   const writeFiles: Record<string, unknown>[] = [
-    { path: `${TUTOR_ROOT}/config.yml`, owner: "root:root", permissions: "0600", content: stringify(renderTutorConfig(config, platform)) },
-    { path: `${PLUGINS_ROOT}/lyceum.yml`, owner: "root:root", permissions: "0644", content: stringify(renderTutorPlugin(platform)) },
+    { path: `${TUTOR_ROOT}/config.yml`, owner: "root:root", permissions: "0600", content: toYaml(renderTutorConfig(config, platform)) },
+    { path: `${PLUGINS_ROOT}/lyceum.yml`, owner: "root:root", permissions: "0644", content: toYaml(renderTutorPlugin(platform)) },
     {
       path: `${ROOT}/deployment.json`,
       owner: "root:root",
@@ -55,5 +55,10 @@ export function renderUserData(spec: ServerSpec, platform: PlatformServices): st
     final_message: `Lyceum deployment ${spec.deploymentId}: Open edX launched after $UPTIME seconds`,
   };
   // The first line is how cloud-init recognises the format.
-  return `#cloud-config\n${stringify(cloudConfig, { lineWidth: 0 })}`;
+  return `#cloud-config\n${toYaml(cloudConfig)}`;
+}
+
+/** Long lines stay whole (no folded scalars): the files read as written, and the patches stay Python. */
+function toYaml(value: unknown): string {
+  return stringify(value, { lineWidth: 0 });
 }
