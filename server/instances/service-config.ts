@@ -2,7 +2,7 @@
 // which account to use. Passwords go in a separate object that is sealed at rest and merged in only when the
 // configuration is handed to the application server.
 import type { Instance } from "@/db/schema";
-import { decryptJson, decryptSecret } from "@/server/crypto/secrets";
+import { decryptJson, decryptSecret, encryptJson } from "@/server/crypto/secrets";
 import type { LedgerEntry } from "./ledger";
 
 type Secrets = { password?: string; secretAccessKey?: string };
@@ -77,6 +77,27 @@ export function renderServiceConfig(
   }
 
   return { services, secrets: { services: secrets } };
+}
+
+/**
+ * A deployment's config and sealed secrets with the own-SMTP part re-rendered from the instance's current email
+ * settings: reconfiguring keeps the data services' accounts, but a new SMTP server or password must reach the site.
+ */
+export function withCurrentSmtp(
+  config: Record<string, unknown>,
+  sealedSecrets: string | null,
+  instance: Pick<Instance, "emailSettings" | "smtpPasswordSealed">,
+): { config: Record<string, unknown>; secrets: string } {
+  const current = renderServiceConfig([], undefined, instance);
+  const replaceSmtp = (services: unknown, smtp: unknown) => {
+    const others = Object.fromEntries(Object.entries(isPlainObject(services) ? services : {}).filter(([name]) => name !== "smtp"));
+    return smtp === undefined ? others : { ...others, smtp };
+  };
+  const secrets = sealedSecrets ? decryptJson(sealedSecrets) : {};
+  return {
+    config: { ...config, services: replaceSmtp(config.services, current.services.smtp) },
+    secrets: encryptJson({ ...secrets, services: replaceSmtp(secrets.services, current.secrets.services.smtp) }),
+  };
 }
 
 /** `config` with `secrets` merged in (same shape): what the application server receives. */
