@@ -28,8 +28,8 @@ afterAll(async () => {
   await fake?.close();
 });
 
-function driver(overrides: Partial<typeof credentials> = {}) {
-  const api = createOvhApi({ endpoint: fake.endpoint, ...credentials, ...overrides });
+function driver(overrides: Partial<typeof credentials> = {}, endpoint = fake.endpoint) {
+  const api = createOvhApi({ endpoint, ...credentials, ...overrides });
   return createOvhComputeDriver(api, {
     projectId,
     region,
@@ -119,6 +119,21 @@ describe("the OVH compute driver", () => {
     expect((await compute.listServers()).map((entry) => entry.serverId)).not.toContain(server.serverId);
     await expect(compute.destroyServer(server.serverId)).resolves.toBeUndefined();
     expect(fake.calls.filter((call) => call.method === "DELETE" && call.path.endsWith(server.serverId))).toHaveLength(2);
+  });
+
+  it("stops waiting for a VM that is still building when the step is aborted", async () => {
+    const slow = await startFakeOvh({ credentials, projectId, regions: [region], buildReads: 1_000_000 });
+    try {
+      https.globalAgent.options.ca = [fake.certificate, slow.certificate];
+      const compute = driver({}, slow.endpoint);
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(new Error("timed out after 0.2 s")), 200);
+      await expect(compute.ensureServer(spec(), controller.signal)).rejects.toThrow("timed out after 0.2 s");
+      expect([...slow.instances.values()].map((vm) => vm.status)).toEqual(["BUILD"]);
+    } finally {
+      https.globalAgent.options.ca = fake.certificate;
+      await slow.close();
+    }
   });
 
   it("cannot reconfigure a VM in place: it says to redeploy", async () => {

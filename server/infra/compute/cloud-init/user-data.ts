@@ -13,6 +13,8 @@ export type { PlatformServices } from "./tutor-config";
 export const TUTOR_REQUIREMENT = "tutor[full]>=17.0.0,<18.0.0";
 export const TUTOR_S3_REQUIREMENT = "tutor-contrib-s3";
 
+/** OpenStack (under OVH Public Cloud) refuses user-data over 64 KiB. */
+const MAX_USER_DATA_BYTES = 65_535;
 const ROOT = "/opt/lyceum";
 const TUTOR_ROOT = `${ROOT}/tutor`;
 const PLUGINS_ROOT = `${ROOT}/tutor-plugins`;
@@ -55,7 +57,11 @@ export function renderUserData(spec: ServerSpec, platform: PlatformServices): st
     final_message: `Lyceum deployment ${spec.deploymentId}: Open edX launched after $UPTIME seconds`,
   };
   // The first line is how cloud-init recognises the format.
-  return `#cloud-config\n${toYaml(cloudConfig)}`;
+  const userData = `#cloud-config\n${toYaml(cloudConfig)}`;
+  if (Buffer.byteLength(userData) > MAX_USER_DATA_BYTES) {
+    throw new Error(`the user-data for deployment ${spec.deploymentId} is ${Buffer.byteLength(userData)} bytes; OpenStack accepts at most ${MAX_USER_DATA_BYTES}`);
+  }
+  return userData;
 }
 
 /** Long lines stay whole (no folded scalars): the files read as written, and the patches stay Python. */
