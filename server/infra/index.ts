@@ -45,7 +45,8 @@ export function infra(): Infrastructure {
   return cached;
 }
 
-function computeDriver(config: Env): ComputeDriver {
+/** The compute driver COMPUTE_DRIVER names (exported for its test). */
+export function computeDriver(config: Env): ComputeDriver {
   if (config.COMPUTE_DRIVER === "local") return createLocalComputeDriver(config.LYCEUM_STATE_DIR);
   // parseEnv has checked that every OVH_* setting is present with COMPUTE_DRIVER=ovh.
   const api = createOvhApi({
