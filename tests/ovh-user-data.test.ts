@@ -157,6 +157,8 @@ describe("the OVH VM's cloud-init user-data", () => {
     expect(plugin.name).toBe("lyceum");
     expect(plugin.patches["openedx-common-settings"]).toContain("BROKER_URL = {{ LYCEUM_CELERY_BROKER_URL|tojson }}");
     expect(plugin.patches["local-docker-compose-services"]).toContain("image: docker.io/memcached:");
+    // The platform's health check reaches the VM by IP address: Caddy passes /heartbeat to the LMS by name.
+    expect(plugin.patches.caddyfile).toMatch(/^:\{\{ CADDY_HTTP_PORT \}\} \{\n {4}handle \/heartbeat \{\n {8}reverse_proxy lms:8000 \{\n {12}header_up Host \{\{ LMS_HOST \}\}/m);
   });
 
   it("points at shared Elasticsearch and memcached hosts when they are configured", () => {

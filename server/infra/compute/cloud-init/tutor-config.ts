@@ -87,6 +87,20 @@ export function renderTutorPlugin(platform: PlatformServices): Record<string, un
       "",
     ].join("\n"),
   };
+  // Caddy routes by site name; the platform's health check (GET http://<VM address>/heartbeat) has none, so it
+  // gets a site of its own on the VM's HTTP port that passes /heartbeat to the LMS under the LMS's name.
+  patches.caddyfile = [
+    "# Lyceum: the platform's health check, addressed to the VM's IP.",
+    ":{{ CADDY_HTTP_PORT }} {",
+    "    handle /heartbeat {",
+    "        reverse_proxy lms:8000 {",
+    "            header_up Host {{ LMS_HOST }}",
+    "        }",
+    "    }",
+    "    respond 404",
+    "}",
+    "",
+  ].join("\n");
   if (!platform.memcachedHost) {
     patches["local-docker-compose-services"] = [
       "memcached:",
