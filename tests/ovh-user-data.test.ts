@@ -87,6 +87,14 @@ const hasCloudInit = (() => {
     return false;
   }
 })();
+const hasPython = (() => {
+  try {
+    execFileSync("python3", ["--version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+})();
 if (!hasCloudInit) console.info("skipping `cloud-init schema`: cloud-init is not installed (Debian package cloud-init)");
 
 describe("the OVH VM's cloud-init user-data", () => {
@@ -118,7 +126,7 @@ describe("the OVH VM's cloud-init user-data", () => {
       MFE_HOST: "apps.sample.lyceum.example",
       ENABLE_HTTPS: true,
       ENABLE_WEB_PROXY: false,
-      PLUGINS: ["indigo", "mfe", "s3", "lyceum"],
+      PLUGINS: ["indigo", "mfe", "s3", "lyceum", "lyceum_mysql"],
       RUN_MYSQL: false,
       MYSQL_HOST: "mysql.internal",
       MYSQL_PORT: 3306,
@@ -157,6 +165,8 @@ describe("the OVH VM's cloud-init user-data", () => {
     expect(plugin.name).toBe("lyceum");
     expect(plugin.patches["openedx-common-settings"]).toContain("BROKER_URL = {{ LYCEUM_CELERY_BROKER_URL|tojson }}");
     expect(plugin.patches["local-docker-compose-services"]).toContain("image: docker.io/memcached:");
+    // Tutor's MySQL init job (CREATE USER as "root") is dropped: the accounts exist, and ours may not create users.
+    expect(fileIn(parse(userData) as CloudConfig, "/tutor-plugins/lyceum_mysql.py").content).toContain('if service != "mysql"');
     // The platform's health check reaches the VM by IP address: Caddy passes /heartbeat to the LMS by name.
     expect(plugin.patches.caddyfile).toMatch(/^:\{\{ CADDY_HTTP_PORT \}\} \{\n {4}handle \/heartbeat \{\n {8}reverse_proxy lms:8000 \{\n {12}header_up Host \{\{ LMS_HOST \}\}/m);
   });
@@ -199,6 +209,11 @@ describe("the OVH VM's cloud-init user-data", () => {
     const site = renderSiteConfig(instance, { LYCEUM_BASE_DOMAIN: "lyceum.example", publicUrl: "https://portal.lyceum.example" });
     const { services } = renderServiceConfig(ledger, { endpoint: null, forcePathStyle: false }, instance);
     expect(() => render({ ...site, services })).toThrow(/services\.mysql\.users\.edxapp\.password/);
+  });
+
+  it.skipIf(!hasPython)("ships a Tutor Python plugin that is valid Python", () => {
+    const source = fileIn(parse(userData) as CloudConfig, "/tutor-plugins/lyceum_mysql.py").content;
+    expect(() => execFileSync("python3", ["-c", "import ast, sys; ast.parse(sys.stdin.read())"], { input: source, stdio: ["pipe", "ignore", "pipe"] })).not.toThrow();
   });
 
   it.skipIf(!hasCloudInit)("passes `cloud-init schema`", () => {

@@ -14,8 +14,25 @@ export type PlatformServices = {
 };
 
 export const TUTOR_PLUGIN_NAME = "lyceum";
+/** A Python (v1) plugin: the one change a YAML plugin cannot make. */
+export const TUTOR_MYSQL_PLUGIN_NAME = "lyceum_mysql";
 /** tutor-indigo (the theme), tutor-mfe (the learner apps), tutor-contrib-s3 (object storage), and ours. */
-export const TUTOR_PLUGINS = ["indigo", "mfe", "s3", TUTOR_PLUGIN_NAME] as const;
+export const TUTOR_PLUGINS = ["indigo", "mfe", "s3", TUTOR_PLUGIN_NAME, TUTOR_MYSQL_PLUGIN_NAME] as const;
+
+/**
+ * Tutor's MySQL init job runs CREATE USER and ALTER USER as MYSQL_ROOT_USERNAME, which needs the cluster-wide
+ * CREATE USER privilege that no instance account has. The platform has created the database and accounts
+ * already (the mysql step), so this plugin drops that job from `tutor local do init`; LMS and CMS
+ * migrations still run as the instance's own accounts.
+ */
+export const TUTOR_MYSQL_PLUGIN_SOURCE = `"""Lyceum: the instance's MySQL database and accounts exist before Tutor runs; skip Tutor's MySQL init job."""
+from tutor import hooks
+
+
+@hooks.Filters.CLI_DO_INIT_TASKS.add(priority=hooks.priorities.LOW)
+def _without_mysql_init(tasks):
+    return [(service, script) for service, script in tasks if service != "mysql"]
+`;
 const LOCAL_MEMCACHED = "memcached:11211";
 
 export function renderTutorConfig(config: DeployedConfig, platform: PlatformServices): Record<string, unknown> {
@@ -45,8 +62,8 @@ export function renderTutorConfig(config: DeployedConfig, platform: PlatformServ
     RUN_MYSQL: false,
     MYSQL_HOST: mysql.host,
     MYSQL_PORT: mysql.port,
-    // Tutor's init job connects as "root" to create its database and user; ours exist already, and the
-    // migrate account holds every privilege on the instance's databases (and nothing else on the cluster).
+    // Tutor's "root" account: the migrate account holds every privilege on the instance's databases and nothing
+    // else on the cluster (Tutor's own MySQL init job, which would need more, is dropped: lyceum_mysql).
     MYSQL_ROOT_USERNAME: migrateUser.username,
     MYSQL_ROOT_PASSWORD: migrateUser.password,
     OPENEDX_MYSQL_DATABASE: edxappDatabase,

@@ -5,7 +5,14 @@
 import { stringify } from "yaml";
 import type { ServerSpec } from "../driver";
 import { parseDeployedConfig } from "./deployed-config";
-import { renderTutorConfig, renderTutorPlugin, type PlatformServices } from "./tutor-config";
+import {
+  renderTutorConfig,
+  renderTutorPlugin,
+  TUTOR_MYSQL_PLUGIN_NAME,
+  TUTOR_MYSQL_PLUGIN_SOURCE,
+  TUTOR_PLUGIN_NAME,
+  type PlatformServices,
+} from "./tutor-config";
 
 export type { PlatformServices } from "./tutor-config";
 
@@ -27,7 +34,8 @@ export function renderUserData(spec: ServerSpec, platform: PlatformServices): st
   const config = parseDeployedConfig(spec.siteConfig);
   const writeFiles: Record<string, unknown>[] = [
     { path: `${TUTOR_ROOT}/config.yml`, owner: "root:root", permissions: "0600", content: toYaml(renderTutorConfig(config, platform)) },
-    { path: `${PLUGINS_ROOT}/lyceum.yml`, owner: "root:root", permissions: "0644", content: toYaml(renderTutorPlugin(platform)) },
+    { path: `${PLUGINS_ROOT}/${TUTOR_PLUGIN_NAME}.yml`, owner: "root:root", permissions: "0644", content: toYaml(renderTutorPlugin(platform)) },
+    { path: `${PLUGINS_ROOT}/${TUTOR_MYSQL_PLUGIN_NAME}.py`, owner: "root:root", permissions: "0644", content: TUTOR_MYSQL_PLUGIN_SOURCE },
     {
       path: `${ROOT}/deployment.json`,
       owner: "root:root",
