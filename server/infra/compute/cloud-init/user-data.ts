@@ -1,6 +1,6 @@
 // The cloud-init user-data an OVH VM boots with (https://cloudinit.readthedocs.io/en/latest/reference/modules.html):
-// Docker from Ubuntu's packages, Tutor in a virtualenv, the instance's config.yml and the lyceum plugin written
-// to disk, then `tutor config save` and `tutor local launch`. It carries every password the instance has: it goes
+// Docker from Ubuntu's packages, Tutor in a virtualenv, the instance's config.yml and Lyceum's two Tutor plugins
+// written to disk, then `tutor config save` and `tutor local launch`. It carries every password the instance has: it goes
 // to the OVH API and nowhere else (never into a log, an event or the database).
 import { stringify } from "yaml";
 import type { ServerSpec } from "../driver";
@@ -26,7 +26,7 @@ const ROOT = "/opt/lyceum";
 const TUTOR_ROOT = `${ROOT}/tutor`;
 const PLUGINS_ROOT = `${ROOT}/tutor-plugins`;
 const VENV = `${ROOT}/venv`;
-/** Tutor reads its project root and its YAML plugins' folder from these. */
+/** Tutor reads its project root and its plugins' folder (YAML and Python plugins) from these. */
 const TUTOR_ENV = [`TUTOR_ROOT=${TUTOR_ROOT}`, `TUTOR_PLUGINS_ROOT=${PLUGINS_ROOT}`];
 const tutor = (...args: string[]) => ["env", ...TUTOR_ENV, `${VENV}/bin/tutor`, ...args];
 
