@@ -31,3 +31,41 @@ describe("billing configuration", () => {
     expect(config).toMatchObject({ BILLING_DRIVER: "stripe", BILLING_GRACE_PERIOD_DAYS: 3 });
   });
 });
+
+describe("compute configuration", () => {
+  const ovh = {
+    COMPUTE_DRIVER: "ovh",
+    OVH_ENDPOINT: "ovh-eu",
+    OVH_APPLICATION_KEY: "app-key",
+    OVH_APPLICATION_SECRET: "app-secret",
+    OVH_CONSUMER_KEY: "consumer-key",
+    OVH_PROJECT_ID: "0123456789abcdef0123456789abcdef",
+    OVH_REGION: "GRA11",
+    OVH_FLAVOR_ID: "flavor-id",
+    OVH_IMAGE_ID: "image-id",
+    OVH_SSH_KEY_ID: "ssh-key-id",
+  };
+
+  it("runs instances as local processes by default", () => {
+    expect(parseEnv(base).COMPUTE_DRIVER).toBe("local");
+  });
+
+  it("stops start-up naming each OVH setting that COMPUTE_DRIVER=ovh is missing", () => {
+    const incomplete = Object.fromEntries(Object.entries(ovh).filter(([name]) => name !== "OVH_REGION" && name !== "OVH_SSH_KEY_ID"));
+    expect(() => parseEnv({ ...base, ...incomplete })).toThrow(
+      /OVH_REGION: is required with COMPUTE_DRIVER=ovh[\s\S]*OVH_SSH_KEY_ID: is required with COMPUTE_DRIVER=ovh/,
+    );
+    expect(parseEnv({ ...base, ...ovh })).toMatchObject({ COMPUTE_DRIVER: "ovh", OVH_REGION: "GRA11" });
+  });
+
+  it("takes an endpoint name or an https URL, and separate search and cache hosts", () => {
+    expect(parseEnv({ ...base, ...ovh, OVH_ENDPOINT: "https://127.0.0.1:8443/1.0" }).OVH_ENDPOINT).toBe("https://127.0.0.1:8443/1.0");
+    expect(() => parseEnv({ ...base, ...ovh, OVH_ENDPOINT: "http://api.example" })).toThrow(/OVH_ENDPOINT/);
+    expect(() => parseEnv({ ...base, COMPUTE_DRIVER: "aws" })).toThrow(/COMPUTE_DRIVER: must be local or ovh/);
+    expect(parseEnv({ ...base, ELASTICSEARCH_HOST: "search.internal:9200", MEMCACHED_HOST: "cache.internal:11211" })).toMatchObject({
+      ELASTICSEARCH_HOST: "search.internal:9200",
+      MEMCACHED_HOST: "cache.internal:11211",
+    });
+    expect(() => parseEnv({ ...base, MEMCACHED_HOST: "cache internal" })).toThrow(/MEMCACHED_HOST/);
+  });
+});

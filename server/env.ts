@@ -55,7 +55,34 @@ export const envSchema = z.object({
   BILLING_GRACE_PERIOD_DAYS: z.coerce.number().min(0).default(7),
   /** Days an ended subscription's instance is kept (suspended) before it is deprovisioned. */
   BILLING_RETENTION_DAYS: z.coerce.number().min(0).default(30),
-  COMPUTE_DRIVER: z.enum(["local"]).default("local"),
+  /** Where instances run: `local` processes on this machine, or `ovh` Public Cloud VMs (OVH_* below). */
+  COMPUTE_DRIVER: z.enum(["local", "ovh"], "must be local or ovh").default("local"),
+  /** OVH API: a known endpoint name (ovh-eu, ovh-ca, ovh-us…) or an https:// URL with its base path (the tests' server). */
+  OVH_ENDPOINT: optionalString.pipe(
+    z
+      .string()
+      .regex(/^([a-z]+-[a-z]+|https:\/\/[^/\s]+\/\S*)$/, "must be an OVH endpoint name such as ovh-eu, or an https:// URL such as https://eu.api.ovh.com/1.0")
+      .optional(),
+  ),
+  /** The OVH application (https://eu.api.ovh.com/createApp/) and the consumer key it was granted for the project. */
+  OVH_APPLICATION_KEY: optionalString,
+  OVH_APPLICATION_SECRET: optionalString,
+  OVH_CONSUMER_KEY: optionalString,
+  /** The Public Cloud project (its "serviceName" in API paths). */
+  OVH_PROJECT_ID: optionalString,
+  /** The region VMs are created in, e.g. GRA11. */
+  OVH_REGION: optionalString,
+  /** The flavor (size) and image ids the VMs boot with; the image must be Ubuntu 24.04 (cloud-init + docker-compose-v2). */
+  OVH_FLAVOR_ID: optionalString,
+  OVH_IMAGE_ID: optionalString,
+  /** The project's SSH key id: staff's way into a VM (Lyceum itself never logs in). */
+  OVH_SSH_KEY_ID: optionalString,
+  /** A shared Elasticsearch (host:port, or http(s)://host:port); unset: each VM runs its own. */
+  ELASTICSEARCH_HOST: optionalString.pipe(
+    z.string().regex(/^(https?:\/\/)?[a-z0-9.-]+(:\d{1,5})?$/i, "must be host, host:port or http(s)://host:port").optional(),
+  ),
+  /** A shared memcached (host:port); unset: each VM runs its own. */
+  MEMCACHED_HOST: optionalString.pipe(z.string().regex(/^[a-z0-9.-]+(:\d{1,5})?$/i, "must be host or host:port").optional()),
   /** Starts every external resource name (databases, users, vhosts, buckets): one per portal sharing a cluster. */
   LYCEUM_RESOURCE_PREFIX: z
     .string()
@@ -135,6 +162,19 @@ export type Env = z.infer<typeof envSchema> & {
 
 export class ConfigurationError extends Error {}
 
+/** What the OVH compute driver cannot start without, and what each one is. */
+const OVH_SETTINGS = [
+  ["OVH_ENDPOINT", "the API endpoint, e.g. ovh-eu"],
+  ["OVH_APPLICATION_KEY", "the application key"],
+  ["OVH_APPLICATION_SECRET", "the application secret"],
+  ["OVH_CONSUMER_KEY", "the consumer key granted to the application"],
+  ["OVH_PROJECT_ID", "the Public Cloud project id"],
+  ["OVH_REGION", "the region VMs are created in, e.g. GRA11"],
+  ["OVH_FLAVOR_ID", "the id of the VMs' flavor (size)"],
+  ["OVH_IMAGE_ID", "the id of the VMs' image (Ubuntu 24.04)"],
+  ["OVH_SSH_KEY_ID", "the id of the project's SSH key for staff access"],
+] as const;
+
 export function parseEnv(source: Record<string, string | undefined>): Env {
   const result = envSchema.safeParse(source);
   if (!result.success) {
@@ -150,6 +190,13 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
       lines.push("  STRIPE_WEBHOOK_SECRET: is required with STRIPE_SECRET_KEY: the signing secret (whsec_…) of the webhook endpoint");
     }
     if (lines.length) throw new ConfigurationError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  if (parsed.COMPUTE_DRIVER === "ovh") {
+    const missing = OVH_SETTINGS.filter(([name]) => !parsed[name]);
+    if (missing.length) {
+      const lines = missing.map(([name, what]) => `  ${name}: is required with COMPUTE_DRIVER=ovh: ${what}`);
+      throw new ConfigurationError(`Invalid configuration:\n${lines.join("\n")}`);
+    }
   }
   if (Boolean(parsed.S3_ACCESS_KEY_ID) !== Boolean(parsed.S3_SECRET_ACCESS_KEY)) {
     throw new ConfigurationError("Invalid configuration:\n  S3_SECRET_ACCESS_KEY: S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together: set both or neither");

@@ -23,7 +23,7 @@ export const renderDeploymentConfig: PipelineStep = {
   async run(ctx) {
     // Credentials come from the ledger's sealed secrets and stay sealed in the deployment row.
     const { endpoint, forcePathStyle } = ctx.infra.objectStorage.settings;
-    const { services, secrets } = renderServiceConfig(await ctx.ledger.list(), { endpoint: endpoint ?? null, forcePathStyle });
+    const { services, secrets } = renderServiceConfig(await ctx.ledger.list(), { endpoint: endpoint ?? null, forcePathStyle }, ctx.instance);
     const siteConfig = { ...renderSiteConfig(ctx.instance, ctx.env), services };
     const { hostnames } = siteConfig;
     const sealedSecrets = encryptJson(secrets);

@@ -1,7 +1,7 @@
 // Steps that bring a running instance's site to its owner's latest theme, pages and email settings.
 import { eq } from "drizzle-orm";
 import { deployments } from "@/db/schema";
-import { siteConfigOf } from "@/server/instances/service-config";
+import { siteConfigOf, withCurrentSmtp } from "@/server/instances/service-config";
 import { renderSiteConfig } from "@/server/instances/site-config";
 import type { PipelineStep, StepContext } from "../pipeline/types";
 
@@ -24,9 +24,10 @@ export const pushSiteConfig: PipelineStep = {
     const siteConfig = renderSiteConfig(ctx.instance, ctx.env);
     // Merged: other parts of the deployment's configuration (the plan's size and limits, the data services'
     // accounts) are not ours; the server gets them with their sealed passwords, as at boot.
-    const config = { ...deployment.config, ...siteConfig };
-    await ctx.infra.compute.reconfigureServer(deployment.serverId!, siteConfigOf({ config, secrets: deployment.secrets }));
-    await ctx.db.update(deployments).set({ config }).where(eq(deployments.id, deployment.id));
+    // The own SMTP server and its sealed password are re-rendered too: they are part of the email settings.
+    const { config, secrets } = withCurrentSmtp({ ...deployment.config, ...siteConfig }, deployment.secrets, ctx.instance);
+    await ctx.infra.compute.reconfigureServer(deployment.serverId!, siteConfigOf({ config, secrets }));
+    await ctx.db.update(deployments).set({ config, secrets }).where(eq(deployments.id, deployment.id));
     return `configuration ${siteConfig.configVersion} sent to ${deployment.serverId}`;
   },
 };

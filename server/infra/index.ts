@@ -1,7 +1,10 @@
 // The one place where configuration picks each capability's driver.
 import { ConfigurationError, env, type Env } from "@/server/env";
 import type { ComputeDriver } from "./compute/driver";
+import { renderUserData } from "./compute/cloud-init/user-data";
 import { createLocalComputeDriver } from "./compute/local";
+import { createOvhApi } from "./compute/ovh/api-client";
+import { createOvhComputeDriver } from "./compute/ovh/public-cloud";
 import type { FrontDoorDriver } from "./front-door/driver";
 import { createLocalFrontDoor } from "./front-door/local";
 import { createMongoDriver } from "./mongodb/admin-connection";
@@ -32,7 +35,7 @@ export function infra(): Infrastructure {
   if (cached) return cached;
   const config = env();
   cached = {
-    compute: createLocalComputeDriver(config.LYCEUM_STATE_DIR),
+    compute: computeDriver(config),
     frontDoor: createLocalFrontDoor(config.LYCEUM_STATE_DIR),
     mysql: createMysqlDriver(config.MYSQL_ADMIN_URL, config.MYSQL_USER_HOST),
     mongodb: config.MONGODB_ADMIN_URL ? createMongoDriver(config.MONGODB_ADMIN_URL) : null,
@@ -40,6 +43,28 @@ export function infra(): Infrastructure {
     objectStorage: objectStorageDriver(config),
   };
   return cached;
+}
+
+/** The compute driver COMPUTE_DRIVER names (exported for its test). */
+export function computeDriver(config: Env): ComputeDriver {
+  if (config.COMPUTE_DRIVER === "local") return createLocalComputeDriver(config.LYCEUM_STATE_DIR);
+  // parseEnv has checked that every OVH_* setting is present with COMPUTE_DRIVER=ovh.
+  const api = createOvhApi({
+    endpoint: config.OVH_ENDPOINT!,
+    applicationKey: config.OVH_APPLICATION_KEY!,
+    applicationSecret: config.OVH_APPLICATION_SECRET!,
+    consumerKey: config.OVH_CONSUMER_KEY!,
+  });
+  const platform = { smtpUrl: config.LYCEUM_SMTP_URL, elasticsearchHost: config.ELASTICSEARCH_HOST, memcachedHost: config.MEMCACHED_HOST };
+  return createOvhComputeDriver(api, {
+    projectId: config.OVH_PROJECT_ID!,
+    region: config.OVH_REGION!,
+    flavorId: config.OVH_FLAVOR_ID!,
+    imageId: config.OVH_IMAGE_ID!,
+    sshKeyId: config.OVH_SSH_KEY_ID!,
+    resourcePrefix: config.LYCEUM_RESOURCE_PREFIX,
+    renderUserData: (spec) => renderUserData(spec, platform),
+  });
 }
 
 function objectStorageDriver(config: Env): ObjectStorageDriver {

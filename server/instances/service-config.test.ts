@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { encryptJson } from "@/server/crypto/secrets";
+import { decryptJson, encryptJson, encryptSecret } from "@/server/crypto/secrets";
 import type { LedgerEntry } from "./ledger";
-import { renderServiceConfig, siteConfigOf, withSecrets } from "./service-config";
+import { renderServiceConfig, siteConfigOf, withCurrentSmtp, withSecrets } from "./service-config";
 
 function entry(kind: string, externalId: string, details: Record<string, unknown>, secrets?: Record<string, unknown>): LedgerEntry {
   return {
@@ -48,5 +48,41 @@ describe("the deployment's service configuration", () => {
       services: { mysql: { users: { edxapp: { username: "lyc_k_edxapp", password: "mysql-secret" } } }, rabbitmq: { vhost: "lyc_k", password: "rabbit-secret" } },
     });
     expect(withSecrets({ a: { b: 1 } }, null)).toEqual({ a: { b: 1 } });
+  });
+
+  it("carries the client's own SMTP server in the config and its password only in the secrets", () => {
+    const emailSettings = {
+      relay: "own" as const,
+      senderName: "School",
+      senderAddress: "courses@school.example",
+      smtp: { host: "smtp.school.example", port: 465, tls: "tls" as const, user: "mailer" },
+    };
+    const { services, secrets } = renderServiceConfig([], undefined, { emailSettings, smtpPasswordSealed: encryptSecret("own-smtp-secret") });
+    expect(services).toEqual({ smtp: { host: "smtp.school.example", port: 465, tls: "tls", username: "mailer" } });
+    expect(secrets).toEqual({ services: { smtp: { password: "own-smtp-secret" } } });
+
+    const platform = renderServiceConfig([], undefined, { emailSettings: { ...emailSettings, relay: "platform" }, smtpPasswordSealed: null });
+    expect(platform).toEqual({ services: {}, secrets: { services: {} } });
+  });
+
+  it("re-renders only the own SMTP part when settings change on a running deployment", () => {
+    const { services, secrets } = renderServiceConfig(ledger, { endpoint: null, forcePathStyle: false });
+    const own = {
+      emailSettings: {
+        relay: "own" as const,
+        senderName: "School",
+        senderAddress: "courses@school.example",
+        smtp: { host: "smtp.new.example", port: 587, tls: "starttls" as const, user: "mailer" },
+      },
+      smtpPasswordSealed: encryptSecret("new-smtp-secret"),
+    };
+    const changed = withCurrentSmtp({ instanceName: "School", services }, encryptJson(secrets), own);
+    expect(changed.config.services).toEqual({ ...services, smtp: { host: "smtp.new.example", port: 587, tls: "starttls", username: "mailer" } });
+    expect(JSON.stringify(changed.config)).not.toContain("new-smtp-secret");
+    expect(decryptJson(changed.secrets)).toEqual({ services: { ...secrets.services, smtp: { password: "new-smtp-secret" } } });
+
+    const back = withCurrentSmtp(changed.config, changed.secrets, { emailSettings: { ...own.emailSettings, relay: "platform" }, smtpPasswordSealed: null });
+    expect(back.config.services).toEqual(services);
+    expect(decryptJson(back.secrets)).toEqual(secrets);
   });
 });

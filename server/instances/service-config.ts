@@ -1,7 +1,8 @@
 // The data-service part of a deployment's configuration, rendered from the ledger: where each service is and
 // which account to use. Passwords go in a separate object that is sealed at rest and merged in only when the
 // configuration is handed to the application server.
-import { decryptJson } from "@/server/crypto/secrets";
+import type { Instance } from "@/db/schema";
+import { decryptJson, decryptSecret, encryptJson } from "@/server/crypto/secrets";
 import type { LedgerEntry } from "./ledger";
 
 type Secrets = { password?: string; secretAccessKey?: string };
@@ -15,10 +16,13 @@ export type ServiceConfig = {
 /**
  * `objectStorage`: where the bucket is reached (endpoint, null for AWS S3; path style), which the ledger does not
  * hold because it is the platform's configuration rather than the instance's.
+ * `instance`: its email settings; with its own SMTP server (relay "own") the server and user go in `services.smtp`
+ * and the password, unsealed from the instance row, into the secrets.
  */
 export function renderServiceConfig(
   entries: LedgerEntry[],
   objectStorage?: { endpoint: string | null; forcePathStyle: boolean },
+  instance?: Pick<Instance, "emailSettings" | "smtpPasswordSealed">,
 ): ServiceConfig {
   const live = entries.filter((entry) => !entry.deletedAt);
   const ofKind = (kind: string) => live.filter((entry) => entry.kind === kind);
@@ -66,7 +70,34 @@ export function renderServiceConfig(
     if (key) secrets.objectStorage = { secretAccessKey: secretsOf(key).secretAccessKey };
   }
 
+  const email = instance?.emailSettings;
+  if (email?.relay === "own") {
+    services.smtp = { host: email.smtp.host, port: email.smtp.port, tls: email.smtp.tls, username: email.smtp.user };
+    secrets.smtp = { password: instance?.smtpPasswordSealed ? decryptSecret(instance.smtpPasswordSealed) : "" };
+  }
+
   return { services, secrets: { services: secrets } };
+}
+
+/**
+ * A deployment's config and sealed secrets with the own-SMTP part re-rendered from the instance's current email
+ * settings: reconfiguring keeps the data services' accounts, but a new SMTP server or password must reach the site.
+ */
+export function withCurrentSmtp(
+  config: Record<string, unknown>,
+  sealedSecrets: string | null,
+  instance: Pick<Instance, "emailSettings" | "smtpPasswordSealed">,
+): { config: Record<string, unknown>; secrets: string } {
+  const current = renderServiceConfig([], undefined, instance);
+  const replaceSmtp = (services: unknown, smtp: unknown) => {
+    const others = Object.fromEntries(Object.entries(isPlainObject(services) ? services : {}).filter(([name]) => name !== "smtp"));
+    return smtp === undefined ? others : { ...others, smtp };
+  };
+  const secrets = sealedSecrets ? decryptJson(sealedSecrets) : {};
+  return {
+    config: { ...config, services: replaceSmtp(config.services, current.services.smtp) },
+    secrets: encryptJson({ ...secrets, services: replaceSmtp(secrets.services, current.secrets.services.smtp) }),
+  };
 }
 
 /** `config` with `secrets` merged in (same shape): what the application server receives. */

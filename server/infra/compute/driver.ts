@@ -15,12 +15,27 @@ export type ServerInfo = {
 
 export interface ComputeDriver {
   readonly name: string;
+  /**
+   * Whether reconfigureServer works on a running server. False for drivers whose servers take their configuration
+   * only at boot (an OVH VM reads its cloud-init user-data once): apply new settings with a redeploy instead.
+   */
+  readonly canReconfigureInPlace: boolean;
   /** Boots the deployment's server, or returns it when it is already up. Idempotent per deployment id. */
   ensureServer(spec: ServerSpec, signal: AbortSignal): Promise<ServerInfo & { isNew: boolean }>;
-  /** Hands a running server a new site configuration and has it reload (no restart, same address). */
+  /**
+   * Hands a running server a new site configuration and has it reload (no restart, same address). Drivers with
+   * canReconfigureInPlace false throw ServerCannotBeReconfiguredError.
+   */
   reconfigureServer(serverId: string, siteConfig: Record<string, unknown>): Promise<void>;
   /** Stops and deletes the server; a server that is already gone is not an error. */
   destroyServer(serverId: string): Promise<void>;
   /** Every server this driver can see, for reconciling with the ledger. */
   listServers(): Promise<ServerInfo[]>;
+}
+
+/** Thrown by reconfigureServer on drivers that cannot change a running server: the caller redeploys instead. */
+export class ServerCannotBeReconfiguredError extends Error {
+  constructor(driver: string, serverId: string) {
+    super(`the ${driver} compute driver cannot change server ${serverId} in place (its configuration is read at boot): redeploy the instance to apply new settings`);
+  }
 }

@@ -19,6 +19,8 @@ export function createLocalComputeDriver(stateDir: string): LocalComputeDriver {
 
 export class LocalComputeDriver implements ComputeDriver {
   readonly name = "local";
+  /** The site process rereads its configuration file on SIGHUP. */
+  readonly canReconfigureInPlace = true;
   constructor(private readonly root: string) {}
 
   async ensureServer(spec: ServerSpec): Promise<ServerInfo & { isNew: boolean }> {

@@ -1,0 +1,53 @@
+// The part of a deployment's configuration (siteConfigOf: the rendered site config with its sealed secrets
+// merged in) that an Open edX VM is built from, checked before any VM is booted with it.
+import { z } from "zod";
+import { TLS_MODES } from "@/server/mail/smtp-settings";
+
+const account = { username: z.string().min(1), password: z.string().min(1) };
+
+export const deployedConfigSchema = z.object({
+  instanceId: z.string(),
+  instanceName: z.string().min(1),
+  description: z.string().default(""),
+  contactEmail: z.string().nullable().default(null),
+  hostnames: z.object({ lms: z.string(), studio: z.string(), preview: z.string(), apps: z.string() }),
+  settings: z.object({
+    email: z.object({ senderName: z.string().nullable(), senderAddress: z.string().nullable(), relay: z.enum(["platform", "own"]) }),
+  }),
+  theme: z.object({ mainColor: z.string(), linkColor: z.string() }),
+  pages: z.array(z.object({ title: z.string(), path: z.string() })).default([]),
+  configVersion: z.string(),
+  services: z.object({
+    mysql: z.object({
+      /** host:port */
+      server: z.string().min(1),
+      databases: z.record(z.string(), z.string()),
+      users: z.record(z.string(), z.object(account)),
+    }),
+    /** Absent when no MongoDB cluster is configured: the VM then runs its own. */
+    mongodb: z.object({ hosts: z.array(z.string()).min(1), database: z.string(), ...account }).optional(),
+    rabbitmq: z.object({ url: z.string(), vhost: z.string(), ...account }),
+    objectStorage: z.object({
+      /** null: AWS S3. */
+      endpoint: z.string().nullable(),
+      forcePathStyle: z.boolean(),
+      region: z.string(),
+      bucket: z.string(),
+      accessKeyId: z.string({ error: "is missing: the instance has no S3 access key" }),
+      secretAccessKey: z.string({ error: "is missing: the access key's secret was not sealed into the deployment" }),
+    }),
+    /** The client's own SMTP server (email relay "own"); absent with the platform's relay. */
+    smtp: z
+      .object({ host: z.string(), port: z.number().int(), tls: z.enum(TLS_MODES), username: z.string(), password: z.string().default("") })
+      .optional(),
+  }),
+});
+
+export type DeployedConfig = z.infer<typeof deployedConfigSchema>;
+
+export function parseDeployedConfig(siteConfig: Record<string, unknown>): DeployedConfig {
+  const result = deployedConfigSchema.safeParse(siteConfig);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+  throw new Error(`the deployment's configuration cannot configure an Open edX server: ${problems.join("; ")}`);
+}

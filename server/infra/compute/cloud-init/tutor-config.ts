@@ -1,0 +1,220 @@
+// Tutor's config.yml for an instance (https://docs.tutor.edly.io/configuration.html), and the small Tutor plugin
+// that carries what Tutor has no setting for: Celery on the instance's RabbitMQ vhost, memcached as Django's
+// cache, the sender address. Tutor 17 (Quince) is the last release with Elasticsearch; 18 moved to Meilisearch.
+import type { DeployedConfig } from "./deployed-config";
+
+/** The platform's side of a VM's services: its SMTP relay and the optional shared search and cache hosts. */
+export type PlatformServices = {
+  /** LYCEUM_SMTP_URL: smtp://user:pass@host:587 (STARTTLS) or smtps://… (TLS). */
+  smtpUrl: string;
+  /** host:port or http(s)://host:port; unset: Elasticsearch runs on the VM (Tutor's own container). */
+  elasticsearchHost?: string;
+  /** host:port; unset: memcached runs on the VM (a container the plugin adds). */
+  memcachedHost?: string;
+};
+
+export const TUTOR_PLUGIN_NAME = "lyceum";
+/** A Python (v1) plugin: the one change a YAML plugin cannot make. */
+export const TUTOR_MYSQL_PLUGIN_NAME = "lyceum_mysql";
+/** tutor-indigo (the theme), tutor-mfe (the learner apps), tutor-contrib-s3 (object storage), and ours. */
+export const TUTOR_PLUGINS = ["indigo", "mfe", "s3", TUTOR_PLUGIN_NAME, TUTOR_MYSQL_PLUGIN_NAME] as const;
+
+/**
+ * Tutor's MySQL init job runs CREATE USER and ALTER USER as MYSQL_ROOT_USERNAME, which needs the cluster-wide
+ * CREATE USER privilege that no instance account has. The platform has created the database and accounts
+ * already (the mysql step), so this plugin drops that job from `tutor local do init`; LMS and CMS
+ * migrations still run as the instance's own accounts.
+ */
+export const TUTOR_MYSQL_PLUGIN_SOURCE = `"""Lyceum: the instance's MySQL database and accounts exist before Tutor runs; skip Tutor's MySQL init job."""
+from tutor import hooks
+
+
+@hooks.Filters.CLI_DO_INIT_TASKS.add(priority=hooks.priorities.LOW)
+def _without_mysql_init(tasks):
+    return [(service, script) for service, script in tasks if service != "mysql"]
+`;
+const LOCAL_MEMCACHED = "memcached:11211";
+
+export function renderTutorConfig(config: DeployedConfig, platform: PlatformServices): Record<string, unknown> {
+  const { services, hostnames } = config;
+  const mysql = splitHostPort(services.mysql.server, 3306);
+  const edxappUser = services.mysql.users.edxapp;
+  const edxappDatabase = services.mysql.databases.edxapp;
+  if (!edxappUser || !edxappDatabase) throw new Error("the deployment's configuration has no edxapp MySQL database and user");
+  const migrateUser = services.mysql.users.migrate ?? edxappUser;
+  const email = config.settings.email;
+  const senderAddress = email.senderAddress ?? config.contactEmail ?? `no-reply@${hostnames.lms}`;
+
+  return {
+    PLATFORM_NAME: config.instanceName,
+    CONTACT_EMAIL: config.contactEmail ?? senderAddress,
+    LMS_HOST: hostnames.lms,
+    CMS_HOST: hostnames.studio,
+    PREVIEW_LMS_HOST: hostnames.preview,
+    MFE_HOST: hostnames.apps,
+    LANGUAGE_CODE: "en",
+    // Links are https (the load balancer holds the certificate); Caddy on the VM serves plain HTTP on port 80.
+    ENABLE_HTTPS: true,
+    ENABLE_WEB_PROXY: false,
+    CADDY_HTTP_PORT: 80,
+    PLUGINS: [...TUTOR_PLUGINS],
+
+    RUN_MYSQL: false,
+    MYSQL_HOST: mysql.host,
+    MYSQL_PORT: mysql.port,
+    // Tutor's "root" account: the migrate account holds every privilege on the instance's databases and nothing
+    // else on the cluster (Tutor's own MySQL init job, which would need more, is dropped: lyceum_mysql).
+    MYSQL_ROOT_USERNAME: migrateUser.username,
+    MYSQL_ROOT_PASSWORD: migrateUser.password,
+    OPENEDX_MYSQL_DATABASE: edxappDatabase,
+    OPENEDX_MYSQL_USERNAME: edxappUser.username,
+    OPENEDX_MYSQL_PASSWORD: edxappUser.password,
+
+    ...mongodbSettings(services.mongodb),
+    ...elasticsearchSettings(platform.elasticsearchHost),
+    ...smtpSettings(services.smtp, platform.smtpUrl),
+    ...s3Settings(services.objectStorage),
+
+    INDIGO_PRIMARY_COLOR: config.theme.mainColor,
+    INDIGO_WELCOME_MESSAGE: config.description.trim() || `Welcome to ${config.instanceName}`,
+    INDIGO_FOOTER_NAV_LINKS: config.pages.map((page) => ({ title: page.title, url: page.path })),
+
+    // Read by the lyceum plugin's patches (config keys of a plugin's "defaults" are prefixed with its name).
+    LYCEUM_CELERY_BROKER_URL: brokerUrl(services.rabbitmq),
+    LYCEUM_MEMCACHED_HOST: platform.memcachedHost ?? LOCAL_MEMCACHED,
+    LYCEUM_DEFAULT_FROM_EMAIL: email.senderName ? `${email.senderName} <${senderAddress}>` : senderAddress,
+  };
+}
+
+/** The `lyceum` Tutor plugin (a YAML "v0" plugin: name, config defaults, patches), rendered per instance. */
+export function renderTutorPlugin(platform: PlatformServices): Record<string, unknown> {
+  const patches: Record<string, string> = {
+    // Included in both LMS and CMS settings. Values come from config.yml; tojson makes each a Python string literal.
+    "openedx-common-settings": [
+      "# Lyceum: Celery uses the instance's own RabbitMQ virtual host instead of Tutor's Redis.",
+      "BROKER_URL = {{ LYCEUM_CELERY_BROKER_URL|tojson }}",
+      "CELERY_BROKER_URL = BROKER_URL",
+      "CELERY_BROKER_TRANSPORT = \"amqp\"",
+      "# Lyceum: every Django cache in memcached.",
+      "for _lyceum_cache in CACHES.values():",
+      "    _lyceum_cache.pop(\"OPTIONS\", None)",
+      "    _lyceum_cache.update({\"BACKEND\": \"django.core.cache.backends.memcached.PyMemcacheCache\", \"LOCATION\": {{ LYCEUM_MEMCACHED_HOST|tojson }}})",
+      "DEFAULT_FROM_EMAIL = {{ LYCEUM_DEFAULT_FROM_EMAIL|tojson }}",
+      "SERVER_EMAIL = DEFAULT_FROM_EMAIL",
+      "",
+    ].join("\n"),
+  };
+  // Caddy routes by site name; the platform's health check (GET http://<VM address>/heartbeat) has none, so it
+  // gets a site of its own on the VM's HTTP port that passes /heartbeat to the LMS under the LMS's name.
+  patches.caddyfile = [
+    "# Lyceum: the platform's health check, addressed to the VM's IP.",
+    ":{{ CADDY_HTTP_PORT }} {",
+    "    handle /heartbeat {",
+    "        reverse_proxy lms:8000 {",
+    "            header_up Host {{ LMS_HOST }}",
+    "        }",
+    "    }",
+    "    respond 404",
+    "}",
+    "",
+  ].join("\n");
+  if (!platform.memcachedHost) {
+    patches["local-docker-compose-services"] = [
+      "memcached:",
+      "  image: docker.io/memcached:1.6-alpine",
+      "  restart: unless-stopped",
+      "",
+    ].join("\n");
+  }
+  return {
+    name: TUTOR_PLUGIN_NAME,
+    version: "1.0.0",
+    config: { defaults: { CELERY_BROKER_URL: "", MEMCACHED_HOST: LOCAL_MEMCACHED, DEFAULT_FROM_EMAIL: "" } },
+    patches,
+  };
+}
+
+function mongodbSettings(mongodb: DeployedConfig["services"]["mongodb"]) {
+  // No shared cluster configured: Tutor runs MongoDB on the VM, as it does by default.
+  if (!mongodb) return { RUN_MONGODB: true };
+  // pymongo takes one seed host here; it discovers the rest of a replica set from it.
+  const seed = splitHostPort(mongodb.hosts[0]!, 27017);
+  return {
+    RUN_MONGODB: false,
+    MONGODB_HOST: seed.host,
+    MONGODB_PORT: seed.port,
+    MONGODB_DATABASE: mongodb.database,
+    MONGODB_USERNAME: mongodb.username,
+    MONGODB_PASSWORD: mongodb.password,
+    // The user is created in the instance's own database (readWrite there only).
+    MONGODB_AUTH_SOURCE: mongodb.database,
+  };
+}
+
+function elasticsearchSettings(host: string | undefined) {
+  if (!host) return { RUN_ELASTICSEARCH: true };
+  const url = new URL(/^https?:\/\//.test(host) ? host : `http://${host}`);
+  return {
+    RUN_ELASTICSEARCH: false,
+    ELASTICSEARCH_SCHEME: url.protocol.replace(":", ""),
+    ELASTICSEARCH_HOST: url.hostname,
+    ELASTICSEARCH_PORT: url.port ? Number(url.port) : 9200,
+  };
+}
+
+function smtpSettings(own: DeployedConfig["services"]["smtp"], platformUrl: string) {
+  if (own) {
+    return {
+      RUN_SMTP: false,
+      SMTP_HOST: own.host,
+      SMTP_PORT: own.port,
+      SMTP_USERNAME: own.username,
+      SMTP_PASSWORD: own.password,
+      SMTP_USE_TLS: own.tls === "starttls",
+      SMTP_USE_SSL: own.tls === "tls",
+    };
+  }
+  const url = new URL(platformUrl);
+  const isTls = url.protocol === "smtps:";
+  return {
+    RUN_SMTP: false,
+    SMTP_HOST: url.hostname,
+    SMTP_PORT: url.port ? Number(url.port) : isTls ? 465 : 587,
+    SMTP_USERNAME: decodeURIComponent(url.username),
+    SMTP_PASSWORD: decodeURIComponent(url.password),
+    SMTP_USE_TLS: !isTls,
+    SMTP_USE_SSL: isTls,
+  };
+}
+
+/** tutor-contrib-s3's settings: AWS S3 by region, or any S3-compatible endpoint. */
+function s3Settings(storage: DeployedConfig["services"]["objectStorage"]) {
+  const endpoint = new URL(storage.endpoint ?? `https://s3.${storage.region}.amazonaws.com`);
+  const useSsl = endpoint.protocol === "https:";
+  return {
+    OPENEDX_AWS_ACCESS_KEY: storage.accessKeyId,
+    OPENEDX_AWS_SECRET_ACCESS_KEY: storage.secretAccessKey,
+    S3_HOST: endpoint.hostname,
+    S3_PORT: endpoint.port ? Number(endpoint.port) : useSsl ? 443 : 80,
+    S3_USE_SSL: useSsl,
+    S3_REGION: storage.region,
+    S3_STORAGE_BUCKET: storage.bucket,
+    S3_ADDRESSING_STYLE: storage.forcePathStyle ? "path" : "virtual",
+    S3_SIGNATURE_VERSION: "s3v4",
+  };
+}
+
+/** amqp://user:password@host:port/vhost, each part URL-encoded (a vhost may hold a slash). */
+function brokerUrl(rabbitmq: DeployedConfig["services"]["rabbitmq"]): string {
+  const url = new URL(rabbitmq.url);
+  url.username = encodeURIComponent(rabbitmq.username);
+  url.password = encodeURIComponent(rabbitmq.password);
+  url.pathname = `/${encodeURIComponent(rabbitmq.vhost)}`;
+  return url.toString();
+}
+
+function splitHostPort(value: string, defaultPort: number) {
+  const match = /^\[?([^\]]+?)\]?(?::(\d+))?$/.exec(value);
+  if (!match) throw new Error(`not a host:port: ${value}`);
+  return { host: match[1]!, port: match[2] ? Number(match[2]) : defaultPort };
+}

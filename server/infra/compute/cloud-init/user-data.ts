@@ -1,0 +1,78 @@
+// The cloud-init user-data an OVH VM boots with (https://cloudinit.readthedocs.io/en/latest/reference/modules.html):
+// Docker from Ubuntu's packages, Tutor in a virtualenv, the instance's config.yml and Lyceum's two Tutor plugins
+// written to disk, then `tutor config save` and `tutor local launch`. It carries every password the instance has: it goes
+// to the OVH API and nowhere else (never into a log, an event or the database).
+import { stringify } from "yaml";
+import type { ServerSpec } from "../driver";
+import { parseDeployedConfig } from "./deployed-config";
+import {
+  renderTutorConfig,
+  renderTutorPlugin,
+  TUTOR_MYSQL_PLUGIN_NAME,
+  TUTOR_MYSQL_PLUGIN_SOURCE,
+  TUTOR_PLUGIN_NAME,
+  type PlatformServices,
+} from "./tutor-config";
+
+export type { PlatformServices } from "./tutor-config";
+
+/** Tutor 17 (Quince): the last release line with Elasticsearch (18 replaced it with Meilisearch). */
+export const TUTOR_REQUIREMENT = "tutor[full]>=17.0.0,<18.0.0";
+export const TUTOR_S3_REQUIREMENT = "tutor-contrib-s3";
+
+/** OpenStack (under OVH Public Cloud) refuses user-data over 64 KiB. */
+const MAX_USER_DATA_BYTES = 65_535;
+const ROOT = "/opt/lyceum";
+const TUTOR_ROOT = `${ROOT}/tutor`;
+const PLUGINS_ROOT = `${ROOT}/tutor-plugins`;
+const VENV = `${ROOT}/venv`;
+/** Tutor reads its project root and its plugins' folder (YAML and Python plugins) from these. */
+const TUTOR_ENV = [`TUTOR_ROOT=${TUTOR_ROOT}`, `TUTOR_PLUGINS_ROOT=${PLUGINS_ROOT}`];
+const tutor = (...args: string[]) => ["env", ...TUTOR_ENV, `${VENV}/bin/tutor`, ...args];
+
+export function renderUserData(spec: ServerSpec, platform: PlatformServices): string {
+  const config = parseDeployedConfig(spec.siteConfig);
+  const writeFiles: Record<string, unknown>[] = [
+    { path: `${TUTOR_ROOT}/config.yml`, owner: "root:root", permissions: "0600", content: toYaml(renderTutorConfig(config, platform)) },
+    { path: `${PLUGINS_ROOT}/${TUTOR_PLUGIN_NAME}.yml`, owner: "root:root", permissions: "0644", content: toYaml(renderTutorPlugin(platform)) },
+    { path: `${PLUGINS_ROOT}/${TUTOR_MYSQL_PLUGIN_NAME}.py`, owner: "root:root", permissions: "0644", content: TUTOR_MYSQL_PLUGIN_SOURCE },
+    {
+      path: `${ROOT}/deployment.json`,
+      owner: "root:root",
+      permissions: "0644",
+      content: `${JSON.stringify({ deploymentId: spec.deploymentId, instanceId: spec.instanceId, configVersion: config.configVersion })}\n`,
+    },
+  ];
+  if (!platform.elasticsearchHost) {
+    // Elasticsearch in Docker refuses to start below this (https://www.elastic.co/guide/en/elasticsearch/reference/7.17/vm-max-map-count.html).
+    writeFiles.push({ path: "/etc/sysctl.d/60-elasticsearch.conf", owner: "root:root", permissions: "0644", content: "vm.max_map_count = 262144\n" });
+  }
+  const runcmd: string[][] = [
+    ...(platform.elasticsearchHost ? [] : [["sysctl", "--system"]]),
+    ["systemctl", "enable", "--now", "docker"],
+    ["python3", "-m", "venv", VENV],
+    [`${VENV}/bin/pip`, "install", "--quiet", TUTOR_REQUIREMENT, TUTOR_S3_REQUIREMENT],
+    // Fills in what config.yml leaves out (Tutor's own secrets) and renders the environment from it.
+    tutor("config", "save"),
+    tutor("local", "launch", "--non-interactive"),
+  ];
+  const cloudConfig = {
+    hostname: `lyceum-${spec.deploymentId.slice(0, 8)}`,
+    package_update: true,
+    packages: ["docker.io", "docker-compose-v2", "python3-venv"],
+    write_files: writeFiles,
+    runcmd,
+    final_message: `Lyceum deployment ${spec.deploymentId}: Open edX launched after $UPTIME seconds`,
+  };
+  // The first line is how cloud-init recognises the format.
+  const userData = `#cloud-config\n${toYaml(cloudConfig)}`;
+  if (Buffer.byteLength(userData) > MAX_USER_DATA_BYTES) {
+    throw new Error(`the user-data for deployment ${spec.deploymentId} is ${Buffer.byteLength(userData)} bytes; OpenStack accepts at most ${MAX_USER_DATA_BYTES}`);
+  }
+  return userData;
+}
+
+/** Long lines stay whole (no folded scalars): the files read as written, and the patches stay Python. */
+function toYaml(value: unknown): string {
+  return stringify(value, { lineWidth: 0 });
+}

@@ -1,0 +1,147 @@
+// Production compute: one OVH Public Cloud VM per deployment, booted with cloud-init user-data that installs
+// Open edX with Tutor (../cloud-init/). VMs are named <resource prefix>-<deployment id>, so the name alone says
+// which deployment a VM serves and that it is ours; ensureServer finds a VM by that name before creating one.
+import type { ComputeDriver, ServerInfo, ServerSpec } from "../driver";
+import { ServerCannotBeReconfiguredError } from "../driver";
+import { type OvhApi, OvhApiError } from "./api-client";
+
+/** The fields of OVH's cloud.instance.Instance / InstanceDetail that Lyceum reads. */
+export type OvhInstance = {
+  id: string;
+  name: string;
+  /** BUILD, ACTIVE, ERROR, DELETING, … (OpenStack's server states). */
+  status: string;
+  region: string;
+  ipAddresses: { ip: string; type: string; version: number }[];
+};
+
+export type OvhComputeSettings = {
+  projectId: string;
+  region: string;
+  flavorId: string;
+  imageId: string;
+  sshKeyId: string;
+  /** Starts every VM name (LYCEUM_RESOURCE_PREFIX): portals sharing a project tell their VMs apart by it. */
+  resourcePrefix: string;
+  /** The cloud-init user-data for a deployment. It holds the instance's passwords: never log it. */
+  renderUserData: (spec: ServerSpec) => string;
+  /** Between two status reads while a VM builds. */
+  pollIntervalMs?: number;
+};
+
+/** Open edX behind Tutor's Caddy answers plain HTTP on port 80; TLS ends at the load balancer. */
+const HTTP_PORT = 80;
+
+export function createOvhComputeDriver(api: OvhApi, settings: OvhComputeSettings): OvhComputeDriver {
+  return new OvhComputeDriver(api, settings);
+}
+
+export class OvhComputeDriver implements ComputeDriver {
+  readonly name = "ovh";
+  /** A VM reads its user-data once, at first boot; there is no SSH from Lyceum to change it afterwards. */
+  readonly canReconfigureInPlace = false;
+  private readonly base: string;
+
+  constructor(
+    private readonly api: OvhApi,
+    private readonly settings: OvhComputeSettings,
+  ) {
+    this.base = `/cloud/project/${encodeURIComponent(settings.projectId)}`;
+  }
+
+  vmName(deploymentId: string) {
+    return `${this.settings.resourcePrefix}-${deploymentId}`;
+  }
+
+  async ensureServer(spec: ServerSpec, signal: AbortSignal): Promise<ServerInfo & { isNew: boolean }> {
+    const name = this.vmName(spec.deploymentId);
+    let vm = (await this.listOurs()).find((candidate) => candidate.name === name);
+    let isNew = false;
+    if (vm?.status === "ERROR") {
+      // A VM that failed to build never recovers; a retry replaces it rather than waiting on it forever.
+      await this.deleteInstance(vm.id);
+      vm = undefined;
+    }
+    if (!vm) {
+      vm = await this.api.request<OvhInstance>("POST", `${this.base}/instance`, {
+        name,
+        region: this.settings.region,
+        flavorId: this.settings.flavorId,
+        imageId: this.settings.imageId,
+        sshKeyId: this.settings.sshKeyId,
+        userData: this.settings.renderUserData(spec),
+        monthlyBilling: false,
+      });
+      isNew = true;
+    }
+    const active = await this.waitUntilActive(vm.id, signal);
+    return { serverId: active.id, address: addressOf(active), isNew };
+  }
+
+  async reconfigureServer(serverId: string): Promise<void> {
+    throw new ServerCannotBeReconfiguredError(this.name, serverId);
+  }
+
+  async destroyServer(serverId: string): Promise<void> {
+    await this.deleteInstance(serverId);
+  }
+
+  async listServers(): Promise<ServerInfo[]> {
+    return (await this.listOurs()).map((vm) => ({ serverId: vm.id, address: addressOf(vm) }));
+  }
+
+  /** Our VMs in the region: those named <prefix>-<deployment id>. */
+  private async listOurs(): Promise<OvhInstance[]> {
+    const all = await this.api.request<OvhInstance[]>("GET", `${this.base}/instance`, { region: this.settings.region });
+    const ours = new RegExp(`^${this.settings.resourcePrefix}-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`);
+    return all.filter((vm) => ours.test(vm.name));
+  }
+
+  private async deleteInstance(id: string) {
+    try {
+      await this.api.request("DELETE", `${this.base}/instance/${encodeURIComponent(id)}`);
+    } catch (error) {
+      if (error instanceof OvhApiError && error.status === 404) return; // already gone
+      throw error;
+    }
+  }
+
+  private async waitUntilActive(id: string, signal: AbortSignal): Promise<OvhInstance> {
+    const intervalMs = this.settings.pollIntervalMs ?? 5000;
+    for (;;) {
+      signal.throwIfAborted();
+      const vm = await this.api.request<OvhInstance>("GET", `${this.base}/instance/${encodeURIComponent(id)}`);
+      if (vm.status === "ACTIVE") {
+        if (!addressOf(vm)) throw new Error(`VM ${vm.name} (${vm.id}) is ACTIVE but has no public IPv4 address`);
+        return vm;
+      }
+      if (vm.status === "ERROR") {
+        throw new Error(`VM ${vm.name} (${vm.id}) failed to build (status ERROR in ${vm.region}); the next attempt deletes it and boots a new one`);
+      }
+      await sleep(intervalMs, signal);
+    }
+  }
+}
+
+function publicIpv4(vm: OvhInstance): string {
+  return vm.ipAddresses.find((address) => address.type === "public" && address.version === 4)?.ip ?? "";
+}
+
+function addressOf(vm: OvhInstance): string {
+  const ip = publicIpv4(vm);
+  return ip ? `${ip}:${HTTP_PORT}` : "";
+}
+
+function sleep(ms: number, signal: AbortSignal) {
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}

@@ -1,0 +1,230 @@
+// The cloud-init user-data an OVH VM boots with, rendered for a fixed sample instance into a golden file
+// (UPDATE_GOLDEN=1 rewrites it): it is YAML that starts with #cloud-config, Tutor's config.yml inside it
+// carries the instance's hosts and credentials, and `cloud-init schema` accepts it where cloud-init is installed.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import type { Instance } from "@/db/schema";
+import { defaultStaticPages } from "@/server/branding/static-pages";
+import { encryptJson, encryptSecret } from "@/server/crypto/secrets";
+import { renderUserData, type PlatformServices } from "@/server/infra/compute/cloud-init/user-data";
+import type { LedgerEntry } from "@/server/instances/ledger";
+import { renderServiceConfig, withSecrets } from "@/server/instances/service-config";
+import { renderSiteConfig } from "@/server/instances/site-config";
+
+const GOLDEN = path.join(__dirname, "golden", "ovh-user-data.yaml");
+const DEPLOYMENT_ID = "5b0c8a52-3f1e-4c7a-9d2b-6e4f1a2b3c4d";
+const INSTANCE_ID = "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a";
+const PLATFORM: PlatformServices = { smtpUrl: "smtp://relay-user:relay-pass@smtp.relay.example:587" };
+
+const instance: Instance = {
+  id: INSTANCE_ID,
+  ownerId: "owner-1",
+  name: "Sample Academy",
+  subdomain: "sample",
+  customDomain: null,
+  customDomainStatus: null,
+  customDomainProblem: null,
+  customDomainCheckedAt: null,
+  customDomainSince: null,
+  domainChallengeToken: "challenge",
+  plan: "starter",
+  contactEmail: "hello@sample.example",
+  contactEmailVerifiedAt: new Date("2026-01-01T00:00:00Z"),
+  description: "Courses in astronomy and sailing.",
+  privacyPolicyUrl: "https://sample.example/privacy",
+  branding: { mainColor: "#1d4ed8", linkColor: "#1e40af", headerBackground: "#1e3a8a", footerBackground: "#111827", acceptLowContrast: false },
+  staticPages: { ...defaultStaticPages(), about: { isVisible: true, markdown: "# About us\n\nWe teach." } },
+  emailSettings: { relay: "platform", senderName: "Sample Academy", senderAddress: "courses@sample.example" },
+  smtpPasswordSealed: null,
+  emailSettingsChangedAt: null,
+  wizardStep: "review",
+  status: "provisioning",
+  resourceKey: "abcdef012345",
+  activeDeploymentId: null,
+  lastEventSeq: 0,
+  createdAt: new Date("2026-01-01T00:00:00Z"),
+  updatedAt: new Date("2026-01-01T00:00:00Z"),
+};
+
+function entry(kind: string, externalId: string, details: Record<string, unknown>, secrets?: Record<string, unknown>): LedgerEntry {
+  return { id: `${kind}:${externalId}`, instanceId: INSTANCE_ID, kind, externalId, details, secrets: secrets ? encryptJson(secrets) : null, createdAt: new Date(), deletedAt: null };
+}
+
+const ledger = [
+  entry("mysql.database", "lyc_abcdef012345_edxapp", { service: "edxapp", suffix: "edxapp", server: "mysql.internal:3306" }),
+  entry("mysql.user", "lyc_abcdef012345_edxapp", { role: "edxapp", databases: ["lyc_abcdef012345_edxapp"] }, { password: "mysql-edxapp-pw" }),
+  entry("mysql.user", "lyc_abcdef012345_migrate", { role: "migrate", databases: ["lyc_abcdef012345_edxapp"] }, { password: "mysql-migrate-pw" }),
+  entry("mongodb.user", "lyc_abcdef012345", { database: "lyc_abcdef012345", hosts: ["mongo1.internal:27017", "mongo2.internal:27017"] }, { password: "mongo-pw" }),
+  entry("rabbitmq.vhost", "lyc_abcdef012345", { amqpUrl: "amqp://rabbit.internal:5672" }),
+  entry("rabbitmq.user", "lyc_abcdef012345", { vhost: "lyc_abcdef012345" }, { password: "rabbit-pw" }),
+  entry("s3.bucket", "lyc-abcdef012345", { region: "eu-west-3" }),
+  entry("s3.access_key", "AKIASAMPLEKEY", { bucket: "lyc-abcdef012345" }, { secretAccessKey: "s3-secret-key" }),
+];
+
+/** What the VM receives: the rendered config with the sealed secrets merged in (siteConfigOf does this at boot). */
+function deployedConfig(forInstance: Instance = instance) {
+  const site = renderSiteConfig(forInstance, { LYCEUM_BASE_DOMAIN: "lyceum.example", publicUrl: "https://portal.lyceum.example" });
+  const { services, secrets } = renderServiceConfig(ledger, { endpoint: null, forcePathStyle: false }, forInstance);
+  return withSecrets({ ...site, services }, secrets);
+}
+
+const render = (siteConfig: Record<string, unknown>, platform: PlatformServices = PLATFORM) =>
+  renderUserData({ deploymentId: DEPLOYMENT_ID, instanceId: INSTANCE_ID, siteConfig }, platform);
+
+type CloudConfig = { packages: string[]; write_files: { path: string; content: string; permissions: string }[]; runcmd: string[][] };
+const fileIn = (cloudConfig: CloudConfig, suffix: string) => cloudConfig.write_files.find((file) => file.path.endsWith(suffix))!;
+const tutorConfigOf = (userData: string) => parse(fileIn(parse(userData) as CloudConfig, "/tutor/config.yml").content) as Record<string, unknown>;
+
+const hasCloudInit = (() => {
+  try {
+    execFileSync("cloud-init", ["--version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+const hasPython = (() => {
+  try {
+    execFileSync("python3", ["--version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+if (!hasCloudInit) console.info("skipping `cloud-init schema`: cloud-init is not installed (Debian package cloud-init)");
+
+describe("the OVH VM's cloud-init user-data", () => {
+  const userData = render(deployedConfig());
+
+  it("matches the golden file (UPDATE_GOLDEN=1 rewrites it)", () => {
+    if (process.env.UPDATE_GOLDEN === "1") writeFileSync(GOLDEN, userData);
+    expect(userData).toBe(readFileSync(GOLDEN, "utf8"));
+  });
+
+  it("is a #cloud-config document that installs Tutor and launches Open edX", () => {
+    expect(userData.startsWith("#cloud-config\n")).toBe(true);
+    const cloudConfig = parse(userData) as CloudConfig;
+    expect(cloudConfig.packages).toEqual(expect.arrayContaining(["docker.io", "docker-compose-v2", "python3-venv"]));
+    expect(fileIn(cloudConfig, "/tutor/config.yml").permissions).toBe("0600");
+    const commands = cloudConfig.runcmd.map((command) => command.join(" "));
+    expect(commands).toContainEqual(expect.stringMatching(/pip install .*tutor\[full\]>=17\.0\.0,<18\.0\.0 tutor-contrib-s3/));
+    expect(commands.findIndex((c) => c.endsWith("tutor config save"))).toBeLessThan(commands.findIndex((c) => c.endsWith("tutor local launch --non-interactive")));
+    expect(commands.every((command) => command.includes("tutor ") === command.includes("TUTOR_ROOT=/opt/lyceum/tutor"))).toBe(true);
+  });
+
+  it("gives Tutor the instance's hosts, data services, mail, storage and theme", () => {
+    expect(tutorConfigOf(userData)).toMatchObject({
+      PLATFORM_NAME: "Sample Academy",
+      CONTACT_EMAIL: "hello@sample.example",
+      LMS_HOST: "sample.lyceum.example",
+      CMS_HOST: "studio.sample.lyceum.example",
+      PREVIEW_LMS_HOST: "preview.sample.lyceum.example",
+      MFE_HOST: "apps.sample.lyceum.example",
+      ENABLE_HTTPS: true,
+      ENABLE_WEB_PROXY: false,
+      PLUGINS: ["indigo", "mfe", "s3", "lyceum", "lyceum_mysql"],
+      RUN_MYSQL: false,
+      MYSQL_HOST: "mysql.internal",
+      MYSQL_PORT: 3306,
+      MYSQL_ROOT_USERNAME: "lyc_abcdef012345_migrate",
+      MYSQL_ROOT_PASSWORD: "mysql-migrate-pw",
+      OPENEDX_MYSQL_DATABASE: "lyc_abcdef012345_edxapp",
+      OPENEDX_MYSQL_USERNAME: "lyc_abcdef012345_edxapp",
+      OPENEDX_MYSQL_PASSWORD: "mysql-edxapp-pw",
+      RUN_MONGODB: false,
+      MONGODB_HOST: "mongo1.internal",
+      MONGODB_PORT: 27017,
+      MONGODB_DATABASE: "lyc_abcdef012345",
+      MONGODB_USERNAME: "lyc_abcdef012345",
+      MONGODB_PASSWORD: "mongo-pw",
+      RUN_ELASTICSEARCH: true,
+      RUN_SMTP: false,
+      SMTP_HOST: "smtp.relay.example",
+      SMTP_PORT: 587,
+      SMTP_USERNAME: "relay-user",
+      SMTP_PASSWORD: "relay-pass",
+      SMTP_USE_TLS: true,
+      SMTP_USE_SSL: false,
+      OPENEDX_AWS_ACCESS_KEY: "AKIASAMPLEKEY",
+      OPENEDX_AWS_SECRET_ACCESS_KEY: "s3-secret-key",
+      S3_HOST: "s3.eu-west-3.amazonaws.com",
+      S3_STORAGE_BUCKET: "lyc-abcdef012345",
+      S3_ADDRESSING_STYLE: "virtual",
+      INDIGO_PRIMARY_COLOR: "#1d4ed8",
+      INDIGO_WELCOME_MESSAGE: "Courses in astronomy and sailing.",
+      INDIGO_FOOTER_NAV_LINKS: [{ title: "About", url: "/about" }],
+      LYCEUM_CELERY_BROKER_URL: "amqp://lyc_abcdef012345:rabbit-pw@rabbit.internal:5672/lyc_abcdef012345",
+      LYCEUM_MEMCACHED_HOST: "memcached:11211",
+      LYCEUM_DEFAULT_FROM_EMAIL: "Sample Academy <courses@sample.example>",
+    });
+    const plugin = parse(fileIn(parse(userData) as CloudConfig, "/tutor-plugins/lyceum.yml").content) as { name: string; patches: Record<string, string> };
+    expect(plugin.name).toBe("lyceum");
+    expect(plugin.patches["openedx-common-settings"]).toContain("BROKER_URL = {{ LYCEUM_CELERY_BROKER_URL|tojson }}");
+    expect(plugin.patches["local-docker-compose-services"]).toContain("image: docker.io/memcached:");
+    // Tutor's MySQL init job (CREATE USER as "root") is dropped: the accounts exist, and ours may not create users.
+    expect(fileIn(parse(userData) as CloudConfig, "/tutor-plugins/lyceum_mysql.py").content).toContain('if service != "mysql"');
+    // The platform's health check reaches the VM by IP address: Caddy passes /heartbeat to the LMS by name.
+    expect(plugin.patches.caddyfile).toMatch(/^:\{\{ CADDY_HTTP_PORT \}\} \{\n {4}handle \/heartbeat \{\n {8}reverse_proxy lms:8000 \{\n {12}header_up Host \{\{ LMS_HOST \}\}/m);
+  });
+
+  it("points at shared Elasticsearch and memcached hosts when they are configured", () => {
+    const shared = render(deployedConfig(), { ...PLATFORM, elasticsearchHost: "https://search.internal:9243", memcachedHost: "cache.internal:11211" });
+    expect(tutorConfigOf(shared)).toMatchObject({
+      RUN_ELASTICSEARCH: false,
+      ELASTICSEARCH_SCHEME: "https",
+      ELASTICSEARCH_HOST: "search.internal",
+      ELASTICSEARCH_PORT: 9243,
+      LYCEUM_MEMCACHED_HOST: "cache.internal:11211",
+    });
+    const plugin = parse(fileIn(parse(shared) as CloudConfig, "/tutor-plugins/lyceum.yml").content) as { patches: Record<string, string> };
+    expect(plugin.patches["local-docker-compose-services"]).toBeUndefined();
+  });
+
+  it("sends mail through the client's own SMTP server with its unsealed password", () => {
+    const own: Instance = {
+      ...instance,
+      emailSettings: {
+        relay: "own",
+        senderName: "Sample Academy",
+        senderAddress: "courses@sample.example",
+        smtp: { host: "smtp.sample.example", port: 465, tls: "tls", user: "mailer" },
+      },
+      smtpPasswordSealed: encryptSecret("client-smtp-pw"),
+    };
+    expect(tutorConfigOf(render(deployedConfig(own)))).toMatchObject({
+      SMTP_HOST: "smtp.sample.example",
+      SMTP_PORT: 465,
+      SMTP_USERNAME: "mailer",
+      SMTP_PASSWORD: "client-smtp-pw",
+      SMTP_USE_SSL: true,
+      SMTP_USE_TLS: false,
+    });
+  });
+
+  it("refuses a configuration whose secrets were not merged in, naming what is missing", () => {
+    const site = renderSiteConfig(instance, { LYCEUM_BASE_DOMAIN: "lyceum.example", publicUrl: "https://portal.lyceum.example" });
+    const { services } = renderServiceConfig(ledger, { endpoint: null, forcePathStyle: false }, instance);
+    expect(() => render({ ...site, services })).toThrow(/services\.mysql\.users\.edxapp\.password/);
+  });
+
+  it.skipIf(!hasPython)("ships a Tutor Python plugin that is valid Python", () => {
+    const source = fileIn(parse(userData) as CloudConfig, "/tutor-plugins/lyceum_mysql.py").content;
+    expect(() => execFileSync("python3", ["-c", "import ast, sys; ast.parse(sys.stdin.read())"], { input: source, stdio: ["pipe", "ignore", "pipe"] })).not.toThrow();
+  });
+
+  it.skipIf(!hasCloudInit)("passes `cloud-init schema`", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "user-data-"));
+    try {
+      const file = path.join(dir, "user-data.yaml");
+      writeFileSync(file, userData, { mode: 0o600 });
+      const output = execFileSync("cloud-init", ["schema", "--config-file", file], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+      expect(output).toMatch(/Valid (cloud-config|schema)/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
