@@ -104,7 +104,8 @@ export function createAcmeIssuer(options: AcmeIssuerOptions): CertificateIssuer 
           }
         }
         for (const [name, values] of txtValues) {
-          await options.dns.ensureRecordSet({ name, type: "TXT", values, ttl: 60 }, signal);
+          // 300 s: the lowest TTL Gandi LiveDNS accepts.
+          await options.dns.ensureRecordSet({ name, type: "TXT", values, ttl: 300 }, signal);
           published.push(() => options.dns.removeRecordSet(name, "TXT"));
         }
         signal?.throwIfAborted();
