@@ -179,6 +179,18 @@ describe("certificates from Pebble", () => {
     expect(after[clients.id]!.notAfter).toEqual(clients.notAfter);
   });
 
+  it("exports when each served certificate expires, per hostname, for the expiry alert", async () => {
+    const { registerWebGauges } = await import("@/server/observability/web-gauges");
+    const { metrics } = await import("@/server/observability/metrics");
+    registerWebGauges();
+    const text = await metrics().registry.getSingleMetricAsString("lyceum_certificate_expiry_timestamp_seconds");
+    const shared = (await db.select().from(certificates)).find((c) => c.instanceId === null)!;
+    expect(text).toContain(`lyceum_certificate_expiry_timestamp_seconds{hostname="*.lyceum.test",instance_id="",subdomain=""} ${Math.floor(shared.notAfter!.getTime() / 1000)}`);
+    const oak = (await db.select().from(instances).where(eq(instances.subdomain, "oak")))[0]!;
+    expect(text).toMatch(new RegExp(`^lyceum_certificate_expiry_timestamp_seconds\\{hostname="studio\\.oak-academy\\.example",instance_id="${oak.id}",subdomain="oak"\\} \\d{10}$`, "m"));
+    expect(text).not.toContain("PRIVATE KEY");
+  });
+
   it("teardown removes the instance's DNS records and its own certificates, and leaves another instance's alone", async () => {
     const [doomed, kept] = await Promise.all([runningInstanceRow("birch", "birch-college.example"), runningInstanceRow("cedar")]);
     const doomedCtx = await stepContext(doomed.instance, drivers);

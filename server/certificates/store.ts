@@ -144,3 +144,15 @@ export async function instanceCertificateView(q: Queryable, instanceId: string) 
     .where(eq(certificates.instanceId, instanceId))
     .orderBy(asc(certificates.createdAt));
 }
+
+/** For the expiry gauge: one row per hostname of each unexpired certificate with a chain (never its key). */
+export async function certificateExpiries(q: Queryable, now = new Date()) {
+  const rows = await q
+    .select({ hostnames: certificates.hostnames, instanceId: certificates.instanceId, subdomain: instances.subdomain, notAfter: certificates.notAfter })
+    .from(certificates)
+    .leftJoin(instances, eq(instances.id, certificates.instanceId))
+    .where(and(isNotNull(certificates.chainPem), gt(certificates.notAfter, now)));
+  return rows.flatMap((row) =>
+    row.hostnames.map((hostname) => ({ hostname, instanceId: row.instanceId ?? "", subdomain: row.subdomain ?? "", notAfter: row.notAfter! })),
+  );
+}
