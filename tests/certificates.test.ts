@@ -191,6 +191,32 @@ describe("certificates from Pebble", () => {
     expect(text).not.toContain("PRIVATE KEY");
   });
 
+  it("takes a client's own certificate from its owner only, and says what is wrong with a bad one", async () => {
+    const { owner, instance } = await runningInstanceRow("maple", "maple-school.example");
+    const names = ["maple-school.example", "studio.maple-school.example", "preview.maple-school.example", "apps.maple-school.example"];
+    const good = await makeSelfSignedCertificate(names);
+    const staff = await (await import("./helpers/accounts")).makeUser("staff");
+    await expect(apiAs(staff).certificates.upload({ instanceId: instance.id, ...good })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    const narrow = await makeSelfSignedCertificate(["maple-school.example"]);
+    await expect(apiAs(owner).certificates.upload({ instanceId: instance.id, ...narrow })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringContaining("The certificate does not cover studio.maple-school.example"),
+    });
+    await expect(apiAs(owner).certificates.upload({ instanceId: instance.id, chainPem: good.chainPem, privateKeyPem: narrow.privateKeyPem })).rejects.toThrow(
+      "The private key does not belong to the certificate",
+    );
+    const accepted = await apiAs(owner).certificates.upload({ instanceId: instance.id, ...good });
+    expect(accepted.hostnames).toEqual(names);
+    const served = (await certificatesToServe(db)).find((c) => c.instanceId === instance.id)!;
+    expect(served.chainPem).toBe(good.chainPem);
+    // With the client's certificate in place, the certificate step leaves the custom domain to it.
+    expect(await ensureCertificates.run(await stepContext(instance, drivers))).toContain(`${names.join(", ")}: the client's own certificate`);
+    const row = (await db.select().from(certificates).where(eq(certificates.id, accepted.id)))[0]!;
+    expect(row.privateKeySealed).not.toContain("PRIVATE KEY");
+    const { owner: noDomainOwner, instance: noDomain } = await runningInstanceRow("willow");
+    await expect(apiAs(noDomainOwner).certificates.upload({ instanceId: noDomain.id, ...good })).rejects.toThrow("Set a custom domain first");
+  });
+
   it("teardown removes the instance's DNS records and its own certificates, and leaves another instance's alone", async () => {
     const [doomed, kept] = await Promise.all([runningInstanceRow("birch", "birch-college.example"), runningInstanceRow("cedar")]);
     const doomedCtx = await stepContext(doomed.instance, drivers);
