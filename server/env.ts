@@ -177,6 +177,11 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   if (parsed.DNS_DRIVER === "challtestsrv" && !parsed.CHALLTESTSRV_URL) {
     throw new ConfigurationError("Invalid configuration:\n  CHALLTESTSRV_URL: is required with DNS_DRIVER=challtestsrv: pebble-challtestsrv's management URL");
   }
+  if (parsed.DNS_DRIVER === "local" && parsed.LYCEUM_BASE_DOMAIN !== "localhost" && !parsed.LYCEUM_BASE_DOMAIN.endsWith(".localhost")) {
+    throw new ConfigurationError(
+      `Invalid configuration:\n  DNS_DRIVER: the local DNS driver serves *.localhost only; set DNS_DRIVER=gandi (and GANDI_TOKEN) for ${parsed.LYCEUM_BASE_DOMAIN}`,
+    );
+  }
   const dnsZone = parsed.DNS_ZONE ?? parsed.LYCEUM_BASE_DOMAIN;
   if (parsed.LYCEUM_BASE_DOMAIN !== dnsZone && !parsed.LYCEUM_BASE_DOMAIN.endsWith(`.${dnsZone}`)) {
     throw new ConfigurationError(`Invalid configuration:\n  DNS_ZONE: ${dnsZone} does not contain LYCEUM_BASE_DOMAIN (${parsed.LYCEUM_BASE_DOMAIN})`);
