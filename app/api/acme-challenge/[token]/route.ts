@@ -1,4 +1,5 @@
-// HTTP-01 validation (RFC 8555 §8.3): the load balancer sends /.well-known/acme-challenge/ on every host here.
+// HTTP-01 validation (RFC 8555 §8.3): the load balancer sends /.well-known/acme-challenge/ on every host to the
+// portal, and next.config.ts rewrites that path here (the App Router does not route folders starting with a dot).
 import { db } from "@/db";
 import { httpChallengeResponse } from "@/server/certificates/acme-stores";
 
