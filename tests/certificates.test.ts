@@ -245,3 +245,25 @@ describe("certificates from Pebble", () => {
     expect((await certificatesToServe(db)).some((c) => c.instanceId === null && c.hostnames.includes("*.lyceum.test"))).toBe(true);
   });
 });
+
+describe("certificates over an instance's life", () => {
+  it("drops the certificate of a custom domain the instance no longer has", async () => {
+    const { instance } = await runningInstanceRow("aspen", "aspen-school.example");
+    await ensureCertificates.run(await stepContext(instance, drivers));
+    const [withoutDomain] = await db.update(instances).set({ customDomain: null, customDomainStatus: null }).where(eq(instances.id, instance.id)).returning();
+    expect(await ensureCertificates.run(await stepContext(withoutDomain!, drivers))).toContain("removed 1 certificate(s) for names the instance no longer serves");
+    const left = await db.select().from(certificates).where(eq(certificates.instanceId, instance.id));
+    expect(left.map((c) => c.hostnames)).toEqual([["*.aspen.lyceum.test"]]);
+    const ledger = await db.select().from(instanceResources).where(eq(instanceResources.instanceId, instance.id));
+    expect(ledger.filter((r) => r.kind === "tls.certificate" && r.deletedAt === null).map((r) => r.externalId)).toEqual([left[0]!.id]);
+  });
+
+  it("orders the shared wildcard once when two instances are provisioned at the same time", async () => {
+    await db.delete(certificates).where(eq(certificates.hostnames, ["*.lyceum.test"]));
+    const [a, b] = await Promise.all([runningInstanceRow("ash"), runningInstanceRow("fir")]);
+    const said = await Promise.all([ensureCertificates.run(await stepContext(a.instance, drivers)), ensureCertificates.run(await stepContext(b.instance, drivers))]);
+    expect(said.filter((line) => line.includes("*.lyceum.test: issued"))).toHaveLength(1);
+    expect(said.filter((line) => line.includes("*.lyceum.test: valid until"))).toHaveLength(1);
+    expect(await db.select().from(certificates).where(eq(certificates.hostnames, ["*.lyceum.test"]))).toHaveLength(1);
+  });
+});

@@ -1,12 +1,12 @@
 // The instance's TLS certificates: the shared hosting-domain wildcard (issued once), its own wildcard below its
 // subdomain, and its verified custom domain's names, unless the client uploaded a certificate for them.
-import { and, eq, gt } from "drizzle-orm";
+import { and, eq, gt, ne } from "drizzle-orm";
 import { certificates } from "@/db/schema";
-import { CertificateFailedError, issueCertificate, problemText } from "@/server/certificates/issuance";
-import { certificateNeeds } from "@/server/certificates/plan";
+import { CertificateFailedError, issueCertificate, problemText, withCertificateLock } from "@/server/certificates/issuance";
+import { certificateNeeds, type CertificateNeed } from "@/server/certificates/plan";
 import { issuedCertificateFor, RENEW_WITHIN_DAYS } from "@/server/certificates/store";
 import { appendInstanceEvent } from "@/server/instances/events";
-import type { PipelineStep } from "../pipeline/types";
+import type { PipelineStep, StepContext } from "../pipeline/types";
 import { countRemoved, removeRecorded } from "./ledger-walk";
 
 export const TLS_CERTIFICATE = "tls.certificate";
@@ -20,7 +20,8 @@ export const ensureCertificates: PipelineStep = {
     const now = new Date();
     const renewBy = new Date(now.getTime() + RENEW_WITHIN_DAYS * 86_400_000);
     const said: string[] = [];
-    for (const need of certificateNeeds(ctx.instance, ctx.env.LYCEUM_BASE_DOMAIN)) {
+    const needs = certificateNeeds(ctx.instance, ctx.env.LYCEUM_BASE_DOMAIN);
+    for (const need of needs) {
       ctx.signal.throwIfAborted();
       const names = need.hostnames.join(", ");
       if (need.instanceId) {
@@ -32,16 +33,20 @@ export const ensureCertificates: PipelineStep = {
           continue;
         }
       }
-      const existing = await issuedCertificateFor(ctx.db, need.instanceId, need.hostnames);
-      if (existing?.status === "active" && existing.notAfter && existing.notAfter > renewBy) {
-        if (need.instanceId) await ctx.ledger.record(TLS_CERTIFICATE, existing.id, { hostnames: existing.hostnames, source: existing.source });
-        said.push(`${names}: valid until ${existing.notAfter.toISOString().slice(0, 10)}`);
-        continue;
-      }
       try {
-        const row = await issueCertificate(ctx.db, issuer, need, existing, ctx.signal);
+        const outcome = await withCertificateLock(ctx.db, need.hostnames, async () => {
+          // Read under the lock: another worker may have just issued it.
+          const existing = await issuedCertificateFor(ctx.db, need.instanceId, need.hostnames);
+          if (existing?.status === "active" && existing.notAfter && existing.notAfter > renewBy) return { row: existing, isNew: false };
+          return { row: await issueCertificate(ctx.db, issuer, need, existing, ctx.signal), isNew: true };
+        });
+        const { row } = outcome;
         if (need.instanceId) await ctx.ledger.record(TLS_CERTIFICATE, row.id, { hostnames: row.hostnames, source: row.source });
-        said.push(`${names}: issued (${issuer.name}${row.challenge ? `, ${row.challenge}` : ""}) until ${row.notAfter!.toISOString().slice(0, 10)}`);
+        said.push(
+          outcome.isNew
+            ? `${names}: issued (${issuer.name}${row.challenge ? `, ${row.challenge}` : ""}) until ${row.notAfter!.toISOString().slice(0, 10)}`
+            : `${names}: valid until ${row.notAfter!.toISOString().slice(0, 10)}`,
+        );
       } catch (error) {
         if (error instanceof CertificateFailedError) {
           if (need.instanceId) await ctx.ledger.record(TLS_CERTIFICATE, error.certificate.id, { hostnames: need.hostnames, source: issuer.name });
@@ -58,9 +63,26 @@ export const ensureCertificates: PipelineStep = {
         throw error;
       }
     }
-    return said.join("; ");
+    const pruned = await removeStaleCertificates(ctx, needs);
+    return said.join("; ") + (pruned ? `; removed ${pruned} certificate(s) for names the instance no longer serves` : "");
   },
 };
+
+/** Certificates we issued for names the instance no longer has (a custom domain removed or replaced). */
+async function removeStaleCertificates(ctx: StepContext, needs: CertificateNeed[]) {
+  const wanted = new Set(needs.filter((need) => need.instanceId).map((need) => need.hostnames.join(",")));
+  const rows = await ctx.db
+    .select({ id: certificates.id, hostnames: certificates.hostnames })
+    .from(certificates)
+    .where(and(eq(certificates.instanceId, ctx.instance.id), ne(certificates.source, "client")));
+  const stale = rows.filter((row) => !wanted.has(row.hostnames.join(",")));
+  for (const row of stale) {
+    await ctx.db.delete(certificates).where(eq(certificates.id, row.id));
+    const entry = await ctx.ledger.find(TLS_CERTIFICATE, row.id);
+    if (entry) await ctx.ledger.markDeleted(entry.id);
+  }
+  return stale.length;
+}
 
 export const removeCertificates: PipelineStep = {
   name: "remove_certificates",

@@ -1,9 +1,11 @@
 // Daily: renews every certificate Lyceum issued that expires within 30 days. Each one is renewed on its own, so
 // one refusal (its problem document stored on the row and told to the instance's owner) stops no other.
 import type { Task } from "graphile-worker";
+import { eq } from "drizzle-orm";
 import { db } from "@/db";
-import { CertificateFailedError, issueCertificate, problemText } from "@/server/certificates/issuance";
-import { certificatesDueForRenewal } from "@/server/certificates/store";
+import { certificates } from "@/db/schema";
+import { CertificateFailedError, issueCertificate, problemText, withCertificateLock } from "@/server/certificates/issuance";
+import { certificatesDueForRenewal, RENEW_WITHIN_DAYS } from "@/server/certificates/store";
 import { infra } from "@/server/infra";
 import { appendInstanceEvent } from "@/server/instances/events";
 import { jobPayloads } from "@/server/jobs/payloads";
@@ -11,13 +13,20 @@ import { jobPayloads } from "@/server/jobs/payloads";
 export async function renewDueCertificates(now = new Date()) {
   const issuer = infra().certificates;
   const due = await certificatesDueForRenewal(db, now);
+  const horizon = new Date(now.getTime() + RENEW_WITHIN_DAYS * 86_400_000);
   const outcome = { renewed: [] as string[], failed: [] as string[] };
   for (const row of due) {
     const names = row.hostnames.join(", ");
     try {
       // A certificate issued by the other issuer (self-signed before ACME was configured) renews with http-01 or dns-01 as planned.
       const challenge = row.challenge ?? (row.hostnames.some((name) => name.startsWith("*.")) ? "dns-01" : "http-01");
-      const renewed = await issueCertificate(db, issuer, { instanceId: row.instanceId, hostnames: row.hostnames, challenge }, row);
+      const renewed = await withCertificateLock(db, row.hostnames, async () => {
+        // Read under the lock: a provisioning step may have renewed it meanwhile.
+        const current = await db.query.certificates.findFirst({ where: eq(certificates.id, row.id) });
+        if (!current || (current.notAfter && current.notAfter > horizon)) return null;
+        return issueCertificate(db, issuer, { instanceId: row.instanceId, hostnames: row.hostnames, challenge }, row);
+      });
+      if (!renewed) continue;
       outcome.renewed.push(row.id);
       if (row.instanceId) {
         await appendInstanceEvent(db, {

@@ -1,6 +1,7 @@
 // Obtaining and renewing certificates: one issuance through the configured issuer, stored sealed, its failure
 // recorded with the CA's problem document.
-import type { Queryable } from "@/db";
+import { sql } from "drizzle-orm";
+import type { Database, Queryable } from "@/db";
 import type { Certificate, CertificateProblem } from "@/db/schema";
 import { CertificateIssuanceError, type CertificateIssuer } from "@/server/infra/certificates/issuer";
 import type { CertificateNeed } from "./plan";
@@ -44,4 +45,17 @@ export async function issueCertificate(
     const row = await recordIssuanceFailure(q, target, problem);
     throw new CertificateFailedError(row, problem);
   }
+}
+
+/**
+ * Runs `work` while holding a Postgres advisory lock on these names, so two workers never order the same
+ * certificate at once (every provisioning wants the shared wildcard; the renewal job may race a step). The lock's
+ * transaction only holds the lock: `work` writes through its own connection, so a recorded failure is kept.
+ */
+export async function withCertificateLock<T>(db: Database, hostnames: string[], work: () => Promise<T>): Promise<T> {
+  const key = `lyceum.certificate:${[...hostnames].sort().join(",")}`;
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`);
+    return work();
+  });
 }
