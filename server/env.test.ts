@@ -69,3 +69,22 @@ describe("compute configuration", () => {
     expect(() => parseEnv({ ...base, MEMCACHED_HOST: "cache internal" })).toThrow(/MEMCACHED_HOST/);
   });
 });
+
+describe("DNS and certificate configuration", () => {
+  it("keeps *.localhost records in a local file and self-signs by default", () => {
+    expect(parseEnv(base)).toMatchObject({ DNS_DRIVER: "local", dnsZone: "localhost", GANDI_API_URL: "https://api.gandi.net/v5/livedns" });
+    expect(parseEnv(base).ACME_DIRECTORY_URL).toBeUndefined();
+  });
+
+  it("names what each DNS driver needs, and a zone that does not hold the hosting domain", () => {
+    expect(() => parseEnv({ ...base, LYCEUM_BASE_DOMAIN: "lyceum.example" })).toThrow(/DNS_DRIVER: the local DNS driver serves \*\.localhost only/);
+    expect(() => parseEnv({ ...base, DNS_DRIVER: "gandi" })).toThrow(/GANDI_TOKEN: is required with DNS_DRIVER=gandi/);
+    expect(() => parseEnv({ ...base, DNS_DRIVER: "challtestsrv" })).toThrow(/CHALLTESTSRV_URL: is required with DNS_DRIVER=challtestsrv/);
+    expect(() => parseEnv({ ...base, LYCEUM_BASE_DOMAIN: "edu.lyceum.example", DNS_ZONE: "other.example", DNS_DRIVER: "gandi", GANDI_TOKEN: "t" })).toThrow(
+      /DNS_ZONE: other.example does not contain LYCEUM_BASE_DOMAIN \(edu.lyceum.example\)/,
+    );
+    expect(parseEnv({ ...base, LYCEUM_BASE_DOMAIN: "edu.lyceum.example", DNS_ZONE: "lyceum.example", DNS_DRIVER: "gandi", GANDI_TOKEN: "t" }).dnsZone).toBe(
+      "lyceum.example",
+    );
+  });
+});

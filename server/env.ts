@@ -43,6 +43,24 @@ export const envSchema = z.object({
   LYCEUM_DNS_RESOLVER: optionalString,
   /** The address clients point an A record at when a CNAME is not possible (a zone apex). */
   LYCEUM_INGRESS_IPV4: z.ipv4({ error: "must be an IPv4 address" }).default("127.0.0.1"),
+  /**
+   * Where instances' DNS records are published: `local` (a file under LYCEUM_STATE_DIR; for *.localhost, which
+   * browsers resolve to loopback), `gandi` (Gandi LiveDNS) or `challtestsrv` (pebble-challtestsrv, for tests).
+   */
+  DNS_DRIVER: z.enum(["local", "gandi", "challtestsrv"], "must be local, gandi or challtestsrv").default("local"),
+  /** The DNS zone the hosting domain's records live in; default: LYCEUM_BASE_DOMAIN itself. */
+  DNS_ZONE: optionalString,
+  GANDI_API_URL: z.url().default("https://api.gandi.net/v5/livedns"),
+  /** A Gandi personal access token allowed to manage the zone's records. Required with DNS_DRIVER=gandi. */
+  GANDI_TOKEN: optionalString,
+  /** pebble-challtestsrv's management API (http://127.0.0.1:8055). Required with DNS_DRIVER=challtestsrv. */
+  CHALLTESTSRV_URL: optionalString.pipe(z.url().optional()),
+  /** An ACME directory (Let's Encrypt: https://acme-v02.api.letsencrypt.org/directory); unset: self-signed certificates. */
+  ACME_DIRECTORY_URL: optionalString.pipe(z.url().optional()),
+  /** The ACME account's contact address; default: LYCEUM_STAFF_EMAIL. */
+  ACME_EMAIL: optionalString.pipe(z.email().optional()),
+  /** A PEM file of extra CAs the ACME client trusts for the directory (Pebble's listener in tests); only the ACME client uses it. */
+  ACME_CA_CERTS: optionalString,
   STRIPE_SECRET_KEY: optionalString,
   STRIPE_WEBHOOK_SECRET: z.string().min(1).default(DEVELOPMENT_WEBHOOK_SECRET),
   /** Stripe price ids of the plans (server/billing/plans.ts); needed with STRIPE_SECRET_KEY. */
@@ -158,6 +176,8 @@ export type Env = z.infer<typeof envSchema> & {
   publicUrl: string;
   internalUrl: string;
   staffAlertEmails: string[];
+  /** DNS_ZONE, or the hosting domain itself. */
+  dnsZone: string;
 };
 
 export class ConfigurationError extends Error {}
@@ -198,6 +218,21 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
       throw new ConfigurationError(`Invalid configuration:\n${lines.join("\n")}`);
     }
   }
+  if (parsed.DNS_DRIVER === "gandi" && !parsed.GANDI_TOKEN) {
+    throw new ConfigurationError("Invalid configuration:\n  GANDI_TOKEN: is required with DNS_DRIVER=gandi: a Gandi personal access token for the zone");
+  }
+  if (parsed.DNS_DRIVER === "challtestsrv" && !parsed.CHALLTESTSRV_URL) {
+    throw new ConfigurationError("Invalid configuration:\n  CHALLTESTSRV_URL: is required with DNS_DRIVER=challtestsrv: pebble-challtestsrv's management URL");
+  }
+  if (parsed.DNS_DRIVER === "local" && parsed.LYCEUM_BASE_DOMAIN !== "localhost" && !parsed.LYCEUM_BASE_DOMAIN.endsWith(".localhost")) {
+    throw new ConfigurationError(
+      `Invalid configuration:\n  DNS_DRIVER: the local DNS driver serves *.localhost only; set DNS_DRIVER=gandi (and GANDI_TOKEN) for ${parsed.LYCEUM_BASE_DOMAIN}`,
+    );
+  }
+  const dnsZone = parsed.DNS_ZONE ?? parsed.LYCEUM_BASE_DOMAIN;
+  if (parsed.LYCEUM_BASE_DOMAIN !== dnsZone && !parsed.LYCEUM_BASE_DOMAIN.endsWith(`.${dnsZone}`)) {
+    throw new ConfigurationError(`Invalid configuration:\n  DNS_ZONE: ${dnsZone} does not contain LYCEUM_BASE_DOMAIN (${parsed.LYCEUM_BASE_DOMAIN})`);
+  }
   if (Boolean(parsed.S3_ACCESS_KEY_ID) !== Boolean(parsed.S3_SECRET_ACCESS_KEY)) {
     throw new ConfigurationError("Invalid configuration:\n  S3_SECRET_ACCESS_KEY: S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together: set both or neither");
   }
@@ -207,6 +242,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     publicUrl: (parsed.LYCEUM_PUBLIC_URL ?? `http://localhost:${parsed.PORT}`).replace(/\/$/, ""),
     internalUrl: (parsed.LYCEUM_INTERNAL_URL ?? `http://127.0.0.1:${parsed.PORT}`).replace(/\/$/, ""),
     staffAlertEmails: parsed.LYCEUM_STAFF_ALERT_EMAILS ?? [parsed.LYCEUM_STAFF_EMAIL],
+    dnsZone,
   };
 }
 

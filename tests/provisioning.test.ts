@@ -8,7 +8,7 @@ import { isolatedDatabase } from "./helpers/isolated-database";
 await isolatedDatabase();
 
 const { db, closeDb } = await import("@/db");
-const { deployments, instances } = await import("@/db/schema");
+const { certificates, deployments, instances } = await import("@/db/schema");
 const { startWorker } = await import("@/jobs/start-worker");
 const { streamInstanceEvents } = await import("@/server/events/stream");
 const { createLocalComputeDriver } = await import("@/server/infra/compute/local");
@@ -63,6 +63,7 @@ describe("provisioning a paid instance", () => {
       "Boot application server",
       "Wait for the instance to answer /heartbeat",
       "Publish DNS records",
+      "Obtain TLS certificates",
       "Switch traffic to the new deployment",
     ]);
     const running = seen.at(-1)!;
@@ -73,6 +74,14 @@ describe("provisioning a paid instance", () => {
     expect(deployment?.status).toBe("running");
     const page = await fetch(`http://${deployment!.address}/`).then((r) => r.text());
     expect(page).toContain("<h1>Provisioned Academy</h1>");
+    // The local drivers' DNS and certificates: records in a file for *.localhost, self-signed certificates.
+    const { createLocalDnsDriver } = await import("@/server/infra/dns/local");
+    const records = await createLocalDnsDriver(process.env.LYCEUM_STATE_DIR!, "localhost").listRecordSets();
+    expect(records.filter((r) => r.name.endsWith(`${subdomain}.localhost`)).map((r) => r.name).sort()).toEqual(
+      [`${subdomain}.localhost`, `apps.${subdomain}.localhost`, `preview.${subdomain}.localhost`, `studio.${subdomain}.localhost`].sort(),
+    );
+    const issued = await db.select().from(certificates).where(eq(certificates.instanceId, row!.id));
+    expect(issued).toMatchObject([{ hostnames: [`*.${subdomain}.localhost`], source: "self_signed", status: "active" }]);
     expect((await fetch(`http://${deployment!.address}/heartbeat`)).status).toBe(200);
 
     // A subscriber that reconnects after event N gets N+1… and nothing it already had.

@@ -1,6 +1,8 @@
 // Deprovision: remove everything the ledger holds for the instance, newest first, and end deprovisioned.
 import { transitionInstance } from "@/server/instances/lifecycle";
+import { removeCertificates } from "../steps/certificates";
 import { stopApplicationServers } from "../steps/deployment";
+import { removeDns } from "../steps/dns";
 import { removeMongodb } from "../steps/mongodb";
 import { removeMysql } from "../steps/mysql";
 import { removeObjectStorage } from "../steps/object-storage";
@@ -11,7 +13,16 @@ import type { Pipeline } from "../pipeline/types";
 export const deprovisionPipeline: Pipeline = {
   kind: "deprovision",
   // Provisioning's order reversed: what was made last goes first.
-  steps: [stopApplicationServers, removeObjectStorage, removeRabbitmq, removeMongodb, removeMysql, verifyNothingLeft],
+  steps: [
+    removeCertificates,
+    removeDns,
+    stopApplicationServers,
+    removeObjectStorage,
+    removeRabbitmq,
+    removeMongodb,
+    removeMysql,
+    verifyNothingLeft,
+  ],
   async onStart(tx, instance, operation) {
     // requestDeprovision usually moved it already; a retried deprovision of a failed instance moves it here.
     if (instance.status !== "deprovisioning") {
@@ -20,7 +31,7 @@ export const deprovisionPipeline: Pipeline = {
   },
   async onSuccess(tx, instance, operation) {
     await transitionInstance(tx, instance.id, "deprovisioned", {
-      message: "The instance is deprovisioned: its servers, bucket, keys, vhost, databases and users are gone.",
+      message: "The instance is deprovisioned: its certificates, DNS records, servers, bucket, keys, vhost, databases and users are gone.",
       operationId: operation.id,
     });
   },

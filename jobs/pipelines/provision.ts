@@ -5,7 +5,9 @@ import { env } from "@/server/env";
 import { instanceSiteUrl } from "@/server/instances/hostnames";
 import { transitionInstance } from "@/server/instances/lifecycle";
 import { emailOwnerInstanceRunning, emailOwnerProvisioningFailed } from "@/server/notifications/instance-emails";
-import { activateDeployment, bootServer, publishDns, renderDeploymentConfig, waitForHeartbeat } from "../steps/deployment";
+import { ensureCertificates } from "../steps/certificates";
+import { activateDeployment, bootServer, renderDeploymentConfig, waitForHeartbeat } from "../steps/deployment";
+import { publishDns } from "../steps/dns";
 import { ensureMongodb } from "../steps/mongodb";
 import { ensureMysql } from "../steps/mysql";
 import { ensureObjectStorage } from "../steps/object-storage";
@@ -25,6 +27,7 @@ export const provisionPipeline: Pipeline = {
     bootServer,
     waitForHeartbeat,
     publishDns,
+    ensureCertificates,
     activateDeployment,
   ],
   async onStart(tx, instance, operation) {

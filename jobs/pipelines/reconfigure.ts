@@ -2,13 +2,16 @@
 // theme, pages and email settings, and its plan (server size and limits) after a billing plan change. The
 // instance keeps serving throughout; a failure leaves the previous configuration in place.
 import { appendInstanceEvent } from "@/server/instances/events";
+import { ensureCertificates } from "../steps/certificates";
 import { applyPlan } from "../steps/plan";
 import { confirmSiteConfig, pushSiteConfig } from "../steps/reconfigure";
 import type { Pipeline } from "../pipeline/types";
 
 export const reconfigurePipeline: Pipeline = {
   kind: "reconfigure",
-  steps: [pushSiteConfig, confirmSiteConfig, applyPlan],
+  // Certificates first: a custom domain verified since the last run (verify_domain starts this pipeline) gets its
+  // certificate through HTTP-01 before the site switches to it; otherwise the step finds everything valid.
+  steps: [ensureCertificates, pushSiteConfig, confirmSiteConfig, applyPlan],
   async onStart() {},
   async onSuccess(tx, instance, operation) {
     await appendInstanceEvent(tx, {

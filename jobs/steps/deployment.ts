@@ -2,7 +2,7 @@
 import { and, eq, ne } from "drizzle-orm";
 import { deployments, instances } from "@/db/schema";
 import { encryptJson } from "@/server/crypto/secrets";
-import { instanceHostnames, instanceSiteUrl } from "@/server/instances/hostnames";
+import { instanceSiteUrl } from "@/server/instances/hostnames";
 import { renderServiceConfig, siteConfigOf } from "@/server/instances/service-config";
 import { renderSiteConfig } from "@/server/instances/site-config";
 import type { PipelineStep, StepContext } from "../pipeline/types";
@@ -98,18 +98,6 @@ export const waitForHeartbeat: PipelineStep = {
       await new Promise((resolve) => setTimeout(resolve, delayMs));
     }
     throw new Error(`${url} never answered 200 (last: ${lastProblem})`);
-  },
-};
-
-export const publishDns: PipelineStep = {
-  name: "publish_dns",
-  title: "Publish DNS records",
-  async run(ctx) {
-    const hostnames = instanceHostnames(ctx.instance, ctx.env.LYCEUM_BASE_DOMAIN);
-    if (ctx.env.LYCEUM_BASE_DOMAIN === "localhost") {
-      return `nothing to publish: ${hostnames.lms} resolves to this machine in browsers (*.localhost is loopback)`;
-    }
-    throw new Error(`no DNS driver is configured for ${ctx.env.LYCEUM_BASE_DOMAIN}; set LYCEUM_BASE_DOMAIN=localhost`);
   },
 };
 

@@ -8,6 +8,7 @@ import { process_stripe_event } from "./process_stripe_event";
 import { provision_instance } from "./provision_instance";
 import { reconcile_compute } from "./reconcile_compute";
 import { reconfigure_instance } from "./reconfigure_instance";
+import { renew_certificates } from "./renew_certificates";
 import { resume_instance } from "./resume_instance";
 import { send_email } from "./send_email";
 import { suspend_for_nonpayment } from "./suspend_for_nonpayment";
@@ -21,6 +22,7 @@ export const taskList: Partial<Record<JobName, TaskList[string]>> = {
   resume_instance,
   reconfigure_instance,
   reconcile_compute,
+  renew_certificates,
   send_email,
   verify_domain,
   process_stripe_event,

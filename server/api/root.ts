@@ -1,5 +1,6 @@
 import { accountRouter } from "./routers/account";
 import { billingRouter } from "./routers/billing";
+import { certificatesRouter } from "./routers/certificates";
 import { instancesRouter } from "./routers/instances";
 import { registrationRouter } from "./routers/registration";
 import { settingsRouter } from "./routers/settings";
@@ -14,6 +15,7 @@ export const appRouter = createTRPCRouter({
   registration: registrationRouter,
   settings: settingsRouter,
   billing: billingRouter,
+  certificates: certificatesRouter,
   localBilling: localBillingRouter,
   staff: staffRouter,
   staffBilling: staffBillingRouter,

@@ -1,7 +1,17 @@
 // The one place where configuration picks each capability's driver.
+import { readFileSync } from "node:fs";
+import { db } from "@/db";
+import { acmeAccountStore, httpChallengeStore } from "@/server/certificates/acme-stores";
 import { ConfigurationError, env, type Env } from "@/server/env";
+import { createAcmeIssuer } from "./certificates/acme";
+import type { CertificateIssuer } from "./certificates/issuer";
+import { createSelfSignedIssuer } from "./certificates/self-signed";
 import type { ComputeDriver } from "./compute/driver";
 import { renderUserData } from "./compute/cloud-init/user-data";
+import { createChalltestsrvDnsDriver } from "./dns/challtestsrv";
+import type { DnsDriver } from "./dns/driver";
+import { createGandiDnsDriver } from "./dns/gandi-livedns";
+import { createLocalDnsDriver } from "./dns/local";
 import { createLocalComputeDriver } from "./compute/local";
 import { createOvhApi } from "./compute/ovh/api-client";
 import { createOvhComputeDriver } from "./compute/ovh/public-cloud";
@@ -27,6 +37,9 @@ export type Infrastructure = {
   mongodb: MongoDriver | null;
   rabbitmq: RabbitDriver;
   objectStorage: ObjectStorageDriver;
+  dns: DnsDriver;
+  /** ACME when ACME_DIRECTORY_URL is set, else self-signed (development). */
+  certificates: CertificateIssuer;
 };
 
 let cached: Infrastructure | undefined;
@@ -41,6 +54,7 @@ export function infra(): Infrastructure {
     mongodb: config.MONGODB_ADMIN_URL ? createMongoDriver(config.MONGODB_ADMIN_URL) : null,
     rabbitmq: createRabbitDriver(config.RABBITMQ_MANAGEMENT_URL, config.RABBITMQ_AMQP_URL),
     objectStorage: objectStorageDriver(config),
+    ...edgeDrivers(config),
   };
   return cached;
 }
@@ -84,6 +98,34 @@ function objectStorageDriver(config: Env): ObjectStorageDriver {
     keys,
     blocksPublicAccess: kind === "aws",
   });
+}
+
+export function dnsDriver(config: Env): DnsDriver {
+  switch (config.DNS_DRIVER) {
+    case "gandi":
+      return createGandiDnsDriver({ apiUrl: config.GANDI_API_URL, token: config.GANDI_TOKEN!, zone: config.dnsZone });
+    case "challtestsrv":
+      return createChalltestsrvDnsDriver({ managementUrl: config.CHALLTESTSRV_URL!, stateDir: config.LYCEUM_STATE_DIR, zone: config.dnsZone });
+    case "local":
+      return createLocalDnsDriver(config.LYCEUM_STATE_DIR, config.dnsZone);
+  }
+}
+
+/** DNS and the certificate issuer that writes its DNS-01 proofs through it. */
+export function edgeDrivers(config: Env, pollMs?: { min: number; max: number }): Pick<Infrastructure, "dns" | "certificates"> {
+  const dns = dnsDriver(config);
+  const certificates = config.ACME_DIRECTORY_URL
+    ? createAcmeIssuer({
+        directoryUrl: config.ACME_DIRECTORY_URL,
+        email: config.ACME_EMAIL ?? config.LYCEUM_STAFF_EMAIL,
+        dns,
+        httpChallenges: httpChallengeStore(db),
+        accounts: acmeAccountStore(db),
+        caPem: config.ACME_CA_CERTS ? readFileSync(config.ACME_CA_CERTS, "utf8") : undefined,
+        pollMs,
+      })
+    : createSelfSignedIssuer();
+  return { dns, certificates };
 }
 
 /** Tests swap in drivers of their own (e.g. pointed at a temporary state dir). */

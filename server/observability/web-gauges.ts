@@ -3,6 +3,7 @@
 import { sql } from "drizzle-orm";
 import { db } from "@/db";
 import { instances, instanceStatus } from "@/db/schema";
+import { certificateExpiries } from "@/server/certificates/store";
 import { instanceEventHub } from "@/server/events/hub";
 import { jobCountsByTaskAndState, liveWorkerCount, oldestWaitingJobAgeSeconds } from "@/server/staff/queue";
 import { logger } from "./logger";
@@ -62,5 +63,24 @@ export function registerWebGauges(): void {
     name: "lyceum_workers_live",
     help: "Worker processes whose heartbeat is fresh.",
     collect: (gauge) => tolerant("lyceum_workers_live", async () => gauge.set(await liveWorkerCount(db))),
+  });
+
+  registerCollectedGauge({
+    name: "lyceum_certificate_expiry_timestamp_seconds",
+    help: "When each served certificate expires (Unix time), per hostname it covers; instance_id and subdomain are empty for the shared wildcard.",
+    labelNames: ["hostname", "instance_id", "subdomain"],
+    collect: (gauge) =>
+      tolerant("lyceum_certificate_expiry_timestamp_seconds", async () => {
+        const rows = await certificateExpiries(db);
+        gauge.reset();
+        // Several certificates may cover one name (a client's own and ours): the one lasting longest is reported.
+        const latest = new Map<string, { hostname: string; instance_id: string; subdomain: string; seconds: number }>();
+        for (const row of rows) {
+          const key = `${row.hostname} ${row.instanceId}`;
+          const seconds = Math.floor(row.notAfter.getTime() / 1000);
+          if ((latest.get(key)?.seconds ?? 0) < seconds) latest.set(key, { hostname: row.hostname, instance_id: row.instanceId, subdomain: row.subdomain, seconds });
+        }
+        for (const { seconds, ...labels } of latest.values()) gauge.set(labels, seconds);
+      }),
   });
 }

@@ -5,6 +5,7 @@ import { requireUser } from "@/server/auth/guards";
 import { isStaff } from "@/server/auth/roles";
 import { instanceIdInput } from "@/server/instances/input";
 import { BillingNotice } from "./billing-notice";
+import { CertificatesPanel } from "./certificates-panel";
 import { InstanceLive } from "./instance-live";
 
 export default async function InstancePage({ params }: { params: Promise<{ id: string }> }) {
@@ -18,7 +19,7 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
   });
   const { instance, events, siteUrl, resources } = view;
   if (instance.status === "draft") redirect(`/instances/${id}/setup`);
-  const billing = await api.billing.forInstance({ id });
+  const [billing, certificates] = await Promise.all([api.billing.forInstance({ id }), api.certificates.forInstance({ id })]);
   return (
     <div className="stack">
       <div>
@@ -38,6 +39,7 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
         initialResources={resources}
         canDeprovision={isStaff(user)}
       />
+      <CertificatesPanel certificates={certificates} />
     </div>
   );
 }

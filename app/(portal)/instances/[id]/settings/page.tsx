@@ -5,12 +5,13 @@ import { serverApi } from "@/server/api/server-caller";
 import { requireUser } from "@/server/auth/guards";
 import { instanceIdInput } from "@/server/instances/input";
 import { InstanceLive } from "../instance-live";
+import { CertificateUploadForm } from "./certificate-upload-form";
 import { SettingsEditor } from "./settings-editor";
 
 /** A live instance's branding, pages and email: edited as a draft, compared with what runs, then applied. */
 export default async function InstanceSettingsPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  await requireUser(`/instances/${id}/settings`);
+  const user = await requireUser(`/instances/${id}/settings`);
   if (!instanceIdInput.safeParse({ id }).success) notFound();
   const api = await serverApi();
   const [view, comparison, live] = await Promise.all([
@@ -29,6 +30,9 @@ export default async function InstanceSettingsPage({ params }: { params: Promise
         <Link href={`/instances/${id}`}>Back to the instance</Link>
       </div>
       <SettingsEditor view={view} differences={comparison.differences} activeOperation={comparison.activeOperation} />
+      {view.instance.customDomain && view.instance.ownerId === user.id ? (
+        <CertificateUploadForm instanceId={id} customDomain={view.customDomainShown ?? view.instance.customDomain} />
+      ) : null}
       <InstanceLive instanceId={id} initialStatus={live.instance.status} initialEvents={live.events} initialSiteUrl={live.siteUrl} showSettingsLink={false} />
     </div>
   );

@@ -1,0 +1,132 @@
+// Certificates from an ACME CA (Let's Encrypt; Pebble in tests) through acme-client. The order is driven step by
+// step rather than with acme-client's auto(): auto() keeps only the problem's `detail`, and the instance page
+// shows the whole problem document; auto() also checks DNS-01 records through the public DNS first, which a
+// private test resolver (pebble-challtestsrv) cannot satisfy.
+import https from "node:https";
+import tls from "node:tls";
+import * as acme from "acme-client";
+import type { CertificateProblem } from "@/db/schema";
+import type { DnsDriver } from "../dns/driver";
+import { CertificateIssuanceError, type AcmeAccountStore, type CertificateIssuer, type HttpChallengeStore } from "./issuer";
+
+export type AcmeIssuerOptions = {
+  directoryUrl: string;
+  email: string;
+  dns: DnsDriver;
+  httpChallenges: HttpChallengeStore;
+  accounts: AcmeAccountStore;
+  /** Extra CA certificates (PEM) trusted for the directory, e.g. Pebble's listener. */
+  caPem?: string;
+  /** acme-client polls with back-off between these bounds (its defaults: 5 s to 30 s). */
+  pollMs?: { min: number; max: number };
+};
+
+type Pending = { authz: acme.Authorization; challenge: { url: string; type: string; token: string }; keyAuthorization: string };
+
+export function createAcmeIssuer(options: AcmeIssuerOptions): CertificateIssuer {
+  if (options.caPem) {
+    // acme-client's own axios instance only: TLS verification stays on, and no other client in the process
+    // trusts this CA.
+    acme.axios.defaults.httpsAgent = new https.Agent({ ca: [...tls.rootCertificates, options.caPem] });
+  }
+  let client: Promise<acme.Client> | undefined;
+
+  async function accountClient() {
+    const { keyPem, accountUrl } = await options.accounts.accountKey(options.directoryUrl, async () =>
+      (await acme.crypto.createPrivateEcdsaKey()).toString(),
+    );
+    const created = new acme.Client({
+      directoryUrl: options.directoryUrl,
+      accountKey: keyPem,
+      accountUrl: accountUrl ?? undefined,
+      backoffMin: options.pollMs?.min,
+      backoffMax: options.pollMs?.max,
+    });
+    if (!accountUrl) {
+      await created.createAccount({ termsOfServiceAgreed: true, contact: [`mailto:${options.email}`] });
+      await options.accounts.saveAccountUrl(options.directoryUrl, created.getAccountUrl());
+    }
+    return created;
+  }
+
+  async function problemOf(acmeClient: acme.Client, order: acme.Order, pending: Pending, cause: unknown): Promise<CertificateProblem> {
+    // The challenge object carries the CA's problem document once validation failed.
+    const identifier = `${pending.authz.wildcard ? "*." : ""}${pending.authz.identifier.value}`;
+    try {
+      const fresh = await acmeClient.getAuthorizations(order);
+      for (const authz of fresh) {
+        for (const challenge of authz.challenges) {
+          if (challenge.url === pending.challenge.url && challenge.error) {
+            return { ...(challenge.error as Omit<CertificateProblem, "identifier">), identifier };
+          }
+        }
+      }
+    } catch {}
+    return { detail: (cause as Error).message, identifier };
+  }
+
+  return {
+    name: "acme",
+    async issue({ hostnames, challenge: challengeType }, signal) {
+      client ??= accountClient().catch((error: unknown) => {
+        client = undefined;
+        throw new Error(`ACME account at ${options.directoryUrl}: ${(error as Error).message}`);
+      });
+      const acmeClient = await client;
+      const [privateKey, csr] = await acme.crypto.createCsr({ altNames: hostnames }, await acme.crypto.createPrivateEcdsaKey());
+      const order = await acmeClient.createOrder({ identifiers: hostnames.map((value) => ({ type: "dns", value })) });
+      const authorizations = await acmeClient.getAuthorizations(order);
+
+      const pending: Pending[] = [];
+      for (const authz of authorizations) {
+        if (authz.status === "valid") continue;
+        const challenge = authz.challenges.find((c) => c.type === challengeType);
+        if (!challenge) {
+          throw new CertificateIssuanceError({
+            detail: `the CA offers no ${challengeType} challenge for this name (offered: ${authz.challenges.map((c) => c.type).join(", ")})`,
+            identifier: `${authz.wildcard ? "*." : ""}${authz.identifier.value}`,
+          });
+        }
+        pending.push({ authz, challenge, keyAuthorization: await acmeClient.getChallengeKeyAuthorization(challenge) });
+      }
+
+      // A name and its wildcard share one TXT record name (_acme-challenge.<name>): publish all values at once.
+      const txtValues = new Map<string, string[]>();
+      const published: (() => Promise<unknown>)[] = [];
+      try {
+        for (const p of pending) {
+          if (challengeType === "dns-01") {
+            const name = `_acme-challenge.${p.authz.identifier.value}`;
+            txtValues.set(name, [...(txtValues.get(name) ?? []), p.keyAuthorization]);
+          } else {
+            await options.httpChallenges.put({ token: p.challenge.token, keyAuthorization: p.keyAuthorization, hostname: p.authz.identifier.value });
+            published.push(() => options.httpChallenges.remove(p.challenge.token));
+          }
+        }
+        for (const [name, values] of txtValues) {
+          // 300 s: the lowest TTL Gandi LiveDNS accepts.
+          await options.dns.ensureRecordSet({ name, type: "TXT", values, ttl: 300 }, signal);
+          published.push(() => options.dns.removeRecordSet(name, "TXT"));
+        }
+        signal?.throwIfAborted();
+        for (const p of pending) await acmeClient.completeChallenge(p.challenge as Parameters<acme.Client["completeChallenge"]>[0]);
+        for (const p of pending) {
+          signal?.throwIfAborted();
+          try {
+            await acmeClient.waitForValidStatus(p.challenge);
+          } catch (error) {
+            throw new CertificateIssuanceError(await problemOf(acmeClient, order, p, error));
+          }
+        }
+      } finally {
+        // The proof is needed only while the CA validates; leave no TXT record or token behind.
+        for (const remove of published) await remove().catch(() => {});
+      }
+
+      signal?.throwIfAborted();
+      const finalized = await acmeClient.finalizeOrder(order, csr);
+      const chainPem = await acmeClient.getCertificate(finalized);
+      return { chainPem, privateKeyPem: privateKey.toString() };
+    },
+  };
+}
