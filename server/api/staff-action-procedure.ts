@@ -7,6 +7,7 @@ import { staffProcedure } from "./trpc";
 
 export function staffActionProcedure<S extends z.ZodObject>(action: StaffAction<S>) {
   return staffProcedure
+    .meta({ staffAction: action.name })
     .input(actionInputSchema(action))
     .mutation(async ({ ctx, input }) => {
       const result = await runStaffAction(action, ctx.user, input as Parameters<typeof runStaffAction<S>>[2]);
