@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import { logIn } from "./fixtures/accounts";
 import { injectFault } from "./fixtures/faults";
 import { clientAtCheckout } from "./fixtures/registration";
 import { E2E_STAFF } from "./fixtures/staff";
@@ -32,10 +33,7 @@ test("a failing step shows live with its error; Retry resumes it, and staff depr
   expect(navigations).toBe(0);
 
   await page.getByRole("button", { name: "Log out" }).click();
-  await page.goto(`/login?next=/instances/${instanceId}`);
-  await page.getByLabel("Email").fill(E2E_STAFF.email);
-  await page.getByLabel("Password").fill(E2E_STAFF.password);
-  await page.getByRole("button", { name: "Log in" }).click();
+  await logIn(page, E2E_STAFF, `/instances/${instanceId}`);
   await expect(page.getByRole("heading", { name: "Deprovision (staff)" })).toBeVisible();
   const form = page.getByRole("form", { name: "Deprovision the instance" });
   const deprovision = form.getByRole("button", { name: "Deprovision instance" });

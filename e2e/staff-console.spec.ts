@@ -1,15 +1,7 @@
-import { expect, test, type Page } from "@playwright/test";
-import { confirmEmail } from "./fixtures/accounts";
+import { expect, test } from "@playwright/test";
+import { confirmEmail, signUp } from "./fixtures/accounts";
 import { completeWizard } from "./fixtures/registration";
 import { staffPage } from "./fixtures/staff";
-
-async function signUp(page: Page, email: string) {
-  await page.goto("/signup");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill("a good long password");
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page.getByTestId("signed-in-as")).toHaveText(email);
-}
 
 test("staff find an instance by search, open it and watch its event log live", async ({ page: client, browser }) => {
   const suffix = Math.random().toString(36).slice(2, 8);
