@@ -113,15 +113,9 @@ describe("testing an SMTP server that is not on the public internet", () => {
 describe("Test connection on the Email step", () => {
   it("allows 5 tests a minute per user, then says when to try again", async () => {
     const { apiAs } = await import("./helpers/accounts");
-    const { makeVerifiedUser, saveDraft } = await import("./helpers/registration");
+    const { makeVerifiedUser, ownSmtpValues, saveDraft } = await import("./helpers/registration");
     const [owner, other] = [await makeVerifiedUser(), await makeVerifiedUser()];
-    const values = {
-      relay: "own" as const,
-      senderName: "Acme",
-      senderAddress: "courses@acme.example",
-      smtp: { host: "127.0.0.1", port: String(catcher.port), tls: "none", user: "mailer" },
-      password: "right-password",
-    };
+    const values = ownSmtpValues({ host: "127.0.0.1", port: catcher.port, tls: "none" }, "right-password");
     const id = await saveDraft(owner);
     for (let attempt = 1; attempt <= 5; attempt++) {
       expect(await apiAs(owner).registration.testEmail({ id, values })).toMatchObject({ isOk: true });
@@ -138,17 +132,11 @@ describe("Test connection on the Email step", () => {
 
   it("uses the saved password for the server it was saved with, never for another user", async () => {
     const { apiAs } = await import("./helpers/accounts");
-    const { makeVerifiedUser, saveDraft } = await import("./helpers/registration");
+    const { makeVerifiedUser, ownSmtpValues, saveDraft } = await import("./helpers/registration");
     const owner = await makeVerifiedUser();
     const id = await saveDraft(owner);
     const api = apiAs(owner);
-    const values = {
-      relay: "own" as const,
-      senderName: "Acme",
-      senderAddress: "courses@acme.example",
-      smtp: { host: "127.0.0.1", port: String(catcher.port), tls: "none", user: "mailer" },
-      password: "right-password",
-    };
+    const values = ownSmtpValues({ host: "127.0.0.1", port: catcher.port, tls: "none" }, "right-password");
     await api.registration.saveEmail({ id, values });
     expect(await api.registration.testEmail({ id, values: { ...values, password: "" } })).toMatchObject({ isOk: true });
     expect(await api.registration.testEmail({ id, values: { ...values, smtp: { ...values.smtp, user: "someone-else" }, password: "" } })).toMatchObject({
