@@ -14,7 +14,7 @@ type Props = {
   footer?: ReactNode;
   className?: string;
   /** The rows (`<tr>`s). */
-  children: ReactNode;
+  children?: ReactNode;
 };
 
 export function TableSection({ title, columns, isEmpty, empty, intro, footer, className = "card", children }: Props) {
