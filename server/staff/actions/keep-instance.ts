@@ -1,20 +1,17 @@
 // Call off the deprovisioning billing scheduled after a subscription ended: the instance stays, suspended,
 // until staff or a new subscription decide otherwise.
 import { eq } from "drizzle-orm";
-import { z } from "zod";
 import { subscriptions } from "@/db/schema";
 import { cancelTimer, deprovisionJobKey } from "@/server/billing/timers";
 import { appendInstanceEvent } from "@/server/instances/events";
-import { defineStaffAction, refuse } from "./framework";
+import { defineStaffAction, instanceActionInput, locateInstanceById, refuse } from "./framework";
 
 export const keepInstance = defineStaffAction({
   name: "keep_instance",
   title: "Call off the scheduled deprovisioning",
-  input: z.object({ instanceId: z.uuid("That is not an instance id.") }),
+  input: instanceActionInput,
 
-  async locate(_tx, { instanceId }) {
-    return { instanceId, target: { instanceId } };
-  },
+  locate: locateInstanceById,
 
   async perform({ tx, actor, reason, instance }) {
     if (!instance) refuse("There is no such instance.");
