@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { signUp, uniqueEmail } from "./fixtures/accounts";
+import { logIn, signUp, uniqueEmail } from "./fixtures/accounts";
 import { linkIn, waitForMail } from "./fixtures/harness";
 import { E2E_STAFF } from "./fixtures/staff";
 
@@ -46,10 +46,7 @@ test("the staff page: login for visitors, 403 for clients, the fleet for staff",
   await expect(page.getByRole("heading", { name: "403 — Not allowed" })).toBeVisible();
   await page.getByRole("button", { name: "Log out" }).click();
 
-  await page.goto("/login?next=/staff");
-  await page.getByLabel("Email").fill(E2E_STAFF.email);
-  await page.getByLabel("Password").fill(E2E_STAFF.password);
-  await page.getByRole("button", { name: "Log in" }).click();
+  await logIn(page, E2E_STAFF, "/staff");
   await expect(page.getByRole("heading", { name: "Fleet" })).toBeVisible();
   await expect(page.getByRole("cell", { name: email })).toHaveCount(0); // clients appear only with instances
 });

@@ -1,7 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import { confirmEmail, signUp } from "./fixtures/accounts";
 import { completeWizard } from "./fixtures/registration";
-import { E2E_STAFF } from "./fixtures/staff";
+import { staffPage } from "./fixtures/staff";
 
 async function signUpAndPay(page: Page, name: string, subdomain: string) {
   await signUp(page, `${subdomain}@example.org`);
@@ -32,11 +32,7 @@ test("a failed payment suspends the site after the grace period, and paying brin
   await owner.getByRole("link", { name: `Watch ${name} come up` }).click();
   await expect(owner.getByTestId("instance-status")).toHaveText("Running");
 
-  const staff = await (await browser.newContext()).newPage();
-  await staff.goto("/login?next=/staff/billing");
-  await staff.getByLabel("Email").fill(E2E_STAFF.email);
-  await staff.getByLabel("Password").fill(E2E_STAFF.password);
-  await staff.getByRole("button", { name: "Log in" }).click();
+  const staff = await staffPage(browser, "/staff/billing");
   await expect(staff.getByRole("heading", { name: "Fleet billing" })).toBeVisible();
   await staff.getByRole("link", { name }).click();
   await expect(staff.getByRole("heading", { name })).toBeVisible();

@@ -1,29 +1,8 @@
-import { expect, test, type Page } from "@playwright/test";
-import { confirmEmail, signUp } from "./fixtures/accounts";
-import { e2eDatabase } from "./fixtures/harness";
-import { completeWizard } from "./fixtures/registration";
+import { expect, test } from "@playwright/test";
+import { logIn } from "./fixtures/accounts";
+import { injectFault } from "./fixtures/faults";
+import { clientAtCheckout } from "./fixtures/registration";
 import { E2E_STAFF } from "./fixtures/staff";
-
-/** A confirmed client who has registered an instance through the wizard and stands on its checkout page. */
-async function clientAtCheckout(page: Page, prefix: string) {
-  const suffix = Math.random().toString(36).slice(2, 8);
-  const email = `${prefix}-${suffix}@example.org`;
-  const subdomain = `${prefix}-${suffix}`;
-  await signUp(page, email);
-  await confirmEmail(page, email);
-  await completeWizard(page, { name: `Faulty ${suffix}`, subdomain });
-  return { subdomain, instanceId: new URL(page.url()).pathname.split("/").filter(Boolean).pop()! };
-}
-
-async function injectFault(instanceId: string, fault: { step: string; action?: "fail" | "hang"; phase?: "before" | "after"; message?: string }) {
-  const sql = e2eDatabase();
-  try {
-    await sql`insert into fault_injections (instance_id, step, action, phase, message)
-      values (${instanceId}, ${fault.step}, ${fault.action ?? "fail"}, ${fault.phase ?? "before"}, ${fault.message ?? "injected fault"})`;
-  } finally {
-    await sql.end();
-  }
-}
 
 test("a failing step shows live with its error; Retry resumes it, and staff deprovision it from the page", async ({ page }) => {
   const { subdomain, instanceId } = await clientAtCheckout(page, "fault");
@@ -54,10 +33,7 @@ test("a failing step shows live with its error; Retry resumes it, and staff depr
   expect(navigations).toBe(0);
 
   await page.getByRole("button", { name: "Log out" }).click();
-  await page.goto(`/login?next=/instances/${instanceId}`);
-  await page.getByLabel("Email").fill(E2E_STAFF.email);
-  await page.getByLabel("Password").fill(E2E_STAFF.password);
-  await page.getByRole("button", { name: "Log in" }).click();
+  await logIn(page, E2E_STAFF, `/instances/${instanceId}`);
   await expect(page.getByRole("heading", { name: "Deprovision (staff)" })).toBeVisible();
   const form = page.getByRole("form", { name: "Deprovision the instance" });
   const deprovision = form.getByRole("button", { name: "Deprovision instance" });

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { confirmEmail, signUp, uniqueEmail } from "./fixtures/accounts";
+import { confirmEmail, DEFAULT_PASSWORD, logIn, signUp, uniqueEmail } from "./fixtures/accounts";
 import { setDnsRecords } from "./fixtures/harness";
 
 test("a draft saved in one browser is resumed in another, where it was left", async ({ page, browser }) => {
@@ -17,10 +17,7 @@ test("a draft saved in one browser is resumed in another, where it was left", as
 
   const elsewhere = await browser.newContext();
   const other = await elsewhere.newPage();
-  await other.goto("/login");
-  await other.getByLabel("Email").fill(email);
-  await other.getByLabel("Password").fill("correct horse battery");
-  await other.getByRole("button", { name: "Log in" }).click();
+  await logIn(other, { email, password: DEFAULT_PASSWORD });
   await expect(other.getByTestId("signed-in-as")).toHaveText(email);
   await other.getByRole("link", { name: "Resumable Academy — continue registration" }).click();
   await expect(other.getByRole("navigation", { name: "Registration steps" }).getByText("3. Branding")).toHaveAttribute("aria-current", "step");

@@ -1,26 +1,7 @@
-import { expect, test, type Browser, type Page } from "@playwright/test";
-import { confirmEmail } from "./fixtures/accounts";
+import { expect, test } from "@playwright/test";
+import { confirmEmail, signUp } from "./fixtures/accounts";
 import { completeWizard } from "./fixtures/registration";
-import { E2E_STAFF } from "./fixtures/staff";
-
-async function signUp(page: Page, email: string) {
-  await page.goto("/signup");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill("a good long password");
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page.getByTestId("signed-in-as")).toHaveText(email);
-}
-
-async function staffPage(browser: Browser) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.goto("/login?next=/staff");
-  await page.getByLabel("Email").fill(E2E_STAFF.email);
-  await page.getByLabel("Password").fill(E2E_STAFF.password);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await expect(page.getByRole("heading", { name: "Fleet" })).toBeVisible();
-  return page;
-}
+import { staffPage } from "./fixtures/staff";
 
 test("staff find an instance by search, open it and watch its event log live", async ({ page: client, browser }) => {
   const suffix = Math.random().toString(36).slice(2, 8);

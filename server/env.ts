@@ -129,6 +129,14 @@ export const envSchema = z.object({
     .enum(["0", "1", ""])
     .default("0")
     .transform((value) => value === "1"),
+  /**
+   * Let "Test connection" reach SMTP servers on loopback and private networks (the local mail catcher in
+   * development and tests). Unset, it connects only to public internet addresses. Never in production.
+   */
+  LYCEUM_ALLOW_PRIVATE_SMTP: z
+    .enum(["0", "1", ""])
+    .default("0")
+    .transform((value) => value === "1"),
   /** An S3-compatible endpoint (http://127.0.0.1:9000); unset: AWS S3. `npm run dev` starts a local server. */
   S3_ENDPOINT: optionalString.pipe(z.url("must be a URL such as http://127.0.0.1:9000").optional()),
   S3_REGION: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "must be a region name such as us-east-1").default("us-east-1"),

@@ -1,10 +1,10 @@
 // What each billing event does once processed. The local driver plays Stripe: its store holds the
 // subscription's real state, and its events are delivered, signed, to the webhook route; these tests then
 // run the processing job's function themselves (billing-lifecycle.test.ts runs it all with a real worker).
-import { and, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { db } from "@/db";
-import { instanceOperations, instances, stripeEvents, subscriptions, type Instance, type User } from "@/db/schema";
+import { auditLog, instanceOperations, instances, stripeEvents, subscriptions, type Instance, type User } from "@/db/schema";
 import { DAY_MS, localBillingNow } from "@/server/billing/local/clock";
 import { localEvent, stripeSubscriptionObject } from "@/server/billing/local/objects";
 import {
@@ -189,7 +189,7 @@ describe("processing billing events", () => {
     expect(await queuedJobs({ key: `billing:plan:${instance.id}` })).toMatchObject([{ task: "apply_plan_change", payload: { instanceId: instance.id } }]);
   });
 
-  it("customer.subscription.deleted suspends at once and schedules deprovisioning after the retention period, which staff can call off", async () => {
+  it("customer.subscription.deleted suspends at once and schedules deprovisioning after the retention period, which staff can call off (audited)", async () => {
     const { owner, instance } = await runningInstance();
     await deliverAndProcess(await atStripe((tx) => cancelLocalSubscriptionNow(tx, localSubscriptionId(instance.id))));
 
@@ -204,9 +204,30 @@ describe("processing billing events", () => {
 
     await expect(apiAs(owner).staffBilling.keepInstance({ instanceId: instance.id, reason: "please" })).rejects.toMatchObject({ code: "FORBIDDEN" });
     const staff = await makeUser("staff");
-    await apiAs(staff).staffBilling.keepInstance({ instanceId: instance.id, reason: "The school asked for more time." });
+    await expect(apiAs(staff).staffBilling.keepInstance({ instanceId: instance.id, reason: "" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    const kept = await apiAs(staff).staffBilling.keepInstance({ instanceId: instance.id, reason: "The school asked for more time." });
+    expect(kept).toMatchObject({ outcome: "accepted" });
     expect(await deprovisionTimer(instance.id)).toEqual([]);
     expect(await rowOf(instance.id)).toMatchObject({ deprovisionKeptBy: staff.id });
+    // Kept twice: refused, and the refusal is on the record too.
+    await expect(apiAs(staff).staffBilling.keepInstance({ instanceId: instance.id, reason: "Once more." })).rejects.toMatchObject({
+      code: "PRECONDITION_FAILED",
+      message: "No deprovisioning is scheduled for this instance.",
+    });
+    const audit = await db.select().from(auditLog).where(eq(auditLog.instanceId, instance.id)).orderBy(asc(auditLog.createdAt));
+    expect(audit).toMatchObject([
+      {
+        id: kept.auditId,
+        actorId: staff.id,
+        actorEmail: staff.email,
+        action: "keep_instance",
+        reason: "The school asked for more time.",
+        outcome: "accepted",
+        target: { instanceId: instance.id },
+        detail: expect.stringMatching(/^Called off the deprovisioning scheduled for .+; the instance and its data are kept\.$/),
+      },
+      { action: "keep_instance", reason: "Once more.", outcome: "refused", detail: "No deprovisioning is scheduled for this instance." },
+    ]);
     await advance(31);
     await finishOperation(instance.id, "suspend");
     await syncSubscriptionOfInstance(instance.id);

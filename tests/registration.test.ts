@@ -5,7 +5,7 @@ import { db } from "@/db";
 import { instances } from "@/db/schema";
 import { decryptSecret } from "@/server/crypto/secrets";
 import { apiAs, makeUser, uniqueSuffix } from "./helpers/accounts";
-import { GOOD_BRANDING, makeVerifiedUser, registerInstance, saveDraft } from "./helpers/registration";
+import { GOOD_BRANDING, makeVerifiedUser, ownSmtpValues, registerInstance, saveDraft } from "./helpers/registration";
 
 const profile = (email: string) => ({
   name: "Acme Academy",
@@ -154,13 +154,7 @@ describe("the registration wizard", () => {
     const owner = await makeVerifiedUser();
     const id = await saveDraft(owner);
     const api = apiAs(owner);
-    const values = {
-      relay: "own" as const,
-      senderName: "Acme",
-      senderAddress: "courses@acme.example",
-      smtp: { host: "smtp.acme.example", port: "587", tls: "starttls", user: "mailer" },
-      password: "s3cret-smtp-password",
-    };
+    const values = ownSmtpValues({ host: "smtp.acme.example", port: 587 }, "s3cret-smtp-password");
     await api.registration.saveEmail({ id, values });
     const row = await rowOf(id);
     expect(row.smtpPasswordSealed).not.toContain("s3cret");

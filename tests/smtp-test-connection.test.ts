@@ -12,13 +12,18 @@ afterAll(async () => {
   await catcher.close();
 });
 
-const attempt = (change: { host?: string; port?: number; tls?: "none" | "starttls" | "tls"; user?: string }, password: string | null) =>
+const attempt = (
+  change: { host?: string; port?: number; tls?: "none" | "starttls" | "tls"; user?: string },
+  password: string | null,
+  options: { allowPrivateAddresses?: boolean } = {},
+) =>
   testSmtpConnection({
     smtp: { host: "127.0.0.1", port: catcher.port, tls: "none", user: "mailer", ...change },
     password,
     from: { name: "Acme Academy", address: "courses@acme.example" },
     to: "owner@acme.example",
     timeoutMs: 3000,
+    ...options,
   });
 
 /** A port where nothing listens (taken, then released). */
@@ -74,20 +79,64 @@ describe("testing a client's SMTP server", () => {
   });
 });
 
+describe("testing an SMTP server that is not on the public internet", () => {
+  const refusedWithout = { allowPrivateAddresses: false };
+
+  it.each([
+    ["127.0.0.1", "127.0.0.1 is not a public internet address (loopback)."],
+    ["169.254.169.254", "169.254.169.254 is not a public internet address (link-local: cloud metadata)."],
+    ["10.20.30.40", "10.20.30.40 is not a public internet address (a private network)."],
+    ["::1", "::1 is not a public internet address (loopback)."],
+    ["::ffff:127.0.0.1", "::ffff:127.0.0.1 is not a public internet address (loopback)."],
+    ["fd00:ec2::254", "fd00:ec2::254 is not a public internet address (a private network (unique local))."],
+  ])("refuses %s without connecting", async (host, message) => {
+    const before = catcher.received.length;
+    expect(await attempt({ host }, "right-password", refusedWithout)).toEqual({
+      isOk: false,
+      stage: "address",
+      message: `${message} Lyceum connects only to mail servers on the public internet.`,
+    });
+    expect(catcher.received.length).toBe(before);
+  });
+
+  it("refuses a name that resolves to loopback", async () => {
+    const result = await attempt({ host: "localhost" }, "right-password", refusedWithout);
+    expect(result).toMatchObject({ isOk: false, stage: "address" });
+    expect(result.message).toMatch(/^localhost resolves to (127\.0\.0\.1|::1), which is not a public internet address \(loopback\)\./);
+  });
+
+  it("still says when a name does not resolve", async () => {
+    expect(await attempt({ host: "no-such-mail-server.invalid" }, "right-password", refusedWithout)).toMatchObject({ isOk: false, stage: "dns" });
+  });
+});
+
 describe("Test connection on the Email step", () => {
+  it("allows 5 tests a minute per user, then says when to try again", async () => {
+    const { apiAs } = await import("./helpers/accounts");
+    const { makeVerifiedUser, ownSmtpValues, saveDraft } = await import("./helpers/registration");
+    const [owner, other] = [await makeVerifiedUser(), await makeVerifiedUser()];
+    const values = ownSmtpValues({ host: "127.0.0.1", port: catcher.port, tls: "none" }, "right-password");
+    const id = await saveDraft(owner);
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      expect(await apiAs(owner).registration.testEmail({ id, values })).toMatchObject({ isOk: true });
+    }
+    const refusal = apiAs(owner).registration.testEmail({ id, values });
+    await expect(refusal).rejects.toMatchObject({ code: "TOO_MANY_REQUESTS" });
+    const seconds = Number(/try again in (\d+) s\.$/.exec(((await refusal.catch((error: unknown) => error)) as Error).message)?.[1]);
+    expect(seconds).toBeGreaterThanOrEqual(55);
+    expect(seconds).toBeLessThanOrEqual(60);
+    await expect(refusal).rejects.toThrow(/^Too many connection tests \(5 a minute\): try again in \d+ s\.$/);
+    // The limit is the user's own.
+    expect(await apiAs(other).registration.testEmail({ id: await saveDraft(other), values })).toMatchObject({ isOk: true });
+  });
+
   it("uses the saved password for the server it was saved with, never for another user", async () => {
     const { apiAs } = await import("./helpers/accounts");
-    const { makeVerifiedUser, saveDraft } = await import("./helpers/registration");
+    const { makeVerifiedUser, ownSmtpValues, saveDraft } = await import("./helpers/registration");
     const owner = await makeVerifiedUser();
     const id = await saveDraft(owner);
     const api = apiAs(owner);
-    const values = {
-      relay: "own" as const,
-      senderName: "Acme",
-      senderAddress: "courses@acme.example",
-      smtp: { host: "127.0.0.1", port: String(catcher.port), tls: "none", user: "mailer" },
-      password: "right-password",
-    };
+    const values = ownSmtpValues({ host: "127.0.0.1", port: catcher.port, tls: "none" }, "right-password");
     await api.registration.saveEmail({ id, values });
     expect(await api.registration.testEmail({ id, values: { ...values, password: "" } })).toMatchObject({ isOk: true });
     expect(await api.registration.testEmail({ id, values: { ...values, smtp: { ...values.smtp, user: "someone-else" }, password: "" } })).toMatchObject({

@@ -1,6 +1,7 @@
 "use client";
 import Link from "next/link";
 import { useActionState } from "react";
+import { ErrorMessage } from "@/app/_components/error-message";
 import { Field } from "@/app/_components/field";
 import type { AuthFormState } from "./actions";
 
@@ -38,11 +39,7 @@ export function AuthForm({ mode, action, next }: Props) {
         hint={isSignUp ? "At least 10 characters." : undefined}
         error={state.fieldErrors?.password}
       />
-      {state.formError ? (
-        <p className="error" role="alert">
-          {state.formError}
-        </p>
-      ) : null}
+      <ErrorMessage>{state.formError}</ErrorMessage>
       <button type="submit" className="button" disabled={isPending}>
         {isSignUp ? "Create account" : "Log in"}
       </button>

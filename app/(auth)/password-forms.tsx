@@ -1,6 +1,7 @@
 "use client";
 import Link from "next/link";
 import { useActionState } from "react";
+import { ErrorMessage } from "@/app/_components/error-message";
 import { Field } from "@/app/_components/field";
 import { chooseNewPassword, requestPasswordReset } from "./actions";
 
@@ -44,11 +45,7 @@ export function ResetPasswordForm({ token }: { token: string }) {
         hint="At least 10 characters."
         error={state.fieldErrors?.password}
       />
-      {state.formError ? (
-        <p className="error" role="alert">
-          {state.formError}
-        </p>
-      ) : null}
+      <ErrorMessage>{state.formError}</ErrorMessage>
       <button type="submit" className="button" disabled={isPending}>
         Change password
       </button>

@@ -1,5 +1,6 @@
 // Labelled form controls with their error beside them (tests and screen readers find controls by label).
 import type { InputHTMLAttributes, ReactNode, SelectHTMLAttributes, TextareaHTMLAttributes } from "react";
+import { ErrorMessage } from "./error-message";
 
 type Common = { label: string; name: string; error?: string | string[] | null; hint?: ReactNode };
 
@@ -15,11 +16,7 @@ function FieldNotes({ controlId, hint, message }: { controlId: string; hint?: Re
           {hint}
         </p>
       ) : null}
-      {message ? (
-        <p id={`${controlId}-error`} className="error" role="alert">
-          {message}
-        </p>
-      ) : null}
+      <ErrorMessage id={`${controlId}-error`}>{message}</ErrorMessage>
     </>
   );
 }

@@ -15,4 +15,5 @@ export * from "./workers";
 export * from "./audit";
 export * from "./faults";
 export * from "./certificates";
+export * from "./rate-limits";
 export * from "./relations";

@@ -61,6 +61,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     STRIPE_WEBHOOK_SECRET: process.env.STRIPE_WEBHOOK_SECRET ?? options.secrets.webhookSecret,
     LYCEUM_STAFF_PASSWORD: process.env.LYCEUM_STAFF_PASSWORD ?? options.secrets.staffPassword,
     LYCEUM_METRICS_TOKEN: process.env.LYCEUM_METRICS_TOKEN ?? options.secrets.metricsToken,
+    // The local stack's mail catcher is on loopback; "Test connection" may reach it (and any local server).
+    LYCEUM_ALLOW_PRIVATE_SMTP: process.env.LYCEUM_ALLOW_PRIVATE_SMTP ?? "1",
     ...(options.isThrowaway ? { LYCEUM_RESOURCE_PREFIX: throwawayPrefix("ls") } : {}),
     ...options.env,
     DATABASE_URL: databaseUrl,

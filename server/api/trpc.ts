@@ -12,7 +12,10 @@ import { fieldErrorsOf } from "./field-errors";
 /** Built per request in ./context.ts (from the Auth.js session), or directly by tests. */
 export type TRPCContext = { db: Database; user: User | null; headers: Headers };
 
-const t = initTRPC.context<TRPCContext>().create({
+/** What a procedure says about itself; `staffAction` marks a mutation run (and audited) by runStaffAction. */
+export type ProcedureMeta = { staffAction?: string };
+
+const t = initTRPC.context<TRPCContext>().meta<ProcedureMeta>().create({
   transformer: superjson,
   errorFormatter({ shape, error }) {
     return {

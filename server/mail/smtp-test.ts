@@ -1,11 +1,16 @@
 // "Test connection": really connects to the client's SMTP server, authenticates (nodemailer's verify) and
-// sends a test message, and says which stage failed — DNS, connect, TLS or authentication — in plain words.
+// sends a test message, and says which stage failed — address, DNS, connect, TLS or authentication — in plain
+// words. The server must be on the public internet (unless LYCEUM_ALLOW_PRIVATE_SMTP=1): the test runs from
+// inside our network, and must not become a way to probe it or the cloud metadata service.
+import net from "node:net";
 import nodemailer from "nodemailer";
+import { env } from "@/server/env";
+import { NonPublicAddressError, resolvePublicAddresses } from "@/server/net/public-address";
 import type { OwnSmtp } from "./smtp-settings";
 
 export type SmtpTestResult =
   | { isOk: true; message: string }
-  | { isOk: false; stage: "dns" | "connect" | "tls" | "auth" | "send"; message: string };
+  | { isOk: false; stage: "address" | "dns" | "connect" | "tls" | "auth" | "send"; message: string };
 
 type SmtpError = Error & { code?: string; command?: string; responseCode?: number; reason?: string };
 
@@ -35,11 +40,25 @@ export async function testSmtpConnection(input: {
   from: { name: string; address: string };
   to: string;
   timeoutMs?: number;
+  /** Default: LYCEUM_ALLOW_PRIVATE_SMTP. */
+  allowPrivateAddresses?: boolean;
 }): Promise<SmtpTestResult> {
   const { smtp } = input;
   const timeoutMs = input.timeoutMs ?? 10_000;
+  let address = smtp.host;
+  if (!(input.allowPrivateAddresses ?? env().LYCEUM_ALLOW_PRIVATE_SMTP)) {
+    try {
+      // Connect to the address that was checked, not to the name (which could resolve elsewhere a moment later).
+      [address] = (await resolvePublicAddresses(smtp.host)) as [string];
+    } catch (error) {
+      if (!(error instanceof NonPublicAddressError)) return classifySmtpError(error as SmtpError, smtp);
+      return { isOk: false, stage: "address", message: `${error.message} Lyceum connects only to mail servers on the public internet.` };
+    }
+  }
   const transport = nodemailer.createTransport({
-    host: smtp.host,
+    host: address,
+    // The certificate is checked against the name the client gave, also when we connect by address.
+    tls: net.isIP(smtp.host) ? undefined : { servername: smtp.host },
     port: smtp.port,
     secure: smtp.tls === "tls",
     requireTLS: smtp.tls === "starttls",

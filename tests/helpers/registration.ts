@@ -22,6 +22,17 @@ export const GOOD_BRANDING = {
   pages: defaultStaticPages(),
 };
 
+/** The Email step's values for the client's own SMTP server (as the form sends them: the port as text). */
+export function ownSmtpValues(smtp: { host: string; port: number | string; tls?: "none" | "starttls" | "tls"; user?: string }, password = "") {
+  return {
+    relay: "own" as const,
+    senderName: "Acme",
+    senderAddress: "courses@acme.example",
+    smtp: { tls: "starttls", user: "mailer", ...smtp, port: String(smtp.port) },
+    password,
+  };
+}
+
 export async function saveDraft(owner: User, options: { name?: string; subdomain?: string; plan?: "starter" | "growth" | "scale" } = {}) {
   const api = apiAs(owner);
   const { id } = await api.registration.saveInstance({

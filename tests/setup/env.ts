@@ -12,6 +12,8 @@ process.env.STRIPE_WEBHOOK_SECRET = "whsec_test_secret";
 process.env.LYCEUM_STATE_DIR = mkdtempSync(path.join(os.tmpdir(), "lyceum-test-state-"));
 process.env.STEP_TIMEOUT_SECONDS ??= "30";
 process.env.LYCEUM_ENABLE_FAULT_INJECTION = "1";
+// "Test connection" may reach the SMTP catchers on loopback (tests of the refusal say so explicitly).
+process.env.LYCEUM_ALLOW_PRIVATE_SMTP = "1";
 // Every test file names the resources it creates on the shared MariaDB, RabbitMQ and S3 server with a prefix of
 // its own ("lt" + 4 random characters), so files running side by side never touch each other's, and
 // tests/setup/sweep-resources.ts can remove whatever one file left behind.

@@ -1,6 +1,7 @@
 "use client";
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
+import { ErrorMessage } from "@/app/_components/error-message";
 import { useTRPC } from "@/app/_trpc/client";
 
 /** Opens the billing provider's customer portal (Stripe's, or the offline driver's own page). */
@@ -17,11 +18,7 @@ export function ManageBillingButton() {
       <button type="button" className="button" disabled={portal.isPending} onClick={() => portal.mutate()}>
         Manage billing
       </button>
-      {portal.error ? (
-        <p className="error" role="alert">
-          {portal.error.message}
-        </p>
-      ) : null}
+      <ErrorMessage>{portal.error?.message}</ErrorMessage>
     </div>
   );
 }

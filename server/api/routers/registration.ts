@@ -24,6 +24,7 @@ import { instanceIdInput } from "@/server/instances/input";
 import { instanceProfileInput } from "@/server/instances/profile";
 import { emailSettingsInput } from "@/server/mail/smtp-settings";
 import { testSmtpConnection } from "@/server/mail/smtp-test";
+import { consumeRateLimit } from "@/server/rate-limit/consume";
 import { createTRPCRouter, protectedProcedure } from "../trpc";
 import { startCheckoutFor } from "./instances";
 
@@ -34,6 +35,8 @@ function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown): z.output<
   if (!parsed.success) throw new TRPCError({ code: "BAD_REQUEST", message: parsed.error.issues[0]?.message ?? "Invalid input.", cause: parsed.error });
   return parsed.data;
 }
+
+const SMTP_TESTS_PER_USER = { limit: 5, windowMs: 60_000 };
 
 export const registrationRouter = createTRPCRouter({
   draft: protectedProcedure.input(instanceIdInput).query(async ({ ctx, input }) => {
@@ -77,6 +80,14 @@ export const registrationRouter = createTRPCRouter({
     const { settings, password } = input.values;
     if (settings.relay !== "own") {
       return { isOk: true as const, message: "The platform relay is managed by Lyceum: nothing to test." };
+    }
+    // Each test connects out from our network and sends a message: a few a minute per user is plenty.
+    const verdict = await consumeRateLimit({ key: `smtp-test:${ctx.user.id}`, ...SMTP_TESTS_PER_USER });
+    if (!verdict.isAllowed) {
+      throw new TRPCError({
+        code: "TOO_MANY_REQUESTS",
+        message: `Too many connection tests (${SMTP_TESTS_PER_USER.limit} a minute): try again in ${verdict.retryAfterSeconds} s.`,
+      });
     }
     // The saved password is used only for the server and user it was saved with (never sent to another host).
     const saved = instance.emailSettings;

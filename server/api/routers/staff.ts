@@ -3,7 +3,6 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { instanceIdInput } from "@/server/instances/input";
-import { actionInputSchema, runStaffAction, type StaffAction } from "@/server/staff/actions/framework";
 import { STAFF_ACTIONS } from "@/server/staff/actions";
 import { auditPage, auditQueryInput } from "@/server/staff/audit";
 import { instancesByStatusOverTime, monthlyRecurringRevenue, provisioningDurationsPerDay } from "@/server/staff/charts";
@@ -11,15 +10,8 @@ import { fleetPage, fleetStatusCounts } from "@/server/staff/fleet";
 import { fleetQueryInput } from "@/server/staff/fleet-input";
 import { staffInstanceDetail } from "@/server/staff/instance-detail";
 import { failedJobs, jobCountsByTaskAndState, oldestWaitingJobAgeSeconds, workersWithHeartbeat } from "@/server/staff/queue";
+import { staffActionProcedure } from "../staff-action-procedure";
 import { createTRPCRouter, staffProcedure } from "../trpc";
-
-function staffActionProcedure<S extends z.ZodObject>(action: StaffAction<S>) {
-  return staffProcedure.input(actionInputSchema(action)).mutation(async ({ ctx, input }) => {
-    const result = await runStaffAction(action, ctx.user, input as Parameters<typeof runStaffAction<S>>[2]);
-    if (result.outcome === "refused") throw new TRPCError({ code: "PRECONDITION_FAILED", message: result.message });
-    return result;
-  });
-}
 
 export const staffRouter = createTRPCRouter({
   fleet: staffProcedure.input(fleetQueryInput.optional()).query(({ ctx, input }) => fleetPage(ctx.db, fleetQueryInput.parse(input ?? {}))),

@@ -2,17 +2,15 @@
 // Destructive, so the staff member types the subdomain; refused while another operation is unfinished.
 import { z } from "zod";
 import { requestDeprovision } from "@/server/instances/actions";
-import { defineStaffAction, refuse, requireTypedConfirmation } from "./framework";
+import { defineStaffAction, instanceActionInput, locateInstanceById, refuse, requireTypedConfirmation } from "./framework";
 import { refusingAsStaffAction } from "./instance-service";
 
 export const deprovisionInstance = defineStaffAction({
   name: "deprovision",
   title: "Deprovision the instance",
-  input: z.object({ instanceId: z.uuid("That is not an instance id."), confirm: z.string().max(100).optional() }),
+  input: instanceActionInput.extend({ confirm: z.string().max(100).optional() }),
 
-  async locate(_tx, { instanceId }) {
-    return { instanceId, target: { instanceId } };
-  },
+  locate: locateInstanceById,
 
   async perform({ tx, actor, input, instance, reason }) {
     if (!instance) refuse("There is no such instance.");

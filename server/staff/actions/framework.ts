@@ -61,6 +61,14 @@ export type StaffAction<S extends z.ZodObject> = {
   perform(ctx: PerformContext<z.infer<S>>): Promise<ActionEffect>;
 };
 
+/** The input of an action on one instance. */
+export const instanceActionInput = z.object({ instanceId: z.uuid("That is not an instance id.") });
+
+/** `locate` for an action whose input names its instance: the target is that instance. */
+export async function locateInstanceById(_tx: Transaction, { instanceId }: { instanceId: string }): Promise<ActionTarget> {
+  return { instanceId, target: { instanceId } };
+}
+
 export function defineStaffAction<S extends z.ZodObject>(action: StaffAction<S>): StaffAction<S> {
   return action;
 }

@@ -1,12 +1,16 @@
-// Every staff action, by name. Each is a `staff.*` tRPC procedure (server/api/routers/staff.ts) and a form
-// on a staff page; each runs through runStaffAction (./framework.ts), which audits it.
+// Every staff action, by name. Each is a tRPC procedure made by staffActionProcedure (`staff.*` in
+// server/api/routers/staff.ts; `staffBilling.keepInstance`) and a form on a staff page; each runs through
+// runStaffAction (./framework.ts), which audits it.
 //
 // Retry and deprovision call the service functions in server/instances/actions.ts, which the owner's buttons
-// on the instance page call too. To add an action: a file here with defineStaffAction (ownerNotice tells the owner), a line in STAFF_ACTIONS, a
-// procedure in the staff router (staffActionProcedure), and a form in
-// app/(staff)/staff/instances/[id]/instance-actions.tsx (StaffActionForm; `confirmText` for deprovision).
+// on the instance page call too. To add an action: a file here with defineStaffAction (an action on one
+// instance takes instanceActionInput and locateInstanceById; ownerNotice tells the owner), a line in
+// STAFF_ACTIONS, a procedure in a staff router (staffActionProcedure, server/api/staff-action-procedure.ts),
+// and a form in app/(staff)/staff/instances/[id]/instance-actions.tsx (StaffActionForm; `confirmText` for
+// deprovision). server/api/staff-mutations-audited.test.ts lists every staff mutation and its action.
 import { cancelOperation } from "./cancel-operation";
 import { deprovisionInstance } from "./deprovision";
+import { keepInstance } from "./keep-instance";
 import { requeueJob } from "./requeue-job";
 import { retryFailedOperation } from "./retry-operation";
 import { resumeInstance, suspendInstance } from "./suspend-resume";
@@ -18,6 +22,7 @@ export const STAFF_ACTIONS = {
   deprovisionInstance,
   suspendInstance,
   resumeInstance,
+  keepInstance,
 } as const;
 
 export const STAFF_ACTION_TITLES: Record<string, string> = Object.fromEntries(

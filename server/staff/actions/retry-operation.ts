@@ -1,17 +1,14 @@
 // Retry the instance's failed (or cancelled) operation: it resumes at the step that failed.
-import { z } from "zod";
 import { retryOperation } from "@/server/instances/actions";
-import { defineStaffAction, refuse } from "./framework";
+import { defineStaffAction, instanceActionInput, locateInstanceById, refuse } from "./framework";
 import { refusingAsStaffAction } from "./instance-service";
 
 export const retryFailedOperation = defineStaffAction({
   name: "retry_operation",
   title: "Retry the failed operation",
-  input: z.object({ instanceId: z.uuid("That is not an instance id.") }),
+  input: instanceActionInput,
 
-  async locate(_tx, { instanceId }) {
-    return { instanceId, target: { instanceId } };
-  },
+  locate: locateInstanceById,
 
   async perform({ tx, actor, instance }) {
     if (!instance) refuse("There is no such instance.");

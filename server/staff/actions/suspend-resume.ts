@@ -1,22 +1,17 @@
 // Suspend a running instance (visitors get the maintenance page, all data is kept) or resume a suspended
 // one. Billing's own suspensions (unpaid, cancelled) are lifted by billing, not by hand.
 import { eq } from "drizzle-orm";
-import { z } from "zod";
 import { subscriptions } from "@/db/schema";
 import { startOperation } from "@/server/instances/operations";
-import { defineStaffAction, refuse } from "./framework";
+import { defineStaffAction, instanceActionInput, locateInstanceById, refuse } from "./framework";
 import { refusingAsStaffAction } from "./instance-service";
-
-const instanceInput = z.object({ instanceId: z.uuid("That is not an instance id.") });
 
 export const suspendInstance = defineStaffAction({
   name: "suspend",
   title: "Suspend the instance",
-  input: instanceInput,
+  input: instanceActionInput,
 
-  async locate(_tx, { instanceId }) {
-    return { instanceId, target: { instanceId } };
-  },
+  locate: locateInstanceById,
 
   async perform({ tx, actor, reason, instance }) {
     if (!instance) refuse("There is no such instance.");
@@ -38,11 +33,9 @@ export const suspendInstance = defineStaffAction({
 export const resumeInstance = defineStaffAction({
   name: "resume",
   title: "Resume the instance",
-  input: instanceInput,
+  input: instanceActionInput,
 
-  async locate(_tx, { instanceId }) {
-    return { instanceId, target: { instanceId } };
-  },
+  locate: locateInstanceById,
 
   async perform({ tx, actor, reason, instance }) {
     if (!instance) refuse("There is no such instance.");

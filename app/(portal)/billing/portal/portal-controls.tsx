@@ -2,6 +2,7 @@
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { ErrorMessage } from "@/app/_components/error-message";
 import { useTRPC } from "@/app/_trpc/client";
 import { formatPrice, PLANS, type PlanId } from "@/server/billing/plans";
 
@@ -52,11 +53,7 @@ export function PortalControls({ instanceId, planId, owesMoney, cancelAtPeriodEn
         Change plan
       </button>
       {pay.isSuccess ? <p role="status">Card updated{owesMoney ? "; the open invoices are being charged." : "."}</p> : null}
-      {error ? (
-        <p className="error" role="alert">
-          {error.message}
-        </p>
-      ) : null}
+      <ErrorMessage>{error?.message}</ErrorMessage>
     </div>
   );
 }

@@ -1,6 +1,7 @@
 "use client";
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
+import { ErrorMessage } from "@/app/_components/error-message";
 import { useTRPC } from "@/app/_trpc/client";
 
 export function PayButton({ instanceId, label, withCard = true, isSecondary = false }: { instanceId: string; label: string; withCard?: boolean; isSecondary?: boolean }) {
@@ -19,11 +20,7 @@ export function PayButton({ instanceId, label, withCard = true, isSecondary = fa
       >
         {label}
       </button>
-      {pay.error ? (
-        <p className="error" role="alert">
-          {pay.error.message}
-        </p>
-      ) : null}
+      <ErrorMessage>{pay.error?.message}</ErrorMessage>
     </div>
   );
 }

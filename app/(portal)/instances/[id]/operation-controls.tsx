@@ -1,6 +1,7 @@
 "use client";
 // Retry a failed operation or cancel a running one (owner and staff). The page's live events show the outcome.
 import { useMutation } from "@tanstack/react-query";
+import { ErrorMessage } from "@/app/_components/error-message";
 import { useTRPC } from "@/app/_trpc/client";
 import type { InstanceStatus } from "@/db/schema";
 import type { StepView } from "./timeline";
@@ -30,11 +31,7 @@ export function OperationControls({ instanceId, status, failedStep }: { instance
           </button>
           <span className="hint">Resumes at the step that failed; steps that finished are not repeated.</span>
         </div>
-        {retry.error ? (
-          <p className="error" role="alert">
-            {retry.error.message}
-          </p>
-        ) : null}
+        <ErrorMessage>{retry.error?.message}</ErrorMessage>
       </div>
     );
   }
@@ -53,11 +50,7 @@ export function OperationControls({ instanceId, status, failedStep }: { instance
             {isRequested ? "Cancelling…" : "Cancel operation"}
           </button>
         </div>
-        {cancel.error ? (
-          <p className="error" role="alert">
-            {cancel.error.message}
-          </p>
-        ) : null}
+        <ErrorMessage>{cancel.error?.message}</ErrorMessage>
       </div>
     );
   }

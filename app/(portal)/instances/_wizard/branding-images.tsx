@@ -2,6 +2,7 @@
 // Image uploads for the theme: sent to /api/assets, checked there by content, stored in the object store.
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { ErrorMessage } from "@/app/_components/error-message";
 import type { ImageSlot } from "@/server/branding/branding";
 import { IMAGE_RULES } from "@/server/branding/image-rules";
 import type { DraftView } from "@/server/instances/draft-view";
@@ -60,11 +61,7 @@ export function BrandingImages({ view }: { view: DraftView }) {
               {rule.hint}
               {busy === slot ? " Uploading…" : ""}
             </p>
-            {errors[slot] ? (
-              <p id={`${controlId}-error`} className="error" role="alert">
-                {errors[slot]}
-              </p>
-            ) : null}
+            <ErrorMessage id={`${controlId}-error`}>{errors[slot]}</ErrorMessage>
           </div>
         );
       })}

@@ -3,6 +3,7 @@ import { useMutation } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { ErrorMessage } from "@/app/_components/error-message";
 import { VerifyEmailNotice } from "@/app/_components/verify-email-notice";
 import { useTRPC } from "@/app/_trpc/client";
 import { COLOUR_FIELD_NAMES, COLOUR_FIELDS, IMAGE_SLOTS } from "@/server/branding/branding";
@@ -124,11 +125,7 @@ export function ReviewStep({ view }: { view: DraftView }) {
           ))}
         </ul>
       ) : null}
-      {formError ? (
-        <p className="error" role="alert">
-          {formError}
-        </p>
-      ) : null}
+      <ErrorMessage>{formError}</ErrorMessage>
       <div className="flex items-center gap-3">
         <Link href={stepHref(instance.id, "plan")} className="button button-secondary">
           Back

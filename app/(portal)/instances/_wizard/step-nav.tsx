@@ -1,5 +1,6 @@
 // The wizard's step indicator, and the Back / Next row under each step.
 import Link from "next/link";
+import { ErrorMessage } from "@/app/_components/error-message";
 import type { WizardStep } from "@/db/schema";
 import { stepIndex, WIZARD_STEPS } from "@/server/instances/wizard-steps";
 
@@ -45,11 +46,7 @@ export function StepButtons({
 }) {
   return (
     <>
-      {formError ? (
-        <p className="error" role="alert">
-          {formError}
-        </p>
-      ) : null}
+      <ErrorMessage>{formError}</ErrorMessage>
       <div className="flex items-center gap-3">
         {back ? (
           <Link href={stepHref(instanceId, back)} className="button button-secondary">

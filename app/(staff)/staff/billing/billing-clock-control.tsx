@@ -3,6 +3,7 @@
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { ErrorMessage } from "@/app/_components/error-message";
 import { formatDay } from "@/app/_components/subscription-badge";
 import { useTRPC } from "@/app/_trpc/client";
 
@@ -40,11 +41,9 @@ export function BillingClockControl({ now }: { now: Date }) {
           Advanced. {advance.data.deliveredEvents.length ? `Stripe events sent: ${advance.data.deliveredEvents.join(", ")}.` : "No events."}
         </p>
       ) : null}
-      {advance.error ? (
-        <p className="error" role="alert">
-          {(advance.error.data as { fieldErrors?: { days?: string[] } } | undefined)?.fieldErrors?.days?.[0] ?? advance.error.message}
-        </p>
-      ) : null}
+      <ErrorMessage>
+        {advance.error ? ((advance.error.data as { fieldErrors?: { days?: string[] } } | undefined)?.fieldErrors?.days?.[0] ?? advance.error.message) : null}
+      </ErrorMessage>
     </section>
   );
 }

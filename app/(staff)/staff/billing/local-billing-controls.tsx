@@ -3,6 +3,7 @@
 // on demand, so the whole lifecycle can be tried by hand.
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
+import { ErrorMessage } from "@/app/_components/error-message";
 import { formatDay } from "@/app/_components/subscription-badge";
 import { useTRPC } from "@/app/_trpc/client";
 
@@ -51,11 +52,7 @@ export function LocalBillingControls({ instanceId, cardDeclines, hasOpenInvoices
           </button>
         </div>
       )}
-      {error ? (
-        <p className="error" role="alert">
-          {error.message}
-        </p>
-      ) : null}
+      <ErrorMessage>{error?.message}</ErrorMessage>
     </div>
   );
 }

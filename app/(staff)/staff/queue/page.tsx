@@ -5,6 +5,7 @@ import { requireStaff } from "@/server/auth/guards";
 import { JOB_STATES } from "@/server/staff/queue";
 import { AutoRefresh } from "../_components/auto-refresh";
 import { formatDateTime, formatDuration } from "../_components/format";
+import { TableSection } from "../_components/table-section";
 import { RequeueJobForm } from "./requeue-job-form";
 
 export default async function QueuePage() {
@@ -30,117 +31,72 @@ export default async function QueuePage() {
         </div>
       </section>
 
-      <section className="card" aria-labelledby="jobs-heading">
-        <h2 id="jobs-heading" className="mt-0">
-          Jobs by task and state
-        </h2>
-        {tasks.length === 0 ? (
-          <p>The queue is empty: every job has run.</p>
-        ) : (
-          <table className="data" aria-label="Jobs by task and state">
-            <thead>
-              <tr>
-                <th>Task</th>
-                {JOB_STATES.map((state) => (
-                  <th key={state}>{state}</th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {tasks.map((task) => (
-                <tr key={task}>
-                  <td>{task}</td>
-                  {JOB_STATES.map((state) => (
-                    <td key={state}>{countOf(task, state)}</td>
-                  ))}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-        <p className="hint">Succeeded jobs leave the queue; the metrics count them (lyceum_jobs_processed_total).</p>
-      </section>
+      <TableSection
+        title="Jobs by task and state"
+        columns={["Task", ...JOB_STATES]}
+        isEmpty={tasks.length === 0}
+        empty="The queue is empty: every job has run."
+        footer={<p className="hint">Succeeded jobs leave the queue; the metrics count them (lyceum_jobs_processed_total).</p>}
+      >
+        {tasks.map((task) => (
+          <tr key={task}>
+            <td>{task}</td>
+            {JOB_STATES.map((state) => (
+              <td key={state}>{countOf(task, state)}</td>
+            ))}
+          </tr>
+        ))}
+      </TableSection>
 
-      <section className="card stack" aria-labelledby="failed-heading">
-        <h2 id="failed-heading" className="mt-0">
-          Failed jobs
-        </h2>
-        {failed.length === 0 ? (
-          <p>No job has failed for good.</p>
-        ) : (
-          <table className="data" aria-label="Failed jobs">
-            <thead>
-              <tr>
-                <th>Job</th>
-                <th>Task</th>
-                <th>Attempts</th>
-                <th>Last error</th>
-                <th>Failed</th>
-                <th>Re-queue</th>
-              </tr>
-            </thead>
-            <tbody>
-              {failed.map((job) => (
-                <tr key={job.id} data-job={job.id}>
-                  <td>
-                    {job.id}
-                    {job.key ? <div className="text-xs text-slate-500">{job.key}</div> : null}
-                  </td>
-                  <td>{job.task}</td>
-                  <td>
-                    {job.attempts} of {job.maxAttempts}
-                  </td>
-                  <td className="level-error">{job.lastError ?? "—"}</td>
-                  <td>{formatDateTime(job.failedAt)}</td>
-                  <td>
-                    <RequeueJobForm jobId={job.id} task={job.task} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </section>
+      <TableSection
+        title="Failed jobs"
+        columns={["Job", "Task", "Attempts", "Last error", "Failed", "Re-queue"]}
+        isEmpty={failed.length === 0}
+        empty="No job has failed for good."
+        className="card stack"
+      >
+        {failed.map((job) => (
+          <tr key={job.id} data-job={job.id}>
+            <td>
+              {job.id}
+              {job.key ? <div className="text-xs text-slate-500">{job.key}</div> : null}
+            </td>
+            <td>{job.task}</td>
+            <td>
+              {job.attempts} of {job.maxAttempts}
+            </td>
+            <td className="level-error">{job.lastError ?? "—"}</td>
+            <td>{formatDateTime(job.failedAt)}</td>
+            <td>
+              <RequeueJobForm jobId={job.id} task={job.task} />
+            </td>
+          </tr>
+        ))}
+      </TableSection>
 
-      <section className="card" aria-labelledby="workers-heading">
-        <h2 id="workers-heading" className="mt-0">
-          Workers
-        </h2>
-        {workers.length === 0 ? (
-          <p>No worker process is registered: queued jobs will not run.</p>
-        ) : (
-          <table className="data" aria-label="Workers">
-            <thead>
-              <tr>
-                <th>Process</th>
-                <th>Host</th>
-                <th>Started</th>
-                <th>Last heartbeat</th>
-                <th>State</th>
-                <th>Metrics</th>
-              </tr>
-            </thead>
-            <tbody>
-              {workers.map((worker) => (
-                <tr key={worker.id}>
-                  <td>
-                    <code>{worker.id}</code>
-                  </td>
-                  <td>
-                    {worker.hostname} (pid {worker.pid})
-                  </td>
-                  <td>{formatDateTime(worker.startedAt)}</td>
-                  <td>
-                    {formatDateTime(worker.lastHeartbeatAt)} ({formatDuration(worker.heartbeatAgeSeconds)} ago)
-                  </td>
-                  <td>{worker.isLive ? "live" : "stale"}</td>
-                  <td>{worker.metricsAddress ?? "—"}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </section>
+      <TableSection
+        title="Workers"
+        columns={["Process", "Host", "Started", "Last heartbeat", "State", "Metrics"]}
+        isEmpty={workers.length === 0}
+        empty="No worker process is registered: queued jobs will not run."
+      >
+        {workers.map((worker) => (
+          <tr key={worker.id}>
+            <td>
+              <code>{worker.id}</code>
+            </td>
+            <td>
+              {worker.hostname} (pid {worker.pid})
+            </td>
+            <td>{formatDateTime(worker.startedAt)}</td>
+            <td>
+              {formatDateTime(worker.lastHeartbeatAt)} ({formatDuration(worker.heartbeatAgeSeconds)} ago)
+            </td>
+            <td>{worker.isLive ? "live" : "stale"}</td>
+            <td>{worker.metricsAddress ?? "—"}</td>
+          </tr>
+        ))}
+      </TableSection>
     </div>
   );
 }

@@ -1,6 +1,7 @@
 "use client";
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
+import { ErrorMessage } from "@/app/_components/error-message";
 import { useTRPC } from "@/app/_trpc/client";
 
 export function RetryCheckoutButton({ instanceId }: { instanceId: string }) {
@@ -16,11 +17,7 @@ export function RetryCheckoutButton({ instanceId }: { instanceId: string }) {
       <button type="button" className="button" disabled={checkout.isPending} onClick={() => checkout.mutate({ id: instanceId })}>
         Return to checkout
       </button>
-      {checkout.error ? (
-        <p className="error" role="alert">
-          {checkout.error.message}
-        </p>
-      ) : null}
+      <ErrorMessage>{checkout.error?.message}</ErrorMessage>
     </div>
   );
 }

@@ -4,6 +4,7 @@ import { useRouter } from "next/navigation";
 import { BrandingForm } from "@/app/(portal)/instances/_wizard/branding-form";
 import { BrandingImages } from "@/app/(portal)/instances/_wizard/branding-images";
 import { EmailForm } from "@/app/(portal)/instances/_wizard/email-form";
+import { ErrorMessage } from "@/app/_components/error-message";
 import { useTRPC } from "@/app/_trpc/client";
 import type { DraftView } from "@/server/instances/draft-view";
 import type { SettingsDifference } from "@/server/instances/site-config";
@@ -17,11 +18,7 @@ type Props = {
 function SaveDraftButton({ isBusy, formError }: { isBusy: boolean; formError: string | null }) {
   return (
     <>
-      {formError ? (
-        <p className="error" role="alert">
-          {formError}
-        </p>
-      ) : null}
+      <ErrorMessage>{formError}</ErrorMessage>
       <button type="submit" className="button button-secondary" disabled={isBusy}>
         Save draft
       </button>
@@ -76,11 +73,7 @@ export function SettingsEditor({ view, differences, activeOperation }: Props) {
           ) : null}
         </div>
         {isApplying ? <p role="status">Your changes are being applied ({activeOperation.status}); progress appears below.</p> : null}
-        {apply.error || cancel.error ? (
-          <p className="error" role="alert">
-            {apply.error?.message ?? cancel.error?.message}
-          </p>
-        ) : null}
+        <ErrorMessage>{apply.error?.message ?? cancel.error?.message}</ErrorMessage>
       </section>
       <section className="card" aria-labelledby="branding-heading">
         <h2 id="branding-heading" className="mt-0">

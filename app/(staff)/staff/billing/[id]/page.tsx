@@ -21,7 +21,7 @@ export default async function StaffInstanceBillingPage({ params }: { params: Pro
         {instance.name} <StatusBadge status={instance.status} />
       </h1>
       <p className="text-slate-600">
-        {instance.subdomain} · <Link href={`/instances/${instance.id}`}>instance page and event log</Link>
+        {instance.subdomain} · <Link href={`/staff/instances/${instance.id}`}>instance page and event log</Link>
       </p>
       <InstanceBillingPanel instanceId={instance.id} />
     </div>

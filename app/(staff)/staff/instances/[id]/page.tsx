@@ -10,6 +10,7 @@ import { requireStaff } from "@/server/auth/guards";
 import { instanceIdInput } from "@/server/instances/input";
 import { AuditTable } from "../../_components/audit-table";
 import { formatDateTime, formatDuration, formatPrice, secondsBetween } from "../../_components/format";
+import { TableSection } from "../../_components/table-section";
 import { InstanceActions } from "./instance-actions";
 import { StaffEventLog } from "./staff-event-log";
 
@@ -104,131 +105,83 @@ export default async function StaffInstancePage({ params }: { params: Promise<{ 
 
       <StaffEventLog instanceId={instance.id} initialStatus={instance.status} initialEvents={events} />
 
-      <section className="card" aria-labelledby="operations-heading">
-        <h2 id="operations-heading" className="mt-0">
-          Operations
-        </h2>
-        {operations.length === 0 ? (
-          <p>No operation has run on this instance yet.</p>
-        ) : (
-          <table className="data" aria-label="Operations">
-            <thead>
-              <tr>
-                <th>Kind</th>
-                <th>Status</th>
-                <th>Queued</th>
-                <th>Took</th>
-                <th>Reason</th>
-                <th>Steps</th>
-              </tr>
-            </thead>
-            <tbody>
-              {operations.map((operation) => {
-                const took = secondsBetween(operation.startedAt, operation.finishedAt);
-                return (
-                  <tr key={operation.id} data-operation={operation.id}>
-                    <td>{operation.kind}</td>
-                    <td>
-                      {operation.status}
-                      {operation.cancelRequestedAt && (operation.status === "queued" || operation.status === "running") ? " (cancel requested)" : ""}
-                      {operation.error ? <div className="level-error text-xs">{operation.error}</div> : null}
-                    </td>
-                    <td>{formatDateTime(operation.createdAt)}</td>
-                    <td>{took === null ? "—" : formatDuration(took)}</td>
-                    <td>{operation.reason ?? "—"}</td>
-                    <td>
-                      <ol className="text-xs">
-                        {operation.steps.map((step) => (
-                          <li key={step.step} className={step.status === "failed" ? "level-error" : undefined}>
-                            {step.step}: {step.status}
-                            {step.attempts > 1 ? ` after ${step.attempts} attempts` : ""}
-                          </li>
-                        ))}
-                      </ol>
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        )}
-      </section>
+      <TableSection
+        title="Operations"
+        columns={["Kind", "Status", "Queued", "Took", "Reason", "Steps"]}
+        isEmpty={operations.length === 0}
+        empty="No operation has run on this instance yet."
+      >
+        {operations.map((operation) => {
+          const took = secondsBetween(operation.startedAt, operation.finishedAt);
+          return (
+            <tr key={operation.id} data-operation={operation.id}>
+              <td>{operation.kind}</td>
+              <td>
+                {operation.status}
+                {operation.cancelRequestedAt && (operation.status === "queued" || operation.status === "running") ? " (cancel requested)" : ""}
+                {operation.error ? <div className="level-error text-xs">{operation.error}</div> : null}
+              </td>
+              <td>{formatDateTime(operation.createdAt)}</td>
+              <td>{took === null ? "—" : formatDuration(took)}</td>
+              <td>{operation.reason ?? "—"}</td>
+              <td>
+                <ol className="text-xs">
+                  {operation.steps.map((step) => (
+                    <li key={step.step} className={step.status === "failed" ? "level-error" : undefined}>
+                      {step.step}: {step.status}
+                      {step.attempts > 1 ? ` after ${step.attempts} attempts` : ""}
+                    </li>
+                  ))}
+                </ol>
+              </td>
+            </tr>
+          );
+        })}
+      </TableSection>
 
-      <section className="card" aria-labelledby="deployments-heading">
-        <h2 id="deployments-heading" className="mt-0">
-          Deployments
-        </h2>
-        {deployments.length === 0 ? (
-          <p>No deployment yet.</p>
-        ) : (
-          <table className="data" aria-label="Deployments">
-            <thead>
-              <tr>
-                <th>Deployment</th>
-                <th>Status</th>
-                <th>Driver</th>
-                <th>Server</th>
-                <th>Address</th>
-                <th>Created</th>
-                <th>Activated</th>
-              </tr>
-            </thead>
-            <tbody>
-              {deployments.map((deployment) => (
-                <tr key={deployment.id}>
-                  <td>
-                    <code>{deployment.id.slice(0, 8)}</code>
-                    {deployment.id === instance.activeDeploymentId ? " (active)" : ""}
-                  </td>
-                  <td>{deployment.status}</td>
-                  <td>{deployment.computeDriver}</td>
-                  <td>{deployment.serverId ?? "—"}</td>
-                  <td>{deployment.address ?? "—"}</td>
-                  <td>{formatDateTime(deployment.createdAt)}</td>
-                  <td>{formatDateTime(deployment.activatedAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </section>
+      <TableSection
+        title="Deployments"
+        columns={["Deployment", "Status", "Driver", "Server", "Address", "Created", "Activated"]}
+        isEmpty={deployments.length === 0}
+        empty="No deployment yet."
+      >
+        {deployments.map((deployment) => (
+          <tr key={deployment.id}>
+            <td>
+              <code>{deployment.id.slice(0, 8)}</code>
+              {deployment.id === instance.activeDeploymentId ? " (active)" : ""}
+            </td>
+            <td>{deployment.status}</td>
+            <td>{deployment.computeDriver}</td>
+            <td>{deployment.serverId ?? "—"}</td>
+            <td>{deployment.address ?? "—"}</td>
+            <td>{formatDateTime(deployment.createdAt)}</td>
+            <td>{formatDateTime(deployment.activatedAt)}</td>
+          </tr>
+        ))}
+      </TableSection>
 
-      <section className="card" aria-labelledby="ledger-heading">
-        <h2 id="ledger-heading" className="mt-0">
-          Resource ledger
-        </h2>
-        <p className="hint">What exists for this instance. Secrets are stored encrypted and never shown here.</p>
-        {ledger.length === 0 ? (
-          <p>Nothing recorded yet.</p>
-        ) : (
-          <table className="data" aria-label="Resource ledger">
-            <thead>
-              <tr>
-                <th>Kind</th>
-                <th>External id</th>
-                <th>Details</th>
-                <th>Created</th>
-                <th>Removed</th>
-              </tr>
-            </thead>
-            <tbody>
-              {ledger.map((entry) => (
-                <tr key={entry.id}>
-                  <td>{entry.kind}</td>
-                  <td>
-                    <code>{entry.externalId}</code>
-                  </td>
-                  <td>
-                    <code className="text-xs">{JSON.stringify(entry.details)}</code>
-                  </td>
-                  <td>{formatDateTime(entry.createdAt)}</td>
-                  <td>{formatDateTime(entry.deletedAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </section>
+      <TableSection
+        title="Resource ledger"
+        columns={["Kind", "External id", "Details", "Created", "Removed"]}
+        isEmpty={ledger.length === 0}
+        empty="Nothing recorded yet."
+        intro={<p className="hint">What exists for this instance. Secrets are stored encrypted and never shown here.</p>}
+      >
+        {ledger.map((entry) => (
+          <tr key={entry.id}>
+            <td>{entry.kind}</td>
+            <td>
+              <code>{entry.externalId}</code>
+            </td>
+            <td>
+              <code className="text-xs">{JSON.stringify(entry.details)}</code>
+            </td>
+            <td>{formatDateTime(entry.createdAt)}</td>
+            <td>{formatDateTime(entry.deletedAt)}</td>
+          </tr>
+        ))}
+      </TableSection>
 
       <section className="card" aria-labelledby="audit-heading">
         <h2 id="audit-heading" className="mt-0">
