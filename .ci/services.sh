@@ -7,6 +7,8 @@ need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 # promtool and prometheus: the tests check and unit-test prometheus/*.yml and run a real Prometheus.
 command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus)
+# haproxy: the load balancer's integration tests run a real one (master-worker mode, seamless reloads).
+[ -x /usr/sbin/haproxy ] || need_apt+=(haproxy)
 if ((${#need_apt[@]})); then
   echo "installing: ${need_apt[*]}"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
