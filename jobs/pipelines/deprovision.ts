@@ -1,6 +1,7 @@
 // Deprovision: remove everything the ledger holds for the instance, newest first, and end deprovisioned.
 import { transitionInstance } from "@/server/instances/lifecycle";
 import { stopApplicationServers } from "../steps/deployment";
+import { syncLoadBalancerStep } from "../steps/load-balancer";
 import { removeMongodb } from "../steps/mongodb";
 import { removeMysql } from "../steps/mysql";
 import { removeObjectStorage } from "../steps/object-storage";
@@ -10,8 +11,9 @@ import type { Pipeline } from "../pipeline/types";
 
 export const deprovisionPipeline: Pipeline = {
   kind: "deprovision",
-  // Provisioning's order reversed: what was made last goes first.
-  steps: [stopApplicationServers, removeObjectStorage, removeRabbitmq, removeMongodb, removeMysql, verifyNothingLeft],
+  // Provisioning's order reversed: what was made last goes first. The load balancer is synced last: the
+  // instance is deprovisioning, so its names and backend leave the configuration and no other site changes.
+  steps: [stopApplicationServers, removeObjectStorage, removeRabbitmq, removeMongodb, removeMysql, verifyNothingLeft, syncLoadBalancerStep],
   async onStart(tx, instance, operation) {
     // requestDeprovision usually moved it already; a retried deprovision of a failed instance moves it here.
     if (instance.status !== "deprovisioning") {

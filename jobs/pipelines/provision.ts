@@ -6,6 +6,7 @@ import { instanceSiteUrl } from "@/server/instances/hostnames";
 import { transitionInstance } from "@/server/instances/lifecycle";
 import { emailOwnerInstanceRunning, emailOwnerProvisioningFailed } from "@/server/notifications/instance-emails";
 import { activateDeployment, bootServer, publishDns, renderDeploymentConfig, waitForHeartbeat } from "../steps/deployment";
+import { showPreparingPage, syncLoadBalancerStep } from "../steps/load-balancer";
 import { ensureMongodb } from "../steps/mongodb";
 import { ensureMysql } from "../steps/mysql";
 import { ensureObjectStorage } from "../steps/object-storage";
@@ -17,6 +18,7 @@ export const provisionPipeline: Pipeline = {
   kind: "provision",
   // DESIGN.md's order: data services first, so the config can carry their credentials.
   steps: [
+    showPreparingPage,
     ensureMysql,
     ensureMongodb,
     ensureRabbitmq,
@@ -26,6 +28,7 @@ export const provisionPipeline: Pipeline = {
     waitForHeartbeat,
     publishDns,
     activateDeployment,
+    syncLoadBalancerStep,
   ],
   async onStart(tx, instance, operation) {
     if (instance.status === "queued") {

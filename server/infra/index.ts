@@ -1,9 +1,13 @@
 // The one place where configuration picks each capability's driver.
+import { db } from "@/db";
 import { ConfigurationError, env, type Env } from "@/server/env";
 import type { ComputeDriver } from "./compute/driver";
 import { createLocalComputeDriver } from "./compute/local";
 import type { FrontDoorDriver } from "./front-door/driver";
+import { createLoadBalancerFrontDoor } from "./front-door/load-balancer";
 import { createLocalFrontDoor } from "./front-door/local";
+import { createLoadBalancer, type LoadBalancer } from "./load-balancer";
+import { noCertificates } from "./load-balancer/state-from-db";
 import { createMongoDriver } from "./mongodb/admin-connection";
 import type { MongoDriver } from "./mongodb/driver";
 import { createMysqlDriver } from "./mysql/admin-connection";
@@ -19,6 +23,8 @@ import { createRabbitDriver } from "./rabbitmq/management-api";
 export type Infrastructure = {
   compute: ComputeDriver;
   frontDoor: FrontDoorDriver;
+  /** Null when LOAD_BALANCER_DRIVER=none: each local site server is its own front door. */
+  loadBalancer: LoadBalancer | null;
   mysql: MysqlDriver;
   /** Null when no MongoDB cluster is configured (MONGODB_ADMIN_URL): the pipeline says it skipped it. */
   mongodb: MongoDriver | null;
@@ -31,9 +37,12 @@ let cached: Infrastructure | undefined;
 export function infra(): Infrastructure {
   if (cached) return cached;
   const config = env();
+  // The certificates HAProxy serves by name; noCertificates serves only the self-signed default one.
+  const loadBalancer = createLoadBalancer(config, noCertificates);
   cached = {
     compute: createLocalComputeDriver(config.LYCEUM_STATE_DIR),
-    frontDoor: createLocalFrontDoor(config.LYCEUM_STATE_DIR),
+    frontDoor: loadBalancer ? createLoadBalancerFrontDoor(loadBalancer, db) : createLocalFrontDoor(config.LYCEUM_STATE_DIR),
+    loadBalancer,
     mysql: createMysqlDriver(config.MYSQL_ADMIN_URL, config.MYSQL_USER_HOST),
     mongodb: config.MONGODB_ADMIN_URL ? createMongoDriver(config.MONGODB_ADMIN_URL) : null,
     rabbitmq: createRabbitDriver(config.RABBITMQ_MANAGEMENT_URL, config.RABBITMQ_AMQP_URL),

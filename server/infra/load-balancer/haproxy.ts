@@ -110,19 +110,8 @@ export class HaproxyLoadBalancer implements LoadBalancerDriver {
     return { isChanged: true, summary: rendered.summary };
   }
 
-  /** `haproxy -c`: null when the file is valid, else HAProxy's own alerts on one line. */
-  async validate(configFile: string): Promise<string | null> {
-    try {
-      await run(this.bin, ["-c", "-f", configFile], { timeout: VALIDATE_TIMEOUT_MS });
-      return null;
-    } catch (error) {
-      const { stderr, stdout, message } = error as { stderr?: string; stdout?: string; message: string };
-      const lines = `${stderr ?? ""}\n${stdout ?? ""}`
-        .split("\n")
-        .map((line) => line.replace(/^\[(ALERT|WARNING|NOTICE)\]\s+\(\d+\)\s*:\s*/, "").trim())
-        .filter((line) => line && !/^config\s*:\s*Fatal errors found/.test(line));
-      return lines.length ? lines.join("; ") : message;
-    }
+  validate(configFile: string): Promise<string | null> {
+    return checkHaproxyConfig(this.bin, configFile);
   }
 
   /**
@@ -272,6 +261,21 @@ export class HaproxyLoadBalancer implements LoadBalancerDriver {
   private async stopLeftover() {
     await this.stop();
     await rm(this.paths.masterSocket, { force: true });
+  }
+}
+
+/** `haproxy -c`: null when the file is valid, else HAProxy's own alerts on one line. */
+export async function checkHaproxyConfig(bin: string, configFile: string): Promise<string | null> {
+  try {
+    await run(bin, ["-c", "-f", configFile], { timeout: VALIDATE_TIMEOUT_MS });
+    return null;
+  } catch (error) {
+    const { stderr, stdout, message } = error as { stderr?: string; stdout?: string; message: string };
+    const lines = `${stderr ?? ""}\n${stdout ?? ""}`
+      .split("\n")
+      .map((line) => line.replace(/^\[(ALERT|WARNING|NOTICE)\]\s+\(\d+\)\s*:\s*/, "").trim())
+      .filter((line) => line && !/^config\s*:\s*Fatal errors found/.test(line));
+    return lines.length ? lines.join("; ") : message;
   }
 }
 
