@@ -236,3 +236,27 @@ describe.skipIf(!hasHaproxy)("the HAProxy load balancer", () => {
     expect(succeeded).toBeGreaterThan(100);
   });
 });
+
+describe.skipIf(!hasHaproxy)("starting HAProxy", () => {
+  it("says why it could not start, e.g. a port that is taken", async () => {
+    const taken = http.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    const port = (taken.address() as AddressInfo).port;
+    const dir = await mkdtemp(path.join(os.tmpdir(), "lyceum-haproxy-"));
+    try {
+      const lb = new HaproxyLoadBalancer(dir, HAPROXY);
+      const state: LoadBalancerState = {
+        httpBind: `127.0.0.1:${port}`,
+        httpsBind: null,
+        portalAddress: "127.0.0.1:3000",
+        sites: [],
+        certificates: [],
+        defaultCertificate: await selfSignedCertificate(["default.invalid"]),
+      };
+      await expect(lb.start(state)).rejects.toThrow(/haproxy exited \(1\) while starting: .*(cannot bind|Address already in use)/i);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

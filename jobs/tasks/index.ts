@@ -12,6 +12,7 @@ import { resume_instance } from "./resume_instance";
 import { send_email } from "./send_email";
 import { suspend_for_nonpayment } from "./suspend_for_nonpayment";
 import { suspend_instance } from "./suspend_instance";
+import { sync_load_balancer } from "./sync_load_balancer";
 import { verify_domain } from "./verify_domain";
 
 export const taskList: Partial<Record<JobName, TaskList[string]>> = {
@@ -21,6 +22,7 @@ export const taskList: Partial<Record<JobName, TaskList[string]>> = {
   resume_instance,
   reconfigure_instance,
   reconcile_compute,
+  sync_load_balancer,
   send_email,
   verify_domain,
   process_stripe_event,

@@ -184,7 +184,7 @@ export async function seedFleet(db: Database, options: SeedOptions): Promise<See
       plan,
       status,
       // A suspended instance's front door shows the maintenance page (what the suspend step records).
-      maintenancePageSince: status === "suspended" ? at(time) : null,
+      maintenancePageSince: target === "suspended" ? at(time) : null,
       lastEventSeq: events.length,
       createdAt: at(0),
       updatedAt: at(time),

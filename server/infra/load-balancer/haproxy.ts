@@ -125,13 +125,19 @@ export class HaproxyLoadBalancer implements LoadBalancerDriver {
     const child = spawn(this.bin, ["-W", "-S", `${this.paths.masterSocket},mode,600`, "-f", this.paths.currentConfig, "-p", this.paths.pidFile], {
       stdio: ["ignore", "pipe", "pipe"],
     });
+    const lastLines: string[] = [];
     for (const stream of [child.stdout!, child.stderr!]) {
       stream.on("data", (chunk: Buffer) => {
-        for (const line of chunk.toString().split("\n")) if (line.trim()) options.onOutput?.(line);
+        for (const line of chunk.toString().split("\n")) {
+          if (!line.trim()) continue;
+          options.onOutput?.(line);
+          lastLines.push(line.replace(/^\[(ALERT|WARNING|NOTICE)\]\s+\(\d+\)\s*:\s*/, "").trim());
+          if (lastLines.length > 5) lastLines.shift();
+        }
       });
     }
     const exited = new Promise<never>((_, reject) =>
-      child.once("exit", (code, signal) => reject(new Error(`haproxy exited (${signal ?? code}) while starting`))),
+      child.once("exit", (code, signal) => reject(new Error(`haproxy exited (${signal ?? code}) while starting: ${lastLines.join("; ") || "no output"}`))),
     );
     exited.catch(() => undefined);
     const deadline = Date.now() + RELOAD_TIMEOUT_MS;
