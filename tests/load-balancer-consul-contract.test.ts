@@ -101,6 +101,16 @@ describe("the Consul load balancer driver", () => {
     expect((await driver.readManifest())!.modifyIndex).toBe(before!.modifyIndex);
   });
 
+  it("shares one default certificate between workers: the first one stores it, the others use it", async () => {
+    let made = 0;
+    const make = async () => (made++, { chainPem: `CHAIN-${made}`, keyPem: `KEY-${made}` });
+    const workers = [0, 1, 2].map(() => new ConsulLoadBalancer({ url: consul.url, token: TOKEN, prefix: PREFIX, nodeDir: "/etc/haproxy/lyceum" }));
+    const pairs = await Promise.all(workers.map((worker) => worker.sharedDefaultCertificate(make)));
+    expect(new Set(pairs.map((pair) => pair.chainPem)).size).toBe(1);
+    expect(consul.requests.some((request) => request.method === "PUT" && request.key === `${PREFIX}/default-certificate` && request.query.cas === "0")).toBe(true);
+    expect(await workers[0]!.sharedDefaultCertificate(make)).toEqual(pairs[0]);
+  });
+
   it("sends its ACL token, and says what a 403 means", async () => {
     expect(consul.requests.length).toBeGreaterThan(0);
     const tokenless = new ConsulLoadBalancer({ url: consul.url, prefix: PREFIX, nodeDir: "/etc/haproxy/lyceum" });

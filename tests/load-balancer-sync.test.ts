@@ -181,4 +181,21 @@ describe.skipIf(!hasHaproxy)("the load balancer kept in sync with the database",
     expect((await get(httpPort, gone.host)).body).toBe("portal /");
     expect((await get(httpPort, stays.host)).body).toBe("site-stays /");
   });
+
+  it("takes turns when several syncs run at once, and the last one serves the database as it is", async () => {
+    const site = await startSiteServer("site-turns");
+    servers.push(site.server);
+    const instance = await instanceWith(site);
+    const { failedReloads } = await haproxy.processList();
+    // Each sync changes the maintenance flag just before it runs, so each one has something to apply.
+    await Promise.all(
+      [0, 1, 2, 3].map(async (i) => {
+        await db.update(instances).set({ maintenancePageSince: i % 2 === 0 ? new Date() : null }).where(eq(instances.id, instance.id));
+        return syncLoadBalancerFromDb(ctx());
+      }),
+    );
+    const isInMaintenance = Boolean((await db.query.instances.findFirst({ where: eq(instances.id, instance.id) }))!.maintenancePageSince);
+    expect((await get(httpPort, instance.host)).status).toBe(isInMaintenance ? 503 : 200);
+    expect((await haproxy.processList()).failedReloads).toBe(failedReloads);
+  });
 });

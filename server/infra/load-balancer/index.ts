@@ -1,4 +1,5 @@
 // The load balancer as the rest of the system sees it: a driver, and how to read what it should serve.
+import { sql } from "drizzle-orm";
 import type { Queryable } from "@/db";
 import type { Env } from "@/server/env";
 import { ConsulConflictError, ConsulLoadBalancer } from "./consul";
@@ -63,14 +64,21 @@ export function createLoadBalancer(config: Env, certificates: CertificatesProvid
 
 const CONFLICT_RETRIES = 3;
 
-/** Renders from the database and applies; re-renders when another worker published in between. */
+/**
+ * Renders from the database and applies. Workers take turns (a transaction-level advisory lock around the
+ * read and the apply): otherwise a worker that read the database earlier could apply after one that read it
+ * later and put an older state back. Consul's check-and-set still guards against portals sharing a prefix.
+ */
 export async function syncLoadBalancer(db: Queryable, loadBalancer: LoadBalancer, signal?: AbortSignal): Promise<ApplyResult & { state: LoadBalancerState }> {
-  for (let attempt = 1; ; attempt += 1) {
-    const state = await loadBalancer.stateFrom(db);
-    try {
-      return { ...(await loadBalancer.driver.apply(state, signal)), state };
-    } catch (error) {
-      if (!(error instanceof ConsulConflictError) || attempt >= CONFLICT_RETRIES) throw error;
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended('lyceum:load-balancer', 0))`);
+    for (let attempt = 1; ; attempt += 1) {
+      const state = await loadBalancer.stateFrom(tx);
+      try {
+        return { ...(await loadBalancer.driver.apply(state, signal)), state };
+      } catch (error) {
+        if (!(error instanceof ConsulConflictError) || attempt >= CONFLICT_RETRIES) throw error;
+      }
     }
-  }
+  });
 }
