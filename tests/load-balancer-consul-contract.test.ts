@@ -1,12 +1,22 @@
 // The Consul driver against a loopback agent that speaks Consul's KV API: what it publishes is exactly the
 // rendered configuration for the nodes' directory, the manifest moves by check-and-set only, nodes can
 // follow it with blocking queries, and the token travels in the header.
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConsulConflictError, ConsulLoadBalancer } from "@/server/infra/load-balancer/consul";
-import { HaproxyConfigRefusedError } from "@/server/infra/load-balancer/haproxy";
+import { followPublishedConfiguration, placePublishedFiles } from "@/server/infra/load-balancer/consul-node";
+import { HaproxyConfigRefusedError, HaproxyLoadBalancer } from "@/server/infra/load-balancer/haproxy";
+import { MAINTENANCE_PAGE_MARKER } from "@/server/infra/load-balancer/pages";
+import { freePort } from "@/server/net/free-port";
 import { selfSignedCertificate, type PemPair } from "@/server/infra/load-balancer/self-signed";
 import type { LoadBalancedSite, LoadBalancerState } from "@/server/infra/load-balancer/state";
 import { startFakeConsul } from "./helpers/fake-consul";
+import { eventually } from "./helpers/waiting";
 
 const TOKEN = "b1gs3cr3t-consul-token";
 const PREFIX = "lyceum-test/load-balancer";
@@ -62,9 +72,9 @@ describe("the Consul load balancer driver", () => {
 
   it("lets a node wait for the next configuration with a blocking query", async () => {
     const before = await driver.readManifest();
-    const waiting = driver.readManifest({ index: before!.modifyIndex, wait: "10s" });
+    const waiting = driver.manifestAfter(before!.modifyIndex, { wait: "10s" });
     await driver.apply(state([{ ...serving(), mode: "maintenance", backendAddress: null }]));
-    const after = await waiting;
+    const after = (await waiting).published;
     expect(after!.modifyIndex).toBeGreaterThan(before!.modifyIndex);
     const files = await driver.readFiles(after!.manifest);
     expect(files["config/hosts.map"]).toContain("a.example.org be_maintenance");
@@ -115,5 +125,66 @@ describe("the Consul load balancer driver", () => {
     expect(consul.requests.length).toBeGreaterThan(0);
     const tokenless = new ConsulLoadBalancer({ url: consul.url, prefix: PREFIX, nodeDir: "/etc/haproxy/lyceum" });
     await expect(tokenless.apply(state([]))).rejects.toThrow(/HTTP 403 .*CONSUL_TOKEN needs key:write/);
+  });
+});
+
+const HAPROXY = "/usr/sbin/haproxy";
+
+describe.skipIf(!existsSync(HAPROXY))("a HAProxy node following Consul", () => {
+  it("starts on the published configuration and reloads on each new one", async () => {
+    const consul = await startFakeConsul(TOKEN);
+    const site = http.createServer((req, res) => res.writeHead(200).end(`site ${req.url}`));
+    await new Promise<void>((resolve) => site.listen(0, "127.0.0.1", resolve));
+    const nodeDir = await mkdtemp(path.join(os.tmpdir(), "lyceum-consul-node-"));
+    const haproxy = new HaproxyLoadBalancer(nodeDir, HAPROXY);
+    const controller = new AbortController();
+    try {
+      const port = await freePort();
+      const certificate = await selfSignedCertificate(["a.example.org"]);
+      const worker = new ConsulLoadBalancer({ url: consul.url, token: TOKEN, prefix: PREFIX, nodeDir, haproxyBin: HAPROXY });
+      const state = (mode: "serving" | "maintenance"): LoadBalancerState => ({
+        httpBind: `127.0.0.1:${port}`,
+        httpsBind: null,
+        portalAddress: "127.0.0.1:9",
+        sites: [{ instanceId: A, hostnames: ["a.example.org"], backendAddress: `127.0.0.1:${(site.address() as AddressInfo).port}`, mode }],
+        certificates: [],
+        defaultCertificate: certificate,
+      });
+      await worker.apply(state("serving"));
+
+      const node = new ConsulLoadBalancer({ url: consul.url, token: TOKEN, prefix: PREFIX, nodeDir });
+      const published = (await node.readManifest())!;
+      await haproxy.start(placePublishedFiles(await node.readFiles(published.manifest), published.manifest, nodeDir));
+      const lines: string[] = [];
+      const following = followPublishedConfiguration({ consul: node, haproxy, publishedNodeDir: nodeDir, signal: controller.signal, wait: "2s", say: (line) => lines.push(line) });
+      const getA = () =>
+        new Promise<{ status: number; body: string }>((resolve, reject) => {
+          http
+            .get({ host: "127.0.0.1", port, path: "/x", headers: { host: "a.example.org" }, agent: false }, (res) => {
+              let body = "";
+              res.on("data", (chunk: Buffer) => (body += chunk.toString()));
+              res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+            })
+            .on("error", reject);
+        });
+      expect(await getA()).toEqual({ status: 200, body: "site /x" });
+
+      await worker.apply(state("maintenance"));
+      const suspended = await eventually(async () => {
+        const answer = await getA();
+        return answer.status === 503 ? answer : undefined;
+      }, 10_000, "the node to apply the maintenance configuration");
+      expect(suspended.body).toContain(MAINTENANCE_PAGE_MARKER);
+      // The reload is confirmed (and logged) a moment after the new worker already answers.
+      await eventually(async () => lines.find((line) => /^applied configuration \d+: 0 serving, 1 in maintenance/.test(line)), 5000, `the log line (have: ${lines.join(" | ")})`);
+      controller.abort();
+      await following;
+    } finally {
+      controller.abort();
+      await haproxy.stop();
+      await new Promise((resolve) => site.close(resolve));
+      await consul.close();
+      await rm(nodeDir, { recursive: true, force: true });
+    }
   });
 });

@@ -40,6 +40,8 @@ export type ConsulManifest = {
   files: Record<string, string[]>;
 };
 
+export type PublishedManifest = { manifest: ConsulManifest; modifyIndex: number };
+
 /** Someone else published between our read and our write: re-render from the database and try again. */
 export class ConsulConflictError extends Error {}
 
@@ -97,18 +99,24 @@ export class ConsulLoadBalancer implements LoadBalancerDriver {
     return { isChanged: true, summary: `${rendered.summary} (published to Consul)` };
   }
 
+  /** The published manifest and its ModifyIndex; null when nothing was published yet. */
+  async readManifest(options: { signal?: AbortSignal } = {}): Promise<PublishedManifest | null> {
+    return (await this.manifestAfter(undefined, options)).published;
+  }
+
   /**
-   * The manifest and its ModifyIndex; null when nothing was published yet. With `index`, a blocking query:
-   * Consul answers when the manifest changes past that index, or after `wait` with the same index.
+   * A blocking query (what a node runs in a loop): Consul answers when the manifest changes past `index`, or
+   * after `wait` with the same index. Without an index it answers at once. `index` is the next one to pass.
    */
-  async readManifest(options: { index?: number; wait?: string; signal?: AbortSignal } = {}): Promise<{ manifest: ConsulManifest; modifyIndex: number; index: number } | null> {
-    const query = options.index !== undefined ? { index: String(options.index), wait: options.wait ?? "5m" } : undefined;
-    const response = await this.request("GET", "manifest", { query, signal: options.signal, timeoutMs: options.index !== undefined ? 10 * 60_000 : REQUEST_TIMEOUT_MS });
-    const index = Number(response.headers.get("x-consul-index") ?? 0);
-    if (response.status === 404) return null;
+  async manifestAfter(index: number | undefined, options: { wait?: string; signal?: AbortSignal } = {}): Promise<{ index: number; published: PublishedManifest | null }> {
+    const query = index !== undefined ? { index: String(index), wait: options.wait ?? "5m" } : undefined;
+    const response = await this.request("GET", "manifest", { query, signal: options.signal, timeoutMs: index !== undefined ? 10 * 60_000 : REQUEST_TIMEOUT_MS });
+    const nextIndex = Number(response.headers.get("x-consul-index") ?? 0);
+    if (response.status === 404) return { index: nextIndex, published: null };
     const [entry] = (await response.json()) as { Value: string | null; ModifyIndex: number }[];
-    if (!entry?.Value) return null;
-    return { manifest: JSON.parse(Buffer.from(entry.Value, "base64").toString("utf8")) as ConsulManifest, modifyIndex: entry.ModifyIndex, index };
+    if (!entry?.Value) return { index: nextIndex, published: null };
+    const manifest = JSON.parse(Buffer.from(entry.Value, "base64").toString("utf8")) as ConsulManifest;
+    return { index: nextIndex, published: { manifest, modifyIndex: entry.ModifyIndex } };
   }
 
   /**

@@ -14,7 +14,7 @@ import net from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
 import type { ApplyResult, LoadBalancerDriver } from "./driver";
-import { CONFIG_FILE, renderHaproxy } from "./render-haproxy";
+import { CONFIG_FILE, renderHaproxy, type RenderedLoadBalancer, type RenderOptions } from "./render-haproxy";
 import type { LoadBalancerState } from "./state";
 
 const run = promisify(execFile);
@@ -23,6 +23,9 @@ export class HaproxyConfigRefusedError extends Error {}
 export class HaproxyNotRunningError extends Error {}
 
 export type HaproxyPaths = ReturnType<typeof haproxyPaths>;
+
+/** Renders the files for the directories this HAProxy reads them from. */
+export type RenderFor = (options: RenderOptions) => RenderedLoadBalancer;
 
 /** Where everything lives; the one place that knows the layout. */
 export function haproxyPaths(dir: string) {
@@ -62,18 +65,25 @@ export class HaproxyLoadBalancer implements LoadBalancerDriver {
     this.paths = haproxyPaths(dir);
   }
 
-  /** Applies states one after the other: two steps of this worker must not interleave their swaps. */
   apply(state: LoadBalancerState, signal?: AbortSignal): Promise<ApplyResult> {
-    const next = this.queue.then(() => this.applyNow(state, signal, { reload: true }));
+    return this.applyRendered((options) => renderHaproxy(state, options), signal);
+  }
+
+  /**
+   * Applies files rendered for this HAProxy's directories (e.g. what a Consul node received). One at a time:
+   * two steps of this worker must not interleave their swaps.
+   */
+  applyRendered(render: RenderFor, signal?: AbortSignal): Promise<ApplyResult> {
+    const next = this.queue.then(() => this.applyNow(render, signal, { reload: true }));
     this.queue = next.catch(() => undefined);
     return next;
   }
 
-  private async applyNow(state: LoadBalancerState, signal: AbortSignal | undefined, { reload }: { reload: boolean }): Promise<ApplyResult> {
+  private async applyNow(render: RenderFor, signal: AbortSignal | undefined, { reload }: { reload: boolean }): Promise<ApplyResult> {
     signal?.throwIfAborted();
     const generation = `${Date.now().toString(36)}-${randomBytes(3).toString("hex")}`;
     const configDir = path.join(this.paths.configs, generation);
-    const rendered = renderHaproxy(state, { configDir, certDir: this.paths.certs, adminSocket: this.paths.adminSocket });
+    const rendered = render({ configDir, certDir: this.paths.certs, adminSocket: this.paths.adminSocket });
     const previousDir = await this.currentDir();
 
     // Unchanged (the generation's own path aside): nothing to reload.
@@ -118,10 +128,11 @@ export class HaproxyLoadBalancer implements LoadBalancerDriver {
    * Starts HAProxy (master-worker, in the foreground as a child of the caller) on `state`, after stopping one
    * that a crashed run may have left behind. Resolves once a worker serves.
    */
-  async start(state: LoadBalancerState, options: { onOutput?: (line: string) => void } = {}): Promise<ChildProcess> {
+  async start(state: LoadBalancerState | RenderFor, options: { onOutput?: (line: string) => void } = {}): Promise<ChildProcess> {
     await mkdir(this.paths.root, { recursive: true, mode: 0o700 });
     await this.stopLeftover();
-    await this.applyNow(state, undefined, { reload: false });
+    const render: RenderFor = typeof state === "function" ? state : (renderOptions) => renderHaproxy(state, renderOptions);
+    await this.applyNow(render, undefined, { reload: false });
     const child = spawn(this.bin, ["-W", "-S", `${this.paths.masterSocket},mode,600`, "-f", this.paths.currentConfig, "-p", this.paths.pidFile], {
       stdio: ["ignore", "pipe", "pipe"],
     });
