@@ -3,7 +3,7 @@
 // reloads under traffic that fail no request, and a configuration `haproxy -c` refuses.
 import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, readlink, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, readlink, rm } from "node:fs/promises";
 import http from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
@@ -191,6 +191,26 @@ describe.skipIf(!hasHaproxy)("the HAProxy load balancer", () => {
     expect(await readlink(lb.paths.current)).toBe(before);
     expect((await get(httpPort, "a.test")).body).toMatch(/^site-a /);
     expect((await get(httpPort, "c.test")).body).toMatch(/^portal /);
+  });
+
+  it("removes a replaced certificate's file (and private key) once no kept configuration names it", async () => {
+    const renewed = await selfSignedCertificate(["a.test", "studio.a.test"]);
+    const withCertificate = (certificate: PemPair, sites: LoadBalancedSite[]) => ({
+      ...state(sites),
+      certificates: [{ hostnames: ["a.test", "studio.a.test"], ...certificate }],
+    });
+    await lb.apply(withCertificate(certificateA, normalSites()));
+    const before = await readdir(lb.paths.certs);
+    for (let i = 0; i < 4; i += 1) {
+      const sites = i % 2 === 0 ? [...normalSites(), site(C, "c.test", null, "preparing")] : normalSites();
+      await lb.apply(withCertificate(renewed, sites));
+    }
+    const after = await readdir(lb.paths.certs);
+    expect(after).toHaveLength(2); // the default certificate and the renewed one
+    expect(before.filter((name) => !after.includes(name))).toHaveLength(1);
+    const served = await getTls(httpsPort, "a.test", [renewed.chainPem]);
+    expect(served.body).toMatch(/^site-a /);
+    await lb.apply(state(normalSites()));
   });
 
   it("does not reload for an unchanged state", async () => {

@@ -111,8 +111,9 @@ export class HaproxyLoadBalancer implements LoadBalancerDriver {
       try {
         await this.reload(signal);
       } catch (error) {
-        // The master could not load it after all: put the previous configuration back where it reads it.
-        if (previousDir) await this.makeCurrent(previousDir);
+        // The master could not load it after all: put the previous configuration back where it reads it. (With
+        // no HAProxy running, the checked new one stays current: it is what the next start should serve.)
+        if (previousDir && !(error instanceof HaproxyNotRunningError)) await this.makeCurrent(previousDir);
         throw error;
       }
     }
@@ -255,11 +256,26 @@ export class HaproxyLoadBalancer implements LoadBalancerDriver {
     await rename(temporary, this.paths.current);
   }
 
-  /** Keeps the newest configurations (the current one among them), so a rollback has something to go back to. */
+  /**
+   * Keeps the newest configurations (the current one among them), so a rollback has something to go back to,
+   * and only the certificate files they name: a replaced certificate's private key does not linger on disk.
+   */
   private async prune(currentDir: string) {
     const names = (await readdir(this.paths.configs)).sort().reverse();
     const keep = new Set([path.basename(currentDir), ...names.slice(0, KEEP_GENERATIONS)]);
     await Promise.all(names.filter((name) => !keep.has(name)).map((name) => rm(path.join(this.paths.configs, name), { recursive: true, force: true })));
+    let referenced = "";
+    for (const name of keep) {
+      for (const file of await readdir(path.join(this.paths.configs, name)).catch(() => [] as string[])) {
+        referenced += await readFile(path.join(this.paths.configs, name, file), "utf8");
+      }
+    }
+    const certificates = await readdir(this.paths.certs).catch(() => [] as string[]);
+    await Promise.all(
+      certificates
+        .filter((name) => !referenced.includes(path.join(this.paths.certs, name)))
+        .map((name) => rm(path.join(this.paths.certs, name), { force: true })),
+    );
   }
 
   private runningMasterPid(): number | null {
