@@ -32,7 +32,6 @@ const { apiAs, makeUser, uniqueSuffix } = await import("./helpers/accounts");
 const { makeVerifiedUser, registerInstance } = await import("./helpers/registration");
 const { checkoutAtStripe, deliver } = await import("./helpers/billing");
 const { injectFault, waitForStatus } = await import("./helpers/instances");
-const { eventually } = await import("./helpers/waiting");
 
 function get(host: string, urlPath = "/"): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
