@@ -11,6 +11,8 @@ command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus)
 command -v cloud-init >/dev/null 2>&1 || need_apt+=(cloud-init)
 # pebble and pebble-challtestsrv: tests/certificates.test.ts starts its own ACME CA and DNS on loopback.
 command -v pebble >/dev/null 2>&1 || need_apt+=(pebble)
+# haproxy: the load balancer's integration tests run a real one (master-worker mode, seamless reloads).
+[ -x /usr/sbin/haproxy ] || need_apt+=(haproxy)
 if ((${#need_apt[@]})); then
   echo "installing: ${need_apt[*]}"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null

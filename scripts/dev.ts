@@ -24,7 +24,7 @@ async function main() {
   const stop = async (exitCode = 0) => {
     if (isStopping) return;
     isStopping = true;
-    say("Stopping web, worker, local S3, local instance servers and the database…");
+    say("Stopping web, worker, HAProxy, local S3, local instance servers and the database…");
     await stack?.stop();
     say("Stopped.");
     process.exit(exitCode);
@@ -37,6 +37,7 @@ async function main() {
     port,
     stateDir,
     secrets: loadOrCreateDevSecrets(stateDir),
+    withLoadBalancer: true,
     output: (label, line) => process.stdout.write(`\x1b[90m[${label}]\x1b[0m ${line}\n`),
     onUnexpectedExit: (label, code, signal) => {
       say(`${label} exited (${signal ?? code}); stopping everything.`);
@@ -54,12 +55,22 @@ async function main() {
       `  Billing:           ${config.BILLING_DRIVER === "local" ? `offline (no card needed; staff controls at ${config.publicUrl}/staff/billing)` : "Stripe"}`,
       `  Email:             ${stack.mailInboxUrl ? `every message lands in the inbox at ${stack.mailInboxUrl}` : config.LYCEUM_SMTP_URL.replace(/\/\/[^@]*@/, "//")}`,
       `  Object storage:    ${objectStorageLine(stack, config)}`,
-      "  Instances:         served at http://<subdomain>.localhost:<port>/ by local processes",
+      ...instancesLines(stack),
       `  Metrics:           ${config.publicUrl}/api/metrics (Authorization: Bearer <metricsToken in .lyceum/dev-secrets.json>)`,
       "  Press Ctrl-C to stop everything.",
       "",
     ].join("\n"),
   );
+}
+
+function instancesLines(stack: Stack): string[] {
+  if (!stack.loadBalancer) {
+    return ["  Instances:         served at http://<subdomain>.localhost:<port>/ by local processes", ...(stack.loadBalancerHint ? [`                     ${stack.loadBalancerHint}`] : [])];
+  }
+  return [
+    `  Instances:         served through HAProxy at ${stack.loadBalancer.httpUrlPattern}`,
+    ...(stack.loadBalancer.httpsUrlPattern ? [`                     and ${stack.loadBalancer.httpsUrlPattern}`] : []),
+  ];
 }
 
 function objectStorageLine(stack: Stack, config: ReturnType<typeof parseEnv>) {

@@ -88,3 +88,14 @@ describe("DNS and certificate configuration", () => {
     );
   });
 });
+
+describe("load balancer configuration", () => {
+  it("has no load balancer by default, so each local site server is its own front door", () => {
+    expect(parseEnv(base)).toMatchObject({ LOAD_BALANCER_DRIVER: "none", HAPROXY_HTTP_PORT: 8080, HAPROXY_HTTPS_PORT: 8443 });
+  });
+
+  it("needs the Consul agent's address to publish through Consul", () => {
+    expect(() => parseEnv({ ...base, LOAD_BALANCER_DRIVER: "consul" })).toThrow(/CONSUL_URL: is required with LOAD_BALANCER_DRIVER=consul/);
+    expect(parseEnv({ ...base, LOAD_BALANCER_DRIVER: "consul", CONSUL_URL: "http://127.0.0.1:8500" })).toMatchObject({ CONSUL_KV_PREFIX: "lyceum/load-balancer" });
+  });
+});

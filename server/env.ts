@@ -157,6 +157,30 @@ export const envSchema = z.object({
     .string()
     .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be a valid S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)")
     .default("lyceum-assets"),
+  /**
+   * What stands in front of the instances: `none` (each local site server answers for itself and shows the
+   * maintenance page on its own), `haproxy` (a local HAProxy whose files live in LYCEUM_STATE_DIR/load-balancer;
+   * `npm run dev` starts it when installed) or `consul` (the configuration is published to Consul's KV store,
+   * which the production HAProxy nodes follow).
+   */
+  LOAD_BALANCER_DRIVER: z.enum(["none", "haproxy", "consul"], "must be none, haproxy or consul").default("none"),
+  HAPROXY_BIN: z.string().min(1).default("/usr/sbin/haproxy"),
+  /** The address HAProxy listens on (0.0.0.0 in production). */
+  HAPROXY_BIND_HOST: z.string().min(1).default("127.0.0.1"),
+  HAPROXY_HTTP_PORT: z.coerce.number().int().min(1).max(65535).default(8080),
+  /** 0: no HTTPS listener. */
+  HAPROXY_HTTPS_PORT: z.coerce.number().int().min(0).max(65535).default(8443),
+  /** host:port where HAProxy reaches the portal (ACME challenges, unknown names). Default: 127.0.0.1:PORT. */
+  LOAD_BALANCER_PORTAL_ADDRESS: optionalString.pipe(
+    z.string().regex(/^[a-zA-Z0-9.-]+:\d{1,5}$/, "must be host:port, e.g. 10.0.0.5:3000").optional(),
+  ),
+  /** The Consul agent's HTTP API (LOAD_BALANCER_DRIVER=consul), e.g. http://127.0.0.1:8500. */
+  CONSUL_URL: optionalString.pipe(z.url().optional()),
+  /** An ACL token with key:write on CONSUL_KV_PREFIX. */
+  CONSUL_TOKEN: optionalString,
+  CONSUL_KV_PREFIX: z.string().regex(/^[\w.-]+(\/[\w.-]+)*$/, "must look like lyceum/load-balancer").default("lyceum/load-balancer"),
+  /** Where the production HAProxy nodes keep the published files (the configuration refers to paths below it). */
+  HAPROXY_NODE_DIR: z.string().regex(/^\/[\w./-]*$/, "must be an absolute path").default("/etc/haproxy/lyceum"),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** How long one pipeline step may run before it fails with "timed out after N s". */
   STEP_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(300),
@@ -240,6 +264,9 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   const dnsZone = parsed.DNS_ZONE ?? parsed.LYCEUM_BASE_DOMAIN;
   if (parsed.LYCEUM_BASE_DOMAIN !== dnsZone && !parsed.LYCEUM_BASE_DOMAIN.endsWith(`.${dnsZone}`)) {
     throw new ConfigurationError(`Invalid configuration:\n  DNS_ZONE: ${dnsZone} does not contain LYCEUM_BASE_DOMAIN (${parsed.LYCEUM_BASE_DOMAIN})`);
+  }
+  if (parsed.LOAD_BALANCER_DRIVER === "consul" && !parsed.CONSUL_URL) {
+    throw new ConfigurationError("Invalid configuration:\n  CONSUL_URL: is required with LOAD_BALANCER_DRIVER=consul: the Consul agent's HTTP API, e.g. http://127.0.0.1:8500");
   }
   if (Boolean(parsed.S3_ACCESS_KEY_ID) !== Boolean(parsed.S3_SECRET_ACCESS_KEY)) {
     throw new ConfigurationError("Invalid configuration:\n  S3_SECRET_ACCESS_KEY: S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together: set both or neither");

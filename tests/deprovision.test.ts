@@ -81,6 +81,7 @@ describe("deprovisioning", () => {
       "remove_mongodb",
       "remove_mysql",
       "verify_removed",
+      "sync_load_balancer",
     ]);
 
     // Nothing of it is left on the real services…

@@ -96,7 +96,7 @@ describe("a step that fails", () => {
     expect(after.rabbitmq).toMatchObject({ status: "succeeded", attempts: 2 });
     expect(await provisionOf(instance.id)).toMatchObject({ id: operation.id, status: "succeeded", error: null });
     const skipped = resumed.seen.filter((e) => e.kind === "step_skipped").map((e) => e.step);
-    expect(skipped).toEqual(["mysql", "mongodb"]);
+    expect(skipped).toEqual(["show_preparing_page", "mysql", "mongodb"]);
     // Exactly one set of resources, whatever the retries.
     const row = await instanceRow(instance.id);
     const found = await services.mysqlResourcesStartingWith(`${namePrefixOf(row)}_`);

@@ -30,6 +30,7 @@ const instance: Instance = {
   customDomainProblem: null,
   customDomainCheckedAt: null,
   customDomainSince: null,
+  maintenancePageSince: null,
   domainChallengeToken: "challenge",
   plan: "starter",
   contactEmail: "hello@sample.example",

@@ -55,6 +55,7 @@ describe("provisioning a paid instance", () => {
     expect(seen.map((event) => event.seq)).toEqual(seen.map((_, i) => i + 1));
     const stepsDone = seen.filter((event) => event.kind === "step_succeeded").map((event) => event.message.split(":")[0]);
     expect(stepsDone).toEqual([
+      "Show visitors the 'being prepared' page",
       "Create MySQL databases and users",
       "Create MongoDB database and user",
       "Create RabbitMQ virtual host and user",
@@ -65,6 +66,7 @@ describe("provisioning a paid instance", () => {
       "Publish DNS records",
       "Obtain TLS certificates",
       "Switch traffic to the new deployment",
+      "Update the load balancer",
     ]);
     const running = seen.at(-1)!;
     const siteUrl = (running.data as { siteUrl: string }).siteUrl;

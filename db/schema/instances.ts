@@ -67,6 +67,10 @@ export const instances = pgTable(
       .default(sql`substr(md5(gen_random_uuid()::text), 1, 12)`),
     // The deployment the load balancer routes to (no FK: deployments reference instances).
     activeDeploymentId: uuid("active_deployment_id"),
+    // Since when visitors get the maintenance page instead of the site (null: the site is served). Set and
+    // cleared by the front-door steps before the front door changes, so the load balancer, which is rendered
+    // from the database, agrees with it even while the instance's status has not moved yet.
+    maintenancePageSince: timestamp("maintenance_page_since", { withTimezone: true }),
     // Per-instance event counter: bumping it row-locks the instance, so event sequence numbers are
     // committed in order and a live subscriber can resume from "seq > last" with no gap.
     lastEventSeq: bigint("last_event_seq", { mode: "number" }).notNull().default(0),

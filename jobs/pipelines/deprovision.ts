@@ -3,6 +3,7 @@ import { transitionInstance } from "@/server/instances/lifecycle";
 import { removeCertificates } from "../steps/certificates";
 import { stopApplicationServers } from "../steps/deployment";
 import { removeDns } from "../steps/dns";
+import { syncLoadBalancerStep } from "../steps/load-balancer";
 import { removeMongodb } from "../steps/mongodb";
 import { removeMysql } from "../steps/mysql";
 import { removeObjectStorage } from "../steps/object-storage";
@@ -12,7 +13,9 @@ import type { Pipeline } from "../pipeline/types";
 
 export const deprovisionPipeline: Pipeline = {
   kind: "deprovision",
-  // Provisioning's order reversed: what was made last goes first.
+  // Provisioning's order reversed: what was made last goes first. The load balancer is synced last: the
+  // instance is deprovisioning, so its names, backend and certificates leave the configuration and no other
+  // site changes.
   steps: [
     removeCertificates,
     removeDns,
@@ -22,6 +25,7 @@ export const deprovisionPipeline: Pipeline = {
     removeMongodb,
     removeMysql,
     verifyNothingLeft,
+    syncLoadBalancerStep,
   ],
   async onStart(tx, instance, operation) {
     // requestDeprovision usually moved it already; a retried deprovision of a failed instance moves it here.

@@ -8,6 +8,7 @@ import { emailOwnerInstanceRunning, emailOwnerProvisioningFailed } from "@/serve
 import { ensureCertificates } from "../steps/certificates";
 import { activateDeployment, bootServer, renderDeploymentConfig, waitForHeartbeat } from "../steps/deployment";
 import { publishDns } from "../steps/dns";
+import { showPreparingPage, syncLoadBalancerStep } from "../steps/load-balancer";
 import { ensureMongodb } from "../steps/mongodb";
 import { ensureMysql } from "../steps/mysql";
 import { ensureObjectStorage } from "../steps/object-storage";
@@ -19,6 +20,7 @@ export const provisionPipeline: Pipeline = {
   kind: "provision",
   // DESIGN.md's order: data services first, so the config can carry their credentials.
   steps: [
+    showPreparingPage,
     ensureMysql,
     ensureMongodb,
     ensureRabbitmq,
@@ -29,6 +31,7 @@ export const provisionPipeline: Pipeline = {
     publishDns,
     ensureCertificates,
     activateDeployment,
+    syncLoadBalancerStep,
   ],
   async onStart(tx, instance, operation) {
     if (instance.status === "queued") {

@@ -1,6 +1,6 @@
 // Steps that change what visitors of an instance get, without touching its servers or data.
 import { eq } from "drizzle-orm";
-import { deployments } from "@/db/schema";
+import { deployments, instances } from "@/db/schema";
 import type { FrontDoorTarget } from "@/server/infra/front-door/driver";
 import { instanceHostnames } from "@/server/instances/hostnames";
 import type { PipelineStep, StepContext } from "../pipeline/types";
@@ -22,6 +22,10 @@ export const showMaintenancePage: PipelineStep = {
   timeoutMs: 30_000,
   async run(ctx) {
     const target = await frontDoorTarget(ctx);
+    // The database says it first: the load balancer is rendered from it (and a retry finds it set already).
+    if (!ctx.instance.maintenancePageSince) {
+      await ctx.db.update(instances).set({ maintenancePageSince: new Date() }).where(eq(instances.id, ctx.instance.id));
+    }
     await ctx.infra.frontDoor.showMaintenancePage(target, ctx.signal);
     return `${target.hostnames[0]} answers with the maintenance page (HTTP 503); servers and data are untouched`;
   },
@@ -33,6 +37,7 @@ export const serveSiteAgain: PipelineStep = {
   timeoutMs: 30_000,
   async run(ctx) {
     const target = await frontDoorTarget(ctx);
+    await ctx.db.update(instances).set({ maintenancePageSince: null }).where(eq(instances.id, ctx.instance.id));
     await ctx.infra.frontDoor.serveNormally(target, ctx.signal);
     return target.backendAddress
       ? `${target.hostnames[0]} serves the site again from ${target.backendAddress}`

@@ -13,6 +13,7 @@ import { resume_instance } from "./resume_instance";
 import { send_email } from "./send_email";
 import { suspend_for_nonpayment } from "./suspend_for_nonpayment";
 import { suspend_instance } from "./suspend_instance";
+import { sync_load_balancer } from "./sync_load_balancer";
 import { verify_domain } from "./verify_domain";
 
 export const taskList: Partial<Record<JobName, TaskList[string]>> = {
@@ -23,6 +24,7 @@ export const taskList: Partial<Record<JobName, TaskList[string]>> = {
   reconfigure_instance,
   reconcile_compute,
   renew_certificates,
+  sync_load_balancer,
   send_email,
   verify_domain,
   process_stripe_event,

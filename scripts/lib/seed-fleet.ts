@@ -183,6 +183,8 @@ export async function seedFleet(db: Database, options: SeedOptions): Promise<See
       customDomain: next() < 0.08 ? `learn-${i}-${tag}.${name.toLowerCase().replace(/[^a-z]+/g, "")}.org` : null,
       plan,
       status,
+      // A suspended instance's front door shows the maintenance page (what the suspend step records).
+      maintenancePageSince: target === "suspended" ? at(time) : null,
       lastEventSeq: events.length,
       createdAt: at(0),
       updatedAt: at(time),

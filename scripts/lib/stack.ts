@@ -11,6 +11,7 @@ import { createS3Client, objectStorageSettings } from "@/server/infra/object-sto
 import { freePort, isPortFree } from "@/server/net/free-port";
 import type { DevSecrets } from "./dev-secrets";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./embedded-postgres";
+import { chooseLocalLoadBalancer, startLocalLoadBalancer, type LocalLoadBalancer } from "./local-load-balancer";
 import { prepareLocalServices } from "./local-services";
 import { sweepResources, throwawayPrefix } from "./sweep-resources";
 
@@ -25,6 +26,11 @@ export type StackOptions = {
    * RabbitMQ get a random prefix of their own, and stop() removes them all.
    */
   isThrowaway?: boolean;
+  /**
+   * Run HAProxy in front of the instances when it is installed (`npm run dev`). Off by default: the e2e server
+   * and benchmarks keep each site server as its own front door.
+   */
+  withLoadBalancer?: boolean;
   /** Extra environment for every process (overrides the defaults). */
   env?: Record<string, string>;
   /** Prefixed output of the child processes; silent when omitted. */
@@ -39,6 +45,10 @@ export type Stack = {
   /** The local S3 server the stack started (S3_ENDPOINT unset), else null. */
   localObjectStorage: { endpoint: string; dataDir: string } | null;
   embedded: EmbeddedDatabase | null;
+  /** The HAProxy the stack started, with the URLs instances are served at through it; null when none runs. */
+  loadBalancer: Pick<LocalLoadBalancer, "httpUrlPattern" | "httpsUrlPattern"> | null;
+  /** One line on how to get the load balancer, when it was wanted but HAProxy is not installed. */
+  loadBalancerHint: string | null;
   children: Map<string, ChildProcess>;
   stop(): Promise<void>;
 };
@@ -125,6 +135,20 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       client.destroy();
     }
   }
+  // HAProxy before the worker and web, which then find its files and master socket under the state dir.
+  let loadBalancer: LocalLoadBalancer | null = null;
+  let loadBalancerHint: string | null = null;
+  if (options.withLoadBalancer) {
+    const choice = await chooseLocalLoadBalancer(stackEnv);
+    loadBalancerHint = choice.hint;
+    if (choice.isWanted) {
+      loadBalancer = await startLocalLoadBalancer(stackEnv, (line) => options.output?.("haproxy", line));
+      children.set("haproxy", loadBalancer.child);
+      loadBalancer.child.on("exit", (code, signal) => {
+        if (!isStopping) options.onUnexpectedExit?.("haproxy", code, signal);
+      });
+    }
+  }
   start("worker", process.execPath, ["--import", "tsx", "jobs/worker.ts"]);
   start("web", bin("next"), [options.web === "dev" ? "dev" : "start", "--port", String(options.port)]);
 
@@ -133,6 +157,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     mailInboxUrl,
     localObjectStorage,
     embedded,
+    loadBalancer: loadBalancer && { httpUrlPattern: loadBalancer.httpUrlPattern, httpsUrlPattern: loadBalancer.httpsUrlPattern },
+    loadBalancerHint,
     children,
     async stop() {
       if (isStopping) return;

@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { db } from "@/db";
 import { acmeAccountStore, httpChallengeStore } from "@/server/certificates/acme-stores";
+import { certificatesToServe } from "@/server/certificates/store";
 import { ConfigurationError, env, type Env } from "@/server/env";
 import { createAcmeIssuer } from "./certificates/acme";
 import type { CertificateIssuer } from "./certificates/issuer";
@@ -16,7 +17,10 @@ import { createLocalComputeDriver } from "./compute/local";
 import { createOvhApi } from "./compute/ovh/api-client";
 import { createOvhComputeDriver } from "./compute/ovh/public-cloud";
 import type { FrontDoorDriver } from "./front-door/driver";
+import { createLoadBalancerFrontDoor } from "./front-door/load-balancer";
 import { createLocalFrontDoor } from "./front-door/local";
+import { createLoadBalancer, type LoadBalancer } from "./load-balancer";
+import type { CertificatesProvider } from "./load-balancer/state-from-db";
 import { createMongoDriver } from "./mongodb/admin-connection";
 import type { MongoDriver } from "./mongodb/driver";
 import { createMysqlDriver } from "./mysql/admin-connection";
@@ -32,6 +36,8 @@ import { createRabbitDriver } from "./rabbitmq/management-api";
 export type Infrastructure = {
   compute: ComputeDriver;
   frontDoor: FrontDoorDriver;
+  /** Null when LOAD_BALANCER_DRIVER=none: each local site server is its own front door. */
+  loadBalancer: LoadBalancer | null;
   mysql: MysqlDriver;
   /** Null when no MongoDB cluster is configured (MONGODB_ADMIN_URL): the pipeline says it skipped it. */
   mongodb: MongoDriver | null;
@@ -44,12 +50,18 @@ export type Infrastructure = {
 
 let cached: Infrastructure | undefined;
 
+/** The certificates HAProxy serves by name (its crt-list), best first; names none covers get the default one. */
+const servedCertificates: CertificatesProvider = async (q) =>
+  (await certificatesToServe(q)).map(({ hostnames, chainPem, privateKeyPem }) => ({ hostnames, chainPem, keyPem: privateKeyPem }));
+
 export function infra(): Infrastructure {
   if (cached) return cached;
   const config = env();
+  const loadBalancer = createLoadBalancer(config, servedCertificates);
   cached = {
     compute: computeDriver(config),
-    frontDoor: createLocalFrontDoor(config.LYCEUM_STATE_DIR),
+    frontDoor: loadBalancer ? createLoadBalancerFrontDoor(loadBalancer, db) : createLocalFrontDoor(config.LYCEUM_STATE_DIR),
+    loadBalancer,
     mysql: createMysqlDriver(config.MYSQL_ADMIN_URL, config.MYSQL_USER_HOST),
     mongodb: config.MONGODB_ADMIN_URL ? createMongoDriver(config.MONGODB_ADMIN_URL) : null,
     rabbitmq: createRabbitDriver(config.RABBITMQ_MANAGEMENT_URL, config.RABBITMQ_AMQP_URL),

@@ -16,6 +16,8 @@ export const jobPayloads = {
   reconcile_compute: z.object({}).passthrough(),
   /** Daily (jobs/crontab.ts): renews every certificate we issued that expires within 30 days. */
   renew_certificates: z.object({}).passthrough(),
+  /** Re-renders the load balancer from the database (crontab: catches what no pipeline step synced). */
+  sync_load_balancer: z.object({}).passthrough(),
   send_email: emailMessage,
   /** Checks a custom domain's DNS records; `domain` guards against a job for a domain since replaced. */
   verify_domain: z.object({ instanceId: z.uuid(), domain: z.string().min(1) }),

@@ -1,0 +1,84 @@
+// The load balancer as the rest of the system sees it: a driver, and how to read what it should serve.
+import { sql } from "drizzle-orm";
+import type { Queryable } from "@/db";
+import type { Env } from "@/server/env";
+import { ConsulConflictError, ConsulLoadBalancer } from "./consul";
+import type { ApplyResult, LoadBalancerDriver } from "./driver";
+import { haproxyDirIn, HaproxyLoadBalancer } from "./haproxy";
+import { ensureDefaultCertificate, selfSignedCertificate, type PemPair } from "./self-signed";
+import { loadBalancerStateFromDb, noCertificates, type CertificatesProvider } from "./state-from-db";
+import type { LoadBalancerState } from "./state";
+
+export type LoadBalancer = {
+  driver: LoadBalancerDriver;
+  /** What it should serve now, read from the database. */
+  stateFrom(db: Queryable): Promise<LoadBalancerState>;
+};
+
+/** Where HAProxy listens and where it finds the portal, from the configuration (also what `npm run dev` prints). */
+export function loadBalancerAddresses(config: Env) {
+  const host = config.HAPROXY_BIND_HOST.includes(":") ? `[${config.HAPROXY_BIND_HOST}]` : config.HAPROXY_BIND_HOST;
+  return {
+    httpBind: `${host}:${config.HAPROXY_HTTP_PORT}`,
+    httpsBind: config.HAPROXY_HTTPS_PORT ? `${host}:${config.HAPROXY_HTTPS_PORT}` : null,
+    portalAddress: config.LOAD_BALANCER_PORTAL_ADDRESS ?? `127.0.0.1:${config.PORT}`,
+  };
+}
+
+/**
+ * The configured load balancer, or null (LOAD_BALANCER_DRIVER=none). `certificates` is where the certificates
+ * to serve come from; until the ACME store is wired in, only the self-signed default one is served.
+ */
+export function createLoadBalancer(config: Env, certificates: CertificatesProvider = noCertificates): LoadBalancer | null {
+  if (config.LOAD_BALANCER_DRIVER === "none") return null;
+  const addresses = loadBalancerAddresses(config);
+  let driver: LoadBalancerDriver;
+  let defaultCertificate: () => Promise<PemPair>;
+  if (config.LOAD_BALANCER_DRIVER === "haproxy") {
+    const dir = haproxyDirIn(config.LYCEUM_STATE_DIR);
+    driver = new HaproxyLoadBalancer(dir, config.HAPROXY_BIN);
+    defaultCertificate = () => ensureDefaultCertificate(dir, config.LYCEUM_BASE_DOMAIN);
+  } else {
+    const consul = new ConsulLoadBalancer({
+      url: config.CONSUL_URL!,
+      token: config.CONSUL_TOKEN,
+      prefix: config.CONSUL_KV_PREFIX,
+      nodeDir: config.HAPROXY_NODE_DIR,
+      haproxyBin: config.HAPROXY_BIN,
+    });
+    driver = consul;
+    defaultCertificate = () => consul.sharedDefaultCertificate(() => selfSignedCertificate([config.LYCEUM_BASE_DOMAIN]));
+  }
+  return {
+    driver,
+    async stateFrom(db) {
+      return loadBalancerStateFromDb(db, {
+        baseDomain: config.LYCEUM_BASE_DOMAIN,
+        ...addresses,
+        defaultCertificate: await defaultCertificate(),
+        certificates,
+      });
+    },
+  };
+}
+
+const CONFLICT_RETRIES = 3;
+
+/**
+ * Renders from the database and applies. Workers take turns (a transaction-level advisory lock around the
+ * read and the apply): otherwise a worker that read the database earlier could apply after one that read it
+ * later and put an older state back. Consul's check-and-set still guards against portals sharing a prefix.
+ */
+export async function syncLoadBalancer(db: Queryable, loadBalancer: LoadBalancer, signal?: AbortSignal): Promise<ApplyResult & { state: LoadBalancerState }> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended('lyceum:load-balancer', 0))`);
+    for (let attempt = 1; ; attempt += 1) {
+      const state = await loadBalancer.stateFrom(tx);
+      try {
+        return { ...(await loadBalancer.driver.apply(state, signal)), state };
+      } catch (error) {
+        if (!(error instanceof ConsulConflictError) || attempt >= CONFLICT_RETRIES) throw error;
+      }
+    }
+  });
+}

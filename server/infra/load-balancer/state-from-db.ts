@@ -1,0 +1,59 @@
+// The load balancer's state, read from the database: which names each instance answers on, and whether
+// visitors get its active deployment, the maintenance page (suspended) or the 'being prepared' page.
+import { asc, eq, inArray } from "drizzle-orm";
+import type { Queryable } from "@/db";
+import { deployments, instances, type InstanceStatus } from "@/db/schema";
+import { hostnamesUnder, platformHostnames } from "@/server/instances/hostnames";
+import type { CertificateToServe, LoadBalancedSite, LoadBalancerState, SiteMode } from "./state";
+
+/** Where the certificates to serve come from (the ACME step's store); by default none, so the default one. */
+export type CertificatesProvider = (db: Queryable) => Promise<CertificateToServe[]>;
+
+export const noCertificates: CertificatesProvider = async () => [];
+
+export type LoadBalancerStateOptions = {
+  baseDomain: string;
+  httpBind: string;
+  httpsBind: string | null;
+  portalAddress: string;
+  defaultCertificate: LoadBalancerState["defaultCertificate"];
+  certificates?: CertificatesProvider;
+};
+
+/**
+ * Instances that have names on the load balancer. Before payment nothing is routed (the names go to the
+ * portal); from deprovisioning on, the backend is gone and the names go back to the portal too.
+ */
+export const ROUTED_STATUSES = ["queued", "provisioning", "running", "suspended", "failed"] as const satisfies InstanceStatus[];
+
+export async function loadBalancerStateFromDb(db: Queryable, options: LoadBalancerStateOptions): Promise<LoadBalancerState> {
+  const rows = await db
+    .select({ instance: instances, deployment: deployments })
+    .from(instances)
+    .leftJoin(deployments, eq(deployments.id, instances.activeDeploymentId))
+    .where(inArray(instances.status, [...ROUTED_STATUSES]))
+    .orderBy(asc(instances.createdAt), asc(instances.id));
+
+  const claimed = new Set<string>();
+  const sites: LoadBalancedSite[] = [];
+  for (const { instance, deployment } of rows) {
+    if (!instance.subdomain) continue;
+    const names = Object.values(platformHostnames(instance.subdomain, options.baseDomain));
+    if (instance.customDomain && instance.customDomainStatus === "verified") names.push(...Object.values(hostnamesUnder(instance.customDomain)));
+    // A name two instances could claim (one's custom domain under the other's subdomain) stays with the older.
+    const hostnames = [...new Set(names.map((name) => name.toLowerCase()))].filter((name) => !claimed.has(name));
+    hostnames.forEach((name) => claimed.add(name));
+    const isHealthy = deployment?.status === "running" && Boolean(deployment.address);
+    const mode: SiteMode = instance.maintenancePageSince ? "maintenance" : isHealthy ? "serving" : "preparing";
+    sites.push({ instanceId: instance.id, hostnames, backendAddress: isHealthy ? deployment!.address : null, mode });
+  }
+
+  return {
+    httpBind: options.httpBind,
+    httpsBind: options.httpsBind,
+    portalAddress: options.portalAddress,
+    sites,
+    certificates: await (options.certificates ?? noCertificates)(db),
+    defaultCertificate: options.defaultCertificate,
+  };
+}

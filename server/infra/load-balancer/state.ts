@@ -1,0 +1,33 @@
+// What the load balancer should do, as data: the renderer turns it into HAProxy's files, the drivers apply it.
+export type SiteMode = "serving" | "maintenance" | "preparing";
+
+export type LoadBalancedSite = {
+  instanceId: string;
+  /** Every name visitors use for the instance (lower-case). */
+  hostnames: string[];
+  /** host:port of the healthy active deployment; null when it has none. */
+  backendAddress: string | null;
+  /** serving: to the backend; maintenance: suspended (503 page); preparing: no healthy deployment yet (503 page). */
+  mode: SiteMode;
+};
+
+/** A certificate to serve for some names, as the ACME step stores it. */
+export type CertificateToServe = {
+  hostnames: string[];
+  /** The leaf first, then the intermediates. */
+  chainPem: string;
+  keyPem: string;
+};
+
+export type LoadBalancerState = {
+  /** host:port for plain HTTP (ACME HTTP-01 arrives here). */
+  httpBind: string;
+  /** host:port for HTTPS; null: no TLS listener. */
+  httpsBind: string | null;
+  /** host:port of the portal: it answers ACME challenges and every name no instance claims. */
+  portalAddress: string;
+  sites: LoadBalancedSite[];
+  certificates: CertificateToServe[];
+  /** Served when no certificate matches the SNI name (or none is sent). */
+  defaultCertificate: { chainPem: string; keyPem: string };
+};

@@ -1,0 +1,105 @@
+// The whole life of an instance behind a real HAProxy, configured the way `npm run dev` configures it
+// (LOAD_BALANCER_DRIVER=haproxy, files under the state dir): a real worker provisions it (the 'being prepared'
+// page while it has no deployment, then its site through HAProxy), staff suspend it (maintenance page) and resume it, and deprovisioning
+// takes its names off the load balancer.
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import http from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "@/server/net/free-port";
+import { isolatedDatabase } from "./helpers/isolated-database";
+
+const HAPROXY = "/usr/sbin/haproxy";
+const hasHaproxy = existsSync(HAPROXY);
+if (!hasHaproxy) console.log(`skipping the load balancer lifecycle test: ${HAPROXY} is missing (apt-get install haproxy)`);
+
+await isolatedDatabase();
+// Before anything reads the configuration: this file's worker and steps use HAProxy.
+const httpPort = await freePort();
+process.env.LOAD_BALANCER_DRIVER = "haproxy";
+process.env.HAPROXY_BIN = HAPROXY;
+process.env.HAPROXY_HTTP_PORT = String(httpPort);
+process.env.HAPROXY_HTTPS_PORT = String(await freePort());
+
+const { db, closeDb } = await import("@/db");
+const { startWorker } = await import("@/jobs/start-worker");
+const { env } = await import("@/server/env");
+const { infra, closeInfrastructure } = await import("@/server/infra");
+const { haproxyDirIn, HaproxyLoadBalancer } = await import("@/server/infra/load-balancer/haproxy");
+const { MAINTENANCE_PAGE_MARKER, PREPARING_PAGE_MARKER } = await import("@/server/infra/load-balancer/pages");
+const { createLocalComputeDriver } = await import("@/server/infra/compute/local");
+const { apiAs, makeUser, uniqueSuffix } = await import("./helpers/accounts");
+const { makeVerifiedUser, registerInstance } = await import("./helpers/registration");
+const { checkoutAtStripe, deliver } = await import("./helpers/billing");
+const { injectFault, waitForStatus } = await import("./helpers/instances");
+
+function get(host: string, urlPath = "/"): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: "127.0.0.1", port: httpPort, path: urlPath, headers: { host }, agent: false }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => (body += chunk));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+describe.skipIf(!hasHaproxy)("an instance's life behind HAProxy", () => {
+  let worker: Awaited<ReturnType<typeof startWorker>>;
+  let haproxy: InstanceType<typeof HaproxyLoadBalancer>;
+
+  beforeAll(async () => {
+    haproxy = new HaproxyLoadBalancer(haproxyDirIn(env().LYCEUM_STATE_DIR), HAPROXY);
+    await haproxy.start(await infra().loadBalancer!.stateFrom(db));
+    worker = await startWorker({ concurrency: 2, quiet: true });
+  });
+
+  afterAll(async () => {
+    await worker?.stop();
+    await haproxy?.stop();
+    const compute = createLocalComputeDriver(env().LYCEUM_STATE_DIR);
+    for (const server of await compute.listServers()) await compute.destroyServer(server.serverId);
+    await closeInfrastructure();
+    await closeDb();
+  });
+
+  it("is prepared, served, suspended, resumed and removed through the load balancer", async () => {
+    expect(infra().frontDoor.name).toBe("load-balancer (haproxy)");
+    const owner = await makeVerifiedUser();
+    const staff = await makeUser("staff");
+    const subdomain = `lbl-${uniqueSuffix()}`;
+    const host = `${subdomain}.localhost`;
+    const instance = await registerInstance(owner, { name: "Balanced Academy", subdomain });
+    // Provisioning stops at the boot step the first time: the instance has no deployment yet.
+    await injectFault({ instanceId: instance.id, step: "boot_server", message: "no capacity left" });
+    await deliver(await checkoutAtStripe(instance, owner));
+    await waitForStatus(instance.id, "failed");
+    const preparing = await get(host);
+    expect(preparing.status).toBe(503);
+    expect(preparing.body).toContain(PREPARING_PAGE_MARKER);
+
+    await apiAs(owner).instances.retry({ id: instance.id });
+    await waitForStatus(instance.id, "running");
+    const site = await get(`studio.${host}`);
+    expect(site.status).toBe(200);
+    expect(await get(host)).toMatchObject({ status: 200, body: expect.stringContaining("Balanced Academy") });
+
+    await apiAs(staff).staff.suspend({ instanceId: instance.id, reason: "lifecycle test" });
+    await waitForStatus(instance.id, "suspended");
+    const suspended = await get(host);
+    expect(suspended.status).toBe(503);
+    expect(suspended.body).toContain(MAINTENANCE_PAGE_MARKER);
+
+    await apiAs(staff).staff.resume({ instanceId: instance.id, reason: "lifecycle test" });
+    await waitForStatus(instance.id, "running");
+    expect(await get(host)).toMatchObject({ status: 200, body: expect.stringContaining("Balanced Academy") });
+
+    await apiAs(staff).staff.deprovision({ instanceId: instance.id, confirm: subdomain, reason: "lifecycle test" });
+    await waitForStatus(instance.id, "deprovisioned");
+    const map = await readFile(`${haproxy.paths.current}/hosts.map`, "utf8");
+    expect(map).not.toContain(host);
+    expect(await readFile(haproxy.paths.currentConfig, "utf8")).not.toContain(instance.id);
+  });
+});
