@@ -8,8 +8,10 @@ import { process_stripe_event } from "./process_stripe_event";
 import { provision_instance } from "./provision_instance";
 import { reconcile_compute } from "./reconcile_compute";
 import { reconfigure_instance } from "./reconfigure_instance";
+import { redeploy_instance } from "./redeploy_instance";
 import { resume_instance } from "./resume_instance";
 import { send_email } from "./send_email";
+import { terminate_obsolete_deployments } from "./terminate_obsolete_deployments";
 import { suspend_for_nonpayment } from "./suspend_for_nonpayment";
 import { suspend_instance } from "./suspend_instance";
 import { verify_domain } from "./verify_domain";
@@ -20,7 +22,9 @@ export const taskList: Partial<Record<JobName, TaskList[string]>> = {
   suspend_instance,
   resume_instance,
   reconfigure_instance,
+  redeploy_instance,
   reconcile_compute,
+  terminate_obsolete_deployments,
   send_email,
   verify_domain,
   process_stripe_event,

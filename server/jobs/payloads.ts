@@ -14,6 +14,7 @@ export const jobPayloads = {
   suspend_instance: operationJobPayload,
   resume_instance: operationJobPayload,
   reconcile_compute: z.object({}).passthrough(),
+  terminate_obsolete_deployments: z.object({}).passthrough(),
   send_email: emailMessage,
   /** Checks a custom domain's DNS records; `domain` guards against a job for a domain since replaced. */
   verify_domain: z.object({ instanceId: z.uuid(), domain: z.string().min(1) }),

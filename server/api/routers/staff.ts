@@ -62,4 +62,5 @@ export const staffRouter = createTRPCRouter({
   deprovision: staffActionProcedure(STAFF_ACTIONS.deprovisionInstance),
   suspend: staffActionProcedure(STAFF_ACTIONS.suspendInstance),
   resume: staffActionProcedure(STAFF_ACTIONS.resumeInstance),
+  redeploy: staffActionProcedure(STAFF_ACTIONS.redeployInstance),
 });

@@ -7,6 +7,7 @@
 // app/(staff)/staff/instances/[id]/instance-actions.tsx (StaffActionForm; `confirmText` for deprovision).
 import { cancelOperation } from "./cancel-operation";
 import { deprovisionInstance } from "./deprovision";
+import { redeployInstance } from "./redeploy";
 import { requeueJob } from "./requeue-job";
 import { retryFailedOperation } from "./retry-operation";
 import { resumeInstance, suspendInstance } from "./suspend-resume";
@@ -18,6 +19,7 @@ export const STAFF_ACTIONS = {
   deprovisionInstance,
   suspendInstance,
   resumeInstance,
+  redeployInstance,
 } as const;
 
 export const STAFF_ACTION_TITLES: Record<string, string> = Object.fromEntries(
