@@ -4,6 +4,8 @@
 export const CRONTAB_LINES: string[] = [
   // Each instance keeps its active deployment and one fallback (jobs/deployments/retire.ts).
   "0 3 * * * terminate_obsolete_deployments ?fill=1d",
+  // Orphans and ghosts: every backend against the ledger (server/reconcile/); staff are emailed findings.
+  "30 3 * * * reconcile_resources ?fill=1d",
 ];
 
 export const crontab = CRONTAB_LINES.join("\n");

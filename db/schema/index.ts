@@ -14,4 +14,5 @@ export * from "./local-billing-clock";
 export * from "./workers";
 export * from "./audit";
 export * from "./faults";
+export * from "./reconcile";
 export * from "./relations";

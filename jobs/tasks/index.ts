@@ -7,6 +7,8 @@ import { deprovision_after_retention } from "./deprovision_after_retention";
 import { process_stripe_event } from "./process_stripe_event";
 import { provision_instance } from "./provision_instance";
 import { reconcile_compute } from "./reconcile_compute";
+import { reconcile_resources } from "./reconcile_resources";
+import { clean_up_orphans } from "./clean_up_orphans";
 import { reconfigure_instance } from "./reconfigure_instance";
 import { redeploy_instance } from "./redeploy_instance";
 import { resume_instance } from "./resume_instance";
@@ -25,6 +27,8 @@ export const taskList: Partial<Record<JobName, TaskList[string]>> = {
   redeploy_instance,
   reconcile_compute,
   terminate_obsolete_deployments,
+  reconcile_resources,
+  clean_up_orphans,
   send_email,
   verify_domain,
   process_stripe_event,

@@ -6,6 +6,7 @@
 // procedure in the staff router (staffActionProcedure), and a form in
 // app/(staff)/staff/instances/[id]/instance-actions.tsx (StaffActionForm; `confirmText` for deprovision).
 import { cancelOperation } from "./cancel-operation";
+import { cleanUpOrphans } from "./clean-up-orphans";
 import { deprovisionInstance } from "./deprovision";
 import { redeployInstance } from "./redeploy";
 import { requeueJob } from "./requeue-job";
@@ -20,6 +21,7 @@ export const STAFF_ACTIONS = {
   suspendInstance,
   resumeInstance,
   redeployInstance,
+  cleanUpOrphans,
 } as const;
 
 export const STAFF_ACTION_TITLES: Record<string, string> = Object.fromEntries(
