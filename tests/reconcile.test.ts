@@ -14,7 +14,8 @@ const { auditLog, reconcileReports } = await import("@/db/schema");
 const { startWorker } = await import("@/jobs/start-worker");
 const { reconcile_resources } = await import("@/jobs/tasks/reconcile_resources");
 const { env } = await import("@/server/env");
-const { closeInfrastructure } = await import("@/server/infra");
+const { closeInfrastructure, infra } = await import("@/server/infra");
+const { reconcileResources } = await import("@/server/reconcile/run");
 const { createLocalComputeDriver } = await import("@/server/infra/compute/local");
 const { apiAs, makeUser } = await import("./helpers/accounts");
 const services = await import("./helpers/data-services");
@@ -166,5 +167,23 @@ describe("reconcile", () => {
 
     await services.withMysqlAdmin((connection) => connection.query("DROP DATABASE IF EXISTS ??", [foreignDatabase]));
     await rabbitAdmin("DELETE", `/vhosts/${encodeURIComponent(foreignVhost)}`);
+  });
+
+  it("reports a backend it cannot list as an error and calls none of its ledger entries a ghost", async () => {
+    await runningInstance("Unreachable Academy");
+    const real = infra();
+    const unreachable = Object.assign(Object.create(real.rabbitmq) as typeof real.rabbitmq, {
+      listVhosts: async () => {
+        throw new Error("list RabbitMQ vhosts: management API at http://127.0.0.1:15672 unreachable (ECONNREFUSED)");
+      },
+      listUsers: async () => {
+        throw new Error("list RabbitMQ users: management API at http://127.0.0.1:15672 unreachable (ECONNREFUSED)");
+      },
+    });
+    const report = await reconcileResources(db, { ...real, rabbitmq: unreachable }, env(), { trigger: "schedule" });
+    expect(report.errors.map((error) => error.kind).sort()).toEqual(["rabbitmq.user", "rabbitmq.vhost"]);
+    expect(report.ghosts.filter((ghost) => ghost.kind.startsWith("rabbitmq."))).toEqual([]);
+    expect(report.inventories.map((inventory) => inventory.kind)).not.toContain("rabbitmq.vhost");
+    expect(report.inventories.map((inventory) => inventory.kind)).toContain("mysql.database");
   });
 });
