@@ -26,21 +26,23 @@ export const redeployPipeline: Pipeline = {
   },
   async onFailure(tx, instance, operation, error) {
     const [attempted] = await tx.select().from(deployments).where(eq(deployments.operationId, operation.id));
-    let cleanup = "";
+    let outcome = "";
     // Not yet in service: it goes, so the old deployment is the only one serving. (Once switched, it is the
     // one serving and stays; a failure after the switch is only about retiring the old one.)
     if (attempted && attempted.id !== instance.activeDeploymentId && attempted.status !== "terminated") {
+      let isTornDown = false;
       try {
         await destroyDeploymentServer(tx, infra().compute, attempted);
-        cleanup = ` Its server was torn down.`;
+        isTornDown = true;
+        outcome = ` ${deploymentLabel(attempted)} never went into service; its server was torn down.`;
       } catch (teardownError) {
-        cleanup = ` Tearing its server down failed (${(teardownError as Error).message}); the daily clean-up retries.`;
+        outcome = ` ${deploymentLabel(attempted)} never went into service; tearing its server down failed (${(teardownError as Error).message}), the daily clean-up retries.`;
       }
       // Where it stopped says what went wrong: no server (error), no heartbeat (configuration_failed); a healthy
-      // one that never got the traffic is simply terminated.
+      // one that never got the traffic is terminated once its server is gone (until then the daily job sees it).
       const failedStatus =
-        attempted.status === "running" ? "terminated" : ["new", "waiting_for_vm", "error"].includes(attempted.status) ? "error" : "configuration_failed";
-      await setDeploymentStatus(tx, attempted.id, failedStatus, { operationId: operation.id, why: error.message });
+        attempted.status === "running" ? (isTornDown ? "terminated" : null) : ["new", "waiting_for_vm", "error"].includes(attempted.status) ? "error" : "configuration_failed";
+      if (failedStatus) await setDeploymentStatus(tx, attempted.id, failedStatus, { operationId: operation.id, why: error.message });
     }
     const serving = instance.activeDeploymentId ? `deployment ${instance.activeDeploymentId.slice(0, 8)}` : "no deployment";
     await appendInstanceEvent(tx, {
@@ -48,7 +50,7 @@ export const redeployPipeline: Pipeline = {
       operationId: operation.id,
       kind: "log",
       level: "error",
-      message: `Redeploying failed: ${error.message}.${attempted ? ` ${deploymentLabel(attempted)} never went into service.${cleanup}` : ""} The instance keeps serving ${serving}.`,
+      message: `Redeploying failed: ${error.message}.${outcome} The instance keeps serving ${serving}.`,
     });
   },
 };
