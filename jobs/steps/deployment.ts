@@ -14,7 +14,6 @@ import { countRemoved, removeRecorded } from "./ledger-walk";
 /** What a new deployment inherits from the one serving now: the plan's size and limits (jobs/steps/plan.ts). */
 const CARRIED_OVER_CONFIG = ["plan", "vmFlavor", "limits"] as const;
 
-
 /** The deployment this operation is bringing up, created by the config step. */
 async function currentDeployment(ctx: StepContext) {
   const deployment = await ctx.db.query.deployments.findFirst({ where: eq(deployments.operationId, ctx.operation.id) });
