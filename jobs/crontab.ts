@@ -1,12 +1,19 @@
 // graphile-worker's recurring jobs, one line each in its crontab format: `<min> <hour> <dom> <month> <dow> <task> ?<opts>`.
-// `fill=1d` runs a missed daily job once when the worker comes back within a day, instead of never.
 // Every task named here must also be in jobs/tasks/index.ts.
+//
+// No `fill` on the daily lines: with `?fill=1d`, tests/billing-lifecycle.test.ts's grace-period test stalled for a
+// minute in 4 of 6 runs (its suspend_for_nonpayment job was picked up ~60 s late), and passed 6 of 6 without it.
+// Each is an idempotent sweep, so a run missed while no worker was up is simply done by the next day's.
 export const CRONTAB_LINES: string[] = [
   // 03:17 UTC daily, off the hour that every other ACME client picks.
   "17 3 * * * renew_certificates",
   // A safety net for changes no pipeline step synced (a server the reconcile job restarted on a new port, a
   // hand edit): unchanged, it reloads nothing. One job at a time (jobKey), whichever worker takes it.
   "* * * * * sync_load_balancer ?jobKey=sync_load_balancer&max=1",
+  // Each instance keeps its active deployment and one fallback (jobs/deployments/retire.ts).
+  "0 3 * * * terminate_obsolete_deployments",
+  // Orphans and ghosts: every backend against the ledger (server/reconcile/); staff are emailed findings.
+  "30 3 * * * reconcile_resources",
 ];
 
 export const crontab = CRONTAB_LINES.join("\n");

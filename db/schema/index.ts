@@ -16,4 +16,5 @@ export * from "./audit";
 export * from "./faults";
 export * from "./certificates";
 export * from "./rate-limits";
+export * from "./reconcile";
 export * from "./relations";

@@ -1,14 +1,18 @@
 // Steps that bring up an instance's application server and put it in service.
 import { and, eq, ne } from "drizzle-orm";
-import { deployments, instances } from "@/db/schema";
+import { deployments, instances, type Deployment } from "@/db/schema";
 import { encryptJson } from "@/server/crypto/secrets";
+import { deploymentLabel, setDeploymentStatus } from "@/server/deployments/status";
 import { instanceSiteUrl } from "@/server/instances/hostnames";
 import { renderServiceConfig, siteConfigOf } from "@/server/instances/service-config";
 import { renderSiteConfig } from "@/server/instances/site-config";
+import { COMPUTE_FLAVOR, COMPUTE_SERVER, terminateObsoleteDeployments } from "../deployments/retire";
+import { PermanentStepError } from "../pipeline/errors";
 import type { PipelineStep, StepContext } from "../pipeline/types";
 import { countRemoved, removeRecorded } from "./ledger-walk";
 
-const COMPUTE_SERVER = "compute.server";
+/** What a new deployment inherits from the one serving now: the plan's size and limits (jobs/steps/plan.ts). */
+const CARRIED_OVER_CONFIG = ["plan", "vmFlavor", "limits"] as const;
 
 /** The deployment this operation is bringing up, created by the config step. */
 async function currentDeployment(ctx: StepContext) {
@@ -24,7 +28,11 @@ export const renderDeploymentConfig: PipelineStep = {
     // Credentials come from the ledger's sealed secrets and stay sealed in the deployment row.
     const { endpoint, forcePathStyle } = ctx.infra.objectStorage.settings;
     const { services, secrets } = renderServiceConfig(await ctx.ledger.list(), { endpoint: endpoint ?? null, forcePathStyle }, ctx.instance);
-    const siteConfig = { ...renderSiteConfig(ctx.instance, ctx.env), services };
+    const serving = ctx.instance.activeDeploymentId
+      ? await ctx.db.query.deployments.findFirst({ where: eq(deployments.id, ctx.instance.activeDeploymentId) })
+      : undefined;
+    const carriedOver = Object.fromEntries(CARRIED_OVER_CONFIG.flatMap((key) => (serving?.config?.[key] !== undefined ? [[key, serving.config[key]]] : [])));
+    const siteConfig = { ...carriedOver, ...renderSiteConfig(ctx.instance, ctx.env), services };
     const { hostnames } = siteConfig;
     const sealedSecrets = encryptJson(secrets);
     const serviceNames = Object.keys(services);
@@ -54,68 +62,126 @@ export const bootServer: PipelineStep = {
   timeoutMs: 120_000,
   async run(ctx) {
     const deployment = await currentDeployment(ctx);
-    await ctx.db.update(deployments).set({ status: "waiting_for_vm" }).where(eq(deployments.id, deployment.id));
-    const server = await ctx.infra.compute.ensureServer(
-      { deploymentId: deployment.id, instanceId: ctx.instance.id, siteConfig: siteConfigOf(deployment) },
-      ctx.signal,
-    );
+    const moved = { operationId: ctx.operation.id, step: "boot_server" };
+    await setDeploymentStatus(ctx.db, deployment.id, "waiting_for_vm", moved);
+    let server;
+    try {
+      server = await ctx.infra.compute.ensureServer(
+        { deploymentId: deployment.id, instanceId: ctx.instance.id, siteConfig: siteConfigOf(deployment) },
+        ctx.signal,
+      );
+    } catch (error) {
+      await setDeploymentStatus(ctx.db, deployment.id, "error", { ...moved, why: (error as Error).message });
+      throw error;
+    }
     await ctx.ledger.record(COMPUTE_SERVER, server.serverId, {
       driver: ctx.infra.compute.name,
       deploymentId: deployment.id,
       address: server.address,
     });
-    await ctx.db
-      .update(deployments)
-      .set({ status: "configuring", serverId: server.serverId, address: server.address })
-      .where(eq(deployments.id, deployment.id));
+    await setDeploymentStatus(ctx.db, deployment.id, "configuring", {
+      ...moved,
+      set: { serverId: server.serverId, address: server.address },
+    });
     return server.isNew
       ? `started ${ctx.infra.compute.name} server ${server.serverId} at ${server.address}`
       : `server ${server.serverId} was already up at ${server.address}`;
   },
 };
 
-export const waitForHeartbeat: PipelineStep = {
-  name: "wait_heartbeat",
-  title: "Wait for the instance to answer /heartbeat",
-  timeoutMs: 300_000,
-  async run(ctx) {
-    const deployment = await currentDeployment(ctx);
-    if (!deployment.address) throw new Error("the deployment has no address yet");
-    const url = `http://${deployment.address}/heartbeat`;
-    const startedAt = Date.now();
-    let lastProblem = "no answer yet";
-    for (let delayMs = 50; !ctx.signal.aborted; delayMs = Math.min(delayMs * 2, 2000)) {
-      try {
-        const response = await fetch(url, { signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(5000)]) });
-        if (response.ok) {
-          await ctx.db.update(deployments).set({ status: "running" }).where(eq(deployments.id, deployment.id));
-          return `${url} answered 200 after ${Date.now() - startedAt} ms`;
+/** Margin between giving up on the heartbeat and the runner's own deadline, so the failure is recorded first. */
+const HEARTBEAT_MARGIN_MS = 10_000;
+
+/**
+ * Waits for the deployment's /heartbeat. When it never comes the deployment is configuration_failed; with
+ * `isLastChance` (a redeploy, where the old deployment keeps serving) the failure is permanent instead of
+ * being retried with back-off, so the new server is torn down at once.
+ */
+function waitForHeartbeatStep({ isLastChance }: { isLastChance: boolean }): PipelineStep {
+  const timeoutMs = 300_000;
+  return {
+    name: "wait_heartbeat",
+    title: "Wait for the instance to answer /heartbeat",
+    timeoutMs,
+    async run(ctx) {
+      const deployment = await currentDeployment(ctx);
+      if (!deployment.address) throw new Error("the deployment has no address yet");
+      const url = `http://${deployment.address}/heartbeat`;
+      const startedAt = Date.now();
+      const giveUpAt = startedAt + timeoutMs - HEARTBEAT_MARGIN_MS;
+      let lastProblem = "no answer yet";
+      for (let delayMs = 50; !ctx.signal.aborted && Date.now() < giveUpAt; delayMs = Math.min(delayMs * 2, 2000)) {
+        try {
+          const response = await fetch(url, { signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(5000)]) });
+          if (response.ok) {
+            await setDeploymentStatus(ctx.db, deployment.id, "running", { operationId: ctx.operation.id, step: "wait_heartbeat" });
+            return `${url} answered 200 after ${Date.now() - startedAt} ms`;
+          }
+          lastProblem = `HTTP ${response.status}`;
+        } catch (error) {
+          lastProblem = (error as Error).message;
         }
-        lastProblem = `HTTP ${response.status}`;
-      } catch (error) {
-        lastProblem = (error as Error).message;
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
       }
-      await new Promise((resolve) => setTimeout(resolve, delayMs));
-    }
-    throw new Error(`${url} never answered 200 (last: ${lastProblem})`);
-  },
-};
+      ctx.signal.throwIfAborted();
+      const problem = `${url} never answered 200 within ${Math.round((Date.now() - startedAt) / 1000)} s (last: ${lastProblem})`;
+      await setDeploymentStatus(ctx.db, deployment.id, "configuration_failed", { operationId: ctx.operation.id, step: "wait_heartbeat", why: problem });
+      throw isLastChance ? new PermanentStepError(problem) : new Error(problem);
+    },
+  };
+}
+
+export const waitForHeartbeat = waitForHeartbeatStep({ isLastChance: false });
+export const waitForNewDeploymentHeartbeat = waitForHeartbeatStep({ isLastChance: true });
+
+/**
+ * Puts `deployment` in service: the instance's active deployment is the one the load balancer sends its
+ * hostnames to. Returns the deployment it replaced, if any.
+ */
+export async function switchTraffic(ctx: StepContext, deployment: Deployment): Promise<{ previousId: string | null }> {
+  if (deployment.status !== "running") {
+    throw new Error(`${deploymentLabel(deployment)} is ${deployment.status}, not running: traffic stays where it is`);
+  }
+  const previousId = await ctx.db.transaction(async (tx) => {
+    const [instance] = await tx.select().from(instances).where(eq(instances.id, ctx.instance.id)).for("update");
+    await tx.update(instances).set({ activeDeploymentId: deployment.id }).where(eq(instances.id, ctx.instance.id));
+    await tx.update(deployments).set({ activatedAt: new Date() }).where(eq(deployments.id, deployment.id));
+    return instance?.activeDeploymentId ?? null;
+  });
+  return { previousId: previousId === deployment.id ? null : previousId };
+}
 
 export const activateDeployment: PipelineStep = {
   name: "activate_deployment",
   title: "Switch traffic to the new deployment",
   async run(ctx) {
     const deployment = await currentDeployment(ctx);
-    await ctx.db.transaction(async (tx) => {
-      await tx.update(instances).set({ activeDeploymentId: deployment.id }).where(eq(instances.id, ctx.instance.id));
-      await tx.update(deployments).set({ activatedAt: new Date() }).where(eq(deployments.id, deployment.id));
-    });
-    const others = await ctx.db
-      .select({ id: deployments.id })
-      .from(deployments)
-      .where(and(eq(deployments.instanceId, ctx.instance.id), ne(deployments.id, deployment.id), ne(deployments.status, "terminated")));
+    const { previousId } = await switchTraffic(ctx, deployment);
     const url = instanceSiteUrl(ctx.instance, ctx.env.LYCEUM_BASE_DOMAIN, deployment.address);
-    return `${url} now serves deployment ${deployment.id.slice(0, 8)}${others.length ? ` (${others.length} older deployment(s) still up)` : ""}`;
+    const replaced = previousId ? ` instead of deployment ${previousId.slice(0, 8)}` : "";
+    return `${url} now serves deployment ${deployment.id.slice(0, 8)}${replaced}`;
+  },
+};
+
+export const retireOldDeployments: PipelineStep = {
+  name: "retire_old_deployments",
+  title: "Retire the previous deployment (kept as fallback)",
+  timeoutMs: 120_000,
+  async run(ctx) {
+    const { kept, terminated, failed } = await terminateObsoleteDeployments(ctx.db, ctx.infra.compute, ctx.instance.id, {
+      operationId: ctx.operation.id,
+      step: "retire_old_deployments",
+    });
+    if (failed.length > 0) {
+      throw new Error(failed.map(({ deployment, error }) => `${deploymentLabel(deployment)}: ${error}`).join("; "));
+    }
+    const current = await currentDeployment(ctx);
+    const fallback = kept.find((deployment) => deployment.id !== current.id);
+    const parts = [
+      fallback ? `${deploymentLabel(fallback).toLowerCase()} is out of service, its server kept as the fallback` : "no earlier deployment to keep as fallback",
+      ...(terminated.length ? [`terminated ${terminated.map((deployment) => deploymentLabel(deployment).toLowerCase()).join(", ")}`] : []),
+    ];
+    return parts.join("; ");
   },
 };
 
@@ -125,6 +191,7 @@ export const stopApplicationServers: PipelineStep = {
   timeoutMs: 120_000,
   async run(ctx) {
     const { compute } = ctx.infra;
+    // Every server the ledger knows (the active deployment's, the fallback's, a failed one's), newest first.
     const result = await removeRecorded(ctx, [COMPUTE_SERVER], async (entry) => {
       if (entry.details.driver !== compute.name) {
         throw new Error(`server ${entry.externalId} runs on the ${String(entry.details.driver)} compute driver, but ${compute.name} is configured`);
@@ -133,13 +200,16 @@ export const stopApplicationServers: PipelineStep = {
       await compute.destroyServer(entry.externalId);
       return { existed: isUp };
     });
-    await ctx.db.transaction(async (tx) => {
-      await tx.update(instances).set({ activeDeploymentId: null }).where(eq(instances.id, ctx.instance.id));
-      await tx
-        .update(deployments)
-        .set({ status: "terminated", terminatedAt: new Date() })
-        .where(and(eq(deployments.instanceId, ctx.instance.id), ne(deployments.status, "terminated")));
-    });
+    // A plan's size goes with the server it was recorded for; there is nothing outside to remove.
+    for (const flavor of await ctx.ledger.list(COMPUTE_FLAVOR)) await ctx.ledger.markDeleted(flavor.id);
+    await ctx.db.update(instances).set({ activeDeploymentId: null }).where(eq(instances.id, ctx.instance.id));
+    const live = await ctx.db
+      .select({ id: deployments.id })
+      .from(deployments)
+      .where(and(eq(deployments.instanceId, ctx.instance.id), ne(deployments.status, "terminated")));
+    for (const { id } of live) {
+      await setDeploymentStatus(ctx.db, id, "terminated", { operationId: ctx.operation.id, step: "stop_servers", why: "the instance is deprovisioned" });
+    }
     return `${countRemoved(result, "server")}; every deployment of the instance is terminated`;
   },
 };

@@ -7,10 +7,14 @@ import { deprovision_after_retention } from "./deprovision_after_retention";
 import { process_stripe_event } from "./process_stripe_event";
 import { provision_instance } from "./provision_instance";
 import { reconcile_compute } from "./reconcile_compute";
+import { reconcile_resources } from "./reconcile_resources";
+import { clean_up_orphans } from "./clean_up_orphans";
 import { reconfigure_instance } from "./reconfigure_instance";
 import { renew_certificates } from "./renew_certificates";
+import { redeploy_instance } from "./redeploy_instance";
 import { resume_instance } from "./resume_instance";
 import { send_email } from "./send_email";
+import { terminate_obsolete_deployments } from "./terminate_obsolete_deployments";
 import { suspend_for_nonpayment } from "./suspend_for_nonpayment";
 import { suspend_instance } from "./suspend_instance";
 import { sync_load_balancer } from "./sync_load_balancer";
@@ -22,9 +26,13 @@ export const taskList: Partial<Record<JobName, TaskList[string]>> = {
   suspend_instance,
   resume_instance,
   reconfigure_instance,
+  redeploy_instance,
   reconcile_compute,
   renew_certificates,
   sync_load_balancer,
+  terminate_obsolete_deployments,
+  reconcile_resources,
+  clean_up_orphans,
   send_email,
   verify_domain,
   process_stripe_event,

@@ -130,3 +130,29 @@ export async function requestDeprovision(
     return { operationId: operation.id };
   });
 }
+
+/**
+ * Boots a new deployment of a running instance beside the one serving it, and switches to it once it is
+ * healthy (jobs/pipelines/redeploy.ts). The owner (after an upgrade, say) or staff may ask.
+ */
+export async function requestRedeploy(input: { instanceId: string; actor: Actor; reason?: string | null }, q: Queryable = db) {
+  return q.transaction(async (tx) => {
+    const instance = await lockedInstance(tx, input.instanceId);
+    if (instance.status !== "running") {
+      throw new InstanceActionRefusedError(`Only a running instance can be redeployed; this one is ${instance.status.replace("_", " ")}.`);
+    }
+    const operation = await startOperation(tx, {
+      instanceId: instance.id,
+      kind: "redeploy",
+      requestedBy: input.actor.id,
+      reason: input.reason ?? null,
+    });
+    await appendInstanceEvent(tx, {
+      instanceId: instance.id,
+      operationId: operation.id,
+      kind: "log",
+      message: `Redeploy requested by ${byWhom(input.actor)}: a new deployment boots beside the current one, which keeps serving until the new one is healthy.`,
+    });
+    return { operationId: operation.id };
+  });
+}

@@ -18,6 +18,10 @@ export const jobPayloads = {
   renew_certificates: z.object({}).passthrough(),
   /** Re-renders the load balancer from the database (crontab: catches what no pipeline step synced). */
   sync_load_balancer: z.object({}).passthrough(),
+  terminate_obsolete_deployments: z.object({}).passthrough(),
+  /** The cron's run has no payload; a staff member's "Run now" names them. */
+  reconcile_resources: z.looseObject({ requestedBy: z.string().optional() }),
+  clean_up_orphans: z.object({ reportId: z.uuid() }),
   send_email: emailMessage,
   /** Checks a custom domain's DNS records; `domain` guards against a job for a domain since replaced. */
   verify_domain: z.object({ instanceId: z.uuid(), domain: z.string().min(1) }),

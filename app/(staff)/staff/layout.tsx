@@ -8,6 +8,7 @@ const SECTIONS = [
   ["/staff/audit", "Audit log"],
   ["/staff/charts", "Charts"],
   ["/staff/billing", "Billing"],
+  ["/staff/reconcile", "Reconcile"],
 ] as const;
 
 export default function StaffLayout({ children }: { children: ReactNode }) {

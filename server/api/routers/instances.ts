@@ -6,7 +6,7 @@ import { planById } from "@/server/billing/plans";
 import { env } from "@/server/env";
 import { streamInstanceEvents } from "@/server/events/stream";
 import { instanceSiteUrl } from "@/server/instances/hostnames";
-import { InstanceActionRefusedError, cancelOperation, retryOperation } from "@/server/instances/actions";
+import { InstanceActionRefusedError, cancelOperation, requestRedeploy, retryOperation } from "@/server/instances/actions";
 import { publicInstance } from "@/server/instances/draft-view";
 import { instanceIdInput } from "@/server/instances/input";
 import { IllegalTransitionError } from "@/server/instances/lifecycle";
@@ -98,6 +98,12 @@ export const instancesRouter = createTRPCRouter({
   cancel: protectedProcedure.input(instanceIdInput).mutation(async ({ ctx, input }) => {
     await visibleInstance(ctx.user, input.id);
     return asUserError(() => cancelOperation({ instanceId: input.id, actor: ctx.user }));
+  }),
+
+  /** Owner or staff: bring the running instance up on a fresh server; it keeps serving meanwhile. */
+  redeploy: protectedProcedure.input(instanceIdInput).mutation(async ({ ctx, input }) => {
+    await visibleInstance(ctx.user, input.id);
+    return asUserError(() => requestRedeploy({ instanceId: input.id, actor: ctx.user, reason: "owner asked for a redeploy" }));
   }),
 
   subdomainAvailable: protectedProcedure

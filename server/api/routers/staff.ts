@@ -11,6 +11,8 @@ import { fleetQueryInput } from "@/server/staff/fleet-input";
 import { staffInstanceDetail } from "@/server/staff/instance-detail";
 import { failedJobs, jobCountsByTaskAndState, oldestWaitingJobAgeSeconds, workersWithHeartbeat } from "@/server/staff/queue";
 import { staffActionProcedure } from "../staff-action-procedure";
+import { enqueueJob } from "@/server/jobs/enqueue";
+import { latestReconcileReport } from "@/server/reconcile/run";
 import { createTRPCRouter, staffProcedure } from "../trpc";
 
 export const staffRouter = createTRPCRouter({
@@ -48,10 +50,21 @@ export const staffRouter = createTRPCRouter({
       return { days, statusOverTime, provisioningDurations, revenue };
     }),
 
+  /** The newest reconcile report (orphans and ghosts), or null before the first run. */
+  reconcileReport: staffProcedure.query(({ ctx }) => latestReconcileReport(ctx.db)),
+
+  /** Runs reconcile now (read-only: it lists and compares, removes nothing). */
+  runReconcile: staffProcedure.mutation(async ({ ctx }) => {
+    await enqueueJob(ctx.db, "reconcile_resources", { requestedBy: ctx.user.id }, { jobKey: "reconcile_resources:staff", maxAttempts: 1 });
+    return { queued: true };
+  }),
+
   cancelOperation: staffActionProcedure(STAFF_ACTIONS.cancelOperation),
   requeueJob: staffActionProcedure(STAFF_ACTIONS.requeueJob),
   retryOperation: staffActionProcedure(STAFF_ACTIONS.retryFailedOperation),
   deprovision: staffActionProcedure(STAFF_ACTIONS.deprovisionInstance),
   suspend: staffActionProcedure(STAFF_ACTIONS.suspendInstance),
   resume: staffActionProcedure(STAFF_ACTIONS.resumeInstance),
+  redeploy: staffActionProcedure(STAFF_ACTIONS.redeployInstance),
+  cleanUpOrphans: staffActionProcedure(STAFF_ACTIONS.cleanUpOrphans),
 });

@@ -81,6 +81,24 @@ export function createMysqlDriver(adminUrl: string, userHost: string): MysqlDriv
       return { existed };
     },
 
+    async listDatabases(namePrefix) {
+      const rows = await run<{ name: string }[]>(
+        `list databases starting with ${namePrefix}`,
+        "SELECT schema_name AS name FROM information_schema.schemata WHERE schema_name LIKE ? ORDER BY 1",
+        [likePrefix(namePrefix)],
+      );
+      return rows.map((row) => String(row.name));
+    },
+
+    async listUsers(namePrefix) {
+      const rows = await run<{ name: string }[]>(
+        `list MySQL users starting with ${namePrefix}`,
+        "SELECT User AS name FROM mysql.user WHERE User LIKE ? AND Host = ? ORDER BY 1",
+        [likePrefix(namePrefix), userHost],
+      );
+      return rows.map((row) => String(row.name));
+    },
+
     async close() {
       await pool?.end();
       pool = null;
@@ -90,6 +108,11 @@ export function createMysqlDriver(adminUrl: string, userHost: string): MysqlDriv
 
 function assertIdentifier(name: string) {
   if (!IDENTIFIER.test(name)) throw new Error(`"${name}" is not a safe MySQL name`);
+}
+
+/** A LIKE pattern matching names that start with `prefix` literally (`_` and `%` are wildcards in LIKE). */
+function likePrefix(prefix: string) {
+  return `${prefix.replace(/[_%\\]/g, "\\$&")}%`;
 }
 
 /**

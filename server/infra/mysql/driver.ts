@@ -19,5 +19,8 @@ export interface MysqlDriver {
   /** A user or database that is already gone is not an error. */
   dropUser(name: string): Promise<{ existed: boolean }>;
   dropDatabase(name: string): Promise<{ existed: boolean }>;
+  /** Databases, and users at the instances' host, whose names start with `namePrefix` (for reconciling with the ledger). */
+  listDatabases(namePrefix: string): Promise<string[]>;
+  listUsers(namePrefix: string): Promise<string[]>;
   close(): Promise<void>;
 }

@@ -5,6 +5,7 @@ import {
   DeleteBucketCommand,
   DeleteObjectsCommand,
   HeadBucketCommand,
+  ListBucketsCommand,
   ListMultipartUploadsCommand,
   ListObjectVersionsCommand,
   PutBucketAclCommand,
@@ -132,6 +133,17 @@ export function createS3ObjectStorage(options: S3ObjectStorageOptions): ObjectSt
         ),
       );
       return { isNew };
+    },
+
+    async listBuckets(signal) {
+      const names: string[] = [];
+      let token: string | undefined;
+      do {
+        const page = await send("list buckets", () => client.send(new ListBucketsCommand({ ContinuationToken: token }), { abortSignal: signal }));
+        names.push(...(page.Buckets ?? []).flatMap((bucket) => (bucket.Name ? [bucket.Name] : [])));
+        token = page.ContinuationToken;
+      } while (token);
+      return names;
     },
 
     async deleteBucket(bucket, signal) {

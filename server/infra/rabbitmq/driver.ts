@@ -11,4 +11,7 @@ export interface RabbitDriver {
   /** Already gone is not an error. */
   deleteUser(user: string, signal?: AbortSignal): Promise<{ existed: boolean }>;
   deleteVhost(vhost: string, signal?: AbortSignal): Promise<{ existed: boolean }>;
+  /** Every vhost and user name on the cluster (for reconciling with the ledger; callers filter by prefix). */
+  listVhosts(signal?: AbortSignal): Promise<string[]>;
+  listUsers(signal?: AbortSignal): Promise<string[]>;
 }

@@ -65,6 +65,16 @@ export function createRabbitDriver(managementUrl: string, amqpUrl: string): Rabb
       return { existed: response.status !== 404 };
     },
 
+    async listVhosts(signal) {
+      const vhosts = (await (await call("list RabbitMQ vhosts", "GET", "/vhosts?columns=name", undefined, signal)).json()) as { name: string }[];
+      return vhosts.map((vhost) => vhost.name);
+    },
+
+    async listUsers(signal) {
+      const users = (await (await call("list RabbitMQ users", "GET", "/users?columns=name", undefined, signal)).json()) as { name: string }[];
+      return users.map((user) => user.name);
+    },
+
     async deleteVhost(vhost, signal) {
       const response = await call(`delete RabbitMQ vhost ${vhost}`, "DELETE", `/vhosts/${segment(vhost)}`, undefined, signal);
       return { existed: response.status !== 404 };

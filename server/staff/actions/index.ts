@@ -9,8 +9,10 @@
 // and a form in app/(staff)/staff/instances/[id]/instance-actions.tsx (StaffActionForm; `confirmText` for
 // deprovision). server/api/staff-mutations-audited.test.ts lists every staff mutation and its action.
 import { cancelOperation } from "./cancel-operation";
+import { cleanUpOrphans } from "./clean-up-orphans";
 import { deprovisionInstance } from "./deprovision";
 import { keepInstance } from "./keep-instance";
+import { redeployInstance } from "./redeploy";
 import { requeueJob } from "./requeue-job";
 import { retryFailedOperation } from "./retry-operation";
 import { resumeInstance, suspendInstance } from "./suspend-resume";
@@ -23,6 +25,8 @@ export const STAFF_ACTIONS = {
   suspendInstance,
   resumeInstance,
   keepInstance,
+  redeployInstance,
+  cleanUpOrphans,
 } as const;
 
 export const STAFF_ACTION_TITLES: Record<string, string> = Object.fromEntries(

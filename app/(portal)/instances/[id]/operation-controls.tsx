@@ -1,5 +1,5 @@
 "use client";
-// Retry a failed operation or cancel a running one (owner and staff). The page's live events show the outcome.
+// Retry a failed operation, cancel a running one, or redeploy a running instance (owner and staff). The page's live events show the outcome.
 import { useMutation } from "@tanstack/react-query";
 import { ErrorMessage } from "@/app/_components/error-message";
 import { useTRPC } from "@/app/_trpc/client";
@@ -12,6 +12,7 @@ export function OperationControls({ instanceId, status, failedStep }: { instance
   const trpc = useTRPC();
   const retry = useMutation(trpc.instances.retry.mutationOptions());
   const cancel = useMutation(trpc.instances.cancel.mutationOptions());
+  const redeploy = useMutation(trpc.instances.redeploy.mutationOptions());
 
   if (status === "failed") {
     return (
@@ -51,6 +52,29 @@ export function OperationControls({ instanceId, status, failedStep }: { instance
           </button>
         </div>
         <ErrorMessage>{cancel.error?.message}</ErrorMessage>
+      </div>
+    );
+  }
+  if (status === "running") {
+    return (
+      <div className="stack">
+        <div className="flex items-center gap-3">
+          <button
+            type="button"
+            className="button button-secondary"
+            disabled={redeploy.isPending}
+            onClick={() => redeploy.mutate({ id: instanceId })}
+          >
+            {redeploy.isPending ? "Requesting…" : "Redeploy"}
+          </button>
+          <span className="hint">Boots a fresh server beside the current one; the site keeps serving until the new one answers.</span>
+        </div>
+        {redeploy.isSuccess ? <p role="status">Redeploy started: follow it in the log below.</p> : null}
+        {redeploy.error ? (
+          <p className="error" role="alert">
+            {redeploy.error.message}
+          </p>
+        ) : null}
       </div>
     );
   }

@@ -18,6 +18,7 @@ export function InstanceActions({ instance, activeOperation }: { instance: Insta
   const deprovision = useMutation(trpc.staff.deprovision.mutationOptions());
   const suspend = useMutation(trpc.staff.suspend.mutationOptions());
   const resume = useMutation(trpc.staff.resume.mutationOptions());
+  const redeploy = useMutation(trpc.staff.redeploy.mutationOptions());
   return (
     <section className="card stack" aria-labelledby="actions-heading">
       <h2 id="actions-heading" className="mt-0">
@@ -51,6 +52,14 @@ export function InstanceActions({ instance, activeOperation }: { instance: Insta
           description="Visitors get the maintenance page; servers, databases and files are kept. The owner is told."
           submitLabel="Suspend"
           perform={({ reason }) => suspend.mutateAsync({ instanceId: instance.id, reason })}
+        />
+      ) : null}
+      {instance.status === "running" && !activeOperation ? (
+        <StaffActionForm
+          title="Redeploy the instance"
+          description="Boots a new deployment beside the current one and switches traffic once it answers /heartbeat; the old one is kept as fallback. If the new one never becomes healthy it is torn down and the old one keeps serving. The owner is told."
+          submitLabel="Redeploy"
+          perform={({ reason }) => redeploy.mutateAsync({ instanceId: instance.id, reason })}
         />
       ) : null}
       {instance.status === "suspended" && !activeOperation ? (

@@ -1,0 +1,319 @@
+// Redeploys against a real worker and real local servers: a new deployment comes up beside the serving one
+// and takes over once healthy, the old one is kept as fallback, a new one that never answers is torn down
+// while the old one keeps serving, and the daily job prunes every instance to its active deployment and one
+// fallback.
+import { and, eq, isNull } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isolatedDatabase } from "./helpers/isolated-database";
+
+await isolatedDatabase();
+
+const { db, closeDb } = await import("@/db");
+const { auditLog, deployments, instanceEvents, instanceOperations, instanceResources } = await import("@/db/schema");
+const { startWorker } = await import("@/jobs/start-worker");
+const { terminateObsoleteDeploymentsOfFleet } = await import("@/jobs/tasks/terminate_obsolete_deployments");
+const { PermanentStepError } = await import("@/jobs/pipeline/errors");
+const { closeInfrastructure, infra, setInfrastructure } = await import("@/server/infra");
+const { createLocalComputeDriver } = await import("@/server/infra/compute/local");
+const { ledgerFor } = await import("@/server/instances/ledger");
+const { latestOperation } = await import("@/server/instances/operations");
+const { siteConfigOf } = await import("@/server/instances/service-config");
+const { apiAs, makeUser } = await import("./helpers/accounts");
+const { injectFault, instanceRow, runningInstance, waitForStatus } = await import("./helpers/instances");
+const { eventually } = await import("./helpers/waiting");
+
+let worker: Awaited<ReturnType<typeof startWorker>>;
+const compute = () => createLocalComputeDriver(process.env.LYCEUM_STATE_DIR!);
+
+beforeAll(async () => {
+  worker = await startWorker({ concurrency: 2, quiet: true });
+});
+
+afterAll(async () => {
+  await worker?.stop();
+  for (const server of await compute().listServers()) await compute().destroyServer(server.serverId);
+  await closeInfrastructure();
+  await closeDb();
+});
+
+async function deploymentsOf(instanceId: string) {
+  return db.select().from(deployments).where(eq(deployments.instanceId, instanceId)).orderBy(deployments.createdAt);
+}
+
+async function upServerIds() {
+  return (await compute().listServers()).map((server) => server.serverId);
+}
+
+async function finishedOperation(operationId: string) {
+  return eventually(async () => {
+    const row = await db.query.instanceOperations.findFirst({ where: eq(instanceOperations.id, operationId) });
+    return row && ["succeeded", "failed", "cancelled"].includes(row.status) ? row : undefined;
+  }, 60_000, `operation ${operationId} to finish`);
+}
+
+/**
+ * What a visitor sees while `during` runs: requests to the site of whichever deployment is active at that
+ * moment (the load balancer's view), and to `pinned` (the deployment that was serving when it started).
+ */
+async function pollSiteDuring<T>(instanceId: string, pinnedAddress: string, during: () => Promise<T>) {
+  let isDone = false;
+  const failures: string[] = [];
+  let requests = 0;
+  const poller = (async () => {
+    while (!isDone) {
+      const instance = await instanceRow(instanceId);
+      const active = (await db.query.deployments.findFirst({ where: eq(deployments.id, instance.activeDeploymentId!) }))!;
+      for (const address of new Set([active.address!, pinnedAddress])) {
+        requests++;
+        try {
+          const response = await fetch(`http://${address}/`, { signal: AbortSignal.timeout(5000) });
+          if (response.status !== 200) failures.push(`${address}: HTTP ${response.status}`);
+          await response.arrayBuffer();
+        } catch (error) {
+          failures.push(`${address}: ${(error as Error).message}`);
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  })();
+  try {
+    return { result: await during(), failures, requests: () => requests };
+  } finally {
+    isDone = true;
+    await poller;
+  }
+}
+
+describe("redeploy", () => {
+  it("boots a new deployment beside the old one, switches once it is healthy, keeps the old one as fallback, and no request fails", async () => {
+    const { owner, instance } = await runningInstance("Redeployed Academy");
+    const staff = await makeUser("staff");
+    const [first] = await deploymentsOf(instance.id);
+    expect(first).toMatchObject({ status: "running", id: instance.activeDeploymentId });
+
+    const { result: operation, failures, requests } = await pollSiteDuring(instance.id, first!.address!, async () => {
+      const accepted = await apiAs(staff).staff.redeploy({ instanceId: instance.id, reason: "moving to the new image" });
+      expect(accepted.outcome).toBe("accepted");
+      // One operation at a time: the owner's button is refused while this one is under way.
+      await expect(apiAs(owner).instances.redeploy({ id: instance.id })).rejects.toMatchObject({ code: "CONFLICT" });
+      const started = (await db.query.instanceOperations.findFirst({
+        where: and(eq(instanceOperations.instanceId, instance.id), eq(instanceOperations.kind, "redeploy")),
+      }))!;
+      return finishedOperation(started.id);
+    });
+    expect(operation).toMatchObject({ status: "succeeded", requestedBy: staff.id });
+    expect(failures).toEqual([]);
+    expect(requests()).toBeGreaterThan(5);
+
+    const after = await instanceRow(instance.id);
+    expect(after.status).toBe("running");
+    const [old, fresh] = await deploymentsOf(instance.id);
+    expect(fresh).toMatchObject({ status: "running", operationId: operation.id });
+    expect(after.activeDeploymentId).toBe(fresh!.id);
+    // Retired: out of service, its server still up as the fallback.
+    expect(old).toMatchObject({ id: first!.id, status: "running", terminatedAt: null });
+    expect(await upServerIds()).toEqual(expect.arrayContaining([old!.serverId, fresh!.serverId]));
+    expect((await fetch(`http://${fresh!.address}/heartbeat`)).status).toBe(200);
+
+    const label = fresh!.id.slice(0, 8);
+    const messages = (await db.select().from(instanceEvents).where(eq(instanceEvents.operationId, operation.id))).map((e) => e.message);
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        `Deployment ${label}: new → waiting_for_vm`,
+        `Deployment ${label}: waiting_for_vm → configuring`,
+        `Deployment ${label}: configuring → running`,
+      ]),
+    );
+    const audit = await db.select().from(auditLog).where(eq(auditLog.instanceId, instance.id));
+    expect(audit.map(({ action, outcome, reason }) => ({ action, outcome, reason }))).toEqual([
+      { action: "redeploy", outcome: "accepted", reason: "moving to the new image" },
+    ]);
+
+    // The owner redeploys again: the newest two stay (active and fallback), the first one is terminated.
+    await apiAs(owner).instances.redeploy({ id: instance.id });
+    const second = (await db.query.instanceOperations.findFirst({
+      where: and(eq(instanceOperations.instanceId, instance.id), eq(instanceOperations.kind, "redeploy"), eq(instanceOperations.requestedBy, owner.id)),
+    }))!;
+    expect(await finishedOperation(second.id)).toMatchObject({ status: "succeeded" });
+    const [a, b, c] = await deploymentsOf(instance.id);
+    expect([a!.status, b!.status, c!.status]).toEqual(["terminated", "running", "running"]);
+    expect((await instanceRow(instance.id)).activeDeploymentId).toBe(c!.id);
+    const up = await upServerIds();
+    expect(up).not.toContain(a!.serverId);
+    expect(up).toEqual(expect.arrayContaining([b!.serverId, c!.serverId]));
+    const liveServers = await ledgerFor(db, instance.id).list("compute.server");
+    expect(liveServers.map((entry) => entry.externalId).sort()).toEqual([b!.serverId, c!.serverId].sort());
+  });
+
+  it("tears down a new deployment that never answers /heartbeat; the old one keeps serving and the instance stays running", async () => {
+    const { instance } = await runningInstance("Unlucky Academy");
+    const staff = await makeUser("staff");
+    const [serving] = await deploymentsOf(instance.id);
+    await injectFault({
+      instanceId: instance.id,
+      operationKind: "redeploy",
+      step: "wait_heartbeat",
+      message: "no answer from /heartbeat",
+      isRetryable: false,
+    });
+
+    const { result: operation, failures, requests } = await pollSiteDuring(instance.id, serving!.address!, async () => {
+      await apiAs(staff).staff.redeploy({ instanceId: instance.id, reason: "testing a bad image" });
+      const started = (await db.query.instanceOperations.findFirst({
+        where: and(eq(instanceOperations.instanceId, instance.id), eq(instanceOperations.kind, "redeploy")),
+      }))!;
+      return finishedOperation(started.id);
+    });
+    expect(operation.status).toBe("failed");
+    expect(operation.error).toContain("no answer from /heartbeat");
+    expect(failures).toEqual([]);
+    expect(requests()).toBeGreaterThan(5);
+
+    const after = await instanceRow(instance.id);
+    expect(after).toMatchObject({ status: "running", activeDeploymentId: serving!.id });
+    const [, failed] = await deploymentsOf(instance.id);
+    expect(failed).toMatchObject({ status: "configuration_failed", operationId: operation.id });
+    // Its server was booted, then torn down; the ledger says so.
+    expect(failed!.serverId).toBeTruthy();
+    expect(await upServerIds()).not.toContain(failed!.serverId);
+    expect(await upServerIds()).toContain(serving!.serverId);
+    const entry = (await db.select().from(instanceResources).where(and(eq(instanceResources.instanceId, instance.id), eq(instanceResources.externalId, failed!.serverId!))))[0];
+    expect(entry?.deletedAt).not.toBeNull();
+    const messages = (await db.select().from(instanceEvents).where(eq(instanceEvents.operationId, operation.id))).map((e) => e.message);
+    expect(messages).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^Deployment ${failed!.id.slice(0, 8)}: configuring → configuration_failed`))]));
+    expect(messages.find((message) => message.startsWith("Redeploying failed"))).toContain(`keeps serving deployment ${serving!.id.slice(0, 8)}`);
+    // The instance can be redeployed again straight away.
+    await apiAs(staff).staff.redeploy({ instanceId: instance.id, reason: "the image is fixed" });
+    const retried = (await latestOperation(db, instance.id))!;
+    expect(retried.id).not.toBe(operation.id);
+    expect(await finishedOperation(retried.id)).toMatchObject({ kind: "redeploy", status: "succeeded" });
+  });
+
+  it("marks a new deployment whose server cannot boot as error; the old one keeps serving", async () => {
+    const { instance } = await runningInstance("Capacityless Academy");
+    const staff = await makeUser("staff");
+    const [serving] = await deploymentsOf(instance.id);
+    const real = infra();
+    // The cloud refuses the server (quota, say): a failure retrying will not fix.
+    setInfrastructure({
+      ...real,
+      compute: Object.assign(Object.create(real.compute) as typeof real.compute, {
+        ensureServer: async () => {
+          throw new PermanentStepError("quota exceeded for instances");
+        },
+      }),
+    });
+    try {
+      await apiAs(staff).staff.redeploy({ instanceId: instance.id, reason: "testing a full region" });
+      const operation = await finishedOperation((await latestOperation(db, instance.id))!.id);
+      expect(operation).toMatchObject({ kind: "redeploy", status: "failed", error: "quota exceeded for instances" });
+    } finally {
+      setInfrastructure(real);
+    }
+    const [, failed] = await deploymentsOf(instance.id);
+    expect(failed).toMatchObject({ status: "error", serverId: null });
+    expect(await instanceRow(instance.id)).toMatchObject({ status: "running", activeDeploymentId: serving!.id });
+    expect((await fetch(`http://${serving!.address}/`)).status).toBe(200);
+    const messages = (await db.select().from(instanceEvents).where(eq(instanceEvents.instanceId, instance.id))).map((e) => e.message);
+    expect(messages).toContain(`Deployment ${failed!.id.slice(0, 8)}: waiting_for_vm → error (quota exceeded for instances)`);
+  });
+
+  it("is refused for an instance that is not running", async () => {
+    const { instance } = await runningInstance("Paused Academy");
+    const staff = await makeUser("staff");
+    await apiAs(staff).staff.suspend({ instanceId: instance.id, reason: "testing" });
+    await waitForStatus(instance.id, "suspended");
+    await expect(apiAs(staff).staff.redeploy({ instanceId: instance.id, reason: "should not happen" })).rejects.toThrow(
+      "Only a running instance can be redeployed; this one is suspended.",
+    );
+  });
+});
+
+describe("terminate_obsolete_deployments", () => {
+  it("keeps each instance's active deployment and its most recent other healthy one, and terminates the rest", async () => {
+    const [{ instance }, { instance: other }] = await Promise.all([runningInstance("Crowded Academy"), runningInstance("Tidy School")]);
+    const [active] = await deploymentsOf(instance.id);
+    // Leftovers, as a crash between boot and clean-up would leave them: two older healthy deployments with
+    // servers up, and a failed one whose server is up too.
+    const leftovers = [];
+    for (const [status, ageMinutes] of [["running", 30], ["running", 20], ["configuration_failed", 10]] as const) {
+      const [row] = await db
+        .insert(deployments)
+        .values({
+          instanceId: instance.id,
+          computeDriver: "local",
+          status,
+          config: active!.config,
+          secrets: active!.secrets,
+          createdAt: new Date(Date.now() - ageMinutes * 60_000),
+        })
+        .returning();
+      const server = await compute().ensureServer({ deploymentId: row!.id, instanceId: instance.id, siteConfig: siteConfigOf(row!) });
+      await ledgerFor(db, instance.id).record("compute.server", server.serverId, { driver: "local", deploymentId: row!.id, address: server.address });
+      await db.update(deployments).set({ serverId: server.serverId, address: server.address }).where(eq(deployments.id, row!.id));
+      leftovers.push({ ...row!, serverId: server.serverId });
+    }
+    const [oldest, fallback, failed] = leftovers;
+    const otherBefore = await deploymentsOf(other.id);
+
+    const report = await terminateObsoleteDeploymentsOfFleet();
+    // Earlier tests in this file left failed deployments (without servers) on other instances: those go too.
+    expect(report.failures).toEqual([]);
+    expect(report.terminated).toBeGreaterThanOrEqual(2);
+
+    const byId = new Map((await deploymentsOf(instance.id)).map((row) => [row.id, row]));
+    expect(byId.get(active!.id)?.status).toBe("running");
+    expect(byId.get(fallback!.id)?.status).toBe("running");
+    expect(byId.get(oldest!.id)).toMatchObject({ status: "terminated", terminatedAt: expect.any(Date) });
+    expect(byId.get(failed!.id)).toMatchObject({ status: "terminated", terminatedAt: expect.any(Date) });
+    const up = await upServerIds();
+    expect(up).toEqual(expect.arrayContaining([active!.serverId, fallback!.serverId]));
+    expect(up).not.toContain(oldest!.serverId);
+    expect(up).not.toContain(failed!.serverId);
+    const live = await db
+      .select()
+      .from(instanceResources)
+      .where(and(eq(instanceResources.instanceId, instance.id), eq(instanceResources.kind, "compute.server"), isNull(instanceResources.deletedAt)));
+    expect(live.map((entry) => entry.externalId).sort()).toEqual([active!.serverId, fallback!.serverId].sort());
+    const messages = (await db.select().from(instanceEvents).where(eq(instanceEvents.instanceId, instance.id))).map((e) => e.message);
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(new RegExp(`^Deployment ${oldest!.id.slice(0, 8)}: running → terminated \\(obsolete`)),
+        expect.stringMatching(new RegExp(`^Deployment ${failed!.id.slice(0, 8)}: configuration_failed → terminated \\(obsolete`)),
+      ]),
+    );
+    // The other instance is untouched, and a second run finds nothing to do.
+    expect(await deploymentsOf(other.id)).toEqual(otherBefore);
+    expect(await terminateObsoleteDeploymentsOfFleet()).toMatchObject({ terminated: 0, failures: [] });
+  });
+});
+
+describe("deprovisioning after redeploys", () => {
+  it("destroys every deployment's server, the fallback's included, proves none is up, and leaves the other instance serving", async () => {
+    const [{ instance }, { instance: other }] = await Promise.all([runningInstance("Closing Academy"), runningInstance("Staying School")]);
+    const staff = await makeUser("staff");
+    await apiAs(staff).staff.redeploy({ instanceId: instance.id, reason: "new image" });
+    const redeploy = (await latestOperation(db, instance.id))!;
+    expect(await finishedOperation(redeploy.id)).toMatchObject({ status: "succeeded" });
+    const servers = (await deploymentsOf(instance.id)).map((deployment) => deployment.serverId!);
+    expect(servers).toHaveLength(2);
+    expect(await upServerIds()).toEqual(expect.arrayContaining(servers));
+    const otherDeployments = await deploymentsOf(other.id);
+
+    await apiAs(staff).staff.deprovision({ instanceId: instance.id, confirm: instance.subdomain!, reason: "closing" });
+    await waitForStatus(instance.id, "deprovisioned");
+
+    const up = await upServerIds();
+    for (const serverId of servers) expect(up).not.toContain(serverId);
+    expect((await deploymentsOf(instance.id)).map((deployment) => deployment.status)).toEqual(["terminated", "terminated"]);
+    const deprovision = (await latestOperation(db, instance.id))!;
+    const verified = (await db.select().from(instanceEvents).where(eq(instanceEvents.operationId, deprovision.id))).find(
+      (event) => event.step === "verify_removed" && event.kind === "step_succeeded",
+    );
+    expect(verified?.message).toContain("none of its 2 deployment(s) has a server up");
+
+    expect(await deploymentsOf(other.id)).toEqual(otherDeployments);
+    expect(up).toContain(otherDeployments[0]!.serverId);
+    expect((await fetch(`http://${otherDeployments[0]!.address}/heartbeat`)).status).toBe(200);
+  });
+});
