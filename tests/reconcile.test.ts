@@ -91,6 +91,15 @@ describe("reconcile", () => {
     const s3 = services.s3As();
     await s3.send(new CreateBucketCommand({ Bucket: orphanBucket }));
     s3.destroy();
+    // A DNS record for a subdomain no instance has, and the zone's own records, which are not ours to judge.
+    const { dns } = infra();
+    const orphanRecord = `orphan-${orphanKey}.${env().LYCEUM_BASE_DOMAIN}`;
+    await dns.ensureRecordSet({ name: orphanRecord, type: "A", values: [env().LYCEUM_INGRESS_IPV4], ttl: 300 });
+    const foreignRecords = [
+      { name: `mail-${orphanKey}.${env().LYCEUM_BASE_DOMAIN}`, type: "A" as const, values: ["192.0.2.10"], ttl: 300 },
+      { name: `_dmarc-${orphanKey}.${env().LYCEUM_BASE_DOMAIN}`, type: "TXT" as const, values: ["v=DMARC1; p=none"], ttl: 300 },
+    ];
+    for (const record of foreignRecords) await dns.ensureRecordSet(record);
     const strayServer = await compute().ensureServer({ deploymentId: randomUUID(), instanceId: randomUUID(), siteConfig: { instanceName: "Stray" } });
     // A ghost: one of the damaged instance's databases dropped behind the ledger's back.
     const droppedDatabase = names.mysql.databases[0]!.name;
@@ -108,6 +117,7 @@ describe("reconcile", () => {
         `rabbitmq.vhost ${orphanVhost}`,
         `s3.bucket ${orphanBucket}`,
         `compute.server ${strayServer.serverId}`,
+        `dns.record ${orphanRecord} A`,
       ].sort(),
     );
     expect(report.orphans.every((orphan) => orphan.instanceId === null)).toBe(true);
@@ -115,20 +125,20 @@ describe("reconcile", () => {
       { kind: "mysql.database", externalId: droppedDatabase, instanceId: damaged.id, entryId: expect.any(String) },
     ]);
     expect(report.inventories.map((inventory) => inventory.kind).sort()).toEqual(
-      ["compute.server", "mysql.database", "mysql.user", "rabbitmq.user", "rabbitmq.vhost", "s3.bucket"].sort(),
+      ["compute.server", "dns.record", "mysql.database", "mysql.user", "rabbitmq.user", "rabbitmq.vhost", "s3.bucket"].sort(),
     );
     // Staff see it on the page's query.
     expect((await apiAs(staff).staff.reconcileReport())?.id).toBe(report.id);
     await expect(apiAs(await makeUser()).staff.reconcileReport()).rejects.toMatchObject({ code: "FORBIDDEN" });
 
     const accepted = await apiAs(staff).staff.cleanUpOrphans({ reportId: report.id, reason: "left over from a crashed teardown" });
-    expect(accepted.summary).toContain("4 orphan(s)");
+    expect(accepted.summary).toContain("5 orphan(s)");
     const cleaned = await eventually(async () => {
       const row = await db.query.reconcileReports.findFirst({ where: eq(reconcileReports.id, report.id) });
       return row?.cleanupFinishedAt ? row : undefined;
     }, 30_000, "the clean-up to finish");
     expect(cleaned.cleanup?.map(({ externalId, outcome }) => ({ externalId, outcome })).sort((a, b) => (a.externalId < b.externalId ? -1 : 1))).toEqual(
-      [orphanDatabase, orphanVhost, orphanBucket, strayServer.serverId].sort().map((externalId) => ({ externalId, outcome: "removed" })),
+      [orphanDatabase, orphanVhost, orphanBucket, strayServer.serverId, `${orphanRecord} A`].sort().map((externalId) => ({ externalId, outcome: "removed" })),
     );
 
     // The orphans are gone…
@@ -136,6 +146,9 @@ describe("reconcile", () => {
     expect(await services.rabbitVhostsStartingWith(orphanVhost)).toEqual([]);
     expect(await services.bucketsStartingWith(orphanBucket)).toEqual([]);
     expect((await compute().listServers()).map((server) => server.serverId)).not.toContain(strayServer.serverId);
+    const recordsLeft = await dns.listRecordSets();
+    expect(recordsLeft.map((record) => record.name)).not.toContain(orphanRecord);
+    for (const record of foreignRecords) expect(recordsLeft).toContainEqual(record);
     // …and nothing else moved: the foreign names, both instances' resources, their servers.
     expect((await services.mysqlResourcesStartingWith(foreignDatabase)).databases).toEqual([foreignDatabase]);
     expect(await services.rabbitVhostsStartingWith(foreignVhost)).toEqual([foreignVhost]);

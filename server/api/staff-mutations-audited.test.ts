@@ -20,6 +20,11 @@ describe("staff mutations", () => {
       "staff.deprovision": "deprovision",
       "staff.suspend": "suspend",
       "staff.resume": "resume",
+      "staff.redeploy": "redeploy",
+      "staff.cleanUpOrphans": "clean_up_orphans",
+      // Read-only: it queues a reconcile report, which lists and compares and removes nothing (the report
+      // records who asked for it); cleaning up what it finds is the audited clean_up_orphans.
+      "staff.runReconcile": "NOT AUDITED",
       "staffBilling.keepInstance": "keep_instance",
     });
   });

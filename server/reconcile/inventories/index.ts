@@ -1,9 +1,10 @@
-// Every backend reconcile compares with the ledger. A new backend (DNS records, say) is one more file in this
-// folder and one more line here.
+// Every backend reconcile compares with the ledger. A new backend is one more file in this folder and one more
+// line here.
 import type { InventoryFactory } from "../inventory";
 import { computeInventories } from "./compute";
+import { dnsInventories } from "./dns";
 import { mysqlInventories } from "./mysql";
 import { objectStorageInventories } from "./object-storage";
 import { rabbitmqInventories } from "./rabbitmq";
 
-export const INVENTORY_FACTORIES: InventoryFactory[] = [mysqlInventories, rabbitmqInventories, objectStorageInventories, computeInventories];
+export const INVENTORY_FACTORIES: InventoryFactory[] = [mysqlInventories, rabbitmqInventories, objectStorageInventories, computeInventories, dnsInventories];
