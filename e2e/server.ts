@@ -8,8 +8,10 @@ import postgres from "postgres";
 import { loadOrCreateDevSecrets } from "../scripts/lib/dev-secrets";
 import { startStack, waitForHttp } from "../scripts/lib/stack";
 import { startDnsServer } from "../tests/helpers/dns-server";
+import { startPebble, type Pebble } from "../tests/helpers/pebble";
 import { startSmtpCatcher } from "../tests/helpers/smtp-catcher";
-import { dnsRecordsFile, recordDatabaseUrl, recordMail, resetHarness } from "./fixtures/harness";
+import { freePort } from "../server/net/free-port";
+import { dnsRecordsFile, EDGE_BASE_DOMAIN, recordDatabaseUrl, recordEdge, recordMail, resetHarness } from "./fixtures/harness";
 import { E2E_STAFF } from "./fixtures/staff";
 
 async function freshDatabaseOn(serverUrl: string): Promise<string> {
@@ -36,6 +38,26 @@ async function main() {
   resetHarness();
   const mail = await startSmtpCatcher({ onMessage: recordMail });
   const dns = await startDnsServer({ recordsFile: dnsRecordsFile() });
+  // E2E_EDGE=1 (e2e/https-through-haproxy.spec.ts starts a second server so): the production edge on loopback,
+  // a real HAProxy in front of the instances, certificates from Pebble (a real ACME CA) through DNS-01 with
+  // pebble-challtestsrv as the DNS, under a hosting domain that is not *.localhost.
+  const isEdge = process.env.E2E_EDGE === "1";
+  let pebble: Pebble | null = null;
+  let edgeEnv: Record<string, string> = {};
+  if (isEdge) {
+    pebble = await startPebble();
+    edgeEnv = {
+      LYCEUM_BASE_DOMAIN: EDGE_BASE_DOMAIN,
+      DNS_DRIVER: "challtestsrv",
+      CHALLTESTSRV_URL: pebble.challtestsrvUrl,
+      ACME_DIRECTORY_URL: pebble.directoryUrl,
+      ACME_CA_CERTS: pebble.caFile,
+      ACME_EMAIL: `certificates@${EDGE_BASE_DOMAIN}`,
+      LOAD_BALANCER_DRIVER: "haproxy",
+      HAPROXY_HTTP_PORT: String(await freePort()),
+      HAPROXY_HTTPS_PORT: String(await freePort()),
+    };
+  }
   const stack = await startStack({
     web: "production",
     port,
@@ -51,7 +73,9 @@ async function main() {
       LYCEUM_STAFF_PASSWORD: E2E_STAFF.password,
       // The fault-injection spec makes steps fail through the fault_injections table.
       LYCEUM_ENABLE_FAULT_INJECTION: "1",
+      ...edgeEnv,
     },
+    withLoadBalancer: isEdge,
     output: (label, line) => console.log(`[${label}] ${line}`),
     onUnexpectedExit: (label, code) => {
       console.error(`${label} exited unexpectedly (${code})`);
@@ -59,7 +83,7 @@ async function main() {
     },
   });
   const stop = () =>
-    void Promise.all([stack.stop(), mail.close(), dns.close()]).then(() => {
+    void Promise.all([stack.stop(), mail.close(), dns.close(), pebble?.stop()]).then(() => {
       rmSync(stateDir, { recursive: true, force: true });
       process.exit(0);
     });
@@ -67,6 +91,13 @@ async function main() {
   process.on("SIGTERM", stop);
   await waitForHttp(`http://127.0.0.1:${port}/api/health`, 120_000);
   recordDatabaseUrl(stack.env.DATABASE_URL!);
+  if (pebble) {
+    recordEdge({
+      httpPort: Number(edgeEnv.HAPROXY_HTTP_PORT),
+      httpsPort: Number(edgeEnv.HAPROXY_HTTPS_PORT),
+      pebbleRootPem: await pebble.issuingRootPem(),
+    });
+  }
   console.log(`e2e server ready on ${port}`);
 }
 
