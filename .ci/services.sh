@@ -7,15 +7,21 @@ need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 # promtool and prometheus: the tests check and unit-test prometheus/*.yml and run a real Prometheus.
 command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus)
-# cloud-init: the OVH user-data golden test validates the rendered #cloud-config with `cloud-init schema`.
-command -v cloud-init >/dev/null 2>&1 || need_apt+=(cloud-init)
 # pebble and pebble-challtestsrv: tests/certificates.test.ts starts its own ACME CA and DNS on loopback.
 command -v pebble >/dev/null 2>&1 || need_apt+=(pebble)
 # haproxy: the load balancer's integration tests run a real one (master-worker mode, seamless reloads).
 [ -x /usr/sbin/haproxy ] || need_apt+=(haproxy)
-if ((${#need_apt[@]})); then
-  echo "installing: ${need_apt[*]}"
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+# certutil: the HTTPS e2e spec puts Pebble's root in the browser's own certificate store (an NSS database).
+command -v certutil >/dev/null 2>&1 || need_apt+=(libnss3-tools)
+# cloud-init (without its recommends, which would pull in network tooling): the OVH user-data golden test
+# validates the rendered #cloud-config with `cloud-init schema`.
+need_lean=()
+command -v cloud-init >/dev/null 2>&1 || need_lean+=(cloud-init)
+if ((${#need_apt[@]} + ${#need_lean[@]})); then
+  echo "installing: ${need_apt[*]} ${need_lean[*]}"
+  apt-get update -qq
+  ((${#need_apt[@]})) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  ((${#need_lean[@]})) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_lean[@]}" >/dev/null
 fi
 
 if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then

@@ -3,6 +3,7 @@ import { eq } from "drizzle-orm";
 import { deployments } from "@/db/schema";
 import { siteConfigOf, withCurrentSmtp } from "@/server/instances/service-config";
 import { renderSiteConfig } from "@/server/instances/site-config";
+import { PermanentStepError } from "../pipeline/errors";
 import type { PipelineStep, StepContext } from "../pipeline/types";
 
 /** The deployment serving the instance; null before the first one is up (its config step renders the settings). */
@@ -21,6 +22,10 @@ export const pushSiteConfig: PipelineStep = {
   async run(ctx) {
     const deployment = await activeDeployment(ctx);
     if (!deployment) return NOT_UP_YET;
+    // A cloud VM is configured once, by its user-data; new settings need a new deployment (retrying cannot help).
+    if (!ctx.infra.compute.canReconfigureInPlace) {
+      throw new PermanentStepError(`the ${ctx.infra.compute.name} compute driver cannot change a running server's settings: redeploy the instance to apply them`);
+    }
     const siteConfig = renderSiteConfig(ctx.instance, ctx.env);
     // Merged: other parts of the deployment's configuration (the plan's size and limits, the data services'
     // accounts) are not ours; the server gets them with their sealed passwords, as at boot.
