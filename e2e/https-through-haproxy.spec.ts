@@ -109,6 +109,9 @@ test("a paid instance opens by its hostname over HTTPS through HAProxy, with a c
 
   const edge = readEdge();
   const hostname = `${subdomain}.${EDGE_BASE_DOMAIN}`;
+  // The owner is sent to the load balancer's HTTPS address, not to a server's own port.
+  const siteUrl = `https://${hostname}:${edge.httpsPort}/`;
+  await expect(page.getByTestId("instance-link").first()).toHaveAttribute("href", siteUrl);
   // The LMS is covered by the hosting domain's wildcard, Studio by the instance's own: both from Pebble, and
   // both verify against Pebble's root and nothing else.
   const lms = await tlsHandshake(edge.httpsPort, hostname, edge.pebbleRootPem);
@@ -122,7 +125,7 @@ test("a paid instance opens by its hostname over HTTPS through HAProxy, with a c
   const { browser, cleanUp } = await browserTrusting(edge.pebbleRootPem);
   try {
     const site = await (await browser.newContext()).newPage();
-    const response = await site.goto(`https://${hostname}:${edge.httpsPort}/`);
+    const response = await site.goto(siteUrl);
     expect(response?.status()).toBe(200);
     expect((await response!.securityDetails())?.issuer).toMatch(/Pebble/i);
     await expect(site.locator("body")).toContainText(name);

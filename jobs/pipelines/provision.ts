@@ -2,7 +2,7 @@
 import { eq } from "drizzle-orm";
 import { deployments } from "@/db/schema";
 import { env } from "@/server/env";
-import { instanceSiteUrl } from "@/server/instances/hostnames";
+import { siteUrlFor } from "@/server/instances/hostnames";
 import { transitionInstance } from "@/server/instances/lifecycle";
 import { emailOwnerInstanceRunning, emailOwnerProvisioningFailed } from "@/server/notifications/instance-emails";
 import { ensureCertificates } from "../steps/certificates";
@@ -42,7 +42,7 @@ export const provisionPipeline: Pipeline = {
     const deployment = instance.activeDeploymentId
       ? await tx.query.deployments.findFirst({ where: eq(deployments.id, instance.activeDeploymentId) })
       : undefined;
-    const siteUrl = instanceSiteUrl(instance, env().LYCEUM_BASE_DOMAIN, deployment?.address ?? null);
+    const siteUrl = siteUrlFor(instance, env(), deployment?.address ?? null);
     await transitionInstance(tx, instance.id, "running", {
       message: siteUrl ? `Your instance is running at ${siteUrl}` : "Your instance is running.",
       operationId: operation.id,

@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { deployments } from "@/db/schema";
 import { env } from "@/server/env";
 import { appendInstanceEvent } from "@/server/instances/events";
-import { instanceSiteUrl } from "@/server/instances/hostnames";
+import { siteUrlFor } from "@/server/instances/hostnames";
 import { transitionInstance } from "@/server/instances/lifecycle";
 import { serveSiteAgain } from "../steps/front-door";
 import type { Pipeline } from "../pipeline/types";
@@ -17,7 +17,7 @@ export const resumePipeline: Pipeline = {
     const deployment = instance.activeDeploymentId
       ? await tx.query.deployments.findFirst({ where: eq(deployments.id, instance.activeDeploymentId) })
       : undefined;
-    const siteUrl = instanceSiteUrl(instance, env().LYCEUM_BASE_DOMAIN, deployment?.address ?? null);
+    const siteUrl = siteUrlFor(instance, env(), deployment?.address ?? null);
     await transitionInstance(tx, instance.id, "running", {
       message: siteUrl ? `Your instance is running again at ${siteUrl}` : "Your instance is running again.",
       operationId: operation.id,

@@ -3,7 +3,7 @@ import { and, eq, ne } from "drizzle-orm";
 import { deployments, instances, type Deployment } from "@/db/schema";
 import { encryptJson } from "@/server/crypto/secrets";
 import { deploymentLabel, setDeploymentStatus } from "@/server/deployments/status";
-import { instanceSiteUrl } from "@/server/instances/hostnames";
+import { siteUrlFor } from "@/server/instances/hostnames";
 import { renderServiceConfig, siteConfigOf } from "@/server/instances/service-config";
 import { renderSiteConfig } from "@/server/instances/site-config";
 import { COMPUTE_FLAVOR, COMPUTE_SERVER, terminateObsoleteDeployments } from "../deployments/retire";
@@ -157,7 +157,7 @@ export const activateDeployment: PipelineStep = {
   async run(ctx) {
     const deployment = await currentDeployment(ctx);
     const { previousId } = await switchTraffic(ctx, deployment);
-    const url = instanceSiteUrl(ctx.instance, ctx.env.LYCEUM_BASE_DOMAIN, deployment.address);
+    const url = siteUrlFor(ctx.instance, ctx.env, deployment.address);
     const replaced = previousId ? ` instead of deployment ${previousId.slice(0, 8)}` : "";
     return `${url} now serves deployment ${deployment.id.slice(0, 8)}${replaced}`;
   },

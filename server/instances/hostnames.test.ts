@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { nextCheckDelayMs, VERIFY_FOR_MS } from "@/server/domains/verification-jobs";
-import { instanceHostnames, instanceSiteUrl } from "./hostnames";
+import { instanceHostnames, instanceSiteUrl, siteUrlFor } from "./hostnames";
 
 describe("an instance's hostnames", () => {
   it.each([
@@ -38,5 +38,23 @@ describe("when a custom domain is checked again", () => {
     [VERIFY_FOR_MS, 3_600_000],
   ])("after %d ms of checking, waits %d ms", (elapsed, delay) => {
     expect(nextCheckDelayMs(elapsed)).toBe(delay);
+  });
+});
+
+describe("the site link", () => {
+  const local = { LYCEUM_BASE_DOMAIN: "localhost", LOAD_BALANCER_DRIVER: "none", HAPROXY_HTTP_PORT: 8080, HAPROXY_HTTPS_PORT: 8443 } as const;
+  it("is the instance's own server without a load balancer, and the load balancer's port with one", () => {
+    expect(siteUrlFor({ subdomain: "acme" }, local, "127.0.0.1:4000")).toBe("http://acme.localhost:4000/");
+    expect(siteUrlFor({ subdomain: "acme" }, { ...local, LOAD_BALANCER_DRIVER: "haproxy" }, "127.0.0.1:4000")).toBe("http://acme.localhost:8080/");
+    expect(siteUrlFor({ subdomain: "acme" }, { ...local, LOAD_BALANCER_DRIVER: "haproxy" }, null)).toBeNull();
+  });
+
+  it("is HTTPS on the hosting domain, without the default port, on the verified custom domain when there is one", () => {
+    const production = { LYCEUM_BASE_DOMAIN: "lyceum.example", LOAD_BALANCER_DRIVER: "consul", HAPROXY_HTTP_PORT: 80, HAPROXY_HTTPS_PORT: 443 } as const;
+    expect(siteUrlFor({ subdomain: "acme" }, production, "10.0.0.5:80")).toBe("https://acme.lyceum.example/");
+    expect(siteUrlFor({ subdomain: "acme", customDomain: "learn.acme.org", customDomainStatus: "verified" }, production, "10.0.0.5:80")).toBe(
+      "https://learn.acme.org/",
+    );
+    expect(siteUrlFor({ subdomain: "acme" }, { ...production, HAPROXY_HTTPS_PORT: 8443 }, "10.0.0.5:80")).toBe("https://acme.lyceum.example:8443/");
   });
 });

@@ -1,5 +1,6 @@
 // Every hostname of an instance, derived in one place.
 import type { CustomDomainStatus } from "@/db/schema";
+import type { Env } from "@/server/env";
 
 export type HostnameSource = {
   subdomain: string | null;
@@ -56,4 +57,22 @@ export function instanceBrowserOrigins(instance: HostnameSource, baseDomain: str
     origins.push(...Object.values(hostnamesUnder(instance.customDomain)).map((host) => `https://${host}`));
   }
   return origins;
+}
+
+type SiteUrlConfig = Pick<Env, "LYCEUM_BASE_DOMAIN" | "LOAD_BALANCER_DRIVER" | "HAPROXY_HTTP_PORT" | "HAPROXY_HTTPS_PORT">;
+
+/**
+ * The link owners and staff are given: through the load balancer when there is one (HTTPS, except under
+ * `*.localhost`, whose certificates are self-signed, where plain HTTP spares a browser warning), else the
+ * instance's own server (instanceSiteUrl). `address` is the serving deployment's: no deployment, no link.
+ */
+export function siteUrlFor(instance: HostnameSource, config: SiteUrlConfig, address: string | null): string | null {
+  if (config.LOAD_BALANCER_DRIVER === "none") return instanceSiteUrl(instance, config.LYCEUM_BASE_DOMAIN, address);
+  if (!address || !instance.subdomain) return null;
+  const isLocal = config.LYCEUM_BASE_DOMAIN === "localhost" || config.LYCEUM_BASE_DOMAIN.endsWith(".localhost");
+  const isHttps = !isLocal && config.HAPROXY_HTTPS_PORT > 0;
+  const port = isHttps ? config.HAPROXY_HTTPS_PORT : config.HAPROXY_HTTP_PORT;
+  const host = isLocal ? platformHostnames(instance.subdomain, config.LYCEUM_BASE_DOMAIN).lms : instanceHostnames(instance, config.LYCEUM_BASE_DOMAIN).lms;
+  const isDefaultPort = port === (isHttps ? 443 : 80);
+  return `${isHttps ? "https" : "http"}://${host}${isDefaultPort ? "" : `:${port}`}/`;
 }

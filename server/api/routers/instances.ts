@@ -5,7 +5,7 @@ import { billingDriver } from "@/server/billing";
 import { planById } from "@/server/billing/plans";
 import { env } from "@/server/env";
 import { streamInstanceEvents } from "@/server/events/stream";
-import { instanceSiteUrl } from "@/server/instances/hostnames";
+import { siteUrlFor } from "@/server/instances/hostnames";
 import { InstanceActionRefusedError, cancelOperation, requestRedeploy, retryOperation } from "@/server/instances/actions";
 import { publicInstance } from "@/server/instances/draft-view";
 import { instanceIdInput } from "@/server/instances/input";
@@ -75,7 +75,7 @@ export const instancesRouter = createTRPCRouter({
     return {
       instance: publicInstance(instance),
       siteUrl: ["running", "suspended"].includes(instance.status)
-        ? instanceSiteUrl(instance, env().LYCEUM_BASE_DOMAIN, deployment?.address ?? null)
+        ? siteUrlFor(instance, env(), deployment?.address ?? null)
         : null,
       events,
       resources,
