@@ -9,6 +9,6 @@ let stripeDriver: BillingDriver | undefined;
 /** Stripe when STRIPE_SECRET_KEY is set, the offline driver otherwise. */
 export function billingDriver(): BillingDriver {
   if (env().BILLING_DRIVER !== "stripe") return localBillingDriver;
-  stripeDriver ??= createStripeBillingDriver(stripeClient());
+  stripeDriver ??= createStripeBillingDriver(stripeClient);
   return stripeDriver;
 }

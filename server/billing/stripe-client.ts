@@ -1,10 +1,13 @@
 // The Stripe SDK client. STRIPE_API_BASE points it at another host (the contract tests' loopback server).
-import Stripe from "stripe";
+// The SDK is loaded on first use: it weighs ~18 MB of a process's memory, and the offline billing driver (the
+// default) never needs it.
+import type Stripe from "stripe";
 import { env } from "@/server/env";
 
-export function makeStripeClient(secretKey: string, apiBase?: string): Stripe {
+async function makeStripeClient(secretKey: string, apiBase?: string): Promise<Stripe> {
+  const { default: StripeSdk } = await import("stripe");
   const base = apiBase ? new URL(apiBase) : null;
-  return new Stripe(secretKey, {
+  return new StripeSdk(secretKey, {
     maxNetworkRetries: 2,
     ...(base && {
       host: base.hostname,
@@ -14,8 +17,12 @@ export function makeStripeClient(secretKey: string, apiBase?: string): Stripe {
   });
 }
 
-export function stripeClient(): Stripe {
+let client: Promise<Stripe> | undefined;
+
+/** The configured Stripe client, made once. */
+export function stripeClient(): Promise<Stripe> {
   const { STRIPE_SECRET_KEY, STRIPE_API_BASE } = env();
   if (!STRIPE_SECRET_KEY) throw new Error("STRIPE_SECRET_KEY is not set: the Stripe billing driver is not configured");
-  return makeStripeClient(STRIPE_SECRET_KEY, STRIPE_API_BASE);
+  client ??= makeStripeClient(STRIPE_SECRET_KEY, STRIPE_API_BASE);
+  return client;
 }

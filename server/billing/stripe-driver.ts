@@ -2,7 +2,7 @@
 // Every create carries an Idempotency-Key derived from our own ids, so a retried request or job cannot
 // create a second customer or session.
 import { eq } from "drizzle-orm";
-import Stripe from "stripe";
+import type Stripe from "stripe";
 import { db } from "@/db";
 import { billingCustomers, type User } from "@/db/schema";
 import type { BillingDriver } from "./driver";
@@ -12,11 +12,11 @@ import { invoiceFromStripe, subscriptionFromStripe } from "./stripe-objects";
 /** Portal sessions are short-lived; clicks within the same minute reuse one. */
 const PORTAL_KEY_WINDOW_MS = 60_000;
 
-export function createStripeBillingDriver(stripe: Stripe): BillingDriver & { ensureCustomer(owner: Pick<User, "id" | "email">): Promise<string> } {
+export function createStripeBillingDriver(stripe: () => Promise<Stripe>): BillingDriver & { ensureCustomer(owner: Pick<User, "id" | "email">): Promise<string> } {
   async function ensureCustomer(owner: Pick<User, "id" | "email">): Promise<string> {
     const known = await db.query.billingCustomers.findFirst({ where: eq(billingCustomers.userId, owner.id) });
     if (known) return known.stripeCustomerId;
-    const customer = await stripe.customers.create(
+    const customer = await (await stripe()).customers.create(
       { email: owner.email, metadata: { userId: owner.id } },
       { idempotencyKey: `customer:${owner.id}` },
     );
@@ -36,7 +36,7 @@ export function createStripeBillingDriver(stripe: Stripe): BillingDriver & { ens
     async createCheckout({ instance, owner, plan, successUrl, cancelUrl }) {
       const customer = await ensureCustomer(owner);
       const metadata = { instanceId: instance.id, plan: plan.id };
-      const session = await stripe.checkout.sessions.create(
+      const session = await (await stripe()).checkout.sessions.create(
         {
           mode: "subscription",
           customer,
@@ -63,21 +63,22 @@ export function createStripeBillingDriver(stripe: Stripe): BillingDriver & { ens
 
     async retrieveSubscription(subscriptionId) {
       try {
-        return subscriptionFromStripe(await stripe.subscriptions.retrieve(subscriptionId));
+        return subscriptionFromStripe(await (await stripe()).subscriptions.retrieve(subscriptionId));
       } catch (error) {
-        if (error instanceof Stripe.errors.StripeInvalidRequestError && error.code === "resource_missing") return null;
+        const { default: StripeSdk } = await import("stripe");
+        if (error instanceof StripeSdk.errors.StripeInvalidRequestError && error.code === "resource_missing") return null;
         throw new Error(`retrieve Stripe subscription ${subscriptionId}: ${(error as Error).message}`, { cause: error });
       }
     },
 
     async listInvoices(customerId) {
-      const page = await stripe.invoices.list({ customer: customerId, limit: 24 });
+      const page = await (await stripe()).invoices.list({ customer: customerId, limit: 24 });
       return page.data.map(invoiceFromStripe);
     },
 
     async createPortalSession({ customerId, returnUrl }) {
       const window = Math.floor(Date.now() / PORTAL_KEY_WINDOW_MS);
-      const session = await stripe.billingPortal.sessions.create(
+      const session = await (await stripe()).billingPortal.sessions.create(
         { customer: customerId, return_url: returnUrl },
         { idempotencyKey: `portal:${customerId}:${window}` },
       );

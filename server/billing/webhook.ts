@@ -2,7 +2,7 @@
 // under its id and add its processing job in one transaction, answer 200 at once. A replay inserts nothing
 // and adds no job. Types we do not act on are stored, logged and answered 200 too (a 400 would make Stripe
 // retry them for three days).
-import Stripe from "stripe";
+import type Stripe from "stripe";
 import { db } from "@/db";
 import { stripeEvents } from "@/db/schema";
 import { env } from "@/server/env";
@@ -19,7 +19,8 @@ export async function receiveStripeWebhook(rawBody: string, signatureHeader: str
   let event: Stripe.Event;
   try {
     // Stripe's default tolerance (300 s) rejects stale signatures, so a captured request cannot be replayed later.
-    event = Stripe.webhooks.constructEvent(rawBody, signatureHeader, env().STRIPE_WEBHOOK_SECRET);
+    const { default: StripeSdk } = await import("stripe");
+    event = StripeSdk.webhooks.constructEvent(rawBody, signatureHeader, env().STRIPE_WEBHOOK_SECRET);
   } catch (error) {
     return { status: 400, body: { received: false, error: `Signature verification failed: ${(error as Error).message}` } };
   }

@@ -8,7 +8,6 @@ import { createAcmeIssuer } from "./certificates/acme";
 import type { CertificateIssuer } from "./certificates/issuer";
 import { createSelfSignedIssuer } from "./certificates/self-signed";
 import type { ComputeDriver } from "./compute/driver";
-import { renderUserData } from "./compute/cloud-init/user-data";
 import { createChalltestsrvDnsDriver } from "./dns/challtestsrv";
 import type { DnsDriver } from "./dns/driver";
 import { createGandiDnsDriver } from "./dns/gandi-livedns";
@@ -89,7 +88,8 @@ export function computeDriver(config: Env): ComputeDriver {
     imageId: config.OVH_IMAGE_ID!,
     sshKeyId: config.OVH_SSH_KEY_ID!,
     resourcePrefix: config.LYCEUM_RESOURCE_PREFIX,
-    renderUserData: (spec) => renderUserData(spec, platform),
+    // Loaded with the first VM (it brings the YAML writer): portals on local compute never need it.
+    renderUserData: async (spec) => (await import("./compute/cloud-init/user-data")).renderUserData(spec, platform),
   });
 }
 

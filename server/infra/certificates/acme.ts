@@ -4,7 +4,9 @@
 // private test resolver (pebble-challtestsrv) cannot satisfy.
 import https from "node:https";
 import tls from "node:tls";
-import * as acme from "acme-client";
+// acme-client is loaded on first issuance: ~12 MB that a portal without an ACME directory (development, self-
+// signed) never needs.
+import type * as Acme from "acme-client";
 import type { CertificateProblem } from "@/db/schema";
 import type { DnsDriver } from "../dns/driver";
 import { CertificateIssuanceError, type AcmeAccountStore, type CertificateIssuer, type HttpChallengeStore } from "./issuer";
@@ -21,17 +23,22 @@ export type AcmeIssuerOptions = {
   pollMs?: { min: number; max: number };
 };
 
-type Pending = { authz: acme.Authorization; challenge: { url: string; type: string; token: string }; keyAuthorization: string };
+type Pending = { authz: Acme.Authorization; challenge: { url: string; type: string; token: string }; keyAuthorization: string };
 
 export function createAcmeIssuer(options: AcmeIssuerOptions): CertificateIssuer {
-  if (options.caPem) {
-    // acme-client's own axios instance only: TLS verification stays on, and no other client in the process
-    // trusts this CA.
-    acme.axios.defaults.httpsAgent = new https.Agent({ ca: [...tls.rootCertificates, options.caPem] });
-  }
-  let client: Promise<acme.Client> | undefined;
+  const loadAcme = async () => {
+    const acme = await import("acme-client");
+    if (options.caPem) {
+      // acme-client's own axios instance only: TLS verification stays on, and no other client in the process
+      // trusts this CA.
+      acme.axios.defaults.httpsAgent = new https.Agent({ ca: [...tls.rootCertificates, options.caPem] });
+    }
+    return acme;
+  };
+  let client: Promise<Acme.Client> | undefined;
 
   async function accountClient() {
+    const acme = await loadAcme();
     const { keyPem, accountUrl } = await options.accounts.accountKey(options.directoryUrl, async () =>
       (await acme.crypto.createPrivateEcdsaKey()).toString(),
     );
@@ -49,7 +56,7 @@ export function createAcmeIssuer(options: AcmeIssuerOptions): CertificateIssuer 
     return created;
   }
 
-  async function problemOf(acmeClient: acme.Client, order: acme.Order, pending: Pending, cause: unknown): Promise<CertificateProblem> {
+  async function problemOf(acmeClient: Acme.Client, order: Acme.Order, pending: Pending, cause: unknown): Promise<CertificateProblem> {
     // The challenge object carries the CA's problem document once validation failed.
     const identifier = `${pending.authz.wildcard ? "*." : ""}${pending.authz.identifier.value}`;
     try {
@@ -73,6 +80,7 @@ export function createAcmeIssuer(options: AcmeIssuerOptions): CertificateIssuer 
         throw new Error(`ACME account at ${options.directoryUrl}: ${(error as Error).message}`);
       });
       const acmeClient = await client;
+      const acme = await loadAcme();
       const [privateKey, csr] = await acme.crypto.createCsr({ altNames: hostnames }, await acme.crypto.createPrivateEcdsaKey());
       const order = await acmeClient.createOrder({ identifiers: hostnames.map((value) => ({ type: "dns", value })) });
       const authorizations = await acmeClient.getAuthorizations(order);
@@ -109,7 +117,7 @@ export function createAcmeIssuer(options: AcmeIssuerOptions): CertificateIssuer 
           published.push(() => options.dns.removeRecordSet(name, "TXT"));
         }
         signal?.throwIfAborted();
-        for (const p of pending) await acmeClient.completeChallenge(p.challenge as Parameters<acme.Client["completeChallenge"]>[0]);
+        for (const p of pending) await acmeClient.completeChallenge(p.challenge as Parameters<Acme.Client["completeChallenge"]>[0]);
         for (const p of pending) {
           signal?.throwIfAborted();
           try {

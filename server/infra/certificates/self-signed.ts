@@ -1,7 +1,6 @@
 // Self-signed certificates: the development default when no ACME directory is configured (Let's Encrypt cannot
 // issue for *.localhost anyway). Browsers warn, but the load balancer has a certificate for every name it serves.
 import { webcrypto } from "node:crypto";
-import * as x509 from "@peculiar/x509";
 import type { CertificateIssuer } from "./issuer";
 
 const VALID_FOR_DAYS = 90;
@@ -12,6 +11,8 @@ function toPem(der: ArrayBuffer, label: string) {
 }
 
 export async function makeSelfSignedCertificate(hostnames: string[], options: { notBefore?: Date; notAfter?: Date } = {}) {
+  // Loaded on first use: the X.509 writer and its ASN.1 modules are ~3 MB and hundreds of files at start-up.
+  const x509 = await import("@peculiar/x509");
   const algorithm = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
   const keys = (await webcrypto.subtle.generateKey(algorithm, true, ["sign", "verify"])) as CryptoKeyPair;
   const notBefore = options.notBefore ?? new Date(Date.now() - 60_000);

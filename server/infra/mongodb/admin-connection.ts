@@ -1,6 +1,8 @@
 // MongoDB through an administrator's connection (the official driver). Not integration-tested here: no MongoDB
 // server runs on this machine. tests/mongodb-contract.test.ts checks the commands it sends on the wire.
-import { MongoClient, MongoServerError } from "mongodb";
+// The driver is loaded on first use: most portals configure no MongoDB cluster, and the module weighs ~13 MB of
+// every worker's and web process's memory.
+import type { MongoClient } from "mongodb";
 import type { MongoDriver, MongoUserSpec } from "./driver";
 
 // https://www.mongodb.com/docs/manual/reference/error-codes/
@@ -10,6 +12,7 @@ const USER_ALREADY_EXISTS = 51003;
 export function createMongoDriver(adminUrl: string): MongoDriver {
   let client: MongoClient | null = null;
   const connection = async () => {
+    const { MongoClient } = await import("mongodb");
     client ??= new MongoClient(adminUrl, { serverSelectionTimeoutMS: 10_000, maxPoolSize: 2 });
     return client.connect();
   };
@@ -19,6 +22,7 @@ export function createMongoDriver(adminUrl: string): MongoDriver {
     try {
       return (await (await connection()).db(database).command(body)) as T;
     } catch (error) {
+      const { MongoServerError } = await import("mongodb");
       if (error instanceof MongoServerError) throw Object.assign(new Error(`${what} on MongoDB: ${error.codeName ?? error.code} ${error.errmsg ?? error.message}`), { code: error.code });
       throw new Error(`${what} on MongoDB: ${(error as Error).message}`);
     }

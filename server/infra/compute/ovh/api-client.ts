@@ -1,6 +1,5 @@
 // A promise-and-error-class face on the `ovh` package, which signs every request (X-Ovh-Application,
 // X-Ovh-Consumer, X-Ovh-Timestamp, X-Ovh-Signature) and syncs its clock with GET /auth/time first.
-import ovh from "ovh";
 
 export type OvhApiSettings = {
   /** `ovh-eu`, `ovh-ca`, … or an https:// URL with the API's base path (a loopback server in tests). */
@@ -29,7 +28,9 @@ export type OvhApi = {
 
 export function createOvhApi(settings: OvhApiSettings): OvhApi {
   const timeoutMs = settings.timeoutMs ?? 30_000;
-  const client = ovh({
+  // The package (and the promise library it brings) is loaded with the first request: portals on local compute
+  // never need it.
+  const loadClient = async () => (await import("ovh")).default({
     ...endpointParams(settings.endpoint),
     appKey: settings.applicationKey,
     appSecret: settings.applicationSecret,
@@ -39,11 +40,13 @@ export function createOvhApi(settings: OvhApiSettings): OvhApi {
     // Never debug: the package would print request bodies, and an instance's body carries its user-data (secrets).
     debug: false,
   });
+  let client: ReturnType<typeof loadClient> | undefined;
   return {
     async request<T>(method: "GET" | "POST" | "DELETE", path: string, params?: Record<string, unknown>) {
       try {
         // The package deletes keys from params as it substitutes them: hand it a copy.
-        return (await withTimeout(client.requestPromised(method, path, params ? { ...params } : {}), timeoutMs)) as T;
+        client ??= loadClient();
+        return (await withTimeout((await client).requestPromised(method, path, params ? { ...params } : {}), timeoutMs)) as T;
       } catch (failure) {
         if (failure instanceof TimeoutError) throw new OvhApiError(method, path, null, `no answer within ${timeoutMs / 1000} s`);
         const { error, message } = (failure ?? {}) as { error?: unknown; message?: unknown };

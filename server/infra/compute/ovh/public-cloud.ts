@@ -24,7 +24,7 @@ export type OvhComputeSettings = {
   /** Starts every VM name (LYCEUM_RESOURCE_PREFIX): portals sharing a project tell their VMs apart by it. */
   resourcePrefix: string;
   /** The cloud-init user-data for a deployment. It holds the instance's passwords: never log it. */
-  renderUserData: (spec: ServerSpec) => string;
+  renderUserData: (spec: ServerSpec) => string | Promise<string>;
   /** Between two status reads while a VM builds. */
   pollIntervalMs?: number;
 };
@@ -69,7 +69,7 @@ export class OvhComputeDriver implements ComputeDriver {
         flavorId: this.settings.flavorId,
         imageId: this.settings.imageId,
         sshKeyId: this.settings.sshKeyId,
-        userData: this.settings.renderUserData(spec),
+        userData: await this.settings.renderUserData(spec),
         monthlyBilling: false,
       });
       isNew = true;
