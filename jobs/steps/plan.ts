@@ -24,7 +24,9 @@ export const applyPlan: PipelineStep = {
       .where(eq(deployments.id, deployment.id));
     await ctx.ledger.record(COMPUTE_FLAVOR, serverId, { flavor: plan.vmFlavor, plan: plan.id, limits: plan.limits });
     const sizing =
-      deployment.computeDriver === "local" ? "the local driver runs every size alike" : `resized on ${deployment.computeDriver}`;
+      deployment.computeDriver === "local"
+        ? "the local driver runs every size alike"
+        : `recorded only: the ${deployment.computeDriver} driver does not resize a running server yet`;
     return `server ${serverId} set to ${plan.vmFlavor} with the ${plan.name} plan's limits (${sizing})`;
   },
 };
