@@ -40,11 +40,12 @@ async function main() {
     // The scenarios run pipelines in this process: their per-step log lines would bury the table.
     process.env.LYCEUM_LOG_LEVEL ??= "warn";
     const scenarios: Scenario[] = [
+      // First, so "idle" memory is measured before 1 000 SSE streams and 60 provisions have grown the heaps.
+      (await import("./scenarios/ssr-and-memory")).ssrAndMemory,
       (await import("./scenarios/paid-to-running")).paidToRunning,
       (await import("./scenarios/event-latency")).eventLatency,
       (await import("./scenarios/sse-fanout")).sseFanout,
       (await import("./scenarios/pipeline-overhead")).pipelineOverhead,
-      (await import("./scenarios/ssr-and-memory")).ssrAndMemory,
       (await import("./scenarios/fleet-list")).fleetList,
       (await import("./scenarios/concurrency")).concurrency,
     ];

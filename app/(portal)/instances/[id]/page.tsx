@@ -13,13 +13,18 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
   const user = await requireUser(`/instances/${id}`);
   if (!instanceIdInput.safeParse({ id }).success) notFound();
   const api = await serverApi();
+  // Read alongside the instance (each checks access itself), but awaited only once it is known to be this
+  // user's: until then a refusal is byId's to report (as a 404), so theirs are held back.
+  const billingRead = api.billing.forInstance({ id });
+  const certificatesRead = api.certificates.forInstance({ id });
+  for (const read of [billingRead, certificatesRead]) read.catch(() => {});
   const view = await api.instances.byId({ id }).catch((error: unknown) => {
     if (error instanceof TRPCError && error.code === "NOT_FOUND") notFound();
     throw error;
   });
   const { instance, events, siteUrl, resources } = view;
   if (instance.status === "draft") redirect(`/instances/${id}/setup`);
-  const [billing, certificates] = await Promise.all([api.billing.forInstance({ id }), api.certificates.forInstance({ id })]);
+  const [billing, certificates] = await Promise.all([billingRead, certificatesRead]);
   return (
     <div className="stack">
       <div>
