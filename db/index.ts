@@ -36,6 +36,19 @@ export const db: Database = new Proxy({} as Database, {
   },
 });
 
+/**
+ * A prepared query, built on first use (not at import: next build imports the modules that declare them) and
+ * built again for a new pool (after closeDb).
+ */
+export function preparedQuery<T>(build: (db: Database) => T): () => T {
+  let cached: { db: Database; query: T } | undefined;
+  return () => {
+    const current = connection().db;
+    if (cached?.db !== current) cached = { db: current, query: build(current) };
+    return cached.query;
+  };
+}
+
 export function rawSql(): postgres.Sql {
   return connection().sql;
 }
