@@ -184,6 +184,11 @@ export const envSchema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** How long one pipeline step may run before it fails with "timed out after N s". */
   STEP_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(300),
+  /**
+   * How long a new deployment has to answer /heartbeat. Unset: 300 s on local compute, 1800 s with
+   * COMPUTE_DRIVER=ovh (a fresh VM runs cloud-init and `tutor local launch`, about half an hour).
+   */
+  HEARTBEAT_TIMEOUT_SECONDS: optionalString.pipe(z.coerce.number<string | undefined>().int().min(30, "must be at least 30 (seconds)").optional()),
   /** Seeded staff account for `npm run dev`; a password is generated and printed when unset. */
   LYCEUM_STAFF_EMAIL: z.email().default("staff@lyceum.localhost"),
   LYCEUM_STAFF_PASSWORD: optionalString.pipe(z.string().min(10, "must be at least 10 characters").optional()),
@@ -210,6 +215,8 @@ export type Env = z.infer<typeof envSchema> & {
   staffAlertEmails: string[];
   /** DNS_ZONE, or the hosting domain itself. */
   dnsZone: string;
+  /** HEARTBEAT_TIMEOUT_SECONDS, or the compute driver's default. */
+  heartbeatTimeoutSeconds: number;
 };
 
 export class ConfigurationError extends Error {}
@@ -278,6 +285,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     internalUrl: (parsed.LYCEUM_INTERNAL_URL ?? `http://127.0.0.1:${parsed.PORT}`).replace(/\/$/, ""),
     staffAlertEmails: parsed.LYCEUM_STAFF_ALERT_EMAILS ?? [parsed.LYCEUM_STAFF_EMAIL],
     dnsZone,
+    heartbeatTimeoutSeconds: parsed.HEARTBEAT_TIMEOUT_SECONDS ?? (parsed.COMPUTE_DRIVER === "ovh" ? 1800 : 300),
   };
 }
 

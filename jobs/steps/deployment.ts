@@ -2,6 +2,7 @@
 import { and, eq, ne } from "drizzle-orm";
 import { deployments, instances, type Deployment } from "@/db/schema";
 import { encryptJson } from "@/server/crypto/secrets";
+import type { Env } from "@/server/env";
 import { deploymentLabel, setDeploymentStatus } from "@/server/deployments/status";
 import { siteUrlFor } from "@/server/instances/hostnames";
 import { renderServiceConfig, siteConfigOf } from "@/server/instances/service-config";
@@ -98,7 +99,8 @@ const HEARTBEAT_MARGIN_MS = 10_000;
  * being retried with back-off, so the new server is torn down at once.
  */
 function waitForHeartbeatStep({ isLastChance }: { isLastChance: boolean }): PipelineStep {
-  const timeoutMs = 300_000;
+  // Read at run time: a local process answers in seconds, a fresh OVH VM after `tutor local launch` (~30 min).
+  const timeoutMs = (config: Env) => config.heartbeatTimeoutSeconds * 1000;
   return {
     name: "wait_heartbeat",
     title: "Wait for the instance to answer /heartbeat",
@@ -108,7 +110,7 @@ function waitForHeartbeatStep({ isLastChance }: { isLastChance: boolean }): Pipe
       if (!deployment.address) throw new Error("the deployment has no address yet");
       const url = `http://${deployment.address}/heartbeat`;
       const startedAt = Date.now();
-      const giveUpAt = startedAt + timeoutMs - HEARTBEAT_MARGIN_MS;
+      const giveUpAt = startedAt + timeoutMs(ctx.env) - HEARTBEAT_MARGIN_MS;
       let lastProblem = "no answer yet";
       for (let delayMs = 50; !ctx.signal.aborted && Date.now() < giveUpAt; delayMs = Math.min(delayMs * 2, 2000)) {
         try {
