@@ -90,8 +90,12 @@ export const envSchema = z.object({
   OVH_PROJECT_ID: optionalString,
   /** The region VMs are created in, e.g. GRA11. */
   OVH_REGION: optionalString,
-  /** The flavor (size) and image ids the VMs boot with; the image must be Ubuntu 24.04 (cloud-init + docker-compose-v2). */
+  /**
+   * A VM boots with its plan's flavor, looked up by name (plans.ts `vmFlavor`, e.g. b3-16) in OVH_REGION; this flavor id
+   * is only for a deployment whose configuration names none (one rendered before plans carried flavors).
+   */
   OVH_FLAVOR_ID: optionalString,
+  /** The image id the VMs boot from: Ubuntu 24.04 (cloud-init + docker-compose-v2). */
   OVH_IMAGE_ID: optionalString,
   /** The project's SSH key id: staff's way into a VM (Lyceum itself never logs in). */
   OVH_SSH_KEY_ID: optionalString,
@@ -229,7 +233,6 @@ const OVH_SETTINGS = [
   ["OVH_CONSUMER_KEY", "the consumer key granted to the application"],
   ["OVH_PROJECT_ID", "the Public Cloud project id"],
   ["OVH_REGION", "the region VMs are created in, e.g. GRA11"],
-  ["OVH_FLAVOR_ID", "the id of the VMs' flavor (size)"],
   ["OVH_IMAGE_ID", "the id of the VMs' image (Ubuntu 24.04)"],
   ["OVH_SSH_KEY_ID", "the id of the project's SSH key for staff access"],
 ] as const;
