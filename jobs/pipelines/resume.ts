@@ -3,6 +3,7 @@ import { eq } from "drizzle-orm";
 import { deployments } from "@/db/schema";
 import { env } from "@/server/env";
 import { appendInstanceEvent } from "@/server/instances/events";
+import { enqueueJob } from "@/server/jobs/enqueue";
 import { siteUrlFor } from "@/server/instances/hostnames";
 import { transitionInstance } from "@/server/instances/lifecycle";
 import { serveSiteAgain } from "../steps/front-door";
@@ -17,6 +18,10 @@ export const resumePipeline: Pipeline = {
     const deployment = instance.activeDeploymentId
       ? await tx.query.deployments.findFirst({ where: eq(deployments.id, instance.activeDeploymentId) })
       : undefined;
+    // A plan changed while suspended, on a compute driver that applies it by redeploying (jobs/tasks/apply_plan_change.ts).
+    if (deployment && deployment.config?.plan !== instance.plan) {
+      await enqueueJob(tx, "apply_plan_change", { instanceId: instance.id }, { jobKey: `billing:plan:${instance.id}` });
+    }
     const siteUrl = siteUrlFor(instance, env(), deployment?.address ?? null);
     await transitionInstance(tx, instance.id, "running", {
       message: siteUrl ? `Your instance is running again at ${siteUrl}` : "Your instance is running again.",

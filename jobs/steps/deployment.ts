@@ -1,6 +1,7 @@
 // Steps that bring up an instance's application server and put it in service.
 import { and, eq, ne } from "drizzle-orm";
 import { deployments, instances, type Deployment } from "@/db/schema";
+import { planById, planDeploymentConfig } from "@/server/billing/plans";
 import { encryptJson } from "@/server/crypto/secrets";
 import type { Env } from "@/server/env";
 import { deploymentLabel, setDeploymentStatus } from "@/server/deployments/status";
@@ -11,9 +12,6 @@ import { COMPUTE_FLAVOR, COMPUTE_SERVER, terminateObsoleteDeployments } from "..
 import { PermanentStepError } from "../pipeline/errors";
 import type { PipelineStep, StepContext } from "../pipeline/types";
 import { countRemoved, removeRecorded } from "./ledger-walk";
-
-/** What a new deployment inherits from the one serving now: the plan's size and limits (jobs/steps/plan.ts). */
-const CARRIED_OVER_CONFIG = ["plan", "vmFlavor", "limits"] as const;
 
 /** The deployment this operation is bringing up, created by the config step. */
 async function currentDeployment(ctx: StepContext) {
@@ -29,11 +27,8 @@ export const renderDeploymentConfig: PipelineStep = {
     // Credentials come from the ledger's sealed secrets and stay sealed in the deployment row.
     const { endpoint, forcePathStyle } = ctx.infra.objectStorage.settings;
     const { services, secrets } = renderServiceConfig(await ctx.ledger.list(), { endpoint: endpoint ?? null, forcePathStyle }, ctx.instance);
-    const serving = ctx.instance.activeDeploymentId
-      ? await ctx.db.query.deployments.findFirst({ where: eq(deployments.id, ctx.instance.activeDeploymentId) })
-      : undefined;
-    const carriedOver = Object.fromEntries(CARRIED_OVER_CONFIG.flatMap((key) => (serving?.config?.[key] !== undefined ? [[key, serving.config[key]]] : [])));
-    const siteConfig = { ...carriedOver, ...renderSiteConfig(ctx.instance, ctx.env), services };
+    // The instance's plan as it is now (a plan change may be what this deployment is for): its VM size and limits.
+    const siteConfig = { ...planDeploymentConfig(planById(ctx.instance.plan)), ...renderSiteConfig(ctx.instance, ctx.env), services };
     const { hostnames } = siteConfig;
     const sealedSecrets = encryptJson(secrets);
     const serviceNames = Object.keys(services);
