@@ -19,7 +19,9 @@ export const resumePipeline: Pipeline = {
       ? await tx.query.deployments.findFirst({ where: eq(deployments.id, instance.activeDeploymentId) })
       : undefined;
     // A plan changed while suspended, on a compute driver that applies it by redeploying (jobs/tasks/apply_plan_change.ts).
-    if (deployment && deployment.config?.plan !== instance.plan) {
+    // A deployment rendered before configs named their plan is left alone: nothing says it runs another one.
+    const deployedPlan = deployment?.config?.plan;
+    if (typeof deployedPlan === "string" && deployedPlan !== instance.plan) {
       await enqueueJob(tx, "apply_plan_change", { instanceId: instance.id }, { jobKey: `billing:plan:${instance.id}` });
     }
     const siteUrl = siteUrlFor(instance, env(), deployment?.address ?? null);
