@@ -15,7 +15,7 @@ export const apply_plan_change: Task = async (payload, helpers) => {
   const instance = await db.query.instances.findFirst({ where: eq(instances.id, instanceId) });
   if (!instance || !["running", "suspended"].includes(instance.status)) return;
   const plan = planById(instance.plan);
-  if (appliesChangesByRedeploying()) {
+  if (await appliesChangesByRedeploying()) {
     const active = instance.activeDeploymentId
       ? await db.query.deployments.findFirst({ where: eq(deployments.id, instance.activeDeploymentId) })
       : undefined;

@@ -3,15 +3,20 @@
 // deployment, rendered from the current settings and plan (its VM flavor too), boots beside the serving one and
 // takes over once healthy.
 import type { Queryable } from "@/db";
-import { infra } from "@/server/infra";
 import { appendInstanceEvent } from "./events";
 import { startOperation } from "./operations";
 
 export const REDEPLOY_INSTEAD = "this compute driver applies new settings by redeploying";
 
+/** The configured compute driver; loaded on first use, so the web process carries the drivers only once someone applies changes. */
+async function computeDriver() {
+  const { infra } = await import("@/server/infra");
+  return infra().compute;
+}
+
 /** Whether new settings reach a running instance by a redeploy rather than a reconfigure. */
-export function appliesChangesByRedeploying(): boolean {
-  return !infra().compute.canReconfigureInPlace;
+export async function appliesChangesByRedeploying(): Promise<boolean> {
+  return !(await computeDriver()).canReconfigureInPlace;
 }
 
 /**
@@ -19,14 +24,15 @@ export function appliesChangesByRedeploying(): boolean {
  * OperationInProgressError while another runs), and says in the event log when that is a redeploy, and why.
  */
 export async function startApplyingChanges(q: Queryable, input: { instanceId: string; requestedBy?: string | null; reason: string }) {
-  const isRedeploy = appliesChangesByRedeploying();
+  const compute = await computeDriver();
+  const isRedeploy = !compute.canReconfigureInPlace;
   const operation = await startOperation(q, { ...input, kind: isRedeploy ? "redeploy" : "reconfigure" });
   if (isRedeploy) {
     await appendInstanceEvent(q, {
       instanceId: input.instanceId,
       operationId: operation.id,
       kind: "log",
-      message: `Redeploying rather than reconfiguring: ${REDEPLOY_INSTEAD} (the ${infra().compute.name} driver cannot change a running server). A new deployment boots with the new settings beside the current one, which keeps serving until the new one is healthy.`,
+      message: `Redeploying rather than reconfiguring: ${REDEPLOY_INSTEAD} (the ${compute.name} driver cannot change a running server). A new deployment boots with the new settings beside the current one, which keeps serving until the new one is healthy.`,
     });
   }
   return operation;

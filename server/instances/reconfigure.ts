@@ -51,7 +51,7 @@ export async function applySettings(user: User, id: string) {
         throw new TRPCError({
           code: "CONFLICT",
           message:
-            error.kind === "reconfigure" || (error.kind === "redeploy" && appliesChangesByRedeploying())
+            error.kind === "reconfigure" || (error.kind === "redeploy" && (await appliesChangesByRedeploying()))
               ? "Your previous changes are still being applied. Wait for them to finish, or cancel them, before applying again."
               : `A ${error.kind} is in progress on this instance. Apply your changes when it has finished.`,
         });
@@ -62,8 +62,8 @@ export async function applySettings(user: User, id: string) {
 }
 
 /** The kind of operation that applies an owner's settings on this portal's compute driver. */
-function settingsOperationKind() {
-  return appliesChangesByRedeploying() ? ("redeploy" as const) : ("reconfigure" as const);
+async function settingsOperationKind() {
+  return (await appliesChangesByRedeploying()) ? ("redeploy" as const) : ("reconfigure" as const);
 }
 
 /** Cancels a queued change at once; a running one is asked to stop (its step sees the abort signal). */
@@ -73,7 +73,7 @@ export async function cancelSettingsChange(user: User, id: string) {
     const [operation] = await tx
       .select()
       .from(instanceOperations)
-      .where(and(eq(instanceOperations.instanceId, id), eq(instanceOperations.kind, settingsOperationKind()), inArray(instanceOperations.status, ["queued", "running"])))
+      .where(and(eq(instanceOperations.instanceId, id), eq(instanceOperations.kind, await settingsOperationKind()), inArray(instanceOperations.status, ["queued", "running"])))
       .for("update");
     if (!operation) throw new TRPCError({ code: "BAD_REQUEST", message: "There is no change in progress to cancel." });
     const now = new Date();
