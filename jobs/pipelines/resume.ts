@@ -3,9 +3,9 @@ import { eq } from "drizzle-orm";
 import { deployments } from "@/db/schema";
 import { env } from "@/server/env";
 import { appendInstanceEvent } from "@/server/instances/events";
-import { enqueueJob } from "@/server/jobs/enqueue";
 import { siteUrlFor } from "@/server/instances/hostnames";
 import { transitionInstance } from "@/server/instances/lifecycle";
+import { enqueueJob } from "@/server/jobs/enqueue";
 import { serveSiteAgain } from "../steps/front-door";
 import type { Pipeline } from "../pipeline/types";
 
