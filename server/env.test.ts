@@ -56,6 +56,9 @@ describe("compute configuration", () => {
       /OVH_REGION: is required with COMPUTE_DRIVER=ovh[\s\S]*OVH_SSH_KEY_ID: is required with COMPUTE_DRIVER=ovh/,
     );
     expect(parseEnv({ ...base, ...ovh })).toMatchObject({ COMPUTE_DRIVER: "ovh", OVH_REGION: "GRA11" });
+    // Each VM boots with its plan's flavor (looked up by name); OVH_FLAVOR_ID is only a fallback.
+    const withoutFallback = Object.fromEntries(Object.entries(ovh).filter(([name]) => name !== "OVH_FLAVOR_ID"));
+    expect(parseEnv({ ...base, ...withoutFallback }).OVH_FLAVOR_ID).toBeUndefined();
   });
 
   it("takes an endpoint name or an https URL, and separate search and cache hosts", () => {

@@ -90,8 +90,12 @@ export const envSchema = z.object({
   OVH_PROJECT_ID: optionalString,
   /** The region VMs are created in, e.g. GRA11. */
   OVH_REGION: optionalString,
-  /** The flavor (size) and image ids the VMs boot with; the image must be Ubuntu 24.04 (cloud-init + docker-compose-v2). */
+  /**
+   * A VM boots with its plan's flavor, looked up by name (plans.ts `vmFlavor`, e.g. b3-16) in OVH_REGION; this flavor id
+   * is only for a deployment whose configuration names none (one rendered before plans carried flavors).
+   */
   OVH_FLAVOR_ID: optionalString,
+  /** The image id the VMs boot from: Ubuntu 24.04 (cloud-init + docker-compose-v2). */
   OVH_IMAGE_ID: optionalString,
   /** The project's SSH key id: staff's way into a VM (Lyceum itself never logs in). */
   OVH_SSH_KEY_ID: optionalString,
@@ -184,6 +188,11 @@ export const envSchema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** How long one pipeline step may run before it fails with "timed out after N s". */
   STEP_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(300),
+  /**
+   * How long a new deployment has to answer /heartbeat. Unset: 300 s on local compute, 1800 s with
+   * COMPUTE_DRIVER=ovh (a fresh VM runs cloud-init and `tutor local launch`, about half an hour).
+   */
+  HEARTBEAT_TIMEOUT_SECONDS: optionalString.pipe(z.coerce.number<string | undefined>().int().min(30, "must be at least 30 (seconds)").optional()),
   /** Seeded staff account for `npm run dev`; a password is generated and printed when unset. */
   LYCEUM_STAFF_EMAIL: z.email().default("staff@lyceum.localhost"),
   LYCEUM_STAFF_PASSWORD: optionalString.pipe(z.string().min(10, "must be at least 10 characters").optional()),
@@ -210,6 +219,8 @@ export type Env = z.infer<typeof envSchema> & {
   staffAlertEmails: string[];
   /** DNS_ZONE, or the hosting domain itself. */
   dnsZone: string;
+  /** HEARTBEAT_TIMEOUT_SECONDS, or the compute driver's default. */
+  heartbeatTimeoutSeconds: number;
 };
 
 export class ConfigurationError extends Error {}
@@ -222,7 +233,6 @@ const OVH_SETTINGS = [
   ["OVH_CONSUMER_KEY", "the consumer key granted to the application"],
   ["OVH_PROJECT_ID", "the Public Cloud project id"],
   ["OVH_REGION", "the region VMs are created in, e.g. GRA11"],
-  ["OVH_FLAVOR_ID", "the id of the VMs' flavor (size)"],
   ["OVH_IMAGE_ID", "the id of the VMs' image (Ubuntu 24.04)"],
   ["OVH_SSH_KEY_ID", "the id of the project's SSH key for staff access"],
 ] as const;
@@ -278,6 +288,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     internalUrl: (parsed.LYCEUM_INTERNAL_URL ?? `http://127.0.0.1:${parsed.PORT}`).replace(/\/$/, ""),
     staffAlertEmails: parsed.LYCEUM_STAFF_ALERT_EMAILS ?? [parsed.LYCEUM_STAFF_EMAIL],
     dnsZone,
+    heartbeatTimeoutSeconds: parsed.HEARTBEAT_TIMEOUT_SECONDS ?? (parsed.COMPUTE_DRIVER === "ovh" ? 1800 : 300),
   };
 }
 

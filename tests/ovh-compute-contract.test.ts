@@ -1,6 +1,7 @@
 // The OVH compute driver, through the real `ovh` client, against a loopback server that checks OVH's request
 // signing and API paths (tests/helpers/fake-ovh.ts): create, poll until ACTIVE, public IPv4 as the address,
-// find-before-create per deployment, ERROR as a clear failure, delete (404 = gone) and listing.
+// find-before-create per deployment, ERROR as a clear failure, delete (404 = gone) and listing; the plan's flavor
+// name resolved to the region's flavor id through GET …/flavor (once per name), and an unknown flavor refused.
 import { randomUUID } from "node:crypto";
 import https from "node:https";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,13 +13,21 @@ import { startFakeOvh } from "./helpers/fake-ovh";
 const credentials = { applicationKey: "lyceum-app-key", applicationSecret: "lyceum-app-secret", consumerKey: "lyceum-consumer-key" };
 const projectId = "0123456789abcdef0123456789abcdef";
 const region = "GRA11";
+// Each region has its own id for a flavor name; OVH_FLAVOR_ID (the fallback) is GRA11's b3-8.
+const flavors = [
+  { id: "flavor-b3-8", name: "b3-8", region },
+  { name: "b3-16", region },
+  { name: "b3-32", region },
+  { name: "b3-16", region: "SBG5" },
+  { name: "b3-64", region: "SBG5" },
+];
 
 let fake: Awaited<ReturnType<typeof startFakeOvh>>;
 const previousCa = https.globalAgent.options.ca;
 
 beforeAll(async () => {
   // The server's clock is an hour ahead: requests only pass if the client synced through /auth/time.
-  fake = await startFakeOvh({ credentials, projectId, regions: [region], clockSkewSeconds: 3600, buildReads: 2 });
+  fake = await startFakeOvh({ credentials, projectId, regions: [region, "SBG5"], clockSkewSeconds: 3600, buildReads: 2, flavors });
   // The `ovh` package makes its requests through Node's global HTTPS agent: trust the loopback certificate there.
   https.globalAgent.options.ca = fake.certificate;
 });
@@ -42,7 +51,8 @@ function driver(overrides: Partial<typeof credentials> = {}, endpoint = fake.end
   });
 }
 
-const spec = (deploymentId = randomUUID()): ServerSpec => ({ deploymentId, instanceId: randomUUID(), siteConfig: {} });
+const spec = (deploymentId = randomUUID(), siteConfig: Record<string, unknown> = {}): ServerSpec => ({ deploymentId, instanceId: randomUUID(), siteConfig });
+const flavorId = (name: string, inRegion = region) => fake.flavors.find((flavor) => flavor.name === name && flavor.region === inRegion)!.id;
 const signal = () => new AbortController().signal;
 
 describe("the OVH compute driver", () => {
@@ -76,6 +86,57 @@ describe("the OVH compute driver", () => {
     expect(fake.timeRequests()).toBe(1);
   });
 
+  it("boots each VM with the flavor its plan names, looked up once per name in the VM's region", async () => {
+    const compute = driver();
+    const before = fake.calls.length;
+    const growth = await compute.ensureServer(spec(randomUUID(), { plan: "growth", vmFlavor: "b3-16" }), signal());
+    const scale = await compute.ensureServer(spec(randomUUID(), { plan: "scale", vmFlavor: "b3-32" }), signal());
+    const another = await compute.ensureServer(spec(randomUUID(), { plan: "growth", vmFlavor: "b3-16" }), signal());
+
+    // GRA11's b3-16, not SBG5's (a flavor id belongs to one region).
+    expect(flavorId("b3-16")).not.toBe(flavorId("b3-16", "SBG5"));
+    expect(fake.instances.get(growth.serverId)!.flavorId).toBe(flavorId("b3-16"));
+    expect(fake.instances.get(scale.serverId)!.flavorId).toBe(flavorId("b3-32"));
+    expect(fake.instances.get(another.serverId)!.flavorId).toBe(flavorId("b3-16"));
+    const flavorCalls = fake.calls.slice(before).filter((call) => call.path.endsWith("/flavor"));
+    expect(flavorCalls).toEqual([{ method: "GET", path: `/cloud/project/${projectId}/flavor`, query: { region }, body: null }]);
+    const created = fake.calls.slice(before).filter((call) => call.method === "POST").map((call) => (call.body as { flavorId: string }).flavorId);
+    expect(created).toEqual([flavorId("b3-16"), flavorId("b3-32"), flavorId("b3-16")]);
+  });
+
+  it("boots with OVH_FLAVOR_ID only when the configuration names no flavor, and refuses a flavor the region lacks", async () => {
+    const fallback = await driver().ensureServer(spec(), signal());
+    expect(fake.instances.get(fallback.serverId)!.flavorId).toBe("flavor-b3-8");
+
+    const before = fake.calls.length;
+    const wanted = spec(randomUUID(), { vmFlavor: "b3-64" }); // SBG5 has one, GRA11 does not
+    await expect(driver().ensureServer(wanted, signal())).rejects.toThrow(
+      `OVH has no flavor "b3-64" in region ${region} (project ${projectId}); it offers b3-16, b3-32, b3-8`,
+    );
+    expect(fake.calls.slice(before).filter((call) => call.method === "POST")).toEqual([]);
+    expect([...fake.instances.values()].some((vm) => vm.name === `lyt-${wanted.deploymentId}`)).toBe(false);
+
+    const withoutFallback = createOvhComputeDriver(createOvhApi({ endpoint: fake.endpoint, ...credentials }), {
+      projectId,
+      region,
+      imageId: "image-ubuntu-2404",
+      sshKeyId: "ssh-key-staff",
+      resourcePrefix: "lyt",
+      renderUserData: () => "#cloud-config\n",
+    });
+    await expect(withoutFallback.ensureServer(spec(), signal())).rejects.toThrow(
+      "the deployment's configuration names no VM flavor and OVH_FLAVOR_ID is not set",
+    );
+  });
+
+  it("is refused by OVH when the flavor id is not one of the region's", async () => {
+    const api = createOvhApi({ endpoint: fake.endpoint, ...credentials });
+    const body = { name: "lyt-wrong-region", region, flavorId: flavorId("b3-16", "SBG5"), imageId: "image-ubuntu-2404" };
+    await expect(api.request("POST", `/cloud/project/${projectId}/instance`, body)).rejects.toThrow(
+      `400 from the OVH API: Flavor ${flavorId("b3-16", "SBG5")} does not exist in region ${region}`,
+    );
+  });
+
   it("finds the deployment's VM by name instead of creating a second one", async () => {
     const compute = driver();
     const wanted = spec();
@@ -107,7 +168,7 @@ describe("the OVH compute driver", () => {
     await createOvhApi({ endpoint: fake.endpoint, ...credentials }).request("POST", `/cloud/project/${projectId}/instance`, {
       name: "bastion",
       region,
-      flavorId: "f",
+      flavorId: "flavor-b3-8",
       imageId: "i",
     });
     const listed = await compute.listServers();
@@ -122,7 +183,7 @@ describe("the OVH compute driver", () => {
   });
 
   it("stops waiting for a VM that is still building when the step is aborted", async () => {
-    const slow = await startFakeOvh({ credentials, projectId, regions: [region], buildReads: 1_000_000 });
+    const slow = await startFakeOvh({ credentials, projectId, regions: [region], buildReads: 1_000_000, flavors });
     try {
       https.globalAgent.options.ca = [fake.certificate, slow.certificate];
       const compute = driver({}, slow.endpoint);

@@ -14,7 +14,7 @@ import { metrics } from "@/server/observability/metrics";
 import { InstanceBusyError, PermanentStepError } from "./errors";
 import { runStepWithFaults } from "./faults";
 import { leaseInstance } from "./instance-lease";
-import { OperationCancelledError, runWithDeadline } from "./timeout";
+import { OperationCancelledError, runWithDeadline, stepTimeoutMs } from "./timeout";
 import type { Pipeline, StepContext } from "./types";
 
 export type Attempt = { number: number; maxAttempts: number };
@@ -122,7 +122,7 @@ async function runLeased(pipeline: Pipeline, operation: InstanceOperation, attem
           });
         },
       };
-      const timeoutMs = step.timeoutMs ?? env().STEP_TIMEOUT_SECONDS * 1000;
+      const timeoutMs = stepTimeoutMs(step, ctx.env);
       const startedAt = Date.now();
       try {
         const result = await runWithDeadline((signal) => runStepWithFaults(step, { ...ctx, signal }), timeoutMs, cancel.signal);

@@ -1,3 +1,6 @@
+import type { Env } from "@/server/env";
+import type { PipelineStep } from "./types";
+
 export class StepTimeoutError extends Error {
   constructor(readonly timeoutMs: number) {
     super(`timed out after ${Math.round(timeoutMs / 1000)} s`);
@@ -37,4 +40,10 @@ export async function runWithDeadline<T>(
     clearTimeout(timer);
     parent.removeEventListener("abort", onParentAbort);
   }
+}
+
+/** The step's own limit (read from the configuration at run time when it depends on it), or STEP_TIMEOUT_SECONDS. */
+export function stepTimeoutMs(step: Pick<PipelineStep, "timeoutMs">, config: Env): number {
+  if (typeof step.timeoutMs === "function") return step.timeoutMs(config);
+  return step.timeoutMs ?? config.STEP_TIMEOUT_SECONDS * 1000;
 }

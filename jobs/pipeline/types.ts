@@ -20,7 +20,8 @@ export type StepContext = {
 export type PipelineStep = {
   name: string;
   title: string;
-  timeoutMs?: number;
+  /** How long the step may run (default STEP_TIMEOUT_SECONDS); a function of the configuration when that decides it. */
+  timeoutMs?: number | ((env: Env) => number);
   /** Does the step's work idempotently ("ensure", never "create") and says, in one line, what it did. */
   run(ctx: StepContext): Promise<string>;
 };

@@ -5,6 +5,7 @@ import { env } from "@/server/env";
 import { appendInstanceEvent } from "@/server/instances/events";
 import { siteUrlFor } from "@/server/instances/hostnames";
 import { transitionInstance } from "@/server/instances/lifecycle";
+import { enqueueJob } from "@/server/jobs/enqueue";
 import { serveSiteAgain } from "../steps/front-door";
 import type { Pipeline } from "../pipeline/types";
 
@@ -17,6 +18,12 @@ export const resumePipeline: Pipeline = {
     const deployment = instance.activeDeploymentId
       ? await tx.query.deployments.findFirst({ where: eq(deployments.id, instance.activeDeploymentId) })
       : undefined;
+    // A plan changed while suspended, on a compute driver that applies it by redeploying (jobs/tasks/apply_plan_change.ts).
+    // A deployment rendered before configs named their plan is left alone: nothing says it runs another one.
+    const deployedPlan = deployment?.config?.plan;
+    if (typeof deployedPlan === "string" && deployedPlan !== instance.plan) {
+      await enqueueJob(tx, "apply_plan_change", { instanceId: instance.id }, { jobKey: `billing:plan:${instance.id}` });
+    }
     const siteUrl = siteUrlFor(instance, env(), deployment?.address ?? null);
     await transitionInstance(tx, instance.id, "running", {
       message: siteUrl ? `Your instance is running again at ${siteUrl}` : "Your instance is running again.",

@@ -1,7 +1,9 @@
 // Steps that bring up an instance's application server and put it in service.
 import { and, eq, ne } from "drizzle-orm";
 import { deployments, instances, type Deployment } from "@/db/schema";
+import { planById, planDeploymentConfig } from "@/server/billing/plans";
 import { encryptJson } from "@/server/crypto/secrets";
+import type { Env } from "@/server/env";
 import { deploymentLabel, setDeploymentStatus } from "@/server/deployments/status";
 import { siteUrlFor } from "@/server/instances/hostnames";
 import { renderServiceConfig, siteConfigOf } from "@/server/instances/service-config";
@@ -10,9 +12,6 @@ import { COMPUTE_FLAVOR, COMPUTE_SERVER, terminateObsoleteDeployments } from "..
 import { PermanentStepError } from "../pipeline/errors";
 import type { PipelineStep, StepContext } from "../pipeline/types";
 import { countRemoved, removeRecorded } from "./ledger-walk";
-
-/** What a new deployment inherits from the one serving now: the plan's size and limits (jobs/steps/plan.ts). */
-const CARRIED_OVER_CONFIG = ["plan", "vmFlavor", "limits"] as const;
 
 /** The deployment this operation is bringing up, created by the config step. */
 async function currentDeployment(ctx: StepContext) {
@@ -28,11 +27,8 @@ export const renderDeploymentConfig: PipelineStep = {
     // Credentials come from the ledger's sealed secrets and stay sealed in the deployment row.
     const { endpoint, forcePathStyle } = ctx.infra.objectStorage.settings;
     const { services, secrets } = renderServiceConfig(await ctx.ledger.list(), { endpoint: endpoint ?? null, forcePathStyle }, ctx.instance);
-    const serving = ctx.instance.activeDeploymentId
-      ? await ctx.db.query.deployments.findFirst({ where: eq(deployments.id, ctx.instance.activeDeploymentId) })
-      : undefined;
-    const carriedOver = Object.fromEntries(CARRIED_OVER_CONFIG.flatMap((key) => (serving?.config?.[key] !== undefined ? [[key, serving.config[key]]] : [])));
-    const siteConfig = { ...carriedOver, ...renderSiteConfig(ctx.instance, ctx.env), services };
+    // The instance's plan as it is now (a plan change may be what this deployment is for): its VM size and limits.
+    const siteConfig = { ...planDeploymentConfig(planById(ctx.instance.plan)), ...renderSiteConfig(ctx.instance, ctx.env), services };
     const { hostnames } = siteConfig;
     const sealedSecrets = encryptJson(secrets);
     const serviceNames = Object.keys(services);
@@ -98,7 +94,8 @@ const HEARTBEAT_MARGIN_MS = 10_000;
  * being retried with back-off, so the new server is torn down at once.
  */
 function waitForHeartbeatStep({ isLastChance }: { isLastChance: boolean }): PipelineStep {
-  const timeoutMs = 300_000;
+  // Read at run time: a local process answers in seconds, a fresh OVH VM after `tutor local launch` (~30 min).
+  const timeoutMs = (config: Env) => config.heartbeatTimeoutSeconds * 1000;
   return {
     name: "wait_heartbeat",
     title: "Wait for the instance to answer /heartbeat",
@@ -108,7 +105,7 @@ function waitForHeartbeatStep({ isLastChance }: { isLastChance: boolean }): Pipe
       if (!deployment.address) throw new Error("the deployment has no address yet");
       const url = `http://${deployment.address}/heartbeat`;
       const startedAt = Date.now();
-      const giveUpAt = startedAt + timeoutMs - HEARTBEAT_MARGIN_MS;
+      const giveUpAt = startedAt + timeoutMs(ctx.env) - HEARTBEAT_MARGIN_MS;
       let lastProblem = "no answer yet";
       for (let delayMs = 50; !ctx.signal.aborted && Date.now() < giveUpAt; delayMs = Math.min(delayMs * 2, 2000)) {
         try {

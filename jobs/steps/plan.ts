@@ -1,7 +1,7 @@
 // Bringing a running instance in line with its plan (VM size and limits) after a plan change.
 import { eq } from "drizzle-orm";
 import { deployments } from "@/db/schema";
-import { planById } from "@/server/billing/plans";
+import { planById, planDeploymentConfig } from "@/server/billing/plans";
 import type { PipelineStep } from "../pipeline/types";
 
 const COMPUTE_FLAVOR = "compute.flavor";
@@ -20,7 +20,7 @@ export const applyPlan: PipelineStep = {
     if (recorded?.details.flavor === plan.vmFlavor) return `server ${serverId} is already sized ${plan.vmFlavor} for the ${plan.name} plan`;
     await ctx.db
       .update(deployments)
-      .set({ config: { ...deployment.config, plan: plan.id, vmFlavor: plan.vmFlavor, limits: plan.limits } })
+      .set({ config: { ...deployment.config, ...planDeploymentConfig(plan) } })
       .where(eq(deployments.id, deployment.id));
     await ctx.ledger.record(COMPUTE_FLAVOR, serverId, { flavor: plan.vmFlavor, plan: plan.id, limits: plan.limits });
     const sizing =

@@ -10,7 +10,8 @@ import { nextCheckDelayMs, scheduleNextDomainCheck, VERIFY_FOR_MS } from "@/serv
 import { checkDomainRecords, makeResolver } from "@/server/domains/verify";
 import { env } from "@/server/env";
 import { appendInstanceEvent } from "@/server/instances/events";
-import { OperationInProgressError, startOperation } from "@/server/instances/operations";
+import { startApplyingChanges } from "@/server/instances/apply-changes";
+import { OperationInProgressError } from "@/server/instances/operations";
 import { jobPayloads } from "@/server/jobs/payloads";
 
 export const verify_domain: Task = async (payload, helpers) => {
@@ -57,10 +58,11 @@ export const verify_domain: Task = async (payload, helpers) => {
       data: { customDomain: { domain, status, problem, checkedAt: now.toISOString() } },
     });
     if (status === "pending") await scheduleNextDomainCheck(tx, instanceId, domain, new Date(now.getTime() + nextCheckDelayMs(elapsedMs)));
-    // A live site moves to its verified domain through the reconfigure pipeline (which renders the hostnames).
+    // A live site moves to its verified domain through the reconfigure pipeline (which renders the hostnames), or a
+    // redeploy where the compute driver cannot change a running server; both get the domain's certificate first.
     if (status === "verified" && instance.status === "running") {
       try {
-        await startOperation(tx, { instanceId, kind: "reconfigure", reason: `custom domain ${domain} verified` });
+        await startApplyingChanges(tx, { instanceId, reason: `custom domain ${domain} verified` });
       } catch (error) {
         if (!(error instanceof OperationInProgressError)) throw error;
         await appendInstanceEvent(tx, {

@@ -53,6 +53,11 @@ export function planById(id: string): Plan {
   return plan;
 }
 
+/** What a deployment's configuration says about its plan: the VM size it boots with and the limits it enforces. */
+export function planDeploymentConfig(plan: Plan) {
+  return { plan: plan.id, vmFlavor: plan.vmFlavor, limits: plan.limits };
+}
+
 export function formatPrice(cents: number): string {
   return new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" }).format(cents / 100);
 }

@@ -84,7 +84,7 @@ export function computeDriver(config: Env): ComputeDriver {
   return createOvhComputeDriver(api, {
     projectId: config.OVH_PROJECT_ID!,
     region: config.OVH_REGION!,
-    flavorId: config.OVH_FLAVOR_ID!,
+    flavorId: config.OVH_FLAVOR_ID,
     imageId: config.OVH_IMAGE_ID!,
     sshKeyId: config.OVH_SSH_KEY_ID!,
     resourcePrefix: config.LYCEUM_RESOURCE_PREFIX,

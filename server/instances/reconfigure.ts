@@ -7,7 +7,8 @@ import { deployments, instanceOperations, instances, type User } from "@/db/sche
 import { brandingInput } from "@/server/branding/branding";
 import { emailSettingsSchema } from "@/server/mail/smtp-settings";
 import { appendInstanceEvent } from "./events";
-import { activeOperation, OperationInProgressError, startOperation } from "./operations";
+import { appliesChangesByRedeploying, startApplyingChanges } from "./apply-changes";
+import { activeOperation, OperationInProgressError } from "./operations";
 import { settingsDifferences, siteSettingsOf, type SiteSettings } from "./site-config";
 
 async function ownedInstance(user: User, id: string) {
@@ -42,7 +43,7 @@ export async function applySettings(user: User, id: string) {
     const email = emailSettingsSchema.safeParse(instance.emailSettings);
     if (!email.success) throw new TRPCError({ code: "BAD_REQUEST", message: `Email: ${email.error.issues[0]?.message}`, cause: email.error });
     try {
-      const operation = await startOperation(tx, { instanceId: id, kind: "reconfigure", requestedBy: user.id, reason: "owner applied settings" });
+      const operation = await startApplyingChanges(tx, { instanceId: id, requestedBy: user.id, reason: "owner applied settings" });
       await appendInstanceEvent(tx, { instanceId: id, operationId: operation.id, kind: "log", message: "Your changes are queued." });
       return { operationId: operation.id };
     } catch (error) {
@@ -50,7 +51,7 @@ export async function applySettings(user: User, id: string) {
         throw new TRPCError({
           code: "CONFLICT",
           message:
-            error.kind === "reconfigure"
+            error.kind === "reconfigure" || (error.kind === "redeploy" && (await appliesChangesByRedeploying()))
               ? "Your previous changes are still being applied. Wait for them to finish, or cancel them, before applying again."
               : `A ${error.kind} is in progress on this instance. Apply your changes when it has finished.`,
         });
@@ -60,6 +61,11 @@ export async function applySettings(user: User, id: string) {
   });
 }
 
+/** The kind of operation that applies an owner's settings on this portal's compute driver. */
+async function settingsOperationKind() {
+  return (await appliesChangesByRedeploying()) ? ("redeploy" as const) : ("reconfigure" as const);
+}
+
 /** Cancels a queued change at once; a running one is asked to stop (its step sees the abort signal). */
 export async function cancelSettingsChange(user: User, id: string) {
   await ownedInstance(user, id);
@@ -67,7 +73,7 @@ export async function cancelSettingsChange(user: User, id: string) {
     const [operation] = await tx
       .select()
       .from(instanceOperations)
-      .where(and(eq(instanceOperations.instanceId, id), eq(instanceOperations.kind, "reconfigure"), inArray(instanceOperations.status, ["queued", "running"])))
+      .where(and(eq(instanceOperations.instanceId, id), eq(instanceOperations.kind, await settingsOperationKind()), inArray(instanceOperations.status, ["queued", "running"])))
       .for("update");
     if (!operation) throw new TRPCError({ code: "BAD_REQUEST", message: "There is no change in progress to cancel." });
     const now = new Date();
@@ -81,7 +87,7 @@ export async function cancelSettingsChange(user: User, id: string) {
         operationId: operation.id,
         kind: "operation_finished",
         level: "warn",
-        message: "Reconfigure was cancelled before it started; your edits stay as a draft.",
+        message: `${operation.kind === "redeploy" ? "Redeploy" : "Reconfigure"} was cancelled before it started; your edits stay as a draft.`,
         data: { outcome: "cancelled" },
       });
       return { outcome: "cancelled" as const };

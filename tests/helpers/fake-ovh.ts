@@ -4,7 +4,9 @@
 // server's window) and X-Ovh-Signature = "$1$" + SHA-1 hex of
 // "<application secret>+<consumer key>+<METHOD>+<full URL>+<body>+<timestamp>", recomputed here. Failures use
 // OVH's error shape ({ errorCode, httpCode, message }, 400 or 403). It keeps Public Cloud instances that build
-// (BUILD, then ACTIVE with addresses after a few reads, or ERROR) and answers 404 for unknown ones.
+// (BUILD, then ACTIVE with addresses after a few reads, or ERROR) and answers 404 for unknown ones. It lists the
+// project's flavors (GET …/flavor?region=, cloud.flavor.Flavor objects) and, like OVH, refuses to create an
+// instance whose flavorId is not a flavor of its region.
 import { execFileSync } from "node:child_process";
 import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -31,6 +33,19 @@ export type FakeOvhInstance = {
   readsUntilBuilt: number;
 };
 
+/** cloud.flavor.Flavor: one per name and region (OVH gives each region's flavor its own id). */
+export type FakeOvhFlavor = {
+  id: string;
+  name: string;
+  region: string;
+  vcpus: number;
+  ram: number;
+  disk: number;
+  osType: "linux" | "windows";
+  type: string;
+  available: boolean;
+};
+
 /** OVH refuses a request whose timestamp is this far from its clock. */
 const TIMESTAMP_WINDOW_SECONDS = 180;
 
@@ -42,10 +57,17 @@ export async function startFakeOvh(options: {
   clockSkewSeconds?: number;
   /** Status reads an instance stays in BUILD for. */
   buildReads?: number;
+  /** The flavors the project can use: name (e.g. "b3-8"), region, and an id (a UUID by default). */
+  flavors: (Pick<FakeOvhFlavor, "name" | "region"> & { id?: string })[];
 }) {
   const { credentials, projectId } = options;
   const instances = new Map<string, FakeOvhInstance>();
   const failBuilds = new Set<string>();
+  const flavors: FakeOvhFlavor[] = options.flavors.map(({ id, name, region }) => {
+    // A b3-16 has 16 GB of memory and 4 vCPUs (OVH's naming); the numbers are there for realism only.
+    const ramGb = Number(/-(\d+)$/.exec(name)?.[1] ?? 8);
+    return { id: id ?? randomUUID(), name, region, vcpus: Math.max(2, ramGb / 4), ram: ramGb * 1000, disk: 50, osType: "linux", type: "ovh.ssd.eg", available: true };
+  });
   const calls: OvhCall[] = [];
   const rejected: { status: number; errorCode: string; message: string }[] = [];
   let timeRequests = 0;
@@ -112,6 +134,13 @@ export async function startFakeOvh(options: {
       }
       calls.push({ method, path: apiPath, query: Object.fromEntries(url.searchParams), body });
 
+      const flavorList = /^\/cloud\/project\/([^/]+)\/flavor$/.exec(apiPath);
+      if (flavorList && method === "GET") {
+        if (decodeURIComponent(flavorList[1]!) !== projectId) return reply(404, { class: "Client::NotFound", message: `This service does not exist` });
+        const region = url.searchParams.get("region");
+        if (region && !options.regions.includes(region)) return fail(400, "INVALID_BODY", `Region ${region} is not available`);
+        return reply(200, flavors.filter((flavor) => !region || flavor.region === region));
+      }
       const match = /^\/cloud\/project\/([^/]+)\/instance(?:\/([^/]+))?$/.exec(apiPath);
       if (!match) return fail(404, "NOT_FOUND", `Got an invalid (or empty) URL: ${apiPath}`);
       if (decodeURIComponent(match[1]!) !== projectId) {
@@ -129,6 +158,9 @@ export async function startFakeOvh(options: {
           if (typeof input[field] !== "string" || !input[field]) return fail(400, "INVALID_BODY", `Missing parameter: ${field}`);
         }
         if (!options.regions.includes(String(input.region))) return fail(400, "INVALID_BODY", `Region ${String(input.region)} is not available`);
+        if (!flavors.some((flavor) => flavor.id === input.flavorId && flavor.region === input.region)) {
+          return fail(400, "INVALID_BODY", `Flavor ${String(input.flavorId)} does not exist in region ${String(input.region)}`);
+        }
         if (input.userData !== undefined && typeof input.userData !== "string") return fail(400, "INVALID_BODY", "userData must be a string");
         if (input.monthlyBilling !== undefined && typeof input.monthlyBilling !== "boolean") return fail(400, "INVALID_BODY", "monthlyBilling must be a boolean");
         const vm: FakeOvhInstance = {
@@ -183,6 +215,7 @@ export async function startFakeOvh(options: {
     /** The server's self-signed certificate, for the client to trust. */
     certificate,
     instances,
+    flavors,
     calls,
     rejected,
     timeRequests: () => timeRequests,

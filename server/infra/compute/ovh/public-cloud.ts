@@ -15,10 +15,14 @@ export type OvhInstance = {
   ipAddresses: { ip: string; type: string; version: number }[];
 };
 
+/** The fields of OVH's cloud.flavor.Flavor that Lyceum reads. */
+export type OvhFlavor = { id: string; name: string; region: string };
+
 export type OvhComputeSettings = {
   projectId: string;
   region: string;
-  flavorId: string;
+  /** OVH_FLAVOR_ID: for a deployment whose configuration names no flavor (its plan's `vmFlavor`, e.g. "b3-16"). */
+  flavorId?: string;
   imageId: string;
   sshKeyId: string;
   /** Starts every VM name (LYCEUM_RESOURCE_PREFIX): portals sharing a project tell their VMs apart by it. */
@@ -41,6 +45,8 @@ export class OvhComputeDriver implements ComputeDriver {
   /** A VM reads its user-data once, at first boot; there is no SSH from Lyceum to change it afterwards. */
   readonly canReconfigureInPlace = false;
   private readonly base: string;
+  /** Flavor name → id in our region; a flavor's id does not change, so one look-up per name per process. */
+  private readonly flavorIds = new Map<string, string>();
 
   constructor(
     private readonly api: OvhApi,
@@ -66,7 +72,7 @@ export class OvhComputeDriver implements ComputeDriver {
       vm = await this.api.request<OvhInstance>("POST", `${this.base}/instance`, {
         name,
         region: this.settings.region,
-        flavorId: this.settings.flavorId,
+        flavorId: await this.flavorIdFor(spec),
         imageId: this.settings.imageId,
         sshKeyId: this.settings.sshKeyId,
         userData: await this.settings.renderUserData(spec),
@@ -88,6 +94,28 @@ export class OvhComputeDriver implements ComputeDriver {
 
   async listServers(): Promise<ServerInfo[]> {
     return (await this.listOurs()).map((vm) => ({ serverId: vm.id, address: addressOf(vm) }));
+  }
+
+  /** The size the deployment's plan asks for (siteConfig.vmFlavor, an OVH flavor name), as OVH's flavor id in our region. */
+  async flavorIdFor(spec: ServerSpec): Promise<string> {
+    const wanted = spec.siteConfig.vmFlavor;
+    if (wanted === undefined || wanted === null || wanted === "") {
+      if (!this.settings.flavorId) throw new Error("the deployment's configuration names no VM flavor and OVH_FLAVOR_ID is not set");
+      return this.settings.flavorId;
+    }
+    if (typeof wanted !== "string") throw new Error(`the deployment's VM flavor must be an OVH flavor name such as b3-8, not ${JSON.stringify(wanted)}`);
+    const known = this.flavorIds.get(wanted);
+    if (known) return known;
+    const { region } = this.settings;
+    const flavors = await this.api.request<OvhFlavor[]>("GET", `${this.base}/flavor`, { region });
+    for (const flavor of flavors) if (flavor.region === region) this.flavorIds.set(flavor.name, flavor.id);
+    const found = this.flavorIds.get(wanted);
+    if (!found) {
+      const offered = [...new Set(flavors.filter((flavor) => flavor.region === region).map((flavor) => flavor.name))].sort();
+      const some = offered.length ? `; it offers ${offered.slice(0, 12).join(", ")}${offered.length > 12 ? ", …" : ""}` : "";
+      throw new Error(`OVH has no flavor "${wanted}" in region ${region} (project ${this.settings.projectId})${some}`);
+    }
+    return found;
   }
 
   /** Our VMs in the region: those named <prefix>-<deployment id>. */
