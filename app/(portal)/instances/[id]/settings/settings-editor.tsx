@@ -32,7 +32,8 @@ export function SettingsEditor({ view, differences, activeOperation }: Props) {
   const refresh = () => router.refresh();
   const apply = useMutation(trpc.settings.applyChanges.mutationOptions({ onSuccess: refresh }));
   const cancel = useMutation(trpc.settings.cancelChange.mutationOptions({ onSuccess: refresh }));
-  const isApplying = activeOperation?.kind === "reconfigure";
+  // A compute driver that cannot change a running server (OVH) applies the changes by redeploying.
+  const isApplying = activeOperation?.kind === "reconfigure" || activeOperation?.kind === "redeploy";
 
   return (
     <>
