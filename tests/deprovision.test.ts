@@ -2,35 +2,21 @@
 import { DeleteObjectCommand, HeadBucketCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import amqp from "amqplib";
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { isolatedDatabase } from "./helpers/isolated-database";
 
 await isolatedDatabase();
 
-const { db, closeDb } = await import("@/db");
+const { db } = await import("@/db");
 const { auditLog, deployments, instanceOperations, instanceResources } = await import("@/db/schema");
-const { startWorker } = await import("@/jobs/start-worker");
 const { streamInstanceEvents } = await import("@/server/events/stream");
-const { closeInfrastructure } = await import("@/server/infra");
-const { createLocalComputeDriver } = await import("@/server/infra/compute/local");
 const { ledgerFor } = await import("@/server/instances/ledger");
 const { apiAs, makeUser } = await import("./helpers/accounts");
 const services = await import("./helpers/data-services");
 const { namePrefixOf, runningInstance, waitForStatus } = await import("./helpers/instances");
 
-let worker: Awaited<ReturnType<typeof startWorker>>;
-const compute = () => createLocalComputeDriver(process.env.LYCEUM_STATE_DIR!);
-
-beforeAll(async () => {
-  worker = await startWorker({ concurrency: 2, quiet: true });
-});
-
-afterAll(async () => {
-  await worker?.stop();
-  for (const server of await compute().listServers()) await compute().destroyServer(server.serverId);
-  await closeInfrastructure();
-  await closeDb();
-});
+const { localCompute: compute, runWorkerForThisFile } = await import("./helpers/file-worker");
+runWorkerForThisFile();
 
 async function bucketKeyOf(instanceId: string) {
   const ledger = ledgerFor(db, instanceId);

@@ -3,19 +3,17 @@
 // settings boots beside the serving one and takes over. Here the local driver, with canReconfigureInPlace false,
 // stands in for OVH; a real worker runs the jobs and pipelines.
 import { and, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { isolatedDatabase } from "./helpers/isolated-database";
 
 await isolatedDatabase();
 
-const { db, closeDb } = await import("@/db");
+const { db } = await import("@/db");
 const { deployments, instanceEvents, instanceOperations } = await import("@/db/schema");
-const { startWorker } = await import("@/jobs/start-worker");
 const { changeLocalPlan, localSubscriptionId } = await import("@/server/billing/local/simulator");
 const { planById } = await import("@/server/billing/plans");
-const { closeInfrastructure, infra, setInfrastructure } = await import("@/server/infra");
+const { infra, setInfrastructure } = await import("@/server/infra");
 const { ServerCannotBeReconfiguredError } = await import("@/server/infra/compute/driver");
-const { createLocalComputeDriver } = await import("@/server/infra/compute/local");
 const { REDEPLOY_INSTEAD } = await import("@/server/instances/apply-changes");
 const { apiAs, makeUser, uniqueSuffix } = await import("./helpers/accounts");
 const { atStripe, checkoutAtStripe, deliver } = await import("./helpers/billing");
@@ -23,27 +21,20 @@ const { instanceRow, runningInstance, waitForStatus } = await import("./helpers/
 const { GOOD_BRANDING, makeVerifiedUser, registerInstance } = await import("./helpers/registration");
 const { eventually } = await import("./helpers/waiting");
 
-let worker: Awaited<ReturnType<typeof startWorker>>;
-const compute = () => createLocalComputeDriver(process.env.LYCEUM_STATE_DIR!);
+const { runWorkerForThisFile } = await import("./helpers/file-worker");
 
-beforeAll(async () => {
-  const real = infra();
-  // The local driver, made to behave like OVH's towards running servers: their configuration is read at boot only.
-  const bootOnly = Object.assign(Object.create(real.compute) as typeof real.compute, {
-    canReconfigureInPlace: false,
-    reconfigureServer: async (serverId: string) => {
-      throw new ServerCannotBeReconfiguredError(real.compute.name, serverId);
-    },
-  });
-  setInfrastructure({ ...real, compute: bootOnly });
-  worker = await startWorker({ concurrency: 2, quiet: true });
-});
-
-afterAll(async () => {
-  await worker?.stop();
-  for (const server of await compute().listServers()) await compute().destroyServer(server.serverId);
-  await closeInfrastructure();
-  await closeDb();
+runWorkerForThisFile({
+  beforeStart() {
+    const real = infra();
+    // The local driver, made to behave like OVH's towards running servers: their configuration is read at boot only.
+    const bootOnly = Object.assign(Object.create(real.compute) as typeof real.compute, {
+      canReconfigureInPlace: false,
+      reconfigureServer: async (serverId: string) => {
+        throw new ServerCannotBeReconfiguredError(real.compute.name, serverId);
+      },
+    });
+    setInfrastructure({ ...real, compute: bootOnly });
+  },
 });
 
 async function deploymentsOf(instanceId: string) {

@@ -4,39 +4,27 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { CreateBucketCommand } from "@aws-sdk/client-s3";
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { isolatedDatabase } from "./helpers/isolated-database";
 
 await isolatedDatabase();
 
-const { db, closeDb } = await import("@/db");
+const { db } = await import("@/db");
 const { auditLog, reconcileReports } = await import("@/db/schema");
-const { startWorker } = await import("@/jobs/start-worker");
 const { reconcile_resources } = await import("@/jobs/tasks/reconcile_resources");
 const { env } = await import("@/server/env");
-const { closeInfrastructure, infra } = await import("@/server/infra");
+const { infra } = await import("@/server/infra");
 const { reconcileResources } = await import("@/server/reconcile/run");
-const { createLocalComputeDriver } = await import("@/server/infra/compute/local");
 const { apiAs, makeUser } = await import("./helpers/accounts");
 const services = await import("./helpers/data-services");
 const { queuedEmailsTo } = await import("./helpers/jobs");
 const { namePrefixOf, runningInstance } = await import("./helpers/instances");
 const { eventually } = await import("./helpers/waiting");
 
-let worker: Awaited<ReturnType<typeof startWorker>>;
-const compute = () => createLocalComputeDriver(process.env.LYCEUM_STATE_DIR!);
+const { localCompute: compute, runWorkerForThisFile } = await import("./helpers/file-worker");
 const prefix = process.env.LYCEUM_RESOURCE_PREFIX!;
 
-beforeAll(async () => {
-  worker = await startWorker({ concurrency: 2, quiet: true });
-});
-
-afterAll(async () => {
-  await worker?.stop();
-  for (const server of await compute().listServers()) await compute().destroyServer(server.serverId);
-  await closeInfrastructure();
-  await closeDb();
-});
+runWorkerForThisFile();
 
 const randomKey = () => randomBytes(6).toString("hex");
 

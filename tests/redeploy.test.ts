@@ -3,18 +3,16 @@
 // while the old one keeps serving, and the daily job prunes every instance to its active deployment and one
 // fallback.
 import { and, eq, isNull } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { isolatedDatabase } from "./helpers/isolated-database";
 
 await isolatedDatabase();
 
-const { db, closeDb } = await import("@/db");
+const { db } = await import("@/db");
 const { auditLog, deployments, instanceEvents, instanceOperations, instanceResources } = await import("@/db/schema");
-const { startWorker } = await import("@/jobs/start-worker");
 const { terminateObsoleteDeploymentsOfFleet } = await import("@/jobs/tasks/terminate_obsolete_deployments");
 const { PermanentStepError } = await import("@/jobs/pipeline/errors");
-const { closeInfrastructure, infra, setInfrastructure } = await import("@/server/infra");
-const { createLocalComputeDriver } = await import("@/server/infra/compute/local");
+const { infra, setInfrastructure } = await import("@/server/infra");
 const { ledgerFor } = await import("@/server/instances/ledger");
 const { latestOperation } = await import("@/server/instances/operations");
 const { siteConfigOf } = await import("@/server/instances/service-config");
@@ -22,19 +20,9 @@ const { apiAs, makeUser } = await import("./helpers/accounts");
 const { injectFault, instanceRow, runningInstance, waitForStatus } = await import("./helpers/instances");
 const { eventually } = await import("./helpers/waiting");
 
-let worker: Awaited<ReturnType<typeof startWorker>>;
-const compute = () => createLocalComputeDriver(process.env.LYCEUM_STATE_DIR!);
+const { localCompute: compute, runWorkerForThisFile } = await import("./helpers/file-worker");
 
-beforeAll(async () => {
-  worker = await startWorker({ concurrency: 2, quiet: true });
-});
-
-afterAll(async () => {
-  await worker?.stop();
-  for (const server of await compute().listServers()) await compute().destroyServer(server.serverId);
-  await closeInfrastructure();
-  await closeDb();
-});
+runWorkerForThisFile();
 
 async function deploymentsOf(instanceId: string) {
   return db.select().from(deployments).where(eq(deployments.instanceId, instanceId)).orderBy(deployments.createdAt);
