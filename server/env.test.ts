@@ -1,11 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { MINIMAL_ENV as base, OVH_SETTINGS as ovh } from "@/tests/helpers/configuration";
 import { parseEnv } from "./env";
-
-const base = {
-  DATABASE_URL: "postgres://localhost/lyceum",
-  AUTH_SECRET: "x".repeat(32),
-  LYCEUM_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString("base64"),
-};
 
 describe("billing configuration", () => {
   it("uses the offline billing driver, a 7-day grace period and 30-day retention by default", () => {
@@ -33,19 +28,6 @@ describe("billing configuration", () => {
 });
 
 describe("compute configuration", () => {
-  const ovh = {
-    COMPUTE_DRIVER: "ovh",
-    OVH_ENDPOINT: "ovh-eu",
-    OVH_APPLICATION_KEY: "app-key",
-    OVH_APPLICATION_SECRET: "app-secret",
-    OVH_CONSUMER_KEY: "consumer-key",
-    OVH_PROJECT_ID: "0123456789abcdef0123456789abcdef",
-    OVH_REGION: "GRA11",
-    OVH_FLAVOR_ID: "flavor-id",
-    OVH_IMAGE_ID: "image-id",
-    OVH_SSH_KEY_ID: "ssh-key-id",
-  };
-
   it("runs instances as local processes by default", () => {
     expect(parseEnv(base).COMPUTE_DRIVER).toBe("local");
   });

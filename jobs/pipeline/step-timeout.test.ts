@@ -2,26 +2,9 @@
 // limit fixed at import would ignore HEARTBEAT_TIMEOUT_SECONDS and the compute driver's default.
 import { describe, expect, it } from "vitest";
 import { parseEnv } from "@/server/env";
+import { MINIMAL_ENV as base, OVH_SETTINGS as ovh } from "@/tests/helpers/configuration";
 import { bootServer, waitForHeartbeat, waitForNewDeploymentHeartbeat } from "../steps/deployment";
 import { stepTimeoutMs } from "./timeout";
-
-const base = {
-  DATABASE_URL: "postgres://localhost/lyceum",
-  AUTH_SECRET: "x".repeat(32),
-  LYCEUM_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString("base64"),
-};
-const ovh = {
-  COMPUTE_DRIVER: "ovh",
-  OVH_ENDPOINT: "ovh-eu",
-  OVH_APPLICATION_KEY: "app-key",
-  OVH_APPLICATION_SECRET: "app-secret",
-  OVH_CONSUMER_KEY: "consumer-key",
-  OVH_PROJECT_ID: "0123456789abcdef0123456789abcdef",
-  OVH_REGION: "GRA11",
-  OVH_FLAVOR_ID: "flavor-id",
-  OVH_IMAGE_ID: "image-id",
-  OVH_SSH_KEY_ID: "ssh-key-id",
-};
 
 describe("step time limits", () => {
   it("gives a local deployment 300 s to answer /heartbeat, and a fresh OVH VM 1800 s", () => {

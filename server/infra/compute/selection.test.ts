@@ -1,12 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { parseEnv } from "@/server/env";
 import { computeDriver } from "@/server/infra";
+import { MINIMAL_ENV as base } from "@/tests/helpers/configuration";
 
-const base = {
-  DATABASE_URL: "postgres://localhost/lyceum",
-  AUTH_SECRET: "x".repeat(32),
-  LYCEUM_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString("base64"),
-};
 
 describe("choosing the compute driver", () => {
   it("runs local processes by default, which can be reconfigured in place", () => {

@@ -1,0 +1,22 @@
+// Configurations for tests that parse one themselves (parseEnv), without the test run's environment.
+
+/** The least parseEnv accepts: everything else takes its default. */
+export const MINIMAL_ENV = {
+  DATABASE_URL: "postgres://localhost/lyceum",
+  AUTH_SECRET: "x".repeat(32),
+  LYCEUM_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString("base64"),
+};
+
+/** Every setting COMPUTE_DRIVER=ovh requires (nothing is called: the values only have to be well-formed). */
+export const OVH_SETTINGS = {
+  COMPUTE_DRIVER: "ovh",
+  OVH_ENDPOINT: "ovh-eu",
+  OVH_APPLICATION_KEY: "app-key",
+  OVH_APPLICATION_SECRET: "app-secret",
+  OVH_CONSUMER_KEY: "consumer-key",
+  OVH_PROJECT_ID: "0123456789abcdef0123456789abcdef",
+  OVH_REGION: "GRA11",
+  OVH_FLAVOR_ID: "flavor-id",
+  OVH_IMAGE_ID: "image-id",
+  OVH_SSH_KEY_ID: "ssh-key-id",
+};
