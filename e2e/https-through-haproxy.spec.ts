@@ -9,11 +9,11 @@ import path from "node:path";
 import tls from "node:tls";
 import { chromium, expect, test } from "@playwright/test";
 import { confirmEmail, signUp } from "./fixtures/accounts";
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./fixtures/chromium";
 import { EDGE_BASE_DOMAIN, readEdge } from "./fixtures/harness";
 import { completeWizard } from "./fixtures/registration";
 
 const EDGE_PORT = Number(process.env.E2E_EDGE_PORT ?? 3102);
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 test.use({ baseURL: `http://localhost:${EDGE_PORT}` });
 test.describe.configure({ timeout: 300_000 });
@@ -80,18 +80,9 @@ async function browserTrusting(rootPem: string) {
   writeFileSync(rootFile, rootPem);
   execFileSync("certutil", ["-A", "-d", `sql:${nssdb}`, "-n", "Pebble root (this e2e run)", "-t", "C,,", "-i", rootFile]);
   const browser = await chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: CHROMIUM_PATH,
     env: { ...process.env, HOME: home },
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      `--host-resolver-rules=MAP *.${EDGE_BASE_DOMAIN} 127.0.0.1`,
-    ],
+    args: [...CHROMIUM_ARGS, `--host-resolver-rules=MAP *.${EDGE_BASE_DOMAIN} 127.0.0.1`],
   });
   return { browser, cleanUp: () => rmSync(home, { recursive: true, force: true }) };
 }
