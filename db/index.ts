@@ -13,7 +13,8 @@ type Connection = { sql: postgres.Sql; db: Database };
 const globalForDb = globalThis as unknown as { __lyceumDb?: Connection };
 
 function connect(): Connection {
-  const sql = postgres(env().DATABASE_URL, { max: 10, onnotice: () => {} });
+  const config = env();
+  const sql = postgres(config.DATABASE_URL, { max: config.databasePoolSize, onnotice: () => {} });
   return { sql, db: drizzle(sql, { schema, casing: undefined }) };
 }
 

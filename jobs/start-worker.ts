@@ -6,7 +6,7 @@ import { eq } from "drizzle-orm";
 import { Logger, makeWorkerUtils, run, type Runner, type Task, type TaskList } from "graphile-worker";
 import { db } from "@/db";
 import { workerProcesses } from "@/db/schema";
-import { env } from "@/server/env";
+import { ConfigurationError, env, poolSizeNeeded } from "@/server/env";
 import { currentLogContext, withLogContext } from "@/server/observability/log-context";
 import { logger } from "@/server/observability/logger";
 import { metrics } from "@/server/observability/metrics";
@@ -33,15 +33,19 @@ export type WorkerOptions = {
 
 export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHandle> {
   const config = env();
+  const concurrency = options.concurrency ?? config.WORKER_CONCURRENCY;
+  if (config.databasePoolSize < poolSizeNeeded(concurrency)) {
+    throw new ConfigurationError(`a worker running ${concurrency} jobs at once needs DATABASE_POOL_SIZE ≥ ${poolSizeNeeded(concurrency)} (it is ${config.databasePoolSize})`);
+  }
   const processId = `proc-${randomUUID()}`;
   const log = logger().child({ service: "worker", workerProcess: processId });
-  await registerWorkerProcess(processId);
+  const identity = await registerWorkerProcess(processId);
   const utils = await makeWorkerUtils({ connectionString: config.DATABASE_URL });
   await releaseStaleLocks(utils);
 
   const runner = await run({
     connectionString: config.DATABASE_URL,
-    concurrency: options.concurrency ?? config.WORKER_CONCURRENCY,
+    concurrency,
     noHandleSignals: true,
     pollInterval: 1000,
     crontab,
@@ -49,7 +53,7 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
     logger: graphileLogger(log, Boolean(options.quiet)),
   });
   // Registered at creation, before a worker can lock any job.
-  runner.events.on("worker:create", ({ worker }) => void addGraphileWorkerId(processId, worker.workerId));
+  runner.events.on("worker:create", ({ worker }) => void addGraphileWorkerId(identity, worker.workerId));
   countJobs(runner);
 
   let metricsServer: MetricsServer | null = null;
@@ -59,11 +63,12 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
       port: config.LYCEUM_WORKER_METRICS_PORT,
       token: config.LYCEUM_METRICS_TOKEN,
     });
+    identity.metricsAddress = metricsServer.address;
     await db.update(workerProcesses).set({ metricsAddress: metricsServer.address }).where(eq(workerProcesses.id, processId));
   }
 
   const timer = setInterval(() => {
-    void beat(processId)
+    void beat(identity)
       .then(() => releaseStaleLocks(utils))
       .then((unlocked) => {
         if (unlocked.length > 0) log.warn({ unlocked }, "released the job locks of workers that stopped beating");
@@ -73,7 +78,7 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
   timer.unref();
 
   await utils.addJob("reconcile_compute", {}, { jobKey: "reconcile_compute", maxAttempts: 3 });
-  log.info({ metricsAddress: metricsServer?.address ?? null, concurrency: options.concurrency ?? config.WORKER_CONCURRENCY }, "worker started");
+  log.info({ metricsAddress: metricsServer?.address ?? null, concurrency }, "worker started");
 
   return {
     processId,

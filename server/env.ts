@@ -186,6 +186,11 @@ export const envSchema = z.object({
   /** Where the production HAProxy nodes keep the published files (the configuration refers to paths below it). */
   HAPROXY_NODE_DIR: z.string().regex(/^\/[\w./-]*$/, "must be an absolute path").default("/etc/haproxy/lyceum"),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /**
+   * Connections in each process's Postgres pool. Unset: 2 × WORKER_CONCURRENCY + 4 (at least 10): a running
+   * operation holds one connection for its instance lease and may need two more at once inside a step.
+   */
+  DATABASE_POOL_SIZE: optionalString.pipe(z.coerce.number<string | undefined>().int().min(2).max(500).optional()),
   /** How long one pipeline step may run before it fails with "timed out after N s". */
   STEP_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(300),
   /**
@@ -221,7 +226,17 @@ export type Env = z.infer<typeof envSchema> & {
   dnsZone: string;
   /** HEARTBEAT_TIMEOUT_SECONDS, or the compute driver's default. */
   heartbeatTimeoutSeconds: number;
+  /** DATABASE_POOL_SIZE, or what WORKER_CONCURRENCY needs. */
+  databasePoolSize: number;
 };
+
+/**
+ * Each running operation keeps one connection for its instance lease and may hold a transaction while it runs
+ * another query beside it: below this many connections, concurrent operations can wait on each other forever.
+ */
+export function poolSizeNeeded(workerConcurrency: number): number {
+  return 2 * workerConcurrency + 2;
+}
 
 export class ConfigurationError extends Error {}
 
@@ -271,6 +286,12 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
       `Invalid configuration:\n  DNS_DRIVER: the local DNS driver serves *.localhost only; set DNS_DRIVER=gandi (and GANDI_TOKEN) for ${parsed.LYCEUM_BASE_DOMAIN}`,
     );
   }
+  if (parsed.DATABASE_POOL_SIZE !== undefined && parsed.DATABASE_POOL_SIZE < poolSizeNeeded(parsed.WORKER_CONCURRENCY)) {
+    throw new ConfigurationError(
+      `Invalid configuration:\n  DATABASE_POOL_SIZE: ${parsed.DATABASE_POOL_SIZE} connections cannot serve WORKER_CONCURRENCY=${parsed.WORKER_CONCURRENCY}: ` +
+        `each running operation may hold 2 (its instance lease and a step's transaction); set DATABASE_POOL_SIZE to at least ${poolSizeNeeded(parsed.WORKER_CONCURRENCY)} or lower WORKER_CONCURRENCY`,
+    );
+  }
   const dnsZone = parsed.DNS_ZONE ?? parsed.LYCEUM_BASE_DOMAIN;
   if (parsed.LYCEUM_BASE_DOMAIN !== dnsZone && !parsed.LYCEUM_BASE_DOMAIN.endsWith(`.${dnsZone}`)) {
     throw new ConfigurationError(`Invalid configuration:\n  DNS_ZONE: ${dnsZone} does not contain LYCEUM_BASE_DOMAIN (${parsed.LYCEUM_BASE_DOMAIN})`);
@@ -289,6 +310,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     staffAlertEmails: parsed.LYCEUM_STAFF_ALERT_EMAILS ?? [parsed.LYCEUM_STAFF_EMAIL],
     dnsZone,
     heartbeatTimeoutSeconds: parsed.HEARTBEAT_TIMEOUT_SECONDS ?? (parsed.COMPUTE_DRIVER === "ovh" ? 1800 : 300),
+    databasePoolSize: parsed.DATABASE_POOL_SIZE ?? Math.max(10, poolSizeNeeded(parsed.WORKER_CONCURRENCY) + 2),
   };
 }
 

@@ -61,13 +61,16 @@ export async function failedJobs(q: Queryable, limit = 100) {
   }));
 }
 
+/** Each worker with its heartbeat's age on the database's clock (the one that stamped it), not the web's. */
 export async function workersWithHeartbeat(q: Queryable) {
-  const rows = await q.select().from(workerProcesses).orderBy(desc(workerProcesses.lastHeartbeatAt));
-  const now = Date.now();
-  return rows.map((row) => ({
-    ...row,
-    isLive: now - row.lastHeartbeatAt.getTime() < STALE_AFTER_MS,
-    heartbeatAgeSeconds: Math.max(0, Math.round((now - row.lastHeartbeatAt.getTime()) / 1000)),
+  const rows = await q
+    .select({ worker: workerProcesses, ageMs: sql<number>`(extract(epoch from now() - ${workerProcesses.lastHeartbeatAt}) * 1000)::float8` })
+    .from(workerProcesses)
+    .orderBy(desc(workerProcesses.lastHeartbeatAt));
+  return rows.map(({ worker, ageMs }) => ({
+    ...worker,
+    isLive: ageMs < STALE_AFTER_MS,
+    heartbeatAgeSeconds: Math.max(0, Math.round(ageMs / 1000)),
   }));
 }
 
