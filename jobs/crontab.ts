@@ -10,6 +10,8 @@ export const CRONTAB_LINES: string[] = [
   // A safety net for changes no pipeline step synced (a server the reconcile job restarted on a new port, a
   // hand edit): unchanged, it reloads nothing. One job at a time (jobKey), whichever worker takes it.
   "* * * * * sync_load_balancer ?jobKey=sync_load_balancer&max=1",
+  // Operations whose worker died on the last attempt are failed (and their instance released) within a minute.
+  "* * * * * fail_stranded_operations ?jobKey=fail_stranded_operations&max=1",
   // Each instance keeps its active deployment and one fallback (jobs/deployments/retire.ts).
   "0 3 * * * terminate_obsolete_deployments",
   // Orphans and ghosts: every backend against the ledger (server/reconcile/); staff are emailed findings.

@@ -2,8 +2,9 @@
 // Prometheus endpoint; used by `npm run worker`, `npm run dev`, the tests and the benchmarks.
 import { crontab } from "./crontab";
 import { randomUUID } from "node:crypto";
+import { EventEmitter } from "node:events";
 import { eq } from "drizzle-orm";
-import { Logger, makeWorkerUtils, run, type Runner, type Task, type TaskList } from "graphile-worker";
+import { Logger, makeWorkerUtils, run, type Runner, type Task, type TaskList, type WorkerEvents } from "graphile-worker";
 import { db } from "@/db";
 import { workerProcesses } from "@/db/schema";
 import { ConfigurationError, env, poolSizeNeeded } from "@/server/env";
@@ -43,7 +44,14 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
   const utils = await makeWorkerUtils({ connectionString: config.DATABASE_URL });
   await releaseStaleLocks(utils);
 
+  // Listening before run(): graphile-worker creates its workers (and emits worker:create) before run() returns,
+  // so a listener added afterwards never hears of them and their locks would be nobody's.
+  const events: WorkerEvents = new EventEmitter();
+  // Jobs are locked in the pool's name or a worker's, depending on graphile-worker's mode: record both.
+  events.on("pool:create", ({ workerPool }) => void addGraphileWorkerId(identity, workerPool.id));
+  events.on("worker:create", ({ worker }) => void addGraphileWorkerId(identity, worker.workerId));
   const runner = await run({
+    events,
     connectionString: config.DATABASE_URL,
     concurrency,
     noHandleSignals: true,
@@ -52,8 +60,6 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
     taskList: withJobLogContext({ ...(taskList as TaskList), ...options.extraTasks }),
     logger: graphileLogger(log, Boolean(options.quiet)),
   });
-  // Registered at creation, before a worker can lock any job.
-  runner.events.on("worker:create", ({ worker }) => void addGraphileWorkerId(identity, worker.workerId));
   countJobs(runner);
 
   let metricsServer: MetricsServer | null = null;
@@ -87,6 +93,9 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
     async stop() {
       clearInterval(timer);
       await runner.stop();
+      // graphile-worker can end its pool before it records a job interrupted by the shutdown, leaving it locked by
+      // this process for crash recovery to notice 45 s later; these workers are stopped, so hand their jobs over now.
+      await utils.forceUnlockWorkers(identity.graphileWorkerIds);
       await metricsServer?.close();
       await unregisterWorkerProcess(processId);
       await utils.release();

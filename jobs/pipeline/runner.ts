@@ -163,14 +163,32 @@ async function runLeased(pipeline: Pipeline, operation: InstanceOperation, attem
   }
 }
 
+/**
+ * Fails an operation that no job will run again: its worker died on the last attempt, or its job is gone. Takes
+ * the instance's lease first, so an operation some live runner still holds is left alone; false when it was
+ * left alone or had ended meanwhile.
+ */
+export async function failAbandonedOperation(pipeline: Pipeline, operation: InstanceOperation, reason: string): Promise<boolean> {
+  const lease = await leaseInstance(operation.instanceId, 1_000);
+  if (!lease) return false;
+  try {
+    return await finish(pipeline, operation, "failed", new Error(reason));
+  } finally {
+    await lease.release();
+  }
+}
+
 async function finish(
   pipeline: Pipeline,
   operation: InstanceOperation,
   outcome: "succeeded" | "failed" | "cancelled",
   error?: Error,
-) {
-  await db.transaction(async (tx) => {
+): Promise<boolean> {
+  const hasFinished = await db.transaction(async (tx) => {
     const instance = await lockInstance(tx, operation.instanceId);
+    // Under the instance lock: only an unfinished operation is ended (once, whoever gets here first).
+    const [current] = await tx.select({ status: instanceOperations.status }).from(instanceOperations).where(eq(instanceOperations.id, operation.id));
+    if (!current || !isUnfinished(current.status)) return false;
     await tx
       .update(instanceOperations)
       .set({ status: outcome, finishedAt: new Date(), error: error?.message ?? null })
@@ -191,9 +209,12 @@ async function finish(
             : `${capitalize(operation.kind)} failed: ${error?.message ?? "unknown error"}`,
       data: { outcome },
     });
+    return true;
   });
+  if (!hasFinished) return false;
   metrics().operationsFinished.inc({ kind: operation.kind, outcome });
   logger()[outcome === "succeeded" ? "info" : "warn"]({ kind: operation.kind, outcome, err: error }, `${operation.kind} ${outcome}`);
+  return true;
 }
 
 async function lockInstance(tx: Parameters<Parameters<typeof db.transaction>[0]>[0], instanceId: string) {

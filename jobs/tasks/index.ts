@@ -3,6 +3,7 @@ import type { JobName } from "@/server/jobs/payloads";
 import { deprovision_instance } from "./deprovision_instance";
 import { apply_plan_change } from "./apply_plan_change";
 import { deliver_local_billing_event } from "./deliver_local_billing_event";
+import { fail_stranded_operations } from "./fail_stranded_operations";
 import { deprovision_after_retention } from "./deprovision_after_retention";
 import { process_stripe_event } from "./process_stripe_event";
 import { provision_instance } from "./provision_instance";
@@ -40,4 +41,5 @@ export const taskList: Partial<Record<JobName, TaskList[string]>> = {
   deprovision_after_retention,
   apply_plan_change,
   deliver_local_billing_event,
+  fail_stranded_operations,
 };

@@ -1,5 +1,7 @@
 // Makes the graphile-worker task that runs one kind of operation's pipeline.
+import { sql } from "drizzle-orm";
 import type { Task } from "graphile-worker";
+import { db } from "@/db";
 import { operationJobPayload } from "@/server/jobs/payloads";
 import { runOperation } from "../pipeline/runner";
 import type { Pipeline } from "../pipeline/types";
@@ -7,11 +9,21 @@ import type { Pipeline } from "../pipeline/types";
 export function operationTask(pipeline: Pipeline): Task {
   return async (payload, helpers) => {
     const { operationId } = operationJobPayload.parse(payload);
-    await runOperation(
-      pipeline,
-      operationId,
-      { number: helpers.job.attempts, maxAttempts: helpers.job.max_attempts },
-      helpers.abortSignal,
-    );
+    try {
+      await runOperation(
+        pipeline,
+        operationId,
+        { number: helpers.job.attempts, maxAttempts: helpers.job.max_attempts },
+        helpers.abortSignal,
+      );
+    } catch (error) {
+      // A worker stopping gracefully hands its step to another worker: that is not a failed attempt. Without the
+      // refund, each restart during a deploy would use one up, and a restart on the last one would strand the
+      // operation. (graphile-worker gives an attempt back the same way when it returns unstarted jobs.)
+      if (helpers.abortSignal?.aborted) {
+        await db.execute(sql`update graphile_worker._private_jobs set attempts = greatest(0, attempts - 1) where id = ${helpers.job.id}`);
+      }
+      throw error;
+    }
   };
 }

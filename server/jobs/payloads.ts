@@ -30,6 +30,8 @@ export const jobPayloads = {
   deprovision_after_retention: instanceJobPayload,
   apply_plan_change: instanceJobPayload,
   deliver_local_billing_event: z.object({ event: z.looseObject({ id: z.string(), type: z.string() }) }),
+  /** Every minute (crontab): fails operations whose job will never run again. */
+  fail_stranded_operations: z.object({}).passthrough(),
 } as const;
 
 export type JobName = keyof typeof jobPayloads;

@@ -41,6 +41,12 @@ function createMetrics() {
       buckets: [0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 15, 30, 60, 120, 300],
       registers: [registry],
     }),
+    operationsStranded: new Counter({
+      name: "lyceum_operations_stranded_total",
+      help: "Operations failed by the stranded sweep: their job will never run again (a worker died on the last attempt, or the job is gone).",
+      labelNames: ["kind"] as const,
+      registers: [registry],
+    }),
     operationsFinished: new Counter({
       name: "lyceum_operations_finished_total",
       help: "Operations (provision, deprovision, …) that ended, by kind and outcome (succeeded, failed, cancelled).",

@@ -1,0 +1,18 @@
+// Each kind of operation's pipeline, for code that handles an operation without its job (the stranded sweep).
+import type { OperationKind } from "@/db/schema";
+import type { Pipeline } from "../pipeline/types";
+import { deprovisionPipeline } from "./deprovision";
+import { provisionPipeline } from "./provision";
+import { reconfigurePipeline } from "./reconfigure";
+import { redeployPipeline } from "./redeploy";
+import { resumePipeline } from "./resume";
+import { suspendPipeline } from "./suspend";
+
+export const PIPELINES: Record<OperationKind, Pipeline> = {
+  provision: provisionPipeline,
+  reconfigure: reconfigurePipeline,
+  redeploy: redeployPipeline,
+  suspend: suspendPipeline,
+  resume: resumePipeline,
+  deprovision: deprovisionPipeline,
+};
