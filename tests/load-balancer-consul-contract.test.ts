@@ -1,7 +1,6 @@
 // The Consul driver against a loopback agent that speaks Consul's KV API: what it publishes is exactly the
 // rendered configuration for the nodes' directory, the manifest moves by check-and-set only, nodes can
 // follow it with blocking queries, and the token travels in the header.
-import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -17,6 +16,7 @@ import { selfSignedCertificate, type PemPair } from "@/server/infra/load-balance
 import type { LoadBalancedSite, LoadBalancerState } from "@/server/infra/load-balancer/state";
 import { startFakeConsul } from "./helpers/fake-consul";
 import { eventually } from "./helpers/waiting";
+import { HAPROXY_BIN, skipWithout } from "./helpers/system-tools";
 
 const TOKEN = "b1gs3cr3t-consul-token";
 const PREFIX = "lyceum-test/load-balancer";
@@ -128,9 +128,9 @@ describe("the Consul load balancer driver", () => {
   });
 });
 
-const HAPROXY = "/usr/sbin/haproxy";
+const HAPROXY = HAPROXY_BIN;
 
-describe.skipIf(!existsSync(HAPROXY))("a HAProxy node following Consul", () => {
+describe.skipIf(skipWithout("haproxy"))("a HAProxy node following Consul", () => {
   it("starts on the published configuration and reloads on each new one", async () => {
     const consul = await startFakeConsul(TOKEN);
     const site = http.createServer((req, res) => res.writeHead(200).end(`site ${req.url}`));

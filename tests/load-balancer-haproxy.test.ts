@@ -2,7 +2,6 @@
 // routing, the maintenance and 'being prepared' pages, the ACME route, SNI certificates from the crt-list,
 // reloads under traffic that fail no request, and a configuration `haproxy -c` refuses.
 import type { ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, readlink, rm } from "node:fs/promises";
 import http from "node:http";
 import https from "node:https";
@@ -16,10 +15,10 @@ import { MAINTENANCE_PAGE_MARKER, PREPARING_PAGE_MARKER } from "@/server/infra/l
 import { selfSignedCertificate, type PemPair } from "@/server/infra/load-balancer/self-signed";
 import type { LoadBalancedSite, LoadBalancerState } from "@/server/infra/load-balancer/state";
 import { freePort } from "@/server/net/free-port";
+import { HAPROXY_BIN, skipWithout } from "./helpers/system-tools";
 
-const HAPROXY = "/usr/sbin/haproxy";
-const hasHaproxy = existsSync(HAPROXY);
-if (!hasHaproxy) console.log(`skipping the HAProxy integration tests: ${HAPROXY} is missing (apt-get install haproxy)`);
+const HAPROXY = HAPROXY_BIN;
+const skipWithoutHaproxy = skipWithout("haproxy");
 
 const A = "0a0a0a0a-0000-4000-8000-000000000001";
 const B = "0b0b0b0b-0000-4000-8000-000000000002";
@@ -69,7 +68,7 @@ function getTls(port: number, servername: string | undefined, ca: string[]): Pro
   });
 }
 
-describe.skipIf(!hasHaproxy)("the HAProxy load balancer", () => {
+describe.skipIf(skipWithoutHaproxy)("the HAProxy load balancer", () => {
   let dir: string;
   let lb: HaproxyLoadBalancer;
   let child: ChildProcess;
@@ -257,7 +256,7 @@ describe.skipIf(!hasHaproxy)("the HAProxy load balancer", () => {
   });
 });
 
-describe.skipIf(!hasHaproxy)("starting HAProxy", () => {
+describe.skipIf(skipWithoutHaproxy)("starting HAProxy", () => {
   it("says why it could not start, e.g. a port that is taken", async () => {
     const taken = http.createServer();
     await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));

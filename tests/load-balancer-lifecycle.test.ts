@@ -2,16 +2,15 @@
 // (LOAD_BALANCER_DRIVER=haproxy, files under the state dir): a real worker provisions it (the 'being prepared'
 // page while it has no deployment, then its site through HAProxy), staff suspend it (maintenance page) and resume it, and deprovisioning
 // takes its names off the load balancer.
-import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "@/server/net/free-port";
 import { isolatedDatabase } from "./helpers/isolated-database";
+import { HAPROXY_BIN, skipWithout } from "./helpers/system-tools";
 
-const HAPROXY = "/usr/sbin/haproxy";
-const hasHaproxy = existsSync(HAPROXY);
-if (!hasHaproxy) console.log(`skipping the load balancer lifecycle test: ${HAPROXY} is missing (apt-get install haproxy)`);
+const HAPROXY = HAPROXY_BIN;
+const skipWithoutHaproxy = skipWithout("haproxy");
 
 await isolatedDatabase();
 // Before anything reads the configuration: this file's worker and steps use HAProxy.
@@ -46,7 +45,7 @@ function get(host: string, urlPath = "/"): Promise<{ status: number; body: strin
   });
 }
 
-describe.skipIf(!hasHaproxy)("an instance's life behind HAProxy", () => {
+describe.skipIf(skipWithoutHaproxy)("an instance's life behind HAProxy", () => {
   let worker: Awaited<ReturnType<typeof startWorker>>;
   let haproxy: InstanceType<typeof HaproxyLoadBalancer>;
 

@@ -2,7 +2,6 @@
 // page, then their active deployment; suspend and resume go through it (the real pipelines); teardown takes
 // one instance's names and backend away and leaves the others as they were.
 import { eq } from "drizzle-orm";
-import { existsSync } from "node:fs";
 import { readFile, rm } from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -23,10 +22,10 @@ import { transitionInstance } from "@/server/instances/lifecycle";
 import { freePort } from "@/server/net/free-port";
 import { makeUser, uniqueSuffix } from "./helpers/accounts";
 import { createInstance } from "./helpers/registration";
+import { HAPROXY_BIN, skipWithout } from "./helpers/system-tools";
 
-const HAPROXY = "/usr/sbin/haproxy";
-const hasHaproxy = existsSync(HAPROXY);
-if (!hasHaproxy) console.log(`skipping the load balancer sync tests: ${HAPROXY} is missing (apt-get install haproxy)`);
+const HAPROXY = HAPROXY_BIN;
+const skipWithoutHaproxy = skipWithout("haproxy");
 
 async function startSiteServer(label: string) {
   const server = http.createServer((req, res) => res.writeHead(200, { "content-type": "text/plain" }).end(`${label} ${req.url}`));
@@ -47,7 +46,7 @@ function get(port: number, host: string, urlPath = "/"): Promise<{ status: numbe
   });
 }
 
-describe.skipIf(!hasHaproxy)("the load balancer kept in sync with the database", () => {
+describe.skipIf(skipWithoutHaproxy)("the load balancer kept in sync with the database", () => {
   let httpPort: number;
   let haproxy: HaproxyLoadBalancer;
   let previousInfra: Infrastructure;
