@@ -72,19 +72,21 @@ export async function claimInstanceHostnames(
   const claims = [
     ...(names.subdomain ? claimsUnder(instanceId, platformHostnames(names.subdomain, platform.baseDomain), "subdomain", "subdomain") : []),
     ...(names.customDomain ? claimsUnder(instanceId, hostnamesUnder(names.customDomain), "custom_domain", "customDomain") : []),
-  ].sort((a, b) => (a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : 0));
+  ];
   for (const claim of claims) {
     const problem = portalProblem(claim, platform);
     if (problem) throw new HostnameClaimError(claim.field, claim.hostname, false, problem);
   }
+  const inNameOrder = [...claims].sort((a, b) => (a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : 0));
   await tx.delete(instanceHostnames).where(eq(instanceHostnames.instanceId, instanceId));
   if (claims.length === 0) return;
   const inserted = await tx
     .insert(instanceHostnames)
-    .values(claims.map(({ field: _field, ...row }) => row))
+    .values(inNameOrder.map(({ field: _field, ...row }) => row))
     .onConflictDoNothing({ target: instanceHostnames.hostname })
     .returning({ hostname: instanceHostnames.hostname });
   const won = new Set(inserted.map((row) => row.hostname));
+  // Reported in the instance's own order (LMS first), the name a person recognises.
   const lost = claims.find((claim) => !won.has(claim.hostname));
   if (lost) throw new HostnameClaimError(lost.field, lost.hostname, true, takenMessage(lost, names.subdomain));
 }

@@ -60,7 +60,7 @@ async function leafFor(issuer: Authority, chainTail: string[], names: string[]) 
     crypto,
   );
   const privateKeyPem = pemOfKey(await crypto.subtle.exportKey("pkcs8", keys.privateKey));
-  return { chainPem: [cert.toString("pem"), ...chainTail].join("\n"), privateKeyPem };
+  return { chainPem: `${[cert.toString("pem"), ...chainTail].join("\n")}\n`, privateKeyPem };
 }
 
 /**
