@@ -30,10 +30,10 @@ export function portalHostnameOf(publicUrl: string): string {
   return new URL(publicUrl).hostname.toLowerCase().replace(/\.$/, "");
 }
 
-type Claim = NewInstanceHostname & { field: HostnameField };
+type Claim = { row: NewInstanceHostname; field: HostnameField };
 
 function claimsUnder(instanceId: string, names: Hostnames, source: NewInstanceHostname["source"], field: HostnameField): Claim[] {
-  return (Object.entries(names) as [keyof Hostnames, string][]).map(([kind, hostname]) => ({ instanceId, hostname: hostname.toLowerCase(), kind, source, field }));
+  return (Object.entries(names) as [keyof Hostnames, string][]).map(([kind, hostname]) => ({ row: { instanceId, hostname: hostname.toLowerCase(), kind, source }, field }));
 }
 
 /**
@@ -41,20 +41,20 @@ function claimsUnder(instanceId: string, names: Hostnames, source: NewInstanceHo
  * platform's; names under the hosting domain are the exception when the portal sits at (or above) the hosting
  * domain itself, as `lyceum.example` does for `<subdomain>.lyceum.example`.
  */
-function portalProblem(claim: Claim, platform: PlatformNames): string | null {
+function portalProblem({ row, field }: Claim, platform: PlatformNames): string | null {
   const portal = platform.portalHostname;
-  const isPortal = claim.hostname === portal;
-  const isBelowPortal = claim.hostname.endsWith(`.${portal}`);
+  const isPortal = row.hostname === portal;
+  const isBelowPortal = row.hostname.endsWith(`.${portal}`);
   const isHostingBelowPortal = platform.baseDomain === portal || platform.baseDomain.endsWith(`.${portal}`);
-  if (!isPortal && !(isBelowPortal && !(claim.source === "subdomain" && isHostingBelowPortal))) return null;
-  const what = claim.field === "subdomain" ? "This subdomain" : "This domain";
-  return `${displayDomain(portal)} is Lyceum's own address: it and the names below it cannot be used (${what.toLowerCase()} would give this instance ${displayDomain(claim.hostname)} for its ${HOSTNAME_ROLES[claim.kind]}).`;
+  if (!isPortal && !(isBelowPortal && !(row.source === "subdomain" && isHostingBelowPortal))) return null;
+  const what = field === "subdomain" ? "this subdomain" : "this domain";
+  return `${displayDomain(portal)} is Lyceum's own address: it and the names below it cannot be used (${what} would give this instance ${displayDomain(row.hostname)} for its ${HOSTNAME_ROLES[row.kind]}).`;
 }
 
-function takenMessage(claim: Claim, subdomain: string | null): string {
-  if (claim.field === "subdomain") return `"${subdomain}" is already taken. Choose another subdomain.`;
+function takenMessage({ row, field }: Claim, subdomain: string | null): string {
+  if (field === "subdomain") return `"${subdomain}" is already taken. Choose another subdomain.`;
   // Says which of this instance's names clashes, never whose it is.
-  return `${displayDomain(claim.hostname)}, this domain's address for the ${HOSTNAME_ROLES[claim.kind]}, is already used by another Lyceum instance. Choose another domain.`;
+  return `${displayDomain(row.hostname)}, this domain's address for the ${HOSTNAME_ROLES[row.kind]}, is already used by another Lyceum instance. Choose another domain.`;
 }
 
 /**
@@ -75,18 +75,18 @@ export async function claimInstanceHostnames(
   ];
   for (const claim of claims) {
     const problem = portalProblem(claim, platform);
-    if (problem) throw new HostnameClaimError(claim.field, claim.hostname, false, problem);
+    if (problem) throw new HostnameClaimError(claim.field, claim.row.hostname, false, problem);
   }
-  const inNameOrder = [...claims].sort((a, b) => (a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : 0));
+  const inNameOrder = claims.map((claim) => claim.row).sort((a, b) => (a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : 0));
   await tx.delete(instanceHostnames).where(eq(instanceHostnames.instanceId, instanceId));
   if (claims.length === 0) return;
   const inserted = await tx
     .insert(instanceHostnames)
-    .values(inNameOrder.map(({ field: _field, ...row }) => row))
+    .values(inNameOrder)
     .onConflictDoNothing({ target: instanceHostnames.hostname })
     .returning({ hostname: instanceHostnames.hostname });
   const won = new Set(inserted.map((row) => row.hostname));
   // Reported in the instance's own order (LMS first), the name a person recognises.
-  const lost = claims.find((claim) => !won.has(claim.hostname));
-  if (lost) throw new HostnameClaimError(lost.field, lost.hostname, true, takenMessage(lost, names.subdomain));
+  const lost = claims.find((claim) => !won.has(claim.row.hostname));
+  if (lost) throw new HostnameClaimError(lost.field, lost.row.hostname, true, takenMessage(lost, names.subdomain));
 }
