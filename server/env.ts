@@ -61,6 +61,11 @@ export const envSchema = z.object({
   ACME_EMAIL: optionalString.pipe(z.email().optional()),
   /** A PEM file of extra CAs the ACME client trusts for the directory (Pebble's listener in tests); only the ACME client uses it. */
   ACME_CA_CERTS: optionalString,
+  /**
+   * A PEM file of extra root CAs a client's own certificate may chain up to, besides Node's public roots: a test
+   * CA in tests. Leave unset in production, where a client's certificate must come from a public CA.
+   */
+  LYCEUM_CLIENT_CERT_EXTRA_CAS: optionalString,
   STRIPE_SECRET_KEY: optionalString,
   STRIPE_WEBHOOK_SECRET: z.string().min(1).default(DEVELOPMENT_WEBHOOK_SECRET),
   /** Stripe price ids of the plans (server/billing/plans.ts); needed with STRIPE_SECRET_KEY. */

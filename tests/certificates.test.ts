@@ -7,8 +7,11 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isolatedDatabase } from "./helpers/isolated-database";
 import { startPebble, type Pebble } from "./helpers/pebble";
+import { trustedTestCa } from "./helpers/test-ca";
 
 await isolatedDatabase();
+// Clients' own certificates come from a CA the portal trusts: this run's test CA.
+const clientCa = await trustedTestCa();
 const pebble: Pebble = await startPebble();
 process.env.LYCEUM_BASE_DOMAIN = "lyceum.test";
 process.env.DNS_DRIVER = "challtestsrv";
@@ -194,10 +197,10 @@ describe("certificates from Pebble", () => {
   it("takes a client's own certificate from its owner only, and says what is wrong with a bad one", async () => {
     const { owner, instance } = await runningInstanceRow("maple", "maple-school.example");
     const names = ["maple-school.example", "studio.maple-school.example", "preview.maple-school.example", "apps.maple-school.example"];
-    const good = await makeSelfSignedCertificate(names);
+    const good = await clientCa.issue(names);
     const staff = await (await import("./helpers/accounts")).makeUser("staff");
     await expect(apiAs(staff).certificates.upload({ instanceId: instance.id, ...good })).rejects.toMatchObject({ code: "NOT_FOUND" });
-    const narrow = await makeSelfSignedCertificate(["maple-school.example"]);
+    const narrow = await clientCa.issue(["maple-school.example"]);
     await expect(apiAs(owner).certificates.upload({ instanceId: instance.id, ...narrow })).rejects.toMatchObject({
       code: "BAD_REQUEST",
       message: expect.stringContaining("The certificate does not cover studio.maple-school.example"),
@@ -225,7 +228,7 @@ describe("certificates from Pebble", () => {
       await publishDns.run(ctx);
       await ensureCertificates.run(ctx);
     }
-    const upload = await makeSelfSignedCertificate(["birch-college.example", "studio.birch-college.example", "preview.birch-college.example", "apps.birch-college.example"]);
+    const upload = await clientCa.issue(["birch-college.example", "studio.birch-college.example", "preview.birch-college.example", "apps.birch-college.example"]);
     await apiAs(doomed.owner).certificates.upload({ instanceId: doomed.instance.id, ...{ chainPem: upload.chainPem, privateKeyPem: upload.privateKeyPem } });
     const keptCertificates = await db.select().from(certificates).where(eq(certificates.instanceId, kept.instance.id));
     const keptRecords = (await drivers.dns.listRecordSets()).filter((r) => r.name.endsWith("cedar.lyceum.test"));

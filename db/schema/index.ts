@@ -2,6 +2,7 @@
 export * from "./users";
 export * from "./account-tokens";
 export * from "./instances";
+export * from "./hostnames";
 export * from "./operations";
 export * from "./events";
 export * from "./resources";

@@ -1,4 +1,4 @@
-import { webcrypto } from "node:crypto";
+import { webcrypto, X509Certificate } from "node:crypto";
 import * as x509 from "@peculiar/x509";
 import { describe, expect, it } from "vitest";
 import { validateClientCertificate } from "./client-certificate";
@@ -7,6 +7,8 @@ const algorithm = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as con
 const DAY = 86_400_000;
 const now = new Date("2026-11-25T12:00:00Z");
 const hostnames = ["school.example", "studio.school.example", "preview.school.example", "apps.school.example"];
+const wildcards = ["*.school.example"];
+const trusting = (...roots: { cert: x509.X509Certificate }[]) => roots.map((root) => new X509Certificate(root.cert.toString("pem")));
 
 function pemOfKey(der: ArrayBuffer) {
   return `-----BEGIN PRIVATE KEY-----\n${Buffer.from(der).toString("base64").replace(/(.{64})/g, "$1\n").replace(/\n$/, "")}\n-----END PRIVATE KEY-----\n`;
@@ -60,10 +62,13 @@ describe("a client's own certificate", () => {
     const intermediate = await authority("Client Issuing CA", root);
     const good = await leaf(intermediate);
     const chainPem = [good.pem, intermediate.cert.toString("pem"), root.cert.toString("pem")].join("\n");
-    const accepted = validateClientCertificate({ chainPem, privateKeyPem: good.keyPem, hostnames, now });
+    const accepted = validateClientCertificate({ chainPem, privateKeyPem: good.keyPem, hostnames, wildcards, trustedRoots: trusting(root), now });
     expect(accepted.notAfter).toEqual(new Date(now.getTime() + 90 * DAY));
     expect(accepted.chainPem.match(/BEGIN CERTIFICATE/g)).toHaveLength(3);
     expect(accepted.privateKeyPem).toContain("BEGIN PRIVATE KEY");
+    // The root may be left out: the last intermediate is then checked against the trusted roots.
+    const withoutRoot = [good.pem, intermediate.cert.toString("pem")].join("\n");
+    expect(validateClientCertificate({ chainPem: withoutRoot, privateKeyPem: good.keyPem, hostnames, wildcards, trustedRoots: trusting(root), now }).notAfter).toEqual(accepted.notAfter);
   });
 
   it("is refused, each time saying what is wrong", async () => {
@@ -73,7 +78,7 @@ describe("a client's own certificate", () => {
     const other = await leaf(root);
     const chain = `${good.pem}\n${root.cert.toString("pem")}`;
     const check = (input: Partial<Parameters<typeof validateClientCertificate>[0]>) => () =>
-      validateClientCertificate({ chainPem: chain, privateKeyPem: good.keyPem, hostnames, now, ...input });
+      validateClientCertificate({ chainPem: chain, privateKeyPem: good.keyPem, hostnames, wildcards, trustedRoots: trusting(root), now, ...input });
 
     expect(check({ chainPem: "hello" })).toThrow("No certificate found: paste the certificate in PEM form");
     expect(check({ chainPem: "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----" })).toThrow(
@@ -95,6 +100,15 @@ describe("a client's own certificate", () => {
     const narrow = await leaf(root, { names: ["school.example", "studio.school.example"] });
     expect(check({ chainPem: narrow.pem, privateKeyPem: narrow.keyPem })).toThrow(
       "The certificate does not cover preview.school.example, apps.school.example (it covers: school.example, studio.school.example)",
+    );
+    expect(check({ trustedRoots: trusting(stranger) })).toThrow(
+      "The certificate is not issued by a trusted certificate authority: the chain ends at CN=Client Root CA, issued by CN=Client Root CA",
+    );
+    const selfIssued = await leaf(root);
+    expect(check({ chainPem: selfIssued.pem, privateKeyPem: selfIssued.keyPem, trustedRoots: [] })).toThrow("is not issued by a trusted certificate authority");
+    const wide = await leaf(root, { names: [...hostnames, "studio.other.example", "*.example"] });
+    expect(check({ chainPem: wide.pem, privateKeyPem: wide.keyPem })).toThrow(
+      "The certificate also names studio.other.example, *.example, which this instance does not serve",
     );
   });
 });

@@ -1,12 +1,15 @@
 // A client's own certificate for its custom domain: checked, stored sealed, and served instead of ours.
-import { and, eq } from "drizzle-orm";
+import { and, eq, inArray, ne } from "drizzle-orm";
 import type { Database } from "@/db";
-import { certificates, type Instance } from "@/db/schema";
+import { certificates, instanceHostnames, instances, type Instance } from "@/db/schema";
 import { encryptJson } from "@/server/crypto/secrets";
+import { displayDomain } from "@/server/domains/display";
+import { env } from "@/server/env";
 import { appendInstanceEvent } from "@/server/instances/events";
 import { hostnamesUnder } from "@/server/instances/hostnames";
 import { ledgerFor } from "@/server/instances/ledger";
 import { ClientCertificateError, validateClientCertificate } from "./client-certificate";
+import { trustedRootCertificates } from "./trusted-roots";
 
 export const CLIENT_CERTIFICATE_LEDGER_KIND = "tls.certificate";
 
@@ -14,9 +17,35 @@ export async function acceptClientCertificate(q: Database, instance: Instance, i
   if (!instance.customDomain) {
     throw new ClientCertificateError("Set a custom domain first: the names under the hosting domain are covered by Lyceum's own certificates.");
   }
+  // Until its DNS check passes, nothing shows the domain is the client's: a certificate for it proves nothing
+  // of the kind (anyone can buy one for a domain they control elsewhere, or mint one for a domain they do not).
+  if (instance.customDomainStatus !== "verified") {
+    throw new ClientCertificateError(
+      `${displayDomain(instance.customDomain)} is not verified yet: add the DNS records shown on the Domain page, wait for the check to pass, then upload your certificate.`,
+    );
+  }
   const hostnames = Object.values(hostnamesUnder(instance.customDomain));
-  const valid = validateClientCertificate({ ...input, hostnames, now });
+  const valid = validateClientCertificate({
+    ...input,
+    hostnames,
+    // The usual wildcard a client holds for its domain; the load balancer serves it only for the names above.
+    wildcards: [`*.${instance.customDomain}`],
+    trustedRoots: trustedRootCertificates(env().LYCEUM_CLIENT_CERT_EXTRA_CAS),
+    now,
+  });
   return q.transaction(async (tx) => {
+    // The domain checked above is still the instance's, and still verified (the row stays locked until commit).
+    const [current] = await tx.select().from(instances).where(eq(instances.id, instance.id)).for("update");
+    if (current?.customDomain !== instance.customDomain || current.customDomainStatus !== "verified") {
+      throw new ClientCertificateError("The instance's custom domain changed while the certificate was being checked: upload it again.");
+    }
+    // A name another instance holds (a clash from before names were claimed) is that instance's to serve.
+    const [heldElsewhere] = await tx
+      .select({ hostname: instanceHostnames.hostname })
+      .from(instanceHostnames)
+      .where(and(inArray(instanceHostnames.hostname, hostnames), ne(instanceHostnames.instanceId, instance.id)))
+      .limit(1);
+    if (heldElsewhere) throw new ClientCertificateError(`${displayDomain(heldElsewhere.hostname)} is used by another Lyceum instance: this instance cannot hold a certificate for it.`);
     // One uploaded certificate per instance: a new upload replaces the previous one.
     await tx.delete(certificates).where(and(eq(certificates.instanceId, instance.id), eq(certificates.source, "client")));
     const [row] = await tx

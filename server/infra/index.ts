@@ -49,9 +49,9 @@ export type Infrastructure = {
 
 let cached: Infrastructure | undefined;
 
-/** The certificates HAProxy serves by name (its crt-list), best first; names none covers get the default one. */
+/** The certificates HAProxy serves by name (its crt-list), best first, with their owners (each is bound to its owner's names); names none covers get the default one. */
 const servedCertificates: CertificatesProvider = async (q) =>
-  (await certificatesToServe(q)).map(({ hostnames, chainPem, privateKeyPem }) => ({ hostnames, chainPem, keyPem: privateKeyPem }));
+  (await certificatesToServe(q)).map(({ instanceId, hostnames, chainPem, privateKeyPem }) => ({ instanceId, hostnames, chainPem, keyPem: privateKeyPem }));
 
 export function infra(): Infrastructure {
   if (cached) return cached;

@@ -7,7 +7,9 @@ import { fieldError } from "@/server/api/field-error";
 import { sendContactVerification } from "@/server/accounts/verification";
 import type { BrandingInput, ImageSlot, AssetRef } from "@/server/branding/branding";
 import { encryptSecret } from "@/server/crypto/secrets";
+import { claimInstanceHostnames, HostnameClaimError, portalHostnameOf } from "@/server/domains/hostname-claims";
 import { scheduleDomainCheck } from "@/server/domains/verification-jobs";
+import { env } from "@/server/env";
 import type { PlanId } from "@/server/billing/plans";
 import type { EmailSettings } from "@/server/mail/smtp-settings";
 import { appendInstanceEvent } from "./events";
@@ -116,10 +118,13 @@ export async function saveDomainStep(user: User, id: string, input: { subdomain:
         })
         .where(eq(instances.id, id))
         .returning();
+      const config = env();
+      await claimInstanceHostnames(tx, id, input, { baseDomain: config.LYCEUM_BASE_DOMAIN, portalHostname: portalHostnameOf(config.publicUrl) });
       if (isDomainChanged && input.customDomain) await scheduleDomainCheck(tx, id, input.customDomain);
       return instance!;
     });
   } catch (error) {
+    if (error instanceof HostnameClaimError) throw fieldError(error.isTaken ? "CONFLICT" : "BAD_REQUEST", error.field, error.message);
     // The unique indexes decide races: of two simultaneous claims one commits, the other is told here.
     if (isUniqueViolation(error, "instances_subdomain_unique")) {
       throw fieldError("CONFLICT", "subdomain", `"${input.subdomain}" is already taken. Choose another subdomain.`);

@@ -4,10 +4,11 @@ import { asc, eq, inArray } from "drizzle-orm";
 import type { Queryable } from "@/db";
 import { deployments, instances, type InstanceStatus } from "@/db/schema";
 import { hostnamesUnder, platformHostnames } from "@/server/instances/hostnames";
-import type { CertificateToServe, LoadBalancedSite, LoadBalancerState, SiteMode } from "./state";
+import { bindCertificatesToOwners, type OwnedCertificate } from "./certificate-binding";
+import type { LoadBalancedSite, LoadBalancerState, SiteMode } from "./state";
 
 /** Where the certificates to serve come from (the ACME step's store); by default none, so the default one. */
-export type CertificatesProvider = (db: Queryable) => Promise<CertificateToServe[]>;
+export type CertificatesProvider = (db: Queryable) => Promise<OwnedCertificate[]>;
 
 export const noCertificates: CertificatesProvider = async () => [];
 
@@ -53,7 +54,7 @@ export async function loadBalancerStateFromDb(db: Queryable, options: LoadBalanc
     httpsBind: options.httpsBind,
     portalAddress: options.portalAddress,
     sites,
-    certificates: await (options.certificates ?? noCertificates)(db),
+    certificates: bindCertificatesToOwners(await (options.certificates ?? noCertificates)(db), sites, options.baseDomain),
     defaultCertificate: options.defaultCertificate,
   };
 }
