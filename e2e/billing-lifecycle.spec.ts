@@ -36,6 +36,7 @@ test("a failed payment suspends the site after the grace period, and paying brin
   await expect(staff.getByRole("heading", { name: "Fleet billing" })).toBeVisible();
   await staff.getByRole("link", { name }).click();
   await expect(staff.getByRole("heading", { name })).toBeVisible();
+  await staff.getByLabel("Reason for the billing change").fill("End-to-end test: a renewal that fails");
   await staff.getByRole("button", { name: "Make the next payment fail" }).click();
   await expect(staff.getByText("The card on file declines every payment.")).toBeVisible();
   await staff.getByRole("button", { name: /next renewal/ }).click();

@@ -94,8 +94,8 @@ async function paidAndRunning(name = "Lifecycle Academy") {
 }
 
 async function failNextRenewal(instanceId: string) {
-  await apiAs(staff).localBilling.setCardDeclines({ instanceId, declines: true });
-  await apiAs(staff).localBilling.advanceClock({ days: 31 });
+  await apiAs(staff).localBilling.setCardDeclines({ instanceId, declines: true, reason: "test: the renewal fails" });
+  await apiAs(staff).localBilling.advanceClock({ days: 31, reason: "test: time passes" });
   await subscriptionBecomes(instanceId, "past_due");
 }
 
@@ -107,13 +107,13 @@ describe("the billing lifecycle, offline", () => {
     expect(warning.text).toContain("suspended");
     expect(await queuedJobs({ key: `billing:suspend:${instance.id}` })).toHaveLength(1);
 
-    await apiAs(staff).localBilling.advanceClock({ days: 3 });
+    await apiAs(staff).localBilling.advanceClock({ days: 3, reason: "test: time passes" });
     await apiAs(owner).localBilling.replaceCardAndPay({ instanceId: instance.id });
     await subscriptionBecomes(instance.id, "active");
     await settled();
     expect(await queuedJobs({ key: `billing:suspend:${instance.id}` })).toEqual([]);
 
-    await apiAs(staff).localBilling.advanceClock({ days: 10 }); // well past the old deadline
+    await apiAs(staff).localBilling.advanceClock({ days: 10, reason: "test: time passes" }); // well past the old deadline
     await settled();
     expect((await instanceRow(instance.id)).status).toBe("running");
     expect(await operationKinds(instance.id)).toEqual(["provision:succeeded"]);
@@ -123,7 +123,7 @@ describe("the billing lifecycle, offline", () => {
   it("suspends past the grace period (visitors get the maintenance page), and a later payment brings the site back", async () => {
     const { owner, instance } = await paidAndRunning("Grace Academy");
     await failNextRenewal(instance.id);
-    await apiAs(staff).localBilling.advanceClock({ days: 8 });
+    await apiAs(staff).localBilling.advanceClock({ days: 8, reason: "test: time passes" });
     await statusBecomes(instance.id, "suspended");
     const maintenance = await siteOf(instance.id);
     expect(maintenance.status).toBe(503);
@@ -144,15 +144,15 @@ describe("the billing lifecycle, offline", () => {
   it("suspends at once when the subscription is cancelled, and deprovisions after the retention period unless staff keep it", async () => {
     const ending = await paidAndRunning("Ending Academy");
     const kept = await paidAndRunning("Kept Academy");
-    await apiAs(staff).localBilling.cancelNow({ instanceId: ending.instance.id });
-    await apiAs(staff).localBilling.cancelNow({ instanceId: kept.instance.id });
+    await apiAs(staff).localBilling.cancelNow({ instanceId: ending.instance.id, reason: "test: the client leaves" });
+    await apiAs(staff).localBilling.cancelNow({ instanceId: kept.instance.id, reason: "test: the client leaves" });
     await statusBecomes(ending.instance.id, "suspended");
     await statusBecomes(kept.instance.id, "suspended");
     expect((await siteOf(ending.instance.id)).status).toBe(503);
     await catcher.waitFor(ending.owner.email, /subscription for Ending Academy has ended/);
     await apiAs(staff).staffBilling.keepInstance({ instanceId: kept.instance.id, reason: "Moving to an invoice contract." });
 
-    await apiAs(staff).localBilling.advanceClock({ days: 31 });
+    await apiAs(staff).localBilling.advanceClock({ days: 31, reason: "test: time passes" });
     await eventually(
       async () => ((await operationKinds(ending.instance.id)).some((kind) => kind.startsWith("deprovision:")) ? true : undefined),
       60_000,

@@ -235,7 +235,7 @@ describe("certificates from Pebble", () => {
     expect(keptRecords).toHaveLength(4);
 
     const teardownCtx = await stepContext(doomed.instance, drivers);
-    expect(await removeCertificates.run(teardownCtx)).toBe("removed 3 certificates");
+    expect(await removeCertificates.run(teardownCtx)).toBe("removed 3 certificates (2 revoked at the CA)");
     expect(await removeDns.run(teardownCtx)).toBe("removed 4 DNS records");
 
     expect(await db.select().from(certificates).where(eq(certificates.instanceId, doomed.instance.id))).toEqual([]);

@@ -83,6 +83,8 @@ describe("the Stripe billing driver", () => {
       "metadata[plan]": "starter",
       "subscription_data[metadata][instanceId]": instance.id,
       "subscription_data[metadata][plan]": "starter",
+      // No trial on the plan: the card is taken at checkout.
+      payment_method_collection: "always",
       success_url: `https://portal.example.org/checkout/${instance.id}/success`,
       cancel_url: `https://portal.example.org/checkout/${instance.id}/cancelled`,
     });
@@ -137,6 +139,8 @@ describe("the Stripe billing driver", () => {
       cancelAtPeriodEnd: false,
       canceledAt: null,
       hasPaymentMethod: true,
+      // The card is asked for expanded; this one is unknown to Stripe, so only its id came back.
+      cardFingerprint: null,
     });
     expect(stripe.requestsTo("GET /v1/subscriptions/sub_read").at(-1)?.authorization).toBe(`Bearer ${SECRET_KEY}`);
     expect(await billingDriver().retrieveSubscription("sub_gone")).toBeNull();

@@ -53,7 +53,7 @@ export const paidToRunning: Scenario = {
         const instance = await benchInstance(owner.id);
         // The offline driver records the subscription (as Stripe would at checkout); its checkout event is then timed.
         const events = await db.transaction((tx) =>
-          completeLocalCheckout(tx, { instance, owner, plan: planById(instance.plan), withCard: true }),
+          completeLocalCheckout(tx, { instance, owner, plan: planById(instance.plan), trialDays: planById(instance.plan).trialDays, withCard: true }),
         );
         const body = JSON.stringify(events.find((event) => event.type === "checkout.session.completed"));
         const isRunning = new Promise<void>((resolve) => waiting.set(instance.id, resolve));

@@ -9,6 +9,7 @@ export * from "./resources";
 export * from "./deployments";
 export * from "./billing";
 export * from "./billing-customers";
+export * from "./trials";
 export * from "./local-billing-subscriptions";
 export * from "./local-billing-invoices";
 export * from "./local-billing-clock";

@@ -4,6 +4,7 @@ import { and, eq, gt, ne } from "drizzle-orm";
 import { certificates } from "@/db/schema";
 import { CertificateFailedError, issueCertificate, problemText, withCertificateLock } from "@/server/certificates/issuance";
 import { certificateNeeds, type CertificateNeed } from "@/server/certificates/plan";
+import { describeRevocations, revokeUnneededCertificate, type RevocationOutcome } from "@/server/certificates/revocation";
 import { issuedCertificateFor, RENEW_WITHIN_DAYS } from "@/server/certificates/store";
 import { appendInstanceEvent } from "@/server/instances/events";
 import type { PipelineStep, StepContext } from "../pipeline/types";
@@ -64,36 +65,57 @@ export const ensureCertificates: PipelineStep = {
       }
     }
     const pruned = await removeStaleCertificates(ctx, needs);
-    return said.join("; ") + (pruned ? `; removed ${pruned} certificate(s) for names the instance no longer serves` : "");
+    return (
+      said.join("; ") +
+      (pruned.length ? `; removed ${pruned.length} certificate(s) for names the instance no longer serves${describeRevocations(pruned)}` : "")
+    );
   },
 };
 
-/** Certificates we issued for names the instance no longer has (a custom domain removed or replaced). */
-async function removeStaleCertificates(ctx: StepContext, needs: CertificateNeed[]) {
+/**
+ * Certificates we issued for names the instance no longer has (a custom domain removed or replaced): revoked
+ * at the CA, then deleted. Says how each revocation went.
+ */
+async function removeStaleCertificates(ctx: StepContext, needs: CertificateNeed[]): Promise<RevocationOutcome[]> {
   const wanted = new Set(needs.filter((need) => need.instanceId).map((need) => need.hostnames.join(",")));
   const rows = await ctx.db
-    .select({ id: certificates.id, hostnames: certificates.hostnames })
+    .select()
     .from(certificates)
     .where(and(eq(certificates.instanceId, ctx.instance.id), ne(certificates.source, "client")));
   const stale = rows.filter((row) => !wanted.has(row.hostnames.join(",")));
+  const outcomes: RevocationOutcome[] = [];
   for (const row of stale) {
+    // The names may now belong to someone else: the old certificate for them must stop being trusted.
+    outcomes.push(await revokeUnneededCertificate(ctx.infra.certificates, row, "cessationOfOperation"));
     await ctx.db.delete(certificates).where(eq(certificates.id, row.id));
     const entry = await ctx.ledger.find(TLS_CERTIFICATE, row.id);
     if (entry) await ctx.ledger.markDeleted(entry.id);
   }
-  return stale.length;
+  return outcomes;
 }
 
+/**
+ * Teardown: each certificate of the instance is revoked at its CA (ACME ones still valid; a repeat finds it
+ * already revoked, which is fine) before its row and private key are deleted, so a retried step never leaves
+ * a deleted certificate unrevoked.
+ */
 export const removeCertificates: PipelineStep = {
   name: "remove_certificates",
-  title: "Delete TLS certificates",
+  title: "Revoke and delete TLS certificates",
   async run(ctx) {
-    const result = await removeRecorded(ctx, [TLS_CERTIFICATE], async (entry) => {
-      const deleted = await ctx.db.delete(certificates).where(eq(certificates.id, entry.externalId)).returning({ id: certificates.id });
-      return { existed: deleted.length > 0 };
-    });
-    // Uploaded certificates and failed attempts belong to the instance too; the shared wildcard (no instance) stays.
-    const others = await ctx.db.delete(certificates).where(eq(certificates.instanceId, ctx.instance.id)).returning({ id: certificates.id });
-    return `${countRemoved(result, "certificate")}${others.length ? ` and ${others.length} uploaded or failed one(s)` : ""}`;
+    const outcomes: RevocationOutcome[] = [];
+    const revokeAndDelete = async (id: string) => {
+      const [row] = await ctx.db.select().from(certificates).where(eq(certificates.id, id));
+      if (!row) return false;
+      outcomes.push(await revokeUnneededCertificate(ctx.infra.certificates, row, "cessationOfOperation"));
+      await ctx.db.delete(certificates).where(eq(certificates.id, id));
+      return true;
+    };
+    const result = await removeRecorded(ctx, [TLS_CERTIFICATE], async (entry) => ({ existed: await revokeAndDelete(entry.externalId) }));
+    // Uploaded certificates and failed attempts belong to the instance too (a failed renewal still holds the
+    // chain it had, which is revoked like any other); the shared wildcard (no instance) stays.
+    const others = await ctx.db.select({ id: certificates.id }).from(certificates).where(eq(certificates.instanceId, ctx.instance.id));
+    for (const other of others) await revokeAndDelete(other.id);
+    return `${countRemoved(result, "certificate")}${others.length ? ` and ${others.length} uploaded or failed one(s)` : ""}${describeRevocations(outcomes)}`;
   },
 };

@@ -5,6 +5,8 @@ export type CheckoutRequest = {
   instance: Pick<Instance, "id" | "name" | "subdomain">;
   owner: Pick<User, "id" | "email">;
   plan: Plan;
+  /** The free days to offer: the plan's trial if the account may still have one (./trials.ts), else null. */
+  trialDays: number | null;
   successUrl: string;
   cancelUrl: string;
 };
@@ -23,6 +25,8 @@ export type BillingSubscription = {
   cancelAtPeriodEnd: boolean;
   canceledAt: Date | null;
   hasPaymentMethod: boolean;
+  /** The fingerprint of the default card (Stripe's `card.fingerprint`), when the provider reports one. */
+  cardFingerprint: string | null;
 };
 
 export type BillingInvoice = {
@@ -47,6 +51,8 @@ export interface BillingDriver {
   createCheckout(request: CheckoutRequest): Promise<{ url: string }>;
   /** The subscription as the provider holds it now; null when the provider does not know it. */
   retrieveSubscription(subscriptionId: string): Promise<BillingSubscription | null>;
+  /** Ends a trial at once (Stripe: `trial_end: "now"`): the first invoice is issued and charged now. */
+  endTrialNow(subscriptionId: string): Promise<void>;
   /** The customer's invoices, newest first. */
   listInvoices(customerId: string): Promise<BillingInvoice[]>;
   /** Where the customer manages payment methods, plan and cancellation (Stripe's Customer Portal). */

@@ -7,6 +7,7 @@ import { stripeEvents, subscriptions } from "@/db/schema";
 import { billingDriver } from "./index";
 import { applySubscriptionState, type ApplyResult } from "./apply-subscription";
 import { eventSubject } from "./stripe-objects";
+import { enforceOneFreeTrial } from "./trials";
 
 export async function processStripeEvent(eventId: string): Promise<string> {
   const row = await db.query.stripeEvents.findFirst({ where: eq(stripeEvents.id, eventId) });
@@ -50,7 +51,8 @@ export async function syncSubscription(
       const [event] = await tx.select().from(stripeEvents).where(eq(stripeEvents.id, options.eventId)).for("update");
       if (event?.processedAt) return null;
     }
-    const [current, now] = await Promise.all([driver.retrieveSubscription(subscriptionId), driver.now()]);
+    const [retrieved, now] = await Promise.all([driver.retrieveSubscription(subscriptionId), driver.now()]);
+    const current = await enforceOneFreeTrial(tx, driver, retrieved, options.instanceIdHint);
     const result = await applySubscriptionState(tx, {
       subscriptionId,
       current,

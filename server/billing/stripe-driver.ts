@@ -33,7 +33,7 @@ export function createStripeBillingDriver(stripe: () => Promise<Stripe>): Billin
       return new Date();
     },
 
-    async createCheckout({ instance, owner, plan, successUrl, cancelUrl }) {
+    async createCheckout({ instance, owner, plan, trialDays, successUrl, cancelUrl }) {
       const customer = await ensureCustomer(owner);
       const metadata = { instanceId: instance.id, plan: plan.id };
       const session = await (await stripe()).checkout.sessions.create(
@@ -45,17 +45,19 @@ export function createStripeBillingDriver(stripe: () => Promise<Stripe>): Billin
           metadata,
           subscription_data: {
             metadata,
-            ...(plan.trialDays && {
-              trial_period_days: plan.trialDays,
+            ...(trialDays && {
+              trial_period_days: trialDays,
               // A trial that ends without a card invoices anyway: the payment fails and the grace period runs.
               trial_settings: { end_behavior: { missing_payment_method: "create_invoice" } },
             }),
           },
-          ...(plan.trialDays && { payment_method_collection: "if_required" }),
+          // Without a trial (none on the plan, or the account had its trial) the card is taken now.
+          payment_method_collection: trialDays ? "if_required" : "always",
           success_url: successUrl,
           cancel_url: cancelUrl,
         },
-        { idempotencyKey: `checkout:${instance.id}:${plan.id}` },
+        // The offer is part of the key: an account whose trial was used meanwhile gets a new session, not an idempotency_error.
+        { idempotencyKey: `checkout:${instance.id}:${plan.id}${trialDays ? ":trial" : ""}` },
       );
       if (!session.url) throw new Error("Stripe returned a checkout session without a URL");
       return { url: session.url };
@@ -63,12 +65,17 @@ export function createStripeBillingDriver(stripe: () => Promise<Stripe>): Billin
 
     async retrieveSubscription(subscriptionId) {
       try {
-        return subscriptionFromStripe(await (await stripe()).subscriptions.retrieve(subscriptionId));
+        // Expanded so that the card's fingerprint is known (one trial per card).
+        return subscriptionFromStripe(await (await stripe()).subscriptions.retrieve(subscriptionId, { expand: ["default_payment_method"] }));
       } catch (error) {
         const { default: StripeSdk } = await import("stripe");
         if (error instanceof StripeSdk.errors.StripeInvalidRequestError && error.code === "resource_missing") return null;
         throw new Error(`retrieve Stripe subscription ${subscriptionId}: ${(error as Error).message}`, { cause: error });
       }
+    },
+
+    async endTrialNow(subscriptionId) {
+      await (await stripe()).subscriptions.update(subscriptionId, { trial_end: "now" }, { idempotencyKey: `end-trial:${subscriptionId}` });
     },
 
     async listInvoices(customerId) {

@@ -4,6 +4,8 @@ import type { BillingInvoice, BillingSubscription } from "./driver";
 import { planOfPrice } from "./prices";
 
 type IdOrObject = string | { id: string };
+/** A payment method as an id, or expanded (Stripe.PaymentMethod satisfies it). */
+type PaymentMethodRef = string | { id: string; card?: { fingerprint?: string | null } | null };
 
 /** The fields of Stripe's subscription object that billing reads (Stripe.Subscription satisfies it). */
 export type StripeSubscriptionShape = {
@@ -16,7 +18,7 @@ export type StripeSubscriptionShape = {
   trial_end: number | null;
   cancel_at_period_end: boolean;
   canceled_at: number | null;
-  default_payment_method: IdOrObject | null;
+  default_payment_method: PaymentMethodRef | null;
 };
 
 export type StripeInvoiceShape = {
@@ -55,6 +57,9 @@ export function subscriptionFromStripe(subscription: StripeSubscriptionShape): B
     cancelAtPeriodEnd: subscription.cancel_at_period_end,
     canceledAt: fromUnix(subscription.canceled_at),
     hasPaymentMethod: subscription.default_payment_method != null,
+    // Only an expanded payment method says which card it is (the Stripe driver asks for the expansion).
+    cardFingerprint:
+      typeof subscription.default_payment_method === "object" ? (subscription.default_payment_method?.card?.fingerprint ?? null) : null,
   };
 }
 

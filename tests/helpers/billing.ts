@@ -22,7 +22,8 @@ export async function deliver(events: { id: string }[]) {
 }
 
 export function checkoutAtStripe(instance: Pick<Instance, "id" | "plan">, owner: Pick<User, "id" | "email">, withCard = true) {
-  return atStripe((tx) => completeLocalCheckout(tx, { instance, owner, plan: planById(instance.plan), withCard }));
+  const plan = planById(instance.plan);
+  return atStripe((tx) => completeLocalCheckout(tx, { instance, owner, plan, trialDays: plan.trialDays, withCard }));
 }
 
 export const ofType = (events: LocalEvent[], type: string) => events.filter((event) => event.type === type);

@@ -24,6 +24,7 @@ export async function startFakeStripe(secretKey: string) {
   const customers = new Map<string, Record<string, unknown>>();
   const sessions = new Map<string, Record<string, unknown>>();
   const subscriptions = new Map<string, Record<string, unknown>>();
+  const paymentMethods = new Map<string, Record<string, unknown>>();
   const invoices: Record<string, unknown>[] = [];
   const idempotent = new Map<string, { bodyHash: string; answer: Answer }>();
   const failures: { route: string; status: number }[] = [];
@@ -63,10 +64,29 @@ export async function startFakeStripe(secretKey: string) {
       return { status: 200, body: session };
     }
     const subscription = /^\/v1\/subscriptions\/([^/]+)$/.exec(path);
+    if (subscription && !subscriptions.has(subscription[1]!)) {
+      return error(404, "invalid_request_error", `No such subscription: '${subscription[1]}'`, { code: "resource_missing", param: "id" });
+    }
     if (method === "GET" && subscription) {
-      const found = subscriptions.get(subscription[1]!);
-      if (!found) {
-        return error(404, "invalid_request_error", `No such subscription: '${subscription[1]}'`, { code: "resource_missing", param: "id" });
+      const found = subscriptions.get(subscription[1]!)!;
+      // `expand[]=default_payment_method` replaces the id with the payment method object, as Stripe does.
+      const expand = request.query.getAll("expand[]").concat(request.query.getAll("expand[0]"));
+      const paymentMethod = typeof found.default_payment_method === "string" ? paymentMethods.get(found.default_payment_method) : undefined;
+      return { status: 200, body: expand.includes("default_payment_method") && paymentMethod ? { ...found, default_payment_method: paymentMethod } : found };
+    }
+    if (method === "POST" && subscription) {
+      const found = subscriptions.get(subscription[1]!)!;
+      const trialEnd = form.get("trial_end");
+      if (trialEnd !== null) {
+        if (trialEnd !== "now" && !/^\d+$/.test(trialEnd)) {
+          return error(400, "invalid_request_error", "Invalid trial_end: must be 'now' or a timestamp.", { param: "trial_end" });
+        }
+        const now = Math.floor(Date.now() / 1000);
+        // Ending a trial now invoices the first period at once: paid with a card on file, past due without.
+        Object.assign(found, {
+          trial_end: trialEnd === "now" ? now : Number(trialEnd),
+          ...(trialEnd === "now" && { status: found.default_payment_method ? "active" : "past_due" }),
+        });
       }
       return { status: 200, body: found };
     }
@@ -143,6 +163,8 @@ export async function startFakeStripe(secretKey: string) {
     customers,
     sessions,
     subscriptions,
+    /** Payment methods by id, returned in place of a subscription's `default_payment_method` when it is expanded. */
+    paymentMethods,
     invoices,
     /** The next request to `METHOD /path` fails with this status (Stripe's SDK retries 5xx). */
     failNext(route: string, status = 500) {

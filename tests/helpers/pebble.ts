@@ -2,6 +2,7 @@
 // on free ports, with a listener certificate made by openssl for this run. HTTP-01 validation connects to
 // 127.0.0.1:<httpPort> (challtestsrv answers every A query with 127.0.0.1), where the test serves the tokens.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { X509Certificate } from "node:crypto";
 import https from "node:https";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -19,8 +20,13 @@ export type Pebble = {
   httpPort: number;
   /** PEM of the root that signs the certificates pebble issues (new at every start). */
   issuingRootPem(): Promise<string>;
+  /** What pebble's management interface says of a certificate it issued (by the leaf's serial), or null if it knows none. */
+  certificateStatus(chainPem: string): Promise<PebbleCertificateStatus | null>;
   stop(): Promise<void>;
 };
+
+/** Pebble's `/cert-status-by-serial/<serial>` answer. `Reason` is the RFC 5280 reason code of a revocation. */
+export type PebbleCertificateStatus = { Status: "Valid" | "Revoked"; Serial: string; Reason?: number; RevokedAt?: string; Certificate: string };
 
 function started(child: ChildProcess, name: string, output: string[]) {
   child.stdout?.on("data", (chunk: Buffer) => output.push(chunk.toString()));
@@ -96,6 +102,13 @@ export async function startPebble(): Promise<Pebble> {
     httpPort,
     async issuingRootPem() {
       return (await get(`https://127.0.0.1:${pebbleManagementPort}/roots/0`)).body;
+    },
+    async certificateStatus(chainPem) {
+      const leaf = new X509Certificate(chainPem);
+      // Pebble names a certificate by its serial in lower-case hex without leading zeros.
+      const serial = BigInt(`0x${leaf.serialNumber}`).toString(16);
+      const answer = await get(`https://127.0.0.1:${pebbleManagementPort}/cert-status-by-serial/${serial}`);
+      return answer.ok ? (JSON.parse(answer.body) as PebbleCertificateStatus) : null;
     },
     async stop() {
       for (const child of [pebble, challtestsrv]) {

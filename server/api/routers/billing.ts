@@ -8,6 +8,7 @@ import { billingDriver } from "@/server/billing";
 import { withEventDelivery } from "@/server/billing/local/delivery";
 import { completeLocalCheckout } from "@/server/billing/local/simulator";
 import { planById } from "@/server/billing/plans";
+import { trialDaysFor } from "@/server/billing/trials";
 import { nextInvoiceAt, subscriptionOfInstance, subscriptionsOwnedBy } from "@/server/billing/queries";
 import { env } from "@/server/env";
 import { instanceIdInput } from "@/server/instances/input";
@@ -37,8 +38,9 @@ export const billingRouter = createTRPCRouter({
         throw new TRPCError({ code: "BAD_REQUEST", message: "This instance is already paid for." });
       }
       assertCanPay(ctx.user);
-      await withEventDelivery((tx) =>
-        completeLocalCheckout(tx, { instance, owner: ctx.user, plan: planById(instance.plan), withCard: input.withCard }),
+      const plan = planById(instance.plan);
+      await withEventDelivery(async (tx) =>
+        completeLocalCheckout(tx, { instance, owner: ctx.user, plan, trialDays: await trialDaysFor(tx, ctx.user, plan), withCard: input.withCard }),
       );
       return { instanceId: instance.id };
     }),

@@ -3,6 +3,8 @@ import { z } from "zod";
 import { canSeeInstance } from "@/server/auth/roles";
 import { billingDriver } from "@/server/billing";
 import { planById } from "@/server/billing/plans";
+import { trialDaysFor } from "@/server/billing/trials";
+import { db } from "@/db";
 import { env } from "@/server/env";
 import { streamInstanceEvents } from "@/server/events/stream";
 import { siteUrlFor } from "@/server/instances/hostnames";
@@ -31,10 +33,12 @@ export async function startCheckoutFor(owner: User, instance: Instance) {
     throw new TRPCError({ code: "BAD_REQUEST", message: "This instance is already paid for." });
   }
   const { publicUrl } = env();
+  const plan = planById(instance.plan);
   return billingDriver().createCheckout({
     instance,
     owner,
-    plan: planById(instance.plan),
+    plan,
+    trialDays: await trialDaysFor(db, owner, plan),
     successUrl: `${publicUrl}/checkout/${instance.id}/success`,
     cancelUrl: `${publicUrl}/checkout/${instance.id}/cancelled`,
   });

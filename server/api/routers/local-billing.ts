@@ -1,27 +1,25 @@
 // The offline billing driver's controls: the customer portal stand-in (owner) and the lifecycle controls
-// (staff) that make the next payment fail, retry it, advance the billing clock, or cancel.
+// (staff, audited staff actions) that make the next payment fail, retry it, advance the billing clock, or cancel.
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { User } from "@/db/schema";
 import { db } from "@/db";
-import { localBillingNow, DAY_MS } from "@/server/billing/local/clock";
+import { localBillingNow } from "@/server/billing/local/clock";
 import { withEventDelivery } from "@/server/billing/local/delivery";
 import {
-  advanceLocalBillingClock,
-  cancelLocalSubscriptionNow,
   changeLocalPlan,
   LocalBillingError,
   localSubscriptionId,
   payLocalOpenInvoices,
   setLocalCancelAtPeriodEnd,
-  setLocalCardDeclines,
 } from "@/server/billing/local/simulator";
 import { localSubscriptionsOf, openLocalInvoicesOf } from "@/server/billing/local/queries";
 import { PLAN_IDS, planById } from "@/server/billing/plans";
 import { subscriptionsOwnedBy } from "@/server/billing/queries";
-import { rescheduleBillingTimers } from "@/server/billing/timers";
 import { env } from "@/server/env";
 import { instanceById } from "@/server/instances/queries";
+import { STAFF_ACTIONS } from "@/server/staff/actions";
+import { staffActionProcedure } from "../staff-action-procedure";
 import { createTRPCRouter, protectedProcedure, staffProcedure } from "../trpc";
 import type { LocalEvent } from "@/server/billing/local/objects";
 import type { Transaction } from "@/db";
@@ -103,33 +101,9 @@ export const localBillingRouter = createTRPCRouter({
     return { now: await localBillingNow(db) };
   }),
 
-  /** Staff: move the billing clock forward; renewals, trial ends and billing deadlines catch up with it. */
-  advanceClock: staffProcedure.input(z.object({ days: z.number().min(0.01, "Advance by a positive number of days.").max(400) })).mutation(
-    async ({ input }) => {
-      requireLocalDriver();
-      return run(async (tx) => {
-        const { now, events } = await advanceLocalBillingClock(tx, Math.round(input.days * DAY_MS));
-        await rescheduleBillingTimers(tx, now);
-        return events;
-      });
-    },
-  ),
-
-  /** Staff: the card on file declines from now on (until the owner replaces it, or staff switch this off). */
-  setCardDeclines: staffProcedure.input(instanceInput.extend({ declines: z.boolean() })).mutation(async ({ input }) => {
-    requireLocalDriver();
-    return run((tx) => setLocalCardDeclines(tx, localSubscriptionId(input.instanceId), input.declines));
-  }),
-
-  /** Staff: charge the open invoices again with the card on file (Stripe's payment retry). */
-  retryPayment: staffProcedure.input(instanceInput).mutation(async ({ input }) => {
-    requireLocalDriver();
-    return run((tx) => payLocalOpenInvoices(tx, localSubscriptionId(input.instanceId), { replaceCard: false }));
-  }),
-
-  /** Staff: cancel the subscription at once (Stripe sends customer.subscription.deleted). */
-  cancelNow: staffProcedure.input(instanceInput).mutation(async ({ input }) => {
-    requireLocalDriver();
-    return run((tx) => cancelLocalSubscriptionNow(tx, localSubscriptionId(input.instanceId)));
-  }),
+  // Staff's lifecycle controls change real subscriptions: audited staff actions (server/staff/actions/billing-simulation.ts).
+  advanceClock: staffActionProcedure(STAFF_ACTIONS.advanceBillingClock),
+  setCardDeclines: staffActionProcedure(STAFF_ACTIONS.setCardDeclines),
+  retryPayment: staffActionProcedure(STAFF_ACTIONS.retryPayment),
+  cancelNow: staffActionProcedure(STAFF_ACTIONS.cancelSubscriptionNow),
 });

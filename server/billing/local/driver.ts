@@ -7,6 +7,8 @@ import { localBillingInvoices, localBillingSubscriptions } from "@/db/schema";
 import type { BillingDriver } from "../driver";
 import { invoiceFromStripe, subscriptionFromStripe } from "../stripe-objects";
 import { localBillingNow } from "./clock";
+import { withEventDelivery } from "./delivery";
+import { endLocalTrialNow } from "./simulator";
 import { stripeInvoiceObject, stripeSubscriptionObject } from "./objects";
 
 export const localBillingDriver: BillingDriver = {
@@ -21,6 +23,10 @@ export const localBillingDriver: BillingDriver = {
   async retrieveSubscription(subscriptionId) {
     const row = await db.query.localBillingSubscriptions.findFirst({ where: eq(localBillingSubscriptions.id, subscriptionId) });
     return row ? subscriptionFromStripe(stripeSubscriptionObject(row)) : null;
+  },
+
+  async endTrialNow(subscriptionId) {
+    await withEventDelivery((tx) => endLocalTrialNow(tx, subscriptionId));
   },
 
   async listInvoices(customerId) {

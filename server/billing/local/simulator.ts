@@ -104,11 +104,18 @@ async function hasOpenInvoices(q: Queryable, subscriptionId: string) {
 /** Checkout completed on the offline checkout page: the subscription, its first invoice, and Stripe's events. */
 export async function completeLocalCheckout(
   q: Queryable,
-  input: { instance: Pick<Instance, "id">; owner: Pick<User, "id" | "email">; plan: Plan; withCard: boolean },
+  input: {
+    instance: Pick<Instance, "id">;
+    owner: Pick<User, "id" | "email">;
+    plan: Plan;
+    /** The free days checkout offered (server/billing/trials.ts decides), or null. */
+    trialDays: number | null;
+    withCard: boolean;
+  },
 ): Promise<LocalEvent[]> {
   const id = localSubscriptionId(input.instance.id);
   const at = await localBillingNow(q);
-  const trialEnd = input.plan.trialDays ? new Date(at.getTime() + input.plan.trialDays * DAY_MS) : null;
+  const trialEnd = input.trialDays ? new Date(at.getTime() + input.trialDays * DAY_MS) : null;
   const [created] = await q
     .insert(localBillingSubscriptions)
     .values({
@@ -217,6 +224,17 @@ async function catchUp(q: Queryable, start: LocalBillingSubscription, now: Date)
 
 function priceOf(subscription: LocalBillingSubscription): number {
   return planById(subscription.priceId.replace(/^price_local_/, "")).priceMonthlyCents;
+}
+
+/** Stripe's `trial_end: "now"`: the trial ends at once, and the first period is invoiced and charged now. */
+export async function endLocalTrialNow(q: Queryable, subscriptionId: string): Promise<LocalEvent[]> {
+  const subscription = await lockedLocalSubscription(q, subscriptionId);
+  if (subscription.status !== "trialing") return [];
+  const at = await localBillingNow(q);
+  // No "trial will end" notice for a trial that ends now.
+  const ended = await saveSubscription(q, subscriptionId, { trialEnd: at, currentPeriodEnd: at, trialWillEndSentAt: subscription.trialWillEndSentAt ?? at });
+  // The renewal at the trial's end, as the clock would run it: invoice, payment attempt, active or past due.
+  return catchUp(q, ended, at);
 }
 
 /** The owner replaced the card (or staff retried): every open invoice is charged again, oldest first. */

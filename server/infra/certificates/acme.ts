@@ -9,7 +9,20 @@ import tls from "node:tls";
 import type * as Acme from "acme-client";
 import type { CertificateProblem } from "@/db/schema";
 import type { DnsDriver } from "../dns/driver";
-import { CertificateIssuanceError, type AcmeAccountStore, type CertificateIssuer, type HttpChallengeStore } from "./issuer";
+import {
+  CertificateIssuanceError,
+  REVOCATION_REASONS,
+  type AcmeAccountStore,
+  type CertificateIssuer,
+  type HttpChallengeStore,
+} from "./issuer";
+
+/**
+ * acme-client turns an error response into an Error carrying only the problem's detail, not its type
+ * (urn:ietf:params:acme:error:alreadyRevoked), so the detail is matched: Pebble says "Certificate has already
+ * been revoked.", Boulder "certificate already revoked".
+ */
+const ALREADY_REVOKED = /already\b.*\brevoked/i;
 
 export type AcmeIssuerOptions = {
   directoryUrl: string;
@@ -72,14 +85,30 @@ export function createAcmeIssuer(options: AcmeIssuerOptions): CertificateIssuer 
     return { detail: (cause as Error).message, identifier };
   }
 
+  function account() {
+    client ??= accountClient().catch((error: unknown) => {
+      client = undefined;
+      throw new Error(`ACME account at ${options.directoryUrl}: ${(error as Error).message}`);
+    });
+    return client;
+  }
+
   return {
     name: "acme",
+    async revoke(chainPem, reason) {
+      const acmeClient = await account();
+      try {
+        // acme-client sends the chain's first certificate, the leaf, signed with the account key that ordered it.
+        await acmeClient.revokeCertificate(chainPem, { reason: REVOCATION_REASONS[reason] });
+        return "revoked";
+      } catch (error) {
+        if (ALREADY_REVOKED.test((error as Error).message)) return "already_revoked";
+        throw new Error(`revoke certificate at ${options.directoryUrl}: ${(error as Error).message}`, { cause: error });
+      }
+    },
+
     async issue({ hostnames, challenge: challengeType }, signal) {
-      client ??= accountClient().catch((error: unknown) => {
-        client = undefined;
-        throw new Error(`ACME account at ${options.directoryUrl}: ${(error as Error).message}`);
-      });
-      const acmeClient = await client;
+      const acmeClient = await account();
       const acme = await loadAcme();
       const [privateKey, csr] = await acme.crypto.createCsr({ altNames: hostnames }, await acme.crypto.createPrivateEcdsaKey());
       const order = await acmeClient.createOrder({ identifiers: hostnames.map((value) => ({ type: "dns", value })) });

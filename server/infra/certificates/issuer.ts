@@ -9,9 +9,18 @@ export type CertificateRequest = {
 
 export type IssuedCertificate = { chainPem: string; privateKeyPem: string };
 
+/** RFC 5280 §5.3.1 reason codes an ACME revocation may carry (RFC 8555 §7.6). */
+export const REVOCATION_REASONS = { unspecified: 0, keyCompromise: 1, superseded: 4, cessationOfOperation: 5 } as const;
+export type RevocationReason = keyof typeof REVOCATION_REASONS;
+
 export type CertificateIssuer = {
   name: "acme" | "self_signed";
   issue(request: CertificateRequest, signal?: AbortSignal): Promise<IssuedCertificate>;
+  /**
+   * Asks the CA to revoke a certificate it issued (the chain's leaf). Idempotent: one the CA has already
+   * revoked is `already_revoked`, not an error. Absent for issuers whose certificates no one trusts (self-signed).
+   */
+  revoke?(chainPem: string, reason: RevocationReason): Promise<"revoked" | "already_revoked">;
 };
 
 /** An issuance the CA refused, carrying its problem document (RFC 8555 §6.7) for the instance page. */

@@ -1,5 +1,6 @@
 // Every staff action, by name. Each is a tRPC procedure made by staffActionProcedure (`staff.*` in
-// server/api/routers/staff.ts; `staffBilling.keepInstance`) and a form on a staff page; each runs through
+// server/api/routers/staff.ts; `staffBilling.keepInstance`; the offline billing
+// driver's `localBilling.*` controls) and a form on a staff page; each runs through
 // runStaffAction (./framework.ts), which audits it.
 //
 // Retry and deprovision call the service functions in server/instances/actions.ts, which the owner's buttons
@@ -8,6 +9,7 @@
 // STAFF_ACTIONS, a procedure in a staff router (staffActionProcedure, server/api/staff-action-procedure.ts),
 // and a form in app/(staff)/staff/instances/[id]/instance-actions.tsx (StaffActionForm; `confirmText` for
 // deprovision). server/api/staff-mutations-audited.test.ts lists every staff mutation and its action.
+import { advanceBillingClock, cancelSubscriptionNow, retryPayment, setCardDeclines } from "./billing-simulation";
 import { cancelOperation } from "./cancel-operation";
 import { cleanUpOrphans } from "./clean-up-orphans";
 import { deprovisionInstance } from "./deprovision";
@@ -27,6 +29,10 @@ export const STAFF_ACTIONS = {
   keepInstance,
   redeployInstance,
   cleanUpOrphans,
+  advanceBillingClock,
+  setCardDeclines,
+  retryPayment,
+  cancelSubscriptionNow,
 } as const;
 
 export const STAFF_ACTION_TITLES: Record<string, string> = Object.fromEntries(

@@ -2,7 +2,9 @@ import Link from "next/link";
 import { notFound, redirect } from "next/navigation";
 import { VerifyEmailNotice } from "@/app/_components/verify-email-notice";
 import { requireUser } from "@/server/auth/guards";
+import { db } from "@/db";
 import { formatPrice, planById } from "@/server/billing/plans";
+import { trialDaysFor } from "@/server/billing/trials";
 import { env } from "@/server/env";
 import { instanceIdInput } from "@/server/instances/input";
 import { instanceById } from "@/server/instances/queries";
@@ -18,6 +20,8 @@ export default async function LocalCheckoutPage({ params }: { params: Promise<{ 
   if (instance.status !== "awaiting_payment") redirect(`/instances/${id}`);
   const plan = planById(instance.plan);
   const price = formatPrice(plan.priceMonthlyCents);
+  // One free trial per account: a later instance is paid for from the start.
+  const trialDays = await trialDaysFor(db, user, plan);
   return (
     <div className="card stack max-w-lg">
       <h1>Checkout</h1>
@@ -30,11 +34,11 @@ export default async function LocalCheckoutPage({ params }: { params: Promise<{ 
         <dt>Plan</dt>
         <dd>{plan.name}</dd>
         <dt>Price</dt>
-        <dd>{plan.trialDays ? `${plan.trialDays} days free, then ${price} / month` : `${price} / month`}</dd>
+        <dd>{trialDays ? `${trialDays} days free, then ${price} / month` : `${price} / month`}</dd>
       </dl>
       {!user.emailVerified ? (
         <VerifyEmailNotice email={user.email} />
-      ) : plan.trialDays ? (
+      ) : trialDays ? (
         <>
           <PayButton instanceId={instance.id} label="Start the free trial with a test card" />
           <PayButton instanceId={instance.id} label="Start the free trial without a card" withCard={false} isSecondary />

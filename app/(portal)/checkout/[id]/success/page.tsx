@@ -1,7 +1,9 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requireUser } from "@/server/auth/guards";
+import { db } from "@/db";
 import { planById } from "@/server/billing/plans";
+import { trialDaysOfInstance } from "@/server/billing/trials";
 import { instanceIdInput } from "@/server/instances/input";
 import { instanceById } from "@/server/instances/queries";
 
@@ -13,12 +15,13 @@ export default async function CheckoutSuccessPage({ params }: { params: Promise<
   const instance = await instanceById(id);
   if (!instance || instance.ownerId !== user.id) notFound();
   const plan = planById(instance.plan);
+  const trialDays = await trialDaysOfInstance(db, user, instance.id, plan);
   return (
     <div className="card stack max-w-lg">
       <h1>Thank you!</h1>
       <p>
-        {plan.trialDays
-          ? `Your ${plan.trialDays}-day free trial of the ${plan.name} plan has started.`
+        {trialDays
+          ? `Your ${trialDays}-day free trial of the ${plan.name} plan has started.`
           : `Your payment for the ${plan.name} plan went through.`}{" "}
         As soon as Stripe confirms it to us, {instance.name} is set up — usually within seconds.
       </p>

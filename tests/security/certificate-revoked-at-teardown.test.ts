@@ -1,0 +1,137 @@
+// A deprovisioned instance's certificates must stop being trusted: deleting our copy of a certificate does not
+// make browsers distrust it, and its names may be someone else's tomorrow. Certificates are issued by a real
+// ACME CA (Pebble on loopback), torn down by the deprovision pipeline's step, and Pebble itself is asked whether
+// it still considers them valid.
+import http from "node:http";
+import { and, eq, isNull } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isolatedDatabase } from "../helpers/isolated-database";
+import { startPebble, type Pebble } from "../helpers/pebble";
+
+await isolatedDatabase();
+const pebble: Pebble = await startPebble();
+process.env.LYCEUM_BASE_DOMAIN = "lyceum.test";
+process.env.DNS_DRIVER = "challtestsrv";
+process.env.CHALLTESTSRV_URL = pebble.challtestsrvUrl;
+process.env.ACME_DIRECTORY_URL = pebble.directoryUrl;
+process.env.ACME_CA_CERTS = pebble.caFile;
+process.env.ACME_EMAIL = "certificates@lyceum.test";
+
+const { db, closeDb } = await import("@/db");
+const { certificates, instances } = await import("@/db/schema");
+const { env } = await import("@/server/env");
+const { edgeDrivers, setInfrastructure } = await import("@/server/infra");
+const { makeSelfSignedCertificate, createSelfSignedIssuer } = await import("@/server/infra/certificates/self-signed");
+const { issueCertificate } = await import("@/server/certificates/issuance");
+const { ensureCertificates, removeCertificates, TLS_CERTIFICATE } = await import("@/jobs/steps/certificates");
+const { deprovisionPipeline } = await import("@/jobs/pipelines/deprovision");
+const { GET: acmeChallengeRoute } = await import("@/app/api/acme-challenge/[token]/route");
+const { apiAs } = await import("../helpers/accounts");
+const { registeredInstance } = await import("../helpers/instances");
+const { stepContext } = await import("../helpers/step-context");
+
+const drivers = edgeDrivers(env(), { min: 50, max: 500 });
+setInfrastructure(drivers as never);
+let validationServer: http.Server;
+
+beforeAll(async () => {
+  // Pebble's HTTP-01 validation of a custom domain connects here; the portal's own route answers.
+  validationServer = http.createServer((req, res) => {
+    const match = /^\/\.well-known\/acme-challenge\/([^/?]+)$/.exec(req.url ?? "");
+    if (!match) return void res.writeHead(404).end();
+    void acmeChallengeRoute(new Request(`http://${req.headers.host}${req.url}`), { params: Promise.resolve({ token: match[1]! }) }).then(async (response) => {
+      res.writeHead(response.status, Object.fromEntries(response.headers)).end(await response.text());
+    });
+  });
+  await new Promise<void>((resolve) => validationServer.listen(pebble.httpPort, "127.0.0.1", resolve));
+});
+
+afterAll(async () => {
+  setInfrastructure(undefined);
+  await new Promise((resolve) => validationServer?.close(resolve));
+  await pebble.stop();
+  await closeDb();
+});
+
+async function runningInstanceRow(subdomain: string, customDomain?: string) {
+  const { owner, instance } = await registeredInstance(undefined, `School ${subdomain}`);
+  const [row] = await db
+    .update(instances)
+    .set({ subdomain, status: "running", ...(customDomain ? { customDomain, customDomainStatus: "verified" as const } : {}) })
+    .where(eq(instances.id, instance.id))
+    .returning();
+  return { owner, instance: row! };
+}
+
+const certificatesOf = (instanceId: string) => db.select().from(certificates).where(eq(certificates.instanceId, instanceId));
+
+async function statusAtPebble(chainPem: string) {
+  const status = await pebble.certificateStatus(chainPem);
+  expect(status, "Pebble knows the certificate").not.toBeNull();
+  return status!;
+}
+
+describe("certificate revoked at teardown", () => {
+  it("the teardown step is the deprovision pipeline's first", () => {
+    expect(deprovisionPipeline.steps[0]).toBe(removeCertificates);
+  });
+
+  it("a deprovisioned instance's certificates are revoked at the CA, and nobody else's are", async () => {
+    const [doomed, kept] = await Promise.all([runningInstanceRow("elm", "elm-college.example"), runningInstanceRow("yew")]);
+    for (const { instance } of [doomed, kept]) await ensureCertificates.run(await stepContext(instance, drivers));
+    // The client also uploaded a certificate of their own for the custom domain: it is theirs, not ours to revoke.
+    const upload = await makeSelfSignedCertificate(["elm-college.example", "studio.elm-college.example", "preview.elm-college.example", "apps.elm-college.example"]);
+    await apiAs(doomed.owner).certificates.upload({ instanceId: doomed.instance.id, chainPem: upload.chainPem, privateKeyPem: upload.privateKeyPem });
+    const issued = (await certificatesOf(doomed.instance.id)).filter((row) => row.source === "acme");
+    expect(issued.map((row) => row.hostnames[0]).sort()).toEqual(["*.elm.lyceum.test", "elm-college.example"]);
+    for (const row of issued) expect((await statusAtPebble(row.chainPem!)).Status).toBe("Valid");
+
+    const said = await removeCertificates.run(await stepContext(doomed.instance, drivers));
+
+    for (const row of issued) {
+      expect(await statusAtPebble(row.chainPem!), row.hostnames[0]).toMatchObject({ Status: "Revoked", Reason: 5 }); // cessationOfOperation
+    }
+    expect(said).toContain("2 revoked at the CA");
+    expect(await certificatesOf(doomed.instance.id)).toEqual([]);
+    // The other instance's certificate and the shared wildcard stay valid.
+    const [keptCertificate] = await certificatesOf(kept.instance.id);
+    expect((await statusAtPebble(keptCertificate!.chainPem!)).Status).toBe("Valid");
+    const [shared] = await db.select().from(certificates).where(isNull(certificates.instanceId));
+    expect((await statusAtPebble(shared!.chainPem!)).Status).toBe("Valid");
+  });
+
+  it("a teardown retried after the revocation went through finds it already revoked and finishes", async () => {
+    const { instance } = await runningInstanceRow("rowan");
+    await ensureCertificates.run(await stepContext(instance, drivers));
+    const [row] = await certificatesOf(instance.id);
+    // The first attempt revoked it, then its worker died before deleting the row.
+    expect(await drivers.certificates.revoke!(row!.chainPem!, "cessationOfOperation")).toBe("revoked");
+
+    expect(await removeCertificates.run(await stepContext(instance, drivers))).toContain("1 already revoked");
+    expect((await statusAtPebble(row!.chainPem!)).Status).toBe("Revoked");
+    expect(await certificatesOf(instance.id)).toEqual([]);
+  });
+
+  it("a self-signed certificate is deleted without asking the CA", async () => {
+    const { instance } = await runningInstanceRow("hazel");
+    const ctx = await stepContext(instance, drivers);
+    const row = await issueCertificate(db, createSelfSignedIssuer(), { instanceId: instance.id, hostnames: ["*.hazel.lyceum.test"], challenge: "dns-01" });
+    await ctx.ledger.record(TLS_CERTIFICATE, row.id, { hostnames: row.hostnames, source: row.source });
+    expect(row.source).toBe("self_signed");
+
+    expect(await removeCertificates.run(ctx)).toBe("removed 1 certificate");
+    expect(await pebble.certificateStatus(row.chainPem!)).toBeNull();
+    expect(await db.select().from(certificates).where(and(eq(certificates.id, row.id)))).toEqual([]);
+  });
+
+  it("the certificate of a custom domain the instance gave up is revoked as it is dropped", async () => {
+    const { instance } = await runningInstanceRow("poplar", "poplar-school.example");
+    await ensureCertificates.run(await stepContext(instance, drivers));
+    const custom = (await certificatesOf(instance.id)).find((row) => row.challenge === "http-01")!;
+    const [withoutDomain] = await db.update(instances).set({ customDomain: null, customDomainStatus: null }).where(eq(instances.id, instance.id)).returning();
+
+    const said = await ensureCertificates.run(await stepContext(withoutDomain!, drivers));
+    expect(await statusAtPebble(custom.chainPem!)).toMatchObject({ Status: "Revoked", Reason: 5 });
+    expect(said).toContain("1 revoked at the CA");
+  });
+});
