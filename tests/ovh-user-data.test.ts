@@ -98,7 +98,9 @@ describe("the OVH VM's cloud-init user-data", () => {
       INDIGO_FOOTER_NAV_LINKS: [{ title: "About", url: "/about" }],
       LYCEUM_CELERY_BROKER_URL: "amqp://lyc_abcdef012345:rabbit-pw@rabbit.internal:5672/lyc_abcdef012345",
       LYCEUM_MEMCACHED_HOST: "memcached:11211",
-      LYCEUM_DEFAULT_FROM_EMAIL: "Sample Academy <courses@sample.example>",
+      // Client-typed text also travels percent-encoded, for the lyceum plugin to set in Django exactly.
+      LYCEUM_TEXT_PLATFORM_NAME: "Sample%20Academy",
+      LYCEUM_TEXT_DEFAULT_FROM_EMAIL: "Sample%20Academy%20%3Ccourses%40sample.example%3E",
     });
     const plugin = parse(fileIn(parse(userData) as CloudConfig, "/tutor-plugins/lyceum.yml").content) as { name: string; patches: Record<string, string> };
     expect(plugin.name).toBe("lyceum");
