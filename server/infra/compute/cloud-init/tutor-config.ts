@@ -1,6 +1,7 @@
 // Tutor's config.yml for an instance (https://docs.tutor.edly.io/configuration.html), and the small Tutor plugin
 // that carries what Tutor has no setting for: Celery on the instance's RabbitMQ vhost, memcached as Django's
-// cache, the sender address. Tutor 17 (Quince) is the last release with Elasticsearch; 18 moved to Meilisearch.
+// cache, the instance's own cache key and search index prefixes, the sender address. Tutor 17 (Quince) is the
+// last release with Elasticsearch; 18 moved to Meilisearch.
 // Client-typed text goes in only through tutor-text.ts (Tutor runs config values as templates).
 import type { DeployedConfig } from "./deployed-config";
 import { assertInertTutorConfig, htmlEscapedText, inertCopyOfText, percentEncodedText } from "./tutor-text";
@@ -36,6 +37,18 @@ def _without_mysql_init(tasks):
     return [(service, script) for service, script in tasks if service != "mysql"]
 `;
 const LOCAL_MEMCACHED = "memcached:11211";
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The instance's own namespace in the shared memcached (Django cache KEY_PREFIX) and Elasticsearch (edx-search's
+ * ELASTIC_SEARCH_INDEX_PREFIX): without it every instance's "default" cache and "courseware_content" index would be
+ * the same keys, so one tenant could read another's cache, or poison it with pickled values Django unpickles.
+ */
+export function tenantPrefixes(instanceId: string) {
+  if (!UUID.test(instanceId)) throw new Error(`the instance id "${instanceId}" is not a UUID; its cache and index prefixes derive from it`);
+  const tenant = `lyc${instanceId.replaceAll("-", "").toLowerCase()}`;
+  return { cacheKeyPrefix: `${tenant}:`, searchIndexPrefix: `${tenant}_` };
+}
 
 export function renderTutorConfig(config: DeployedConfig, platform: PlatformServices): Record<string, unknown> {
   const { services, hostnames } = config;
@@ -48,6 +61,7 @@ export function renderTutorConfig(config: DeployedConfig, platform: PlatformServ
   const senderAddress = email.senderAddress ?? config.contactEmail ?? `no-reply@${hostnames.lms}`;
   const contactEmail = config.contactEmail ?? senderAddress;
   const smtp = smtpSettings(services.smtp, platform.smtpUrl);
+  const prefixes = tenantPrefixes(config.instanceId);
 
   const tutorConfig = {
     // Tutor's own keys get an inert copy of the client's text (the same text unless it holds {, }, ", \ or a
@@ -92,6 +106,8 @@ export function renderTutorConfig(config: DeployedConfig, platform: PlatformServ
     // Read by the lyceum plugin's patches (config keys of a plugin's "defaults" are prefixed with its name).
     LYCEUM_CELERY_BROKER_URL: brokerUrl(services.rabbitmq),
     LYCEUM_MEMCACHED_HOST: platform.memcachedHost ?? LOCAL_MEMCACHED,
+    LYCEUM_CACHE_KEY_PREFIX: prefixes.cacheKeyPrefix,
+    LYCEUM_SEARCH_INDEX_PREFIX: prefixes.searchIndexPrefix,
     LYCEUM_TEXT_PLATFORM_NAME: percentEncodedText(config.instanceName),
     LYCEUM_TEXT_CONTACT_EMAIL: percentEncodedText(contactEmail),
     LYCEUM_TEXT_DEFAULT_FROM_EMAIL: percentEncodedText(email.senderName ? `${email.senderName} <${senderAddress}>` : senderAddress),
@@ -107,6 +123,8 @@ export function renderTutorConfig(config: DeployedConfig, platform: PlatformServ
 const PLUGIN_DEFAULTS = {
   CELERY_BROKER_URL: "",
   MEMCACHED_HOST: LOCAL_MEMCACHED,
+  CACHE_KEY_PREFIX: "",
+  SEARCH_INDEX_PREFIX: "",
   TEXT_PLATFORM_NAME: "",
   TEXT_CONTACT_EMAIL: "",
   TEXT_DEFAULT_FROM_EMAIL: "",
@@ -139,10 +157,13 @@ export function renderTutorPlugin(platform: PlatformServices): Record<string, un
       "BROKER_URL = {{ LYCEUM_CELERY_BROKER_URL|tojson }}",
       "CELERY_BROKER_URL = BROKER_URL",
       "CELERY_BROKER_TRANSPORT = \"amqp\"",
-      "# Lyceum: every Django cache in memcached.",
+      "# Lyceum: every Django cache in memcached, under the instance's own key prefix (the memcached may be shared).",
       "for _lyceum_cache in CACHES.values():",
       "    _lyceum_cache.pop(\"OPTIONS\", None)",
       "    _lyceum_cache.update({\"BACKEND\": \"django.core.cache.backends.memcached.PyMemcacheCache\", \"LOCATION\": {{ LYCEUM_MEMCACHED_HOST|tojson }}})",
+      "    _lyceum_cache[\"KEY_PREFIX\"] = {{ LYCEUM_CACHE_KEY_PREFIX|tojson }} + _lyceum_cache.get(\"KEY_PREFIX\", \"\")",
+      "# Lyceum: the instance's own Elasticsearch indices (the cluster may be shared).",
+      "ELASTIC_SEARCH_INDEX_PREFIX = {{ LYCEUM_SEARCH_INDEX_PREFIX|tojson }}",
       "# Lyceum: what the client typed, exactly. config.yml holds it percent-encoded because Tutor renders every",
       "# config value as a template (again on each save) and pastes some into YAML and Python strings.",
       "from urllib.parse import unquote as _lyceum_text",
