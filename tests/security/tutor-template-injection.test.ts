@@ -119,6 +119,19 @@ describe("client text as Jinja2, YAML, Python and Mako in Tutor's config", () =>
     attacks();
   });
 
+  it("keeps whole values that YAML 1.1 reads as booleans or special keys as the strings typed", () => {
+    const typed: Instance = {
+      ...instance,
+      name: "yes",
+      emailSettings: { relay: "own", senderName: null, senderAddress: "a@b.example", smtp: { host: "off", port: 587, tls: "starttls", user: "on" } },
+      smtpPasswordSealed: encryptSecret("="),
+    };
+    const run = runTutor(filesOf(render(deployedConfig(typed))));
+    expect(run.config.PLATFORM_NAME).toBe("yes");
+    expect(run.envTokens).toMatchObject({ PLATFORM_NAME: "yes", EMAIL_HOST: "off", EMAIL_HOST_USER: "on", EMAIL_HOST_PASSWORD: "=" });
+    expect(run.settings.lms).toMatchObject({ PLATFORM_NAME: "yes", EMAIL_HOST: "off", EMAIL_HOST_USER: "on", EMAIL_HOST_PASSWORD: "=" });
+  });
+
   it("would run a payload wrapped in {% raw %}: Tutor saves the rendered config and renders it again", () => {
     // Why config.yml holds client text percent-encoded rather than escaped: the escape survives one pass only.
     const { pluginYml, configYml } = filesOf(render(deployedConfig()));
