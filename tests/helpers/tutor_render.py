@@ -12,7 +12,8 @@ The templates below are Tutor's, tutor-mfe's (v17.0.1) and tutor-indigo's (v17.4
 values Lyceum writes, cut down to those lines. The rendered settings modules are executed, as Django would import
 them, with ENV_TOKENS and AUTH_TOKENS parsed from the rendered lms.env.yml.
 
-stdin: {"configYml": str, "pluginYml": str}; stdout: JSON of what each layer produced.
+stdin: {"userData": str} (the #cloud-config, read with PyYAML as cloud-init reads it) or {"configYml": str,
+"pluginYml": str}; stdout: JSON of what each layer produced.
 """
 import copy
 import html.parser
@@ -132,6 +133,10 @@ def dump(config):
 
 def main():
     request = json.load(sys.stdin)
+    if "userData" in request:
+        files = {entry["path"]: entry["content"] for entry in yaml.safe_load(request["userData"])["write_files"]}
+        request["configYml"] = files["/opt/lyceum/tutor/config.yml"]
+        request["pluginYml"] = files["/opt/lyceum/tutor-plugins/lyceum.yml"]
     plugin = yaml.safe_load(request["pluginYml"])
     patches = {name: [text] for name, text in plugin.get("patches", {}).items()}
     # A v0 plugin's config defaults are prefixed with its name in upper case.

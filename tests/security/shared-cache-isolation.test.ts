@@ -6,7 +6,6 @@
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { parse } from "yaml";
 import { tenantPrefixes } from "@/server/infra/compute/cloud-init/tutor-config";
 import { deployedConfig, instance, PLATFORM, render } from "../helpers/sample-deployment";
 
@@ -21,12 +20,7 @@ type Settings = { CACHES: Record<string, Cache>; ELASTIC_SEARCH_INDEX_PREFIX: st
 
 function settingsOf(instanceId: string, resourceKey: string): Record<"lms" | "cms", Settings> {
   const userData = render(deployedConfig({ ...instance, id: instanceId, resourceKey }), SHARED);
-  const files = (parse(userData) as { write_files: { path: string; content: string }[] }).write_files;
-  const fileEndingWith = (suffix: string) => files.find((file) => file.path.endsWith(suffix))!.content;
-  const output = execFileSync(PYTHON, [TUTOR_RENDER], {
-    input: JSON.stringify({ configYml: fileEndingWith("/tutor/config.yml"), pluginYml: fileEndingWith("/tutor-plugins/lyceum.yml") }),
-    encoding: "utf8",
-  });
+  const output = execFileSync(PYTHON, [TUTOR_RENDER], { input: JSON.stringify({ userData }), encoding: "utf8" });
   return (JSON.parse(output) as { settings: Record<"lms" | "cms", Settings> }).settings;
 }
 

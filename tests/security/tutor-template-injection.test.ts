@@ -48,15 +48,16 @@ const filesOf = (userData: string) => {
   return { configYml: fileEndingWith("/tutor/config.yml"), pluginYml: fileEndingWith("/tutor-plugins/lyceum.yml") };
 };
 
-function runTutor(files: { configYml: string; pluginYml: string }): TutorRun {
-  const output = execFileSync(PYTHON, [TUTOR_RENDER], { input: JSON.stringify(files), encoding: "utf8", stdio: ["pipe", "pipe", "pipe"] });
+/** `input`: the user-data (its files read by PyYAML, as cloud-init does), or config.yml and lyceum.yml themselves. */
+function runTutor(input: { userData: string } | { configYml: string; pluginYml: string }): TutorRun {
+  const output = execFileSync(PYTHON, [TUTOR_RENDER], { input: JSON.stringify(input), encoding: "utf8", stdio: ["pipe", "pipe", "pipe"] });
   return JSON.parse(output) as TutorRun;
 }
 
 const runs = new Map<string, TutorRun>();
 /** Tutor run over the user-data of an instance whose every text field holds `text` (once per text). */
 function runTutorFor(text: string): TutorRun {
-  if (!runs.has(text)) runs.set(text, runTutor(filesOf(render(deployedConfig(hostileInstance(text))))));
+  if (!runs.has(text)) runs.set(text, runTutor({ userData: render(deployedConfig(hostileInstance(text))) }));
   return runs.get(text)!;
 }
 
@@ -123,10 +124,10 @@ describe("client text as Jinja2, YAML, Python and Mako in Tutor's config", () =>
     const typed: Instance = {
       ...instance,
       name: "yes",
-      emailSettings: { relay: "own", senderName: null, senderAddress: "a@b.example", smtp: { host: "off", port: 587, tls: "starttls", user: "on" } },
+      emailSettings: { relay: "own", senderName: "Acme", senderAddress: "a@b.example", smtp: { host: "off", port: 587, tls: "starttls", user: "on" } },
       smtpPasswordSealed: encryptSecret("="),
     };
-    const run = runTutor(filesOf(render(deployedConfig(typed))));
+    const run = runTutor({ userData: render(deployedConfig(typed)) });
     expect(run.config.PLATFORM_NAME).toBe("yes");
     expect(run.envTokens).toMatchObject({ PLATFORM_NAME: "yes", EMAIL_HOST: "off", EMAIL_HOST_USER: "on", EMAIL_HOST_PASSWORD: "=" });
     expect(run.settings.lms).toMatchObject({ PLATFORM_NAME: "yes", EMAIL_HOST: "off", EMAIL_HOST_USER: "on", EMAIL_HOST_PASSWORD: "=" });
