@@ -13,7 +13,8 @@ values Lyceum writes, cut down to those lines. The rendered settings modules are
 them, with ENV_TOKENS and AUTH_TOKENS parsed from the rendered lms.env.yml.
 
 stdin: {"userData": str} (the #cloud-config, read with PyYAML as cloud-init reads it) or {"configYml": str,
-"pluginYml": str}; stdout: JSON of what each layer produced.
+"pluginYml": str}, and optionally "cacheKeys": keys whose stored form in each cache is reported; stdout: JSON of
+what each layer produced.
 """
 import copy
 import html.parser
@@ -170,6 +171,10 @@ def main():
         namespace = {"ENV_TOKENS": env_tokens, "AUTH_TOKENS": env_tokens}
         exec(compile(rendered[f"apps/openedx/settings/{service}/production.py"], f"{service}/production.py", "exec"), namespace)
         settings[service] = {key: value for key, value in namespace.items() if key.isupper() and key not in ("ENV_TOKENS", "AUTH_TOKENS")}
+        # The key each cache stores for a sample of keys, as Django makes it (KEY_FUNCTION, else default_key_func).
+        settings[service]["STORED_KEYS"] = {
+            name: [stored_key(cache, key) for key in request.get("cacheKeys", [])] for name, cache in namespace["CACHES"].items()
+        }
 
     json.dump(
         {
@@ -181,7 +186,18 @@ def main():
             "htmlText": {name: page_text(text) for name, text in rendered.items() if name.endswith(".html")},
         },
         sys.stdout,
+        default=lambda value: f"<{type(value).__name__}>",
     )
+
+
+def stored_key(cache, key):
+    """django.core.cache.backends.base.BaseCache.make_key"""
+    key_function = cache.get("KEY_FUNCTION")
+    if key_function is None:
+        return "%s:%s:%s" % (cache.get("KEY_PREFIX", ""), cache.get("VERSION", 1), key)
+    if not callable(key_function):
+        raise TypeError(f"KEY_FUNCTION {key_function!r} is not defined in the settings")
+    return key_function(key, cache.get("KEY_PREFIX", ""), cache.get("VERSION", 1))
 
 
 class _PageText(html.parser.HTMLParser):

@@ -16,16 +16,15 @@ const SHARED = { ...PLATFORM, memcachedHost: "cache.internal:11211", elasticsear
 const INDEX_NAMES = ["courseware_content", "course_info"];
 
 type Cache = { KEY_PREFIX: string; VERSION?: string; BACKEND: string; LOCATION: string };
-type Settings = { CACHES: Record<string, Cache>; ELASTIC_SEARCH_INDEX_PREFIX: string };
+type Settings = { CACHES: Record<string, Cache>; ELASTIC_SEARCH_INDEX_PREFIX: string; STORED_KEYS: Record<string, string[]> };
+/** Keys as Open edX makes them: short, with spaces, and longer than memcached's 250 bytes. */
+const CACHE_KEYS = ["course-v1:Org+Course+Run", "block structure for a course", `grades.${"x".repeat(300)}`];
 
 function settingsOf(instanceId: string, resourceKey: string): Record<"lms" | "cms", Settings> {
   const userData = render(deployedConfig({ ...instance, id: instanceId, resourceKey }), SHARED);
-  const output = execFileSync(PYTHON, [TUTOR_RENDER], { input: JSON.stringify({ userData }), encoding: "utf8" });
+  const output = execFileSync(PYTHON, [TUTOR_RENDER], { input: JSON.stringify({ userData, cacheKeys: CACHE_KEYS }), encoding: "utf8" });
   return (JSON.parse(output) as { settings: Record<"lms" | "cms", Settings> }).settings;
 }
-
-/** Django's default_key_func: the key memcached stores. */
-const memcachedKey = (cache: Cache, key: string) => `${cache.KEY_PREFIX}:${cache.VERSION ?? 1}:${key}`;
 
 describe("a tenant reading or poisoning another tenant's shared cache or search index", () => {
   const a = settingsOf("9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a", "aaaaaaaaaaaa");
@@ -48,9 +47,26 @@ describe("a tenant reading or poisoning another tenant's shared cache or search 
     }
   });
 
+  it("stores every key of every cache under the instance's own prefix, also keys memcached would refuse", () => {
+    for (const [settings, instanceId] of [
+      [a, "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a"],
+      [b, "0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e"],
+    ] as const) {
+      const { cacheKeyPrefix } = tenantPrefixes(instanceId);
+      for (const service of ["lms", "cms"] as const) {
+        const storedKeys = Object.values(settings[service].STORED_KEYS);
+        expect(storedKeys.map((keys) => keys.length)).toEqual(Object.keys(settings[service].CACHES).map(() => CACHE_KEYS.length));
+        for (const stored of storedKeys.flat()) {
+          expect(stored.startsWith(cacheKeyPrefix)).toBe(true);
+          expect(Buffer.byteLength(stored)).toBeLessThanOrEqual(250);
+          expect(stored).not.toMatch(/[\s\p{Cc}]/u);
+        }
+      }
+    }
+  });
+
   it("gives the two instances no memcached key in common, for any cache and any key", () => {
-    const keysOf = (settings: Record<"lms" | "cms", Settings>) =>
-      (["lms", "cms"] as const).flatMap((service) => Object.values(settings[service].CACHES).map((cache) => memcachedKey(cache, "course-v1:Org+Course+Run")));
+    const keysOf = (settings: Record<"lms" | "cms", Settings>) => (["lms", "cms"] as const).flatMap((service) => Object.values(settings[service].STORED_KEYS).flat());
     const keysOfB = new Set(keysOf(b));
     expect(keysOf(a).filter((key) => keysOfB.has(key))).toEqual([]);
     // No prefix of one is a prefix of the other's: no key of A can be a key of B, whatever follows.
