@@ -13,6 +13,10 @@ command -v pebble >/dev/null 2>&1 || need_apt+=(pebble)
 [ -x /usr/sbin/haproxy ] || need_apt+=(haproxy)
 # certutil: the HTTPS e2e spec puts Pebble's root in the browser's own certificate store (an NSS database).
 command -v certutil >/dev/null 2>&1 || need_apt+=(libnss3-tools)
+# python3-jinja2 and python3-yaml for Debian's /usr/bin/python3: tests/security/tutor-template-injection.test.ts
+# renders Tutor's config and settings with the same Jinja2 and PyYAML Tutor uses.
+/usr/bin/python3 -c "import jinja2" >/dev/null 2>&1 || need_apt+=(python3-jinja2)
+/usr/bin/python3 -c "import yaml" >/dev/null 2>&1 || need_apt+=(python3-yaml)
 # cloud-init (without its recommends, which would pull in network tooling): the OVH user-data golden test
 # validates the rendered #cloud-config with `cloud-init schema`.
 need_lean=()

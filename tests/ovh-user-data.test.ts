@@ -8,74 +8,12 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import type { Instance } from "@/db/schema";
-import { defaultStaticPages } from "@/server/branding/static-pages";
-import { encryptJson, encryptSecret } from "@/server/crypto/secrets";
-import { renderUserData, type PlatformServices } from "@/server/infra/compute/cloud-init/user-data";
-import type { LedgerEntry } from "@/server/instances/ledger";
-import { renderServiceConfig, withSecrets } from "@/server/instances/service-config";
+import { encryptSecret } from "@/server/crypto/secrets";
+import { renderServiceConfig } from "@/server/instances/service-config";
 import { renderSiteConfig } from "@/server/instances/site-config";
+import { deployedConfig, instance, ledger, PLATFORM, render } from "./helpers/sample-deployment";
 
 const GOLDEN = path.join(__dirname, "golden", "ovh-user-data.yaml");
-const DEPLOYMENT_ID = "5b0c8a52-3f1e-4c7a-9d2b-6e4f1a2b3c4d";
-const INSTANCE_ID = "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a";
-const PLATFORM: PlatformServices = { smtpUrl: "smtp://relay-user:relay-pass@smtp.relay.example:587" };
-
-const instance: Instance = {
-  id: INSTANCE_ID,
-  ownerId: "owner-1",
-  name: "Sample Academy",
-  subdomain: "sample",
-  customDomain: null,
-  customDomainStatus: null,
-  customDomainProblem: null,
-  customDomainCheckedAt: null,
-  customDomainSince: null,
-  maintenancePageSince: null,
-  domainChallengeToken: "challenge",
-  plan: "starter",
-  contactEmail: "hello@sample.example",
-  contactEmailVerifiedAt: new Date("2026-01-01T00:00:00Z"),
-  description: "Courses in astronomy and sailing.",
-  privacyPolicyUrl: "https://sample.example/privacy",
-  branding: { mainColor: "#1d4ed8", linkColor: "#1e40af", headerBackground: "#1e3a8a", footerBackground: "#111827", acceptLowContrast: false },
-  staticPages: { ...defaultStaticPages(), about: { isVisible: true, markdown: "# About us\n\nWe teach." } },
-  emailSettings: { relay: "platform", senderName: "Sample Academy", senderAddress: "courses@sample.example" },
-  smtpPasswordSealed: null,
-  emailSettingsChangedAt: null,
-  wizardStep: "review",
-  status: "provisioning",
-  resourceKey: "abcdef012345",
-  activeDeploymentId: null,
-  lastEventSeq: 0,
-  createdAt: new Date("2026-01-01T00:00:00Z"),
-  updatedAt: new Date("2026-01-01T00:00:00Z"),
-};
-
-function entry(kind: string, externalId: string, details: Record<string, unknown>, secrets?: Record<string, unknown>): LedgerEntry {
-  return { id: `${kind}:${externalId}`, instanceId: INSTANCE_ID, kind, externalId, details, secrets: secrets ? encryptJson(secrets) : null, createdAt: new Date(), deletedAt: null };
-}
-
-const ledger = [
-  entry("mysql.database", "lyc_abcdef012345_edxapp", { service: "edxapp", suffix: "edxapp", server: "mysql.internal:3306" }),
-  entry("mysql.user", "lyc_abcdef012345_edxapp", { role: "edxapp", databases: ["lyc_abcdef012345_edxapp"] }, { password: "mysql-edxapp-pw" }),
-  entry("mysql.user", "lyc_abcdef012345_migrate", { role: "migrate", databases: ["lyc_abcdef012345_edxapp"] }, { password: "mysql-migrate-pw" }),
-  entry("mongodb.user", "lyc_abcdef012345", { database: "lyc_abcdef012345", hosts: ["mongo1.internal:27017", "mongo2.internal:27017"] }, { password: "mongo-pw" }),
-  entry("rabbitmq.vhost", "lyc_abcdef012345", { amqpUrl: "amqp://rabbit.internal:5672" }),
-  entry("rabbitmq.user", "lyc_abcdef012345", { vhost: "lyc_abcdef012345" }, { password: "rabbit-pw" }),
-  entry("s3.bucket", "lyc-abcdef012345", { region: "eu-west-3" }),
-  entry("s3.access_key", "AKIASAMPLEKEY", { bucket: "lyc-abcdef012345" }, { secretAccessKey: "s3-secret-key" }),
-];
-
-/** What the VM receives: the rendered config with the sealed secrets merged in (siteConfigOf does this at boot). */
-function deployedConfig(forInstance: Instance = instance) {
-  const site = renderSiteConfig(forInstance, { LYCEUM_BASE_DOMAIN: "lyceum.example", publicUrl: "https://portal.lyceum.example" });
-  const { services, secrets } = renderServiceConfig(ledger, { endpoint: null, forcePathStyle: false }, forInstance);
-  return withSecrets({ ...site, services }, secrets);
-}
-
-const render = (siteConfig: Record<string, unknown>, platform: PlatformServices = PLATFORM) =>
-  renderUserData({ deploymentId: DEPLOYMENT_ID, instanceId: INSTANCE_ID, siteConfig }, platform);
-
 type CloudConfig = { packages: string[]; write_files: { path: string; content: string; permissions: string }[]; runcmd: string[][] };
 const fileIn = (cloudConfig: CloudConfig, suffix: string) => cloudConfig.write_files.find((file) => file.path.endsWith(suffix))!;
 const tutorConfigOf = (userData: string) => parse(fileIn(parse(userData) as CloudConfig, "/tutor/config.yml").content) as Record<string, unknown>;
@@ -160,7 +98,9 @@ describe("the OVH VM's cloud-init user-data", () => {
       INDIGO_FOOTER_NAV_LINKS: [{ title: "About", url: "/about" }],
       LYCEUM_CELERY_BROKER_URL: "amqp://lyc_abcdef012345:rabbit-pw@rabbit.internal:5672/lyc_abcdef012345",
       LYCEUM_MEMCACHED_HOST: "memcached:11211",
-      LYCEUM_DEFAULT_FROM_EMAIL: "Sample Academy <courses@sample.example>",
+      // Client-typed text also travels percent-encoded, for the lyceum plugin to set in Django exactly.
+      LYCEUM_TEXT_PLATFORM_NAME: "Sample%20Academy",
+      LYCEUM_TEXT_DEFAULT_FROM_EMAIL: "Sample%20Academy%20%3Ccourses%40sample.example%3E",
     });
     const plugin = parse(fileIn(parse(userData) as CloudConfig, "/tutor-plugins/lyceum.yml").content) as { name: string; patches: Record<string, string> };
     expect(plugin.name).toBe("lyceum");

@@ -1,7 +1,10 @@
 // Tutor's config.yml for an instance (https://docs.tutor.edly.io/configuration.html), and the small Tutor plugin
 // that carries what Tutor has no setting for: Celery on the instance's RabbitMQ vhost, memcached as Django's
-// cache, the sender address. Tutor 17 (Quince) is the last release with Elasticsearch; 18 moved to Meilisearch.
+// cache, the instance's own cache key and search index prefixes, the sender address. Tutor 17 (Quince) is the
+// last release with Elasticsearch; 18 moved to Meilisearch.
+// Client-typed text goes in only through tutor-text.ts (Tutor runs config values as templates).
 import type { DeployedConfig } from "./deployed-config";
+import { assertInertTutorConfig, htmlEscapedText, inertCopyOfText, percentEncodedText } from "./tutor-text";
 
 /** The platform's side of a VM's services: its SMTP relay and the optional shared search and cache hosts. */
 export type PlatformServices = {
@@ -34,6 +37,18 @@ def _without_mysql_init(tasks):
     return [(service, script) for service, script in tasks if service != "mysql"]
 `;
 const LOCAL_MEMCACHED = "memcached:11211";
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The instance's own namespace in the shared memcached (Django cache KEY_PREFIX) and Elasticsearch (edx-search's
+ * ELASTIC_SEARCH_INDEX_PREFIX): without it every instance's "default" cache and "courseware_content" index would be
+ * the same keys, so one tenant could read another's cache, or poison it with pickled values Django unpickles.
+ */
+export function tenantPrefixes(instanceId: string) {
+  if (!UUID.test(instanceId)) throw new Error(`the instance id "${instanceId}" is not a UUID; its cache and index prefixes derive from it`);
+  const tenant = `lyc${instanceId.replaceAll("-", "").toLowerCase()}`;
+  return { cacheKeyPrefix: `${tenant}:`, searchIndexPrefix: `${tenant}_` };
+}
 
 export function renderTutorConfig(config: DeployedConfig, platform: PlatformServices): Record<string, unknown> {
   const { services, hostnames } = config;
@@ -44,10 +59,15 @@ export function renderTutorConfig(config: DeployedConfig, platform: PlatformServ
   const migrateUser = services.mysql.users.migrate ?? edxappUser;
   const email = config.settings.email;
   const senderAddress = email.senderAddress ?? config.contactEmail ?? `no-reply@${hostnames.lms}`;
+  const contactEmail = config.contactEmail ?? senderAddress;
+  const smtp = smtpSettings(services.smtp, platform.smtpUrl);
+  const prefixes = tenantPrefixes(config.instanceId);
 
-  return {
-    PLATFORM_NAME: config.instanceName,
-    CONTACT_EMAIL: config.contactEmail ?? senderAddress,
+  const tutorConfig = {
+    // Tutor's own keys get an inert copy of the client's text (the same text unless it holds {, }, ", \ or a
+    // control character); the lyceum plugin sets the exact text in Django's settings from the LYCEUM_TEXT_* keys.
+    PLATFORM_NAME: inertCopyOfText(config.instanceName),
+    CONTACT_EMAIL: inertCopyOfText(contactEmail),
     LMS_HOST: hostnames.lms,
     CMS_HOST: hostnames.studio,
     PREVIEW_LMS_HOST: hostnames.preview,
@@ -72,37 +92,105 @@ export function renderTutorConfig(config: DeployedConfig, platform: PlatformServ
 
     ...mongodbSettings(services.mongodb),
     ...elasticsearchSettings(platform.elasticsearchHost),
-    ...smtpSettings(services.smtp, platform.smtpUrl),
+    ...smtp,
+    SMTP_HOST: inertCopyOfText(smtp.SMTP_HOST),
+    SMTP_USERNAME: inertCopyOfText(smtp.SMTP_USERNAME),
+    SMTP_PASSWORD: inertCopyOfText(smtp.SMTP_PASSWORD),
     ...s3Settings(services.objectStorage),
 
-    INDIGO_PRIMARY_COLOR: config.theme.mainColor,
-    INDIGO_WELCOME_MESSAGE: config.description.trim() || `Welcome to ${config.instanceName}`,
-    INDIGO_FOOTER_NAV_LINKS: config.pages.map((page) => ({ title: page.title, url: page.path })),
+    // tutor-indigo pastes these into Mako HTML templates: character references show the exact text.
+    INDIGO_PRIMARY_COLOR: hexColour(config.theme.mainColor),
+    INDIGO_WELCOME_MESSAGE: htmlEscapedText(config.description.trim() || `Welcome to ${config.instanceName}`),
+    INDIGO_FOOTER_NAV_LINKS: config.pages.map((page) => ({ title: htmlEscapedText(page.title), url: htmlEscapedText(page.path) })),
 
     // Read by the lyceum plugin's patches (config keys of a plugin's "defaults" are prefixed with its name).
     LYCEUM_CELERY_BROKER_URL: brokerUrl(services.rabbitmq),
     LYCEUM_MEMCACHED_HOST: platform.memcachedHost ?? LOCAL_MEMCACHED,
-    LYCEUM_DEFAULT_FROM_EMAIL: email.senderName ? `${email.senderName} <${senderAddress}>` : senderAddress,
+    LYCEUM_CACHE_KEY_PREFIX: prefixes.cacheKeyPrefix,
+    LYCEUM_SEARCH_INDEX_PREFIX: prefixes.searchIndexPrefix,
+    LYCEUM_TEXT_PLATFORM_NAME: percentEncodedText(config.instanceName),
+    LYCEUM_TEXT_CONTACT_EMAIL: percentEncodedText(contactEmail),
+    LYCEUM_TEXT_DEFAULT_FROM_EMAIL: percentEncodedText(email.senderName ? `${email.senderName} <${senderAddress}>` : senderAddress),
+    LYCEUM_TEXT_SMTP_HOST: percentEncodedText(smtp.SMTP_HOST),
+    LYCEUM_TEXT_SMTP_USERNAME: percentEncodedText(smtp.SMTP_USERNAME),
+    LYCEUM_TEXT_SMTP_PASSWORD: percentEncodedText(smtp.SMTP_PASSWORD),
   };
+  assertInertTutorConfig(tutorConfig);
+  return tutorConfig;
 }
+
+/** The lyceum plugin's config defaults: every LYCEUM_* key above, without the plugin's prefix. */
+const PLUGIN_DEFAULTS = {
+  CELERY_BROKER_URL: "",
+  MEMCACHED_HOST: LOCAL_MEMCACHED,
+  CACHE_KEY_PREFIX: "",
+  SEARCH_INDEX_PREFIX: "",
+  TEXT_PLATFORM_NAME: "",
+  TEXT_CONTACT_EMAIL: "",
+  TEXT_DEFAULT_FROM_EMAIL: "",
+  TEXT_SMTP_HOST: "",
+  TEXT_SMTP_USERNAME: "",
+  TEXT_SMTP_PASSWORD: "",
+};
+
+/** Tutor's common_all.py sets these from CONTACT_EMAIL (an inert copy); the patch sets them from the exact text. */
+const CONTACT_EMAIL_SETTINGS = [
+  "CONTACT_EMAIL",
+  "DEFAULT_FEEDBACK_EMAIL",
+  "TECH_SUPPORT_EMAIL",
+  "BUGS_EMAIL",
+  "UNIVERSITY_EMAIL",
+  "PRESS_EMAIL",
+  "PAYMENT_SUPPORT_EMAIL",
+  "BULK_EMAIL_DEFAULT_FROM_EMAIL",
+  "API_ACCESS_MANAGER_EMAIL",
+  "API_ACCESS_FROM_EMAIL",
+];
 
 /** The `lyceum` Tutor plugin (a YAML "v0" plugin: name, config defaults, patches), rendered per instance. */
 export function renderTutorPlugin(platform: PlatformServices): Record<string, unknown> {
   const patches: Record<string, string> = {
-    // Included in both LMS and CMS settings. Values come from config.yml; tojson makes each a Python string literal.
+    // Included in both LMS and CMS settings, after Tutor's. Values come from config.yml, each only ever through
+    // tojson (a Python string literal), never pasted between quotes.
     "openedx-common-settings": [
       "# Lyceum: Celery uses the instance's own RabbitMQ virtual host instead of Tutor's Redis.",
       "BROKER_URL = {{ LYCEUM_CELERY_BROKER_URL|tojson }}",
       "CELERY_BROKER_URL = BROKER_URL",
       "CELERY_BROKER_TRANSPORT = \"amqp\"",
-      "# Lyceum: every Django cache in memcached.",
+      "# Lyceum: every Django cache in memcached, under the instance's own key prefix (the memcached may be shared).",
+      "# Keys are quoted (memcached refuses spaces and control characters) and, past memcached's 250 bytes, hashed",
+      "# after the prefix, never with it: every key this instance stores starts with its own prefix.",
+      "import hashlib as _lyceum_hashlib",
+      "from urllib.parse import quote_plus as _lyceum_quote_plus",
+      "def _lyceum_cache_key(key, key_prefix, version):",
+      "    head = \"%s:%s:\" % (key_prefix, version)",
+      "    key = _lyceum_quote_plus(str(key))",
+      "    if len(head) + len(key) > 250:",
+      "        key = _lyceum_hashlib.sha256(key.encode()).hexdigest()",
+      "    return head + key",
       "for _lyceum_cache in CACHES.values():",
       "    _lyceum_cache.pop(\"OPTIONS\", None)",
       "    _lyceum_cache.update({\"BACKEND\": \"django.core.cache.backends.memcached.PyMemcacheCache\", \"LOCATION\": {{ LYCEUM_MEMCACHED_HOST|tojson }}})",
-      "DEFAULT_FROM_EMAIL = {{ LYCEUM_DEFAULT_FROM_EMAIL|tojson }}",
+      "    _lyceum_cache[\"KEY_PREFIX\"] = {{ LYCEUM_CACHE_KEY_PREFIX|tojson }} + _lyceum_cache.get(\"KEY_PREFIX\", \"\")",
+      "    _lyceum_cache[\"KEY_FUNCTION\"] = _lyceum_cache_key",
+      "# Lyceum: the instance's own Elasticsearch indices (the cluster may be shared).",
+      "ELASTIC_SEARCH_INDEX_PREFIX = {{ LYCEUM_SEARCH_INDEX_PREFIX|tojson }}",
+      "# Lyceum: what the client typed, exactly. config.yml holds it percent-encoded because Tutor renders every",
+      "# config value as a template (again on each save) and pastes some into YAML and Python strings.",
+      "from urllib.parse import unquote as _lyceum_text",
+      "PLATFORM_NAME = _lyceum_text({{ LYCEUM_TEXT_PLATFORM_NAME|tojson }})",
+      "CONTACT_MAILING_ADDRESS = PLATFORM_NAME + \" - \" + {{ (\"https://\" + LMS_HOST)|tojson }}",
+      `for _lyceum_setting in ${JSON.stringify(CONTACT_EMAIL_SETTINGS)}:`,
+      "    globals()[_lyceum_setting] = _lyceum_text({{ LYCEUM_TEXT_CONTACT_EMAIL|tojson }})",
+      "DEFAULT_FROM_EMAIL = _lyceum_text({{ LYCEUM_TEXT_DEFAULT_FROM_EMAIL|tojson }})",
       "SERVER_EMAIL = DEFAULT_FROM_EMAIL",
+      "EMAIL_HOST = _lyceum_text({{ LYCEUM_TEXT_SMTP_HOST|tojson }})",
+      "EMAIL_HOST_USER = _lyceum_text({{ LYCEUM_TEXT_SMTP_USERNAME|tojson }})",
+      "EMAIL_HOST_PASSWORD = _lyceum_text({{ LYCEUM_TEXT_SMTP_PASSWORD|tojson }})",
       "",
     ].join("\n"),
+    // Tutor's common_cms.py sets STUDIO_NAME from PLATFORM_NAME after the common patch.
+    "openedx-cms-common-settings": ["# Lyceum: Studio's name from the exact platform name.", "STUDIO_NAME = PLATFORM_NAME + \" - Studio\"", ""].join("\n"),
   };
   // Caddy routes by site name; the platform's health check (GET http://<VM address>/heartbeat) has none, so it
   // gets a site of its own on the VM's HTTP port that passes /heartbeat to the LMS under the LMS's name.
@@ -129,7 +217,7 @@ export function renderTutorPlugin(platform: PlatformServices): Record<string, un
   return {
     name: TUTOR_PLUGIN_NAME,
     version: "1.0.0",
-    config: { defaults: { CELERY_BROKER_URL: "", MEMCACHED_HOST: LOCAL_MEMCACHED, DEFAULT_FROM_EMAIL: "" } },
+    config: { defaults: PLUGIN_DEFAULTS },
     patches,
   };
 }
@@ -211,6 +299,12 @@ function brokerUrl(rabbitmq: DeployedConfig["services"]["rabbitmq"]): string {
   url.password = encodeURIComponent(rabbitmq.password);
   url.pathname = `/${encodeURIComponent(rabbitmq.vhost)}`;
   return url.toString();
+}
+
+/** Tutor-indigo pastes the colour into SCSS: only a hex colour (as the branding form accepts) goes in. */
+function hexColour(colour: string): string {
+  if (!/^#[0-9a-f]{3}(?:[0-9a-f]{3})?$/i.test(colour)) throw new Error(`the theme's main colour "${colour}" is not a hex colour such as #1d4ed8`);
+  return colour;
 }
 
 function splitHostPort(value: string, defaultPort: number) {

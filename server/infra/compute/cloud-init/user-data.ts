@@ -33,7 +33,7 @@ const tutor = (...args: string[]) => ["env", ...TUTOR_ENV, `${VENV}/bin/tutor`, 
 export function renderUserData(spec: ServerSpec, platform: PlatformServices): string {
   const config = parseDeployedConfig(spec.siteConfig);
   const writeFiles: Record<string, unknown>[] = [
-    { path: `${TUTOR_ROOT}/config.yml`, owner: "root:root", permissions: "0600", content: toYaml(renderTutorConfig(config, platform)) },
+    { path: `${TUTOR_ROOT}/config.yml`, owner: "root:root", permissions: "0600", content: tutorConfigYaml(renderTutorConfig(config, platform)) },
     { path: `${PLUGINS_ROOT}/${TUTOR_PLUGIN_NAME}.yml`, owner: "root:root", permissions: "0644", content: toYaml(renderTutorPlugin(platform)) },
     { path: `${PLUGINS_ROOT}/${TUTOR_MYSQL_PLUGIN_NAME}.py`, owner: "root:root", permissions: "0644", content: TUTOR_MYSQL_PLUGIN_SOURCE },
     {
@@ -70,6 +70,14 @@ export function renderUserData(spec: ServerSpec, platform: PlatformServices): st
     throw new Error(`the user-data for deployment ${spec.deploymentId} is ${Buffer.byteLength(userData)} bytes; OpenStack accepts at most ${MAX_USER_DATA_BYTES}`);
   }
   return userData;
+}
+
+/**
+ * config.yml is read by PyYAML, a YAML 1.1 parser: a plain scalar such as yes, on, 1:20 or = would come back as a
+ * boolean, a number or an error. Every string is double-quoted, so each comes back as the string it was.
+ */
+function tutorConfigYaml(config: Record<string, unknown>): string {
+  return stringify(config, { lineWidth: 0, defaultStringType: "QUOTE_DOUBLE", defaultKeyType: "PLAIN" });
 }
 
 /** Long lines stay whole (no folded scalars): the files read as written, and the patches stay Python. */

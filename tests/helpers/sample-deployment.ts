@@ -1,0 +1,69 @@
+// A sample instance as the OVH user-data tests render it: its row, its ledger of data services (with sealed
+// secrets), and the deployed configuration the VM receives (rendered config with the secrets merged in).
+import type { Instance } from "@/db/schema";
+import { defaultStaticPages } from "@/server/branding/static-pages";
+import { encryptJson } from "@/server/crypto/secrets";
+import { renderUserData, type PlatformServices } from "@/server/infra/compute/cloud-init/user-data";
+import type { LedgerEntry } from "@/server/instances/ledger";
+import { renderServiceConfig, withSecrets } from "@/server/instances/service-config";
+import { renderSiteConfig } from "@/server/instances/site-config";
+
+export const DEPLOYMENT_ID = "5b0c8a52-3f1e-4c7a-9d2b-6e4f1a2b3c4d";
+export const INSTANCE_ID = "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a";
+export const PLATFORM: PlatformServices = { smtpUrl: "smtp://relay-user:relay-pass@smtp.relay.example:587" };
+
+export const instance: Instance = {
+  id: INSTANCE_ID,
+  ownerId: "owner-1",
+  name: "Sample Academy",
+  subdomain: "sample",
+  customDomain: null,
+  customDomainStatus: null,
+  customDomainProblem: null,
+  customDomainCheckedAt: null,
+  customDomainSince: null,
+  maintenancePageSince: null,
+  domainChallengeToken: "challenge",
+  plan: "starter",
+  contactEmail: "hello@sample.example",
+  contactEmailVerifiedAt: new Date("2026-01-01T00:00:00Z"),
+  description: "Courses in astronomy and sailing.",
+  privacyPolicyUrl: "https://sample.example/privacy",
+  branding: { mainColor: "#1d4ed8", linkColor: "#1e40af", headerBackground: "#1e3a8a", footerBackground: "#111827", acceptLowContrast: false },
+  staticPages: { ...defaultStaticPages(), about: { isVisible: true, markdown: "# About us\n\nWe teach." } },
+  emailSettings: { relay: "platform", senderName: "Sample Academy", senderAddress: "courses@sample.example" },
+  smtpPasswordSealed: null,
+  emailSettingsChangedAt: null,
+  wizardStep: "review",
+  status: "provisioning",
+  resourceKey: "abcdef012345",
+  activeDeploymentId: null,
+  lastEventSeq: 0,
+  createdAt: new Date("2026-01-01T00:00:00Z"),
+  updatedAt: new Date("2026-01-01T00:00:00Z"),
+};
+
+export function entry(kind: string, externalId: string, details: Record<string, unknown>, secrets?: Record<string, unknown>): LedgerEntry {
+  return { id: `${kind}:${externalId}`, instanceId: INSTANCE_ID, kind, externalId, details, secrets: secrets ? encryptJson(secrets) : null, createdAt: new Date(), deletedAt: null };
+}
+
+export const ledger = [
+  entry("mysql.database", "lyc_abcdef012345_edxapp", { service: "edxapp", suffix: "edxapp", server: "mysql.internal:3306" }),
+  entry("mysql.user", "lyc_abcdef012345_edxapp", { role: "edxapp", databases: ["lyc_abcdef012345_edxapp"] }, { password: "mysql-edxapp-pw" }),
+  entry("mysql.user", "lyc_abcdef012345_migrate", { role: "migrate", databases: ["lyc_abcdef012345_edxapp"] }, { password: "mysql-migrate-pw" }),
+  entry("mongodb.user", "lyc_abcdef012345", { database: "lyc_abcdef012345", hosts: ["mongo1.internal:27017", "mongo2.internal:27017"] }, { password: "mongo-pw" }),
+  entry("rabbitmq.vhost", "lyc_abcdef012345", { amqpUrl: "amqp://rabbit.internal:5672" }),
+  entry("rabbitmq.user", "lyc_abcdef012345", { vhost: "lyc_abcdef012345" }, { password: "rabbit-pw" }),
+  entry("s3.bucket", "lyc-abcdef012345", { region: "eu-west-3" }),
+  entry("s3.access_key", "AKIASAMPLEKEY", { bucket: "lyc-abcdef012345" }, { secretAccessKey: "s3-secret-key" }),
+];
+
+/** What the VM receives: the rendered config with the sealed secrets merged in (siteConfigOf does this at boot). */
+export function deployedConfig(forInstance: Instance = instance, forLedger: LedgerEntry[] = ledger) {
+  const site = renderSiteConfig(forInstance, { LYCEUM_BASE_DOMAIN: "lyceum.example", publicUrl: "https://portal.lyceum.example" });
+  const { services, secrets } = renderServiceConfig(forLedger, { endpoint: null, forcePathStyle: false }, forInstance);
+  return withSecrets({ ...site, services }, secrets);
+}
+
+export const render = (siteConfig: Record<string, unknown>, platform: PlatformServices = PLATFORM) =>
+  renderUserData({ deploymentId: DEPLOYMENT_ID, instanceId: String(siteConfig.instanceId ?? INSTANCE_ID), siteConfig }, platform);
