@@ -18,7 +18,7 @@ import { renderSiteConfig } from "@/server/instances/site-config";
 const GOLDEN = path.join(__dirname, "golden", "ovh-user-data.yaml");
 const DEPLOYMENT_ID = "5b0c8a52-3f1e-4c7a-9d2b-6e4f1a2b3c4d";
 const INSTANCE_ID = "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a";
-const PLATFORM: PlatformServices = { smtpUrl: "smtp://relay-user:relay-pass@smtp.relay.example:587" };
+const PLATFORM: PlatformServices = {};
 
 const instance: Instance = {
   id: INSTANCE_ID,
@@ -64,6 +64,12 @@ const ledger = [
   entry("rabbitmq.user", "lyc_abcdef012345", { vhost: "lyc_abcdef012345" }, { password: "rabbit-pw" }),
   entry("s3.bucket", "lyc-abcdef012345", { region: "eu-west-3" }),
   entry("s3.access_key", "AKIASAMPLEKEY", { bucket: "lyc-abcdef012345" }, { secretAccessKey: "s3-secret-key" }),
+  entry(
+    "mail.relay_credential",
+    "lyc_abcdef012345",
+    { host: "relay.lyceum.example", port: 587, tls: "starttls", passwordSha256: "d3d2f8a707788ef0b5637800609e6675021829336eee40c1d82230c5c58cadf5" },
+    { password: "relay-token" },
+  ),
 ];
 
 /** What the VM receives: the rendered config with the sealed secrets merged in (siteConfigOf does this at boot). */
@@ -144,10 +150,10 @@ describe("the OVH VM's cloud-init user-data", () => {
       MONGODB_PASSWORD: "mongo-pw",
       RUN_ELASTICSEARCH: true,
       RUN_SMTP: false,
-      SMTP_HOST: "smtp.relay.example",
+      SMTP_HOST: "relay.lyceum.example",
       SMTP_PORT: 587,
-      SMTP_USERNAME: "relay-user",
-      SMTP_PASSWORD: "relay-pass",
+      SMTP_USERNAME: "lyc_abcdef012345",
+      SMTP_PASSWORD: "relay-token",
       SMTP_USE_TLS: true,
       SMTP_USE_SSL: false,
       OPENEDX_AWS_ACCESS_KEY: "AKIASAMPLEKEY",
