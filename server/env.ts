@@ -46,7 +46,8 @@ export const envSchema = z.object({
    */
   LYCEUM_MAIL_RELAY_LISTEN: z
     .string()
-    .regex(/^(\[[0-9a-fA-F:.]+\]|[^\s[\]:/]+):\d{1,5}$/, "must be host:port, e.g. 0.0.0.0:587")
+    .regex(/^(\[[0-9a-fA-F:.]+\]|[^\s[\]:/]+):[1-9]\d{0,4}$/, "must be host:port with a port from 1 to 65535, e.g. 0.0.0.0:587")
+    .refine((value) => Number(value.split(":").pop()) <= 65535, "must be host:port with a port from 1 to 65535, e.g. 0.0.0.0:587")
     .default("127.0.0.1:2525"),
   /** host or host:port the VMs connect to for the instance mail relay; default: LYCEUM_MAIL_RELAY_LISTEN (port: its port). */
   LYCEUM_MAIL_RELAY_PUBLIC_HOST: optionalString.pipe(
