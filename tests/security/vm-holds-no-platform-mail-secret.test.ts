@@ -5,7 +5,11 @@
 // receives is read, and the credential found in it is used from a real SMTP client (nodemailer, as Django would)
 // against the real instance mail relay on loopback, which forwards to a real SMTP server standing in for the
 // platform relay (it demands the platform's own user name and password).
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import https from "node:https";
+import os from "node:os";
+import path from "node:path";
 import { eq } from "drizzle-orm";
 import nodemailer from "nodemailer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -203,5 +207,37 @@ describe("reading the platform's mail secret off a compromised VM", () => {
     expect(await revoke.run(a.ctx)).toContain(String(a.tutor.SMTP_USERNAME));
     await expect(vmMailer(a.tutor).verify()).rejects.toMatchObject({ code: "EAUTH", responseCode: 535 });
     await expect(vmMailer(b.tutor).verify()).resolves.toBe(true);
+  });
+});
+
+/** A self-signed certificate for 127.0.0.1, as a development relay would use (production: one a CA signed). */
+function loopbackCertificate() {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "relay-tls-"));
+  try {
+    execFileSync("openssl", [
+      "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
+      "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+      "-keyout", path.join(dir, "key.pem"), "-out", path.join(dir, "cert.pem"),
+    ], { stdio: "ignore" });
+    return { cert: readFileSync(path.join(dir, "cert.pem"), "utf8"), key: readFileSync(path.join(dir, "key.pem"), "utf8") };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe("listening to a VM's relay password on the network", () => {
+  it("refuses AUTH before STARTTLS when the relay has a certificate, and accepts it over TLS", async () => {
+    const { startMailRelay } = await import("@/server/mail/relay/server");
+    const tls = loopbackCertificate();
+    const secured = await startMailRelay({ db, host: "127.0.0.1", port: 0, platformSmtpUrl: env().LYCEUM_SMTP_URL, baseDomain: env().LYCEUM_BASE_DOMAIN, recipientsPerHour: 5, tls });
+    try {
+      const auth = { user: String(b.tutor.SMTP_USERNAME), pass: String(b.tutor.SMTP_PASSWORD) };
+      const inClear = nodemailer.createTransport({ host: "127.0.0.1", port: secured.port, secure: false, ignoreTLS: true, auth });
+      await expect(inClear.verify()).rejects.toThrow(/STARTTLS/);
+      const overTls = nodemailer.createTransport({ host: "127.0.0.1", port: secured.port, secure: false, requireTLS: true, tls: { ca: tls.cert }, auth });
+      await expect(overTls.verify()).resolves.toBe(true);
+    } finally {
+      await secured.close();
+    }
   });
 });
