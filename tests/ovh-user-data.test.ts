@@ -67,7 +67,7 @@ const ledger = [
   entry(
     "mail.relay_credential",
     "lyc_abcdef012345",
-    { host: "relay.lyceum.example", port: 587, tls: "starttls", passwordSha256: "d3d2f8a707788ef0b5637800609e6675021829336eee40c1d82230c5c58cadf5" },
+    { host: "relay.lyceum.example", port: 587, tls: "starttls" },
     { password: "relay-token" },
   ),
 ];

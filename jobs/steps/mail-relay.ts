@@ -1,7 +1,7 @@
 // The instance's own credential for the instance mail relay (server/mail/relay/): minted once, kept sealed in the
 // ledger, handed to the VM in place of the platform relay's password; removing the ledger entry revokes it.
 import { newServicePassword } from "@/server/crypto/passwords";
-import { MAIL_RELAY_CREDENTIAL, hashRelayPassword, type MailRelayCredentialDetails } from "@/server/mail/relay/credentials";
+import { MAIL_RELAY_CREDENTIAL, type MailRelayCredentialDetails, type MailRelayCredentialSecrets } from "@/server/mail/relay/credentials";
 import { mailRelayEndpoint } from "@/server/mail/relay/endpoint";
 import type { PipelineStep } from "../pipeline/types";
 import { removeRecorded, resourceNamesOf } from "./ledger-walk";
@@ -12,15 +12,11 @@ export const ensureMailRelayCredential: PipelineStep = {
   async run(ctx) {
     const { user } = resourceNamesOf(ctx).mailRelay;
     const endpoint = mailRelayEndpoint(ctx.env);
-    // Where the relay is comes from the platform's configuration; the details are refreshed on every run, so a
+    // Where the relay is comes from the platform's configuration: the details are refreshed on every run, so a
     // moved relay reaches the next deployment. The token is minted once and reused (a retry, a redeploy).
-    const existing = await ctx.ledger.find(MAIL_RELAY_CREDENTIAL, user);
-    const existingPassword = existing ? ctx.ledger.secretsOf<{ password: string }>(existing)?.password : undefined;
-    const password = existingPassword ?? newServicePassword();
-    const details: MailRelayCredentialDetails = { ...endpoint.public, tls: endpoint.tls, passwordSha256: hashRelayPassword(password) };
-    await ctx.ledger.record(MAIL_RELAY_CREDENTIAL, user, details, existingPassword ? undefined : { password });
-    const where = `${endpoint.public.host}:${endpoint.public.port}${endpoint.tls === "starttls" ? " (STARTTLS)" : ""}`;
-    return `${existingPassword ? "kept" : "issued"} mail relay user ${user}, for ${where}`;
+    const details: MailRelayCredentialDetails = { ...endpoint.public, tls: endpoint.tls };
+    await ctx.ledger.recordBeforeCreating(MAIL_RELAY_CREDENTIAL, user, details, (): MailRelayCredentialSecrets => ({ password: newServicePassword() }));
+    return `mail relay user ${user} for ${endpoint.public.host}:${endpoint.public.port}${endpoint.tls === "starttls" ? " (STARTTLS)" : ""}`;
   },
 };
 

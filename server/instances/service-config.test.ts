@@ -86,7 +86,7 @@ describe("the deployment's service configuration", () => {
     expect(decryptJson(back.secrets)).toEqual(secrets);
 
     // Back on the platform's relay once the instance holds a relay credential: the site gets that credential.
-    const relay = entry("mail.relay_credential", "lyc_k", { host: "relay.lyceum.example", port: 2525, tls: "starttls", passwordSha256: "00" }, { password: "relay-token" });
+    const relay = entry("mail.relay_credential", "lyc_k", { host: "relay.lyceum.example", port: 2525, tls: "starttls" }, { password: "relay-token" });
     const onRelay = withCurrentSmtp(changed.config, changed.secrets, { emailSettings: { ...own.emailSettings, relay: "platform" }, smtpPasswordSealed: null }, [...ledger, relay]);
     expect(onRelay.config.services).toEqual({ ...services, smtp: { host: "relay.lyceum.example", port: 2525, tls: "starttls", username: "lyc_k" } });
     expect(decryptJson(onRelay.secrets)).toEqual({ services: { ...secrets.services, smtp: { password: "relay-token" } } });

@@ -143,6 +143,15 @@ describe("reading the platform's mail secret off a compromised VM", () => {
     expect(String(a.tutor.SMTP_PASSWORD).length).toBeGreaterThanOrEqual(32);
   });
 
+  it("keeps one token per instance across a retried or repeated step, sealed where owners cannot read it", async () => {
+    const ensure = provisionPipeline.steps.find((step) => step.name === "mail_relay")!;
+    await ensure.run(a.ctx);
+    const entry = await a.ctx.ledger.find("mail.relay_credential", String(a.tutor.SMTP_USERNAME));
+    expect(a.ctx.ledger.secretsOf<{ password: string }>(entry!)?.password).toBe(a.tutor.SMTP_PASSWORD);
+    expect(JSON.stringify(entry!.details)).not.toContain(String(a.tutor.SMTP_PASSWORD));
+    expect(entry!.secrets).not.toContain(String(a.tutor.SMTP_PASSWORD));
+  });
+
   it("lets instance A's credential send mail as A, which reaches the platform relay", async () => {
     await relayRunning();
     await vmMailer(a.tutor).sendMail({
