@@ -285,6 +285,12 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
       throw new ConfigurationError(`Invalid configuration:\n${lines.join("\n")}`);
     }
   }
+  if (parsed.COMPUTE_DRIVER === "ovh" && !parsed.LYCEUM_MAIL_RELAY_PUBLIC_HOST) {
+    // VMs elsewhere cannot reach the default (the relay's loopback listen address): their mail would bounce.
+    throw new ConfigurationError(
+      "Invalid configuration:\n  LYCEUM_MAIL_RELAY_PUBLIC_HOST: is required with COMPUTE_DRIVER=ovh: the host (and port) the VMs reach the instance mail relay at",
+    );
+  }
   if (parsed.DNS_DRIVER === "gandi" && !parsed.GANDI_TOKEN) {
     throw new ConfigurationError("Invalid configuration:\n  GANDI_TOKEN: is required with DNS_DRIVER=gandi: a Gandi personal access token for the zone");
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseEnv } from "@/server/env";
-import { MINIMAL_ENV } from "@/tests/helpers/configuration";
+import { MINIMAL_ENV, OVH_SETTINGS } from "@/tests/helpers/configuration";
 import { mailRelayEndpoint } from "./endpoint";
 
 const endpointOf = (settings: Record<string, string>) => mailRelayEndpoint(parseEnv({ ...MINIMAL_ENV, ...settings }));
@@ -16,6 +16,12 @@ describe("the instance mail relay's address", () => {
       listen: { host: "::", port: 2525 },
       public: { host: "2001:db8::5", port: 587 },
     });
+  });
+
+  it("must be told the public host when instances run on OVH, whose VMs cannot reach a loopback address", () => {
+    const withoutPublicHost = Object.fromEntries(Object.entries(OVH_SETTINGS).filter(([name]) => name !== "LYCEUM_MAIL_RELAY_PUBLIC_HOST"));
+    expect(() => endpointOf(withoutPublicHost)).toThrow(/LYCEUM_MAIL_RELAY_PUBLIC_HOST: is required with COMPUTE_DRIVER=ovh/);
+    expect(endpointOf(OVH_SETTINGS).public).toEqual({ host: "relay.lyceum.example", port: 587 });
   });
 
   it("uses STARTTLS once it has a certificate and key, and refuses one without the other", () => {
