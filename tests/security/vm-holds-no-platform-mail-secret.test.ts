@@ -190,11 +190,14 @@ describe("reading the platform's mail secret off a compromised VM", () => {
     expect(catcher.received.length).toBe(before);
   });
 
-  it("refuses a wrong password, and A's password under B's user name, at AUTH", async () => {
+  it("refuses a wrong password, and A's password under B's user name, at AUTH, and mail without AUTH", async () => {
     await relayRunning();
     await expect(vmMailer(a.tutor, "not-the-token").verify()).rejects.toMatchObject({ code: "EAUTH", responseCode: 535 });
     await expect(vmMailer(a.tutor, String(a.tutor.SMTP_PASSWORD), String(b.tutor.SMTP_USERNAME)).verify()).rejects.toMatchObject({ code: "EAUTH", responseCode: 535 });
     await expect(vmMailer(a.tutor, String(a.tutor.SMTP_PASSWORD), "no-such-instance").verify()).rejects.toMatchObject({ code: "EAUTH" });
+    // Nor does anything go through without signing in.
+    const anonymous = nodemailer.createTransport({ host: "127.0.0.1", port: relayPort, secure: false, ignoreTLS: true });
+    await expect(anonymous.sendMail({ from: "courses@alpha.example", to: "victim@example.org", subject: "Unsigned", text: "x" })).rejects.toThrow(/530/);
   });
 
   it("stops an instance at its hourly recipient limit without slowing another one", async () => {
