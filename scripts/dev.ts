@@ -1,5 +1,5 @@
 // `npm run dev`: the whole system on one machine, offline. Embedded Postgres when DATABASE_URL is unset,
-// migrations, the staff account, the Next.js dev server and a worker; Ctrl-C stops all of it.
+// migrations, the staff account, the Next.js dev server, a worker and the instance mail relay; Ctrl-C stops all of it.
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { parseEnv } from "@/server/env";
@@ -24,7 +24,7 @@ async function main() {
   const stop = async (exitCode = 0) => {
     if (isStopping) return;
     isStopping = true;
-    say("Stopping web, worker, HAProxy, local S3, local instance servers and the database…");
+    say("Stopping web, worker, mail relay, HAProxy, local S3, local instance servers and the database…");
     await stack?.stop();
     say("Stopped.");
     process.exit(exitCode);
@@ -54,6 +54,7 @@ async function main() {
       `  Database:          ${stack.embedded ? "embedded Postgres (data in .lyceum/postgres)" : "DATABASE_URL"}`,
       `  Billing:           ${config.BILLING_DRIVER === "local" ? `offline (no card needed; staff controls at ${config.publicUrl}/staff/billing)` : "Stripe"}`,
       `  Email:             ${stack.mailInboxUrl ? `every message lands in the inbox at ${stack.mailInboxUrl}` : config.LYCEUM_SMTP_URL.replace(/\/\/[^@]*@/, "//")}`,
+      `  Instance mail:     VMs send through the instance mail relay at ${stack.mailRelayAddress}, each with its own credential`,
       `  Object storage:    ${objectStorageLine(stack, config)}`,
       ...instancesLines(stack),
       `  Metrics:           ${config.publicUrl}/api/metrics (Authorization: Bearer <metricsToken in .lyceum/dev-secrets.json>)`,

@@ -39,6 +39,31 @@ export const envSchema = z.object({
     .regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL")
     .default("smtp://127.0.0.1:1025"),
   LYCEUM_MAIL_FROM: z.string().min(3).default("Lyceum <no-reply@lyceum.localhost>"),
+  /**
+   * host:port where the instance mail relay listens (`npm run mail-relay`; `npm run dev` starts it). Instances on
+   * the platform's relay send through it with a credential of their own; it forwards through LYCEUM_SMTP_URL,
+   * whose password never leaves the platform.
+   */
+  LYCEUM_MAIL_RELAY_LISTEN: z
+    .string()
+    .regex(/^(\[[0-9a-fA-F:.]+\]|[^\s[\]:/]+):[1-9]\d{0,4}$/, "must be host:port with a port from 1 to 65535, e.g. 0.0.0.0:587")
+    .refine((value) => Number(value.split(":").pop()) <= 65535, "must be host:port with a port from 1 to 65535, e.g. 0.0.0.0:587")
+    .default("127.0.0.1:2525"),
+  /** host or host:port the VMs connect to for the instance mail relay; default: LYCEUM_MAIL_RELAY_LISTEN (port: its port). */
+  LYCEUM_MAIL_RELAY_PUBLIC_HOST: optionalString.pipe(
+    z
+      .string()
+      .regex(/^(\[[0-9a-fA-F:.]+\]|[^\s[\]:/]+)(:\d{1,5})?$/, "must be a host name or address, optionally with :port, e.g. relay.lyceum.example:587")
+      .optional(),
+  ),
+  /**
+   * PEM certificate and key files for the relay's STARTTLS. Set both: the relay then refuses AUTH before
+   * STARTTLS and the VMs are configured to use it. Unset: plain SMTP, only for a private network.
+   */
+  LYCEUM_MAIL_RELAY_TLS_CERT: optionalString,
+  LYCEUM_MAIL_RELAY_TLS_KEY: optionalString,
+  /** Recipients one instance may send to through the relay in any hour (one compromised VM cannot spam at will). */
+  LYCEUM_MAIL_RELAY_RECIPIENTS_PER_HOUR: z.coerce.number().int().min(1).default(1000),
   /** The DNS server custom domains are checked through ("host" or "host:port"); the system's when unset. */
   LYCEUM_DNS_RESOLVER: optionalString,
   /** The address clients point an A record at when a CNAME is not possible (a zone apex). */
@@ -280,6 +305,12 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
       throw new ConfigurationError(`Invalid configuration:\n${lines.join("\n")}`);
     }
   }
+  if (parsed.COMPUTE_DRIVER === "ovh" && !parsed.LYCEUM_MAIL_RELAY_PUBLIC_HOST) {
+    // VMs elsewhere cannot reach the default (the relay's loopback listen address): their mail would bounce.
+    throw new ConfigurationError(
+      "Invalid configuration:\n  LYCEUM_MAIL_RELAY_PUBLIC_HOST: is required with COMPUTE_DRIVER=ovh: the host (and port) the VMs reach the instance mail relay at",
+    );
+  }
   if (parsed.DNS_DRIVER === "gandi" && !parsed.GANDI_TOKEN) {
     throw new ConfigurationError("Invalid configuration:\n  GANDI_TOKEN: is required with DNS_DRIVER=gandi: a Gandi personal access token for the zone");
   }
@@ -303,6 +334,9 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   }
   if (parsed.LOAD_BALANCER_DRIVER === "consul" && !parsed.CONSUL_URL) {
     throw new ConfigurationError("Invalid configuration:\n  CONSUL_URL: is required with LOAD_BALANCER_DRIVER=consul: the Consul agent's HTTP API, e.g. http://127.0.0.1:8500");
+  }
+  if (Boolean(parsed.LYCEUM_MAIL_RELAY_TLS_CERT) !== Boolean(parsed.LYCEUM_MAIL_RELAY_TLS_KEY)) {
+    throw new ConfigurationError("Invalid configuration:\n  LYCEUM_MAIL_RELAY_TLS_KEY: LYCEUM_MAIL_RELAY_TLS_CERT and LYCEUM_MAIL_RELAY_TLS_KEY go together: set both or neither");
   }
   if (Boolean(parsed.S3_ACCESS_KEY_ID) !== Boolean(parsed.S3_SECRET_ACCESS_KEY)) {
     throw new ConfigurationError("Invalid configuration:\n  S3_SECRET_ACCESS_KEY: S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together: set both or neither");

@@ -4,6 +4,7 @@ import { removeCertificates } from "../steps/certificates";
 import { stopApplicationServers } from "../steps/deployment";
 import { removeDns } from "../steps/dns";
 import { syncLoadBalancerStep } from "../steps/load-balancer";
+import { removeMailRelayCredential } from "../steps/mail-relay";
 import { removeMongodb } from "../steps/mongodb";
 import { removeMysql } from "../steps/mysql";
 import { removeObjectStorage } from "../steps/object-storage";
@@ -20,6 +21,7 @@ export const deprovisionPipeline: Pipeline = {
     removeCertificates,
     removeDns,
     stopApplicationServers,
+    removeMailRelayCredential,
     removeObjectStorage,
     removeRabbitmq,
     removeMongodb,
@@ -35,7 +37,7 @@ export const deprovisionPipeline: Pipeline = {
   },
   async onSuccess(tx, instance, operation) {
     await transitionInstance(tx, instance.id, "deprovisioned", {
-      message: "The instance is deprovisioned: its certificates, DNS records, servers, bucket, keys, vhost, databases and users are gone.",
+      message: "The instance is deprovisioned: its certificates, DNS records, servers, mail relay credential, bucket, keys, vhost, databases and users are gone.",
       operationId: operation.id,
     });
   },

@@ -9,6 +9,7 @@ import { ensureCertificates } from "../steps/certificates";
 import { activateDeployment, bootServer, renderDeploymentConfig, waitForHeartbeat } from "../steps/deployment";
 import { publishDns } from "../steps/dns";
 import { showPreparingPage, syncLoadBalancerStep } from "../steps/load-balancer";
+import { ensureMailRelayCredential } from "../steps/mail-relay";
 import { ensureMongodb } from "../steps/mongodb";
 import { ensureMysql } from "../steps/mysql";
 import { ensureObjectStorage } from "../steps/object-storage";
@@ -25,6 +26,7 @@ export const provisionPipeline: Pipeline = {
     ensureMongodb,
     ensureRabbitmq,
     ensureObjectStorage,
+    ensureMailRelayCredential,
     renderDeploymentConfig,
     bootServer,
     waitForHeartbeat,

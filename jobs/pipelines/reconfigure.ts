@@ -3,6 +3,7 @@
 // instance keeps serving throughout; a failure leaves the previous configuration in place.
 import { appendInstanceEvent } from "@/server/instances/events";
 import { ensureCertificates } from "../steps/certificates";
+import { ensureMailRelayCredential } from "../steps/mail-relay";
 import { applyPlan } from "../steps/plan";
 import { confirmSiteConfig, pushSiteConfig } from "../steps/reconfigure";
 import type { Pipeline } from "../pipeline/types";
@@ -11,7 +12,8 @@ export const reconfigurePipeline: Pipeline = {
   kind: "reconfigure",
   // Certificates first: a custom domain verified since the last run (verify_domain starts this pipeline) gets its
   // certificate through HTTP-01 before the site switches to it; otherwise the step finds everything valid.
-  steps: [ensureCertificates, pushSiteConfig, confirmSiteConfig, applyPlan],
+  // The relay credential before the push: an owner switching to the platform's relay needs one on the site.
+  steps: [ensureCertificates, ensureMailRelayCredential, pushSiteConfig, confirmSiteConfig, applyPlan],
   async onStart() {},
   async onSuccess(tx, instance, operation) {
     await appendInstanceEvent(tx, {

@@ -42,6 +42,8 @@ export type Stack = {
   env: NodeJS.ProcessEnv;
   /** The local mail catcher's web inbox, when the stack started one. */
   mailInboxUrl: string | null;
+  /** host:port where the instance mail relay the stack started listens. */
+  mailRelayAddress: string;
   /** The local S3 server the stack started (S3_ENDPOINT unset), else null. */
   localObjectStorage: { endpoint: string; dataDir: string } | null;
   embedded: EmbeddedDatabase | null;
@@ -149,12 +151,21 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       });
     }
   }
+  // The instance mail relay (server/mail/relay/): VMs on the platform's relay send through it with their own
+  // credentials, and it forwards to LYCEUM_SMTP_URL (the catcher above, unless a relay is configured).
+  if (!stackEnv.LYCEUM_MAIL_RELAY_LISTEN) {
+    const relayPort = (await isPortFree(MAIL_RELAY_PORT)) ? MAIL_RELAY_PORT : await freePort();
+    stackEnv.LYCEUM_MAIL_RELAY_LISTEN = `127.0.0.1:${relayPort}`;
+  }
+  const mailRelay = start("mail-relay", process.execPath, ["--import", "tsx", MAIL_RELAY_MAIN]);
+  const mailRelayAddress = await waitForOutput(mailRelay, /Mail relay listening on (\S+)/, 30_000);
   start("worker", process.execPath, ["--import", "tsx", "jobs/worker.ts"]);
   start("web", bin("next"), [options.web === "dev" ? "dev" : "start", "--port", String(options.port)]);
 
   return {
     env: stackEnv,
     mailInboxUrl,
+    mailRelayAddress,
     localObjectStorage,
     embedded,
     loadBalancer: loadBalancer && { httpUrlPattern: loadBalancer.httpUrlPattern, httpsUrlPattern: loadBalancer.httpsUrlPattern },
@@ -177,6 +188,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 }
 
 const LOCAL_S3_MAIN = path.join("server", "infra", "object-storage", "local-server", "main.ts");
+const MAIL_RELAY_MAIN = path.join("server", "mail", "relay", "main.ts");
+/** The submission relay's usual development port (587 needs root); any free one when it is taken. */
+const MAIL_RELAY_PORT = 2525;
 
 /** The port the local S3 server had last time when it is still free (so URLs handed out keep working), else any. */
 async function preferredLocalS3Port(stateDir: string): Promise<number> {

@@ -80,7 +80,7 @@ export function computeDriver(config: Env): ComputeDriver {
     applicationSecret: config.OVH_APPLICATION_SECRET!,
     consumerKey: config.OVH_CONSUMER_KEY!,
   });
-  const platform = { smtpUrl: config.LYCEUM_SMTP_URL, elasticsearchHost: config.ELASTICSEARCH_HOST, memcachedHost: config.MEMCACHED_HOST };
+  const platform = { elasticsearchHost: config.ELASTICSEARCH_HOST, memcachedHost: config.MEMCACHED_HOST };
   return createOvhComputeDriver(api, {
     projectId: config.OVH_PROJECT_ID!,
     region: config.OVH_REGION!,

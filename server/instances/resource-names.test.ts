@@ -17,6 +17,7 @@ function everyName(names: typeof a) {
     names.rabbitmq.user,
     names.objectStorage.bucket,
     names.objectStorage.iamUser,
+    names.mailRelay.user,
   ];
 }
 

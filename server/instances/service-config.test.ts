@@ -76,13 +76,19 @@ describe("the deployment's service configuration", () => {
       },
       smtpPasswordSealed: encryptSecret("new-smtp-secret"),
     };
-    const changed = withCurrentSmtp({ instanceName: "School", services }, encryptJson(secrets), own);
+    const changed = withCurrentSmtp({ instanceName: "School", services }, encryptJson(secrets), own, ledger);
     expect(changed.config.services).toEqual({ ...services, smtp: { host: "smtp.new.example", port: 587, tls: "starttls", username: "mailer" } });
     expect(JSON.stringify(changed.config)).not.toContain("new-smtp-secret");
     expect(decryptJson(changed.secrets)).toEqual({ services: { ...secrets.services, smtp: { password: "new-smtp-secret" } } });
 
-    const back = withCurrentSmtp(changed.config, changed.secrets, { emailSettings: { ...own.emailSettings, relay: "platform" }, smtpPasswordSealed: null });
+    const back = withCurrentSmtp(changed.config, changed.secrets, { emailSettings: { ...own.emailSettings, relay: "platform" }, smtpPasswordSealed: null }, ledger);
     expect(back.config.services).toEqual(services);
     expect(decryptJson(back.secrets)).toEqual(secrets);
+
+    // Back on the platform's relay once the instance holds a relay credential: the site gets that credential.
+    const relay = entry("mail.relay_credential", "lyc_k", { host: "relay.lyceum.example", port: 2525, tls: "starttls" }, { password: "relay-token" });
+    const onRelay = withCurrentSmtp(changed.config, changed.secrets, { emailSettings: { ...own.emailSettings, relay: "platform" }, smtpPasswordSealed: null }, [...ledger, relay]);
+    expect(onRelay.config.services).toEqual({ ...services, smtp: { host: "relay.lyceum.example", port: 2525, tls: "starttls", username: "lyc_k" } });
+    expect(decryptJson(onRelay.secrets)).toEqual({ services: { ...secrets.services, smtp: { password: "relay-token" } } });
   });
 });

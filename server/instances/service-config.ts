@@ -3,6 +3,7 @@
 // configuration is handed to the application server.
 import type { Instance } from "@/db/schema";
 import { decryptJson, decryptSecret, encryptJson } from "@/server/crypto/secrets";
+import { MAIL_RELAY_CREDENTIAL, type MailRelayCredentialDetails } from "@/server/mail/relay/credentials";
 import type { LedgerEntry } from "./ledger";
 
 type Secrets = { password?: string; secretAccessKey?: string };
@@ -17,7 +18,9 @@ export type ServiceConfig = {
  * `objectStorage`: where the bucket is reached (endpoint, null for AWS S3; path style), which the ledger does not
  * hold because it is the platform's configuration rather than the instance's.
  * `instance`: its email settings; with its own SMTP server (relay "own") the server and user go in `services.smtp`
- * and the password, unsealed from the instance row, into the secrets.
+ * and the password, unsealed from the instance row, into the secrets. On the platform's relay, `services.smtp` is
+ * the instance mail relay with the instance's own credential from the ledger: the platform relay's password never
+ * reaches a VM.
  */
 export function renderServiceConfig(
   entries: LedgerEntry[],
@@ -71,24 +74,31 @@ export function renderServiceConfig(
   }
 
   const email = instance?.emailSettings;
+  const relayCredential = ofKind(MAIL_RELAY_CREDENTIAL)[0];
   if (email?.relay === "own") {
     services.smtp = { host: email.smtp.host, port: email.smtp.port, tls: email.smtp.tls, username: email.smtp.user };
     secrets.smtp = { password: instance?.smtpPasswordSealed ? decryptSecret(instance.smtpPasswordSealed) : "" };
+  } else if (relayCredential) {
+    const relay = relayCredential.details as MailRelayCredentialDetails;
+    services.smtp = { host: relay.host, port: relay.port, tls: relay.tls, username: relayCredential.externalId };
+    secrets.smtp = { password: secretsOf(relayCredential).password };
   }
 
   return { services, secrets: { services: secrets } };
 }
 
 /**
- * A deployment's config and sealed secrets with the own-SMTP part re-rendered from the instance's current email
- * settings: reconfiguring keeps the data services' accounts, but a new SMTP server or password must reach the site.
+ * A deployment's config and sealed secrets with the SMTP part re-rendered from the instance's current email
+ * settings (and its relay credential among `entries`, the ledger): reconfiguring keeps the data services'
+ * accounts, but a new SMTP server or password, or a switch between relays, must reach the site.
  */
 export function withCurrentSmtp(
   config: Record<string, unknown>,
   sealedSecrets: string | null,
   instance: Pick<Instance, "emailSettings" | "smtpPasswordSealed">,
+  entries: LedgerEntry[],
 ): { config: Record<string, unknown>; secrets: string } {
-  const current = renderServiceConfig([], undefined, instance);
+  const current = renderServiceConfig(entries.filter((entry) => entry.kind === MAIL_RELAY_CREDENTIAL), undefined, instance);
   const replaceSmtp = (services: unknown, smtp: unknown) => {
     const others = Object.fromEntries(Object.entries(isPlainObject(services) ? services : {}).filter(([name]) => name !== "smtp"));
     return smtp === undefined ? others : { ...others, smtp };

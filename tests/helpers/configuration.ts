@@ -19,4 +19,6 @@ export const OVH_SETTINGS = {
   OVH_FLAVOR_ID: "flavor-id",
   OVH_IMAGE_ID: "image-id",
   OVH_SSH_KEY_ID: "ssh-key-id",
+  // VMs send mail through the instance mail relay at this address (the default, loopback, is unreachable from a VM).
+  LYCEUM_MAIL_RELAY_PUBLIC_HOST: "relay.lyceum.example:587",
 };

@@ -10,7 +10,7 @@ import { renderSiteConfig } from "@/server/instances/site-config";
 
 export const DEPLOYMENT_ID = "5b0c8a52-3f1e-4c7a-9d2b-6e4f1a2b3c4d";
 export const INSTANCE_ID = "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a";
-export const PLATFORM: PlatformServices = { smtpUrl: "smtp://relay-user:relay-pass@smtp.relay.example:587" };
+export const PLATFORM: PlatformServices = {};
 
 export const instance: Instance = {
   id: INSTANCE_ID,
@@ -56,6 +56,7 @@ export const ledger = [
   entry("rabbitmq.user", "lyc_abcdef012345", { vhost: "lyc_abcdef012345" }, { password: "rabbit-pw" }),
   entry("s3.bucket", "lyc-abcdef012345", { region: "eu-west-3" }),
   entry("s3.access_key", "AKIASAMPLEKEY", { bucket: "lyc-abcdef012345" }, { secretAccessKey: "s3-secret-key" }),
+  entry("mail.relay_credential", "lyc_abcdef012345", { host: "relay.lyceum.example", port: 587, tls: "starttls" }, { password: "relay-token" }),
 ];
 
 /** What the VM receives: the rendered config with the sealed secrets merged in (siteConfigOf does this at boot). */

@@ -18,6 +18,7 @@ const KIND_LABELS: Record<string, string> = {
   "s3.access_key": "Storage access key",
   "s3.principal": "Storage IAM user",
   "compute.server": "Application server",
+  "mail.relay_credential": "Mail relay account",
 };
 
 /** What a person wants to know beside the name: whose database, which vhost, which grants. */
@@ -31,6 +32,7 @@ function describe(row: ResourceRow): string {
   if (row.kind === "s3.access_key") return `for bucket ${String(details.bucket)}`;
   if (row.kind === "s3.bucket") return "private, versioned";
   if (row.kind === "compute.server" && details.address) return String(details.address);
+  if (row.kind === "mail.relay_credential") return `sends through ${String(details.host)}:${String(details.port)}`;
   return "";
 }
 

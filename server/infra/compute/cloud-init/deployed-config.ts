@@ -36,7 +36,10 @@ export const deployedConfigSchema = z.object({
       accessKeyId: z.string({ error: "is missing: the instance has no S3 access key" }),
       secretAccessKey: z.string({ error: "is missing: the access key's secret was not sealed into the deployment" }),
     }),
-    /** The client's own SMTP server (email relay "own"); absent with the platform's relay. */
+    /**
+     * The SMTP server the VM sends through: the client's own (email relay "own"), or the instance mail relay with
+     * the instance's own credential (the platform's relay). Absent only in configurations rendered before the relay.
+     */
     smtp: z
       .object({ host: z.string(), port: z.number().int(), tls: z.enum(TLS_MODES), username: z.string(), password: z.string().default("") })
       .optional(),

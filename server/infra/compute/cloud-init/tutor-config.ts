@@ -6,10 +6,11 @@
 import type { DeployedConfig } from "./deployed-config";
 import { assertInertTutorConfig, htmlEscapedText, inertCopyOfText, percentEncodedText } from "./tutor-text";
 
-/** The platform's side of a VM's services: its SMTP relay and the optional shared search and cache hosts. */
+/**
+ * The platform's side of a VM's services: the optional shared search and cache hosts. (Mail is not here: the VM
+ * gets its own credential for the instance mail relay in `services.smtp`, never the platform relay's.)
+ */
 export type PlatformServices = {
-  /** LYCEUM_SMTP_URL: smtp://user:pass@host:587 (STARTTLS) or smtps://… (TLS). */
-  smtpUrl: string;
   /** host:port or http(s)://host:port; unset: Elasticsearch runs on the VM (Tutor's own container). */
   elasticsearchHost?: string;
   /** host:port; unset: memcached runs on the VM (a container the plugin adds). */
@@ -60,7 +61,7 @@ export function renderTutorConfig(config: DeployedConfig, platform: PlatformServ
   const email = config.settings.email;
   const senderAddress = email.senderAddress ?? config.contactEmail ?? `no-reply@${hostnames.lms}`;
   const contactEmail = config.contactEmail ?? senderAddress;
-  const smtp = smtpSettings(services.smtp, platform.smtpUrl);
+  const smtp = smtpSettings(services.smtp);
   const prefixes = tenantPrefixes(config.instanceId);
 
   const tutorConfig = {
@@ -250,28 +251,17 @@ function elasticsearchSettings(host: string | undefined) {
   };
 }
 
-function smtpSettings(own: DeployedConfig["services"]["smtp"], platformUrl: string) {
-  if (own) {
-    return {
-      RUN_SMTP: false,
-      SMTP_HOST: own.host,
-      SMTP_PORT: own.port,
-      SMTP_USERNAME: own.username,
-      SMTP_PASSWORD: own.password,
-      SMTP_USE_TLS: own.tls === "starttls",
-      SMTP_USE_SSL: own.tls === "tls",
-    };
-  }
-  const url = new URL(platformUrl);
-  const isTls = url.protocol === "smtps:";
+/** The client's own SMTP server, or the instance mail relay with the instance's own credential. */
+function smtpSettings(smtp: DeployedConfig["services"]["smtp"]) {
+  if (!smtp) throw new Error("the deployment's configuration has no SMTP server: the instance has no mail relay credential (its mail_relay step did not run)");
   return {
     RUN_SMTP: false,
-    SMTP_HOST: url.hostname,
-    SMTP_PORT: url.port ? Number(url.port) : isTls ? 465 : 587,
-    SMTP_USERNAME: decodeURIComponent(url.username),
-    SMTP_PASSWORD: decodeURIComponent(url.password),
-    SMTP_USE_TLS: !isTls,
-    SMTP_USE_SSL: isTls,
+    SMTP_HOST: smtp.host,
+    SMTP_PORT: smtp.port,
+    SMTP_USERNAME: smtp.username,
+    SMTP_PASSWORD: smtp.password,
+    SMTP_USE_TLS: smtp.tls === "starttls",
+    SMTP_USE_SSL: smtp.tls === "tls",
   };
 }
 

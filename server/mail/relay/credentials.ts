@@ -1,0 +1,29 @@
+// An instance's own credential for the instance mail relay: the user name is its resource name, the password a
+// random token minted once and kept sealed in the ledger (a redeploy hands the same one to the new VM). The relay
+// unseals it to compare; nothing about it (not even a hash) is in the entry's details, which owners can read.
+import { createHash, timingSafeEqual } from "node:crypto";
+import { and, eq, isNull } from "drizzle-orm";
+import type { Queryable } from "@/db";
+import { instanceResources } from "@/db/schema";
+import { decryptJson } from "@/server/crypto/secrets";
+
+/** The instance_resources kind; its external id is the relay user name. Removing the entry revokes the credential. */
+export const MAIL_RELAY_CREDENTIAL = "mail.relay_credential";
+
+/** Where the VM reaches the relay, as it was when the credential was last ensured. */
+export type MailRelayCredentialDetails = { host: string; port: number; tls: "starttls" | "none" };
+export type MailRelayCredentialSecrets = { password: string };
+
+/** The instance a user name and password belong to, or null: unknown, revoked (deleted entry) or wrong password. */
+export async function authenticateRelayUser(q: Queryable, username: string, password: string): Promise<{ instanceId: string } | null> {
+  const [entry] = await q
+    .select({ instanceId: instanceResources.instanceId, secrets: instanceResources.secrets })
+    .from(instanceResources)
+    .where(and(eq(instanceResources.kind, MAIL_RELAY_CREDENTIAL), eq(instanceResources.externalId, username), isNull(instanceResources.deletedAt)))
+    .limit(1);
+  const expected = entry?.secrets ? decryptJson<MailRelayCredentialSecrets>(entry.secrets).password : "";
+  // Digests have one length, so the comparison takes the same time whatever was sent.
+  const digest = (value: string) => createHash("sha256").update(value, "utf8").digest();
+  const isMatch = timingSafeEqual(digest(expected), digest(password));
+  return entry && expected && isMatch ? { instanceId: entry.instanceId } : null;
+}
