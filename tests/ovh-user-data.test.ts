@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import type { Instance } from "@/db/schema";
 import { defaultStaticPages } from "@/server/branding/static-pages";
+import { sealedCells } from "@/server/crypto/sealed-cells";
 import { encryptJson, encryptSecret } from "@/server/crypto/secrets";
 import { renderUserData, type PlatformServices } from "@/server/infra/compute/cloud-init/user-data";
 import type { LedgerEntry } from "@/server/instances/ledger";
@@ -52,7 +53,7 @@ const instance: Instance = {
 };
 
 function entry(kind: string, externalId: string, details: Record<string, unknown>, secrets?: Record<string, unknown>): LedgerEntry {
-  return { id: `${kind}:${externalId}`, instanceId: INSTANCE_ID, kind, externalId, details, secrets: secrets ? encryptJson(secrets) : null, createdAt: new Date(), deletedAt: null };
+  return { id: `${kind}:${externalId}`, instanceId: INSTANCE_ID, kind, externalId, details, secrets: secrets ? encryptJson(secrets, sealedCells.resourceSecrets({ instanceId: INSTANCE_ID, kind, externalId })) : null, createdAt: new Date(), deletedAt: null };
 }
 
 const ledger = [
@@ -194,7 +195,7 @@ describe("the OVH VM's cloud-init user-data", () => {
         senderAddress: "courses@sample.example",
         smtp: { host: "smtp.sample.example", port: 465, tls: "tls", user: "mailer" },
       },
-      smtpPasswordSealed: encryptSecret("client-smtp-pw"),
+      smtpPasswordSealed: encryptSecret("client-smtp-pw", sealedCells.smtpPassword(instance.id)),
     };
     expect(tutorConfigOf(render(deployedConfig(own)))).toMatchObject({
       SMTP_HOST: "smtp.sample.example",

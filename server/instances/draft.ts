@@ -6,6 +6,7 @@ import { instances, type Instance, type User, type WizardStep } from "@/db/schem
 import { fieldError } from "@/server/api/field-error";
 import { sendContactVerification } from "@/server/accounts/verification";
 import type { BrandingInput, ImageSlot, AssetRef } from "@/server/branding/branding";
+import { sealedCells } from "@/server/crypto/sealed-cells";
 import { encryptSecret } from "@/server/crypto/secrets";
 import { scheduleDomainCheck } from "@/server/domains/verification-jobs";
 import type { PlanId } from "@/server/billing/plans";
@@ -193,7 +194,7 @@ export async function saveEmailStep(user: User, id: string, input: { settings: E
         existing.emailSettings?.relay === "own" &&
         existing.emailSettings.smtp.host === settings.smtp.host &&
         existing.emailSettings.smtp.user === settings.smtp.user;
-      smtpPasswordSealed = password ? encryptSecret(password) : isSameServer ? existing.smtpPasswordSealed : null;
+      smtpPasswordSealed = password ? encryptSecret(password, sealedCells.smtpPassword(existing.id)) : isSameServer ? existing.smtpPasswordSealed : null;
       if (settings.smtp.user && !smtpPasswordSealed) {
         throw fieldError("BAD_REQUEST", "password", "Enter the password of this mail server user.");
       }
