@@ -39,7 +39,10 @@ export const envSchema = z.object({
     .regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL")
     .default("smtp://127.0.0.1:1025"),
   LYCEUM_MAIL_FROM: z.string().min(3).default("Lyceum <no-reply@lyceum.localhost>"),
-  /** The DNS server custom domains are checked through ("host" or "host:port"); the system's when unset. */
+  /**
+   * The DNS server names clients give are checked through ("host" or "host:port"): custom domains, and the host
+   * of an own SMTP server when it is saved. The system's resolvers when unset.
+   */
   LYCEUM_DNS_RESOLVER: optionalString,
   /** The address clients point an A record at when a CNAME is not possible (a zone apex). */
   LYCEUM_INGRESS_IPV4: z.ipv4({ error: "must be an IPv4 address" }).default("127.0.0.1"),
@@ -134,8 +137,8 @@ export const envSchema = z.object({
     .default("0")
     .transform((value) => value === "1"),
   /**
-   * Let "Test connection" reach SMTP servers on loopback and private networks (the local mail catcher in
-   * development and tests). Unset, it connects only to public internet addresses. Never in production.
+   * Let clients save, and "Test connection" reach, SMTP servers on loopback and private networks (the local mail
+   * catcher in development and tests). Unset, only hosts on public internet addresses. Never in production.
    */
   LYCEUM_ALLOW_PRIVATE_SMTP: z
     .enum(["0", "1", ""])

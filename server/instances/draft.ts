@@ -10,6 +10,7 @@ import { sealedCells } from "@/server/crypto/sealed-cells";
 import { encryptSecret } from "@/server/crypto/secrets";
 import { scheduleDomainCheck } from "@/server/domains/verification-jobs";
 import type { PlanId } from "@/server/billing/plans";
+import { smtpHostProblem } from "@/server/mail/smtp-host-check";
 import type { EmailSettings } from "@/server/mail/smtp-settings";
 import { appendInstanceEvent } from "./events";
 import { transitionInstance } from "./lifecycle";
@@ -184,6 +185,9 @@ export async function saveBrandingImage(user: User, id: string, slot: ImageSlot,
 }
 
 export async function saveEmailStep(user: User, id: string, input: { settings: EmailSettings; password: string }) {
+  // Looked up before the transaction: a slow DNS answer must not hold the instance's row lock.
+  const hostProblem = input.settings.relay === "own" ? await smtpHostProblem(input.settings.smtp.host) : null;
+  if (hostProblem) throw fieldError("BAD_REQUEST", "smtp.host", hostProblem);
   return db.transaction(async (tx) => {
     const existing = await lockOwned(tx, user, id);
     assertState(existing, SETTINGS_EDITABLE, "email settings");
