@@ -1,6 +1,7 @@
 // Someone who can write the database but has no key (a leaked backup restored, an SQL injection, a rogue
 // operator) copies one tenant's sealed value over another's: it must not open there, and a ciphertext whose
 // authentication tag was cut short (GCM checks only as many tag bytes as it is given) must not open at all.
+import { createCipheriv, randomBytes } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 
@@ -8,6 +9,8 @@ const { db, closeDb } = await import("@/db");
 const { instances } = await import("@/db/schema");
 const { sealedCells } = await import("@/server/crypto/sealed-cells");
 const { decryptSecret } = await import("@/server/crypto/secrets");
+const { resealLegacySecrets } = await import("@/server/crypto/reseal");
+const { env } = await import("@/server/env");
 const { ledgerFor } = await import("@/server/instances/ledger");
 const { renderServiceConfig } = await import("@/server/instances/service-config");
 const { apiAs } = await import("../helpers/accounts");
@@ -23,6 +26,14 @@ async function tenantWithOwnSmtp(password: string) {
   const id = await saveDraft(owner);
   await apiAs(owner).registration.saveEmail({ id, values: ownSmtpValues({ host: "smtp.acme.example", port: 587 }, password) });
   return id;
+}
+
+/** A value as Lyceum sealed it before the upgrade: "v1", no additional data. */
+function sealedTheOldWay(plaintext: string) {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv("aes-256-gcm", Buffer.from(env().LYCEUM_ENCRYPTION_KEY, "base64"), iv);
+  const ciphertext = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
+  return ["v1", iv, cipher.getAuthTag(), ciphertext].map((part) => (typeof part === "string" ? part : part.toString("base64url"))).join(":");
 }
 
 const rowOf = async (id: string) => (await db.query.instances.findFirst({ where: eq(instances.id, id) }))!;
@@ -63,5 +74,18 @@ describe("swapping sealed secrets between rows", () => {
 
     const truncated = (await rowOf(id)).smtpPasswordSealed!;
     expect(() => decryptSecret(truncated, sealedCells.smtpPassword(id))).toThrow(/the authentication tag is 4 bytes, not 16/);
+  });
+
+  it("a secret sealed before the upgrade still opens, and once re-sealed to its row a copy no longer opens elsewhere", async () => {
+    const [legacy, other] = [await tenantWithOwnSmtp("placeholder-password"), await tenantWithOwnSmtp("other-smtp-password")];
+    await db.update(instances).set({ smtpPasswordSealed: sealedTheOldWay("legacy-smtp-password") }).where(eq(instances.id, legacy));
+    expect(decryptSecret((await rowOf(legacy)).smtpPasswordSealed!, sealedCells.smtpPassword(legacy))).toBe("legacy-smtp-password");
+
+    expect((await resealLegacySecrets(db))["instances.smtp_password_sealed"]).toBeGreaterThanOrEqual(1);
+    const resealed = (await rowOf(legacy)).smtpPasswordSealed!;
+    expect(resealed).toMatch(/^v2:/);
+    expect(decryptSecret(resealed, sealedCells.smtpPassword(legacy))).toBe("legacy-smtp-password");
+    await db.update(instances).set({ smtpPasswordSealed: resealed }).where(eq(instances.id, other));
+    expect(() => decryptSecret(resealed, sealedCells.smtpPassword(other))).toThrow(/sealed for another row/);
   });
 });
