@@ -8,8 +8,10 @@
 const REPLACEMENT = "[redacted]";
 /** Shorter values would blank out ordinary words; generated secrets are far longer. */
 const MIN_SECRET_LENGTH = 8;
-/** Per owner; the oldest values are forgotten first (a worker opens a few secrets per step). */
-const MAX_REMEMBERED_PER_OWNER = 500;
+/** Per instance; the oldest values are forgotten first (an instance has a few dozen secrets at most). */
+const MAX_REMEMBERED_PER_INSTANCE = 200;
+/** The platform's: configuration, the ACME account key, wildcard certificate keys as they are renewed. */
+const MAX_REMEMBERED_PLATFORM = 1000;
 /** Instances whose secrets are kept; the least recently used instance is forgotten first. */
 const MAX_REMEMBERED_INSTANCES = 2000;
 
@@ -38,12 +40,13 @@ function secretsOf(owner: SecretOwner): Secrets {
 /** Remembers secret values (strings anywhere inside `value`) so text about `owner` is scrubbed of them from now on. */
 export function rememberSecrets(value: unknown, owner: SecretOwner): void {
   const secrets = secretsOf(owner);
+  const limit = owner.instanceId === null ? MAX_REMEMBERED_PLATFORM : MAX_REMEMBERED_PER_INSTANCE;
   const visit = (item: unknown) => {
     if (typeof item === "string") {
       if (item.length < MIN_SECRET_LENGTH || secrets.values.has(item)) return;
       secrets.values.add(item);
       secrets.pattern = null;
-      if (secrets.values.size > MAX_REMEMBERED_PER_OWNER) secrets.values.delete(secrets.values.values().next().value!);
+      if (secrets.values.size > limit) secrets.values.delete(secrets.values.values().next().value!);
     } else if (Array.isArray(item)) item.forEach(visit);
     else if (item && typeof item === "object") Object.values(item).forEach(visit);
   };
