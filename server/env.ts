@@ -64,7 +64,10 @@ export const envSchema = z.object({
   LYCEUM_MAIL_RELAY_TLS_KEY: optionalString,
   /** Recipients one instance may send to through the relay in any hour (one compromised VM cannot spam at will). */
   LYCEUM_MAIL_RELAY_RECIPIENTS_PER_HOUR: z.coerce.number().int().min(1).default(1000),
-  /** The DNS server custom domains are checked through ("host" or "host:port"); the system's when unset. */
+  /**
+   * The DNS server names clients give are checked through ("host" or "host:port"): custom domains, and the host
+   * of an own SMTP server when it is saved. The system's resolvers when unset.
+   */
   LYCEUM_DNS_RESOLVER: optionalString,
   /** The address clients point an A record at when a CNAME is not possible (a zone apex). */
   LYCEUM_INGRESS_IPV4: z.ipv4({ error: "must be an IPv4 address" }).default("127.0.0.1"),
@@ -164,8 +167,8 @@ export const envSchema = z.object({
     .default("0")
     .transform((value) => value === "1"),
   /**
-   * Let "Test connection" reach SMTP servers on loopback and private networks (the local mail catcher in
-   * development and tests). Unset, it connects only to public internet addresses. Never in production.
+   * Let clients save, and "Test connection" reach, SMTP servers on loopback and private networks (the local mail
+   * catcher in development and tests). Unset, only hosts on public internet addresses. Never in production.
    */
   LYCEUM_ALLOW_PRIVATE_SMTP: z
     .enum(["0", "1", ""])

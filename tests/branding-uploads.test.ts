@@ -49,7 +49,7 @@ describe("uploading branding images", () => {
   });
 
   it.each([
-    ["an SVG with a <script>", Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'), "The SVG contains a script. Export it again without scripts."],
+    ["an SVG with a <script>", Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'), "The SVG contains a script (<script>). Export it again without scripts."],
     ["an executable renamed logo.png", Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]), Buffer.alloc(64)]), "This file is not an image we can use. Use PNG, JPEG, WebP, SVG."],
   ])("refuses %s, and stores nothing", async (_what, bytes, error) => {
     const owner = await makeVerifiedUser();

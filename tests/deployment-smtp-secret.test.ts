@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 const { db, closeDb } = await import("@/db");
 const { deployments, instances } = await import("@/db/schema");
 const { renderDeploymentConfig } = await import("@/jobs/steps/deployment");
+const { sealedCells } = await import("@/server/crypto/sealed-cells");
 const { decryptJson, encryptSecret } = await import("@/server/crypto/secrets");
 const { env } = await import("@/server/env");
 const { ledgerFor } = await import("@/server/instances/ledger");
@@ -34,7 +35,7 @@ describe("the client's own SMTP password in a deployment", () => {
           senderAddress: "courses@school.example",
           smtp: { host: "smtp.school.example", port: 587, tls: "starttls", user: "mailer" },
         },
-        smtpPasswordSealed: encryptSecret(password),
+        smtpPasswordSealed: encryptSecret(password, sealedCells.smtpPassword(created.id)),
       })
       .where(eq(instances.id, created.id))
       .returning();
@@ -57,7 +58,7 @@ describe("the client's own SMTP password in a deployment", () => {
     expect(deployment?.config).toMatchObject({ services: { smtp: { host: "smtp.school.example", port: 587, tls: "starttls", username: "mailer" } } });
     expect(JSON.stringify(deployment?.config)).not.toContain(password);
     expect(deployment?.secrets).not.toContain(password);
-    expect(decryptJson(deployment!.secrets!)).toEqual({ services: { smtp: { password } } });
+    expect(decryptJson(deployment!.secrets!, sealedCells.deploymentSecrets(deployment!))).toEqual({ services: { smtp: { password } } });
     expect(siteConfigOf(deployment!)).toMatchObject({ services: { smtp: { host: "smtp.school.example", username: "mailer", password } } });
   });
 });

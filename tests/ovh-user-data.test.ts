@@ -8,6 +8,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import type { Instance } from "@/db/schema";
+import { sealedCells } from "@/server/crypto/sealed-cells";
 import { encryptSecret } from "@/server/crypto/secrets";
 import { renderServiceConfig } from "@/server/instances/service-config";
 import { renderSiteConfig } from "@/server/instances/site-config";
@@ -134,7 +135,7 @@ describe("the OVH VM's cloud-init user-data", () => {
         senderAddress: "courses@sample.example",
         smtp: { host: "smtp.sample.example", port: 465, tls: "tls", user: "mailer" },
       },
-      smtpPasswordSealed: encryptSecret("client-smtp-pw"),
+      smtpPasswordSealed: encryptSecret("client-smtp-pw", sealedCells.smtpPassword(instance.id)),
     };
     expect(tutorConfigOf(render(deployedConfig(own)))).toMatchObject({
       SMTP_HOST: "smtp.sample.example",

@@ -3,6 +3,7 @@ import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { db } from "@/db";
 import { instances } from "@/db/schema";
+import { sealedCells } from "@/server/crypto/sealed-cells";
 import { decryptSecret } from "@/server/crypto/secrets";
 import { apiAs, makeUser, uniqueSuffix } from "./helpers/accounts";
 import { GOOD_BRANDING, makeVerifiedUser, ownSmtpValues, registerInstance, saveDraft } from "./helpers/registration";
@@ -158,13 +159,13 @@ describe("the registration wizard", () => {
     await api.registration.saveEmail({ id, values });
     const row = await rowOf(id);
     expect(row.smtpPasswordSealed).not.toContain("s3cret");
-    expect(decryptSecret(row.smtpPasswordSealed!)).toBe("s3cret-smtp-password");
+    expect(decryptSecret(row.smtpPasswordSealed!, sealedCells.smtpPassword(id))).toBe("s3cret-smtp-password");
     const view = await api.registration.draft({ id });
     expect(JSON.stringify(view)).not.toContain(row.smtpPasswordSealed!);
     expect(view.instance.hasSmtpPassword).toBe(true);
     // Saving again without a password keeps the saved one.
     await api.registration.saveEmail({ id, values: { ...values, password: "" } });
-    expect(decryptSecret((await rowOf(id)).smtpPasswordSealed!)).toBe("s3cret-smtp-password");
+    expect(decryptSecret((await rowOf(id)).smtpPasswordSealed!, sealedCells.smtpPassword(id))).toBe("s3cret-smtp-password");
     // A user on a new server needs its password.
     await expect(
       api.registration.saveEmail({ id, values: { ...values, smtp: { ...values.smtp, host: "other.acme.example" }, password: "" } }),

@@ -1,7 +1,9 @@
 // Steps that bring up an instance's application server and put it in service.
+import { randomUUID } from "node:crypto";
 import { and, eq, ne } from "drizzle-orm";
 import { deployments, instances, type Deployment } from "@/db/schema";
 import { planById, planDeploymentConfig } from "@/server/billing/plans";
+import { sealedCells } from "@/server/crypto/sealed-cells";
 import { encryptJson } from "@/server/crypto/secrets";
 import type { Env } from "@/server/env";
 import { deploymentLabel, setDeploymentStatus } from "@/server/deployments/status";
@@ -30,10 +32,12 @@ export const renderDeploymentConfig: PipelineStep = {
     // The instance's plan as it is now (a plan change may be what this deployment is for): its VM size and limits.
     const siteConfig = { ...planDeploymentConfig(planById(ctx.instance.plan)), ...renderSiteConfig(ctx.instance, ctx.env), services };
     const { hostnames } = siteConfig;
-    const sealedSecrets = encryptJson(secrets);
     const serviceNames = Object.keys(services);
     const withServices = serviceNames.length ? ` with ${serviceNames.join(", ")} credentials` : "";
     const existing = await ctx.db.query.deployments.findFirst({ where: eq(deployments.operationId, ctx.operation.id) });
+    // The row's id is chosen here, not by the database: the secrets are sealed to it before it is inserted.
+    const id = existing?.id ?? randomUUID();
+    const sealedSecrets = encryptJson(secrets, sealedCells.deploymentSecrets({ id, instanceId: ctx.instance.id }));
     if (existing) {
       await ctx.db.update(deployments).set({ config: siteConfig, secrets: sealedSecrets }).where(eq(deployments.id, existing.id));
       return `refreshed the configuration of deployment ${existing.id.slice(0, 8)} for ${hostnames.lms}${withServices}`;
@@ -41,6 +45,7 @@ export const renderDeploymentConfig: PipelineStep = {
     const [created] = await ctx.db
       .insert(deployments)
       .values({
+        id,
         instanceId: ctx.instance.id,
         operationId: ctx.operation.id,
         computeDriver: ctx.infra.compute.name,

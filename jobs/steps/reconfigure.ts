@@ -30,8 +30,8 @@ export const pushSiteConfig: PipelineStep = {
     // Merged: other parts of the deployment's configuration (the plan's size and limits, the data services'
     // accounts) are not ours; the server gets them with their sealed passwords, as at boot.
     // The SMTP server and its sealed password are re-rendered too: they are part of the email settings.
-    const { config, secrets } = withCurrentSmtp({ ...deployment.config, ...siteConfig }, deployment.secrets, ctx.instance, await ctx.ledger.list());
-    await ctx.infra.compute.reconfigureServer(deployment.serverId!, siteConfigOf({ config, secrets }));
+    const { config, secrets } = withCurrentSmtp(deployment, { ...deployment.config, ...siteConfig }, ctx.instance, await ctx.ledger.list());
+    await ctx.infra.compute.reconfigureServer(deployment.serverId!, siteConfigOf({ ...deployment, config, secrets }));
     await ctx.db.update(deployments).set({ config, secrets }).where(eq(deployments.id, deployment.id));
     return `configuration ${siteConfig.configVersion} sent to ${deployment.serverId}`;
   },

@@ -35,7 +35,9 @@ export const createCallerFactory = t.createCallerFactory;
 /** Every log line written while a procedure runs names the request, the procedure, the user and the instance. */
 const inLogContext = t.middleware(async ({ ctx, path, type, getRawInput, next }) => {
   const raw = (await getRawInput().catch(() => undefined)) as { id?: unknown; instanceId?: unknown } | undefined;
-  const instanceId = raw?.instanceId ?? (path.startsWith("instances.") || path === "staff.instance" ? raw?.id : undefined);
+  // The instance's id also decides which tenant's secrets are scrubbed from the line (observability/redact.ts).
+  const isAboutInstance = path.startsWith("instances.") || path.startsWith("registration.") || path === "staff.instance";
+  const instanceId = raw?.instanceId ?? (isAboutInstance ? raw?.id : undefined);
   return withLogContext(
     {
       requestId: ctx.headers.get("x-request-id") ?? undefined,

@@ -22,12 +22,19 @@ describe("checking uploaded images by content", () => {
   });
 
   it.each([
-    ["a script", svg("<script>alert(1)</script>"), "The SVG contains a script. Export it again without scripts."],
-    ["an onload handler", svg("<rect/>", ' onload="alert(1)"'), "The SVG contains event handlers (like onload). Export it again without them."],
-    ["an external image", svg('<image href="https://evil.example/x.png"/>'), "The SVG refers to other files or sites. Embed everything it needs."],
-    ["an xlink to a site", svg('<a xlink:href="javascript:alert(1)"><rect/></a>'), "The SVG refers to other files or sites. Embed everything it needs."],
-    ["embedded HTML", svg("<foreignObject><div>hi</div></foreignObject>"), "The SVG embeds HTML (foreignObject). Export it as plain shapes."],
-    ["an external stylesheet", svg("<style>@import url(https://evil.example/x.css);</style>"), "The SVG loads styles or images from elsewhere. Embed everything it needs."],
+    ["a script", svg("<script>alert(1)</script>"), "The SVG contains a script (<script>). Export it again without scripts."],
+    ["an onload handler", svg("<rect/>", ' onload="alert(1)"'), "The SVG contains an event handler (onload on <svg>). Export it again without event handlers."],
+    ["an external image", svg('<image href="https://evil.example/x.png"/>'), "The SVG contains <image>, which a logo may not use. Use shapes, text, gradients, clip paths and masks."],
+    ["a link", svg('<a xlink:href="javascript:alert(1)"><rect/></a>'), "The SVG contains <a>, which a logo may not use. Use shapes, text, gradients, clip paths and masks."],
+    ["a reference to a site", svg('<use href="https://evil.example/x.svg#a"/>'), "The SVG's <use> refers to https://evil.example/x.svg#a; only references inside the file (#id) are allowed. Embed everything it needs."],
+    ["a data: reference", svg('<use href="data:image/svg+xml;base64,PHN2Zy8+"/>'), "The SVG has a script or embedded data in the href attribute of <use>. Export it again without them."],
+    ["a style attribute fetching an image", svg('<rect style="fill: u\\72l(https://evil.example/t.png)"/>'), "The SVG's styles in the style attribute of <rect> refer to other files or sites. Embed everything it needs."],
+    ["a fill from another site", svg('<rect fill="url(https://evil.example/p.svg#g)"/>'), "In the SVG, the fill attribute of <rect> refers to other files or sites. Embed everything it needs."],
+    ["an undeclared entity", svg("<text>&nbsp;</text>"), "The SVG uses the undeclared entity &nbsp; in the text of <text>. Export it again without entities."],
+    ["a tag left open", svg("<g><rect/>"), expect.stringMatching(/^The SVG is not well-formed XML \(line 2: .*\)\. Export it again\.$/)],
+    ["an unknown element", svg("<iframe/>"), "The SVG contains <iframe>, which a logo may not use. Use shapes, text, gradients, clip paths and masks."],
+    ["embedded HTML", svg("<foreignObject><div>hi</div></foreignObject>"), "The SVG embeds HTML (<foreignObject>). Export it as plain shapes."],
+    ["an external stylesheet", svg("<style>@import url(https://evil.example/x.css);</style>"), "The SVG's styles in a <style> element load or run something from elsewhere. Embed only colours, fonts and sizes."],
   ])("rejects an SVG with %s", (_what, file, problem) => {
     expect(checkImage(file, IMAGE_RULES.logo)).toEqual({ problem });
   });

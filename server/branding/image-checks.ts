@@ -1,8 +1,9 @@
 // Checks an uploaded image by its content: the format from its magic bytes (never its name or the browser's
-// claimed type), its real dimensions (image-size reads them from the headers), and for SVG anything that
-// could run script or fetch from elsewhere when a browser renders it.
+// claimed type), its real dimensions (image-size reads them from the headers), and for SVG that it is plain
+// drawing, with nothing that could run script or fetch from elsewhere when a browser renders it (./svg-safety.ts).
 import { imageSize } from "image-size";
 import type { ImageFormat, ImageRule } from "./image-rules";
+import { svgProblem } from "./svg-safety";
 
 export const CONTENT_TYPES: Record<ImageFormat, string> = {
   png: "image/png",
@@ -21,20 +22,9 @@ export function sniffImageFormat(bytes: Buffer): ImageFormat | null {
   if (bytes.length >= 12 && bytes.toString("ascii", 0, 4) === "RIFF" && bytes.toString("ascii", 8, 12) === "WEBP") return "webp";
   if (bytes.length >= 6 && bytes.readUInt16LE(0) === 0 && bytes.readUInt16LE(2) === 1 && bytes.readUInt16LE(4) > 0) return "ico";
   const head = bytes.subarray(0, 1024).toString("utf8").replace(/^\uFEFF/, "").trimStart();
-  if (/^(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*(<!DOCTYPE svg[^>]*>\s*)?<svg[\s>]/i.test(head)) return "svg";
-  return null;
-}
-
-/** Why an SVG is unsafe to serve as a logo, or null. */
-export function svgProblem(text: string): string | null {
-  if (/<script[\s>/]/i.test(text)) return "The SVG contains a script. Export it again without scripts.";
-  if (/\son[a-z]+\s*=/i.test(text)) return "The SVG contains event handlers (like onload). Export it again without them.";
-  if (/<foreignObject[\s>/]/i.test(text)) return "The SVG embeds HTML (foreignObject). Export it as plain shapes.";
-  if (/<!ENTITY/i.test(text)) return "The SVG declares XML entities. Export it again without them.";
-  // Any reference that is not to a fragment of the same file: a link, an external image, font or stylesheet.
-  const references = [...text.matchAll(/(?:xlink:)?href\s*=\s*["']\s*([^"']*)["']/gi)].map((m) => m[1]!);
-  if (references.some((ref) => !ref.startsWith("#"))) return "The SVG refers to other files or sites. Embed everything it needs.";
-  if (/url\(\s*["']?\s*(?!#)[^)]/i.test(text) || /@import/i.test(text)) return "The SVG loads styles or images from elsewhere. Embed everything it needs.";
+  // Processing instructions and a DTD's internal subset are recognised here so that ./svg-safety.ts can say
+  // what is wrong with them, instead of "not an image".
+  if (/^(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*|<\?[a-z][^>]*>\s*)*(<!DOCTYPE svg[^>[]*(\[[\s\S]*?\]\s*)?>\s*)?(<!--[\s\S]*?-->\s*)*<svg[\s>]/i.test(head)) return "svg";
   return null;
 }
 

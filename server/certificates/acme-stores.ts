@@ -2,19 +2,21 @@
 import { eq } from "drizzle-orm";
 import type { Queryable } from "@/db";
 import { acmeAccounts, acmeHttpChallenges } from "@/db/schema";
+import { sealedCells } from "@/server/crypto/sealed-cells";
 import { decryptJson, encryptJson } from "@/server/crypto/secrets";
 import type { AcmeAccountStore, HttpChallengeStore } from "@/server/infra/certificates/issuer";
 
 export function acmeAccountStore(q: Queryable): AcmeAccountStore {
   return {
     async accountKey(directoryUrl, makeKey) {
+      const cell = sealedCells.acmeAccountKey(directoryUrl);
       const existing = await q.query.acmeAccounts.findFirst({ where: eq(acmeAccounts.directoryUrl, directoryUrl) });
-      if (existing) return { keyPem: decryptJson<{ keyPem: string }>(existing.accountKeySealed).keyPem, accountUrl: existing.accountUrl };
+      if (existing) return { keyPem: decryptJson<{ keyPem: string }>(existing.accountKeySealed, cell).keyPem, accountUrl: existing.accountUrl };
       const keyPem = await makeKey();
       // Two workers racing: the first key wins, the other worker reads it back.
-      await q.insert(acmeAccounts).values({ directoryUrl, accountKeySealed: encryptJson({ keyPem }) }).onConflictDoNothing();
+      await q.insert(acmeAccounts).values({ directoryUrl, accountKeySealed: encryptJson({ keyPem }, cell) }).onConflictDoNothing();
       const row = (await q.query.acmeAccounts.findFirst({ where: eq(acmeAccounts.directoryUrl, directoryUrl) }))!;
-      return { keyPem: decryptJson<{ keyPem: string }>(row.accountKeySealed).keyPem, accountUrl: row.accountUrl };
+      return { keyPem: decryptJson<{ keyPem: string }>(row.accountKeySealed, cell).keyPem, accountUrl: row.accountUrl };
     },
     async saveAccountUrl(directoryUrl, accountUrl) {
       await q.update(acmeAccounts).set({ accountUrl }).where(eq(acmeAccounts.directoryUrl, directoryUrl));

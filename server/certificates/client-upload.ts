@@ -1,7 +1,9 @@
 // A client's own certificate for its custom domain: checked, stored sealed, and served instead of ours.
+import { randomUUID } from "node:crypto";
 import { and, eq, inArray, ne } from "drizzle-orm";
 import type { Database } from "@/db";
 import { certificates, instanceHostnames, instances, type Instance } from "@/db/schema";
+import { sealedCells } from "@/server/crypto/sealed-cells";
 import { encryptJson } from "@/server/crypto/secrets";
 import { displayDomain } from "@/server/domains/display";
 import { env } from "@/server/env";
@@ -48,15 +50,18 @@ export async function acceptClientCertificate(q: Database, instance: Instance, i
     if (heldElsewhere) throw new ClientCertificateError(`${displayDomain(heldElsewhere.hostname)} is used by another Lyceum instance: this instance cannot hold a certificate for it.`);
     // One uploaded certificate per instance: a new upload replaces the previous one.
     await tx.delete(certificates).where(and(eq(certificates.instanceId, instance.id), eq(certificates.source, "client")));
+    // The row's id is chosen before it is written: the private key is sealed to it.
+    const id = randomUUID();
     const [row] = await tx
       .insert(certificates)
       .values({
+        id,
         instanceId: instance.id,
         hostnames,
         source: "client",
         status: "active",
         chainPem: valid.chainPem,
-        privateKeySealed: encryptJson({ privateKeyPem: valid.privateKeyPem }),
+        privateKeySealed: encryptJson({ privateKeyPem: valid.privateKeyPem }, sealedCells.certificateKey({ id, instanceId: instance.id })),
         notBefore: valid.notBefore,
         notAfter: valid.notAfter,
         lastAttemptAt: now,

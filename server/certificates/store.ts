@@ -1,8 +1,9 @@
 // Reading and writing rows of `certificates`, and what the load balancer serves.
-import { X509Certificate } from "node:crypto";
+import { randomUUID, X509Certificate } from "node:crypto";
 import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, ne, or, sql } from "drizzle-orm";
 import type { Queryable } from "@/db";
 import { certificates, instances, type Certificate, type CertificateChallenge, type CertificateProblem, type CertificateSource } from "@/db/schema";
+import { sealedCells } from "@/server/crypto/sealed-cells";
 import { decryptJson, encryptJson } from "@/server/crypto/secrets";
 import type { IssuedCertificate } from "@/server/infra/certificates/issuer";
 
@@ -32,6 +33,8 @@ export async function saveIssuedCertificate(
   input: { existingId?: string; instanceId: string | null; hostnames: string[]; source: CertificateSource; challenge: CertificateChallenge | null },
   issued: IssuedCertificate,
 ): Promise<Certificate> {
+  // The row's id is chosen before it is written: the private key is sealed to it.
+  const id = input.existingId ?? randomUUID();
   const values = {
     instanceId: input.instanceId,
     hostnames: input.hostnames,
@@ -39,7 +42,7 @@ export async function saveIssuedCertificate(
     challenge: input.challenge,
     status: "active" as const,
     chainPem: issued.chainPem,
-    privateKeySealed: encryptJson({ privateKeyPem: issued.privateKeyPem }),
+    privateKeySealed: encryptJson({ privateKeyPem: issued.privateKeyPem }, sealedCells.certificateKey({ id, instanceId: input.instanceId })),
     ...validityOf(issued.chainPem),
     lastError: null,
     lastAttemptAt: new Date(),
@@ -49,7 +52,7 @@ export async function saveIssuedCertificate(
     const [row] = await q.update(certificates).set(values).where(eq(certificates.id, input.existingId)).returning();
     if (row) return row;
   }
-  const [row] = await q.insert(certificates).values(values).returning();
+  const [row] = await q.insert(certificates).values({ id, ...values }).returning();
   return row!;
 }
 
@@ -77,9 +80,9 @@ export async function recordIssuanceFailure(
   return row!;
 }
 
-export function privateKeyOf(row: Pick<Certificate, "privateKeySealed">): string {
+export function privateKeyOf(row: Pick<Certificate, "id" | "instanceId" | "privateKeySealed">): string {
   if (!row.privateKeySealed) throw new Error("the certificate has no private key");
-  return decryptJson<{ privateKeyPem: string }>(row.privateKeySealed).privateKeyPem;
+  return decryptJson<{ privateKeyPem: string }>(row.privateKeySealed, sealedCells.certificateKey(row)).privateKeyPem;
 }
 
 /** Certificates we issue that expire within `RENEW_WITHIN_DAYS` of `now` (client certificates are the client's to renew). */

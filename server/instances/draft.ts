@@ -6,11 +6,13 @@ import { instances, type Instance, type User, type WizardStep } from "@/db/schem
 import { fieldError } from "@/server/api/field-error";
 import { sendContactVerification } from "@/server/accounts/verification";
 import type { BrandingInput, ImageSlot, AssetRef } from "@/server/branding/branding";
+import { sealedCells } from "@/server/crypto/sealed-cells";
 import { encryptSecret } from "@/server/crypto/secrets";
 import { claimInstanceHostnames, HostnameClaimError, portalHostnameOf } from "@/server/domains/hostname-claims";
 import { scheduleDomainCheck } from "@/server/domains/verification-jobs";
 import { env } from "@/server/env";
 import type { PlanId } from "@/server/billing/plans";
+import { smtpHostProblem } from "@/server/mail/smtp-host-check";
 import type { EmailSettings } from "@/server/mail/smtp-settings";
 import { appendInstanceEvent } from "./events";
 import { transitionInstance } from "./lifecycle";
@@ -188,6 +190,9 @@ export async function saveBrandingImage(user: User, id: string, slot: ImageSlot,
 }
 
 export async function saveEmailStep(user: User, id: string, input: { settings: EmailSettings; password: string }) {
+  // Looked up before the transaction: a slow DNS answer must not hold the instance's row lock.
+  const hostProblem = input.settings.relay === "own" ? await smtpHostProblem(input.settings.smtp.host) : null;
+  if (hostProblem) throw fieldError("BAD_REQUEST", "smtp.host", hostProblem);
   return db.transaction(async (tx) => {
     const existing = await lockOwned(tx, user, id);
     assertState(existing, SETTINGS_EDITABLE, "email settings");
@@ -198,7 +203,7 @@ export async function saveEmailStep(user: User, id: string, input: { settings: E
         existing.emailSettings?.relay === "own" &&
         existing.emailSettings.smtp.host === settings.smtp.host &&
         existing.emailSettings.smtp.user === settings.smtp.user;
-      smtpPasswordSealed = password ? encryptSecret(password) : isSameServer ? existing.smtpPasswordSealed : null;
+      smtpPasswordSealed = password ? encryptSecret(password, sealedCells.smtpPassword(existing.id)) : isSameServer ? existing.smtpPasswordSealed : null;
       if (settings.smtp.user && !smtpPasswordSealed) {
         throw fieldError("BAD_REQUEST", "password", "Enter the password of this mail server user.");
       }

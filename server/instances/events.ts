@@ -15,8 +15,8 @@ export type NewInstanceEvent = {
 };
 
 /**
- * Inserts an event with the instance's next sequence number. The message is scrubbed of known secrets: owners
- * read these, and a step's error may quote a password. Bumping the counter row-locks the instance
+ * Inserts an event with the instance's next sequence number. The message is scrubbed of the platform's and this
+ * instance's known secrets: owners read these, and a step's error may quote a password. Bumping the counter row-locks the instance
  * until commit, so events of one instance commit in sequence order (subscribers resume from seq > last).
  *
  * `alongside` is a data-modifying statement that must take effect with the event (e.g. a pipeline step's
@@ -31,7 +31,7 @@ export async function appendInstanceEvent(q: Queryable, event: NewInstanceEvent,
     )
     insert into ${instanceEvents} (instance_id, seq, operation_id, kind, step, level, message, data)
     select ${event.instanceId}, next.last_event_seq, ${event.operationId ?? null}, ${event.kind}, ${event.step ?? null},
-           ${event.level ?? "info"}, ${scrubSecrets(event.message)}, ${event.data ? JSON.stringify(event.data) : null}::jsonb
+           ${event.level ?? "info"}, ${scrubSecrets(event.message, [event.instanceId])}, ${event.data ? JSON.stringify(event.data) : null}::jsonb
     from next
     returning id, seq`);
   const row = rows[0];

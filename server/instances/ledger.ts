@@ -2,6 +2,7 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
 import type { Queryable } from "@/db";
 import { instanceResources } from "@/db/schema";
+import { sealedCells } from "@/server/crypto/sealed-cells";
 import { decryptJson, encryptJson } from "@/server/crypto/secrets";
 
 export type LedgerEntry = typeof instanceResources.$inferSelect;
@@ -40,7 +41,7 @@ export function ledgerFor(q: Queryable, instanceId: string) {
 
   /** Records (or refreshes) a resource. Secrets are sealed before they reach the database. */
   async function record(kind: string, externalId: string, details: Record<string, unknown>, secrets?: Record<string, unknown>) {
-    const sealed = secrets ? encryptJson(secrets) : null;
+    const sealed = secrets ? encryptJson(secrets, sealedCells.resourceSecrets({ instanceId, kind, externalId })) : null;
     const [row] = await q
       .insert(instanceResources)
       .values({ instanceId, kind, externalId, details, secrets: sealed })
@@ -64,7 +65,7 @@ export function ledgerFor(q: Queryable, instanceId: string) {
     makeSecrets: () => S,
   ): Promise<{ entry: LedgerEntry; secrets: S }> {
     const existing = await find(kind, externalId);
-    const existingSecrets = existing?.secrets ? decryptJson<S>(existing.secrets) : null;
+    const existingSecrets = existing?.secrets ? decryptJson<S>(existing.secrets, sealedCells.resourceSecrets(existing)) : null;
     const secrets = existingSecrets ?? makeSecrets();
     const entry = await record(kind, externalId, details, existingSecrets ? undefined : secrets);
     return { entry, secrets };
@@ -75,7 +76,7 @@ export function ledgerFor(q: Queryable, instanceId: string) {
   }
 
   function secretsOf<T = Record<string, unknown>>(entry: LedgerEntry): T | null {
-    return entry.secrets ? decryptJson<T>(entry.secrets) : null;
+    return entry.secrets ? decryptJson<T>(entry.secrets, sealedCells.resourceSecrets(entry)) : null;
   }
 
   return { list, find, record, recordBeforeCreating, markDeleted, secretsOf };

@@ -1,16 +1,21 @@
 import { describe, expect, it } from "vitest";
+import { sealedCells } from "@/server/crypto/sealed-cells";
 import { decryptJson, encryptJson, encryptSecret } from "@/server/crypto/secrets";
 import type { LedgerEntry } from "./ledger";
 import { renderServiceConfig, siteConfigOf, withCurrentSmtp, withSecrets } from "./service-config";
 
+const INSTANCE_ID = "00000000-0000-0000-0000-000000000000";
+const deployment = { id: "00000000-0000-0000-0000-0000000000d1", instanceId: INSTANCE_ID };
+const deploymentCell = sealedCells.deploymentSecrets(deployment);
+
 function entry(kind: string, externalId: string, details: Record<string, unknown>, secrets?: Record<string, unknown>): LedgerEntry {
   return {
     id: `${kind}:${externalId}`,
-    instanceId: "00000000-0000-0000-0000-000000000000",
+    instanceId: INSTANCE_ID,
     kind,
     externalId,
     details,
-    secrets: secrets ? encryptJson(secrets) : null,
+    secrets: secrets ? encryptJson(secrets, sealedCells.resourceSecrets({ instanceId: INSTANCE_ID, kind, externalId })) : null,
     createdAt: new Date(),
     deletedAt: null,
   };
@@ -42,7 +47,7 @@ describe("the deployment's service configuration", () => {
 
   it("hands the server the config with its secrets merged in, from the sealed column", () => {
     const { services, secrets } = renderServiceConfig(ledger);
-    const site = siteConfigOf({ config: { instanceName: "School", services }, secrets: encryptJson(secrets) });
+    const site = siteConfigOf({ ...deployment, config: { instanceName: "School", services }, secrets: encryptJson(secrets, deploymentCell) });
     expect(site).toMatchObject({
       instanceName: "School",
       services: { mysql: { users: { edxapp: { username: "lyc_k_edxapp", password: "mysql-secret" } } }, rabbitmq: { vhost: "lyc_k", password: "rabbit-secret" } },
@@ -57,38 +62,44 @@ describe("the deployment's service configuration", () => {
       senderAddress: "courses@school.example",
       smtp: { host: "smtp.school.example", port: 465, tls: "tls" as const, user: "mailer" },
     };
-    const { services, secrets } = renderServiceConfig([], undefined, { emailSettings, smtpPasswordSealed: encryptSecret("own-smtp-secret") });
+    const { services, secrets } = renderServiceConfig([], undefined, {
+      id: INSTANCE_ID,
+      emailSettings,
+      smtpPasswordSealed: encryptSecret("own-smtp-secret", sealedCells.smtpPassword(INSTANCE_ID)),
+    });
     expect(services).toEqual({ smtp: { host: "smtp.school.example", port: 465, tls: "tls", username: "mailer" } });
     expect(secrets).toEqual({ services: { smtp: { password: "own-smtp-secret" } } });
 
-    const platform = renderServiceConfig([], undefined, { emailSettings: { ...emailSettings, relay: "platform" }, smtpPasswordSealed: null });
+    const platform = renderServiceConfig([], undefined, { id: INSTANCE_ID, emailSettings: { ...emailSettings, relay: "platform" }, smtpPasswordSealed: null });
     expect(platform).toEqual({ services: {}, secrets: { services: {} } });
   });
 
   it("re-renders only the own SMTP part when settings change on a running deployment", () => {
     const { services, secrets } = renderServiceConfig(ledger, { endpoint: null, forcePathStyle: false });
     const own = {
+      id: INSTANCE_ID,
       emailSettings: {
         relay: "own" as const,
         senderName: "School",
         senderAddress: "courses@school.example",
         smtp: { host: "smtp.new.example", port: 587, tls: "starttls" as const, user: "mailer" },
       },
-      smtpPasswordSealed: encryptSecret("new-smtp-secret"),
+      smtpPasswordSealed: encryptSecret("new-smtp-secret", sealedCells.smtpPassword(INSTANCE_ID)),
     };
-    const changed = withCurrentSmtp({ instanceName: "School", services }, encryptJson(secrets), own, ledger);
+    const changed = withCurrentSmtp({ ...deployment, secrets: encryptJson(secrets, deploymentCell) }, { instanceName: "School", services }, own, ledger);
     expect(changed.config.services).toEqual({ ...services, smtp: { host: "smtp.new.example", port: 587, tls: "starttls", username: "mailer" } });
     expect(JSON.stringify(changed.config)).not.toContain("new-smtp-secret");
-    expect(decryptJson(changed.secrets)).toEqual({ services: { ...secrets.services, smtp: { password: "new-smtp-secret" } } });
+    expect(decryptJson(changed.secrets, deploymentCell)).toEqual({ services: { ...secrets.services, smtp: { password: "new-smtp-secret" } } });
 
-    const back = withCurrentSmtp(changed.config, changed.secrets, { emailSettings: { ...own.emailSettings, relay: "platform" }, smtpPasswordSealed: null }, ledger);
+    const onPlatform = { id: INSTANCE_ID, emailSettings: { ...own.emailSettings, relay: "platform" as const }, smtpPasswordSealed: null };
+    const back = withCurrentSmtp({ ...deployment, secrets: changed.secrets }, changed.config, onPlatform, ledger);
     expect(back.config.services).toEqual(services);
-    expect(decryptJson(back.secrets)).toEqual(secrets);
+    expect(decryptJson(back.secrets, deploymentCell)).toEqual(secrets);
 
     // Back on the platform's relay once the instance holds a relay credential: the site gets that credential.
     const relay = entry("mail.relay_credential", "lyc_k", { host: "relay.lyceum.example", port: 2525, tls: "starttls" }, { password: "relay-token" });
-    const onRelay = withCurrentSmtp(changed.config, changed.secrets, { emailSettings: { ...own.emailSettings, relay: "platform" }, smtpPasswordSealed: null }, [...ledger, relay]);
+    const onRelay = withCurrentSmtp({ ...deployment, secrets: changed.secrets }, changed.config, onPlatform, [...ledger, relay]);
     expect(onRelay.config.services).toEqual({ ...services, smtp: { host: "relay.lyceum.example", port: 2525, tls: "starttls", username: "lyc_k" } });
-    expect(decryptJson(onRelay.secrets)).toEqual({ services: { ...secrets.services, smtp: { password: "relay-token" } } });
+    expect(decryptJson(onRelay.secrets, deploymentCell)).toEqual({ services: { ...secrets.services, smtp: { password: "relay-token" } } });
   });
 });

@@ -1,7 +1,8 @@
 // The data-service part of a deployment's configuration, rendered from the ledger: where each service is and
 // which account to use. Passwords go in a separate object that is sealed at rest and merged in only when the
 // configuration is handed to the application server.
-import type { Instance } from "@/db/schema";
+import type { Deployment, Instance } from "@/db/schema";
+import { sealedCells } from "@/server/crypto/sealed-cells";
 import { decryptJson, decryptSecret, encryptJson } from "@/server/crypto/secrets";
 import { MAIL_RELAY_CREDENTIAL, type MailRelayCredentialDetails } from "@/server/mail/relay/credentials";
 import type { LedgerEntry } from "./ledger";
@@ -25,11 +26,11 @@ export type ServiceConfig = {
 export function renderServiceConfig(
   entries: LedgerEntry[],
   objectStorage?: { endpoint: string | null; forcePathStyle: boolean },
-  instance?: Pick<Instance, "emailSettings" | "smtpPasswordSealed">,
+  instance?: Pick<Instance, "id" | "emailSettings" | "smtpPasswordSealed">,
 ): ServiceConfig {
   const live = entries.filter((entry) => !entry.deletedAt);
   const ofKind = (kind: string) => live.filter((entry) => entry.kind === kind);
-  const secretsOf = (entry: LedgerEntry) => (entry.secrets ? decryptJson<Secrets>(entry.secrets) : {});
+  const secretsOf = (entry: LedgerEntry) => (entry.secrets ? decryptJson<Secrets>(entry.secrets, sealedCells.resourceSecrets(entry)) : {});
   const services: Record<string, unknown> = {};
   const secrets: Record<string, unknown> = {};
 
@@ -77,7 +78,7 @@ export function renderServiceConfig(
   const relayCredential = ofKind(MAIL_RELAY_CREDENTIAL)[0];
   if (email?.relay === "own") {
     services.smtp = { host: email.smtp.host, port: email.smtp.port, tls: email.smtp.tls, username: email.smtp.user };
-    secrets.smtp = { password: instance?.smtpPasswordSealed ? decryptSecret(instance.smtpPasswordSealed) : "" };
+    secrets.smtp = { password: instance?.smtpPasswordSealed ? decryptSecret(instance.smtpPasswordSealed, sealedCells.smtpPassword(instance.id)) : "" };
   } else if (relayCredential) {
     const relay = relayCredential.details as MailRelayCredentialDetails;
     services.smtp = { host: relay.host, port: relay.port, tls: relay.tls, username: relayCredential.externalId };
@@ -93,20 +94,21 @@ export function renderServiceConfig(
  * accounts, but a new SMTP server or password, or a switch between relays, must reach the site.
  */
 export function withCurrentSmtp(
+  deployment: Pick<Deployment, "id" | "instanceId" | "secrets">,
   config: Record<string, unknown>,
-  sealedSecrets: string | null,
-  instance: Pick<Instance, "emailSettings" | "smtpPasswordSealed">,
+  instance: Pick<Instance, "id" | "emailSettings" | "smtpPasswordSealed">,
   entries: LedgerEntry[],
 ): { config: Record<string, unknown>; secrets: string } {
+  const cell = sealedCells.deploymentSecrets(deployment);
   const current = renderServiceConfig(entries.filter((entry) => entry.kind === MAIL_RELAY_CREDENTIAL), undefined, instance);
   const replaceSmtp = (services: unknown, smtp: unknown) => {
     const others = Object.fromEntries(Object.entries(isPlainObject(services) ? services : {}).filter(([name]) => name !== "smtp"));
     return smtp === undefined ? others : { ...others, smtp };
   };
-  const secrets = sealedSecrets ? decryptJson(sealedSecrets) : {};
+  const secrets = deployment.secrets ? decryptJson(deployment.secrets, cell) : {};
   return {
     config: { ...config, services: replaceSmtp(config.services, current.services.smtp) },
-    secrets: encryptJson({ ...secrets, services: replaceSmtp(secrets.services, current.secrets.services.smtp) }),
+    secrets: encryptJson({ ...secrets, services: replaceSmtp(secrets.services, current.secrets.services.smtp) }, cell),
   };
 }
 
@@ -126,6 +128,6 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** The configuration a deployment's application server runs with: the stored config and its unsealed secrets. */
-export function siteConfigOf(deployment: { config: Record<string, unknown> | null; secrets: string | null }) {
-  return withSecrets(deployment.config ?? {}, deployment.secrets ? decryptJson(deployment.secrets) : null);
+export function siteConfigOf(deployment: Pick<Deployment, "id" | "instanceId" | "config" | "secrets">) {
+  return withSecrets(deployment.config ?? {}, deployment.secrets ? decryptJson(deployment.secrets, sealedCells.deploymentSecrets(deployment)) : null);
 }

@@ -2,7 +2,7 @@
 // loopback, private, link-local (169.254.169.254, the cloud metadata service), carrier-grade NAT, multicast,
 // documentation and reserved ranges are refused, also when an IPv6 address carries one of them inside it
 // (::ffff:127.0.0.1, NAT64, 6to4). Ranges from the IANA special-purpose registries (RFC 6890 and updates).
-import { lookup } from "node:dns/promises";
+import { lookup, type Resolver } from "node:dns/promises";
 import net from "node:net";
 
 const NON_PUBLIC_IPV4: [string, number, string][] = [
@@ -90,13 +90,28 @@ export function nonPublicReason(address: string): string | null {
 
 export class NonPublicAddressError extends Error {}
 
+/** A name's IPv4 and IPv6 addresses from a DNS server; a family without records is no error, no records at all is. */
+async function resolveThrough(resolver: Resolver, name: string): Promise<string[]> {
+  const noRecords = (error: unknown) => ["ENODATA", "ENOTFOUND"].includes((error as { code?: string }).code ?? "");
+  const [v4, v6] = await Promise.allSettled([resolver.resolve4(name), resolver.resolve6(name)]);
+  for (const result of [v4, v6]) if (result.status === "rejected" && !noRecords(result.reason)) throw result.reason;
+  const addresses = [v4, v6].flatMap((result) => (result.status === "fulfilled" ? result.value : []));
+  if (addresses.length === 0) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${name}`), { code: "ENOTFOUND" });
+  return addresses;
+}
+
 /**
  * Resolves `host` (a name or an IP literal) and returns its addresses, all public; throws NonPublicAddressError
- * naming the first that is not. DNS errors (ENOTFOUND…) pass through as they are.
+ * naming the first that is not. DNS errors (ENOTFOUND…) pass through as they are. Names are looked up as the
+ * system does (hosts file, then DNS), or through `options.resolver` when given.
  */
-export async function resolvePublicAddresses(host: string): Promise<string[]> {
+export async function resolvePublicAddresses(host: string, options: { resolver?: Resolver } = {}): Promise<string[]> {
   const bare = host.replace(/^\[(.*)\]$/, "$1");
-  const addresses = net.isIP(bare) ? [bare] : (await lookup(bare, { all: true, verbatim: true })).map((entry) => entry.address);
+  const addresses = net.isIP(bare)
+    ? [bare]
+    : options.resolver
+      ? await resolveThrough(options.resolver, bare)
+      : (await lookup(bare, { all: true, verbatim: true })).map((entry) => entry.address);
   for (const address of addresses) {
     const why = nonPublicReason(address);
     if (why) {

@@ -3,7 +3,7 @@
 import pino, { type DestinationStream, type Logger } from "pino";
 import { env } from "@/server/env";
 import { currentLogContext } from "./log-context";
-import { rememberSecrets, scrubSecrets } from "./redact";
+import { rememberSecrets, scrubLogLine } from "./redact";
 
 /** Keys whose values never reach a log line, wherever they appear in a logged object. */
 const REDACTED_KEYS = [
@@ -17,7 +17,7 @@ const state = (globalForLogger.__lyceumLogger ??= { root: null, destination: nul
 
 function createRootLogger(): Logger {
   const config = env();
-  // Configuration secrets are scrubbed even if some code puts one in a message.
+  // Configuration secrets are the platform's: scrubbed from every line, even if some code puts one in a message.
   rememberSecrets([
     config.AUTH_SECRET,
     config.LYCEUM_ENCRYPTION_KEY,
@@ -26,7 +26,7 @@ function createRootLogger(): Logger {
     config.LYCEUM_STAFF_PASSWORD,
     config.LYCEUM_METRICS_TOKEN,
     passwordOf(config.LYCEUM_SMTP_URL),
-  ].filter((value): value is string => Boolean(value)));
+  ].filter((value): value is string => Boolean(value)), { instanceId: null });
   return pino(
     {
       level: config.LYCEUM_LOG_LEVEL,
@@ -35,7 +35,7 @@ function createRootLogger(): Logger {
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: REDACTED_KEYS.flatMap((key) => [key, `*.${key}`]), censor: "[redacted]" },
       mixin: () => ({ ...currentLogContext() }),
-      hooks: { streamWrite: scrubSecrets },
+      hooks: { streamWrite: scrubLogLine },
     },
     state.destination ?? pino.destination({ dest: 1, sync: true }),
   );

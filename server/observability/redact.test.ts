@@ -1,17 +1,28 @@
 import { describe, expect, it } from "vitest";
-import { rememberSecrets, scrubSecrets } from "./redact";
+import { rememberSecrets, scrubLogLine, scrubSecrets } from "./redact";
 
 describe("scrubbing secrets from log lines", () => {
   it("replaces a remembered secret wherever it appears, also inside a JSON string", () => {
-    rememberSecrets({ password: 'p@ss"word-123456', nested: ["another-secret-value"] });
+    rememberSecrets({ password: 'p@ss"word-123456', nested: ["another-secret-value"] }, { instanceId: null });
     expect(scrubSecrets("login with p@ss\"word-123456 failed")).toBe("login with [redacted] failed");
     expect(scrubSecrets(JSON.stringify({ msg: 'bad p@ss"word-123456' }))).toBe('{"msg":"bad [redacted]"}');
     expect(scrubSecrets("x another-secret-value y")).toBe("x [redacted] y");
   });
 
   it("leaves short values alone, so ordinary words are not blanked out", () => {
-    rememberSecrets("short");
+    rememberSecrets("short", { instanceId: null });
     expect(scrubSecrets("a short message")).toBe("a short message");
+  });
+
+  it("scrubs an instance's secrets only from text about that instance", () => {
+    rememberSecrets({ password: "tenant-one-password" }, { instanceId: "instance-one" });
+    expect(scrubSecrets("x tenant-one-password y", ["instance-one"])).toBe("x [redacted] y");
+    expect(scrubSecrets("x tenant-one-password y", ["instance-two"])).toBe("x tenant-one-password y");
+    expect(scrubSecrets("x tenant-one-password y")).toBe("x tenant-one-password y");
+    expect(scrubLogLine('{"instanceId":"instance-one","msg":"tenant-one-password"}')).toBe('{"instanceId":"instance-one","msg":"[redacted]"}');
+    expect(scrubLogLine('{"instanceId":"instance-two","msg":"tenant-one-password"}')).toBe('{"instanceId":"instance-two","msg":"tenant-one-password"}');
+    // A message quoting the field does not make the line about that instance (the quotes arrive escaped).
+    expect(scrubLogLine('{"msg":"\\"instanceId\\":\\"instance-one\\" tenant-one-password"}')).toContain("tenant-one-password");
   });
 
   it("hides credentials inside URLs, key=value pairs and bearer tokens it was never told about", () => {

@@ -2,6 +2,7 @@
 // secrets), and the deployed configuration the VM receives (rendered config with the secrets merged in).
 import type { Instance } from "@/db/schema";
 import { defaultStaticPages } from "@/server/branding/static-pages";
+import { sealedCells } from "@/server/crypto/sealed-cells";
 import { encryptJson } from "@/server/crypto/secrets";
 import { renderUserData, type PlatformServices } from "@/server/infra/compute/cloud-init/user-data";
 import type { LedgerEntry } from "@/server/instances/ledger";
@@ -44,7 +45,7 @@ export const instance: Instance = {
 };
 
 export function entry(kind: string, externalId: string, details: Record<string, unknown>, secrets?: Record<string, unknown>): LedgerEntry {
-  return { id: `${kind}:${externalId}`, instanceId: INSTANCE_ID, kind, externalId, details, secrets: secrets ? encryptJson(secrets) : null, createdAt: new Date(), deletedAt: null };
+  return { id: `${kind}:${externalId}`, instanceId: INSTANCE_ID, kind, externalId, details, secrets: secrets ? encryptJson(secrets, sealedCells.resourceSecrets({ instanceId: INSTANCE_ID, kind, externalId })) : null, createdAt: new Date(), deletedAt: null };
 }
 
 export const ledger = [

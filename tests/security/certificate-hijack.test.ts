@@ -1,7 +1,7 @@
 // The attack: a client registers an instance with a custom domain it does not control, or one that is another
 // instance's Studio name, uploads a certificate for it, and hopes the load balancer serves that certificate
 // for the victim's names. Played against the tRPC API, real Postgres and a real HAProxy read by TLS SNI.
-import { X509Certificate } from "node:crypto";
+import { randomUUID, X509Certificate } from "node:crypto";
 import { existsSync } from "node:fs";
 import tls from "node:tls";
 import { eq } from "drizzle-orm";
@@ -30,6 +30,7 @@ const { env } = await import("@/server/env");
 const { infra, closeInfrastructure } = await import("@/server/infra");
 const { haproxyDirIn, HaproxyLoadBalancer } = await import("@/server/infra/load-balancer/haproxy");
 const { encryptJson } = await import("@/server/crypto/secrets");
+const { sealedCells } = await import("@/server/crypto/sealed-cells");
 const { apiAs, uniqueSuffix } = await import("../helpers/accounts");
 const { makeVerifiedUser, saveDraft } = await import("../helpers/registration");
 
@@ -138,13 +139,15 @@ describe("certificate hijack through an unverified custom domain", () => {
     await db.update(instances).set({ customDomain: `preview.${victimDomain}`, customDomainStatus: "verified" }).where(eq(instances.id, squatter.instance.id));
     const squatted = await ca.issue(namesUnder(`preview.${victimDomain}`));
     for (const [instanceId, certificate] of [[attacker.instance.id, stolen], [squatter.instance.id, squatted]] as const) {
+      const id = randomUUID();
       await db.insert(certificates).values({
+        id,
         instanceId,
         hostnames: namesUnder(victimDomain).concat(namesUnder(`preview.${victimDomain}`)),
         source: "client",
         status: "active",
         chainPem: certificate.chainPem,
-        privateKeySealed: encryptJson({ privateKeyPem: certificate.privateKeyPem }),
+        privateKeySealed: encryptJson({ privateKeyPem: certificate.privateKeyPem }, sealedCells.certificateKey({ id, instanceId })),
         notBefore: new Date(Date.now() - 86_400_000),
         // Longer-lived than the victim's: the store ranks it first among certificates for the same names.
         notAfter: new Date(Date.now() + 365 * 86_400_000),

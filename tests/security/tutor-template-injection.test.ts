@@ -10,6 +10,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import type { Instance } from "@/db/schema";
+import { sealedCells } from "@/server/crypto/sealed-cells";
 import { encryptSecret } from "@/server/crypto/secrets";
 import { deployedConfig, instance, render } from "../helpers/sample-deployment";
 
@@ -73,7 +74,7 @@ function hostileInstance(text: string): Instance {
       senderAddress: `courses${text}@sample.example`,
       smtp: { host: `smtp${text}.example`, port: 587, tls: "starttls", user: `user ${text}` },
     },
-    smtpPasswordSealed: encryptSecret(`pw ${text}`),
+    smtpPasswordSealed: encryptSecret(`pw ${text}`, sealedCells.smtpPassword(instance.id)),
   };
 }
 
@@ -125,7 +126,7 @@ describe("client text as Jinja2, YAML, Python and Mako in Tutor's config", () =>
       ...instance,
       name: "yes",
       emailSettings: { relay: "own", senderName: "Acme", senderAddress: "a@b.example", smtp: { host: "off", port: 587, tls: "starttls", user: "on" } },
-      smtpPasswordSealed: encryptSecret("="),
+      smtpPasswordSealed: encryptSecret("=", sealedCells.smtpPassword(instance.id)),
     };
     const run = runTutor({ userData: render(deployedConfig(typed)) });
     expect(run.config.PLATFORM_NAME).toBe("yes");

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { instances } from "@/db/schema";
 import { brandingInput } from "@/server/branding/branding";
 import { PLAN_IDS } from "@/server/billing/plans";
+import { sealedCells } from "@/server/crypto/sealed-cells";
 import { decryptSecret } from "@/server/crypto/secrets";
 import { domainStepInput } from "@/server/domains/domain-step";
 import { env } from "@/server/env";
@@ -93,7 +94,7 @@ export const registrationRouter = createTRPCRouter({
     const saved = instance.emailSettings;
     const savedPassword =
       saved?.relay === "own" && saved.smtp.host === settings.smtp.host && saved.smtp.user === settings.smtp.user && instance.smtpPasswordSealed
-        ? decryptSecret(instance.smtpPasswordSealed)
+        ? decryptSecret(instance.smtpPasswordSealed, sealedCells.smtpPassword(instance.id))
         : null;
     return testSmtpConnection({
       smtp: settings.smtp,

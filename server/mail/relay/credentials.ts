@@ -5,6 +5,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { and, eq, isNull } from "drizzle-orm";
 import type { Queryable } from "@/db";
 import { instanceResources } from "@/db/schema";
+import { sealedCells } from "@/server/crypto/sealed-cells";
 import { decryptJson } from "@/server/crypto/secrets";
 
 /** The instance_resources kind; its external id is the relay user name. Removing the entry revokes the credential. */
@@ -21,7 +22,9 @@ export async function authenticateRelayUser(q: Queryable, username: string, pass
     .from(instanceResources)
     .where(and(eq(instanceResources.kind, MAIL_RELAY_CREDENTIAL), eq(instanceResources.externalId, username), isNull(instanceResources.deletedAt)))
     .limit(1);
-  const expected = entry?.secrets ? decryptJson<MailRelayCredentialSecrets>(entry.secrets).password : "";
+  const expected = entry?.secrets
+    ? decryptJson<MailRelayCredentialSecrets>(entry.secrets, sealedCells.resourceSecrets({ instanceId: entry.instanceId, kind: MAIL_RELAY_CREDENTIAL, externalId: username })).password
+    : "";
   // Digests have one length, so the comparison takes the same time whatever was sent.
   const digest = (value: string) => createHash("sha256").update(value, "utf8").digest();
   const isMatch = timingSafeEqual(digest(expected), digest(password));
