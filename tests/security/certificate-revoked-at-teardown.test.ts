@@ -7,6 +7,7 @@ import { and, eq, isNull } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isolatedDatabase } from "../helpers/isolated-database";
 import { startPebble, type Pebble } from "../helpers/pebble";
+import { trustedTestCa } from "../helpers/test-ca";
 
 await isolatedDatabase();
 const pebble: Pebble = await startPebble();
@@ -16,12 +17,14 @@ process.env.CHALLTESTSRV_URL = pebble.challtestsrvUrl;
 process.env.ACME_DIRECTORY_URL = pebble.directoryUrl;
 process.env.ACME_CA_CERTS = pebble.caFile;
 process.env.ACME_EMAIL = "certificates@lyceum.test";
+// The client's own certificate comes from a CA the portal trusts (only a trusted chain is accepted).
+const clientCa = await trustedTestCa();
 
 const { db, closeDb } = await import("@/db");
 const { certificates, instances } = await import("@/db/schema");
 const { env } = await import("@/server/env");
 const { edgeDrivers, setInfrastructure } = await import("@/server/infra");
-const { makeSelfSignedCertificate, createSelfSignedIssuer } = await import("@/server/infra/certificates/self-signed");
+const { createSelfSignedIssuer } = await import("@/server/infra/certificates/self-signed");
 const { issueCertificate } = await import("@/server/certificates/issuance");
 const { ensureCertificates, removeCertificates, TLS_CERTIFICATE } = await import("@/jobs/steps/certificates");
 const { deprovisionPipeline } = await import("@/jobs/pipelines/deprovision");
@@ -80,7 +83,7 @@ describe("certificate revoked at teardown", () => {
     const [doomed, kept] = await Promise.all([runningInstanceRow("elm", "elm-college.example"), runningInstanceRow("yew")]);
     for (const { instance } of [doomed, kept]) await ensureCertificates.run(await stepContext(instance, drivers));
     // The client also uploaded a certificate of their own for the custom domain: it is theirs, not ours to revoke.
-    const upload = await makeSelfSignedCertificate(["elm-college.example", "studio.elm-college.example", "preview.elm-college.example", "apps.elm-college.example"]);
+    const upload = await clientCa.issue(["elm-college.example", "studio.elm-college.example", "preview.elm-college.example", "apps.elm-college.example"]);
     await apiAs(doomed.owner).certificates.upload({ instanceId: doomed.instance.id, chainPem: upload.chainPem, privateKeyPem: upload.privateKeyPem });
     const issued = (await certificatesOf(doomed.instance.id)).filter((row) => row.source === "acme");
     expect(issued.map((row) => row.hostnames[0]).sort()).toEqual(["*.elm.lyceum.test", "elm-college.example"]);
