@@ -27,7 +27,9 @@ export async function settingsComparison(user: User, id: string) {
   const operation = await activeOperation(db, id);
   return {
     differences: settingsDifferences(deployed, siteSettingsOf(instance)),
-    activeOperation: operation ? { id: operation.id, kind: operation.kind, status: operation.status } : null,
+    activeOperation: operation
+      ? { id: operation.id, kind: operation.kind, status: operation.status, isOwnersToCancel: operation.initiator === "owner" }
+      : null,
   };
 }
 
