@@ -16,6 +16,9 @@ export const CRONTAB_LINES: string[] = [
   "0 3 * * * terminate_obsolete_deployments",
   // Orphans and ghosts: every backend against the ledger (server/reconcile/); staff are emailed findings.
   "30 3 * * * reconcile_resources",
+  // Billing as a desired state (server/billing/desired-state.ts): a cancelled suspension, a lost timer or a plan change
+  // that never reached the servers is put right within five minutes. One run at a time, whichever worker takes it.
+  "*/5 * * * * reassert_billing_state ?jobKey=reassert_billing_state&max=1",
 ];
 
 export const crontab = CRONTAB_LINES.join("\n");

@@ -39,7 +39,7 @@ describe("the client's own SMTP password in a deployment", () => {
       })
       .where(eq(instances.id, created.id))
       .returning();
-    const operation = await startOperation(db, { instanceId: instance!.id, kind: "provision" });
+    const operation = await startOperation(db, { instanceId: instance!.id, kind: "provision", initiator: "owner" });
     // The step reads only the object-storage settings and the compute driver's name from the drivers.
     const infra = { objectStorage: { settings: { endpoint: null, forcePathStyle: false } }, compute: { name: "local" } } as unknown as Infrastructure;
 

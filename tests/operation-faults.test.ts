@@ -215,7 +215,7 @@ describe("one operation at a time", () => {
     await expect(apiAs(staff).staff.deprovision({ instanceId: instance.id, confirm: instance.subdomain, reason: "test teardown" })).rejects.toThrow(
       "An instance that is provisioning cannot be deprovisioned.",
     );
-    await expect(startOperation(db, { instanceId: instance.id, kind: "redeploy" })).rejects.toThrow(
+    await expect(startOperation(db, { instanceId: instance.id, kind: "redeploy", initiator: "system" })).rejects.toThrow(
       "A provision operation is still in progress on this instance.",
     );
     await expect(db.insert(instanceOperations).values({ instanceId: instance.id, kind: "redeploy" })).rejects.toMatchObject({

@@ -18,7 +18,7 @@ async function paidInstanceWithProvision() {
   const instance = await createInstance(owner.id, { name: "Action Academy", subdomain: `act-${uniqueSuffix()}`, plan: "starter" });
   const operation = await db.transaction(async (tx) => {
     await transitionInstance(tx, instance.id, "queued", { message: "paid" });
-    return startOperation(tx, { instanceId: instance.id, kind: "provision" });
+    return startOperation(tx, { instanceId: instance.id, kind: "provision", initiator: "owner" });
   });
   return { owner, instance, operation };
 }

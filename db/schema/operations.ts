@@ -13,6 +13,12 @@ export const operationKind = pgEnum("operation_kind", [
   "deprovision",
 ]);
 
+/**
+ * Who started an operation, which decides who may cancel it: an owner cancels only what an owner started;
+ * what billing, staff or Lyceum itself started is cancelled by staff (audited) or not at all.
+ */
+export const operationInitiator = pgEnum("operation_initiator", ["owner", "staff", "billing", "system"]);
+
 export const operationStatus = pgEnum("operation_status", ["queued", "running", "succeeded", "failed", "cancelled"]);
 
 export const instanceOperations = pgTable(
@@ -22,6 +28,9 @@ export const instanceOperations = pgTable(
     instanceId: uuid("instance_id").notNull().references(() => instances.id, { onDelete: "cascade" }),
     kind: operationKind("kind").notNull(),
     status: operationStatus("status").notNull().default("queued"),
+    // "system" for rows from before this column, and for anything inserted without saying: the safe default,
+    // since an owner may cancel only operations marked "owner".
+    initiator: operationInitiator("initiator").notNull().default("system"),
     requestedBy: text("requested_by").references(() => users.id, { onDelete: "set null" }),
     reason: text("reason"),
     error: text("error"),
@@ -60,4 +69,5 @@ export const operationSteps = pgTable(
 
 export type InstanceOperation = typeof instanceOperations.$inferSelect;
 export type OperationKind = (typeof operationKind.enumValues)[number];
+export type OperationInitiator = (typeof operationInitiator.enumValues)[number];
 export type OperationStatus = (typeof operationStatus.enumValues)[number];

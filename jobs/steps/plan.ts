@@ -17,7 +17,8 @@ export const applyPlan: PipelineStep = {
     if (!deployment) return `no deployment is up yet; the next one boots as ${plan.vmFlavor}`;
     const serverId = deployment.serverId ?? deployment.id;
     const recorded = await ctx.ledger.find(COMPUTE_FLAVOR, serverId);
-    if (recorded?.details.flavor === plan.vmFlavor) return `server ${serverId} is already sized ${plan.vmFlavor} for the ${plan.name} plan`;
+    // Both the ledger and the deployment's config: billing's sweep reads the config's plan as what is deployed.
+    if (recorded?.details.flavor === plan.vmFlavor && deployment.config?.plan === plan.id) return `server ${serverId} is already sized ${plan.vmFlavor} for the ${plan.name} plan`;
     await ctx.db
       .update(deployments)
       .set({ config: { ...deployment.config, ...planDeploymentConfig(plan) } })

@@ -5,6 +5,7 @@ import type { Task } from "graphile-worker";
 import { eq } from "drizzle-orm";
 import { db } from "@/db";
 import { deployments, instances } from "@/db/schema";
+import { BILLING_REASONS } from "@/server/billing/operation-reasons";
 import { planById } from "@/server/billing/plans";
 import { appliesChangesByRedeploying, REDEPLOY_INSTEAD, startApplyingChanges } from "@/server/instances/apply-changes";
 import { appendInstanceEvent } from "@/server/instances/events";
@@ -31,6 +32,6 @@ export const apply_plan_change: Task = async (payload, helpers) => {
       return;
     }
   }
-  const operation = await db.transaction((tx) => startApplyingChanges(tx, { instanceId, reason: `Billing: apply the ${plan.name} plan.` }));
+  const operation = await db.transaction((tx) => startApplyingChanges(tx, { instanceId, initiator: "billing", reason: BILLING_REASONS.applyPlan(plan.name) }));
   helpers.logger.info(`${operation.kind} ${operation.id} started for ${instance.subdomain} (${plan.id})`);
 };

@@ -6,6 +6,7 @@ import { deliver_local_billing_event } from "./deliver_local_billing_event";
 import { fail_stranded_operations } from "./fail_stranded_operations";
 import { deprovision_after_retention } from "./deprovision_after_retention";
 import { process_stripe_event } from "./process_stripe_event";
+import { reassert_billing_state } from "./reassert_billing_state";
 import { provision_instance } from "./provision_instance";
 import { reconcile_compute } from "./reconcile_compute";
 import { reconcile_resources } from "./reconcile_resources";
@@ -40,6 +41,7 @@ export const taskList: Partial<Record<JobName, TaskList[string]>> = {
   suspend_for_nonpayment,
   deprovision_after_retention,
   apply_plan_change,
+  reassert_billing_state,
   deliver_local_billing_event,
   fail_stranded_operations,
 };

@@ -62,7 +62,7 @@ export const verify_domain: Task = async (payload, helpers) => {
     // redeploy where the compute driver cannot change a running server; both get the domain's certificate first.
     if (status === "verified" && instance.status === "running") {
       try {
-        await startApplyingChanges(tx, { instanceId, reason: `custom domain ${domain} verified` });
+        await startApplyingChanges(tx, { instanceId, initiator: "system", reason: `custom domain ${domain} verified` });
       } catch (error) {
         if (!(error instanceof OperationInProgressError)) throw error;
         await appendInstanceEvent(tx, {

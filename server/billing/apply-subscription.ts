@@ -12,6 +12,7 @@ import { enqueueJob } from "@/server/jobs/enqueue";
 import { enqueueEmail } from "@/server/mail/enqueue";
 import type { BillingSubscription } from "./driver";
 import { paymentFailedEmail, subscriptionEndedEmail, suspendedEmail, trialEndingEmail } from "./notifications";
+import { BILLING_REASONS } from "./operation-reasons";
 import { planById } from "./plans";
 import { cancelTimer, deprovisionJobKey, scheduleDeprovision, scheduleSuspension, suspensionJobKey } from "./timers";
 
@@ -134,10 +135,17 @@ class Effects {
     }
     if (this.instance.status === "awaiting_payment") {
       await transitionInstance(this.tx, this.instance.id, "queued", { message: "Payment received; provisioning is queued." });
-      await startOperation(this.tx, { instanceId: this.instance.id, kind: "provision", reason: `Stripe subscription ${this.row.stripeSubscriptionId}` });
+      // The owner asked for this by paying at checkout, so it is theirs to cancel (and to retry).
+      await startOperation(this.tx, {
+        instanceId: this.instance.id,
+        kind: "provision",
+        initiator: "owner",
+        requestedBy: this.instance.ownerId,
+        reason: `Stripe subscription ${this.row.stripeSubscriptionId}`,
+      });
       this.note("provisioning queued");
     } else if (this.row.suspendedFor === "non_payment" && this.instance.status === "suspended") {
-      await startOperation(this.tx, { instanceId: this.instance.id, kind: "resume", reason: "Billing: the unpaid invoice was paid." });
+      await startOperation(this.tx, { instanceId: this.instance.id, kind: "resume", initiator: "billing", reason: BILLING_REASONS.invoicePaid });
       await this.update({ suspendedFor: null });
       await this.log("Billing: the invoice is paid; resuming the site.", "success");
       this.note("resume started");
@@ -167,7 +175,7 @@ class Effects {
       return;
     }
     if (this.instance.status !== "running") return;
-    await startOperation(this.tx, { instanceId: this.instance.id, kind: "suspend", reason: "Billing: unpaid after the grace period." });
+    await startOperation(this.tx, { instanceId: this.instance.id, kind: "suspend", initiator: "billing", reason: BILLING_REASONS.unpaid });
     await cancelTimer(this.tx, suspensionJobKey(this.instance.id));
     await this.update({ suspendedFor: "non_payment" });
     await enqueueEmail(this.tx, suspendedEmail(owner, this.instance));
@@ -184,7 +192,7 @@ class Effects {
     const hasServers = ["queued", "provisioning", "running", "suspended", "failed"].includes(this.instance.status);
     if (!hasServers) return;
     if (this.instance.status === "running" && this.row.suspendedFor !== "canceled") {
-      await startOperation(this.tx, { instanceId: this.instance.id, kind: "suspend", reason: "Billing: the subscription ended." });
+      await startOperation(this.tx, { instanceId: this.instance.id, kind: "suspend", initiator: "billing", reason: BILLING_REASONS.subscriptionEnded });
       await this.update({ suspendedFor: "canceled" });
       this.note("suspension started");
       // The deprovisioning is scheduled below; a due one starts on a later run, once the suspension is done.
@@ -211,7 +219,12 @@ class Effects {
       this.note(`deprovisioning waits for the ${active.kind} operation`);
       return;
     }
-    await startOperation(this.tx, { instanceId: this.instance.id, kind: "deprovision", reason: "Billing: the retention period after cancellation is over." });
+    await startOperation(this.tx, {
+      instanceId: this.instance.id,
+      kind: "deprovision",
+      initiator: "billing",
+      reason: BILLING_REASONS.retentionOver,
+    });
     await cancelTimer(this.tx, deprovisionJobKey(this.instance.id));
     await this.update({ deprovisionStartedAt: new Date() });
     await this.log("Billing: the retention period is over; deprovisioning the instance.", "warn");

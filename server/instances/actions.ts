@@ -3,11 +3,12 @@
 // wrapped with an audit trail later). Each runs in one transaction that locks the instance row.
 import { and, desc, eq } from "drizzle-orm";
 import { db, type Queryable } from "@/db";
-import { instanceOperations, instances, operationSteps, type InstanceStatus, type OperationKind, type User } from "@/db/schema";
+import { instanceOperations, instances, operationSteps, type InstanceStatus, type OperationInitiator, type OperationKind, type User } from "@/db/schema";
 import { isStaff } from "@/server/auth/roles";
 import { runJobNow } from "@/server/jobs/enqueue";
 import { appendInstanceEvent } from "./events";
 import { canTransition, transitionInstance } from "./lifecycle";
+import { assertCancellableFromInstancePage } from "./operation-cancelling";
 import {
   activeOperation,
   enqueueOperationJob,
@@ -31,6 +32,11 @@ const STATUS_WHEN_RETRIED: Partial<Record<OperationKind, InstanceStatus>> = {
 
 function byWhom(actor: Actor) {
   return isStaff(actor) ? "Lyceum staff" : "the owner";
+}
+
+/** A person's operation is marked as theirs: staff's are staff's, anyone else's the owner's. */
+function initiatorOf(actor: Actor): OperationInitiator {
+  return isStaff(actor) ? "staff" : "owner";
 }
 
 async function lockedInstance(q: Queryable, instanceId: string) {
@@ -83,12 +89,14 @@ export async function retryOperation(input: { instanceId: string; actor: Actor }
 /**
  * Asks the running operation to stop: the worker aborts the current step within about a second and the
  * operation ends `cancelled` (a queued one ends at once when its job runs, which is made to happen now).
+ * Only an operation the owner started: billing's, staff's and Lyceum's own are refused (operation-cancelling.ts).
  */
 export async function cancelOperation(input: { instanceId: string; actor: Actor }, q: Queryable = db) {
   return q.transaction(async (tx) => {
     const instance = await lockedInstance(tx, input.instanceId);
     const operation = await activeOperation(tx, instance.id);
     if (!operation) throw new InstanceActionRefusedError("Nothing is running on this instance.");
+    assertCancellableFromInstancePage(operation, input.actor);
     if (operation.cancelRequestedAt) return { operationId: operation.id };
     await tx.update(instanceOperations).set({ cancelRequestedAt: new Date() }).where(eq(instanceOperations.id, operation.id));
     await appendInstanceEvent(tx, {
@@ -124,6 +132,7 @@ export async function requestDeprovision(
     const operation = await startOperation(tx, {
       instanceId: instance.id,
       kind: "deprovision",
+      initiator: initiatorOf(input.actor),
       requestedBy: input.actor.id,
       reason: input.reason ?? null,
     });
@@ -144,6 +153,7 @@ export async function requestRedeploy(input: { instanceId: string; actor: Actor;
     const operation = await startOperation(tx, {
       instanceId: instance.id,
       kind: "redeploy",
+      initiator: initiatorOf(input.actor),
       requestedBy: input.actor.id,
       reason: input.reason ?? null,
     });

@@ -3,6 +3,7 @@
 // deployment, rendered from the current settings and plan (its VM flavor too), boots beside the serving one and
 // takes over once healthy.
 import type { Queryable } from "@/db";
+import type { OperationInitiator } from "@/db/schema";
 import { appendInstanceEvent } from "./events";
 import { startOperation } from "./operations";
 
@@ -23,7 +24,10 @@ export async function appliesChangesByRedeploying(): Promise<boolean> {
  * Starts the operation that applies the instance's current settings and plan (refused with
  * OperationInProgressError while another runs), and says in the event log when that is a redeploy, and why.
  */
-export async function startApplyingChanges(q: Queryable, input: { instanceId: string; requestedBy?: string | null; reason: string }) {
+export async function startApplyingChanges(
+  q: Queryable,
+  input: { instanceId: string; initiator: OperationInitiator; requestedBy?: string | null; reason: string },
+) {
   const compute = await computeDriver();
   const isRedeploy = !compute.canReconfigureInPlace;
   const operation = await startOperation(q, { ...input, kind: isRedeploy ? "redeploy" : "reconfigure" });

@@ -1,7 +1,7 @@
 // Starting operations on an instance: one unfinished operation per instance, enforced by a unique index.
 import { and, desc, eq, inArray } from "drizzle-orm";
 import type { Queryable } from "@/db";
-import { instanceOperations, type OperationKind } from "@/db/schema";
+import { instanceOperations, type OperationInitiator, type OperationKind } from "@/db/schema";
 import { enqueueJob } from "@/server/jobs/enqueue";
 import { OPERATION_JOB } from "@/server/jobs/payloads";
 
@@ -27,11 +27,17 @@ export function isUniqueViolation(error: unknown): boolean {
 /**
  * Records an operation and queues its job (jobKey = operation id, so a repeat add is a no-op). Call it in
  * the transaction that decided the operation is needed. Throws OperationInProgressError when another one
- * is unfinished.
+ * is unfinished. `initiator` is required: it decides who may cancel the operation (operation-cancelling.ts).
  */
 export async function startOperation(
   q: Queryable,
-  input: { instanceId: string; kind: OperationKind; requestedBy?: string | null; reason?: string | null },
+  input: {
+    instanceId: string;
+    kind: OperationKind;
+    initiator: OperationInitiator;
+    requestedBy?: string | null;
+    reason?: string | null;
+  },
 ) {
   const active = await activeOperation(q, input.instanceId);
   if (active) throw new OperationInProgressError(active.kind);
@@ -44,6 +50,7 @@ export async function startOperation(
         .values({
           instanceId: input.instanceId,
           kind: input.kind,
+          initiator: input.initiator,
           requestedBy: input.requestedBy ?? null,
           reason: input.reason ?? null,
         })

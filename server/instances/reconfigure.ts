@@ -8,6 +8,7 @@ import { brandingInput } from "@/server/branding/branding";
 import { emailSettingsSchema } from "@/server/mail/smtp-settings";
 import { appendInstanceEvent } from "./events";
 import { appliesChangesByRedeploying, startApplyingChanges } from "./apply-changes";
+import { assertCancellableFromInstancePage } from "./operation-cancelling";
 import { activeOperation, OperationInProgressError } from "./operations";
 import { settingsDifferences, siteSettingsOf, type SiteSettings } from "./site-config";
 
@@ -26,7 +27,9 @@ export async function settingsComparison(user: User, id: string) {
   const operation = await activeOperation(db, id);
   return {
     differences: settingsDifferences(deployed, siteSettingsOf(instance)),
-    activeOperation: operation ? { id: operation.id, kind: operation.kind, status: operation.status } : null,
+    activeOperation: operation
+      ? { id: operation.id, kind: operation.kind, status: operation.status, isOwnersToCancel: operation.initiator === "owner" }
+      : null,
   };
 }
 
@@ -43,7 +46,7 @@ export async function applySettings(user: User, id: string) {
     const email = emailSettingsSchema.safeParse(instance.emailSettings);
     if (!email.success) throw new TRPCError({ code: "BAD_REQUEST", message: `Email: ${email.error.issues[0]?.message}`, cause: email.error });
     try {
-      const operation = await startApplyingChanges(tx, { instanceId: id, requestedBy: user.id, reason: "owner applied settings" });
+      const operation = await startApplyingChanges(tx, { instanceId: id, initiator: "owner", requestedBy: user.id, reason: "owner applied settings" });
       await appendInstanceEvent(tx, { instanceId: id, operationId: operation.id, kind: "log", message: "Your changes are queued." });
       return { operationId: operation.id };
     } catch (error) {
@@ -76,6 +79,8 @@ export async function cancelSettingsChange(user: User, id: string) {
       .where(and(eq(instanceOperations.instanceId, id), eq(instanceOperations.kind, await settingsOperationKind()), inArray(instanceOperations.status, ["queued", "running"])))
       .for("update");
     if (!operation) throw new TRPCError({ code: "BAD_REQUEST", message: "There is no change in progress to cancel." });
+    // A plan change billing applies is a reconfigure or redeploy too, and not the owner's to call off.
+    assertCancellableFromInstancePage(operation, user);
     const now = new Date();
     if (operation.status === "queued") {
       await tx

@@ -29,6 +29,8 @@ export const jobPayloads = {
   suspend_for_nonpayment: instanceJobPayload,
   deprovision_after_retention: instanceJobPayload,
   apply_plan_change: instanceJobPayload,
+  /** Every few minutes (jobs/crontab.ts): starts what billing wants and the instances do not reflect. */
+  reassert_billing_state: z.object({}).passthrough(),
   deliver_local_billing_event: z.object({ event: z.looseObject({ id: z.string(), type: z.string() }) }),
   /** Every minute (crontab): fails operations whose job will never run again. */
   fail_stranded_operations: z.object({}).passthrough(),

@@ -12,6 +12,7 @@ import { InstanceActionRefusedError, cancelOperation, requestRedeploy, retryOper
 import { publicInstance } from "@/server/instances/draft-view";
 import { instanceIdInput } from "@/server/instances/input";
 import { IllegalTransitionError } from "@/server/instances/lifecycle";
+import { OperationNotCancellableError } from "@/server/instances/operation-cancelling";
 import { OperationInProgressError } from "@/server/instances/operations";
 import { activeDeploymentOf, instanceById, instanceEventLog, instanceLedger, instancesOwnedBy } from "@/server/instances/queries";
 import { isSubdomainAvailable } from "@/server/instances/registration";
@@ -61,6 +62,7 @@ async function asUserError<T>(action: () => Promise<T>): Promise<T> {
     if (error instanceof InstanceActionRefusedError || error instanceof IllegalTransitionError) {
       throw new TRPCError({ code: "BAD_REQUEST", message: error.message, cause: error });
     }
+    if (error instanceof OperationNotCancellableError) throw new TRPCError({ code: "FORBIDDEN", message: error.message, cause: error });
     if (error instanceof OperationInProgressError) throw new TRPCError({ code: "CONFLICT", message: error.message, cause: error });
     throw error;
   }

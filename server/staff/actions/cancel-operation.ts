@@ -38,8 +38,13 @@ export const cancelOperation = defineStaffAction({
       select id from graphile_worker.reschedule_jobs(
         array(select id from graphile_worker.jobs where key = ${operationJobKey(operation.id)} and locked_at is null),
         run_at => now())`);
+    // Billing is a desired state (server/billing/desired-state.ts): what it started comes back unless the subscription changes.
+    const comesBack =
+      operation.initiator === "billing"
+        ? " Billing started it, so billing's sweep starts it again within five minutes unless the subscription changes meanwhile."
+        : "";
     return {
-      summary: `Requested cancellation of the ${operation.status} ${operation.kind} operation ${operation.id}.`,
+      summary: `Requested cancellation of the ${operation.status} ${operation.kind} operation ${operation.id}.${comesBack}`,
       ownerNotice: {
         subject: `Lyceum staff stopped the ${operation.kind} of "${instance.name}"`,
         text: `Lyceum staff stopped the ${operation.kind} that was under way on your instance "${instance.name}". We will be in touch about what happens next.`,

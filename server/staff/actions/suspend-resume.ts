@@ -17,7 +17,7 @@ export const suspendInstance = defineStaffAction({
     if (!instance) refuse("There is no such instance.");
     if (instance.status !== "running") refuse(`Only a running instance can be suspended; this one is ${instance.status.replace("_", " ")}.`);
     const operation = await refusingAsStaffAction(() =>
-      startOperation(tx, { instanceId: instance.id, kind: "suspend", requestedBy: actor.id, reason: `Lyceum staff: ${reason}` }),
+      startOperation(tx, { instanceId: instance.id, kind: "suspend", initiator: "staff", requestedBy: actor.id, reason: `Lyceum staff: ${reason}` }),
     );
     return {
       summary: `Started suspension ${operation.id}.`,
@@ -48,7 +48,7 @@ export const resumeInstance = defineStaffAction({
       refuse("Billing suspended this instance because its subscription ended: it resumes only with a new subscription.");
     }
     const operation = await refusingAsStaffAction(() =>
-      startOperation(tx, { instanceId: instance.id, kind: "resume", requestedBy: actor.id, reason: `Lyceum staff: ${reason}` }),
+      startOperation(tx, { instanceId: instance.id, kind: "resume", initiator: "staff", requestedBy: actor.id, reason: `Lyceum staff: ${reason}` }),
     );
     return {
       summary: `Started resumption ${operation.id}.`,

@@ -12,7 +12,7 @@ import type { SettingsDifference } from "@/server/instances/site-config";
 type Props = {
   view: DraftView;
   differences: SettingsDifference[];
-  activeOperation: { id: string; kind: string; status: string } | null;
+  activeOperation: { id: string; kind: string; status: string; isOwnersToCancel: boolean } | null;
 };
 
 function SaveDraftButton({ isBusy, formError }: { isBusy: boolean; formError: string | null }) {
@@ -67,7 +67,8 @@ export function SettingsEditor({ view, differences, activeOperation }: Props) {
           <button type="button" className="button" onClick={() => apply.mutate({ id: view.instance.id })} disabled={apply.isPending || differences.length === 0}>
             Apply changes
           </button>
-          {isApplying ? (
+          {/* Billing's plan changes are reconfigures and redeploys too, but not the owner's to stop. */}
+          {isApplying && activeOperation.isOwnersToCancel ? (
             <button type="button" className="button button-secondary" onClick={() => cancel.mutate({ id: view.instance.id })} disabled={cancel.isPending}>
               {activeOperation.status === "queued" ? "Cancel the queued change" : "Stop applying"}
             </button>
