@@ -1,12 +1,14 @@
 "use server";
 // Sign-up, log-in and log-out as server actions: the forms work before (and without) JavaScript.
-import { AuthError } from "next-auth";
+import { AuthError, CredentialsSignin } from "next-auth";
 import { z } from "zod";
-import { db } from "@/db";
 import { emailSchema, logInInput, newPasswordSchema, signUpInput } from "@/server/accounts/credentials";
-import { createUser, EmailTakenError } from "@/server/accounts/users";
-import { resetPassword as resetPasswordWithToken, sendAccountVerification, sendPasswordReset } from "@/server/accounts/verification";
+import { signUpAccount } from "@/server/accounts/sign-up";
+import { EmailTakenError } from "@/server/accounts/users";
+import { resetPassword as resetPasswordWithToken, sendPasswordReset } from "@/server/accounts/verification";
 import { signIn, signOut } from "@/server/auth";
+import { logInFailureMessage } from "@/server/auth/login-errors";
+import { safeRedirectPath } from "@/server/auth/safe-redirect";
 
 export type AuthFormState = {
   fieldErrors?: Partial<Record<"name" | "email" | "password", string[]>>;
@@ -14,19 +16,14 @@ export type AuthFormState = {
   values?: { email?: string; name?: string };
 };
 
-/** Only same-site paths, so a crafted ?next= cannot send people elsewhere after logging in. */
-function safeNext(value: FormDataEntryValue | null): string {
-  const next = typeof value === "string" ? value : "";
-  return next.startsWith("/") && !next.startsWith("//") ? next : "/instances";
-}
-
 export async function logIn(_previous: AuthFormState, formData: FormData): Promise<AuthFormState> {
   const values = { email: String(formData.get("email") ?? "") };
   const parsed = logInInput.safeParse({ email: formData.get("email"), password: formData.get("password") });
   if (!parsed.success) return { fieldErrors: z.flattenError(parsed.error).fieldErrors, values };
   try {
-    await signIn("credentials", { ...parsed.data, redirectTo: safeNext(formData.get("next")) });
+    await signIn("credentials", { ...parsed.data, redirectTo: safeRedirectPath(formData.get("next")) });
   } catch (error) {
+    if (error instanceof CredentialsSignin) return { formError: logInFailureMessage(error), values };
     if (error instanceof AuthError) return { formError: "Wrong email or password.", values };
     throw error; // the redirect that signals success
   }
@@ -42,11 +39,7 @@ export async function signUp(_previous: AuthFormState, formData: FormData): Prom
   });
   if (!parsed.success) return { fieldErrors: z.flattenError(parsed.error).fieldErrors, values };
   try {
-    // The account and its verification email commit together: no account without its link.
-    await db.transaction(async (tx) => {
-      const user = await createUser(parsed.data, "client", tx);
-      await sendAccountVerification(tx, user);
-    });
+    await signUpAccount(parsed.data);
   } catch (error) {
     if (error instanceof EmailTakenError) return { fieldErrors: { email: [error.message] }, values };
     throw error;
@@ -54,7 +47,7 @@ export async function signUp(_previous: AuthFormState, formData: FormData): Prom
   await signIn("credentials", {
     email: parsed.data.email,
     password: parsed.data.password,
-    redirectTo: safeNext(formData.get("next")),
+    redirectTo: safeRedirectPath(formData.get("next")),
   });
   return {};
 }
