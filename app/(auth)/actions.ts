@@ -1,20 +1,30 @@
 "use server";
 // Sign-up, log-in and log-out as server actions: the forms work before (and without) JavaScript.
+import { headers } from "next/headers";
 import { AuthError, CredentialsSignin } from "next-auth";
 import { z } from "zod";
 import { emailSchema, logInInput, newPasswordSchema, signUpInput } from "@/server/accounts/credentials";
+import { changePassword, WrongCurrentPasswordError } from "@/server/accounts/password-change";
 import { signUpAccount } from "@/server/accounts/sign-up";
-import { EmailTakenError } from "@/server/accounts/users";
 import { resetPassword as resetPasswordWithToken, sendPasswordReset } from "@/server/accounts/verification";
 import { signIn, signOut } from "@/server/auth";
 import { logInFailureMessage } from "@/server/auth/login-errors";
 import { safeRedirectPath } from "@/server/auth/safe-redirect";
+import { currentUser } from "@/server/auth/session";
+import { clientAddressOf } from "@/server/net/client-address";
+import { RateLimitedError } from "@/server/rate-limit/rate-limited-error";
 
 export type AuthFormState = {
   fieldErrors?: Partial<Record<"name" | "email" | "password", string[]>>;
   formError?: string;
   values?: { email?: string; name?: string };
+  /** Sign-up accepted: the same answer whether or not the address already had an account. */
+  isDone?: boolean;
 };
+
+async function requestClientAddress() {
+  return clientAddressOf(await headers());
+}
 
 export async function logIn(_previous: AuthFormState, formData: FormData): Promise<AuthFormState> {
   const values = { email: String(formData.get("email") ?? "") };
@@ -30,6 +40,10 @@ export async function logIn(_previous: AuthFormState, formData: FormData): Promi
   return {};
 }
 
+/**
+ * Never signs in: doing so only for new addresses would tell anyone which addresses have an account. The
+ * person confirms the address through the emailed link and logs in.
+ */
 export async function signUp(_previous: AuthFormState, formData: FormData): Promise<AuthFormState> {
   const values = { email: String(formData.get("email") ?? ""), name: String(formData.get("name") ?? "") };
   const parsed = signUpInput.safeParse({
@@ -39,25 +53,30 @@ export async function signUp(_previous: AuthFormState, formData: FormData): Prom
   });
   if (!parsed.success) return { fieldErrors: z.flattenError(parsed.error).fieldErrors, values };
   try {
-    await signUpAccount(parsed.data);
+    await signUpAccount(parsed.data, { clientIp: await requestClientAddress() });
   } catch (error) {
-    if (error instanceof EmailTakenError) return { fieldErrors: { email: [error.message] }, values };
+    if (error instanceof RateLimitedError) return { formError: error.message, values };
     throw error;
   }
-  await signIn("credentials", {
-    email: parsed.data.email,
-    password: parsed.data.password,
-    redirectTo: safeRedirectPath(formData.get("next")),
-  });
-  return {};
+  return { isDone: true, values: { email: parsed.data.email } };
 }
 
-export type PasswordFormState = { fieldErrors?: Partial<Record<"email" | "password", string[]>>; formError?: string; isDone?: boolean; email?: string };
+export type PasswordFormState = {
+  fieldErrors?: Partial<Record<"email" | "password" | "currentPassword", string[]>>;
+  formError?: string;
+  isDone?: boolean;
+  email?: string;
+};
 
 export async function requestPasswordReset(_previous: PasswordFormState, formData: FormData): Promise<PasswordFormState> {
   const parsed = emailSchema.safeParse(formData.get("email"));
   if (!parsed.success) return { fieldErrors: { email: [parsed.error.issues[0]!.message] }, email: String(formData.get("email") ?? "") };
-  await sendPasswordReset(parsed.data);
+  try {
+    await sendPasswordReset(parsed.data, { clientIp: await requestClientAddress() });
+  } catch (error) {
+    if (error instanceof RateLimitedError) return { formError: error.message, email: parsed.data };
+    throw error;
+  }
   return { isDone: true, email: parsed.data };
 }
 
@@ -66,6 +85,23 @@ export async function chooseNewPassword(_previous: PasswordFormState, formData: 
   if (!parsed.success) return { fieldErrors: { password: [parsed.error.issues[0]!.message] } };
   const result = await resetPasswordWithToken(String(formData.get("token") ?? ""), parsed.data);
   if (!result.isValid) return { formError: result.message };
+  return { isDone: true };
+}
+
+/** Signs out every other session (new credential version) and signs this one in again with the new password. */
+export async function changeOwnPassword(_previous: PasswordFormState, formData: FormData): Promise<PasswordFormState> {
+  const user = await currentUser();
+  if (!user) return { formError: "Log in again to change your password." };
+  const currentPassword = String(formData.get("currentPassword") ?? "");
+  const parsed = newPasswordSchema.safeParse(formData.get("password"));
+  if (!parsed.success) return { fieldErrors: { password: [parsed.error.issues[0]!.message] } };
+  try {
+    await changePassword(user.id, { currentPassword, newPassword: parsed.data });
+  } catch (error) {
+    if (error instanceof WrongCurrentPasswordError) return { fieldErrors: { currentPassword: [error.message] } };
+    throw error;
+  }
+  await signIn("credentials", { email: user.email, password: parsed.data, redirect: false });
   return { isDone: true };
 }
 

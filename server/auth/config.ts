@@ -5,8 +5,8 @@ import type { AuthConfig } from "@auth/core";
 import Credentials from "@auth/core/providers/credentials";
 import { db } from "@/db";
 import { accounts, sessions, users, verificationTokens, type UserRole } from "@/db/schema";
-import { logInInput } from "@/server/accounts/credentials";
-import { findUserByCredentials } from "@/server/accounts/users";
+import { authorizeCredentials } from "./authorize-credentials";
+import { findSessionUser } from "./session-user";
 
 export function authConfig() {
   return {
@@ -21,23 +21,24 @@ export function authConfig() {
     providers: [
       Credentials({
         credentials: { email: { label: "Email" }, password: { label: "Password", type: "password" } },
-        async authorize(raw) {
-          const parsed = logInInput.safeParse(raw);
-          if (!parsed.success) return null;
-          const user = await findUserByCredentials(parsed.data.email, parsed.data.password);
-          return user ? { id: user.id, email: user.email, name: user.name, role: user.role } : null;
-        },
+        authorize: authorizeCredentials,
       }),
     ],
     callbacks: {
-      jwt({ token, user }) {
-        if (user) token.role = user.role;
-        return token;
+      // Runs at sign-in (with `user`) and on every read of the session: a JWT lives for 30 days on its own, so
+      // each read re-checks it against the account; null ends the session (and clears its cookie where it can).
+      async jwt({ token, user }) {
+        if (user) {
+          const signedIn = user as typeof user & { role: UserRole; credentialVersion: number };
+          return { ...token, role: signedIn.role, credentialVersion: signedIn.credentialVersion };
+        }
+        const current = await findSessionUser({ userId: token.sub, credentialVersion: token.credentialVersion });
+        return current ? { ...token, role: current.role } : null;
       },
       session({ session, token }) {
         session.user.id = token.sub ?? "";
         session.user.role = (token.role as UserRole | undefined) ?? "client";
-        return session;
+        return { ...session, credentialVersion: token.credentialVersion };
       },
     },
   } satisfies AuthConfig;

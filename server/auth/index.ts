@@ -7,6 +7,8 @@ import { authConfig } from "./config";
 declare module "next-auth" {
   interface Session {
     user: { id: string; role: UserRole } & DefaultSession["user"];
+    /** The account's credential version when the session was issued (./session-user.ts checks it). */
+    credentialVersion?: unknown;
   }
   interface User {
     role?: UserRole;
