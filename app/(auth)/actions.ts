@@ -101,7 +101,12 @@ export async function changeOwnPassword(_previous: PasswordFormState, formData: 
     if (error instanceof WrongCurrentPasswordError) return { fieldErrors: { currentPassword: [error.message] } };
     throw error;
   }
-  await signIn("credentials", { email: user.email, password: parsed.data, redirect: false });
+  try {
+    await signIn("credentials", { email: user.email, password: parsed.data, redirect: false });
+  } catch (error) {
+    // The change stands; only this session's fresh token is missing, so the next page asks to log in.
+    if (!(error instanceof AuthError)) throw error;
+  }
   return { isDone: true };
 }
 
