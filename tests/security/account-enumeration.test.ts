@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { signUpAccount } from "@/server/accounts/sign-up";
 import { createUser, findUserByCredentials } from "@/server/accounts/users";
 import { sendPasswordReset } from "@/server/accounts/verification";
+import { RateLimitedError } from "@/server/rate-limit/rate-limited-error";
 import { uniqueSuffix } from "../helpers/accounts";
 import { queuedEmailsTo } from "../helpers/queued-emails";
 
@@ -51,4 +52,35 @@ describe("probing which email addresses have an account", () => {
     // A new account costs one scrypt hash (tens of milliseconds); a taken address must cost as much.
     expect(median(taken)).toBeGreaterThan(median(fresh) * 0.5);
   });
+
+  it("throttles a flood of reset requests for one address alike, whether or not it has an account", async () => {
+    const owner = await createUser({ email: `owner-${uniqueSuffix()}@example.org`, password: "the owner's password" });
+    const nobody = `nobody-${uniqueSuffix()}@example.org`;
+    async function refusalAfterFlood(email: string) {
+      for (let i = 0; i < 20; i++) {
+        try {
+          await sendPasswordReset(email, { clientIp: `192.0.2.${150 + i}` });
+        } catch (error) {
+          if (error instanceof RateLimitedError) return { after: i, message: error.message.replace(/\d+/, "N") };
+          throw error;
+        }
+      }
+      return null;
+    }
+    const forOwner = await refusalAfterFlood(owner.email);
+    expect(forOwner).toEqual({ after: 5, message: "Too many password reset requests. Try again in N minutes." });
+    expect(await refusalAfterFlood(nobody)).toEqual(forOwner);
+    expect(await queuedEmailsTo(owner.email)).toHaveLength(5);
+  });
+
+  it("throttles a flood of sign-ups from one address", async () => {
+    let refusal: unknown = null;
+    for (let i = 0; i < 120 && !refusal; i++) {
+      await signUpAccount({ email: `bulk-${uniqueSuffix()}@example.org`, password: "a long enough password" }, { clientIp: "192.0.2.200" }).catch((error: unknown) => {
+        if (!(error instanceof RateLimitedError)) throw error;
+        refusal = error;
+      });
+    }
+    expect(refusal).toBeInstanceOf(RateLimitedError);
+  }, 240_000);
 });

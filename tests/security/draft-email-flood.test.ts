@@ -75,4 +75,14 @@ describe("flooding a stranger's inbox through the registration wizard", () => {
     const body = (await response.json()) as { error: { json: { message: string } } };
     expect(body.error.json.message).toMatch(/^Too many new drafts\. Try again in \d+ (minutes?|seconds?)\.$/);
   });
+
+  it("refuses to resend the account's own confirmation email more than a few times an hour", async () => {
+    const account = await makeUser();
+    const api = apiFrom(account, "203.0.113.60");
+    const outcomes = [];
+    for (let i = 0; i < 10; i++) outcomes.push(await api.account.resendVerification().then(() => "sent", (error: unknown) => (error instanceof TRPCError ? error.code : error)));
+    expect(outcomes.filter((o) => o === "sent")).toHaveLength(5);
+    expect(outcomes.slice(5)).toEqual(Array(5).fill("TOO_MANY_REQUESTS"));
+    expect((await queuedEmailsTo(account.email)).length).toBe(5);
+  });
 });
