@@ -32,6 +32,9 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                   <span className="text-sm text-slate-600" data-testid="signed-in-as">
                     {user.email}
                   </span>
+                  <Link href="/account/password" className="text-sm">
+                    Password
+                  </Link>
                   <form action={logOut}>
                     <button type="submit" className="button button-secondary">
                       Log out

@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { makePng } from "../tests/helpers/sample-images";
-import { confirmEmail } from "./fixtures/accounts";
+import { confirmEmail, logIn } from "./fixtures/accounts";
 
 // The whole path a school takes: sign up, confirm the address, go through every step of the registration
 // wizard (one mistake per step, corrected), pay offline, watch the instance come up, open its themed site.
@@ -18,6 +18,8 @@ test("sign up, register through the wizard, pay and watch the instance come up l
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill("correct horse battery");
   await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByRole("status")).toContainText(`Check your inbox: we have sent a message to ${email}.`);
+  await logIn(page, { email, password: "correct horse battery" });
   await expect(page.getByTestId("signed-in-as")).toHaveText(email);
 
   // 1. Instance

@@ -242,6 +242,13 @@ export const envSchema = z.object({
       .pipe(z.array(z.email("must be a comma-separated list of email addresses")))
       .optional(),
   ),
+  /**
+   * How many reverse proxies of our own (HAProxy, a cloud load balancer) stand in front of the portal, each
+   * appending the address it saw to X-Forwarded-For. Rate limits per client address take the entry the
+   * outermost trusted proxy appended. 0 (no proxy): the address Next.js itself records, which a client that
+   * sends its own X-Forwarded-For can choose: behind a proxy, set this so per-address limits hold.
+   */
+  LYCEUM_TRUSTED_PROXY_HOPS: z.coerce.number({ error: "must be a whole number" }).int("must be a whole number").min(0).max(10).default(0),
   LYCEUM_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Bearer token Prometheus sends to /api/metrics, the worker's metrics port and the http_sd endpoints. */
   LYCEUM_METRICS_TOKEN: optionalString.pipe(z.string().min(16, "must be at least 16 characters").optional()),

@@ -14,6 +14,16 @@ type Props = {
 export function AuthForm({ mode, action, next }: Props) {
   const [state, formAction, isPending] = useActionState(action, {});
   const isSignUp = mode === "signup";
+  if (isSignUp && state.isDone) {
+    return (
+      <div className="card stack max-w-md" role="status">
+        <p>
+          Check your inbox: we have sent a message to {state.values?.email}. Confirm your address with the link in it, then{" "}
+          <Link href={next ? `/login?next=${encodeURIComponent(next)}` : "/login"}>log in</Link>.
+        </p>
+      </div>
+    );
+  }
   return (
     <form action={formAction} className="card stack max-w-md" noValidate>
       {next ? <input type="hidden" name="next" value={next} /> : null}

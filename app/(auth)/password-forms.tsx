@@ -3,7 +3,7 @@ import Link from "next/link";
 import { useActionState } from "react";
 import { ErrorMessage } from "@/app/_components/error-message";
 import { Field } from "@/app/_components/field";
-import { chooseNewPassword, requestPasswordReset } from "./actions";
+import { changeOwnPassword, chooseNewPassword, requestPasswordReset } from "./actions";
 
 export function ForgotPasswordForm() {
   const [state, action, isPending] = useActionState(requestPasswordReset, {});
@@ -17,6 +17,7 @@ export function ForgotPasswordForm() {
   return (
     <form action={action} className="card stack max-w-md" noValidate>
       <Field label="Email" name="email" type="email" autoComplete="email" required defaultValue={state.email} error={state.fieldErrors?.email} />
+      <ErrorMessage>{state.formError}</ErrorMessage>
       <button type="submit" className="button" disabled={isPending}>
         Send me a reset link
       </button>
@@ -36,6 +37,42 @@ export function ResetPasswordForm({ token }: { token: string }) {
   return (
     <form action={action} className="card stack max-w-md" noValidate>
       <input type="hidden" name="token" value={token} />
+      <Field
+        label="New password"
+        name="password"
+        type="password"
+        autoComplete="new-password"
+        required
+        hint="At least 10 characters."
+        error={state.fieldErrors?.password}
+      />
+      <ErrorMessage>{state.formError}</ErrorMessage>
+      <button type="submit" className="button" disabled={isPending}>
+        Change password
+      </button>
+    </form>
+  );
+}
+
+export function ChangePasswordForm() {
+  const [state, action, isPending] = useActionState(changeOwnPassword, {});
+  if (state.isDone) {
+    return (
+      <p className="card" role="status">
+        Your password has been changed, and every other session signed out.
+      </p>
+    );
+  }
+  return (
+    <form action={action} className="card stack max-w-md" noValidate>
+      <Field
+        label="Current password"
+        name="currentPassword"
+        type="password"
+        autoComplete="current-password"
+        required
+        error={state.fieldErrors?.currentPassword}
+      />
       <Field
         label="New password"
         name="password"

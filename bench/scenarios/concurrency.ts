@@ -30,18 +30,21 @@ export const concurrency: Scenario = {
     const hidden = await signUpForm(ctx.baseUrl);
     for (let run = 0; run < ctx.runs; run++) {
       const results = await Promise.all(
-        Array.from({ length: signUps }, async () => {
+        Array.from({ length: signUps }, async (_, i) => {
           const body = new FormData();
           for (const [name, value] of hidden) body.append(name, value);
           body.append("email", `crowd-${suffix()}@example.org`);
           body.append("password", BENCH_PASSWORD);
-          const response = await fetch(`${ctx.baseUrl}/signup`, { method: "POST", body, redirect: "manual" });
-          return response.status;
+          // A crowd of browsers, not one: each from its own address (198.18.0.0/15 is set aside for
+          // benchmarks), so the per-address sign-up limit does not apply to the crowd as a whole.
+          const headers = { "x-forwarded-for": `198.18.${run}.${i % 250}` };
+          const response = await fetch(`${ctx.baseUrl}/signup`, { method: "POST", body, headers, redirect: "manual" });
+          return { status: response.status, isAccepted: (await response.text()).includes("Check your inbox") };
         }),
       );
-      signUpErrors.push(results.filter((status) => status >= 500).length);
-      // A successful sign-up signs in and redirects (303); a refused one re-renders the form (200).
-      signUpOk.push(results.filter((status) => status === 303).length);
+      signUpErrors.push(results.filter((result) => result.status >= 500).length);
+      // An accepted sign-up re-renders the form as "check your inbox" (it never signs in).
+      signUpOk.push(results.filter((result) => result.status === 200 && result.isAccepted).length);
 
       const subdomain = `contested-${suffix()}`;
       const claimants = await Promise.all(Array.from({ length: claims }, () => benchUser()));

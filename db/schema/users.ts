@@ -15,6 +15,11 @@ export const users = pgTable(
     image: text("image"),
     passwordHash: text("password_hash"),
     role: userRole("role").notNull().default("client"),
+    /**
+     * Goes up by one whenever the password is reset or changed. Sessions carry the value they were issued
+     * with and are refused once it differs, so a reset signs out every session taken before it.
+     */
+    credentialVersion: integer("credential_version").notNull().default(0),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

@@ -2,7 +2,7 @@
 import { eq } from "drizzle-orm";
 import { db, type Queryable } from "@/db";
 import { users, type UserRole } from "@/db/schema";
-import { hashPassword, verifyPassword } from "@/server/auth/password";
+import { hashPassword, verifyAgainstNoAccount, verifyPassword } from "@/server/auth/password";
 import type { SignUpInput } from "./credentials";
 
 export class EmailTakenError extends Error {
@@ -11,7 +11,13 @@ export class EmailTakenError extends Error {
   }
 }
 
+export async function findUserByEmail(email: string, q: Queryable = db) {
+  return (await q.query.users.findFirst({ where: eq(users.email, email.toLowerCase()) })) ?? null;
+}
+
 export async function createUser(input: SignUpInput, role: UserRole = "client", q: Queryable = db) {
+  // A taken address is refused before the costly hash (the insert below still settles races).
+  if (await findUserByEmail(input.email, q)) throw new EmailTakenError();
   const passwordHash = await hashPassword(input.password);
   const [user] = await q
     .insert(users)
@@ -22,10 +28,13 @@ export async function createUser(input: SignUpInput, role: UserRole = "client", 
   return user;
 }
 
-/** The user whose email and password match, or null: never says which of the two was wrong. */
+/**
+ * The user whose email and password match, or null: never says which of the two was wrong, and takes as long
+ * for an unknown email as for a wrong password.
+ */
 export async function findUserByCredentials(email: string, password: string) {
-  const user = await db.query.users.findFirst({ where: eq(users.email, email.toLowerCase()) });
-  if (!user?.passwordHash) return null;
+  const user = await findUserByEmail(email);
+  if (!user?.passwordHash) return verifyAgainstNoAccount(password).then(() => null);
   return (await verifyPassword(password, user.passwordHash)) ? user : null;
 }
 
@@ -45,7 +54,10 @@ export async function ensureStaffUser(email: string, password: string, q: Querya
     if (existing.role !== "staff" || !isPasswordCurrent) {
       await q
         .update(users)
-        .set({ role: "staff", passwordHash: isPasswordCurrent ? existing.passwordHash : await hashPassword(password) })
+        .set({
+          role: "staff",
+          ...(isPasswordCurrent ? {} : { passwordHash: await hashPassword(password), credentialVersion: existing.credentialVersion + 1 }),
+        })
         .where(eq(users.id, existing.id));
     }
     return { user: existing, created: false };

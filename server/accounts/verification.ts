@@ -1,10 +1,11 @@
 // The emails that prove an address (the account's, an instance's contact address) and reset passwords.
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { db, type Queryable } from "@/db";
 import { instances, users, type User } from "@/db/schema";
 import { hashPassword } from "@/server/auth/password";
 import { env } from "@/server/env";
 import { enqueueEmail } from "@/server/mail/enqueue";
+import { ABUSE_LIMITS, abuseRules, enforceRateLimits } from "@/server/rate-limit/abuse-limits";
 import { consumeToken, issueToken, type TokenCheck } from "./tokens";
 
 function link(path: string, token: string) {
@@ -33,8 +34,19 @@ export async function sendContactVerification(q: Queryable, user: Pick<User, "id
   });
 }
 
-/** Sends a reset link when the address has an account; says nothing either way (no account probing). */
-export async function sendPasswordReset(email: string, q: Queryable = db) {
+/**
+ * Sends a reset link when the address has an account; says nothing either way (no account probing). Limited
+ * per address asked about (whether or not it has an account) and per client address: RateLimitedError.
+ */
+export async function sendPasswordReset(email: string, options: { clientIp?: string | null } = {}, q: Queryable = db) {
+  const limits = ABUSE_LIMITS.passwordResets;
+  await enforceRateLimits(
+    "password reset requests",
+    abuseRules("password-resets", [
+      ["email", email.toLowerCase(), limits.perEmail],
+      ["address", options.clientIp, limits.perAddress],
+    ]),
+  );
   const user = await q.query.users.findFirst({ where: eq(users.email, email.toLowerCase()) });
   if (!user) return;
   const token = await issueToken(q, { userId: user.id, purpose: "reset_password", email: user.email });
@@ -43,6 +55,16 @@ export async function sendPasswordReset(email: string, q: Queryable = db) {
     subject: "Reset your Lyceum password",
     text: `Someone asked to reset the password of your Lyceum account.\n\nChoose a new password here (the link works once, for 1 hour):\n\n${link("/reset-password", token)}\n\nIf it was not you, ignore this email: your password stays as it is.`,
     purpose: "reset_password",
+  });
+}
+
+/** Told to the owner of an address someone tried to sign up with (the form answers as for a new account). */
+export async function sendSignUpAttemptNotice(q: Queryable, user: Pick<User, "email">) {
+  await enqueueEmail(q, {
+    to: user.email,
+    subject: "Someone tried to sign up to Lyceum with your email address",
+    text: `Someone tried to create a Lyceum account with this email address, which already has one.\n\nIf it was you, log in instead: ${env().publicUrl}/login (or choose a new password at ${env().publicUrl}/forgot-password).\n\nIf it was not you, nothing has changed: your account and password are as they were.`,
+    purpose: "sign_up_attempt",
   });
 }
 
@@ -77,7 +99,13 @@ export async function resetPassword(token: string, newPassword: string): Promise
   const passwordHash = await hashPassword(newPassword);
   return db.transaction(async (tx) => {
     const check = await consumeToken(tx, "reset_password", token);
-    if (check.isValid) await tx.update(users).set({ passwordHash }).where(eq(users.id, check.token.userId));
+    // A new credential version signs out every session issued before the reset.
+    if (check.isValid) {
+      await tx
+        .update(users)
+        .set({ passwordHash, credentialVersion: sql`${users.credentialVersion} + 1` })
+        .where(eq(users.id, check.token.userId));
+    }
     return check;
   });
 }

@@ -6,6 +6,7 @@ import type { Database } from "@/db";
 import type { User } from "@/db/schema";
 import { isStaff } from "@/server/auth/roles";
 import { withLogContext } from "@/server/observability/log-context";
+import { RateLimitedError } from "@/server/rate-limit/rate-limited-error";
 import { logger } from "@/server/observability/logger";
 import { fieldErrorsOf } from "./field-errors";
 
@@ -54,7 +55,16 @@ const inLogContext = t.middleware(async ({ ctx, path, type, getRawInput, next })
   );
 });
 
-export const publicProcedure = t.procedure.use(inLogContext);
+/** A refused attempt (domain RateLimitedError) is a 429; ./http.ts adds its Retry-After header. */
+const rateLimitsAs429 = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof RateLimitedError) {
+    throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: result.error.cause.message, cause: result.error.cause });
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(inLogContext).use(rateLimitsAs429);
 
 export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Log in to continue." });

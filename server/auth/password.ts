@@ -29,3 +29,15 @@ export async function verifyPassword(password: string, stored: string): Promise<
   });
   return timingSafeEqual(key, expectedKey);
 }
+
+let throwawayHash: Promise<string> | undefined;
+
+/**
+ * Does the work of a real verification against a hash nobody's password matches, and answers false: where
+ * there is no account, answering as slowly as for a wrong password keeps timing from telling the two apart.
+ */
+export async function verifyAgainstNoAccount(password: string): Promise<false> {
+  throwawayHash ??= hashPassword(randomBytes(32).toString("base64url"));
+  await verifyPassword(password, await throwawayHash);
+  return false;
+}

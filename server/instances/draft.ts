@@ -9,6 +9,8 @@ import type { BrandingInput, ImageSlot, AssetRef } from "@/server/branding/brand
 import { sealedCells } from "@/server/crypto/sealed-cells";
 import { encryptSecret } from "@/server/crypto/secrets";
 import { claimInstanceHostnames, HostnameClaimError, portalHostnameOf } from "@/server/domains/hostname-claims";
+import { ABUSE_LIMITS, abuseRules, enforceRateLimits } from "@/server/rate-limit/abuse-limits";
+import { consumeRateLimits } from "@/server/rate-limit/consume";
 import { scheduleDomainCheck } from "@/server/domains/verification-jobs";
 import { env } from "@/server/env";
 import type { PlanId } from "@/server/billing/plans";
@@ -55,7 +57,32 @@ function stepAfter(instance: Instance | null, saved: WizardStep): WizardStep {
   return instance ? furthestStep(instance.wizardStep, nextStep(saved)) : nextStep(saved);
 }
 
-export async function saveInstanceStep(user: User, id: string | undefined, input: InstanceProfileInput) {
+/** Who is asking, for the per-address limits (null when unknown, e.g. a server-side call). */
+export type RequestOrigin = { clientIp: string | null };
+
+/**
+ * The rules for a confirmation email to an instance's contact address: per recipient, so no number of drafts
+ * or accounts can flood one inbox, and per account, so one account cannot spray many inboxes.
+ */
+function contactConfirmationRules(user: User, contactEmail: string) {
+  const limits = ABUSE_LIMITS.contactConfirmations;
+  return abuseRules("contact-confirmations", [
+    ["recipient", contactEmail, limits.perRecipient],
+    ["account", user.id, limits.perAccount],
+  ]);
+}
+
+export async function saveInstanceStep(user: User, id: string | undefined, input: InstanceProfileInput, origin: RequestOrigin = { clientIp: null }) {
+  if (!id) {
+    const limits = ABUSE_LIMITS.newDrafts;
+    await enforceRateLimits(
+      "new drafts",
+      abuseRules("new-drafts", [
+        ["account", user.id, limits.perAccount],
+        ["address", origin.clientIp, limits.perAddress],
+      ]),
+    );
+  }
   return db.transaction(async (tx) => {
     const existing = id ? await lockOwned(tx, user, id) : null;
     if (existing) assertState(existing, REGISTRATION_EDITABLE, "details");
@@ -78,7 +105,8 @@ export async function saveInstanceStep(user: User, id: string | undefined, input
       await appendInstanceEvent(tx, { instanceId: instance.id, kind: "log", message: `Registration of "${instance.name}" started.` });
     }
     // The account's own address is proven by the account's verification; another one needs its own link.
-    if (isContactChanged && input.contactEmail !== user.email) {
+    // Over the limit the draft is still saved, unconfirmed: the wizard's "send again" says when it can.
+    if (isContactChanged && input.contactEmail !== user.email && (await consumeRateLimits(contactConfirmationRules(user, input.contactEmail))).isAllowed) {
       await sendContactVerification(tx, user, { id: instance.id, name: instance.name, contactEmail: input.contactEmail });
     }
     return instance;
@@ -89,6 +117,7 @@ export async function resendContactVerification(user: User, id: string) {
   return db.transaction(async (tx) => {
     const instance = await lockOwned(tx, user, id);
     if (!instance.contactEmail || instance.contactEmail === user.email || instance.contactEmailVerifiedAt) return { isSent: false };
+    await enforceRateLimits("confirmation emails to this address", contactConfirmationRules(user, instance.contactEmail));
     await sendContactVerification(tx, user, { id: instance.id, name: instance.name, contactEmail: instance.contactEmail });
     return { isSent: true };
   });

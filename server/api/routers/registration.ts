@@ -25,6 +25,7 @@ import { instanceIdInput } from "@/server/instances/input";
 import { instanceProfileInput } from "@/server/instances/profile";
 import { emailSettingsInput } from "@/server/mail/smtp-settings";
 import { testSmtpConnection } from "@/server/mail/smtp-test";
+import { clientAddressOf } from "@/server/net/client-address";
 import { consumeRateLimit } from "@/server/rate-limit/consume";
 import { createTRPCRouter, protectedProcedure } from "../trpc";
 import { startCheckoutFor } from "./instances";
@@ -48,7 +49,9 @@ export const registrationRouter = createTRPCRouter({
 
   saveInstance: protectedProcedure
     .input(z.object({ id: z.uuid().optional(), values: instanceProfileInput }))
-    .mutation(async ({ ctx, input }) => ({ id: (await saveInstanceStep(ctx.user, input.id, input.values)).id })),
+    .mutation(async ({ ctx, input }) => ({
+      id: (await saveInstanceStep(ctx.user, input.id, input.values, { clientIp: clientAddressOf(ctx.headers) })).id,
+    })),
 
   resendContactVerification: protectedProcedure
     .input(instanceIdInput)
