@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signIn } from "@/bench/lib/session";
 import { closeDb } from "@/db";
-import { handlers } from "@/server/auth";
 import * as assetsRoute from "@/app/api/assets/[id]/[slot]/route";
+import * as authRoute from "@/app/api/auth/[...nextauth]/route";
 import { floodWithChunkedBody } from "../helpers/body-flood";
 import { makeVerifiedUser, saveDraft } from "../helpers/registration";
 import { serveRoutes } from "../helpers/route-server";
@@ -21,8 +21,8 @@ beforeAll(async () => {
   const owner = await makeVerifiedUser();
   instanceId = await saveDraft(owner);
   portal = await serveRoutes({
-    "/api/auth/csrf": (request) => handlers.GET(request as never),
-    "/api/auth/callback/credentials": (request) => handlers.POST(request as never),
+    "/api/auth/csrf": (request) => authRoute.GET(request as never),
+    "/api/auth/callback/credentials": (request) => authRoute.POST(request as never),
     [`/api/assets/${instanceId}/logo`]: (request) => assetsRoute.POST(request as never, { params: Promise.resolve({ id: instanceId, slot: "logo" }) }),
   });
   ownerCookie = (await signIn(portal.url, owner.email, "a long enough password")).header();
@@ -73,5 +73,15 @@ describe("an unauthenticated upload flood", () => {
       body: Buffer.alloc(3 * 1024 * 1024),
     });
     expect(response.status).toBe(413);
+  });
+
+  it("a 20 MB chunked sign-in body is cut off at the cap with 413", async () => {
+    const outcome = await floodWithChunkedBody(`${portal.url}/api/auth/callback/credentials`, {
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      totalBytes: FLOOD_BYTES,
+    });
+    expect(outcome.status).toBe(413);
+    expect(outcome.bytesSent).toBeLessThan(FLOOD_BYTES);
+    expect(outcome.peakRssGrowthBytes).toBeLessThan(MEMORY_BUDGET_BYTES);
   });
 });
