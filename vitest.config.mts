@@ -15,6 +15,9 @@ export default defineConfig({
     globalSetup: ["tests/setup/global.ts", "tests/setup/object-storage.ts"],
     setupFiles: ["tests/setup/env.ts", "tests/setup/sweep-resources.ts"],
     pool: "forks",
+    // next-auth imports "next/server" without an extension, which Node's ESM resolver refuses; inlined, Vite
+    // resolves it (tests that serve the real Auth.js routes need this).
+    server: { deps: { inline: ["next-auth"] } },
     testTimeout: 60_000,
     hookTimeout: 120_000,
     reporters: ["default", ["json", { outputFile: "test-results/vitest-results.json" }]],

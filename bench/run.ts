@@ -28,7 +28,16 @@ async function main() {
     stateDir,
     isThrowaway: true,
     secrets,
-    env: { NODE_ENV: "production", LYCEUM_BENCH_PAGES: "1", LYCEUM_STAFF_EMAIL: "staff-bench@lyceum.localhost", LYCEUM_STAFF_PASSWORD: secrets.staffPassword },
+    env: {
+      NODE_ENV: "production",
+      // A production build with development shortcuts (server/unsafe-shortcuts.ts), each named so start-up allows
+      // it: offline billing, and SMTP tests against the loopback mail catcher (the stack's default).
+      LYCEUM_UNSAFE_LOCAL_BILLING: "1",
+      LYCEUM_UNSAFE_PRIVATE_SMTP: "1",
+      LYCEUM_BENCH_PAGES: "1",
+      LYCEUM_STAFF_EMAIL: "staff-bench@lyceum.localhost",
+      LYCEUM_STAFF_PASSWORD: secrets.staffPassword,
+    },
     onUnexpectedExit: (label, code) => log(`${label} exited unexpectedly (${code})`),
   });
   const baseUrl = `http://127.0.0.1:${port}`;

@@ -73,6 +73,11 @@ async function main() {
       LYCEUM_STAFF_PASSWORD: E2E_STAFF.password,
       // The fault-injection spec makes steps fail through the fault_injections table.
       LYCEUM_ENABLE_FAULT_INJECTION: "1",
+      // A production build with development shortcuts (server/unsafe-shortcuts.ts), each named so start-up allows
+      // it: offline billing, fault injection, and SMTP tests against the loopback mail catcher.
+      LYCEUM_UNSAFE_LOCAL_BILLING: "1",
+      LYCEUM_UNSAFE_FAULT_INJECTION: "1",
+      LYCEUM_UNSAFE_PRIVATE_SMTP: "1",
       ...edgeEnv,
     },
     withLoadBalancer: isEdge,

@@ -4,10 +4,16 @@ import { closeDb } from "@/db";
 import { env } from "@/server/env";
 import { closeInfrastructure } from "@/server/infra";
 import { logger } from "@/server/observability/logger";
+import { unsafeShortcutsBanner } from "@/server/unsafe-shortcuts";
 import { startWorker } from "./start-worker";
 
 async function main() {
   const config = env();
+  const banner = unsafeShortcutsBanner(config.unsafeShortcuts, "worker");
+  if (banner) {
+    console.error(banner);
+    logger().warn({ service: "worker", unsafeShortcuts: config.unsafeShortcuts.map((shortcut) => shortcut.variable) }, "running with development shortcuts");
+  }
   await applyMigrations(config.DATABASE_URL);
   const worker = await startWorker();
   let isStopping = false;

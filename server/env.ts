@@ -1,13 +1,19 @@
 // Configuration, parsed once by zod: a missing or malformed variable stops start-up with its name.
 import { z } from "zod";
 import { RESOURCE_PREFIX_PATTERN } from "@/server/instances/resource-names";
+import { PUBLISHED_WEBHOOK_SECRET, unallowedShortcutProblems, unsafeShortcutsInUse, type UnsafeShortcut } from "@/server/unsafe-shortcuts";
 
 const optionalString = z
   .string()
   .optional()
   .transform((v) => (v === "" ? undefined : v));
 
-const DEVELOPMENT_WEBHOOK_SECRET = "whsec_lyceum_local_development_only";
+/** "1" allows one development shortcut under NODE_ENV=production (server/unsafe-shortcuts.ts). */
+const unsafeAllowance = (what: string) =>
+  z
+    .enum(["0", "1", ""], `must be 1 (allow ${what} in production) or unset`)
+    .default("0")
+    .transform((value) => value === "1");
 
 export const envSchema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
@@ -95,7 +101,7 @@ export const envSchema = z.object({
    */
   LYCEUM_CLIENT_CERT_EXTRA_CAS: optionalString,
   STRIPE_SECRET_KEY: optionalString,
-  STRIPE_WEBHOOK_SECRET: z.string().min(1).default(DEVELOPMENT_WEBHOOK_SECRET),
+  STRIPE_WEBHOOK_SECRET: z.string().min(1).default(PUBLISHED_WEBHOOK_SECRET),
   /** Stripe price ids of the plans (server/billing/plans.ts); needed with STRIPE_SECRET_KEY. */
   STRIPE_PRICE_STARTER: optionalString,
   STRIPE_PRICE_GROWTH: optionalString,
@@ -174,6 +180,16 @@ export const envSchema = z.object({
     .enum(["0", "1", ""])
     .default("0")
     .transform((value) => value === "1"),
+  /**
+   * Under NODE_ENV=production, start-up refuses each development shortcut unless its variable here is 1, and
+   * the start banners then shout about it: for throwaway production builds only (the e2e server, benchmarks).
+   * LOCAL_BILLING: no STRIPE_SECRET_KEY (free checkout, a webhook secret published in this repository).
+   */
+  LYCEUM_UNSAFE_LOCAL_BILLING: unsafeAllowance("local billing"),
+  /** FAULT_INJECTION: LYCEUM_ENABLE_FAULT_INJECTION=1. */
+  LYCEUM_UNSAFE_FAULT_INJECTION: unsafeAllowance("fault injection"),
+  /** PRIVATE_SMTP: LYCEUM_ALLOW_PRIVATE_SMTP=1. */
+  LYCEUM_UNSAFE_PRIVATE_SMTP: unsafeAllowance("SMTP tests against private addresses"),
   /** An S3-compatible endpoint (http://127.0.0.1:9000); unset: AWS S3. `npm run dev` starts a local server. */
   S3_ENDPOINT: optionalString.pipe(z.url("must be a URL such as http://127.0.0.1:9000").optional()),
   S3_REGION: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "must be a region name such as us-east-1").default("us-east-1"),
@@ -268,6 +284,8 @@ export type Env = z.infer<typeof envSchema> & {
   heartbeatTimeoutSeconds: number;
   /** DATABASE_POOL_SIZE, or what WORKER_CONCURRENCY needs. */
   databasePoolSize: number;
+  /** Development shortcuts this production process runs with (each allowed by its LYCEUM_UNSAFE_* variable). */
+  unsafeShortcuts: UnsafeShortcut[];
 };
 
 /**
@@ -303,7 +321,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     // With Stripe on, checkout needs every plan's price and the webhook needs the endpoint's own secret.
     const missing = (["STRIPE_PRICE_STARTER", "STRIPE_PRICE_GROWTH", "STRIPE_PRICE_SCALE"] as const).filter((name) => !parsed[name]);
     const lines = missing.map((name) => `  ${name}: is required with STRIPE_SECRET_KEY: the Stripe price id (price_…) of that plan`);
-    if (parsed.STRIPE_WEBHOOK_SECRET === DEVELOPMENT_WEBHOOK_SECRET) {
+    if (parsed.STRIPE_WEBHOOK_SECRET === PUBLISHED_WEBHOOK_SECRET) {
       lines.push("  STRIPE_WEBHOOK_SECRET: is required with STRIPE_SECRET_KEY: the signing secret (whsec_…) of the webhook endpoint");
     }
     if (lines.length) throw new ConfigurationError(`Invalid configuration:\n${lines.join("\n")}`);
@@ -338,6 +356,8 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
         `each running operation may hold 2 (its instance lease and a step's transaction); set DATABASE_POOL_SIZE to at least ${poolSizeNeeded(parsed.WORKER_CONCURRENCY)} or lower WORKER_CONCURRENCY`,
     );
   }
+  const unallowedShortcuts = unallowedShortcutProblems(parsed);
+  if (unallowedShortcuts.length) throw new ConfigurationError(`Invalid configuration:\n${unallowedShortcuts.join("\n")}`);
   const dnsZone = parsed.DNS_ZONE ?? parsed.LYCEUM_BASE_DOMAIN;
   if (parsed.LYCEUM_BASE_DOMAIN !== dnsZone && !parsed.LYCEUM_BASE_DOMAIN.endsWith(`.${dnsZone}`)) {
     throw new ConfigurationError(`Invalid configuration:\n  DNS_ZONE: ${dnsZone} does not contain LYCEUM_BASE_DOMAIN (${parsed.LYCEUM_BASE_DOMAIN})`);
@@ -360,6 +380,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     dnsZone,
     heartbeatTimeoutSeconds: parsed.HEARTBEAT_TIMEOUT_SECONDS ?? (parsed.COMPUTE_DRIVER === "ovh" ? 1800 : 300),
     databasePoolSize: parsed.DATABASE_POOL_SIZE ?? Math.max(10, poolSizeNeeded(parsed.WORKER_CONCURRENCY) + 2),
+    unsafeShortcuts: unsafeShortcutsInUse(parsed),
   };
 }
 

@@ -14,6 +14,33 @@ export type WebhookResult = { status: number; body: { received: boolean; duplica
 /** Processing re-reads Stripe and waits for running operations, so it may take a few attempts. */
 const PROCESSING_ATTEMPTS = 25;
 
+/**
+ * The largest webhook body accepted. Stripe's event payloads are a few kilobytes (lists inside them are cut at
+ * ten items); the cap only has to stop a flood, since the signature cannot be checked before the body is read.
+ */
+export const MAX_WEBHOOK_BODY_BYTES = 1024 * 1024;
+
+/** Stripe's default signature tolerance: a signature older than this is refused, so a capture cannot be replayed. */
+const SIGNATURE_TOLERANCE_SECONDS = 300;
+
+/**
+ * What can be checked before reading the body: that the Stripe-Signature header is there, well formed and
+ * fresh. Anyone can forge a header that passes (it proves nothing without the body), but a request that fails
+ * cannot be Stripe's, so its body is never read.
+ */
+export function signatureHeaderRefusal(signatureHeader: string | null, nowMs = Date.now()): WebhookResult | null {
+  if (!signatureHeader) return { status: 400, body: { received: false, error: "Missing Stripe-Signature header" } };
+  const fields = signatureHeader.split(",").map((field) => field.trim().split("="));
+  const timestamp = Number(fields.find(([name]) => name === "t")?.[1]);
+  if (!Number.isInteger(timestamp) || !fields.some(([name, value]) => name === "v1" && value)) {
+    return { status: 400, body: { received: false, error: "Signature verification failed: the Stripe-Signature header has no timestamp or v1 signature" } };
+  }
+  if (nowMs / 1000 - timestamp > SIGNATURE_TOLERANCE_SECONDS) {
+    return { status: 400, body: { received: false, error: "Signature verification failed: the timestamp is outside the tolerance zone" } };
+  }
+  return null;
+}
+
 export async function receiveStripeWebhook(rawBody: string, signatureHeader: string | null): Promise<WebhookResult> {
   if (!signatureHeader) return { status: 400, body: { received: false, error: "Missing Stripe-Signature header" } };
   let event: Stripe.Event;

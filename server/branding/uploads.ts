@@ -29,6 +29,12 @@ async function ownedSlot(user: User | null, instanceId: string, slot: string): P
   return { user, instance, slot };
 }
 
+/** Why this user may not upload to this slot (not signed in, not the owner, no such slot), or null if they may. */
+export async function uploadRefusal(user: User | null, instanceId: string, slot: string): Promise<UploadOutcome | null> {
+  const owned = await ownedSlot(user, instanceId, slot);
+  return owned.error ?? null;
+}
+
 /** Clears a slot of the draft (the object stays: a deployed configuration may still show it). */
 export async function removeBrandingImage(user: User | null, instanceId: string, slot: string): Promise<UploadOutcome> {
   const owned = await ownedSlot(user, instanceId, slot);

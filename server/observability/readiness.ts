@@ -4,22 +4,35 @@ import { sql } from "drizzle-orm";
 import type { Queryable } from "@/db";
 import { liveWorkerCount } from "@/server/staff/queue";
 
-/** `database` is "ok", or what went wrong reaching it. */
-export type Readiness = { isReady: boolean; database: string; liveWorkers: number; problems: string[] };
+/** The checks readiness is made of; the public answer names the ones that failed, and nothing else. */
+export type ReadinessCheck = "database" | "workers";
+
+/** `problems` say what went wrong, error text included: for the log, never for the public answer. */
+export type Readiness = { isReady: boolean; failedChecks: ReadinessCheck[]; liveWorkers: number; problems: string[] };
 
 export async function checkReadiness(q: Queryable, timeoutMs = 3000): Promise<Readiness> {
+  const failedChecks: ReadinessCheck[] = [];
   const problems: string[] = [];
-  let database = "ok";
   let liveWorkers = 0;
   try {
     await withTimeout(q.execute(sql`select 1`), timeoutMs, "the database did not answer");
     liveWorkers = await withTimeout(liveWorkerCount(q), timeoutMs, "reading worker heartbeats timed out");
-    if (liveWorkers === 0) problems.push("no worker has sent a heartbeat recently: queued jobs would not run");
+    if (liveWorkers === 0) {
+      failedChecks.push("workers");
+      problems.push("no worker has sent a heartbeat recently: queued jobs would not run");
+    }
   } catch (error) {
-    database = (error as Error).message;
-    problems.push(`database unreachable: ${database}`);
+    failedChecks.push("database");
+    problems.push(`database unreachable: ${messageWithCauses(error)}`);
   }
-  return { isReady: problems.length === 0, database, liveWorkers, problems };
+  return { isReady: failedChecks.length === 0, failedChecks, liveWorkers, problems };
+}
+
+/** The driver's own words sit in the cause (drizzle's message only names the query). */
+function messageWithCauses(error: unknown): string {
+  const messages: string[] = [];
+  for (let current = error; current instanceof Error && messages.length < 5; current = current.cause) messages.push(current.message.trim());
+  return messages.join(": ");
 }
 
 function withTimeout<T>(work: Promise<T>, timeoutMs: number, message: string): Promise<T> {

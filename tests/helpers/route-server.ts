@@ -18,9 +18,18 @@ export async function serveRoutes(routes: Record<string, RouteHandler>) {
     }
     const headers = new Headers();
     for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
-    Promise.resolve(handler(new Request(url, { method: req.method, headers })))
+    // Next's server adds these when a proxy has not (Auth.js reads the scheme from them to pick its cookie names).
+    if (!headers.has("x-forwarded-proto")) headers.set("x-forwarded-proto", "http");
+    if (!headers.has("x-forwarded-host") && req.headers.host) headers.set("x-forwarded-host", req.headers.host);
+    // The body is the incoming message itself, as `next start` hands it to route handlers: a stream that is
+    // read only as far as the handler reads it.
+    const hasBody = req.method !== "GET" && req.method !== "HEAD";
+    const request = new Request(url, { method: req.method, headers, ...(hasBody && { body: req as unknown as ReadableStream, duplex: "half" }) });
+    Promise.resolve(handler(request))
       .then(async (response) => {
-        res.writeHead(response.status, Object.fromEntries(response.headers));
+        // Each Set-Cookie stays its own header (a plain object of the headers would keep only the last one).
+        const cookies = response.headers.getSetCookie();
+        res.writeHead(response.status, { ...Object.fromEntries(response.headers), ...(cookies.length && { "set-cookie": cookies }) });
         res.end(Buffer.from(await response.arrayBuffer()));
       })
       .catch((error: unknown) => res.writeHead(500, { "content-type": "text/plain" }).end(`${(error as Error).message}\n`));

@@ -1,8 +1,8 @@
-import { createTRPCContext } from "@/server/api/context";
+import { createTRPCContextForRequest } from "@/server/api/context";
 import { handleTRPCRequest } from "@/server/api/http";
 
 function handler(req: Request) {
-  return handleTRPCRequest(req, () => createTRPCContext({ headers: req.headers }));
+  return handleTRPCRequest(req, createTRPCContextForRequest);
 }
 
 export { handler as GET, handler as POST };

@@ -1,19 +1,25 @@
 // Branding images: POST uploads one (the owner, multipart field "file"), DELETE clears the slot, GET serves
 // one to browsers.
-import { brandingImage, MAX_UPLOAD_BYTES, removeBrandingImage, uploadBrandingImage } from "@/server/branding/uploads";
-import { currentUser } from "@/server/auth/session";
+import { currentUser, currentUserOf } from "@/server/auth/session";
+import { brandingImage, MAX_UPLOAD_BYTES, removeBrandingImage, uploadBrandingImage, uploadRefusal } from "@/server/branding/uploads";
+import { readBodyOrRefusal } from "@/server/http/read-body-capped";
 
 type Params = { params: Promise<{ id: string; slot: string }> };
 
+// Who is calling is settled from the session cookie before a byte of the body is read, and the body is read
+// only up to the largest image a slot takes: an anonymous or endless upload costs the server nothing.
 export async function POST(request: Request, { params }: Params) {
   const { id, slot } = await params;
-  // Refused before the body is read: no image slot takes more than this.
-  if (Number(request.headers.get("content-length") ?? 0) > MAX_UPLOAD_BYTES) {
-    return Response.json({ error: "The file is too large." }, { status: 413 });
-  }
-  const form = await request.formData().catch(() => null);
+  const user = await currentUserOf(request);
+  const refusal = await uploadRefusal(user, id, slot);
+  if (refusal) return Response.json(refusal.body, { status: refusal.status });
+  const read = await readBodyOrRefusal(request, MAX_UPLOAD_BYTES);
+  if (read.refusal) return read.refusal;
+  const form = await new Response(new Uint8Array(read.body), { headers: { "content-type": request.headers.get("content-type") ?? "" } })
+    .formData()
+    .catch(() => null);
   const file = form?.get("file");
-  const outcome = await uploadBrandingImage(await currentUser(), id, slot, file instanceof Blob ? file : null);
+  const outcome = await uploadBrandingImage(user, id, slot, file instanceof Blob ? file : null);
   return Response.json(outcome.body, { status: outcome.status });
 }
 
