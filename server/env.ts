@@ -16,34 +16,75 @@ const unsafeAllowance = (what: string) =>
     .transform((value) => value === "1");
 
 export const envSchema = z.object({
+  /**
+   * `production` under `npm start`, `npm run worker` and the e2e server; there, start-up refuses the development
+   * shortcuts unless their LYCEUM_UNSAFE_* variable allows them.
+   */
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  /**
+   * PostgreSQL for the portal and the job queue. Required for `npm start` and `npm run worker`.
+   * @default embedded Postgres (dev, tests)
+   */
   DATABASE_URL: z
     .string({ error: "is required: a postgres:// connection URL (npm run dev starts an embedded Postgres when unset)" })
     .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL"),
+  /**
+   * Signs session cookies (Auth.js). At least 32 characters.
+   * @default generated (dev)
+   */
   AUTH_SECRET: z
     .string({ error: "is required: a random string of at least 32 characters (npm run dev generates one)" })
     .min(32, "must be at least 32 characters"),
-  /** 32 random bytes, base64: encrypts secrets at rest (AES-256-GCM). npm run dev generates one. */
+  /**
+   * 32 bytes, base64 (`openssl rand -base64 32`): encrypts secrets at rest (AES-256-GCM).
+   * @default generated (dev)
+   */
   LYCEUM_ENCRYPTION_KEY: z
     .string({ error: "is required: 32 random bytes in base64, e.g. `openssl rand -base64 32`" })
     .refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 bytes encoded in base64 (openssl rand -base64 32)"),
+  /**
+   * Web port. `npm run dev` refuses to start when it is taken and says so.
+   * @default `3000`
+   */
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
-  /** Where browsers reach the portal; links in emails and Stripe return URLs are built from it. */
+  /**
+   * Where browsers reach the portal (links, Stripe return URLs).
+   * @default `http://localhost:$PORT`
+   */
   LYCEUM_PUBLIC_URL: z.url().optional(),
-  /** Where the portal's own server processes reach it (the local checkout posts its webhook here). */
+  /**
+   * Where the portal's own processes reach it (the offline billing driver's worker job delivers its webhook events
+   * here).
+   * @default `http://127.0.0.1:$PORT`
+   */
   LYCEUM_INTERNAL_URL: z.url().optional(),
-  /** Instances are served at <subdomain>.<base domain>. `localhost` resolves to loopback in browsers. */
+  /**
+   * Instances are served at `<subdomain>.<base domain>`.
+   * @default `localhost`
+   */
   LYCEUM_BASE_DOMAIN: z
     .string()
     .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/, "must be a lower-case domain name")
     .default("localhost"),
-  /** Local drivers' state (embedded Postgres data, local VM processes' logs and pid files). */
+  /**
+   * Local drivers' state: embedded Postgres data, local instance servers' pid files and logs.
+   * @default `.lyceum`
+   */
   LYCEUM_STATE_DIR: z.string().default(".lyceum"),
-  /** The platform's SMTP relay, as a URL: smtp://user:pass@host:587 (STARTTLS) or smtps://… (TLS). */
+  /**
+   * The platform's mail relay (AuthSMTP in production): `smtp://user:pass@host:587` (STARTTLS) or `smtps://…`
+   * (TLS). Sign-up confirmations, password resets and instances on the *Lyceum relay* option send through it.
+   * Unset in `npm run dev`: maildev catches every message and shows it in a web inbox whose address is printed.
+   * @default a local catcher (dev)
+   */
   LYCEUM_SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL")
     .default("smtp://127.0.0.1:1025"),
+  /**
+   * Sender of the portal's own emails.
+   * @default `Lyceum <no-reply@lyceum.localhost>`
+   */
   LYCEUM_MAIL_FROM: z.string().min(3).default("Lyceum <no-reply@lyceum.localhost>"),
   /**
    * host:port where the instance mail relay listens (`npm run mail-relay`; `npm run dev` starts it). Instances on
@@ -67,190 +108,412 @@ export const envSchema = z.object({
    * STARTTLS and the VMs are configured to use it. Unset: plain SMTP, only for a private network.
    */
   LYCEUM_MAIL_RELAY_TLS_CERT: optionalString,
+  /** The private key (PEM file) of LYCEUM_MAIL_RELAY_TLS_CERT. */
   LYCEUM_MAIL_RELAY_TLS_KEY: optionalString,
   /** Recipients one instance may send to through the relay in any hour (one compromised VM cannot spam at will). */
   LYCEUM_MAIL_RELAY_RECIPIENTS_PER_HOUR: z.coerce.number().int().min(1).default(1000),
   /**
-   * The DNS server names clients give are checked through ("host" or "host:port"): custom domains, and the host
-   * of an own SMTP server when it is saved. The system's resolvers when unset.
+   * DNS server (`host` or `host:port`) through which clients' custom domains are checked. The tests point it at a
+   * DNS server on loopback.
+   * @default the system's resolvers
    */
   LYCEUM_DNS_RESOLVER: optionalString,
-  /** The address clients point an A record at when a CNAME is not possible (a zone apex). */
+  /**
+   * The address a client's A record points to where a CNAME is impossible (a domain's apex); shown with the DNS
+   * records.
+   * @default `127.0.0.1`
+   */
   LYCEUM_INGRESS_IPV4: z.ipv4({ error: "must be an IPv4 address" }).default("127.0.0.1"),
   /**
-   * Where instances' DNS records are published: `local` (a file under LYCEUM_STATE_DIR; for *.localhost, which
-   * browsers resolve to loopback), `gandi` (Gandi LiveDNS) or `challtestsrv` (pebble-challtestsrv, for tests).
+   * Where instances' A records are published: `local` (a file, for `*.localhost` only), `gandi` (Gandi LiveDNS) or
+   * `challtestsrv` (pebble-challtestsrv, tests). A hosting domain other than `*.localhost` needs `gandi`.
+   * @default `local`
    */
   DNS_DRIVER: z.enum(["local", "gandi", "challtestsrv"], "must be local, gandi or challtestsrv").default("local"),
-  /** The DNS zone the hosting domain's records live in; default: LYCEUM_BASE_DOMAIN itself. */
+  /**
+   * The DNS zone that holds the hosting domain (e.g. `example.com` for `edu.example.com`).
+   * @default `LYCEUM_BASE_DOMAIN`
+   */
   DNS_ZONE: optionalString,
+  /**
+   * Gandi LiveDNS API base (the contract test points it at loopback).
+   * @default `https://api.gandi.net/v5/livedns`
+   */
   GANDI_API_URL: z.url().default("https://api.gandi.net/v5/livedns"),
-  /** A Gandi personal access token allowed to manage the zone's records. Required with DNS_DRIVER=gandi. */
+  /**
+   * A Gandi personal access token allowed to manage the zone's records. Required with `DNS_DRIVER=gandi`.
+   * @default unset
+   */
   GANDI_TOKEN: optionalString,
-  /** pebble-challtestsrv's management API (http://127.0.0.1:8055). Required with DNS_DRIVER=challtestsrv. */
+  /**
+   * pebble-challtestsrv's management API (`http://127.0.0.1:8055`). Required with `DNS_DRIVER=challtestsrv`.
+   * @default unset
+   */
   CHALLTESTSRV_URL: optionalString.pipe(z.url().optional()),
-  /** An ACME directory (Let's Encrypt: https://acme-v02.api.letsencrypt.org/directory); unset: self-signed certificates. */
+  /**
+   * An ACME directory: `https://acme-v02.api.letsencrypt.org/directory` in production (staging:
+   * `https://acme-staging-v02.api.letsencrypt.org/directory`). Unset, certificates are self-signed (development).
+   * @default unset: self-signed
+   */
   ACME_DIRECTORY_URL: optionalString.pipe(z.url().optional()),
-  /** The ACME account's contact address; default: LYCEUM_STAFF_EMAIL. */
+  /**
+   * The ACME account's contact address (expiry notices from the CA).
+   * @default `LYCEUM_STAFF_EMAIL`
+   */
   ACME_EMAIL: optionalString.pipe(z.email().optional()),
-  /** A PEM file of extra CAs the ACME client trusts for the directory (Pebble's listener in tests); only the ACME client uses it. */
+  /**
+   * A PEM file of extra CAs trusted for the ACME directory only (Pebble's listener); the rest of the process keeps
+   * the system's trust.
+   * @default unset
+   */
   ACME_CA_CERTS: optionalString,
   /**
    * A PEM file of extra root CAs a client's own certificate may chain up to, besides Node's public roots: a test
    * CA in tests. Leave unset in production, where a client's certificate must come from a public CA.
    */
   LYCEUM_CLIENT_CERT_EXTRA_CAS: optionalString,
+  /**
+   * Set it to bill through Stripe (`sk_live_…` / `sk_test_…`, or a restricted key, see [Billing](#billing));
+   * unset, the offline billing driver is used.
+   * @default unset
+   */
   STRIPE_SECRET_KEY: optionalString,
+  /**
+   * Verifies `Stripe-Signature` on `/api/stripe/webhook` (`whsec_…`). Required with `STRIPE_SECRET_KEY`: the
+   * signing secret of your webhook endpoint.
+   * @default generated (dev)
+   */
   STRIPE_WEBHOOK_SECRET: z.string().min(1).default(PUBLISHED_WEBHOOK_SECRET),
-  /** Stripe price ids of the plans (server/billing/plans.ts); needed with STRIPE_SECRET_KEY. */
+  /**
+   * Stripe price ids (`price_…`) of the plans in `server/billing/plans.ts`. Required with `STRIPE_SECRET_KEY`.
+   * @default unset
+   */
   STRIPE_PRICE_STARTER: optionalString,
+  /**
+   * Stripe price ids (`price_…`) of the plans in `server/billing/plans.ts`. Required with `STRIPE_SECRET_KEY`.
+   * @default unset
+   */
   STRIPE_PRICE_GROWTH: optionalString,
+  /**
+   * Stripe price ids (`price_…`) of the plans in `server/billing/plans.ts`. Required with `STRIPE_SECRET_KEY`.
+   * @default unset
+   */
   STRIPE_PRICE_SCALE: optionalString,
-  /** Points the Stripe SDK at another host (the contract tests' loopback server). */
+  /**
+   * Points the Stripe SDK elsewhere (the contract tests' loopback server).
+   * @default Stripe's API
+   */
   STRIPE_API_BASE: optionalString.pipe(z.url().optional()),
-  /** Days between a failed payment and the instance's suspension, unless it is paid meanwhile. */
+  /**
+   * Days between a failed payment and the instance's suspension, unless the invoice is paid meanwhile.
+   * @default `7`
+   */
   BILLING_GRACE_PERIOD_DAYS: z.coerce.number().min(0).default(7),
-  /** Days an ended subscription's instance is kept (suspended) before it is deprovisioned. */
+  /**
+   * Days an instance whose subscription ended stays suspended (data kept) before it is deprovisioned. Staff can
+   * call the deprovisioning off.
+   * @default `30`
+   */
   BILLING_RETENTION_DAYS: z.coerce.number().min(0).default(30),
-  /** Where instances run: `local` processes on this machine, or `ovh` Public Cloud VMs (OVH_* below). */
+  /**
+   * Where instances run: `local` processes on this machine, or `ovh` Public Cloud VMs (see [OVH
+   * compute](#ovh-compute)).
+   * @default `local`
+   */
   COMPUTE_DRIVER: z.enum(["local", "ovh"], "must be local or ovh").default("local"),
-  /** OVH API: a known endpoint name (ovh-eu, ovh-ca, ovh-us…) or an https:// URL with its base path (the tests' server). */
+  /**
+   * The OVH API (`ovh-eu`, `ovh-ca`, `ovh-us`…, or an `https://` URL with its base path) and the application's
+   * credentials. Required with `COMPUTE_DRIVER=ovh`.
+   * @default unset
+   */
   OVH_ENDPOINT: optionalString.pipe(
     z
       .string()
       .regex(/^([a-z]+-[a-z]+|https:\/\/[^/\s]+\/\S*)$/, "must be an OVH endpoint name such as ovh-eu, or an https:// URL such as https://eu.api.ovh.com/1.0")
       .optional(),
   ),
-  /** The OVH application (https://eu.api.ovh.com/createApp/) and the consumer key it was granted for the project. */
+  /**
+   * The OVH API (`ovh-eu`, `ovh-ca`, `ovh-us`…, or an `https://` URL with its base path) and the application's
+   * credentials. Required with `COMPUTE_DRIVER=ovh`.
+   * @default unset
+   */
   OVH_APPLICATION_KEY: optionalString,
+  /**
+   * The OVH API (`ovh-eu`, `ovh-ca`, `ovh-us`…, or an `https://` URL with its base path) and the application's
+   * credentials. Required with `COMPUTE_DRIVER=ovh`.
+   * @default unset
+   */
   OVH_APPLICATION_SECRET: optionalString,
+  /**
+   * The OVH API (`ovh-eu`, `ovh-ca`, `ovh-us`…, or an `https://` URL with its base path) and the application's
+   * credentials. Required with `COMPUTE_DRIVER=ovh`.
+   * @default unset
+   */
   OVH_CONSUMER_KEY: optionalString,
-  /** The Public Cloud project (its "serviceName" in API paths). */
+  /**
+   * The Public Cloud project, region (e.g. `GRA11`), image (Ubuntu 24.04) and staff SSH key the VMs are created
+   * with. Required with `COMPUTE_DRIVER=ovh`.
+   * @default unset
+   */
   OVH_PROJECT_ID: optionalString,
-  /** The region VMs are created in, e.g. GRA11. */
+  /**
+   * The Public Cloud project, region (e.g. `GRA11`), image (Ubuntu 24.04) and staff SSH key the VMs are created
+   * with. Required with `COMPUTE_DRIVER=ovh`.
+   * @default unset
+   */
   OVH_REGION: optionalString,
   /**
-   * A VM boots with its plan's flavor, looked up by name (plans.ts `vmFlavor`, e.g. b3-16) in OVH_REGION; this flavor id
-   * is only for a deployment whose configuration names none (one rendered before plans carried flavors).
+   * A VM boots with its plan's flavor (`vmFlavor` in `server/billing/plans.ts`, e.g. `b3-16`), looked up by name
+   * in `OVH_REGION`; this flavor id is used only for a deployment whose configuration names none.
+   * @default unset
    */
   OVH_FLAVOR_ID: optionalString,
-  /** The image id the VMs boot from: Ubuntu 24.04 (cloud-init + docker-compose-v2). */
+  /**
+   * The Public Cloud project, region (e.g. `GRA11`), image (Ubuntu 24.04) and staff SSH key the VMs are created
+   * with. Required with `COMPUTE_DRIVER=ovh`.
+   * @default unset
+   */
   OVH_IMAGE_ID: optionalString,
-  /** The project's SSH key id: staff's way into a VM (Lyceum itself never logs in). */
+  /**
+   * The Public Cloud project, region (e.g. `GRA11`), image (Ubuntu 24.04) and staff SSH key the VMs are created
+   * with. Required with `COMPUTE_DRIVER=ovh`.
+   * @default unset
+   */
   OVH_SSH_KEY_ID: optionalString,
-  /** A shared Elasticsearch (host:port, or http(s)://host:port); unset: each VM runs its own. */
+  /**
+   * A shared Elasticsearch (`host:port` or `http(s)://host:port`) and memcached (`host:port`) for the instances'
+   * VMs.
+   * @default unset: on each VM
+   */
   ELASTICSEARCH_HOST: optionalString.pipe(
     z.string().regex(/^(https?:\/\/)?[a-z0-9.-]+(:\d{1,5})?$/i, "must be host, host:port or http(s)://host:port").optional(),
   ),
-  /** A shared memcached (host:port); unset: each VM runs its own. */
+  /**
+   * A shared Elasticsearch (`host:port` or `http(s)://host:port`) and memcached (`host:port`) for the instances'
+   * VMs.
+   * @default unset: on each VM
+   */
   MEMCACHED_HOST: optionalString.pipe(z.string().regex(/^[a-z0-9.-]+(:\d{1,5})?$/i, "must be host or host:port").optional()),
-  /** Starts every external resource name (databases, users, vhosts, buckets): one per portal sharing a cluster. */
+  /**
+   * Starts the name of every database, user, vhost and bucket Lyceum creates (a letter and up to 5 letters or
+   * digits): one per portal sharing a cluster. Tests, the e2e server and benchmarks use a random one and remove
+   * what carries it.
+   * @default `lyc`
+   */
   LYCEUM_RESOURCE_PREFIX: z
     .string()
     .regex(RESOURCE_PREFIX_PATTERN, "must be a lower-case letter followed by at most 5 letters or digits")
     .default("lyc"),
-  /** An account on the shared MySQL cluster that may create databases and users (and grant on them). */
+  /**
+   * An account on the MySQL/MariaDB cluster that may create databases and users and grant on them.
+   * @default `mysql://root@127.0.0.1:3306`
+   */
   MYSQL_ADMIN_URL: z
     .string()
     .regex(/^mysql:\/\//, "must be a mysql:// URL, e.g. mysql://root@127.0.0.1:3306")
     .default("mysql://root@127.0.0.1:3306"),
-  /** The host part of the instances' MySQL accounts ('user'@'host'): where their application servers connect from. */
+  /**
+   * The host part of the instances' MySQL accounts (`'user'@'host'`): where their application servers connect
+   * from.
+   * @default `%`
+   */
   MYSQL_USER_HOST: z.string().min(1).default("%"),
-  /** An account on the shared MongoDB cluster that may create users; unset, the MongoDB step is skipped. */
+  /**
+   * An account on the MongoDB cluster that may create users (`mongodb://user:pass@host/?authSource=admin`). Unset,
+   * the MongoDB step says it skipped.
+   * @default unset
+   */
   MONGODB_ADMIN_URL: optionalString.pipe(
     z.string().regex(/^mongodb(\+srv)?:\/\//, "must be a mongodb:// or mongodb+srv:// URL").optional(),
   ),
-  /** RabbitMQ's management HTTP API, with an administrator's credentials. */
+  /**
+   * RabbitMQ's management HTTP API, with an administrator's credentials.
+   * @default `http://guest:guest@127.0.0.1:15672`
+   */
   RABBITMQ_MANAGEMENT_URL: z.url().default("http://guest:guest@127.0.0.1:15672"),
-  /** Where instances reach RabbitMQ over AMQP (credentials are per instance, added to it). */
+  /**
+   * Where instances reach RabbitMQ (their own user and vhost are added to it).
+   * @default `amqp://127.0.0.1:5672`
+   */
   RABBITMQ_AMQP_URL: z
     .string()
     .regex(/^amqps?:\/\//, "must be an amqp:// or amqps:// URL")
     .default("amqp://127.0.0.1:5672"),
-  /** Honour rows in fault_injections (tests and the e2e server only; never set it in production). */
+  /**
+   * `1` makes the pipeline runner honour rows in `fault_injections` (tests and the e2e server). Never in
+   * production.
+   * @default `0`
+   */
   LYCEUM_ENABLE_FAULT_INJECTION: z
     .enum(["0", "1", ""])
     .default("0")
     .transform((value) => value === "1"),
   /**
-   * Let clients save, and "Test connection" reach, SMTP servers on loopback and private networks (the local mail
-   * catcher in development and tests). Unset, only hosts on public internet addresses. Never in production.
+   * `1` lets *Test connection* reach SMTP servers on loopback and private networks (the local mail catcher). Never
+   * in production.
+   * @default `0` (`1` under `npm run dev`, the e2e server and tests)
    */
   LYCEUM_ALLOW_PRIVATE_SMTP: z
     .enum(["0", "1", ""])
     .default("0")
     .transform((value) => value === "1"),
   /**
-   * Under NODE_ENV=production, start-up refuses each development shortcut unless its variable here is 1, and
-   * the start banners then shout about it: for throwaway production builds only (the e2e server, benchmarks).
-   * LOCAL_BILLING: no STRIPE_SECRET_KEY (free checkout, a webhook secret published in this repository).
+   * `1` lets a NODE_ENV=production process run on the offline billing driver (no STRIPE_SECRET_KEY: free
+   * checkout, a webhook secret published in this repository). Start-up refuses it otherwise, and the start
+   * banners shout when it is allowed. For throwaway production builds only (the e2e server, benchmarks).
+   * @default unset
    */
   LYCEUM_UNSAFE_LOCAL_BILLING: unsafeAllowance("local billing"),
-  /** FAULT_INJECTION: LYCEUM_ENABLE_FAULT_INJECTION=1. */
+  /**
+   * `1` lets a NODE_ENV=production process honour fault injections (LYCEUM_ENABLE_FAULT_INJECTION=1); refused otherwise.
+   * @default unset
+   */
   LYCEUM_UNSAFE_FAULT_INJECTION: unsafeAllowance("fault injection"),
-  /** PRIVATE_SMTP: LYCEUM_ALLOW_PRIVATE_SMTP=1. */
+  /**
+   * `1` lets a NODE_ENV=production process reach SMTP servers on private addresses (LYCEUM_ALLOW_PRIVATE_SMTP=1); refused otherwise.
+   * @default unset
+   */
   LYCEUM_UNSAFE_PRIVATE_SMTP: unsafeAllowance("SMTP tests against private addresses"),
-  /** An S3-compatible endpoint (http://127.0.0.1:9000); unset: AWS S3. `npm run dev` starts a local server. */
+  /**
+   * An S3-compatible endpoint such as `http://127.0.0.1:9000`. Unset, clients go to AWS; `npm run dev` and the e2e
+   * server then start the [local S3 server](#local-s3-server) and set it.
+   * @default AWS S3; local server (dev, e2e)
+   */
   S3_ENDPOINT: optionalString.pipe(z.url("must be a URL such as http://127.0.0.1:9000").optional()),
+  /**
+   * Region the S3 clients sign for.
+   * @default `us-east-1`
+   */
   S3_REGION: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "must be a region name such as us-east-1").default("us-east-1"),
-  /** The platform's key pair; both unset: the AWS SDK's default credential chain (instance role, ~/.aws). */
+  /**
+   * The platform's S3 key pair (both or neither). Unset: the AWS SDK's default credential chain (instance role,
+   * `~/.aws`). In dev they are the local server's root key, kept in `.lyceum/dev-secrets.json`.
+   * @default SDK default chain; generated (dev)
+   */
   S3_ACCESS_KEY_ID: optionalString,
+  /**
+   * The platform's S3 key pair (both or neither). Unset: the AWS SDK's default credential chain (instance role,
+   * `~/.aws`). In dev they are the local server's root key, kept in `.lyceum/dev-secrets.json`.
+   * @default SDK default chain; generated (dev)
+   */
   S3_SECRET_ACCESS_KEY: optionalString,
-  /** http://endpoint/bucket/key instead of http://bucket.endpoint/key. Default: true with S3_ENDPOINT, else false. */
+  /**
+   * Address buckets as `endpoint/bucket/key` rather than `bucket.endpoint/key`.
+   * @default `true` with `S3_ENDPOINT`, else `false`
+   */
   S3_FORCE_PATH_STYLE: optionalString.pipe(z.enum(["true", "false", "1", "0"], "must be true or false").optional()),
   /**
-   * Whose buckets and keys the instances get: `local` (the local S3 server at S3_ENDPOINT, keys from its admin
-   * API) or `aws` (AWS S3, an IAM user per instance). Default: local with S3_ENDPOINT, else aws.
+   * Where instance buckets and their keys come from: `local` (the local S3 server's admin API mints bucket-scoped
+   * keys; needs its root key in `S3_ACCESS_KEY_ID`/`S3_SECRET_ACCESS_KEY`) or `aws` (an IAM user per instance with
+   * a bucket-only policy).
+   * @default `local` with `S3_ENDPOINT`, else `aws`
    */
   OBJECT_STORAGE_DRIVER: optionalString.pipe(z.enum(["local", "aws"], "must be local or aws").optional()),
-  /** Points the IAM client elsewhere (the contract tests' loopback server). Default: AWS IAM. */
+  /**
+   * Points the IAM client elsewhere (the contract test's loopback server).
+   * @default AWS IAM
+   */
   AWS_IAM_ENDPOINT: optionalString.pipe(z.url().optional()),
-  /** The platform's bucket for client uploads (logos, favicons). */
+  /**
+   * The platform's bucket for client uploads (logos, favicons); dev and e2e create it at start.
+   * @default `lyceum-assets`
+   */
   LYCEUM_ASSETS_BUCKET: z
     .string()
     .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be a valid S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)")
     .default("lyceum-assets"),
   /**
-   * What stands in front of the instances: `none` (each local site server answers for itself and shows the
-   * maintenance page on its own), `haproxy` (a local HAProxy whose files live in LYCEUM_STATE_DIR/load-balancer;
-   * `npm run dev` starts it when installed) or `consul` (the configuration is published to Consul's KV store,
-   * which the production HAProxy nodes follow).
+   * What stands in front of the instances: `none` (each local site server shows its own maintenance page),
+   * `haproxy` (a local HAProxy run from `$LYCEUM_STATE_DIR/load-balancer/`), `consul` (the configuration is
+   * published to Consul KV for the production HAProxy nodes).
+   * @default `none`; `haproxy` in dev when installed
    */
   LOAD_BALANCER_DRIVER: z.enum(["none", "haproxy", "consul"], "must be none, haproxy or consul").default("none"),
+  /**
+   * The HAProxy binary (also used to check configurations before publishing to Consul).
+   * @default `/usr/sbin/haproxy`
+   */
   HAPROXY_BIN: z.string().min(1).default("/usr/sbin/haproxy"),
-  /** The address HAProxy listens on (0.0.0.0 in production). */
+  /**
+   * Where HAProxy listens (`0.0.0.0`, `80`, `443` in production); HTTPS port `0`: no TLS listener.
+   * @default `127.0.0.1`, `8080`, `8443`
+   */
   HAPROXY_BIND_HOST: z.string().min(1).default("127.0.0.1"),
+  /**
+   * Where HAProxy listens (`0.0.0.0`, `80`, `443` in production); HTTPS port `0`: no TLS listener.
+   * @default `127.0.0.1`, `8080`, `8443`
+   */
   HAPROXY_HTTP_PORT: z.coerce.number().int().min(1).max(65535).default(8080),
-  /** 0: no HTTPS listener. */
+  /**
+   * Where HAProxy listens (`0.0.0.0`, `80`, `443` in production); HTTPS port `0`: no TLS listener.
+   * @default `127.0.0.1`, `8080`, `8443`
+   */
   HAPROXY_HTTPS_PORT: z.coerce.number().int().min(0).max(65535).default(8443),
-  /** host:port where HAProxy reaches the portal (ACME challenges, unknown names). Default: 127.0.0.1:PORT. */
+  /**
+   * `host:port` where HAProxy reaches the portal: ACME HTTP-01 challenges on every name, and names no instance
+   * claims.
+   * @default `127.0.0.1:$PORT`
+   */
   LOAD_BALANCER_PORTAL_ADDRESS: optionalString.pipe(
     z.string().regex(/^[a-zA-Z0-9.-]+:\d{1,5}$/, "must be host:port, e.g. 10.0.0.5:3000").optional(),
   ),
-  /** The Consul agent's HTTP API (LOAD_BALANCER_DRIVER=consul), e.g. http://127.0.0.1:8500. */
+  /**
+   * The Consul agent's HTTP API and an ACL token with `key:write` on the prefix (required with
+   * `LOAD_BALANCER_DRIVER=consul`).
+   * @default unset
+   */
   CONSUL_URL: optionalString.pipe(z.url().optional()),
-  /** An ACL token with key:write on CONSUL_KV_PREFIX. */
+  /**
+   * The Consul agent's HTTP API and an ACL token with `key:write` on the prefix (required with
+   * `LOAD_BALANCER_DRIVER=consul`).
+   * @default unset
+   */
   CONSUL_TOKEN: optionalString,
+  /**
+   * Where the configuration is published: `manifest` (written by check-and-set) and `blobs/<sha256>`.
+   * @default `lyceum/load-balancer`
+   */
   CONSUL_KV_PREFIX: z.string().regex(/^[\w.-]+(\/[\w.-]+)*$/, "must look like lyceum/load-balancer").default("lyceum/load-balancer"),
-  /** Where the production HAProxy nodes keep the published files (the configuration refers to paths below it). */
+  /**
+   * Where the production HAProxy nodes keep the published files (`config/`, `certs/`).
+   * @default `/etc/haproxy/lyceum`
+   */
   HAPROXY_NODE_DIR: z.string().regex(/^\/[\w./-]*$/, "must be an absolute path").default("/etc/haproxy/lyceum"),
+  /**
+   * Jobs one worker process runs at once.
+   * @default `4`
+   */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /**
    * Connections in each process's Postgres pool. Unset: 2 × WORKER_CONCURRENCY + 4 (at least 10): a running
    * operation holds one connection for its instance lease and may need two more at once inside a step.
    */
   DATABASE_POOL_SIZE: optionalString.pipe(z.coerce.number<string | undefined>().int().min(2).max(500).optional()),
-  /** How long one pipeline step may run before it fails with "timed out after N s". */
+  /**
+   * A pipeline step that runs longer fails with "timed out after N s" (steps may set their own).
+   * @default `300`
+   */
   STEP_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(300),
   /**
-   * How long a new deployment has to answer /heartbeat. Unset: 300 s on local compute, 1800 s with
-   * COMPUTE_DRIVER=ovh (a fresh VM runs cloud-init and `tutor local launch`, about half an hour).
+   * How long a new deployment has to answer `/heartbeat` before it is `configuration_failed` (at least 30). A
+   * local process answers in seconds; a fresh OVH VM runs cloud-init and `tutor local launch`, about half an hour.
+   * @default `300`, or `1800` with `COMPUTE_DRIVER=ovh`
    */
   HEARTBEAT_TIMEOUT_SECONDS: optionalString.pipe(z.coerce.number<string | undefined>().int().min(30, "must be at least 30 (seconds)").optional()),
-  /** Seeded staff account for `npm run dev`; a password is generated and printed when unset. */
+  /**
+   * Staff account that `npm run dev` seeds.
+   * @default `staff@lyceum.localhost`
+   */
   LYCEUM_STAFF_EMAIL: z.email().default("staff@lyceum.localhost"),
+  /**
+   * Its password (at least 10 characters).
+   * @default generated (dev)
+   */
   LYCEUM_STAFF_PASSWORD: optionalString.pipe(z.string().min(10, "must be at least 10 characters").optional()),
-  /** Who is emailed when a pipeline fails after its last retry: comma-separated; unset means the staff email. */
+  /**
+   * Comma-separated addresses emailed when any pipeline fails after its last retry.
+   * @default `LYCEUM_STAFF_EMAIL`
+   */
   LYCEUM_STAFF_ALERT_EMAILS: optionalString.pipe(
     z
       .string()
@@ -265,11 +528,25 @@ export const envSchema = z.object({
    * sends its own X-Forwarded-For can choose: behind a proxy, set this so per-address limits hold.
    */
   LYCEUM_TRUSTED_PROXY_HOPS: z.coerce.number({ error: "must be a whole number" }).int("must be a whole number").min(0).max(10).default(0),
+  /**
+   * `fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent` (web and worker).
+   * @default `info`
+   */
   LYCEUM_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  /** Bearer token Prometheus sends to /api/metrics, the worker's metrics port and the http_sd endpoints. */
+  /**
+   * Bearer token for `/api/metrics`, `/api/prometheus/*` and the workers' metrics port (16+ characters).
+   * @default generated (dev); unset: metrics off
+   */
   LYCEUM_METRICS_TOKEN: optionalString.pipe(z.string().min(16, "must be at least 16 characters").optional()),
-  /** Where each worker serves its own /metrics (port 0: any free port; the worker records it for http_sd). */
+  /**
+   * Where each worker serves `/metrics` (`0.0.0.0`: every interface, advertised by host name).
+   * @default `127.0.0.1`
+   */
   LYCEUM_WORKER_METRICS_HOST: z.string().min(1).default("127.0.0.1"),
+  /**
+   * Its port; each worker records the address it got, and `/api/prometheus/workers` lists it.
+   * @default `0` (any free port)
+   */
   LYCEUM_WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
 });
 
