@@ -105,7 +105,7 @@ describe("MySQL for a provisioned instance", () => {
     const passwords = await Promise.all(users.map((row) => passwordOf(a.instance.id, row.kind, row.externalId)));
     expect(new Set(passwords).size).toBe(users.length);
     for (const [i, row] of users.entries()) {
-      expect(row.secrets).toMatch(/^v1:/);
+      expect(row.secrets).toMatch(/^v2:/);
       expect(row.secrets).not.toContain(passwords[i]);
       expect(JSON.stringify(row.details)).not.toContain(passwords[i]);
     }
@@ -204,7 +204,7 @@ describe("the application server's configuration", () => {
     const key = await bucketKeyOf(a.instance.id);
     expect(JSON.stringify(deployment.config)).not.toContain(key.secretAccessKey);
     expect(JSON.stringify(deployment.config)).not.toContain(password);
-    expect(deployment.secrets).toMatch(/^v1:/);
+    expect(deployment.secrets).toMatch(/^v2:/);
 
     // What the server was booted with (its site.json, like a VM's config file) opens its own database.
     const siteJson = path.join(process.env.LYCEUM_STATE_DIR!, "compute", deployment.id, "site.json");

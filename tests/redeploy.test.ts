@@ -2,6 +2,7 @@
 // and takes over once healthy, the old one is kept as fallback, a new one that never answers is torn down
 // while the old one keeps serving, and the daily job prunes every instance to its active deployment and one
 // fallback.
+import { randomUUID } from "node:crypto";
 import { and, eq, isNull } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { isolatedDatabase } from "./helpers/isolated-database";
@@ -16,6 +17,8 @@ const { infra, setInfrastructure } = await import("@/server/infra");
 const { ledgerFor } = await import("@/server/instances/ledger");
 const { latestOperation } = await import("@/server/instances/operations");
 const { siteConfigOf } = await import("@/server/instances/service-config");
+const { sealedCells } = await import("@/server/crypto/sealed-cells");
+const { decryptJson, encryptJson } = await import("@/server/crypto/secrets");
 const { apiAs, makeUser } = await import("./helpers/accounts");
 const { injectFault, instanceRow, runningInstance, waitForStatus } = await import("./helpers/instances");
 const { eventually } = await import("./helpers/waiting");
@@ -225,14 +228,18 @@ describe("terminate_obsolete_deployments", () => {
     // servers up, and a failed one whose server is up too.
     const leftovers = [];
     for (const [status, ageMinutes] of [["running", 30], ["running", 20], ["configuration_failed", 10]] as const) {
+      // Sealed secrets are bound to their row: each copy is sealed again for its own.
+      const id = randomUUID();
+      const secrets = active!.secrets ? encryptJson(decryptJson(active!.secrets, sealedCells.deploymentSecrets(active!)), sealedCells.deploymentSecrets({ id, instanceId: instance.id })) : null;
       const [row] = await db
         .insert(deployments)
         .values({
+          id,
           instanceId: instance.id,
           computeDriver: "local",
           status,
           config: active!.config,
-          secrets: active!.secrets,
+          secrets,
           createdAt: new Date(Date.now() - ageMinutes * 60_000),
         })
         .returning();
