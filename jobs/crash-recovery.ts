@@ -6,9 +6,7 @@ import { eq, lt, sql } from "drizzle-orm";
 import type { WorkerUtils } from "graphile-worker";
 import { db } from "@/db";
 import { workerProcesses } from "@/db/schema";
-
-export const HEARTBEAT_INTERVAL_MS = 15_000;
-export const STALE_AFTER_MS = 45_000;
+import { STALE_AFTER_MS } from "@/server/jobs/worker-heartbeat";
 
 /** What a process knows of its own row, so a heartbeat can write the row back whole if a reaper removed it. */
 export type WorkerProcessIdentity = { id: string; graphileWorkerIds: string[]; metricsAddress: string | null };

@@ -18,6 +18,7 @@ import { createLoadBalancerFrontDoor } from "@/server/infra/front-door/load-bala
 import { createLoadBalancer } from "@/server/infra/load-balancer";
 import { haproxyDirIn, HaproxyLoadBalancer } from "@/server/infra/load-balancer/haproxy";
 import { MAINTENANCE_PAGE_MARKER, PREPARING_PAGE_MARKER } from "@/server/infra/load-balancer/pages";
+import { routedHostnames } from "@/server/instances/hostnames";
 import { transitionInstance } from "@/server/instances/lifecycle";
 import { freePort } from "@/server/net/free-port";
 import { makeUser, uniqueSuffix } from "./helpers/accounts";
@@ -67,7 +68,7 @@ describe.skipIf(skipWithoutHaproxy)("the load balancer kept in sync with the dat
       HAPROXY_HTTPS_PORT: String(await freePort()),
       LOAD_BALANCER_PORTAL_ADDRESS: portalAddress,
     });
-    const loadBalancer = createLoadBalancer(config)!;
+    const loadBalancer = createLoadBalancer(config, { siteHostnames: routedHostnames })!;
     haproxy = new HaproxyLoadBalancer(haproxyDirIn(config.LYCEUM_STATE_DIR), HAPROXY);
     await haproxy.start(await loadBalancer.stateFrom(db));
     previousInfra = infra();

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { env } from "@/server/env";
 import { ensureBucket } from "@/server/infra/object-storage/buckets";
 import { objectStorageSettings, platformS3Client, s3ClientWithCredentials } from "@/server/infra/object-storage/client";
-import { LocalS3AdminClient } from "@/server/infra/object-storage/local-server/admin-client";
+import { LocalS3AdminClient } from "@/server/infra/object-storage/local-s3-admin-client";
 import { uniqueBucketName } from "./helpers/local-s3";
 
 describe("the platform's S3 client", () => {

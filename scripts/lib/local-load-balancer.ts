@@ -8,6 +8,7 @@ import * as schema from "@/db/schema";
 import { parseEnv } from "@/server/env";
 import { createLoadBalancer } from "@/server/infra/load-balancer";
 import { haproxyDirIn, HaproxyLoadBalancer } from "@/server/infra/load-balancer/haproxy";
+import { routedHostnames } from "@/server/instances/hostnames";
 import { isPortFree, freePort } from "@/server/net/free-port";
 
 export type LocalLoadBalancer = {
@@ -41,7 +42,7 @@ export async function chooseLocalLoadBalancer(stackEnv: NodeJS.ProcessEnv): Prom
 /** Starts HAProxy on the configuration rendered from the database as it is now. */
 export async function startLocalLoadBalancer(stackEnv: NodeJS.ProcessEnv, output: (line: string) => void): Promise<LocalLoadBalancer> {
   const config = parseEnv(stackEnv);
-  const loadBalancer = createLoadBalancer(config)!;
+  const loadBalancer = createLoadBalancer(config, { siteHostnames: routedHostnames })!;
   const sql = postgres(config.DATABASE_URL, { max: 1, onnotice: () => {} });
   let state;
   try {

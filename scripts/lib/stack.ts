@@ -187,7 +187,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   };
 }
 
-const LOCAL_S3_MAIN = path.join("server", "infra", "object-storage", "local-server", "main.ts");
+const LOCAL_S3_MAIN = path.join("tools", "local-s3", "main.ts");
 const MAIL_RELAY_MAIN = path.join("server", "mail", "relay", "main.ts");
 /** The submission relay's usual development port (587 needs root); any free one when it is taken. */
 const MAIL_RELAY_PORT = 2525;

@@ -1,7 +1,7 @@
 // One-time email links: a random token goes into the link, only its SHA-256 into the database.
 import { createHash, randomBytes } from "node:crypto";
 import { and, eq, isNull } from "drizzle-orm";
-import type { Queryable } from "@/db";
+import { db, type Queryable } from "@/db";
 import { accountTokens, type AccountToken, type AccountTokenPurpose } from "@/db/schema";
 
 export const TOKEN_LIFETIME_MS: Record<AccountTokenPurpose, number> = {
@@ -63,6 +63,11 @@ export async function checkToken(q: Queryable, purpose: AccountTokenPurpose, tok
   if (row.usedAt) return { isValid: false, reason: "used", message: MESSAGES.used, token: row };
   if (row.expiresAt <= now) return { isValid: false, reason: "expired", message: MESSAGES.expired, token: row };
   return { isValid: true, token: row };
+}
+
+/** What the reset-password page shows: its form for a usable link, else why the link no longer works. */
+export function checkPasswordResetLink(token: string): Promise<TokenCheck> {
+  return checkToken(db, "reset_password", token);
 }
 
 /**

@@ -3,7 +3,7 @@
 // already had a trial on another account) is ended at once when billing first sees it, so the first
 // invoice is issued and must be paid like any other.
 import { and, eq, ne, or } from "drizzle-orm";
-import type { Queryable, Transaction } from "@/db";
+import { db, type Queryable, type Transaction } from "@/db";
 import { instances, trials, users, type User } from "@/db/schema";
 import { appendInstanceEvent } from "@/server/instances/events";
 import type { BillingDriver, BillingSubscription } from "./driver";
@@ -27,11 +27,21 @@ export async function trialDaysFor(q: Queryable, owner: Pick<User, "id" | "email
   return (await trialOfAccount(q, owner)) ? null : plan.trialDays;
 }
 
+/** What the checkout page offers an account on a plan: `trialDaysFor` against the portal's database. */
+export function checkoutTrialDays(owner: Pick<User, "id" | "email">, plan: Plan): Promise<number | null> {
+  return trialDaysFor(db, owner, plan);
+}
+
 /** The trial days an instance's checkout offered: the trial it has, or one its owner may still start. */
 export async function trialDaysOfInstance(q: Queryable, owner: Pick<User, "id" | "email">, instanceId: string, plan: Plan): Promise<number | null> {
   if (!plan.trialDays) return null;
   const trial = await trialOfAccount(q, owner);
   return !trial || trial.instanceId === instanceId ? plan.trialDays : null;
+}
+
+/** What the checkout success page says was started: `trialDaysOfInstance` against the portal's database. */
+export function paidInstanceTrialDays(owner: Pick<User, "id" | "email">, instanceId: string, plan: Plan): Promise<number | null> {
+  return trialDaysOfInstance(db, owner, instanceId, plan);
 }
 
 export type TrialClaim = { isGranted: true } | { isGranted: false; why: string };

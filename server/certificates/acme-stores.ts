@@ -1,6 +1,6 @@
 // The ACME issuer's state in Postgres: the account key (sealed) and the HTTP-01 tokens being validated.
 import { eq } from "drizzle-orm";
-import type { Queryable } from "@/db";
+import { db, type Queryable } from "@/db";
 import { acmeAccounts, acmeHttpChallenges } from "@/db/schema";
 import { sealedCells } from "@/server/crypto/sealed-cells";
 import { decryptJson, encryptJson } from "@/server/crypto/secrets";
@@ -44,7 +44,7 @@ const TOKEN_PATTERN = /^[A-Za-z0-9_-]{1,256}$/;
  * The answer to GET /.well-known/acme-challenge/<token> (RFC 8555 §8.3), or null. The load balancer sends that
  * path on every host to the portal; the route handler and the tests' validation port both call this.
  */
-export async function httpChallengeResponse(q: Queryable, token: string): Promise<string | null> {
+export async function httpChallengeResponse(token: string, q: Queryable = db): Promise<string | null> {
   if (!TOKEN_PATTERN.test(token)) return null;
   const row = await q.query.acmeHttpChallenges.findFirst({ where: eq(acmeHttpChallenges.token, token) });
   return row?.keyAuthorization ?? null;

@@ -4,6 +4,7 @@ import { db } from "@/db";
 import { acmeAccountStore, httpChallengeStore } from "@/server/certificates/acme-stores";
 import { certificatesToServe } from "@/server/certificates/store";
 import { ConfigurationError, env, type Env } from "@/server/env";
+import { routedHostnames } from "@/server/instances/hostnames";
 import { createAcmeIssuer } from "./certificates/acme";
 import type { CertificateIssuer } from "./certificates/issuer";
 import { createSelfSignedIssuer } from "./certificates/self-signed";
@@ -56,7 +57,7 @@ const servedCertificates: CertificatesProvider = async (q) =>
 export function infra(): Infrastructure {
   if (cached) return cached;
   const config = env();
-  const loadBalancer = createLoadBalancer(config, servedCertificates);
+  const loadBalancer = createLoadBalancer(config, { siteHostnames: routedHostnames, certificates: servedCertificates });
   cached = {
     compute: computeDriver(config),
     frontDoor: loadBalancer ? createLoadBalancerFrontDoor(loadBalancer, db) : createLocalFrontDoor(config.LYCEUM_STATE_DIR),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { nextCheckDelayMs, VERIFY_FOR_MS } from "@/server/domains/verification-jobs";
-import { instanceHostnames, instanceSiteUrl, siteUrlFor } from "./hostnames";
+import { instanceHostnames, instanceSiteUrl, routedHostnames, siteUrlFor } from "./hostnames";
 
 describe("an instance's hostnames", () => {
   it.each([
@@ -26,6 +26,13 @@ describe("an instance's hostnames", () => {
     const verified = { subdomain: "acme", customDomain: "learn.acme.org", customDomainStatus: "verified" as const };
     expect(instanceSiteUrl(verified, "localhost", "127.0.0.1:4000")).toBe("http://acme.localhost:4000/");
     expect(instanceSiteUrl(verified, "lyceum.example", "10.0.0.5:80")).toBe("http://learn.acme.org:80/");
+  });
+
+  it("is routed by the load balancer on its platform names, and on its custom domain's only once verified", () => {
+    const platform = ["acme.lyceum.example", "studio.acme.lyceum.example", "preview.acme.lyceum.example", "apps.acme.lyceum.example"];
+    const custom = ["learn.acme.org", "studio.learn.acme.org", "preview.learn.acme.org", "apps.learn.acme.org"];
+    expect(routedHostnames({ subdomain: "acme", customDomain: "learn.acme.org", customDomainStatus: "pending" }, "lyceum.example")).toEqual(platform);
+    expect(routedHostnames({ subdomain: "acme", customDomain: "learn.acme.org", customDomainStatus: "verified" }, "lyceum.example")).toEqual([...platform, ...custom]);
   });
 });
 

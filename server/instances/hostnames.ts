@@ -33,6 +33,13 @@ export function instanceHostnames(instance: HostnameSource, baseDomain: string) 
   return platformHostnames(instance.subdomain, baseDomain);
 }
 
+/** Every name the load balancer routes to the instance: its platform names, and its custom domain's once verified. */
+export function routedHostnames(instance: HostnameSource & { subdomain: string }, baseDomain: string): string[] {
+  const names = Object.values(platformHostnames(instance.subdomain, baseDomain));
+  if (instance.customDomain && instance.customDomainStatus === "verified") names.push(...Object.values(hostnamesUnder(instance.customDomain)));
+  return names;
+}
+
 /**
  * The address a browser uses to open the instance's site. With the local drivers (base domain `localhost`)
  * that is always the subdomain: a custom domain's records point at the production ingress, not here.

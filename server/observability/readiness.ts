@@ -1,7 +1,7 @@
 // Readiness for the load balancer: this web process can reach the database and some worker is alive to
 // run the jobs it queues. (Liveness, /api/health, only says the process answers.)
 import { sql } from "drizzle-orm";
-import type { Queryable } from "@/db";
+import { db, type Queryable } from "@/db";
 import { liveWorkerCount } from "@/server/staff/queue";
 
 /** The checks readiness is made of; the public answer names the ones that failed, and nothing else. */
@@ -10,7 +10,7 @@ export type ReadinessCheck = "database" | "workers";
 /** `problems` say what went wrong, error text included: for the log, never for the public answer. */
 export type Readiness = { isReady: boolean; failedChecks: ReadinessCheck[]; liveWorkers: number; problems: string[] };
 
-export async function checkReadiness(q: Queryable, timeoutMs = 3000): Promise<Readiness> {
+export async function checkReadiness(q: Queryable = db, timeoutMs = 3000): Promise<Readiness> {
   const failedChecks: ReadinessCheck[] = [];
   const problems: string[] = [];
   let liveWorkers = 0;

@@ -2,9 +2,9 @@
 // a Prometheus follows the fleet and the workers with no manual configuration.
 // Format: https://prometheus.io/docs/prometheus/latest/http_sd/ — [{ "targets": [...], "labels": {...} }].
 import { and, eq, gt, isNotNull, sql } from "drizzle-orm";
-import type { Queryable } from "@/db";
+import { db, type Queryable } from "@/db";
 import { deployments, instances, workerProcesses } from "@/db/schema";
-import { STALE_AFTER_MS } from "@/jobs/crash-recovery";
+import { STALE_AFTER_MS } from "@/server/jobs/worker-heartbeat";
 
 export type TargetGroup = { targets: string[]; labels: Record<string, string> };
 
@@ -15,7 +15,7 @@ export type TargetGroup = { targets: string[]; labels: Record<string, string> };
 export const INSTANCE_METRICS_PATH = "/metrics";
 
 /** One group per running instance: its active deployment's address, labelled with who it is. */
-export async function instanceScrapeTargets(q: Queryable): Promise<TargetGroup[]> {
+export async function instanceScrapeTargets(q: Queryable = db): Promise<TargetGroup[]> {
   const rows = await q
     .select({
       instanceId: instances.id,
@@ -41,7 +41,7 @@ export async function instanceScrapeTargets(q: Queryable): Promise<TargetGroup[]
 }
 
 /** One group per live worker process that serves metrics. */
-export async function workerScrapeTargets(q: Queryable): Promise<TargetGroup[]> {
+export async function workerScrapeTargets(q: Queryable = db): Promise<TargetGroup[]> {
   const rows = await q
     .select({ id: workerProcesses.id, hostname: workerProcesses.hostname, address: workerProcesses.metricsAddress })
     .from(workerProcesses)

@@ -6,6 +6,9 @@ import { auditLog, auditOutcome, instances } from "@/db/schema";
 
 const emptyAsUndefined = (value: unknown) => (value === "" ? undefined : value);
 
+/** The outcomes the audit page filters by. */
+export const AUDIT_OUTCOMES = auditOutcome.enumValues;
+
 export const auditQueryInput = z.object({
   outcome: z.preprocess(emptyAsUndefined, z.enum(auditOutcome.enumValues).optional()),
   action: z.preprocess(emptyAsUndefined, z.string().max(60).optional()),

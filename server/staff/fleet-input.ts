@@ -3,6 +3,9 @@ import { z } from "zod";
 import { instanceStatus, subscriptionStatus } from "@/db/schema";
 import { PLAN_IDS } from "@/server/billing/plans";
 
+/** The statuses the fleet list filters by. */
+export const INSTANCE_STATUSES = instanceStatus.enumValues;
+
 /** The subscription's status, or "none" for an instance that never had a subscription. */
 export const BILLING_STATES = ["none", ...subscriptionStatus.enumValues] as const;
 

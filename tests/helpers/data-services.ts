@@ -3,7 +3,7 @@
 import { ListBucketsCommand } from "@aws-sdk/client-s3";
 import mysql from "mysql2/promise";
 import { createS3Client } from "@/server/infra/object-storage/client";
-import { LocalS3AdminClient } from "@/server/infra/object-storage/local-server/admin-client";
+import { LocalS3AdminClient } from "@/server/infra/object-storage/local-s3-admin-client";
 
 const mysqlAdminUrl = () => process.env.MYSQL_ADMIN_URL ?? "mysql://root@127.0.0.1:3306";
 const rabbitUrl = () => new URL(process.env.RABBITMQ_MANAGEMENT_URL ?? "http://guest:guest@127.0.0.1:15672");

@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { createS3Client, type S3Credentials } from "@/server/infra/object-storage/client";
-import { startLocalS3Server, type LocalS3Server, type LocalS3ServerOptions } from "@/server/infra/object-storage/local-server";
+import { startLocalS3Server, type LocalS3Server, type LocalS3ServerOptions } from "@/tools/local-s3";
 
 export type TestClock = {
   now(): Date;

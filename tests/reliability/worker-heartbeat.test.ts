@@ -7,7 +7,8 @@ const databaseUrl = await isolatedDatabase();
 const { db, closeDb } = await import("@/db");
 const { workerProcesses } = await import("@/db/schema");
 const { startWorker } = await import("@/jobs/start-worker");
-const { HEARTBEAT_INTERVAL_MS, releaseStaleLocks } = await import("@/jobs/crash-recovery");
+const { releaseStaleLocks } = await import("@/jobs/crash-recovery");
+const { HEARTBEAT_INTERVAL_MS } = await import("@/server/jobs/worker-heartbeat");
 const { makeWorkerUtils } = await import("graphile-worker");
 const { eventually } = await import("../helpers/waiting");
 

@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import type { TestProject } from "vitest/node";
-import { startLocalS3Server } from "../../server/infra/object-storage/local-server";
+import { startLocalS3Server } from "../../tools/local-s3";
 
 export type TestObjectStorage = { endpoint: string; region: string; accessKeyId: string; secretAccessKey: string; assetsBucket: string };
 

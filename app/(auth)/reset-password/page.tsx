@@ -1,11 +1,10 @@
 import Link from "next/link";
-import { db } from "@/db";
-import { checkToken } from "@/server/accounts/tokens";
+import { checkPasswordResetLink } from "@/server/accounts/tokens";
 import { ResetPasswordForm } from "../password-forms";
 
 export default async function ResetPasswordPage({ searchParams }: { searchParams: Promise<{ token?: string }> }) {
   const { token = "" } = await searchParams;
-  const check = await checkToken(db, "reset_password", token);
+  const check = await checkPasswordResetLink(token);
   return (
     <>
       <h1>Choose a new password</h1>

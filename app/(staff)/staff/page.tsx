@@ -3,11 +3,10 @@ import Link from "next/link";
 import { Field } from "@/app/_components/field";
 import { SelectField } from "@/app/_components/select-field";
 import { StatusBadge, statusLabel } from "@/app/_components/status-badge";
-import { instanceStatus } from "@/db/schema";
 import { serverApi } from "@/server/api/server-caller";
 import { requireStaff } from "@/server/auth/guards";
 import { PLANS } from "@/server/billing/plans";
-import { BILLING_STATES, FLEET_PAGE_SIZES, fleetQueryInput, type FleetQuery } from "@/server/staff/fleet-input";
+import { BILLING_STATES, FLEET_PAGE_SIZES, fleetQueryInput, INSTANCE_STATUSES, type FleetQuery } from "@/server/staff/fleet-input";
 import { formatDateTime } from "./_components/format";
 import { Pagination } from "./_components/pagination";
 
@@ -74,7 +73,7 @@ export default async function StaffFleetPage({ searchParams }: { searchParams: S
           label="Status"
           name="status"
           defaultValue={query.status ?? ""}
-          options={[["", "Any status"], ...instanceStatus.enumValues.map((status) => [status, statusLabel(status)] as const)]}
+          options={[["", "Any status"], ...INSTANCE_STATUSES.map((status) => [status, statusLabel(status)] as const)]}
         />
         <SelectField label="Plan" name="plan" defaultValue={query.plan ?? ""} options={[["", "Any plan"], ...PLANS.map((plan) => [plan.id, plan.name] as const)]} />
         <SelectField

@@ -1,6 +1,5 @@
 // Readiness for the load balancer: 200 when the database answers and a worker is alive, else 503 naming the
 // checks that failed. The answer is public, so what went wrong (error text, addresses, names) goes to the log.
-import { db } from "@/db";
 import { logger } from "@/server/observability/logger";
 import { checkReadiness } from "@/server/observability/readiness";
 
@@ -8,7 +7,7 @@ import { checkReadiness } from "@/server/observability/readiness";
 let lastLoggedProblems = "";
 
 export async function GET() {
-  const readiness = await checkReadiness(db);
+  const readiness = await checkReadiness();
   const problems = readiness.problems.join("; ");
   if (problems !== lastLoggedProblems) {
     lastLoggedProblems = problems;

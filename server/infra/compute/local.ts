@@ -8,7 +8,8 @@ import { freePort, isPortFree } from "@/server/net/free-port";
 import { localFrontDoorFile } from "../front-door/local";
 import type { ComputeDriver, ServerInfo, ServerSpec } from "./driver";
 
-const SITE_SERVER = path.join(process.cwd(), "server", "infra", "compute", "local-vm", "site-server.mjs");
+// The program that plays the VM: a development tool (tools/local-site/), run as a separate process, never imported.
+const SITE_SERVER = path.join(process.cwd(), "tools", "local-site", "site-server.mjs");
 const SERVER_ID_PREFIX = "local-";
 
 type ProcessState = { pid: number; port: number; startedAt: string };

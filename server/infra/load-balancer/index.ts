@@ -6,7 +6,7 @@ import { ConsulConflictError, ConsulLoadBalancer } from "./consul";
 import type { ApplyResult, LoadBalancerDriver } from "./driver";
 import { haproxyDirIn, HaproxyLoadBalancer } from "./haproxy";
 import { ensureDefaultCertificate, selfSignedCertificate, type PemPair } from "./self-signed";
-import { loadBalancerStateFromDb, noCertificates, type CertificatesProvider } from "./state-from-db";
+import { loadBalancerStateFromDb, noCertificates, type CertificatesProvider, type SiteHostnames } from "./state-from-db";
 import type { LoadBalancerState } from "./state";
 
 export type LoadBalancer = {
@@ -25,11 +25,11 @@ export function loadBalancerAddresses(config: Env) {
   };
 }
 
-/**
- * The configured load balancer, or null (LOAD_BALANCER_DRIVER=none). `certificates` is where the certificates
- * to serve come from; until the ACME store is wired in, only the self-signed default one is served.
- */
-export function createLoadBalancer(config: Env, certificates: CertificatesProvider = noCertificates): LoadBalancer | null {
+/** What the load balancer serves, supplied by its creator: the names of each site, and the certificates to serve (by default only the self-signed default one). */
+export type LoadBalancerSources = { siteHostnames: SiteHostnames; certificates?: CertificatesProvider };
+
+/** The configured load balancer, or null (LOAD_BALANCER_DRIVER=none). */
+export function createLoadBalancer(config: Env, { siteHostnames, certificates = noCertificates }: LoadBalancerSources): LoadBalancer | null {
   if (config.LOAD_BALANCER_DRIVER === "none") return null;
   const addresses = loadBalancerAddresses(config);
   let driver: LoadBalancerDriver;
@@ -56,6 +56,7 @@ export function createLoadBalancer(config: Env, certificates: CertificatesProvid
         baseDomain: config.LYCEUM_BASE_DOMAIN,
         ...addresses,
         defaultCertificate: await defaultCertificate(),
+        siteHostnames,
         certificates,
       });
     },

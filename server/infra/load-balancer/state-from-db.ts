@@ -2,8 +2,7 @@
 // visitors get its active deployment, the maintenance page (suspended) or the 'being prepared' page.
 import { asc, eq, inArray } from "drizzle-orm";
 import type { Queryable } from "@/db";
-import { deployments, instances, type InstanceStatus } from "@/db/schema";
-import { hostnamesUnder, platformHostnames } from "@/server/instances/hostnames";
+import { deployments, instances, type Instance, type InstanceStatus } from "@/db/schema";
 import { bindCertificatesToOwners, type OwnedCertificate } from "./certificate-binding";
 import type { LoadBalancedSite, LoadBalancerState, SiteMode } from "./state";
 
@@ -12,12 +11,19 @@ export type CertificatesProvider = (db: Queryable) => Promise<OwnedCertificate[]
 
 export const noCertificates: CertificatesProvider = async () => [];
 
+/**
+ * Every name the load balancer routes to an instance. Naming is the instances' business (server/instances/hostnames.ts),
+ * so whoever creates the load balancer passes it in: a driver does not import domain modules.
+ */
+export type SiteHostnames = (instance: Instance & { subdomain: string }, baseDomain: string) => string[];
+
 export type LoadBalancerStateOptions = {
   baseDomain: string;
   httpBind: string;
   httpsBind: string | null;
   portalAddress: string;
   defaultCertificate: LoadBalancerState["defaultCertificate"];
+  siteHostnames: SiteHostnames;
   certificates?: CertificatesProvider;
 };
 
@@ -39,8 +45,7 @@ export async function loadBalancerStateFromDb(db: Queryable, options: LoadBalanc
   const sites: LoadBalancedSite[] = [];
   for (const { instance, deployment } of rows) {
     if (!instance.subdomain) continue;
-    const names = Object.values(platformHostnames(instance.subdomain, options.baseDomain));
-    if (instance.customDomain && instance.customDomainStatus === "verified") names.push(...Object.values(hostnamesUnder(instance.customDomain)));
+    const names = options.siteHostnames({ ...instance, subdomain: instance.subdomain }, options.baseDomain);
     // A name two instances could claim (one's custom domain under the other's subdomain) stays with the older.
     const hostnames = [...new Set(names.map((name) => name.toLowerCase()))].filter((name) => !claimed.has(name));
     hostnames.forEach((name) => claimed.add(name));

@@ -1,7 +1,7 @@
 // Bucket keys on the local S3 server: its admin API mints keys that carry their bucket list themselves (no
 // principal to create); the key's name is the label that finds an instance's keys again.
 import type { BucketKeyIssuer, S3KeyPair } from "./bucket-keys";
-import { LocalS3AdminClient } from "./local-server/admin-client";
+import { LocalS3AdminClient } from "./local-s3-admin-client";
 
 export function createLocalScopedKeyIssuer(options: { endpoint: string; region: string; rootCredentials: S3KeyPair }): BucketKeyIssuer {
   const admin = new LocalS3AdminClient({ endpoint: options.endpoint, region: options.region, rootCredentials: options.rootCredentials });

@@ -2,9 +2,8 @@ import Link from "next/link";
 import { notFound, redirect } from "next/navigation";
 import { VerifyEmailNotice } from "@/app/_components/verify-email-notice";
 import { requireUser } from "@/server/auth/guards";
-import { db } from "@/db";
 import { formatPrice, planById } from "@/server/billing/plans";
-import { trialDaysFor } from "@/server/billing/trials";
+import { checkoutTrialDays } from "@/server/billing/trials";
 import { env } from "@/server/env";
 import { instanceIdInput } from "@/server/instances/input";
 import { instanceById } from "@/server/instances/queries";
@@ -21,7 +20,7 @@ export default async function LocalCheckoutPage({ params }: { params: Promise<{ 
   const plan = planById(instance.plan);
   const price = formatPrice(plan.priceMonthlyCents);
   // One free trial per account: a later instance is paid for from the start.
-  const trialDays = await trialDaysFor(db, user, plan);
+  const trialDays = await checkoutTrialDays(user, plan);
   return (
     <div className="card stack max-w-lg">
       <h1>Checkout</h1>

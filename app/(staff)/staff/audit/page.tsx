@@ -2,11 +2,10 @@
 import Link from "next/link";
 import { Field } from "@/app/_components/field";
 import { SelectField } from "@/app/_components/select-field";
-import { auditOutcome } from "@/db/schema";
 import { serverApi } from "@/server/api/server-caller";
 import { requireStaff } from "@/server/auth/guards";
 import { STAFF_ACTIONS } from "@/server/staff/actions";
-import { auditQueryInput, type AuditQuery } from "@/server/staff/audit";
+import { AUDIT_OUTCOMES, auditQueryInput, type AuditQuery } from "@/server/staff/audit";
 import { AuditTable } from "../_components/audit-table";
 import { Pagination } from "../_components/pagination";
 
@@ -43,7 +42,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
           label="Outcome"
           name="outcome"
           defaultValue={query.outcome ?? ""}
-          options={[["", "Any outcome"], ...auditOutcome.enumValues.map((outcome) => [outcome, outcome] as const)]}
+          options={[["", "Any outcome"], ...AUDIT_OUTCOMES.map((outcome) => [outcome, outcome] as const)]}
         />
         <Field label="Staff member" name="actor" type="search" defaultValue={query.actor ?? ""} placeholder="email" />
         <div className="flex items-end gap-3">

@@ -1,5 +1,4 @@
 // Prometheus http_sd: one target group per running instance (README.md, "Prometheus").
-import { db } from "@/db";
 import { env } from "@/server/env";
 import { checkScrapeAuthorization, scrapeRefusal } from "@/server/observability/scrape-auth";
 import { instanceScrapeTargets } from "@/server/observability/scrape-targets";
@@ -7,5 +6,5 @@ import { instanceScrapeTargets } from "@/server/observability/scrape-targets";
 export async function GET(request: Request) {
   const decision = checkScrapeAuthorization(request.headers.get("authorization"), env().LYCEUM_METRICS_TOKEN);
   if (!decision.ok) return scrapeRefusal(decision);
-  return Response.json(await instanceScrapeTargets(db));
+  return Response.json(await instanceScrapeTargets());
 }

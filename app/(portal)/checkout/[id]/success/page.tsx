@@ -1,9 +1,8 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requireUser } from "@/server/auth/guards";
-import { db } from "@/db";
 import { planById } from "@/server/billing/plans";
-import { trialDaysOfInstance } from "@/server/billing/trials";
+import { paidInstanceTrialDays } from "@/server/billing/trials";
 import { instanceIdInput } from "@/server/instances/input";
 import { instanceById } from "@/server/instances/queries";
 
@@ -15,7 +14,7 @@ export default async function CheckoutSuccessPage({ params }: { params: Promise<
   const instance = await instanceById(id);
   if (!instance || instance.ownerId !== user.id) notFound();
   const plan = planById(instance.plan);
-  const trialDays = await trialDaysOfInstance(db, user, instance.id, plan);
+  const trialDays = await paidInstanceTrialDays(user, instance.id, plan);
   return (
     <div className="card stack max-w-lg">
       <h1>Thank you!</h1>

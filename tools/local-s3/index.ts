@@ -1,19 +1,19 @@
 // A small S3-compatible object storage server for development and tests: path-style S3 REST API over HTTP,
 // real SigV4 authentication, scoped access keys, versioning, CORS, lifecycle expiration, data on disk.
-// What it implements and what it does not: README, "Local S3 server".
+// What it implements and what it does not: README.md beside this file.
 import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { AccessKeyStore, type Credentials, type ScopedAccessKey } from "./access-keys";
+import type { Credentials, LifecycleAction, ScopedAccessKey } from "@/server/infra/object-storage/local-s3-admin-protocol";
+import { AccessKeyStore } from "./access-keys";
 import { createRequestListener } from "./http-server";
-import { applyLifecycle, type LifecycleAction } from "./lifecycle-runner";
+import { applyLifecycle } from "./lifecycle-runner";
 import type { ServerState } from "./operations/context";
 import { MultipartUploads } from "./storage/multipart-uploads";
 import { ObjectStore } from "./storage/object-store";
 
-export type { Credentials, ScopedAccessKey } from "./access-keys";
-export type { LifecycleAction } from "./lifecycle-runner";
+export type { Credentials, LifecycleAction, ScopedAccessKey } from "@/server/infra/object-storage/local-s3-admin-protocol";
 
 export type LocalS3ServerOptions = {
   /** Where buckets, objects and scoped keys live; reused across restarts. */

@@ -3,18 +3,10 @@
 // expired noncurrent versions and lone delete markers are removed, stale multipart uploads are aborted.
 // Times count like S3's: creation (or becoming noncurrent) + N days, rounded up to the next midnight UTC.
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-expire-general-considerations.html
+import type { LifecycleAction } from "@/server/infra/object-storage/local-s3-admin-protocol";
 import { ruleSelects, type LifecycleRule } from "./lifecycle";
 import type { MultipartUploads } from "./storage/multipart-uploads";
 import type { ObjectStore } from "./storage/object-store";
-
-export type LifecycleAction = {
-  bucket: string;
-  key: string;
-  rule: string;
-  action: "deleted-current-version" | "added-delete-marker" | "deleted-noncurrent-version" | "removed-expired-delete-marker" | "aborted-multipart-upload";
-  versionId?: string;
-  uploadId?: string;
-};
 
 const DAY_MS = 86_400_000;
 

@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { Transform, type TransformCallback } from "node:stream";
 import { sameHex } from "../auth/authenticate";
-import { EMPTY_SHA256, scopeString, signatureOf, type Scope } from "../auth/sigv4";
+import { EMPTY_SHA256, scopeString, signatureOf, type Scope } from "@/server/infra/object-storage/sigv4";
 import { S3Error } from "../errors";
 
 export type ChunkSigning = { seedSignature: string; key: Buffer; amzDate: string; scope: Scope; hasTrailer: boolean } | null;

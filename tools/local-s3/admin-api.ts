@@ -1,19 +1,14 @@
-// The admin API beside S3's, under /_lyceum/ (no bucket name can start with "_"): manages scoped access keys
-// and runs lifecycle rules on demand. Requests are signed with SigV4 like S3 calls, and only the root key may
-// use it. JSON in and out; errors are `{ "code": …, "message": … }` with S3's status codes.
-//   GET    /_lyceum/access-keys           → 200 { accessKeys: [{ accessKeyId, buckets, name, createdAt }] }
-//   POST   /_lyceum/access-keys           { buckets: string[], name?: string } → 201 { accessKeyId, secretAccessKey, … }
-//   GET    /_lyceum/access-keys/<id>      → 200 { accessKeyId, buckets, name, createdAt } | 404 NoSuchEntity
-//   DELETE /_lyceum/access-keys/<id>      → 204 | 404 NoSuchEntity
-//   POST   /_lyceum/lifecycle/run         → 200 { actions: LifecycleAction[] }
+// The admin API beside S3's, under /_lyceum/: manages scoped access keys and runs lifecycle rules on demand.
+// Only the root key may use it. The routes and their replies are the product's contract with this emulator:
+// server/infra/object-storage/local-s3-admin-protocol.ts.
 import { z } from "zod";
-import type { Principal, ScopedAccessKey } from "./access-keys";
+import {
+  ADMIN_PATH_PREFIX, type LifecycleAction, type PublicScopedAccessKey, type ScopedAccessKey,
+} from "@/server/infra/object-storage/local-s3-admin-protocol";
+import type { Principal } from "./access-keys";
 import { accessDenied, S3Error } from "./errors";
-import type { LifecycleAction } from "./lifecycle-runner";
 import { requestBody, type OperationContext } from "./operations/context";
 import { readPayload } from "./payload/body";
-
-export const ADMIN_PATH_PREFIX = "/_lyceum/";
 
 export type AdminReply = { status: number; json?: unknown };
 
@@ -23,7 +18,7 @@ const newKeySchema = z.object({
 });
 
 /** The key without its secret: what listing and lookups show. */
-const publicView = (key: ScopedAccessKey) => ({ accessKeyId: key.accessKeyId, buckets: key.buckets, name: key.name, createdAt: key.createdAt });
+const publicView = (key: ScopedAccessKey): PublicScopedAccessKey => ({ accessKeyId: key.accessKeyId, buckets: key.buckets, name: key.name, createdAt: key.createdAt });
 
 export async function handleAdminRequest(
   context: Pick<OperationContext, "server" | "http" | "headers" | "payloadSigning" | "now" | "method"> & { path: string; principal: Principal },

@@ -1,9 +1,11 @@
-// A client for the local server's admin API (admin-api.ts), for code that talks to the server over HTTP, e.g.
-// when `npm run dev` runs it as a child process. Signs with SigV4 and the root key, like the S3 calls.
-import type { ScopedAccessKey } from "./access-keys";
-import { ADMIN_PATH_PREFIX } from "./admin-api";
-import { signRequest } from "./auth/sigv4";
-import type { LifecycleAction } from "./lifecycle-runner";
+// The local object-storage driver's client for the local S3 server's admin API (local-s3-admin-protocol.ts):
+// mints and deletes scoped access keys and runs lifecycle rules, over HTTP like the S3 calls, signed with
+// SigV4 and the root key. The server itself is a development tool in tools/local-s3/, reached only at the
+// endpoint the driver is configured with.
+import {
+  ADMIN_PATH_PREFIX, type LifecycleAction, type PublicScopedAccessKey, type ScopedAccessKey,
+} from "./local-s3-admin-protocol";
+import { signRequest } from "./sigv4";
 
 export type AdminClientOptions = {
   endpoint: string;
@@ -32,8 +34,8 @@ export class LocalS3AdminClient {
     return this.call("POST", "access-keys", input) as Promise<ScopedAccessKey>;
   }
 
-  async listAccessKeys(): Promise<Omit<ScopedAccessKey, "secretAccessKey">[]> {
-    return ((await this.call("GET", "access-keys")) as { accessKeys: Omit<ScopedAccessKey, "secretAccessKey">[] }).accessKeys;
+  async listAccessKeys(): Promise<PublicScopedAccessKey[]> {
+    return ((await this.call("GET", "access-keys")) as { accessKeys: PublicScopedAccessKey[] }).accessKeys;
   }
 
   /** True when it existed. */

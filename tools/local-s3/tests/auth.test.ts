@@ -7,10 +7,10 @@ import {
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createS3Client } from "@/server/infra/object-storage/client";
-import { LocalS3AdminClient, LocalS3AdminError } from "@/server/infra/object-storage/local-server/admin-client";
-import { signRequest } from "@/server/infra/object-storage/local-server/auth/sigv4";
-import { startLocalS3, testClock, uniqueBucketName, type TestS3 } from "./helpers/local-s3";
-import { errorCodeIn, rawRequest } from "./helpers/raw-http";
+import { LocalS3AdminClient, LocalS3AdminError } from "@/server/infra/object-storage/local-s3-admin-client";
+import { signRequest } from "@/server/infra/object-storage/sigv4";
+import { startLocalS3, testClock, uniqueBucketName, type TestS3 } from "@/tests/helpers/local-s3";
+import { errorCodeIn, rawRequest } from "@/tests/helpers/raw-http";
 
 const clock = testClock();
 let s3: TestS3;

@@ -11,7 +11,7 @@ import { Upload } from "@aws-sdk/lib-storage";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureBucket } from "@/server/infra/object-storage/buckets";
-import { startLocalS3, uniqueBucketName, type TestS3 } from "./helpers/local-s3";
+import { startLocalS3, uniqueBucketName, type TestS3 } from "@/tests/helpers/local-s3";
 
 let s3: TestS3;
 

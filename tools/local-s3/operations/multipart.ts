@@ -1,6 +1,6 @@
 // Multipart uploads, as the SDK's `Upload` helper drives them: create, upload parts (each with its CRC32),
 // complete (parts checked and joined) or abort; plus ListParts and ListMultipartUploads.
-import { uriEncode } from "../auth/sigv4";
+import { uriEncode } from "@/server/infra/object-storage/sigv4";
 import { S3Error } from "../errors";
 import { MAX_OBJECT_BYTES } from "../payload/body";
 import { assertValidKey } from "../storage/names";

@@ -1,6 +1,6 @@
 // ListObjectsV2, ListObjects (v1) and ListObjectVersions: keys in UTF-8 byte order, filtered by prefix, rolled
 // up into CommonPrefixes at the delimiter (one entry each, counted against max-keys), one page at a time.
-import { uriEncode } from "../auth/sigv4";
+import { uriEncode } from "@/server/infra/object-storage/sigv4";
 import { S3Error } from "../errors";
 import { compareKeys, type ObjectVersion, type StoredObject } from "../storage/object-store";
 import { quoted, type OperationContext, type OperationHandler } from "./context";

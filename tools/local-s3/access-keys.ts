@@ -4,17 +4,8 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import type { Credentials, ScopedAccessKey } from "@/server/infra/object-storage/local-s3-admin-protocol";
 import { bucketNameProblem } from "./storage/names";
-
-export type Credentials = { accessKeyId: string; secretAccessKey: string };
-
-export type ScopedAccessKey = Credentials & {
-  /** Buckets this key may use (they need not exist yet, as with an IAM policy). */
-  buckets: string[];
-  /** A label for people and for finding the key again (e.g. the instance it was made for). */
-  name: string | null;
-  createdAt: string;
-};
 
 export type Principal =
   | { kind: "root"; accessKeyId: string }

@@ -3,12 +3,12 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
-import { ADMIN_PATH_PREFIX, handleAdminRequest } from "./admin-api";
+import { ADMIN_PATH_PREFIX, type LifecycleAction } from "@/server/infra/object-storage/local-s3-admin-protocol";
+import { handleAdminRequest } from "./admin-api";
 import { authenticate, type SignedRequest } from "./auth/authenticate";
 import { authorize } from "./auth/policy";
 import { answerPreflight, corsHeadersForRequest } from "./cors-preflight";
 import { S3Error } from "./errors";
-import type { LifecycleAction } from "./lifecycle-runner";
 import type { OperationContext, Reply, ServerState } from "./operations/context";
 import { OPERATIONS } from "./operations";
 import { resolveOperation } from "./routes";

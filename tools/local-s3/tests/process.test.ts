@@ -17,7 +17,7 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 function startServerProcess(extraArgs: string[] = []) {
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", "server/infra/object-storage/local-server/main.ts", "--data-dir", dataDir, "--port", "0", ...extraArgs],
+    ["--import", "tsx", "tools/local-s3/main.ts", "--data-dir", dataDir, "--port", "0", ...extraArgs],
     { env: { ...process.env, S3_ACCESS_KEY_ID: credentials.accessKeyId, S3_SECRET_ACCESS_KEY: credentials.secretAccessKey, S3_REGION: "us-east-1" }, stdio: ["pipe", "pipe", "inherit"] },
   );
   const endpoint = new Promise<string>((resolve, reject) => {
@@ -54,7 +54,7 @@ describe("the local S3 server process", () => {
   });
 
   it("refuses to start without its root key pair", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", "server/infra/object-storage/local-server/main.ts", "--data-dir", dataDir], {
+    const child = spawn(process.execPath, ["--import", "tsx", "tools/local-s3/main.ts", "--data-dir", dataDir], {
       env: { ...process.env, S3_ACCESS_KEY_ID: "", S3_SECRET_ACCESS_KEY: "" },
       stdio: "ignore",
     });

@@ -8,10 +8,10 @@ import {
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LocalS3AdminClient } from "@/server/infra/object-storage/local-server/admin-client";
-import { startLocalS3, testClock, uniqueBucketName, type TestS3 } from "./helpers/local-s3";
-import { errorCodeIn, rawRequest } from "./helpers/raw-http";
-import { eventually } from "./helpers/waiting";
+import { LocalS3AdminClient } from "@/server/infra/object-storage/local-s3-admin-client";
+import { startLocalS3, testClock, uniqueBucketName, type TestS3 } from "@/tests/helpers/local-s3";
+import { errorCodeIn, rawRequest } from "@/tests/helpers/raw-http";
+import { eventually } from "@/tests/helpers/waiting";
 
 const DAY_MS = 86_400_000;
 let s3: TestS3;

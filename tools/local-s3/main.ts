@@ -1,5 +1,5 @@
 // Runs the local S3 server as a process (what `npm run dev` and the e2e server start):
-//   node --import tsx server/infra/object-storage/local-server/main.ts --data-dir .lyceum/s3 [--host 127.0.0.1]
+//   node --import tsx tools/local-s3/main.ts --data-dir .lyceum/s3 [--host 127.0.0.1]
 //        [--port 0] [--exit-with-stdin]
 // The root key pair and region come from the environment, under the names the portal itself reads:
 // S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY and S3_REGION (default us-east-1). Once listening it prints

@@ -6,7 +6,7 @@ import type { AccessKeyStore, Principal } from "../access-keys";
 import { accessDenied, S3Error } from "../errors";
 import {
   ALGORITHM, canonicalRequest, parseAmzDate, signatureOf, signingKey, stringToSign, type Scope,
-} from "./sigv4";
+} from "@/server/infra/object-storage/sigv4";
 
 export const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
 const MAX_PRESIGNED_EXPIRY_SECONDS = 7 * 24 * 3600;

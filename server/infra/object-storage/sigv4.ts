@@ -1,5 +1,6 @@
-// AWS Signature Version 4 primitives, shared by the server (which recomputes what the client should have
-// signed) and the admin client (which signs). https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv4-create-signed-request.html
+// AWS Signature Version 4 primitives, shared by the local S3 admin client (which signs) and the local S3 server
+// in tools/local-s3/ (which recomputes what the client should have signed); the product owns them because a
+// tool may import product code but product code never imports a tool. https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv4-create-signed-request.html
 import { createHash, createHmac } from "node:crypto";
 
 export const ALGORITHM = "AWS4-HMAC-SHA256";
