@@ -12,6 +12,9 @@ import { sealedCells } from "@/server/crypto/sealed-cells";
 import { encryptSecret } from "@/server/crypto/secrets";
 import { renderServiceConfig } from "@/server/instances/service-config";
 import { renderSiteConfig } from "@/server/instances/site-config";
+import { renderTutorConfig } from "@/server/infra/compute/cloud-init/tutor-config";
+import { parseDeployedConfig } from "@/server/infra/compute/cloud-init/deployed-config";
+import { assertStateOffVm, BROKER_URL_KEY, isVmLocalHost, OBJECT_STORAGE_BUCKET_KEYS, STATEFUL_TUTOR_SERVICES } from "@/server/infra/compute/cloud-init/state-off-vm";
 import { deployedConfig, instance, ledger, PLATFORM, render } from "./helpers/sample-deployment";
 
 const GOLDEN = path.join(__dirname, "golden", "ovh-user-data.yaml");
@@ -76,6 +79,7 @@ describe("the OVH VM's cloud-init user-data", () => {
       OPENEDX_MYSQL_USERNAME: "lyc_abcdef012345_edxapp",
       OPENEDX_MYSQL_PASSWORD: "mysql-edxapp-pw",
       RUN_MONGODB: false,
+      RUN_REDIS: false,
       MONGODB_HOST: "mongo1.internal",
       MONGODB_PORT: 27017,
       MONGODB_DATABASE: "lyc_abcdef012345",
@@ -124,6 +128,54 @@ describe("the OVH VM's cloud-init user-data", () => {
     });
     const plugin = parse(fileIn(parse(shared) as CloudConfig, "/tutor-plugins/lyceum.yml").content) as { patches: Record<string, string> };
     expect(plugin.patches["local-docker-compose-services"]).toBeUndefined();
+  });
+
+  it("keeps no instance data on the VM: every stateful service is off and every data host is the platform's", () => {
+    const tutorConfig = tutorConfigOf(userData);
+    for (const service of STATEFUL_TUTOR_SERVICES) {
+      // RUN_MINIO belongs to tutor-minio, which is not installed: absent, no MinIO runs.
+      if (service.run === "RUN_MINIO") expect(tutorConfig[service.run]).toBeUndefined();
+      else expect(tutorConfig[service.run], service.run).toBe(false);
+      if (service.host) expect(isVmLocalHost(String(tutorConfig[service.host])), `${service.host} ${tutorConfig[service.host]}`).toBe(false);
+    }
+    expect(tutorConfig).toMatchObject({ MYSQL_HOST: "mysql.internal", MONGODB_HOST: "mongo1.internal", S3_HOST: "s3.eu-west-3.amazonaws.com" });
+    // Uploads, grade exports and profile images all go to the instance's bucket (tutor-contrib-s3 would keep profile
+    // images on the VM's disk with its default, an empty bucket name).
+    for (const key of OBJECT_STORAGE_BUCKET_KEYS) expect(tutorConfig[key], key).toBe("lyc-abcdef012345");
+    expect(new URL(String(tutorConfig[BROKER_URL_KEY])).hostname).toBe("rabbit.internal");
+    expect(tutorConfig.PLUGINS).not.toContain("minio");
+  });
+
+  it("refuses a configuration without the instance's MongoDB database, naming RUN_MONGODB and MONGODB_ADMIN_URL", () => {
+    const withoutMongo = ledger.filter((entry) => entry.kind !== "mongodb.user");
+    expect(() => render(deployedConfig(instance, withoutMongo))).toThrow(/RUN_MONGODB would keep course content on the disposable VM: set MONGODB_ADMIN_URL/);
+  });
+
+  it("refuses a Tutor config that keeps any stateful service on the VM, naming the Tutor key", () => {
+    const tutorConfig = renderTutorConfig(parseDeployedConfig(deployedConfig()), PLATFORM);
+    expect(() => assertStateOffVm(tutorConfig)).not.toThrow();
+    const onVm: [string, Record<string, unknown>][] = [
+      ["RUN_MYSQL", { RUN_MYSQL: true }],
+      ["MYSQL_HOST", { MYSQL_HOST: "mysql" }],
+      ["RUN_MONGODB", { RUN_MONGODB: true }],
+      ["MONGODB_HOST", { MONGODB_HOST: "127.0.0.1" }],
+      ["RUN_REDIS", { RUN_REDIS: undefined }],
+      ["RUN_MINIO", { RUN_MINIO: true }],
+      ["S3_HOST", { S3_HOST: "minio" }],
+      ["PLUGINS", { PLUGINS: ["mfe", "minio"] }],
+      ["S3_PROFILE_IMAGE_BUCKET", { S3_PROFILE_IMAGE_BUCKET: "" }],
+      ["S3_GRADE_BUCKET", { S3_GRADE_BUCKET: "another-bucket" }],
+      [BROKER_URL_KEY, { [BROKER_URL_KEY]: "amqp://u:p@localhost:5672/v" }],
+    ];
+    for (const [key, change] of onVm) {
+      expect(() => assertStateOffVm({ ...tutorConfig, ...change }), key).toThrow(new RegExp(`disposable VM: (.*; )?${key} `));
+    }
+  });
+
+  it("rebuilds the course search index after launch, since the index is not kept with the VM", () => {
+    const commands = (parse(userData) as CloudConfig).runcmd.map((command) => command.join(" "));
+    const reindex = commands.findIndex((c) => c.endsWith("tutor local run cms ./manage.py cms reindex_course --all --setup"));
+    expect(reindex).toBeGreaterThan(commands.findIndex((c) => c.endsWith("tutor local launch --non-interactive")));
   });
 
   it("sends mail through the client's own SMTP server with its unsealed password", () => {

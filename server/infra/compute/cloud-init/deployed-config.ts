@@ -24,7 +24,7 @@ export const deployedConfigSchema = z.object({
       databases: z.record(z.string(), z.string()),
       users: z.record(z.string(), z.object(account)),
     }),
-    /** Absent when no MongoDB cluster is configured: the VM then runs its own. */
+    /** Absent when no MongoDB cluster is configured; the renderer refuses that (MongoDB on the VM goes with the VM). */
     mongodb: z.object({ hosts: z.array(z.string()).min(1), database: z.string(), ...account }).optional(),
     rabbitmq: z.object({ url: z.string(), vhost: z.string(), ...account }),
     objectStorage: z.object({

@@ -20,6 +20,9 @@ export type { PlatformServices } from "./tutor-config";
 export const TUTOR_REQUIREMENT = "tutor[full]>=17.0.0,<18.0.0";
 export const TUTOR_S3_REQUIREMENT = "tutor-contrib-s3";
 
+/** Tutor's documented course search reindex, run in a one-off CMS container. */
+export const SEARCH_REINDEX = ["local", "run", "cms", "./manage.py", "cms", "reindex_course", "--all", "--setup"];
+
 /** OpenStack (under OVH Public Cloud) refuses user-data over 64 KiB. */
 const MAX_USER_DATA_BYTES = 65_535;
 const ROOT = "/opt/lyceum";
@@ -55,6 +58,9 @@ export function renderUserData(spec: ServerSpec, platform: PlatformServices): st
     // Fills in what config.yml leaves out (Tutor's own secrets) and renders the environment from it.
     tutor("config", "save"),
     tutor("local", "launch", "--non-interactive"),
+    // The search index is not kept with the VM: a new VM rebuilds it from the courses in MongoDB (--setup: without
+    // asking, and only when the index is empty, so a shared cluster's index is left as it is).
+    tutor(...SEARCH_REINDEX),
   ];
   const cloudConfig = {
     hostname: `lyceum-${spec.deploymentId.slice(0, 8)}`,
