@@ -15,7 +15,7 @@ import { renderSiteConfig } from "@/server/instances/site-config";
 import { renderTutorConfig } from "@/server/infra/compute/cloud-init/tutor-config";
 import { parseDeployedConfig } from "@/server/infra/compute/cloud-init/deployed-config";
 import { assertStateOffVm, BROKER_URL_KEY, isVmLocalHost, OBJECT_STORAGE_BUCKET_KEYS, STATEFUL_TUTOR_SERVICES } from "@/server/infra/compute/cloud-init/state-off-vm";
-import { deployedConfig, instance, ledger, PLATFORM, render } from "./helpers/sample-deployment";
+import { deployedConfig, instance, ledger, PLATFORM, render, SAMPLE_TUTOR_SECRETS } from "./helpers/sample-deployment";
 
 const GOLDEN = path.join(__dirname, "golden", "ovh-user-data.yaml");
 type CloudConfig = { packages: string[]; write_files: { path: string; content: string; permissions: string }[]; runcmd: string[][] };
@@ -144,6 +144,12 @@ describe("the OVH VM's cloud-init user-data", () => {
     for (const key of OBJECT_STORAGE_BUCKET_KEYS) expect(tutorConfig[key], key).toBe("lyc-abcdef012345");
     expect(new URL(String(tutorConfig[BROKER_URL_KEY])).hostname).toBe("rabbit.internal");
     expect(tutorConfig.PLUGINS).not.toContain("minio");
+  });
+
+  it("gives Tutor the instance's own secrets, so `tutor config save` keeps them instead of generating new ones", () => {
+    expect(tutorConfigOf(userData)).toMatchObject(SAMPLE_TUTOR_SECRETS);
+    const withoutSecrets = ledger.filter((entry) => entry.kind !== "tutor.secrets");
+    expect(() => render(deployedConfig(instance, withoutSecrets))).toThrow(/services\.tutor: is missing: the instance's Tutor secrets were not generated/);
   });
 
   it("refuses a configuration without the instance's MongoDB database, naming RUN_MONGODB and MONGODB_ADMIN_URL", () => {

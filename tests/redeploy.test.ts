@@ -2,6 +2,7 @@
 // and takes over once healthy, the old one is kept as fallback, a new one that never answers is torn down
 // while the old one keeps serving, and the daily job prunes every instance to its active deployment and one
 // fallback.
+import { randomUUID } from "node:crypto";
 import { and, eq, isNull } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { isolatedDatabase } from "./helpers/isolated-database";
@@ -16,6 +17,8 @@ const { infra, setInfrastructure } = await import("@/server/infra");
 const { ledgerFor } = await import("@/server/instances/ledger");
 const { latestOperation } = await import("@/server/instances/operations");
 const { siteConfigOf } = await import("@/server/instances/service-config");
+const { sealedCells } = await import("@/server/crypto/sealed-cells");
+const { decryptJson, encryptJson } = await import("@/server/crypto/secrets");
 const { apiAs, makeUser } = await import("./helpers/accounts");
 const { injectFault, instanceRow, runningInstance, waitForStatus } = await import("./helpers/instances");
 const { eventually } = await import("./helpers/waiting");
@@ -133,6 +136,37 @@ describe("redeploy", () => {
     expect(liveServers.map((entry) => entry.externalId).sort()).toEqual([b!.serverId, c!.serverId].sort());
   });
 
+  it("hands every deployment of an instance the same Tutor secrets, another instance different ones, and keeps them out of the stored config", async () => {
+    const { owner, instance } = await runningInstance("Steady Sessions Academy");
+    const { instance: other } = await runningInstance("Other Sessions Academy");
+    await apiAs(owner).instances.redeploy({ id: instance.id });
+    const redeploy = (await db.query.instanceOperations.findFirst({
+      where: and(eq(instanceOperations.instanceId, instance.id), eq(instanceOperations.kind, "redeploy")),
+    }))!;
+    expect(await finishedOperation(redeploy.id)).toMatchObject({ status: "succeeded" });
+
+    type WithTutor = { services: { tutor: Record<string, string> } };
+    const [provisioned, redeployed] = await deploymentsOf(instance.id);
+    const [otherDeployment] = await deploymentsOf(other.id);
+    const secretsOf = (deployment: typeof provisioned) => (siteConfigOf(deployment!) as WithTutor).services.tutor;
+    const first = secretsOf(provisioned);
+    expect(Object.keys(first).sort()).toEqual(["CMS_OAUTH2_SECRET", "ID", "JWT_RSA_PRIVATE_KEY", "OPENEDX_SECRET_KEY"]);
+    expect(first.OPENEDX_SECRET_KEY).toMatch(/^[A-Za-z0-9]{24}$/);
+    expect(first.JWT_RSA_PRIVATE_KEY).toMatch(/^-----BEGIN RSA PRIVATE KEY-----\n[\s\S]+\n-----END RSA PRIVATE KEY-----$/);
+    // Provision, then redeploy: the same secrets, so sessions and tokens signed by the old VM stay valid.
+    expect(secretsOf(redeployed)).toEqual(first);
+    const others = secretsOf(otherDeployment);
+    for (const key of Object.keys(first)) expect(others[key], key).not.toBe(first[key]);
+    // Only the sealed columns hold them: neither the stored config nor the ledger entry's details.
+    for (const deployment of [provisioned, redeployed]) {
+      const stored = JSON.stringify(deployment!.config);
+      for (const value of Object.values(first)) expect(stored).not.toContain(value);
+      for (const value of Object.values(first)) expect(deployment!.secrets).not.toContain(value);
+    }
+    const [entry] = await ledgerFor(db, instance.id).list("tutor.secrets");
+    expect(JSON.stringify(entry!.details)).not.toContain(first.OPENEDX_SECRET_KEY);
+  });
+
   it("tears down a new deployment that never answers /heartbeat; the old one keeps serving and the instance stays running", async () => {
     const { instance } = await runningInstance("Unlucky Academy");
     const staff = await makeUser("staff");
@@ -225,14 +259,18 @@ describe("terminate_obsolete_deployments", () => {
     // servers up, and a failed one whose server is up too.
     const leftovers = [];
     for (const [status, ageMinutes] of [["running", 30], ["running", 20], ["configuration_failed", 10]] as const) {
+      // Secrets are sealed to their row: each leftover gets the active deployment's, sealed anew to itself.
+      const id = randomUUID();
+      const secrets = encryptJson(decryptJson(active!.secrets!, sealedCells.deploymentSecrets(active!)), sealedCells.deploymentSecrets({ id, instanceId: instance.id }));
       const [row] = await db
         .insert(deployments)
         .values({
+          id,
           instanceId: instance.id,
           computeDriver: "local",
           status,
           config: active!.config,
-          secrets: active!.secrets,
+          secrets,
           createdAt: new Date(Date.now() - ageMinutes * 60_000),
         })
         .returning();

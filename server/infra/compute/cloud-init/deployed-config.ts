@@ -43,6 +43,11 @@ export const deployedConfigSchema = z.object({
     smtp: z
       .object({ host: z.string(), port: z.number().int(), tls: z.enum(TLS_MODES), username: z.string(), password: z.string().default("") })
       .optional(),
+    /** Tutor's own secrets, the same for every deployment of the instance (sealed, merged in like the passwords). */
+    tutor: z.object(
+      { OPENEDX_SECRET_KEY: z.string().min(1), JWT_RSA_PRIVATE_KEY: z.string().min(1), CMS_OAUTH2_SECRET: z.string().min(1), ID: z.string().min(1) },
+      { error: "is missing: the instance's Tutor secrets were not generated (its tutor_secrets step did not run), so every VM would make new ones and log users out" },
+    ),
   }),
 });
 

@@ -80,6 +80,11 @@ export function renderTutorConfig(config: DeployedConfig, platform: PlatformServ
     ENABLE_WEB_PROXY: false,
     CADDY_HTTP_PORT: 80,
     PLUGINS: [...TUTOR_PLUGINS],
+    // The instance's own, generated once: `tutor config save` keeps what config.yml has instead of making new ones.
+    OPENEDX_SECRET_KEY: services.tutor.OPENEDX_SECRET_KEY,
+    JWT_RSA_PRIVATE_KEY: services.tutor.JWT_RSA_PRIVATE_KEY,
+    CMS_OAUTH2_SECRET: services.tutor.CMS_OAUTH2_SECRET,
+    ID: services.tutor.ID,
 
     RUN_MYSQL: false,
     MYSQL_HOST: mysql.host,
