@@ -320,7 +320,8 @@ export const envSchema = z.object({
   MYSQL_USER_HOST: z.string().min(1).default("%"),
   /**
    * An account on the MongoDB cluster that may create users (`mongodb://user:pass@host/?authSource=admin`). Unset,
-   * the MongoDB step says it skipped.
+   * the MongoDB step says it skipped; required with `COMPUTE_DRIVER=ovh` (a VM is replaced on every redeploy, and
+   * course content must not go with it).
    * @default unset
    */
   MONGODB_ADMIN_URL: optionalString.pipe(
@@ -587,6 +588,42 @@ const OVH_SETTINGS = [
   ["OVH_SSH_KEY_ID", "the id of the project's SSH key for staff access"],
 ] as const;
 
+/**
+ * OVH VMs are disposable (every plan change, Apply changes, new domain or upgrade boots a new one), so every service
+ * holding an instance's data must be one the VM reaches over the network: a missing MongoDB cluster would make each
+ * VM run its own, and a loopback address would send the VM to itself.
+ */
+function stateOnVmProblems(parsed: z.infer<typeof envSchema>): string[] {
+  const why = "is required with COMPUTE_DRIVER=ovh: without it each VM runs MongoDB itself and the course content is lost at the next redeploy";
+  const problems = parsed.MONGODB_ADMIN_URL ? [] : [`  MONGODB_ADMIN_URL: ${why}`];
+  const dataServices = [
+    ["MYSQL_ADMIN_URL", parsed.MYSQL_ADMIN_URL, "MySQL"],
+    ["MONGODB_ADMIN_URL", parsed.MONGODB_ADMIN_URL, "MongoDB"],
+    ["RABBITMQ_AMQP_URL", parsed.RABBITMQ_AMQP_URL, "RabbitMQ"],
+    ["S3_ENDPOINT", parsed.S3_ENDPOINT, "object storage"],
+  ] as const;
+  for (const [name, url, service] of dataServices) {
+    const loopback = url ? hostsOfUrl(url).find(isLoopbackHost) : undefined;
+    if (loopback) {
+      problems.push(`  ${name}: ${service} at ${loopback} is this machine, which the instances' VMs reach as themselves: with COMPUTE_DRIVER=ovh it must be a host the VMs reach over the network`);
+    }
+  }
+  return problems;
+}
+
+/** The hosts of a URL, including a MongoDB seed list (`mongodb://a:27017,b:27017/`). */
+function hostsOfUrl(url: string): string[] {
+  const authority = url.replace(/^[a-z+]+:\/\//i, "").split(/[/?#]/)[0] ?? "";
+  return authority
+    .slice(authority.lastIndexOf("@") + 1)
+    .split(",")
+    .map((hostPort) => (hostPort.startsWith("[") ? hostPort.slice(1, hostPort.indexOf("]")) : hostPort.replace(/:\d*$/, "")).toLowerCase());
+}
+
+function isLoopbackHost(host: string): boolean {
+  return host === "localhost" || host.endsWith(".localhost") || host === "::1" || host === "0.0.0.0" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
 export function parseEnv(source: Record<string, string | undefined>): Env {
   const result = envSchema.safeParse(source);
   if (!result.success) {
@@ -609,6 +646,10 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
       const lines = missing.map(([name, what]) => `  ${name}: is required with COMPUTE_DRIVER=ovh: ${what}`);
       throw new ConfigurationError(`Invalid configuration:\n${lines.join("\n")}`);
     }
+  }
+  if (parsed.COMPUTE_DRIVER === "ovh") {
+    const stateOnVm = stateOnVmProblems(parsed);
+    if (stateOnVm.length) throw new ConfigurationError(`Invalid configuration:\n${stateOnVm.join("\n")}`);
   }
   if (parsed.COMPUTE_DRIVER === "ovh" && !parsed.LYCEUM_MAIL_RELAY_PUBLIC_HOST) {
     // VMs elsewhere cannot reach the default (the relay's loopback listen address): their mail would bounce.

@@ -62,6 +62,7 @@ describe("deprovisioning", () => {
       "remove_certificates",
       "remove_dns",
       "stop_servers",
+      "remove_tutor_secrets",
       "remove_mail_relay",
       "remove_object_storage",
       "remove_rabbitmq",

@@ -2,7 +2,7 @@
 // (UPDATE_GOLDEN=1 rewrites it): it is YAML that starts with #cloud-config, Tutor's config.yml inside it
 // carries the instance's hosts and credentials, and `cloud-init schema` accepts it where cloud-init is installed.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -12,7 +12,11 @@ import { sealedCells } from "@/server/crypto/sealed-cells";
 import { encryptSecret } from "@/server/crypto/secrets";
 import { renderServiceConfig } from "@/server/instances/service-config";
 import { renderSiteConfig } from "@/server/instances/site-config";
-import { deployedConfig, instance, ledger, PLATFORM, render } from "./helpers/sample-deployment";
+import { renderTutorConfig } from "@/server/infra/compute/cloud-init/tutor-config";
+import { parseDeployedConfig } from "@/server/infra/compute/cloud-init/deployed-config";
+import { assertStateOffVm, BROKER_URL_KEY, isVmLocalHost, OBJECT_STORAGE_BUCKET_KEYS, STATEFUL_TUTOR_SERVICES } from "@/server/infra/compute/cloud-init/state-off-vm";
+import { OPENEDX_TRACKING_LOGS } from "@/server/instances/openedx-services";
+import { DEPLOYMENT_ID, deployedConfig, instance, ledger, PLATFORM, render, SAMPLE_TUTOR_SECRETS } from "./helpers/sample-deployment";
 
 const GOLDEN = path.join(__dirname, "golden", "ovh-user-data.yaml");
 type CloudConfig = { packages: string[]; write_files: { path: string; content: string; permissions: string }[]; runcmd: string[][] };
@@ -22,6 +26,14 @@ const tutorConfigOf = (userData: string) => parse(fileIn(parse(userData) as Clou
 const hasCloudInit = (() => {
   try {
     execFileSync("cloud-init", ["--version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+const hasLogrotate = (() => {
+  try {
+    execFileSync("logrotate", ["--version"], { stdio: "ignore" });
     return true;
   } catch {
     return false;
@@ -76,6 +88,7 @@ describe("the OVH VM's cloud-init user-data", () => {
       OPENEDX_MYSQL_USERNAME: "lyc_abcdef012345_edxapp",
       OPENEDX_MYSQL_PASSWORD: "mysql-edxapp-pw",
       RUN_MONGODB: false,
+      RUN_REDIS: false,
       MONGODB_HOST: "mongo1.internal",
       MONGODB_PORT: 27017,
       MONGODB_DATABASE: "lyc_abcdef012345",
@@ -124,6 +137,101 @@ describe("the OVH VM's cloud-init user-data", () => {
     });
     const plugin = parse(fileIn(parse(shared) as CloudConfig, "/tutor-plugins/lyceum.yml").content) as { patches: Record<string, string> };
     expect(plugin.patches["local-docker-compose-services"]).toBeUndefined();
+  });
+
+  it("keeps no instance data on the VM: every stateful service is off and every data host is the platform's", () => {
+    const tutorConfig = tutorConfigOf(userData);
+    for (const service of STATEFUL_TUTOR_SERVICES) {
+      // RUN_MINIO belongs to tutor-minio, which is not installed: absent, no MinIO runs.
+      if (service.run === "RUN_MINIO") expect(tutorConfig[service.run]).toBeUndefined();
+      else expect(tutorConfig[service.run], service.run).toBe(false);
+      if (service.host) expect(isVmLocalHost(String(tutorConfig[service.host])), `${service.host} ${tutorConfig[service.host]}`).toBe(false);
+    }
+    expect(tutorConfig).toMatchObject({ MYSQL_HOST: "mysql.internal", MONGODB_HOST: "mongo1.internal", S3_HOST: "s3.eu-west-3.amazonaws.com" });
+    // Uploads, grade exports and profile images all go to the instance's bucket (tutor-contrib-s3 would keep profile
+    // images on the VM's disk with its default, an empty bucket name).
+    for (const key of OBJECT_STORAGE_BUCKET_KEYS) expect(tutorConfig[key], key).toBe("lyc-abcdef012345");
+    expect(new URL(String(tutorConfig[BROKER_URL_KEY])).hostname).toBe("rabbit.internal");
+    expect(tutorConfig.PLUGINS).not.toContain("minio");
+  });
+
+  it("gives Tutor the instance's own secrets, so `tutor config save` keeps them instead of generating new ones", () => {
+    expect(tutorConfigOf(userData)).toMatchObject(SAMPLE_TUTOR_SECRETS);
+    const withoutSecrets = ledger.filter((entry) => entry.kind !== "tutor.secrets");
+    expect(() => render(deployedConfig(instance, withoutSecrets))).toThrow(/services\.tutor: is missing: the instance's Tutor secrets were not generated/);
+  });
+
+  it("refuses a configuration without the instance's MongoDB database, naming RUN_MONGODB and MONGODB_ADMIN_URL", () => {
+    const withoutMongo = ledger.filter((entry) => entry.kind !== "mongodb.user");
+    expect(() => render(deployedConfig(instance, withoutMongo))).toThrow(/RUN_MONGODB would keep course content on the disposable VM: set MONGODB_ADMIN_URL/);
+  });
+
+  it("refuses a Tutor config that keeps any stateful service on the VM, naming the Tutor key", () => {
+    const tutorConfig = renderTutorConfig(parseDeployedConfig(deployedConfig()), PLATFORM);
+    expect(() => assertStateOffVm(tutorConfig)).not.toThrow();
+    const onVm: [string, Record<string, unknown>][] = [
+      ["RUN_MYSQL", { RUN_MYSQL: true }],
+      ["MYSQL_HOST", { MYSQL_HOST: "mysql" }],
+      ["RUN_MONGODB", { RUN_MONGODB: true }],
+      ["MONGODB_HOST", { MONGODB_HOST: "127.0.0.1" }],
+      ["RUN_REDIS", { RUN_REDIS: undefined }],
+      ["RUN_MINIO", { RUN_MINIO: true }],
+      ["S3_HOST", { S3_HOST: "minio" }],
+      ["PLUGINS", { PLUGINS: ["mfe", "minio"] }],
+      ["S3_PROFILE_IMAGE_BUCKET", { S3_PROFILE_IMAGE_BUCKET: "" }],
+      ["S3_GRADE_BUCKET", { S3_GRADE_BUCKET: "another-bucket" }],
+      [BROKER_URL_KEY, { [BROKER_URL_KEY]: "amqp://u:p@localhost:5672/v" }],
+    ];
+    for (const [key, change] of onVm) {
+      expect(() => assertStateOffVm({ ...tutorConfig, ...change }), key).toThrow(new RegExp(`disposable VM: (.*; )?${key} `));
+    }
+  });
+
+  it("rebuilds the course search index after launch, since the index is not kept with the VM", () => {
+    const commands = (parse(userData) as CloudConfig).runcmd.map((command) => command.join(" "));
+    const reindex = commands.findIndex((c) => c.endsWith("tutor local run cms ./manage.py cms reindex_course --all --setup"));
+    expect(reindex).toBeGreaterThan(commands.findIndex((c) => c.endsWith("tutor local launch --non-interactive")));
+  });
+
+  it("ships the LMS tracking log daily, compressed, to the instance's bucket under the prefix its lifecycle rule expires", () => {
+    const cloudConfig = parse(userData) as CloudConfig;
+    expect(cloudConfig.packages).toContain("rclone");
+    const logrotate = fileIn(cloudConfig, "/etc/logrotate.d/lyceum-tracking-log").content;
+    // Tutor mounts $(tutor config printroot)/data/lms at the LMS's /openedx/data; LOG_DIR is /openedx/data/logs.
+    expect(logrotate).toMatch(/^\/opt\/lyceum\/tutor\/data\/lms\/logs\/tracking\.log \{$/m);
+    for (const directive of ["daily", "compress", "nocreate", "lastaction"]) expect(logrotate).toMatch(new RegExp(`^ {4}${directive}$`, "m"));
+    expect(logrotate).toContain("        /opt/lyceum/ship-tracking-logs\n");
+    const script = fileIn(cloudConfig, "/opt/lyceum/ship-tracking-logs");
+    expect(script.permissions).toBe("0755");
+    const destination = /move \/opt\/lyceum\/tutor\/data\/lms\/logs instance-bucket:([^/]+)\/(\S+) --include 'tracking\.log-\*\.gz'/.exec(script.content);
+    expect(destination?.[1]).toBe("lyc-abcdef012345");
+    // The same constant the object_storage step gives the bucket's lifecycle rule (expire-tracking-logs).
+    expect(OPENEDX_TRACKING_LOGS.prefix).toBe("logs/tracking/");
+    expect(destination?.[2]).toBe(`${OPENEDX_TRACKING_LOGS.prefix}${DEPLOYMENT_ID}/`);
+    // rclone signs with the instance's own key; the file holding its secret is root's only.
+    const rclone = fileIn(cloudConfig, "/opt/lyceum/rclone.conf");
+    expect(rclone.permissions).toBe("0600");
+    expect(rclone.content).toContain("[instance-bucket]\ntype = s3\nprovider = AWS\nenv_auth = false\naccess_key_id = AKIASAMPLEKEY\nsecret_access_key = s3-secret-key\nregion = eu-west-3\n");
+  });
+
+  it.skipIf(!hasLogrotate)("has a logrotate rule that compresses the tracking log before the shipping script runs", () => {
+    const cloudConfig = parse(userData) as CloudConfig;
+    const dir = mkdtempSync(path.join(os.tmpdir(), "tracking-log-"));
+    try {
+      // The VM's paths moved into a scratch folder; the shipping script records what it would move.
+      mkdirSync(path.join(dir, "logs"));
+      writeFileSync(path.join(dir, "logs", "tracking.log"), '{"event_type": "play_video"}\n');
+      writeFileSync(path.join(dir, "ship"), `#!/bin/sh\nls ${dir}/logs > ${dir}/shipped\n`, { mode: 0o755 });
+      const rule = fileIn(cloudConfig, "/etc/logrotate.d/lyceum-tracking-log")
+        .content.replace("/opt/lyceum/tutor/data/lms/logs", path.join(dir, "logs"))
+        .replace("/opt/lyceum/ship-tracking-logs", path.join(dir, "ship"));
+      writeFileSync(path.join(dir, "rule"), rule, { mode: 0o644 });
+      execFileSync("logrotate", ["--force", "--state", path.join(dir, "state"), path.join(dir, "rule")], { stdio: ["ignore", "pipe", "pipe"] });
+      const shipped = readFileSync(path.join(dir, "shipped"), "utf8").trim().split("\n");
+      expect(shipped).toEqual([expect.stringMatching(/^tracking\.log-\d{8}-\d+\.gz$/)]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("sends mail through the client's own SMTP server with its unsealed password", () => {

@@ -61,6 +61,7 @@ describe("provisioning a paid instance", () => {
       "Create RabbitMQ virtual host and user",
       "Create storage bucket and access key",
       "Issue the instance's mail relay credential",
+      "Keep the instance's Open edX secrets",
       "Render deployment configuration",
       "Boot application server",
       "Wait for the instance to answer /heartbeat",

@@ -136,6 +136,37 @@ describe("redeploy", () => {
     expect(liveServers.map((entry) => entry.externalId).sort()).toEqual([b!.serverId, c!.serverId].sort());
   });
 
+  it("hands every deployment of an instance the same Tutor secrets, another instance different ones, and keeps them out of the stored config", async () => {
+    const { owner, instance } = await runningInstance("Steady Sessions Academy");
+    const { instance: other } = await runningInstance("Other Sessions Academy");
+    await apiAs(owner).instances.redeploy({ id: instance.id });
+    const redeploy = (await db.query.instanceOperations.findFirst({
+      where: and(eq(instanceOperations.instanceId, instance.id), eq(instanceOperations.kind, "redeploy")),
+    }))!;
+    expect(await finishedOperation(redeploy.id)).toMatchObject({ status: "succeeded" });
+
+    type WithTutor = { services: { tutor: Record<string, string> } };
+    const [provisioned, redeployed] = await deploymentsOf(instance.id);
+    const [otherDeployment] = await deploymentsOf(other.id);
+    const secretsOf = (deployment: typeof provisioned) => (siteConfigOf(deployment!) as WithTutor).services.tutor;
+    const first = secretsOf(provisioned);
+    expect(Object.keys(first).sort()).toEqual(["CMS_OAUTH2_SECRET", "ID", "JWT_RSA_PRIVATE_KEY", "OPENEDX_SECRET_KEY"]);
+    expect(first.OPENEDX_SECRET_KEY).toMatch(/^[A-Za-z0-9]{24}$/);
+    expect(first.JWT_RSA_PRIVATE_KEY).toMatch(/^-----BEGIN RSA PRIVATE KEY-----\n[\s\S]+\n-----END RSA PRIVATE KEY-----$/);
+    // Provision, then redeploy: the same secrets, so sessions and tokens signed by the old VM stay valid.
+    expect(secretsOf(redeployed)).toEqual(first);
+    const others = secretsOf(otherDeployment);
+    for (const key of Object.keys(first)) expect(others[key], key).not.toBe(first[key]);
+    // Only the sealed columns hold them: neither the stored config nor the ledger entry's details.
+    for (const deployment of [provisioned, redeployed]) {
+      const stored = JSON.stringify(deployment!.config);
+      for (const value of Object.values(first)) expect(stored).not.toContain(value);
+      for (const value of Object.values(first)) expect(deployment!.secrets).not.toContain(value);
+    }
+    const [entry] = await ledgerFor(db, instance.id).list("tutor.secrets");
+    expect(JSON.stringify(entry!.details)).not.toContain(first.OPENEDX_SECRET_KEY);
+  });
+
   it("tears down a new deployment that never answers /heartbeat; the old one keeps serving and the instance stays running", async () => {
     const { instance } = await runningInstance("Unlucky Academy");
     const staff = await makeUser("staff");

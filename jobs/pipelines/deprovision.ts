@@ -9,6 +9,7 @@ import { removeMongodb } from "../steps/mongodb";
 import { removeMysql } from "../steps/mysql";
 import { removeObjectStorage } from "../steps/object-storage";
 import { removeRabbitmq } from "../steps/rabbitmq";
+import { removeTutorSecrets } from "../steps/tutor-secrets";
 import { verifyNothingLeft } from "../steps/verify-removed";
 import type { Pipeline } from "../pipeline/types";
 
@@ -21,6 +22,7 @@ export const deprovisionPipeline: Pipeline = {
     removeCertificates,
     removeDns,
     stopApplicationServers,
+    removeTutorSecrets,
     removeMailRelayCredential,
     removeObjectStorage,
     removeRabbitmq,

@@ -14,6 +14,7 @@ import { ensureMongodb } from "../steps/mongodb";
 import { ensureMysql } from "../steps/mysql";
 import { ensureObjectStorage } from "../steps/object-storage";
 import { ensureRabbitmq } from "../steps/rabbitmq";
+import { ensureTutorSecrets } from "../steps/tutor-secrets";
 import { OperationCancelledError } from "../pipeline/timeout";
 import type { Pipeline } from "../pipeline/types";
 
@@ -27,6 +28,7 @@ export const provisionPipeline: Pipeline = {
     ensureRabbitmq,
     ensureObjectStorage,
     ensureMailRelayCredential,
+    ensureTutorSecrets,
     renderDeploymentConfig,
     bootServer,
     waitForHeartbeat,

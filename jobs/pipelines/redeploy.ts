@@ -11,6 +11,7 @@ import { ensureCertificates } from "../steps/certificates";
 import { activateDeployment, bootServer, renderDeploymentConfig, retireOldDeployments, waitForNewDeploymentHeartbeat } from "../steps/deployment";
 import { syncLoadBalancerStep } from "../steps/load-balancer";
 import { ensureMailRelayCredential } from "../steps/mail-relay";
+import { ensureTutorSecrets } from "../steps/tutor-secrets";
 import type { Pipeline } from "../pipeline/types";
 
 export const redeployPipeline: Pipeline = {
@@ -18,8 +19,9 @@ export const redeployPipeline: Pipeline = {
   // Certificates first, as in reconfigure (which a redeploy replaces on compute that cannot change a running server):
   // a custom domain verified since the last deployment gets its certificate before the new one serves it. The load
   // balancer follows the switch before the old deployment leaves service (it stays up as the fallback).
-  // The relay credential before the config: an instance provisioned before the relay existed gets one here.
-  steps: [ensureCertificates, ensureMailRelayCredential, renderDeploymentConfig, bootServer, waitForNewDeploymentHeartbeat, activateDeployment, syncLoadBalancerStep, retireOldDeployments],
+  // The relay credential and the Tutor secrets before the config: an instance provisioned before either existed gets
+  // them here (and keeps them from then on).
+  steps: [ensureCertificates, ensureMailRelayCredential, ensureTutorSecrets, renderDeploymentConfig, bootServer, waitForNewDeploymentHeartbeat, activateDeployment, syncLoadBalancerStep, retireOldDeployments],
   async onStart() {},
   async onSuccess(tx, instance, operation) {
     const [active] = instance.activeDeploymentId ? await tx.select().from(deployments).where(eq(deployments.id, instance.activeDeploymentId)) : [];

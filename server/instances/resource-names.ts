@@ -59,6 +59,8 @@ export function instanceResourceNames(instance: NamedInstance, prefix: string) {
     rabbitmq: { vhost: checked(base, RABBITMQ_NAME_MAX), user: checked(base, RABBITMQ_NAME_MAX) },
     objectStorage: { bucket: checked(dashed, BUCKET_NAME_MAX), iamUser: checked(dashed, IAM_USER_NAME_MAX) },
     mailRelay: { user: checked(base, MAIL_RELAY_USER_NAME_MAX) },
+    // Not a name anywhere outside the ledger: the external id of the instance's Tutor secrets.
+    tutor: { base },
   };
 }
 

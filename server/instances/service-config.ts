@@ -6,6 +6,7 @@ import { sealedCells } from "@/server/crypto/sealed-cells";
 import { decryptJson, decryptSecret, encryptJson } from "@/server/crypto/secrets";
 import { MAIL_RELAY_CREDENTIAL, type MailRelayCredentialDetails } from "@/server/mail/relay/credentials";
 import type { LedgerEntry } from "./ledger";
+import { TUTOR_SECRETS, type TutorSecrets } from "./tutor-secrets";
 
 type Secrets = { password?: string; secretAccessKey?: string };
 
@@ -84,6 +85,10 @@ export function renderServiceConfig(
     services.smtp = { host: relay.host, port: relay.port, tls: relay.tls, username: relayCredential.externalId };
     secrets.smtp = { password: secretsOf(relayCredential).password };
   }
+
+  // Secrets only, nothing in the config: the same ones for every deployment of the instance.
+  const tutorSecrets = ofKind(TUTOR_SECRETS)[0];
+  if (tutorSecrets?.secrets) secrets.tutor = decryptJson<TutorSecrets>(tutorSecrets.secrets, sealedCells.resourceSecrets(tutorSecrets));
 
   return { services, secrets: { services: secrets } };
 }

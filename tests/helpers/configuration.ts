@@ -21,4 +21,8 @@ export const OVH_SETTINGS = {
   OVH_SSH_KEY_ID: "ssh-key-id",
   // VMs send mail through the instance mail relay at this address (the default, loopback, is unreachable from a VM).
   LYCEUM_MAIL_RELAY_PUBLIC_HOST: "relay.lyceum.example:587",
+  // A VM is disposable: its data services are clusters it reaches over the network, never itself (loopback).
+  MYSQL_ADMIN_URL: "mysql://admin:pw@mysql.lyceum.example:3306",
+  MONGODB_ADMIN_URL: "mongodb://admin:pw@mongo1.lyceum.example:27017,mongo2.lyceum.example:27017/?authSource=admin",
+  RABBITMQ_AMQP_URL: "amqp://rabbit.lyceum.example:5672",
 };

@@ -48,6 +48,14 @@ export function entry(kind: string, externalId: string, details: Record<string, 
   return { id: `${kind}:${externalId}`, instanceId: INSTANCE_ID, kind, externalId, details, secrets: secrets ? encryptJson(secrets, sealedCells.resourceSecrets({ instanceId: INSTANCE_ID, kind, externalId })) : null, createdAt: new Date(), deletedAt: null };
 }
 
+/** Stand-ins of the right shape (a real key is 1.7 kB of noise in the golden file). */
+export const SAMPLE_TUTOR_SECRETS = {
+  OPENEDX_SECRET_KEY: "SampleDjangoSecretKey024",
+  JWT_RSA_PRIVATE_KEY: "-----BEGIN RSA PRIVATE KEY-----\nU2FtcGxlIEpXVCBzaWduaW5nIGtleQ==\n-----END RSA PRIVATE KEY-----",
+  CMS_OAUTH2_SECRET: "SampleStudioOauthSecret2",
+  ID: "SampleTutorPlatformId024",
+};
+
 export const ledger = [
   entry("mysql.database", "lyc_abcdef012345_edxapp", { service: "edxapp", suffix: "edxapp", server: "mysql.internal:3306" }),
   entry("mysql.user", "lyc_abcdef012345_edxapp", { role: "edxapp", databases: ["lyc_abcdef012345_edxapp"] }, { password: "mysql-edxapp-pw" }),
@@ -58,6 +66,7 @@ export const ledger = [
   entry("s3.bucket", "lyc-abcdef012345", { region: "eu-west-3" }),
   entry("s3.access_key", "AKIASAMPLEKEY", { bucket: "lyc-abcdef012345" }, { secretAccessKey: "s3-secret-key" }),
   entry("mail.relay_credential", "lyc_abcdef012345", { host: "relay.lyceum.example", port: 587, tls: "starttls" }, { password: "relay-token" }),
+  entry("tutor.secrets", "lyc_abcdef012345", { keys: ["OPENEDX_SECRET_KEY", "JWT_RSA_PRIVATE_KEY", "CMS_OAUTH2_SECRET", "ID"] }, SAMPLE_TUTOR_SECRETS),
 ];
 
 /** What the VM receives: the rendered config with the sealed secrets merged in (siteConfigOf does this at boot). */

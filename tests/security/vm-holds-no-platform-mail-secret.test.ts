@@ -53,7 +53,8 @@ const fakeOvh = await startFakeOvh({
 const previousCa = https.globalAgent.options.ca;
 // The `ovh` package calls through Node's global HTTPS agent: trust the loopback API's certificate there.
 https.globalAgent.options.ca = fakeOvh.certificate;
-const ovh = computeDriver(parseEnv({ ...process.env, ...OVH_SETTINGS, OVH_ENDPOINT: fakeOvh.endpoint }));
+// Only the compute driver is built from it: the local S3 server's loopback endpoint, which a VM could not reach, is left out.
+const ovh = computeDriver(parseEnv({ ...process.env, ...OVH_SETTINGS, S3_ENDPOINT: "", OVH_ENDPOINT: fakeOvh.endpoint }));
 
 let relay: { close(): Promise<void> } | null = null;
 /** The instance mail relay as `npm run mail-relay` runs it, on the port the configuration names. */
@@ -80,11 +81,12 @@ async function bootedOnPlatformRelay(name: string, senderAddress: string) {
     .set({ status: "provisioning", emailSettings: { relay: "platform", senderName: name, senderAddress } })
     .where(eq(instances.id, created.id))
     .returning();
-  // What the data-service steps (MySQL, RabbitMQ, S3) leave in the ledger; their servers are not needed here.
+  // What the data-service steps (MySQL, MongoDB, RabbitMQ, S3) leave in the ledger; their servers are not needed here.
   const ledger = ledgerFor(db, instance!.id);
   const key = instance!.resourceKey;
   await ledger.record("mysql.database", `lt_${key}_edxapp`, { service: "edxapp", suffix: "edxapp", server: "mysql.internal:3306" });
   await ledger.record("mysql.user", `lt_${key}_edxapp`, { role: "edxapp", databases: [`lt_${key}_edxapp`] }, { password: "mysql-pw" });
+  await ledger.record("mongodb.user", `lt_${key}`, { database: `lt_${key}`, hosts: ["mongo.internal:27017"] }, { password: "mongo-pw" });
   await ledger.record("rabbitmq.vhost", `lt_${key}`, { amqpUrl: "amqp://rabbit.internal:5672" });
   await ledger.record("rabbitmq.user", `lt_${key}`, { vhost: `lt_${key}` }, { password: "rabbit-pw" });
   await ledger.record("s3.bucket", `lt-${key}`, { region: "eu-west-3" });

@@ -24,7 +24,7 @@ export const deployedConfigSchema = z.object({
       databases: z.record(z.string(), z.string()),
       users: z.record(z.string(), z.object(account)),
     }),
-    /** Absent when no MongoDB cluster is configured: the VM then runs its own. */
+    /** Absent when no MongoDB cluster is configured; the renderer refuses that (MongoDB on the VM goes with the VM). */
     mongodb: z.object({ hosts: z.array(z.string()).min(1), database: z.string(), ...account }).optional(),
     rabbitmq: z.object({ url: z.string(), vhost: z.string(), ...account }),
     objectStorage: z.object({
@@ -43,6 +43,11 @@ export const deployedConfigSchema = z.object({
     smtp: z
       .object({ host: z.string(), port: z.number().int(), tls: z.enum(TLS_MODES), username: z.string(), password: z.string().default("") })
       .optional(),
+    /** Tutor's own secrets, the same for every deployment of the instance (sealed, merged in like the passwords). */
+    tutor: z.object(
+      { OPENEDX_SECRET_KEY: z.string().min(1), JWT_RSA_PRIVATE_KEY: z.string().min(1), CMS_OAUTH2_SECRET: z.string().min(1), ID: z.string().min(1) },
+      { error: "is missing: the instance's Tutor secrets were not generated (its tutor_secrets step did not run), so every VM would make new ones and log users out" },
+    ),
   }),
 });
 

@@ -4,6 +4,7 @@
 // last release with Elasticsearch; 18 moved to Meilisearch.
 // Client-typed text goes in only through tutor-text.ts (Tutor runs config values as templates).
 import type { DeployedConfig } from "./deployed-config";
+import { assertStateOffVm } from "./state-off-vm";
 import { assertInertTutorConfig, htmlEscapedText, inertCopyOfText, percentEncodedText } from "./tutor-text";
 
 /**
@@ -79,6 +80,11 @@ export function renderTutorConfig(config: DeployedConfig, platform: PlatformServ
     ENABLE_WEB_PROXY: false,
     CADDY_HTTP_PORT: 80,
     PLUGINS: [...TUTOR_PLUGINS],
+    // The instance's own, generated once: `tutor config save` keeps what config.yml has instead of making new ones.
+    OPENEDX_SECRET_KEY: services.tutor.OPENEDX_SECRET_KEY,
+    JWT_RSA_PRIVATE_KEY: services.tutor.JWT_RSA_PRIVATE_KEY,
+    CMS_OAUTH2_SECRET: services.tutor.CMS_OAUTH2_SECRET,
+    ID: services.tutor.ID,
 
     RUN_MYSQL: false,
     MYSQL_HOST: mysql.host,
@@ -92,6 +98,8 @@ export function renderTutorConfig(config: DeployedConfig, platform: PlatformServ
     OPENEDX_MYSQL_PASSWORD: edxappUser.password,
 
     ...mongodbSettings(services.mongodb),
+    // Redis would hold Tutor's caches and Celery broker; the lyceum plugin moves them to memcached and RabbitMQ.
+    RUN_REDIS: false,
     ...elasticsearchSettings(platform.elasticsearchHost),
     ...smtp,
     SMTP_HOST: inertCopyOfText(smtp.SMTP_HOST),
@@ -117,6 +125,7 @@ export function renderTutorConfig(config: DeployedConfig, platform: PlatformServ
     LYCEUM_TEXT_SMTP_PASSWORD: percentEncodedText(smtp.SMTP_PASSWORD),
   };
   assertInertTutorConfig(tutorConfig);
+  assertStateOffVm(tutorConfig);
   return tutorConfig;
 }
 
@@ -174,6 +183,8 @@ export function renderTutorPlugin(platform: PlatformServices): Record<string, un
       "    _lyceum_cache.update({\"BACKEND\": \"django.core.cache.backends.memcached.PyMemcacheCache\", \"LOCATION\": {{ LYCEUM_MEMCACHED_HOST|tojson }}})",
       "    _lyceum_cache[\"KEY_PREFIX\"] = {{ LYCEUM_CACHE_KEY_PREFIX|tojson }} + _lyceum_cache.get(\"KEY_PREFIX\", \"\")",
       "    _lyceum_cache[\"KEY_FUNCTION\"] = _lyceum_cache_key",
+      "# Lyceum: sessions in MySQL, cached in memcached: a new VM starts with an empty memcached, and users stay logged in.",
+      "SESSION_ENGINE = \"django.contrib.sessions.backends.cached_db\"",
       "# Lyceum: the instance's own Elasticsearch indices (the cluster may be shared).",
       "ELASTIC_SEARCH_INDEX_PREFIX = {{ LYCEUM_SEARCH_INDEX_PREFIX|tojson }}",
       "# Lyceum: what the client typed, exactly. config.yml holds it percent-encoded because Tutor renders every",
@@ -224,8 +235,12 @@ export function renderTutorPlugin(platform: PlatformServices): Record<string, un
 }
 
 function mongodbSettings(mongodb: DeployedConfig["services"]["mongodb"]) {
-  // No shared cluster configured: Tutor runs MongoDB on the VM, as it does by default.
-  if (!mongodb) return { RUN_MONGODB: true };
+  // Without a cluster Tutor would run MongoDB on the VM, and the course content would go with the VM.
+  if (!mongodb) {
+    throw new Error(
+      "the deployment's configuration has no MongoDB database, so RUN_MONGODB would keep course content on the disposable VM: set MONGODB_ADMIN_URL and provision the instance's database",
+    );
+  }
   // pymongo takes one seed host here; it discovers the rest of a replica set from it.
   const seed = splitHostPort(mongodb.hosts[0]!, 27017);
   return {
@@ -277,6 +292,10 @@ function s3Settings(storage: DeployedConfig["services"]["objectStorage"]) {
     S3_USE_SSL: useSsl,
     S3_REGION: storage.region,
     S3_STORAGE_BUCKET: storage.bucket,
+    // Named, not left to the plugin's defaults: an empty profile image bucket keeps the images on the VM's disk.
+    S3_FILE_UPLOAD_BUCKET: storage.bucket,
+    S3_GRADE_BUCKET: storage.bucket,
+    S3_PROFILE_IMAGE_BUCKET: storage.bucket,
     S3_ADDRESSING_STYLE: storage.forcePathStyle ? "path" : "virtual",
     S3_SIGNATURE_VERSION: "s3v4",
   };

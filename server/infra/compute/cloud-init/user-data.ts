@@ -1,10 +1,12 @@
 // The cloud-init user-data an OVH VM boots with (https://cloudinit.readthedocs.io/en/latest/reference/modules.html):
 // Docker from Ubuntu's packages, Tutor in a virtualenv, the instance's config.yml and Lyceum's two Tutor plugins
-// written to disk, then `tutor config save` and `tutor local launch`. It carries every password the instance has: it goes
-// to the OVH API and nowhere else (never into a log, an event or the database).
+// written to disk, then `tutor config save` and `tutor local launch`; logrotate ships the LMS tracking log to the
+// bucket. It carries every password the instance has: it goes to the OVH API and nowhere else (never into a log, an
+// event or the database).
 import { stringify } from "yaml";
 import type { ServerSpec } from "../driver";
 import { parseDeployedConfig } from "./deployed-config";
+import { TRACKING_LOG_SHIPPER_PACKAGE, trackingLogFiles } from "./tracking-logs";
 import {
   renderTutorConfig,
   renderTutorPlugin,
@@ -19,6 +21,9 @@ export type { PlatformServices } from "./tutor-config";
 /** Tutor 17 (Quince): the last release line with Elasticsearch (18 replaced it with Meilisearch). */
 export const TUTOR_REQUIREMENT = "tutor[full]>=17.0.0,<18.0.0";
 export const TUTOR_S3_REQUIREMENT = "tutor-contrib-s3";
+
+/** Tutor's documented course search reindex, run in a one-off CMS container. */
+export const SEARCH_REINDEX = ["local", "run", "cms", "./manage.py", "cms", "reindex_course", "--all", "--setup"];
 
 /** OpenStack (under OVH Public Cloud) refuses user-data over 64 KiB. */
 const MAX_USER_DATA_BYTES = 65_535;
@@ -42,6 +47,7 @@ export function renderUserData(spec: ServerSpec, platform: PlatformServices): st
       permissions: "0644",
       content: `${JSON.stringify({ deploymentId: spec.deploymentId, instanceId: spec.instanceId, configVersion: config.configVersion })}\n`,
     },
+    ...trackingLogFiles({ tutorRoot: TUTOR_ROOT, root: ROOT, deploymentId: spec.deploymentId, storage: config.services.objectStorage }),
   ];
   if (!platform.elasticsearchHost) {
     // Elasticsearch in Docker refuses to start below this (https://www.elastic.co/guide/en/elasticsearch/reference/7.17/vm-max-map-count.html).
@@ -55,11 +61,14 @@ export function renderUserData(spec: ServerSpec, platform: PlatformServices): st
     // Fills in what config.yml leaves out (Tutor's own secrets) and renders the environment from it.
     tutor("config", "save"),
     tutor("local", "launch", "--non-interactive"),
+    // The search index is not kept with the VM: a new VM rebuilds it from the courses in MongoDB (--setup: without
+    // asking, and only when the index is empty, so a shared cluster's index is left as it is).
+    tutor(...SEARCH_REINDEX),
   ];
   const cloudConfig = {
     hostname: `lyceum-${spec.deploymentId.slice(0, 8)}`,
     package_update: true,
-    packages: ["docker.io", "docker-compose-v2", "python3-venv"],
+    packages: ["docker.io", "docker-compose-v2", "python3-venv", TRACKING_LOG_SHIPPER_PACKAGE],
     write_files: writeFiles,
     runcmd,
     final_message: `Lyceum deployment ${spec.deploymentId}: Open edX launched after $UPTIME seconds`,

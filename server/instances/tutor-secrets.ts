@@ -1,0 +1,42 @@
+// Tutor's own secrets for an instance (Django's SECRET_KEY, the JWT signing key, Studio's OAuth2 client secret, the
+// platform id): the ones `tutor config save` would generate afresh on every new VM, logging every user out and
+// invalidating every token at each redeploy. Lyceum generates them once, keeps them sealed in the ledger, and writes
+// the same ones into every deployment's config.yml.
+import { generateKeyPairSync, randomInt } from "node:crypto";
+
+/** The instance_resources kind; one entry per instance, its external id the instance's resource base name. */
+export const TUTOR_SECRETS = "tutor.secrets";
+
+/**
+ * The keys Tutor 17's config/base.yml generates that Lyceum does not already set (the MySQL passwords are the
+ * instance's own accounts), by the same recipe: 24 letters and digits, or a 2048-bit RSA key in PKCS#1 PEM.
+ */
+export type TutorSecrets = {
+  OPENEDX_SECRET_KEY: string;
+  JWT_RSA_PRIVATE_KEY: string;
+  CMS_OAUTH2_SECRET: string;
+  ID: string;
+};
+
+export const TUTOR_SECRET_KEYS = ["OPENEDX_SECRET_KEY", "JWT_RSA_PRIVATE_KEY", "CMS_OAUTH2_SECRET", "ID"] as const satisfies readonly (keyof TutorSecrets)[];
+
+const LETTERS_AND_DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+function randomLettersAndDigits(length: number): string {
+  return Array.from({ length }, () => LETTERS_AND_DIGITS[randomInt(LETTERS_AND_DIGITS.length)]).join("");
+}
+
+export function newTutorSecrets(): TutorSecrets {
+  const { privateKey } = generateKeyPairSync("rsa", {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: "spki", format: "pem" },
+    privateKeyEncoding: { type: "pkcs1", format: "pem" },
+  });
+  return {
+    OPENEDX_SECRET_KEY: randomLettersAndDigits(24),
+    // Tutor's PEM has no trailing newline (pycryptodome's export_key).
+    JWT_RSA_PRIVATE_KEY: privateKey.trimEnd(),
+    CMS_OAUTH2_SECRET: randomLettersAndDigits(24),
+    ID: randomLettersAndDigits(24),
+  };
+}
