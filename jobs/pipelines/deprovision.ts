@@ -3,6 +3,7 @@ import { transitionInstance } from "@/server/instances/lifecycle";
 import { removeCertificates } from "../steps/certificates";
 import { stopApplicationServers } from "../steps/deployment";
 import { removeDns } from "../steps/dns";
+import { removeElasticsearch } from "../steps/elasticsearch";
 import { syncLoadBalancerStep } from "../steps/load-balancer";
 import { removeMailRelayCredential } from "../steps/mail-relay";
 import { removeMongodb } from "../steps/mongodb";
@@ -22,6 +23,7 @@ export const deprovisionPipeline: Pipeline = {
     removeDns,
     stopApplicationServers,
     removeMailRelayCredential,
+    removeElasticsearch,
     removeObjectStorage,
     removeRabbitmq,
     removeMongodb,
@@ -37,7 +39,7 @@ export const deprovisionPipeline: Pipeline = {
   },
   async onSuccess(tx, instance, operation) {
     await transitionInstance(tx, instance.id, "deprovisioned", {
-      message: "The instance is deprovisioned: its certificates, DNS records, servers, mail relay credential, bucket, keys, vhost, databases and users are gone.",
+      message: "The instance is deprovisioned: its certificates, DNS records, servers, mail relay credential, search user and role, bucket, keys, vhost, databases and users are gone.",
       operationId: operation.id,
     });
   },

@@ -15,6 +15,8 @@ export const RABBITMQ_NAME_MAX = 64;
 export const BUCKET_NAME_MAX = 63;
 /** IAM user names: up to 64 characters. */
 export const IAM_USER_NAME_MAX = 64;
+/** Elasticsearch role and user names: up to 1024 characters; we keep them as short as the rest. */
+export const ELASTICSEARCH_NAME_MAX = 64;
 /** The instance mail relay's user names: our own limit, as short as the rest. */
 export const MAIL_RELAY_USER_NAME_MAX = 64;
 
@@ -59,6 +61,7 @@ export function instanceResourceNames(instance: NamedInstance, prefix: string) {
     rabbitmq: { vhost: checked(base, RABBITMQ_NAME_MAX), user: checked(base, RABBITMQ_NAME_MAX) },
     objectStorage: { bucket: checked(dashed, BUCKET_NAME_MAX), iamUser: checked(dashed, IAM_USER_NAME_MAX) },
     mailRelay: { user: checked(base, MAIL_RELAY_USER_NAME_MAX) },
+    elasticsearch: { role: checked(base, ELASTICSEARCH_NAME_MAX), user: checked(base, ELASTICSEARCH_NAME_MAX) },
   };
 }
 
