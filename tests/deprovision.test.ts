@@ -63,6 +63,7 @@ describe("deprovisioning", () => {
       "remove_dns",
       "stop_servers",
       "remove_mail_relay",
+      "remove_elasticsearch",
       "remove_object_storage",
       "remove_rabbitmq",
       "remove_mongodb",
