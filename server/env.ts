@@ -295,6 +295,16 @@ export const envSchema = z.object({
    */
   MEMCACHED_HOST: optionalString.pipe(z.string().regex(/^[a-z0-9.-]+(:\d{1,5})?$/i, "must be host or host:port").optional()),
   /**
+   * An account on the shared Elasticsearch (`ELASTICSEARCH_HOST`) that may manage security roles and users
+   * (`https://user:pass@host:9200`). Set when the cluster has security on: each instance then gets a user of its own
+   * whose role reaches only its own indices. Unset, the Elasticsearch step says it skipped and the VMs connect
+   * without credentials.
+   * @default unset
+   */
+  ELASTICSEARCH_ADMIN_URL: optionalString.pipe(
+    z.string().regex(/^https?:\/\/[^:@/]+:[^@/]+@[a-z0-9.-]+(:\d{1,5})?\/?$/i, "must be http(s)://user:password@host:port").optional(),
+  ),
+  /**
    * Starts the name of every database, user, vhost and bucket Lyceum creates (a letter and up to 5 letters or
    * digits): one per portal sharing a cluster. Tests, the e2e server and benchmarks use a random one and remove
    * what carries it.

@@ -64,6 +64,7 @@ describe("deprovisioning", () => {
       "stop_servers",
       "remove_tutor_secrets",
       "remove_mail_relay",
+      "remove_elasticsearch",
       "remove_object_storage",
       "remove_rabbitmq",
       "remove_mongodb",

@@ -60,6 +60,7 @@ describe("provisioning a paid instance", () => {
       "Create MongoDB database and user",
       "Create RabbitMQ virtual host and user",
       "Create storage bucket and access key",
+      "Create Elasticsearch role and user",
       "Issue the instance's mail relay credential",
       "Keep the instance's Open edX secrets",
       "Render deployment configuration",

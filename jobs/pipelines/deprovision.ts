@@ -3,6 +3,7 @@ import { transitionInstance } from "@/server/instances/lifecycle";
 import { removeCertificates } from "../steps/certificates";
 import { stopApplicationServers } from "../steps/deployment";
 import { removeDns } from "../steps/dns";
+import { removeElasticsearch } from "../steps/elasticsearch";
 import { syncLoadBalancerStep } from "../steps/load-balancer";
 import { removeMailRelayCredential } from "../steps/mail-relay";
 import { removeMongodb } from "../steps/mongodb";
@@ -24,6 +25,7 @@ export const deprovisionPipeline: Pipeline = {
     stopApplicationServers,
     removeTutorSecrets,
     removeMailRelayCredential,
+    removeElasticsearch,
     removeObjectStorage,
     removeRabbitmq,
     removeMongodb,
@@ -39,7 +41,7 @@ export const deprovisionPipeline: Pipeline = {
   },
   async onSuccess(tx, instance, operation) {
     await transitionInstance(tx, instance.id, "deprovisioned", {
-      message: "The instance is deprovisioned: its certificates, DNS records, servers, mail relay credential, bucket, keys, vhost, databases and users are gone.",
+      message: "The instance is deprovisioned: its certificates, DNS records, servers, mail relay credential, search user and role, bucket, keys, vhost, databases and users are gone.",
       operationId: operation.id,
     });
   },

@@ -6,6 +6,7 @@ import { siteUrlFor } from "@/server/instances/hostnames";
 import { transitionInstance } from "@/server/instances/lifecycle";
 import { emailOwnerInstanceRunning, emailOwnerProvisioningFailed } from "@/server/notifications/instance-emails";
 import { ensureCertificates } from "../steps/certificates";
+import { ensureElasticsearch } from "../steps/elasticsearch";
 import { activateDeployment, bootServer, renderDeploymentConfig, waitForHeartbeat } from "../steps/deployment";
 import { publishDns } from "../steps/dns";
 import { showPreparingPage, syncLoadBalancerStep } from "../steps/load-balancer";
@@ -27,6 +28,7 @@ export const provisionPipeline: Pipeline = {
     ensureMongodb,
     ensureRabbitmq,
     ensureObjectStorage,
+    ensureElasticsearch,
     ensureMailRelayCredential,
     ensureTutorSecrets,
     renderDeploymentConfig,

@@ -13,6 +13,8 @@ import { createChalltestsrvDnsDriver } from "./dns/challtestsrv";
 import type { DnsDriver } from "./dns/driver";
 import { createGandiDnsDriver } from "./dns/gandi-livedns";
 import { createLocalDnsDriver } from "./dns/local";
+import type { SearchSecurityDriver } from "./elasticsearch/driver";
+import { createSearchSecurityDriver } from "./elasticsearch/security-api";
 import { createLocalComputeDriver } from "./compute/local";
 import { createOvhApi } from "./compute/ovh/api-client";
 import { createOvhComputeDriver } from "./compute/ovh/public-cloud";
@@ -42,6 +44,11 @@ export type Infrastructure = {
   /** Null when no MongoDB cluster is configured (MONGODB_ADMIN_URL): the pipeline says it skipped it. */
   mongodb: MongoDriver | null;
   rabbitmq: RabbitDriver;
+  /**
+   * Null unless the shared Elasticsearch (ELASTICSEARCH_HOST) has security on and an admin account is configured
+   * (ELASTICSEARCH_ADMIN_URL): the pipeline says it skipped the per-instance search user.
+   */
+  elasticsearch: SearchSecurityDriver | null;
   objectStorage: ObjectStorageDriver;
   dns: DnsDriver;
   /** ACME when ACME_DIRECTORY_URL is set, else self-signed (development). */
@@ -65,6 +72,7 @@ export function infra(): Infrastructure {
     mysql: createMysqlDriver(config.MYSQL_ADMIN_URL, config.MYSQL_USER_HOST),
     mongodb: config.MONGODB_ADMIN_URL ? createMongoDriver(config.MONGODB_ADMIN_URL) : null,
     rabbitmq: createRabbitDriver(config.RABBITMQ_MANAGEMENT_URL, config.RABBITMQ_AMQP_URL),
+    elasticsearch: searchSecurityDriver(config),
     objectStorage: objectStorageDriver(config),
     ...edgeDrivers(config),
   };
@@ -92,6 +100,11 @@ export function computeDriver(config: Env): ComputeDriver {
     // Loaded with the first VM (it brings the YAML writer): portals on local compute never need it.
     renderUserData: async (spec) => (await import("./compute/cloud-init/user-data")).renderUserData(spec, platform),
   });
+}
+
+/** Per-instance search users only on a shared cluster (ELASTICSEARCH_HOST) with an admin account (exported for its test). */
+export function searchSecurityDriver(config: Env): SearchSecurityDriver | null {
+  return config.ELASTICSEARCH_HOST && config.ELASTICSEARCH_ADMIN_URL ? createSearchSecurityDriver(config.ELASTICSEARCH_ADMIN_URL) : null;
 }
 
 function objectStorageDriver(config: Env): ObjectStorageDriver {

@@ -15,6 +15,8 @@ export const RABBITMQ_NAME_MAX = 64;
 export const BUCKET_NAME_MAX = 63;
 /** IAM user names: up to 64 characters. */
 export const IAM_USER_NAME_MAX = 64;
+/** Elasticsearch role and user names: up to 1024 characters; we keep them as short as the rest. */
+export const ELASTICSEARCH_NAME_MAX = 64;
 /** The instance mail relay's user names: our own limit, as short as the rest. */
 export const MAIL_RELAY_USER_NAME_MAX = 64;
 
@@ -61,6 +63,7 @@ export function instanceResourceNames(instance: NamedInstance, prefix: string) {
     mailRelay: { user: checked(base, MAIL_RELAY_USER_NAME_MAX) },
     // Not a name anywhere outside the ledger: the external id of the instance's Tutor secrets.
     tutor: { base },
+    elasticsearch: { role: checked(base, ELASTICSEARCH_NAME_MAX), user: checked(base, ELASTICSEARCH_NAME_MAX) },
   };
 }
 

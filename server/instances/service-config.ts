@@ -63,6 +63,13 @@ export function renderServiceConfig(
     secrets.rabbitmq = { password: secretsOf(rabbitUser).password };
   }
 
+  // The instance's own account on a shared Elasticsearch with security (its role reaches its own indices only).
+  const searchUser = ofKind("elasticsearch.user")[0];
+  if (searchUser) {
+    services.elasticsearch = { username: searchUser.externalId };
+    secrets.elasticsearch = { password: secretsOf(searchUser).password };
+  }
+
   const bucket = ofKind("s3.bucket")[0];
   const key = ofKind("s3.access_key")[0];
   if (bucket) {

@@ -27,6 +27,8 @@ export const deployedConfigSchema = z.object({
     /** Absent when no MongoDB cluster is configured; the renderer refuses that (MongoDB on the VM goes with the VM). */
     mongodb: z.object({ hosts: z.array(z.string()).min(1), database: z.string(), ...account }).optional(),
     rabbitmq: z.object({ url: z.string(), vhost: z.string(), ...account }),
+    /** The instance's own user on the shared Elasticsearch; absent when the cluster has no security (or is on the VM). */
+    elasticsearch: z.object(account).optional(),
     objectStorage: z.object({
       /** null: AWS S3. */
       endpoint: z.string().nullable(),

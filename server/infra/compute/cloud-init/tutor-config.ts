@@ -64,6 +64,7 @@ export function renderTutorConfig(config: DeployedConfig, platform: PlatformServ
   const contactEmail = config.contactEmail ?? senderAddress;
   const smtp = smtpSettings(services.smtp);
   const prefixes = tenantPrefixes(config.instanceId);
+  const searchUser = searchUserOf(config, platform);
 
   const tutorConfig = {
     // Tutor's own keys get an inert copy of the client's text (the same text unless it holds {, }, ", \ or a
@@ -123,10 +124,24 @@ export function renderTutorConfig(config: DeployedConfig, platform: PlatformServ
     LYCEUM_TEXT_SMTP_HOST: percentEncodedText(smtp.SMTP_HOST),
     LYCEUM_TEXT_SMTP_USERNAME: percentEncodedText(smtp.SMTP_USERNAME),
     LYCEUM_TEXT_SMTP_PASSWORD: percentEncodedText(smtp.SMTP_PASSWORD),
+    ...(searchUser
+      ? {
+          LYCEUM_TEXT_SEARCH_USERNAME: percentEncodedText(searchUser.username),
+          LYCEUM_TEXT_SEARCH_PASSWORD: percentEncodedText(searchUser.password),
+        }
+      : {}),
   };
   assertInertTutorConfig(tutorConfig);
   assertStateOffVm(tutorConfig);
   return tutorConfig;
+}
+
+/**
+ * The instance's own user on the shared Elasticsearch, when the cluster has security (the elasticsearch step made
+ * one): null when Elasticsearch runs on the VM or the shared cluster takes no credentials.
+ */
+export function searchUserOf(config: DeployedConfig, platform: PlatformServices) {
+  return platform.elasticsearchHost && config.services.elasticsearch ? config.services.elasticsearch : null;
 }
 
 /** The lyceum plugin's config defaults: every LYCEUM_* key above, without the plugin's prefix. */
@@ -157,8 +172,11 @@ const CONTACT_EMAIL_SETTINGS = [
   "API_ACCESS_FROM_EMAIL",
 ];
 
-/** The `lyceum` Tutor plugin (a YAML "v0" plugin: name, config defaults, patches), rendered per instance. */
-export function renderTutorPlugin(platform: PlatformServices): Record<string, unknown> {
+/**
+ * The `lyceum` Tutor plugin (a YAML "v0" plugin: name, config defaults, patches), rendered per instance.
+ * `hasSearchUser`: the instance signs in to the shared Elasticsearch with a user of its own (searchUserOf).
+ */
+export function renderTutorPlugin(platform: PlatformServices, hasSearchUser = false): Record<string, unknown> {
   const patches: Record<string, string> = {
     // Included in both LMS and CMS settings, after Tutor's. Values come from config.yml, each only ever through
     // tojson (a Python string literal), never pasted between quotes.
@@ -199,6 +217,15 @@ export function renderTutorPlugin(platform: PlatformServices): Record<string, un
       "EMAIL_HOST = _lyceum_text({{ LYCEUM_TEXT_SMTP_HOST|tojson }})",
       "EMAIL_HOST_USER = _lyceum_text({{ LYCEUM_TEXT_SMTP_USERNAME|tojson }})",
       "EMAIL_HOST_PASSWORD = _lyceum_text({{ LYCEUM_TEXT_SMTP_PASSWORD|tojson }})",
+      // Tutor 17's ELASTIC_SEARCH_CONFIG is edx-search's list of host dicts (host, port, use_ssl for https);
+      // elasticsearch-py 7 takes each host's basic auth as its "http_auth".
+      ...(hasSearchUser
+        ? [
+            "# Lyceum: the instance's own Elasticsearch user, whose role reaches only this instance's indices.",
+            "for _lyceum_search_host in ELASTIC_SEARCH_CONFIG:",
+            "    _lyceum_search_host[\"http_auth\"] = (_lyceum_text({{ LYCEUM_TEXT_SEARCH_USERNAME|tojson }}), _lyceum_text({{ LYCEUM_TEXT_SEARCH_PASSWORD|tojson }}))",
+          ]
+        : []),
       "",
     ].join("\n"),
     // Tutor's common_cms.py sets STUDIO_NAME from PLATFORM_NAME after the common patch.
@@ -229,7 +256,7 @@ export function renderTutorPlugin(platform: PlatformServices): Record<string, un
   return {
     name: TUTOR_PLUGIN_NAME,
     version: "1.0.0",
-    config: { defaults: PLUGIN_DEFAULTS },
+    config: { defaults: hasSearchUser ? { ...PLUGIN_DEFAULTS, TEXT_SEARCH_USERNAME: "", TEXT_SEARCH_PASSWORD: "" } : PLUGIN_DEFAULTS },
     patches,
   };
 }

@@ -10,6 +10,7 @@ import { TRACKING_LOG_SHIPPER_PACKAGE, trackingLogFiles } from "./tracking-logs"
 import {
   renderTutorConfig,
   renderTutorPlugin,
+  searchUserOf,
   TUTOR_MYSQL_PLUGIN_NAME,
   TUTOR_MYSQL_PLUGIN_SOURCE,
   TUTOR_PLUGIN_NAME,
@@ -39,7 +40,7 @@ export function renderUserData(spec: ServerSpec, platform: PlatformServices): st
   const config = parseDeployedConfig(spec.siteConfig);
   const writeFiles: Record<string, unknown>[] = [
     { path: `${TUTOR_ROOT}/config.yml`, owner: "root:root", permissions: "0600", content: tutorConfigYaml(renderTutorConfig(config, platform)) },
-    { path: `${PLUGINS_ROOT}/${TUTOR_PLUGIN_NAME}.yml`, owner: "root:root", permissions: "0644", content: toYaml(renderTutorPlugin(platform)) },
+    { path: `${PLUGINS_ROOT}/${TUTOR_PLUGIN_NAME}.yml`, owner: "root:root", permissions: "0644", content: toYaml(renderTutorPlugin(platform, searchUserOf(config, platform) !== null)) },
     { path: `${PLUGINS_ROOT}/${TUTOR_MYSQL_PLUGIN_NAME}.py`, owner: "root:root", permissions: "0644", content: TUTOR_MYSQL_PLUGIN_SOURCE },
     {
       path: `${ROOT}/deployment.json`,
