@@ -65,6 +65,8 @@ export async function startFakeOvh(options: {
   const { credentials, projectId } = options;
   const instances = new Map<string, FakeOvhInstance>();
   const failBuilds = new Set<string>();
+  /** When set, every instance creation is refused with this message (a 400, as OVH's error shape). */
+  let createRefusal: string | null = null;
   const flavors: FakeOvhFlavor[] = options.flavors.map(({ id, name, region }) => {
     // A b3-16 has 16 GB of memory and 4 vCPUs (OVH's naming); the numbers are there for realism only.
     const ramGb = Number(/-(\d+)$/.exec(name)?.[1] ?? 8);
@@ -155,6 +157,7 @@ export async function startFakeOvh(options: {
         return reply(200, [...instances.values()].filter((vm) => !region || vm.region === region).map(publicView));
       }
       if (!instanceId && method === "POST") {
+        if (createRefusal !== null) return fail(400, "INVALID_BODY", createRefusal);
         const input = (body ?? {}) as Record<string, unknown>;
         for (const field of ["name", "flavorId", "imageId", "region"]) {
           if (typeof input[field] !== "string" || !input[field]) return fail(400, "INVALID_BODY", `Missing parameter: ${field}`);
@@ -222,6 +225,10 @@ export async function startFakeOvh(options: {
     calls,
     rejected,
     timeRequests: () => timeRequests,
+    /** Every instance creation from now on is refused with this message (null: accepted again). */
+    refuseCreatesWith: (message: string | null) => {
+      createRefusal = message;
+    },
     /** Instances with this name end in ERROR instead of ACTIVE. */
     failBuildOf: (name: string) => failBuilds.add(name),
     /** The COMPUTE_DRIVER=ovh settings that point Lyceum at this server (with the project's first flavor as OVH_FLAVOR_ID). */
