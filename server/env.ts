@@ -281,6 +281,17 @@ export const envSchema = z.object({
    */
   OVH_SSH_KEY_ID: optionalString,
   /**
+   * How long an OVH VM may stay in `BUILD` before its boot attempt fails. Waiting on OVH's build is polling, not
+   * failing: the boot step allows at least this long and spends no retry on a slow build.
+   * @default `1800`
+   */
+  OVH_BUILD_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(1800),
+  /**
+   * While an OVH VM builds, the instance's event log says "still building after N s" this often.
+   * @default `60`
+   */
+  OVH_BUILD_PROGRESS_SECONDS: z.coerce.number().int().min(1).default(60),
+  /**
    * A shared Elasticsearch (`host:port` or `http(s)://host:port`) and memcached (`host:port`) for the instances'
    * VMs.
    * @default unset: on each VM

@@ -6,6 +6,7 @@ import { instanceOperations, instances, operationSteps, type InstanceOperation }
 import { env } from "@/server/env";
 import { infra } from "@/server/infra";
 import { appendInstanceEvent } from "@/server/instances/events";
+import { truncateErrorText } from "@/server/observability/error-text";
 import { ledgerFor } from "@/server/instances/ledger";
 import { alertStaffOperationFailed } from "@/server/notifications/instance-emails";
 import { addLogContext } from "@/server/observability/log-context";
@@ -191,7 +192,7 @@ async function finish(
     if (!current || !isUnfinished(current.status)) return false;
     await tx
       .update(instanceOperations)
-      .set({ status: outcome, finishedAt: new Date(), error: error?.message ?? null })
+      .set({ status: outcome, finishedAt: new Date(), error: error ? truncateErrorText(error.message) : null })
       .where(eq(instanceOperations.id, operation.id));
     if (outcome === "succeeded") await pipeline.onSuccess(tx, instance, operation);
     else await pipeline.onFailure(tx, instance, operation, error ?? new Error(outcome));
@@ -260,7 +261,8 @@ async function recordStepEnd(
       data: { durationMs },
     },
     sql`update ${operationSteps}
-        set status = ${status}, result = ${status === "succeeded" ? message : null}, error = ${error}, finished_at = now()
+        set status = ${status}, result = ${status === "succeeded" ? truncateErrorText(message) : null},
+            error = ${error === null ? null : truncateErrorText(error)}, finished_at = now()
         where operation_id = ${operation.id} and step = ${step}
         returning 1`,
   );

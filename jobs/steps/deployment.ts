@@ -57,35 +57,50 @@ export const renderDeploymentConfig: PipelineStep = {
   },
 };
 
+/** Time for the calls around the wait (find, create, the last status read) beyond the provider's build limit. */
+const BOOT_MARGIN_MS = 120_000;
+
+/**
+ * A local process starts in seconds; an OVH VM may build for up to OVH_BUILD_TIMEOUT_SECONDS, and that wait is
+ * polling, not failing: the step allows all of it, so a slow build never times out and spends a retry.
+ */
+export function bootTimeoutMs(config: Env) {
+  return config.COMPUTE_DRIVER === "ovh" ? config.OVH_BUILD_TIMEOUT_SECONDS * 1000 + BOOT_MARGIN_MS : BOOT_MARGIN_MS;
+}
+
 export const bootServer: PipelineStep = {
   name: "boot_server",
   title: "Boot application server",
-  timeoutMs: 120_000,
+  timeoutMs: bootTimeoutMs,
   async run(ctx) {
     const deployment = await currentDeployment(ctx);
     const moved = { operationId: ctx.operation.id, step: "boot_server" };
+    const driver = ctx.infra.compute.name;
     await setDeploymentStatus(ctx.db, deployment.id, "waiting_for_vm", moved);
     let server;
     try {
       server = await ctx.infra.compute.ensureServer(
         { deploymentId: deployment.id, instanceId: ctx.instance.id, siteConfig: siteConfigOf(deployment) },
         ctx.signal,
+        {
+          // In the ledger before the wait: a cancel, timeout or crash while the VM builds leaves it for teardown to find.
+          onServerKnown: async (serverId) => {
+            await ctx.ledger.record(COMPUTE_SERVER, serverId, { driver, deploymentId: deployment.id, address: null });
+          },
+          onStillBuilding: (waitedMs) => ctx.log(`Server for deployment ${deployment.id.slice(0, 8)} is still building after ${Math.round(waitedMs / 1000)} s.`),
+        },
       );
     } catch (error) {
       await setDeploymentStatus(ctx.db, deployment.id, "error", { ...moved, why: (error as Error).message });
       throw error;
     }
-    await ctx.ledger.record(COMPUTE_SERVER, server.serverId, {
-      driver: ctx.infra.compute.name,
-      deploymentId: deployment.id,
-      address: server.address,
-    });
+    await ctx.ledger.record(COMPUTE_SERVER, server.serverId, { driver, deploymentId: deployment.id, address: server.address });
     await setDeploymentStatus(ctx.db, deployment.id, "configuring", {
       ...moved,
       set: { serverId: server.serverId, address: server.address },
     });
     return server.isNew
-      ? `started ${ctx.infra.compute.name} server ${server.serverId} at ${server.address}`
+      ? `started ${driver} server ${server.serverId} at ${server.address}`
       : `server ${server.serverId} was already up at ${server.address}`;
   },
 };

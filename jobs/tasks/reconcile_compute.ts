@@ -6,7 +6,9 @@ import { db } from "@/db";
 import { deployments, instances } from "@/db/schema";
 import { infra } from "@/server/infra";
 import { appendInstanceEvent } from "@/server/instances/events";
+import { ledgerFor } from "@/server/instances/ledger";
 import { siteConfigOf } from "@/server/instances/service-config";
+import { COMPUTE_SERVER } from "../deployments/retire";
 
 export const reconcile_compute: Task = async (_payload, helpers) => {
   const rows = await db
@@ -21,9 +23,23 @@ export const reconcile_compute: Task = async (_payload, helpers) => {
       const server = await compute.ensureServer(
         { deploymentId: deployment.id, instanceId: instance.id, siteConfig: siteConfigOf(deployment) },
         helpers.abortSignal ?? new AbortController().signal,
+        {
+          // The ledger is the one record of what exists: a replacement is in it before its build is waited on.
+          onServerKnown: async (serverId) => {
+            await ledgerFor(db, instance.id).record(COMPUTE_SERVER, serverId, { driver: compute.name, deploymentId: deployment.id, address: null });
+          },
+        },
       );
       if (!server.isNew) continue;
-      await db.update(deployments).set({ address: server.address, serverId: server.serverId }).where(eq(deployments.id, deployment.id));
+      await db.transaction(async (tx) => {
+        await tx.update(deployments).set({ address: server.address, serverId: server.serverId }).where(eq(deployments.id, deployment.id));
+        // The replaced server is gone; the replacement is what reconcile must find in the ledger, or it is an "orphan".
+        const ledger = ledgerFor(tx, instance.id);
+        for (const entry of await ledger.list(COMPUTE_SERVER)) {
+          if (entry.details.deploymentId === deployment.id && entry.externalId !== server.serverId) await ledger.markDeleted(entry.id);
+        }
+        await ledger.record(COMPUTE_SERVER, server.serverId, { driver: compute.name, deploymentId: deployment.id, address: server.address });
+      });
       await appendInstanceEvent(db, {
         instanceId: instance.id,
         kind: "log",

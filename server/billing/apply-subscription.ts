@@ -15,6 +15,7 @@ import { paymentFailedEmail, subscriptionEndedEmail, suspendedEmail, trialEnding
 import { BILLING_REASONS } from "./operation-reasons";
 import { planById } from "./plans";
 import { cancelTimer, deprovisionJobKey, scheduleDeprovision, scheduleSuspension, suspensionJobKey } from "./timers";
+import { SubscriptionUnknownToProviderError } from "./unknown-subscription";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const SERVING: readonly SubscriptionStatus[] = ["active", "trialing"];
@@ -23,7 +24,7 @@ const ENDED: readonly SubscriptionStatus[] = ["canceled", "incomplete_expired"];
 
 export type ApplyInput = {
   subscriptionId: string;
-  /** The subscription as the provider holds it now; null when the provider no longer knows it. */
+  /** The subscription as the provider holds it now; null when the provider does not know it. */
   current: BillingSubscription | null;
   /** The instance the triggering event names (checkout's client_reference_id), if any. */
   instanceIdHint?: string | null;
@@ -47,20 +48,9 @@ export async function applySubscriptionState(tx: Transaction, input: ApplyInput)
     return { instanceId, outcome: `ignored: the instance is billed by ${previous.stripeSubscriptionId}` };
   }
   if (!current && !previous) return { instanceId, outcome: "ignored: the provider does not know this subscription" };
-
-  // A subscription the provider no longer knows has ended.
-  const state = current ?? {
-    id: input.subscriptionId,
-    customerId: previous!.stripeCustomerId ?? "",
-    status: "canceled" as const,
-    instanceId,
-    planId: null,
-    currentPeriodEnd: previous!.currentPeriodEnd,
-    trialEnd: previous!.trialEndsAt,
-    cancelAtPeriodEnd: false,
-    canceledAt: previous!.canceledAt ?? now,
-    hasPaymentMethod: previous!.hasPaymentMethod,
-  };
+  // Not a cancellation (the provider keeps cancelled subscriptions): a wrong key would end the whole fleet.
+  if (!current) throw new SubscriptionUnknownToProviderError(input.subscriptionId, instanceId);
+  const state = current;
   const plan = state.planId ?? previous?.plan ?? instance.plan;
   const synced = {
     stripeCustomerId: state.customerId,

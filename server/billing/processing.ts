@@ -4,10 +4,12 @@
 import { eq, sql } from "drizzle-orm";
 import { db } from "@/db";
 import { stripeEvents, subscriptions } from "@/db/schema";
+import { appendInstanceEvent } from "@/server/instances/events";
 import { billingDriver } from "./index";
 import { applySubscriptionState, type ApplyResult } from "./apply-subscription";
 import { eventSubject } from "./stripe-objects";
 import { enforceOneFreeTrial } from "./trials";
+import { SubscriptionUnknownToProviderError } from "./unknown-subscription";
 
 export async function processStripeEvent(eventId: string): Promise<string> {
   const row = await db.query.stripeEvents.findFirst({ where: eq(stripeEvents.id, eventId) });
@@ -41,6 +43,21 @@ export async function syncSubscriptionOfInstance(instanceId: string): Promise<Ap
  * With `eventId`, the event is marked processed in the same transaction, so its effects happen once.
  */
 export async function syncSubscription(
+  subscriptionId: string,
+  options: { instanceIdHint?: string | null; eventType?: string; eventId?: string },
+): Promise<ApplyResult | null> {
+  try {
+    return await syncSubscriptionLocked(subscriptionId, options);
+  } catch (error) {
+    // The job fails (staff see it in the queue, with this text) and the instance's log says why nothing happened.
+    if (error instanceof SubscriptionUnknownToProviderError) {
+      await appendInstanceEvent(db, { instanceId: error.instanceId, kind: "log", step: "billing", level: "error", message: `Billing: ${error.message}.` });
+    }
+    throw error;
+  }
+}
+
+async function syncSubscriptionLocked(
   subscriptionId: string,
   options: { instanceIdHint?: string | null; eventType?: string; eventId?: string },
 ): Promise<ApplyResult | null> {

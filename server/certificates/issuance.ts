@@ -4,6 +4,7 @@ import { sql } from "drizzle-orm";
 import type { Database, Queryable } from "@/db";
 import type { Certificate, CertificateProblem } from "@/db/schema";
 import { CertificateIssuanceError, type CertificateIssuer } from "@/server/infra/certificates/issuer";
+import { truncateErrorText } from "@/server/observability/error-text";
 import type { CertificateNeed } from "./plan";
 import { recordIssuanceFailure, saveIssuedCertificate } from "./store";
 
@@ -40,8 +41,9 @@ export async function issueCertificate(
     return await saveIssuedCertificate(q, target, issued);
   } catch (error) {
     if (signal?.aborted) throw error;
-    const problem: CertificateProblem =
-      error instanceof CertificateIssuanceError ? error.problem : { detail: (error as Error).message };
+    const found: CertificateProblem = error instanceof CertificateIssuanceError ? error.problem : { detail: (error as Error).message };
+    // Stored on the row and in the event log: the CA's or the driver's text may be any size.
+    const problem = { ...found, detail: truncateErrorText(found.detail) };
     const row = await recordIssuanceFailure(q, target, problem);
     throw new CertificateFailedError(row, problem);
   }

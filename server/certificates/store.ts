@@ -6,6 +6,7 @@ import { certificates, instances, type Certificate, type CertificateChallenge, t
 import { sealedCells } from "@/server/crypto/sealed-cells";
 import { decryptJson, encryptJson } from "@/server/crypto/secrets";
 import type { IssuedCertificate } from "@/server/infra/certificates/issuer";
+import { truncateErrorText } from "@/server/observability/error-text";
 
 export const RENEW_WITHIN_DAYS = 30;
 
@@ -63,8 +64,10 @@ export async function saveIssuedCertificate(
 export async function recordIssuanceFailure(
   q: Queryable,
   input: { existingId?: string; instanceId: string | null; hostnames: string[]; source: CertificateSource; challenge: CertificateChallenge | null },
-  problem: CertificateProblem,
+  issuerProblem: CertificateProblem,
 ): Promise<Certificate> {
+  // The CA's detail, or a driver's error text: it may be any size.
+  const problem = { ...issuerProblem, detail: truncateErrorText(issuerProblem.detail) };
   if (input.existingId) {
     const [row] = await q
       .update(certificates)

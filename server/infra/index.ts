@@ -97,6 +97,8 @@ export function computeDriver(config: Env): ComputeDriver {
     imageId: config.OVH_IMAGE_ID!,
     sshKeyId: config.OVH_SSH_KEY_ID!,
     resourcePrefix: config.LYCEUM_RESOURCE_PREFIX,
+    buildTimeoutMs: config.OVH_BUILD_TIMEOUT_SECONDS * 1000,
+    progressIntervalMs: config.OVH_BUILD_PROGRESS_SECONDS * 1000,
     // Loaded with the first VM (it brings the YAML writer): portals on local compute never need it.
     renderUserData: async (spec) => (await import("./compute/cloud-init/user-data")).renderUserData(spec, platform),
   });

@@ -2,6 +2,7 @@
 import { and, asc, eq, gt, sql, type SQL } from "drizzle-orm";
 import type { Queryable } from "@/db";
 import { instanceEvents, instances, type EventKind, type EventLevel } from "@/db/schema";
+import { truncateErrorText } from "@/server/observability/error-text";
 import { scrubSecrets } from "@/server/observability/redact";
 
 export type NewInstanceEvent = {
@@ -16,7 +17,8 @@ export type NewInstanceEvent = {
 
 /**
  * Inserts an event with the instance's next sequence number. The message is scrubbed of the platform's and this
- * instance's known secrets: owners read these, and a step's error may quote a password. Bumping the counter row-locks the instance
+ * instance's known secrets: owners read these, and a step's error may quote a password. It is cut to
+ * MAX_ERROR_TEXT_BYTES: a message that quotes a driver's error may be any size. Bumping the counter row-locks the instance
  * until commit, so events of one instance commit in sequence order (subscribers resume from seq > last).
  *
  * `alongside` is a data-modifying statement that must take effect with the event (e.g. a pipeline step's
@@ -31,7 +33,7 @@ export async function appendInstanceEvent(q: Queryable, event: NewInstanceEvent,
     )
     insert into ${instanceEvents} (instance_id, seq, operation_id, kind, step, level, message, data)
     select ${event.instanceId}, next.last_event_seq, ${event.operationId ?? null}, ${event.kind}, ${event.step ?? null},
-           ${event.level ?? "info"}, ${scrubSecrets(event.message, [event.instanceId])}, ${event.data ? JSON.stringify(event.data) : null}::jsonb
+           ${event.level ?? "info"}, ${truncateErrorText(scrubSecrets(event.message, [event.instanceId]))}, ${event.data ? JSON.stringify(event.data) : null}::jsonb
     from next
     returning id, seq`);
   const row = rows[0];

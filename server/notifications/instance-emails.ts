@@ -6,6 +6,7 @@ import type { Queryable } from "@/db";
 import { users, type Instance, type InstanceOperation } from "@/db/schema";
 import { env } from "@/server/env";
 import { enqueueEmail } from "@/server/mail/enqueue";
+import { truncateErrorText } from "@/server/observability/error-text";
 import { scrubSecrets } from "@/server/observability/redact";
 
 async function ownerEmailOf(q: Queryable, instance: Pick<Instance, "ownerId">): Promise<string | null> {
@@ -42,7 +43,7 @@ export async function emailOwnerProvisioningFailed(q: Queryable, instance: Insta
     subject: `We could not finish setting up "${instance.name}"`,
     text: [
       `Setting up your Open edX site "${instance.name}" stopped after several attempts:`,
-      `  ${scrubSecrets(error.message, [instance.id])}`,
+      `  ${truncateErrorText(scrubSecrets(error.message, [instance.id]))}`,
       "",
       "Our team has been alerted and will get back to you; you do not need to do anything now.",
       `What happened, step by step: ${instancePageUrl(instance)}`,
@@ -62,7 +63,7 @@ export async function alertStaffOperationFailed(q: Queryable, instance: Instance
       subject: `[Lyceum] ${operation.kind} failed for ${instance.subdomain}`,
       text: [
         `The ${operation.kind} of "${instance.name}" (${instance.subdomain}, instance ${instance.id}) failed after its last retry:`,
-        `  ${scrubSecrets(error.message, [instance.id])}`,
+        `  ${truncateErrorText(scrubSecrets(error.message, [instance.id]))}`,
         "",
         `Operation ${operation.id}, started ${operation.startedAt?.toISOString() ?? "never"}.`,
         `Staff view: ${publicUrl}/staff/instances/${instance.id}`,

@@ -15,6 +15,7 @@ import {
 } from "@/db/schema";
 import type { Env } from "@/server/env";
 import type { Infrastructure } from "@/server/infra";
+import { truncateErrorText } from "@/server/observability/error-text";
 import { INVENTORY_FACTORIES } from "./inventories";
 import type { ResourceInventory } from "./inventory";
 
@@ -89,7 +90,7 @@ export async function reconcileResources(
     try {
       listed.set(inventory.kind, await inventory.list(options.signal));
     } catch (error) {
-      errors.push({ kind: inventory.kind, message: (error as Error).message });
+      errors.push({ kind: inventory.kind, message: truncateErrorText((error as Error).message) });
     }
   }
   const entries = await liveLedgerEntries(db, [...listed.keys()]);

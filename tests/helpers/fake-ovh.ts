@@ -57,12 +57,16 @@ export async function startFakeOvh(options: {
   clockSkewSeconds?: number;
   /** Status reads an instance stays in BUILD for. */
   buildReads?: number;
+  /** Instead of buildReads: how long an instance stays in BUILD, in milliseconds (a slow build, by the clock). */
+  buildMs?: number;
   /** The flavors the project can use: name (e.g. "b3-8"), region, and an id (a UUID by default). */
   flavors: (Pick<FakeOvhFlavor, "name" | "region"> & { id?: string })[];
 }) {
   const { credentials, projectId } = options;
   const instances = new Map<string, FakeOvhInstance>();
   const failBuilds = new Set<string>();
+  /** When set, every instance creation is refused with this message (a 400, as OVH's error shape). */
+  let createRefusal: string | null = null;
   const flavors: FakeOvhFlavor[] = options.flavors.map(({ id, name, region }) => {
     // A b3-16 has 16 GB of memory and 4 vCPUs (OVH's naming); the numbers are there for realism only.
     const ramGb = Number(/-(\d+)$/.exec(name)?.[1] ?? 8);
@@ -153,6 +157,7 @@ export async function startFakeOvh(options: {
         return reply(200, [...instances.values()].filter((vm) => !region || vm.region === region).map(publicView));
       }
       if (!instanceId && method === "POST") {
+        if (createRefusal !== null) return fail(400, "INVALID_BODY", createRefusal);
         const input = (body ?? {}) as Record<string, unknown>;
         for (const field of ["name", "flavorId", "imageId", "region"]) {
           if (typeof input[field] !== "string" || !input[field]) return fail(400, "INVALID_BODY", `Missing parameter: ${field}`);
@@ -184,7 +189,8 @@ export async function startFakeOvh(options: {
       const notFound = () => reply(404, { class: "Client::NotFound", message: `The requested object (instanceId = ${instanceId}) does not exist` });
       if (method === "GET") {
         if (!vm) return notFound();
-        if (vm.status === "BUILD" && --vm.readsUntilBuilt <= 0) {
+        const isBuilt = () => (options.buildMs === undefined ? --vm.readsUntilBuilt <= 0 : Date.now() - Date.parse(vm.created) >= options.buildMs);
+        if (vm.status === "BUILD" && isBuilt()) {
           if (failBuilds.has(vm.name)) {
             vm.status = "ERROR";
           } else {
@@ -219,8 +225,26 @@ export async function startFakeOvh(options: {
     calls,
     rejected,
     timeRequests: () => timeRequests,
+    /** Every instance creation from now on is refused with this message (null: accepted again). */
+    refuseCreatesWith: (message: string | null) => {
+      createRefusal = message;
+    },
     /** Instances with this name end in ERROR instead of ACTIVE. */
     failBuildOf: (name: string) => failBuilds.add(name),
+    /** The COMPUTE_DRIVER=ovh settings that point Lyceum at this server (with the project's first flavor as OVH_FLAVOR_ID). */
+    environment: () => ({
+      COMPUTE_DRIVER: "ovh",
+      OVH_ENDPOINT: `https://127.0.0.1:${port}/1.0`,
+      OVH_APPLICATION_KEY: credentials.applicationKey,
+      OVH_APPLICATION_SECRET: credentials.applicationSecret,
+      OVH_CONSUMER_KEY: credentials.consumerKey,
+      OVH_PROJECT_ID: projectId,
+      OVH_REGION: options.regions[0]!,
+      OVH_FLAVOR_ID: flavors[0]!.id,
+      OVH_IMAGE_ID: "image-ubuntu-2404",
+      OVH_SSH_KEY_ID: "ssh-key-staff",
+      LYCEUM_MAIL_RELAY_PUBLIC_HOST: "relay.lyceum.example:587",
+    }),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

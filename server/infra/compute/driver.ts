@@ -13,6 +13,18 @@ export type ServerInfo = {
   address: string;
 };
 
+/** What a caller hears while ensureServer brings a server up. */
+export type ServerProgress = {
+  /**
+   * Called once the provider has given the server its id and before waiting for it to build: the caller records
+   * it in the ledger here, so an operation that ends during the wait (cancelled, timed out, worker gone) never
+   * leaves a server the ledger does not know.
+   */
+  onServerKnown?(serverId: string): Promise<void>;
+  /** Called about once a minute while the provider is still building the server (waiting is not failing). */
+  onStillBuilding?(waitedMs: number): Promise<void>;
+};
+
 export interface ComputeDriver {
   readonly name: string;
   /**
@@ -21,7 +33,7 @@ export interface ComputeDriver {
    */
   readonly canReconfigureInPlace: boolean;
   /** Boots the deployment's server, or returns it when it is already up. Idempotent per deployment id. */
-  ensureServer(spec: ServerSpec, signal: AbortSignal): Promise<ServerInfo & { isNew: boolean }>;
+  ensureServer(spec: ServerSpec, signal: AbortSignal, progress?: ServerProgress): Promise<ServerInfo & { isNew: boolean }>;
   /**
    * Hands a running server a new site configuration and has it reload (no restart, same address). Drivers with
    * canReconfigureInPlace false throw ServerCannotBeReconfiguredError.

@@ -6,7 +6,7 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promise
 import path from "node:path";
 import { freePort, isPortFree } from "@/server/net/free-port";
 import { localFrontDoorFile } from "../front-door/local";
-import type { ComputeDriver, ServerInfo, ServerSpec } from "./driver";
+import type { ComputeDriver, ServerInfo, ServerProgress, ServerSpec } from "./driver";
 
 // The program that plays the VM: a development tool (tools/local-site/), run as a separate process, never imported.
 const SITE_SERVER = path.join(process.cwd(), "tools", "local-site", "site-server.mjs");
@@ -24,12 +24,14 @@ export class LocalComputeDriver implements ComputeDriver {
   readonly canReconfigureInPlace = true;
   constructor(private readonly root: string) {}
 
-  async ensureServer(spec: ServerSpec): Promise<ServerInfo & { isNew: boolean }> {
+  async ensureServer(spec: ServerSpec, _signal?: AbortSignal, progress: ServerProgress = {}): Promise<ServerInfo & { isNew: boolean }> {
     const dir = this.dirOf(spec.deploymentId);
     const previous = await this.readState(spec.deploymentId);
     if (previous && isOurProcess(previous.pid, spec.deploymentId)) {
       return { ...this.info(spec.deploymentId, previous.port), isNew: false };
     }
+    // The server id follows from the deployment: known, and so recorded, before the process starts.
+    await progress.onServerKnown?.(`${SERVER_ID_PREFIX}${spec.deploymentId}`);
     await mkdir(dir, { recursive: true });
     // Keep the old port when it is still free, so links handed out earlier keep working after a restart.
     const port = previous && (await isPortFree(previous.port)) ? previous.port : await freePort();

@@ -1,7 +1,7 @@
 // Production compute: one OVH Public Cloud VM per deployment, booted with cloud-init user-data that installs
 // Open edX with Tutor (../cloud-init/). VMs are named <resource prefix>-<deployment id>, so the name alone says
 // which deployment a VM serves and that it is ours; ensureServer finds a VM by that name before creating one.
-import type { ComputeDriver, ServerInfo, ServerSpec } from "../driver";
+import type { ComputeDriver, ServerInfo, ServerProgress, ServerSpec } from "../driver";
 import { ServerCannotBeReconfiguredError } from "../driver";
 import { type OvhApi, OvhApiError } from "./api-client";
 
@@ -29,9 +29,19 @@ export type OvhComputeSettings = {
   resourcePrefix: string;
   /** The cloud-init user-data for a deployment. It holds the instance's passwords: never log it. */
   renderUserData: (spec: ServerSpec) => string | Promise<string>;
-  /** Between two status reads while a VM builds. */
+  /** Between two status reads while a VM builds (at most progressIntervalMs). */
   pollIntervalMs?: number;
+  /**
+   * OVH_BUILD_TIMEOUT_SECONDS: how long a VM may stay in BUILD before the attempt fails. A slow build is the
+   * provider working, not a failure, so the wait is this long rather than a step's usual few minutes.
+   */
+  buildTimeoutMs?: number;
+  /** OVH_BUILD_PROGRESS_SECONDS: how often a build that is still going is reported (onStillBuilding). */
+  progressIntervalMs?: number;
 };
+
+const DEFAULT_BUILD_TIMEOUT_MS = 1_800_000;
+const DEFAULT_PROGRESS_INTERVAL_MS = 60_000;
 
 /** Open edX behind Tutor's Caddy answers plain HTTP on port 80; TLS ends at the load balancer. */
 const HTTP_PORT = 80;
@@ -59,7 +69,12 @@ export class OvhComputeDriver implements ComputeDriver {
     return `${this.settings.resourcePrefix}-${deploymentId}`;
   }
 
-  async ensureServer(spec: ServerSpec, signal: AbortSignal): Promise<ServerInfo & { isNew: boolean }> {
+  /** How long ensureServer may wait for a VM to build: a step calling it must allow at least this long. */
+  get buildTimeoutMs() {
+    return this.settings.buildTimeoutMs ?? DEFAULT_BUILD_TIMEOUT_MS;
+  }
+
+  async ensureServer(spec: ServerSpec, signal: AbortSignal, progress: ServerProgress = {}): Promise<ServerInfo & { isNew: boolean }> {
     const name = this.vmName(spec.deploymentId);
     let vm = (await this.listOurs()).find((candidate) => candidate.name === name);
     let isNew = false;
@@ -80,7 +95,9 @@ export class OvhComputeDriver implements ComputeDriver {
       });
       isNew = true;
     }
-    const active = await this.waitUntilActive(vm.id, signal);
+    // Known before the wait: whatever ends the wait, the caller has already recorded the VM.
+    await progress.onServerKnown?.(vm.id);
+    const active = await this.waitUntilActive(vm.id, signal, progress);
     return { serverId: active.id, address: addressOf(active), isNew };
   }
 
@@ -134,8 +151,11 @@ export class OvhComputeDriver implements ComputeDriver {
     }
   }
 
-  private async waitUntilActive(id: string, signal: AbortSignal): Promise<OvhInstance> {
-    const intervalMs = this.settings.pollIntervalMs ?? 5000;
+  private async waitUntilActive(id: string, signal: AbortSignal, progress: ServerProgress): Promise<OvhInstance> {
+    const progressIntervalMs = this.settings.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS;
+    const intervalMs = Math.min(this.settings.pollIntervalMs ?? 5000, progressIntervalMs);
+    const startedAt = Date.now();
+    let reportedAt = startedAt;
     for (;;) {
       signal.throwIfAborted();
       const vm = await this.api.request<OvhInstance>("GET", `${this.base}/instance/${encodeURIComponent(id)}`);
@@ -145,6 +165,16 @@ export class OvhComputeDriver implements ComputeDriver {
       }
       if (vm.status === "ERROR") {
         throw new Error(`VM ${vm.name} (${vm.id}) failed to build (status ERROR in ${vm.region}); the next attempt deletes it and boots a new one`);
+      }
+      const waitedMs = Date.now() - startedAt;
+      if (waitedMs >= this.buildTimeoutMs) {
+        throw new Error(
+          `VM ${vm.name} (${vm.id}) is still ${vm.status} after ${Math.round(waitedMs / 1000)} s, beyond OVH_BUILD_TIMEOUT_SECONDS (${Math.round(this.buildTimeoutMs / 1000)} s)`,
+        );
+      }
+      if (Date.now() - reportedAt >= progressIntervalMs) {
+        reportedAt = Date.now();
+        await progress.onStillBuilding?.(waitedMs);
       }
       await sleep(intervalMs, signal);
     }
