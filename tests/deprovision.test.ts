@@ -59,6 +59,7 @@ describe("deprovisioning", () => {
 
     expect(seen.filter((e) => e.kind === "status_changed").map((e) => (e.data as { to: string }).to)).toEqual(["deprovisioning", "deprovisioned"]);
     expect(seen.filter((e) => e.kind === "step_succeeded").map((e) => e.step)).toEqual([
+      "final_backup",
       "remove_certificates",
       "remove_dns",
       "stop_servers",

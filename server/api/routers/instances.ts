@@ -118,7 +118,8 @@ export const instancesRouter = createTRPCRouter({
   /** Owner or staff: the instance's backups (what each holds, never its key). */
   backups: protectedProcedure.input(instanceIdInput).query(async ({ ctx, input }) => {
     await visibleInstance(ctx.user, input.id);
-    return (await backupsOf(db, input.id)).map(({ keySealed: _key, ...backup }) => backup);
+    // Never the sealed key: it is the platform's to open.
+    return (await backupsOf(db, input.id)).map((backup) => ({ ...backup, keySealed: undefined }));
   }),
 
   /** Owner or staff: take a backup now; the instance keeps serving. */
