@@ -19,9 +19,24 @@ import { RABBITMQ_VHOST } from "./rabbitmq";
 /** A backup part: writes its artifacts and its manifest section, and says what it stored. */
 type BackupPart = (ctx: StepContext, backup: Backup) => Promise<string>;
 
+/**
+ * Keeps a note in the manifest of what is not in the backup and why, and in the event log: a resource removed by
+ * hand is reported, not waited for (a final backup must not block the deprovision it precedes).
+ */
+async function noteMissing(ctx: StepContext, backup: Backup, note: string) {
+  const [row] = await ctx.db.select().from(backups).where(eq(backups.id, backup.id));
+  if (!row!.manifest.notes.includes(note)) await saveManifestPart(ctx.db, backup.id, { notes: [...row!.manifest.notes, note] });
+  await ctx.log(note, "warn");
+}
+
 const backUpMysqlPart: BackupPart = async (ctx, backup) => {
-  const databases = await ctx.ledger.list(MYSQL_DATABASE);
-  if (databases.length === 0) return "no MySQL databases to back up";
+  const recorded = await ctx.ledger.list(MYSQL_DATABASE);
+  if (recorded.length === 0) return "no MySQL databases to back up";
+  const databases = [];
+  for (const entry of recorded) {
+    if ((await ctx.infra.mysql.listDatabases(entry.externalId)).includes(entry.externalId)) databases.push(entry);
+    else await noteMissing(ctx, backup, `MySQL database ${entry.externalId} is not in this backup: it no longer exists on the server.`);
+  }
   const dataKey = openBackupKey(backup);
   const dumped: NonNullable<BackupManifest["mysql"]>["databases"] = [];
   // Oldest first, so the manifest lists them in provisioning's order.
@@ -42,6 +57,10 @@ const backUpMysqlPart: BackupPart = async (ctx, backup) => {
 const backUpRabbitmqPart: BackupPart = async (ctx, backup) => {
   const [vhost] = await ctx.ledger.list(RABBITMQ_VHOST);
   if (!vhost) return "no RabbitMQ vhost to back up";
+  if (!(await ctx.infra.rabbitmq.listVhosts(ctx.signal)).includes(vhost.externalId)) {
+    await noteMissing(ctx, backup, `RabbitMQ vhost ${vhost.externalId} is not in this backup: it no longer exists on the server.`);
+    return `vhost ${vhost.externalId} is gone: nothing to export`;
+  }
   const definitions = await ctx.infra.rabbitmq.exportDefinitions(vhost.externalId, ctx.signal);
   const artifact = await backupStore().write(`${backup.prefix}rabbitmq/definitions.json.gz.enc`, readableOf(JSON.stringify(definitions)), openBackupKey(backup), ctx.signal);
   await saveManifestPart(ctx.db, backup.id, { rabbitmq: { vhost: vhost.externalId, rabbitVersion: definitions.rabbit_version ?? null, artifact } });
@@ -52,6 +71,10 @@ const backUpRabbitmqPart: BackupPart = async (ctx, backup) => {
 const backUpObjectsPart: BackupPart = async (ctx, backup) => {
   const [bucket] = await ctx.ledger.list(S3_BUCKET);
   if (!bucket) return "no bucket to back up";
+  if (!(await ctx.infra.objectStorage.listBuckets(ctx.signal)).includes(bucket.externalId)) {
+    await noteMissing(ctx, backup, `Bucket ${bucket.externalId} is not in this backup: it no longer exists.`);
+    return `bucket ${bucket.externalId} is gone: nothing to copy`;
+  }
   const client = platformS3Client();
   const dataKey = openBackupKey(backup);
   const objects: NonNullable<BackupManifest["objectStorage"]>["objects"] = [];
@@ -70,10 +93,7 @@ const noteMongodbPart: BackupPart = async (ctx, backup) => {
   const [database] = await ctx.ledger.list(MONGODB_DATABASE);
   if (!database) return "no MongoDB database to back up";
   // No mongod runs where this was built, so a mongodump path could not be tested: say so rather than pretend.
-  const note = `MongoDB database ${database.externalId} is not in this backup: backing up MongoDB (mongodump) is not supported yet.`;
-  const [row] = await ctx.db.select().from(backups).where(eq(backups.id, backup.id));
-  if (!row!.manifest.notes.includes(note)) await saveManifestPart(ctx.db, backup.id, { notes: [...row!.manifest.notes, note] });
-  await ctx.log(note, "warn");
+  await noteMissing(ctx, backup, `MongoDB database ${database.externalId} is not in this backup: backing up MongoDB (mongodump) is not supported yet.`);
   return "skipped MongoDB (noted in the manifest)";
 };
 

@@ -1,6 +1,6 @@
 // The backup rows of an instance, and the store their artifacts live in.
 import { randomUUID } from "node:crypto";
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, getTableColumns } from "drizzle-orm";
 import type { Queryable } from "@/db";
 import { backups, type Backup, type BackupKind, type Instance } from "@/db/schema";
 import { env } from "@/server/env";
@@ -57,4 +57,13 @@ export async function backupById(q: Queryable, backupId: string) {
 
 export async function backupsOf(q: Queryable, instanceId: string) {
   return q.select().from(backups).where(eq(backups.instanceId, instanceId)).orderBy(desc(backups.createdAt));
+}
+
+/** The instance's backups as people see them: everything but the sealed key, which only the platform opens. */
+export async function backupListOf(q: Queryable, instanceId: string) {
+  const shown = Object.fromEntries(Object.entries(getTableColumns(backups)).filter(([name]) => name !== "keySealed")) as Omit<
+    ReturnType<typeof getTableColumns<typeof backups>>,
+    "keySealed"
+  >;
+  return q.select(shown).from(backups).where(eq(backups.instanceId, instanceId)).orderBy(desc(backups.createdAt));
 }

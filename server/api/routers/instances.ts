@@ -8,7 +8,7 @@ import { db } from "@/db";
 import { env } from "@/server/env";
 import { streamInstanceEvents } from "@/server/events/stream";
 import { BackupNotFoundError, requestBackup, requestRestore } from "@/server/backups/requests";
-import { backupsOf } from "@/server/backups/store";
+import { backupListOf } from "@/server/backups/store";
 import { siteUrlFor } from "@/server/instances/hostnames";
 import { InstanceActionRefusedError, cancelOperation, requestRedeploy, retryOperation } from "@/server/instances/actions";
 import { publicInstance } from "@/server/instances/draft-view";
@@ -118,8 +118,7 @@ export const instancesRouter = createTRPCRouter({
   /** Owner or staff: the instance's backups (what each holds, never its key). */
   backups: protectedProcedure.input(instanceIdInput).query(async ({ ctx, input }) => {
     await visibleInstance(ctx.user, input.id);
-    // Never the sealed key: it is the platform's to open.
-    return (await backupsOf(db, input.id)).map((backup) => ({ ...backup, keySealed: undefined }));
+    return backupListOf(db, input.id);
   }),
 
   /** Owner or staff: take a backup now; the instance keeps serving. */
