@@ -445,6 +445,15 @@ export const envSchema = z.object({
     .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be a valid S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)")
     .default("lyceum-assets"),
   /**
+   * The platform's bucket for instance backups (encrypted artifacts and their manifests). No instance key reaches
+   * it: instances' keys are scoped to their own bucket. Dev and tests create it at start.
+   * @default `lyceum-backups`
+   */
+  LYCEUM_BACKUP_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be a valid S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)")
+    .default("lyceum-backups"),
+  /**
    * What stands in front of the instances: `none` (each local site server shows its own maintenance page),
    * `haproxy` (a local HAProxy run from `$LYCEUM_STATE_DIR/load-balancer/`), `consul` (the configuration is
    * published to Consul KV for the production HAProxy nodes).

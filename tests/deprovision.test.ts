@@ -59,6 +59,7 @@ describe("deprovisioning", () => {
 
     expect(seen.filter((e) => e.kind === "status_changed").map((e) => (e.data as { to: string }).to)).toEqual(["deprovisioning", "deprovisioned"]);
     expect(seen.filter((e) => e.kind === "step_succeeded").map((e) => e.step)).toEqual([
+      "final_backup",
       "remove_certificates",
       "remove_dns",
       "stop_servers",
@@ -154,5 +155,14 @@ describe("deprovisioning", () => {
     expect(await services.mysqlResourcesStartingWith(`${namePrefixOf(instance)}_`)).toEqual({ databases: [], users: [], hosts: [] });
     const events = await db.query.instanceEvents.findMany({ where: (t, { eq }) => eq(t.instanceId, instance.id) });
     expect(events.find((e) => e.step === "remove_rabbitmq" && e.kind === "step_succeeded")?.message).toContain("1 already gone");
+    // The final backup holds the rest, and says what it could not hold.
+    const final = await db.query.backups.findFirst({ where: (t, { eq }) => eq(t.instanceId, instance.id) });
+    expect(final).toMatchObject({ kind: "pre_deprovision", status: "verified" });
+    expect(final!.manifest.notes).toEqual(
+      expect.arrayContaining([
+        `MySQL database ${names.mysql.databases[0]!.name} is not in this backup: it no longer exists on the server.`,
+        `RabbitMQ vhost ${names.rabbitmq.vhost} is not in this backup: it no longer exists on the server.`,
+      ]),
+    );
   });
 });

@@ -4,6 +4,7 @@ export * from "./account-tokens";
 export * from "./instances";
 export * from "./hostnames";
 export * from "./operations";
+export * from "./backups";
 export * from "./events";
 export * from "./resources";
 export * from "./deployments";

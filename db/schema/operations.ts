@@ -1,6 +1,7 @@
 // One row per thing done to an instance (provision, redeploy, …); at most one unfinished per instance.
 import { sql } from "drizzle-orm";
 import { index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { backups } from "./backups";
 import { instances } from "./instances";
 import { users } from "./users";
 
@@ -11,6 +12,8 @@ export const operationKind = pgEnum("operation_kind", [
   "suspend",
   "resume",
   "deprovision",
+  "backup",
+  "restore",
 ]);
 
 /**
@@ -34,6 +37,8 @@ export const instanceOperations = pgTable(
     requestedBy: text("requested_by").references(() => users.id, { onDelete: "set null" }),
     reason: text("reason"),
     error: text("error"),
+    /** A restore's source backup (null for every other kind). */
+    backupId: uuid("backup_id").references(() => backups.id, { onDelete: "set null" }),
     cancelRequestedAt: timestamp("cancel_requested_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     startedAt: timestamp("started_at", { withTimezone: true }),

@@ -1,10 +1,12 @@
 // Each kind of operation's pipeline, for code that handles an operation without its job (the stranded sweep).
 import type { OperationKind } from "@/db/schema";
 import type { Pipeline } from "../pipeline/types";
+import { backupPipeline } from "./backup";
 import { deprovisionPipeline } from "./deprovision";
 import { provisionPipeline } from "./provision";
 import { reconfigurePipeline } from "./reconfigure";
 import { redeployPipeline } from "./redeploy";
+import { restorePipeline } from "./restore";
 import { resumePipeline } from "./resume";
 import { suspendPipeline } from "./suspend";
 
@@ -15,4 +17,6 @@ export const PIPELINES: Record<OperationKind, Pipeline> = {
   suspend: suspendPipeline,
   resume: resumePipeline,
   deprovision: deprovisionPipeline,
+  backup: backupPipeline,
+  restore: restorePipeline,
 };

@@ -1,5 +1,6 @@
 // Deprovision: remove everything the ledger holds for the instance, newest first, and end deprovisioned.
 import { transitionInstance } from "@/server/instances/lifecycle";
+import { takeBackupStep } from "../steps/backup";
 import { removeCertificates } from "../steps/certificates";
 import { stopApplicationServers } from "../steps/deployment";
 import { removeDns } from "../steps/dns";
@@ -19,7 +20,9 @@ export const deprovisionPipeline: Pipeline = {
   // Provisioning's order reversed: what was made last goes first. The load balancer is synced last: the
   // instance is deprovisioning, so its names, backend and certificates leave the configuration and no other
   // site changes.
+  // The final backup first, while every database, vhost and object is still there; it outlives the instance.
   steps: [
+    takeBackupStep({ name: "final_backup", title: "Take the final backup", kind: "pre_deprovision" }),
     removeCertificates,
     removeDns,
     stopApplicationServers,

@@ -1,6 +1,8 @@
 import type { TaskList } from "graphile-worker";
 import type { JobName } from "@/server/jobs/payloads";
+import { back_up_instance } from "./back_up_instance";
 import { deprovision_instance } from "./deprovision_instance";
+import { restore_instance } from "./restore_instance";
 import { apply_plan_change } from "./apply_plan_change";
 import { deliver_local_billing_event } from "./deliver_local_billing_event";
 import { fail_stranded_operations } from "./fail_stranded_operations";
@@ -29,6 +31,8 @@ export const taskList: Partial<Record<JobName, TaskList[string]>> = {
   resume_instance,
   reconfigure_instance,
   redeploy_instance,
+  back_up_instance,
+  restore_instance,
   reconcile_compute,
   renew_certificates,
   sync_load_balancer,

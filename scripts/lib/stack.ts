@@ -133,6 +133,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const client = createS3Client(objectStorageSettings(config));
     try {
       await ensureBucket(client, config.LYCEUM_ASSETS_BUCKET);
+      await ensureBucket(client, config.LYCEUM_BACKUP_BUCKET);
     } finally {
       client.destroy();
     }

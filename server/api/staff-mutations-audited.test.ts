@@ -28,6 +28,8 @@ describe("staff mutations", () => {
       "staff.suspend": "suspend",
       "staff.resume": "resume",
       "staff.redeploy": "redeploy",
+      "staff.backUp": "back_up",
+      "staff.restore": "restore",
       "staff.cleanUpOrphans": "clean_up_orphans",
       // Read-only: it queues a reconcile report, which lists and compares and removes nothing (the report
       // records who asked for it); cleaning up what it finds is the audited clean_up_orphans.

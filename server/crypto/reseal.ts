@@ -20,6 +20,8 @@ export async function resealLegacySecrets(q: Queryable): Promise<Record<SealedCe
     "deployments.secrets": 0,
     "certificates.private_key_sealed": 0,
     "acme_accounts.account_key_sealed": 0,
+    // Sealed as v2 from the first: backups came after cell binding.
+    "backups.key_sealed": 0,
   };
 
   for (const row of await q.select().from(instances).where(like(instances.smtpPasswordSealed, LEGACY))) {

@@ -10,7 +10,8 @@ export type SealedCell = {
     | "instance_resources.secrets"
     | "deployments.secrets"
     | "certificates.private_key_sealed"
-    | "acme_accounts.account_key_sealed";
+    | "acme_accounts.account_key_sealed"
+    | "backups.key_sealed";
   /** The row's key: its primary key, or the unique identity it is upserted by. */
   rowKey: string;
   /** The instance the secret belongs to; null for the platform's own (e.g. the ACME account key). */
@@ -40,5 +41,6 @@ export const sealedCells = {
     rowKey: certificate.id,
     instanceId: certificate.instanceId,
   }),
+  backupKey: (backup: { id: string; instanceId: string | null }): SealedCell => ({ column: "backups.key_sealed", rowKey: backup.id, instanceId: backup.instanceId }),
   acmeAccountKey: (directoryUrl: string): SealedCell => ({ column: "acme_accounts.account_key_sealed", rowKey: directoryUrl, instanceId: null }),
 };

@@ -28,6 +28,8 @@ type Actor = Pick<User, "id" | "role">;
 const STATUS_WHEN_RETRIED: Partial<Record<OperationKind, InstanceStatus>> = {
   provision: "queued",
   deprovision: "deprovisioning",
+  // A restore that was bringing a deleted instance back starts over as it did: queued → provisioning.
+  restore: "queued",
 };
 
 function byWhom(actor: Actor) {

@@ -13,7 +13,8 @@ export const TRANSITIONS: Record<InstanceStatus, readonly InstanceStatus[]> = {
   running: ["suspended", "deprovisioning"],
   suspended: ["running", "deprovisioning"],
   deprovisioning: ["deprovisioned", "failed"],
-  deprovisioned: [],
+  // Staff restore a deleted instance from its final backup (jobs/pipelines/restore.ts).
+  deprovisioned: ["provisioning"],
 };
 
 export class IllegalTransitionError extends Error {

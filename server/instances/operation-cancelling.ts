@@ -25,6 +25,8 @@ const NOUN: Record<OperationKind, string> = {
   suspend: "suspension",
   resume: "resumption",
   deprovision: "deprovisioning",
+  backup: "backup",
+  restore: "restore",
 };
 
 const STARTED_BY: Record<Exclude<CancelTarget["initiator"], "owner">, string> = {
@@ -51,6 +53,10 @@ function ownerRemedy(operation: CancelTarget): string {
       return "it brings the site back now that the invoice is paid";
     case "provision":
       return "it sets up the instance you paid for";
+    case "backup":
+      return "it finishes on its own; the instance keeps serving meanwhile";
+    case "restore":
+      return "contact support: a restore stopped half-way leaves the data part old, part new";
   }
 }
 

@@ -37,6 +37,8 @@ export async function startOperation(
     initiator: OperationInitiator;
     requestedBy?: string | null;
     reason?: string | null;
+    /** A restore's source backup. */
+    backupId?: string | null;
   },
 ) {
   const active = await activeOperation(q, input.instanceId);
@@ -53,6 +55,7 @@ export async function startOperation(
           initiator: input.initiator,
           requestedBy: input.requestedBy ?? null,
           reason: input.reason ?? null,
+          backupId: input.backupId ?? null,
         })
         .returning();
       return row!;

@@ -13,6 +13,8 @@ export const jobPayloads = {
   redeploy_instance: operationJobPayload,
   suspend_instance: operationJobPayload,
   resume_instance: operationJobPayload,
+  back_up_instance: operationJobPayload,
+  restore_instance: operationJobPayload,
   reconcile_compute: z.object({}).passthrough(),
   /** Daily (jobs/crontab.ts): renews every certificate we issued that expires within 30 days. */
   renew_certificates: z.object({}).passthrough(),
@@ -47,4 +49,6 @@ export const OPERATION_JOB: Record<OperationKind, JobName> = {
   redeploy: "redeploy_instance",
   suspend: "suspend_instance",
   resume: "resume_instance",
+  backup: "back_up_instance",
+  restore: "restore_instance",
 };

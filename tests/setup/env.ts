@@ -31,6 +31,7 @@ process.env.S3_ACCESS_KEY_ID = objectStorage.accessKeyId;
 process.env.S3_SECRET_ACCESS_KEY = objectStorage.secretAccessKey;
 process.env.S3_FORCE_PATH_STYLE = "true";
 process.env.LYCEUM_ASSETS_BUCKET = objectStorage.assetsBucket;
+process.env.LYCEUM_BACKUP_BUCKET = objectStorage.backupBucket;
 
 // Only errors on the console; tests that read log lines set their own level and destination.
 process.env.LYCEUM_LOG_LEVEL ??= "error";

@@ -7,6 +7,8 @@ import { trialDaysFor } from "@/server/billing/trials";
 import { db } from "@/db";
 import { env } from "@/server/env";
 import { streamInstanceEvents } from "@/server/events/stream";
+import { BackupNotFoundError, requestBackup, requestRestore } from "@/server/backups/requests";
+import { backupListOf } from "@/server/backups/store";
 import { siteUrlFor } from "@/server/instances/hostnames";
 import { InstanceActionRefusedError, cancelOperation, requestRedeploy, retryOperation } from "@/server/instances/actions";
 import { publicInstance } from "@/server/instances/draft-view";
@@ -63,6 +65,7 @@ async function asUserError<T>(action: () => Promise<T>): Promise<T> {
       throw new TRPCError({ code: "BAD_REQUEST", message: error.message, cause: error });
     }
     if (error instanceof OperationNotCancellableError) throw new TRPCError({ code: "FORBIDDEN", message: error.message, cause: error });
+    if (error instanceof BackupNotFoundError) throw new TRPCError({ code: "NOT_FOUND", message: error.message, cause: error });
     if (error instanceof OperationInProgressError) throw new TRPCError({ code: "CONFLICT", message: error.message, cause: error });
     throw error;
   }
@@ -111,6 +114,26 @@ export const instancesRouter = createTRPCRouter({
     await visibleInstance(ctx.user, input.id);
     return asUserError(() => requestRedeploy({ instanceId: input.id, actor: ctx.user, reason: "owner asked for a redeploy" }));
   }),
+
+  /** Owner or staff: the instance's backups (what each holds, never its key). */
+  backups: protectedProcedure.input(instanceIdInput).query(async ({ ctx, input }) => {
+    await visibleInstance(ctx.user, input.id);
+    return backupListOf(db, input.id);
+  }),
+
+  /** Owner or staff: take a backup now; the instance keeps serving. */
+  backUp: protectedProcedure.input(instanceIdInput).mutation(async ({ ctx, input }) => {
+    await visibleInstance(ctx.user, input.id);
+    return asUserError(() => requestBackup({ instanceId: input.id, actor: ctx.user, reason: "owner asked for a backup" }));
+  }),
+
+  /** Owner: restore one of this instance's own backups into it (its current state is backed up first). */
+  restore: protectedProcedure
+    .input(instanceIdInput.extend({ backupId: z.uuid("That is not a backup id.") }))
+    .mutation(async ({ ctx, input }) => {
+      await visibleInstance(ctx.user, input.id);
+      return asUserError(() => requestRestore({ instanceId: input.id, backupId: input.backupId, actor: ctx.user, asStaffAction: false, reason: "owner asked for a restore" }));
+    }),
 
   subdomainAvailable: protectedProcedure
     .input(z.object({ subdomain: z.string().max(100), instanceId: z.uuid().optional() }))

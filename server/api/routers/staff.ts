@@ -66,5 +66,7 @@ export const staffRouter = createTRPCRouter({
   suspend: staffActionProcedure(STAFF_ACTIONS.suspendInstance),
   resume: staffActionProcedure(STAFF_ACTIONS.resumeInstance),
   redeploy: staffActionProcedure(STAFF_ACTIONS.redeployInstance),
+  backUp: staffActionProcedure(STAFF_ACTIONS.backUpInstance),
+  restore: staffActionProcedure(STAFF_ACTIONS.restoreInstance),
   cleanUpOrphans: staffActionProcedure(STAFF_ACTIONS.cleanUpOrphans),
 });

@@ -99,6 +99,11 @@ export function createMysqlDriver(adminUrl: string, userHost: string): MysqlDriv
       return rows.map((row) => String(row.name));
     },
 
+    async serverVersion() {
+      const [row] = await run<{ version: string }[]>("read the MySQL server version", "SELECT VERSION() AS version");
+      return String(row?.version);
+    },
+
     async close() {
       await pool?.end();
       pool = null;

@@ -22,5 +22,7 @@ export interface MysqlDriver {
   /** Databases, and users at the instances' host, whose names start with `namePrefix` (for reconciling with the ledger). */
   listDatabases(namePrefix: string): Promise<string[]>;
   listUsers(namePrefix: string): Promise<string[]>;
+  /** `VERSION()`: recorded in a backup's manifest beside the dump tool's version. */
+  serverVersion(): Promise<string>;
   close(): Promise<void>;
 }

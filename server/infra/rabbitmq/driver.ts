@@ -14,4 +14,11 @@ export interface RabbitDriver {
   /** Every vhost and user name on the cluster (for reconciling with the ledger; callers filter by prefix). */
   listVhosts(signal?: AbortSignal): Promise<string[]>;
   listUsers(signal?: AbortSignal): Promise<string[]>;
+  /** The vhost's queues, exchanges, bindings, policies and parameters (the management API's definitions). */
+  exportDefinitions(vhost: string, signal?: AbortSignal): Promise<RabbitVhostDefinitions>;
+  /** Adds the definitions to the vhost (existing ones with the same names are kept or updated, none removed). */
+  importDefinitions(vhost: string, definitions: RabbitVhostDefinitions, signal?: AbortSignal): Promise<void>;
 }
+
+/** The management API's JSON for one vhost, as it returns it: `rabbit_version`, `queues`, `exchanges`, … */
+export type RabbitVhostDefinitions = Record<string, unknown> & { rabbit_version?: string };

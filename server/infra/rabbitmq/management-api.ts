@@ -1,6 +1,6 @@
 // RabbitMQ through its management HTTP API (https://www.rabbitmq.com/docs/http-api-reference): the same code
 // for the production cluster and the local RabbitMQ (plugin rabbitmq_management, port 15672).
-import type { RabbitDriver, RabbitUserSpec } from "./driver";
+import type { RabbitDriver, RabbitUserSpec, RabbitVhostDefinitions } from "./driver";
 
 export function createRabbitDriver(managementUrl: string, amqpUrl: string): RabbitDriver {
   const url = new URL(managementUrl);
@@ -73,6 +73,17 @@ export function createRabbitDriver(managementUrl: string, amqpUrl: string): Rabb
     async listUsers(signal) {
       const users = (await (await call("list RabbitMQ users", "GET", "/users?columns=name", undefined, signal)).json()) as { name: string }[];
       return users.map((user) => user.name);
+    },
+
+    async exportDefinitions(vhost, signal) {
+      const response = await call(`export definitions of RabbitMQ vhost ${vhost}`, "GET", `/definitions/${segment(vhost)}`, undefined, signal);
+      if (response.status === 404) throw new Error(`export definitions of RabbitMQ vhost ${vhost}: no such vhost`);
+      return (await response.json()) as RabbitVhostDefinitions;
+    },
+
+    async importDefinitions(vhost, definitions, signal) {
+      const response = await call(`import definitions into RabbitMQ vhost ${vhost}`, "POST", `/definitions/${segment(vhost)}`, definitions, signal);
+      if (response.status === 404) throw new Error(`import definitions into RabbitMQ vhost ${vhost}: no such vhost`);
     },
 
     async deleteVhost(vhost, signal) {

@@ -1,0 +1,48 @@
+// Backups by staff: take one now, and restore one (into a running instance, or a deprovisioned one from its final
+// backup). Both are audited; the owner is told.
+import { z } from "zod";
+import { BackupNotFoundError, requestBackup, requestRestore } from "@/server/backups/requests";
+import { defineStaffAction, instanceActionInput, locateInstanceById, refuse } from "./framework";
+import { refusingAsStaffAction } from "./instance-service";
+
+export const backUpInstance = defineStaffAction({
+  name: "back_up",
+  title: "Back up the instance",
+  input: instanceActionInput,
+  locate: locateInstanceById,
+
+  async perform({ tx, actor, reason, instance }) {
+    if (!instance) refuse("There is no such instance.");
+    const { operationId } = await refusingAsStaffAction(() => requestBackup({ instanceId: instance.id, actor, reason: `Lyceum staff: ${reason}` }, tx));
+    return { summary: `Started a backup of ${instance.subdomain} (operation ${operationId}).` };
+  },
+});
+
+export const restoreInstance = defineStaffAction({
+  name: "restore",
+  title: "Restore the instance from a backup",
+  input: instanceActionInput.extend({ backupId: z.uuid("That is not a backup id.") }),
+
+  async locate(_tx, { instanceId, backupId }) {
+    return { instanceId, target: { instanceId, backupId } };
+  },
+
+  async perform({ tx, actor, reason, instance, input }) {
+    if (!instance) refuse("There is no such instance.");
+    let started;
+    try {
+      started = await refusingAsStaffAction(() => requestRestore({ instanceId: instance.id, backupId: input.backupId, actor, asStaffAction: true, reason: `Lyceum staff: ${reason}` }, tx));
+    } catch (error) {
+      if (error instanceof BackupNotFoundError) refuse("There is no such backup.");
+      throw error;
+    }
+    return {
+      summary: `Started restoring ${instance.subdomain} from backup ${started.backupId} (operation ${started.operationId}).`,
+      ownerNotice: {
+        subject: `Lyceum staff are restoring "${instance.name}" from a backup`,
+        text: `Lyceum staff started restoring your instance "${instance.name}" from a backup. Its current state is backed up first. Reason given: ${reason}`,
+        event: "Lyceum staff started a restore of this instance from a backup; its owner was told by email.",
+      },
+    };
+  },
+});
