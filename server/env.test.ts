@@ -43,25 +43,28 @@ describe("compute configuration", () => {
     expect(parseEnv({ ...base, ...withoutFallback }).OVH_FLAVOR_ID).toBeUndefined();
   });
 
-  it("refuses COMPUTE_DRIVER=ovh without MONGODB_ADMIN_URL, saying the course content would be lost with the VM", () => {
+  // Production start-up refuses these; tests and development drive a loopback OVH double with the local services.
+  const production = { NODE_ENV: "production", LYCEUM_UNSAFE_LOCAL_BILLING: "1" };
+
+  it("refuses COMPUTE_DRIVER=ovh without MONGODB_ADMIN_URL in production, saying the course content would be lost with the VM", () => {
     const withoutMongo = Object.fromEntries(Object.entries(ovh).filter(([name]) => name !== "MONGODB_ADMIN_URL"));
-    expect(() => parseEnv({ ...base, ...withoutMongo })).toThrow(/MONGODB_ADMIN_URL: is required with COMPUTE_DRIVER=ovh: .*course content is lost at the next redeploy/);
+    expect(() => parseEnv({ ...base, ...production, ...withoutMongo })).toThrow(/MONGODB_ADMIN_URL: is required with COMPUTE_DRIVER=ovh: .*course content is lost at the next redeploy/);
     // Local compute keeps working without a MongoDB cluster (its sites hold no course content).
     expect(parseEnv(base).MONGODB_ADMIN_URL).toBeUndefined();
   });
 
-  it("refuses COMPUTE_DRIVER=ovh with a data service on loopback, which each VM would reach as itself", () => {
+  it("refuses COMPUTE_DRIVER=ovh in production with a data service on loopback, which each VM would reach as itself", () => {
     for (const [name, value] of [
       ["MYSQL_ADMIN_URL", "mysql://root@127.0.0.1:3306"],
       ["MONGODB_ADMIN_URL", "mongodb://admin:pw@mongo1.lyceum.example:27017,localhost:27018/?authSource=admin"],
       ["RABBITMQ_AMQP_URL", "amqp://localhost:5672"],
       ["S3_ENDPOINT", "http://[::1]:9000"],
     ]) {
-      expect(() => parseEnv({ ...base, ...ovh, [name!]: value })).toThrow(new RegExp(`${name}: .* is this machine`));
+      expect(() => parseEnv({ ...base, ...production, ...ovh, [name!]: value })).toThrow(new RegExp(`${name}: .* is this machine`));
     }
     // The defaults are loopback: COMPUTE_DRIVER=ovh needs each one set.
     const withDefaults = Object.fromEntries(Object.entries(ovh).filter(([name]) => name !== "MYSQL_ADMIN_URL" && name !== "RABBITMQ_AMQP_URL"));
-    expect(() => parseEnv({ ...base, ...withDefaults })).toThrow(/MYSQL_ADMIN_URL: MySQL at 127\.0\.0\.1[\s\S]*RABBITMQ_AMQP_URL: RabbitMQ at 127\.0\.0\.1/);
+    expect(() => parseEnv({ ...base, ...production, ...withDefaults })).toThrow(/MYSQL_ADMIN_URL: MySQL at 127\.0\.0\.1[\s\S]*RABBITMQ_AMQP_URL: RabbitMQ at 127\.0\.0\.1/);
   });
 
   it("takes an endpoint name or an https URL, and separate search and cache hosts", () => {

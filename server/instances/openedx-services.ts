@@ -19,5 +19,4 @@ export type OpenedxMysqlService = (typeof OPENEDX_MYSQL_SERVICES)[number]["servi
  */
 export const OPENEDX_MYSQL_ROLES = ["migrate", "readonly"] as const;
 
-/** Where Open edX ships its tracking logs in the instance's bucket, and how long they are kept. */
-export const OPENEDX_TRACKING_LOGS = { prefix: "logs/tracking/", expireAfterDays: 90 } as const;
+export { OPENEDX_TRACKING_LOGS } from "@/server/infra/object-storage/tracking-logs-layout";

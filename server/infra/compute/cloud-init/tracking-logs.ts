@@ -1,7 +1,7 @@
 // The LMS tracking log (every learner event, what analytics and research read) leaves the disposable VM daily:
 // logrotate rotates and compresses it, then rclone moves the rotated files into the instance's own bucket under the
 // prefix whose lifecycle rule expires them. A file that fails to upload stays on the VM and goes with the next run.
-import { OPENEDX_TRACKING_LOGS } from "@/server/instances/openedx-services";
+import { OPENEDX_TRACKING_LOGS } from "@/server/infra/object-storage/tracking-logs-layout";
 import type { DeployedConfig } from "./deployed-config";
 
 /** Ubuntu's package (universe): an S3 client that takes its endpoint and credentials from one config file. */
