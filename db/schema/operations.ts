@@ -45,7 +45,7 @@ export const instanceOperations = pgTable(
     finishedAt: timestamp("finished_at", { withTimezone: true }),
   },
   (t) => [
-    // DESIGN.md "One operation at a time per instance": the database refuses a second unfinished one.
+    // One operation at a time per instance (docs/architecture.md): the database refuses a second unfinished one.
     uniqueIndex("instance_operations_one_active")
       .on(t.instanceId)
       .where(sql`${t.status} in ('queued', 'running')`),

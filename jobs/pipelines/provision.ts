@@ -21,7 +21,7 @@ import type { Pipeline } from "../pipeline/types";
 
 export const provisionPipeline: Pipeline = {
   kind: "provision",
-  // DESIGN.md's order: data services first, so the config can carry their credentials.
+  // Data services first (docs/architecture.md), so the config can carry their credentials.
   steps: [
     showPreparingPage,
     ensureMysql,

@@ -1,4 +1,4 @@
-// Stripe webhook intake (DESIGN.md "Billing intake"): verify the signature on the raw body, store the event
+// Stripe webhook intake (docs/architecture.md, "Paying"): verify the signature on the raw body, store the event
 // under its id and add its processing job in one transaction, answer 200 at once. A replay inserts nothing
 // and adds no job. Types we do not act on are stored, logged and answered 200 too (a 400 would make Stripe
 // retry them for three days).

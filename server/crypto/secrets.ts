@@ -16,7 +16,7 @@ function key(): Buffer {
 }
 
 // Every secret sealed or opened here is remembered, so this process scrubs it from the logs and events of the
-// instance it belongs to (DESIGN.md: secrets are never logged), even when an error message quotes it.
+// instance it belongs to (docs/architecture.md: secrets are never logged), even when an error message quotes it.
 export function encryptSecret(plaintext: string, cell: SealedCell): string {
   rememberSecrets(plaintext, cell);
   const iv = randomBytes(IV_BYTES);
