@@ -9,6 +9,9 @@ const DIR = path.join(process.cwd(), "bench", ".minimal-app");
 export function buildMinimalApp() {
   mkdirSync(path.join(DIR, "app"), { recursive: true });
   writeFileSync(path.join(DIR, "package.json"), JSON.stringify({ private: true, name: "lyceum-bench-minimal-app" }));
+  // A configuration of its own: without one, Next looks upwards and loads the portal's next.config.ts, whose
+  // relative imports do not resolve from here.
+  writeFileSync(path.join(DIR, "next.config.mjs"), "export default {};\n");
   writeFileSync(
     path.join(DIR, "app", "layout.jsx"),
     'export default function Layout({ children }) { return <html lang="en"><body>{children}</body></html>; }\n',

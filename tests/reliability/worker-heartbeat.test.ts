@@ -25,7 +25,11 @@ describe("worker heartbeats", () => {
   it("a live worker whose row was reaped during a gap writes it back, with its graphile-worker ids, at its next beat", async () => {
     const worker = await startWorker({ concurrency: 1, quiet: true });
     try {
-      const registered = await eventually(() => rowOf(worker.processId), 10_000, "the worker's row");
+      // The pool's id and each worker's are recorded as graphile-worker creates them: wait for both.
+      const registered = await eventually(async () => {
+        const row = await rowOf(worker.processId);
+        return row && row.graphileWorkerIds.length >= 2 ? row : undefined;
+      }, 10_000, "the worker's row with its pool and worker ids");
       // What a neighbour does after this worker's heartbeat went unseen for 45 s (a Postgres outage, a stall).
       await db.delete(workerProcesses).where(eq(workerProcesses.id, worker.processId));
 

@@ -75,8 +75,10 @@ async function statusAtPebble(chainPem: string) {
 }
 
 describe("certificate revoked at teardown", () => {
-  it("the teardown step is the deprovision pipeline's first", () => {
-    expect(deprovisionPipeline.steps[0]).toBe(removeCertificates);
+  it("the teardown step is the deprovision pipeline's first removal (after the final backup)", () => {
+    const names = deprovisionPipeline.steps.map((step) => step.name);
+    expect(names[0]).toBe("final_backup");
+    expect(deprovisionPipeline.steps[1]).toBe(removeCertificates);
   });
 
   it("a deprovisioned instance's certificates are revoked at the CA, and nobody else's are", async () => {
