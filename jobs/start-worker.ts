@@ -10,7 +10,7 @@ import { workerProcesses } from "@/db/schema";
 import { ConfigurationError, env, poolSizeNeeded } from "@/server/env";
 import { currentLogContext, withLogContext } from "@/server/observability/log-context";
 import { logger } from "@/server/observability/logger";
-import { HEARTBEAT_INTERVAL_MS } from "@/server/jobs/worker-heartbeat";
+import { HEARTBEAT_INTERVAL_MS } from "@/server/queue/worker-heartbeat";
 import { metrics } from "@/server/observability/metrics";
 import { addGraphileWorkerId, beat, registerWorkerProcess, releaseStaleLocks, unregisterWorkerProcess } from "./crash-recovery";
 import { startMetricsServer, type MetricsServer } from "./metrics-server";

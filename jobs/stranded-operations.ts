@@ -7,7 +7,7 @@ import { db } from "@/db";
 import type { InstanceOperation } from "@/db/schema";
 import { metrics } from "@/server/observability/metrics";
 import { logger } from "@/server/observability/logger";
-import { failAbandonedOperation } from "./pipeline/runner";
+import { failAbandonedOperation } from "./runner/runner";
 import { PIPELINES } from "./pipelines/by-kind";
 
 /** An operation this young may still be between its insert and its job's first pick-up. */

@@ -9,8 +9,8 @@ import { BackupVerificationError, readableOf } from "@/server/infra/backups/arch
 import { listCurrentObjects, readObject } from "@/server/infra/backups/bucket-objects";
 import { dumpDatabase, dumpToolVersion } from "@/server/infra/backups/mariadb-tools";
 import { platformS3Client } from "@/server/infra/object-storage/client";
-import { PermanentStepError } from "../pipeline/errors";
-import type { PipelineStep, StepContext } from "../pipeline/types";
+import { PermanentStepError } from "../runner/errors";
+import type { PipelineStep, StepContext } from "../runner/types";
 import { MONGODB_DATABASE } from "./mongodb";
 import { MYSQL_DATABASE } from "./mysql";
 import { S3_BUCKET } from "./object-storage";

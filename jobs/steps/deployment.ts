@@ -10,9 +10,9 @@ import { deploymentLabel, setDeploymentStatus } from "@/server/deployments/statu
 import { siteUrlFor } from "@/server/instances/hostnames";
 import { renderServiceConfig, siteConfigOf } from "@/server/instances/service-config";
 import { renderSiteConfig } from "@/server/instances/site-config";
-import { COMPUTE_FLAVOR, COMPUTE_SERVER, terminateObsoleteDeployments } from "../deployments/retire";
-import { PermanentStepError } from "../pipeline/errors";
-import type { PipelineStep, StepContext } from "../pipeline/types";
+import { COMPUTE_FLAVOR, COMPUTE_SERVER, terminateObsoleteDeployments } from "@/server/deployments/retire";
+import { PermanentStepError } from "../runner/errors";
+import type { PipelineStep, StepContext } from "../runner/types";
 import { countRemoved, removeRecorded } from "./ledger-walk";
 
 /** The deployment this operation is bringing up, created by the config step. */

@@ -1,7 +1,7 @@
 // Teardown's half of the ledger: remove what it recorded, newest first, marking each entry deleted as it goes.
 import type { LedgerEntry } from "@/server/instances/ledger";
 import { instanceResourceNames } from "@/server/instances/resource-names";
-import type { StepContext } from "../pipeline/types";
+import type { StepContext } from "../runner/types";
 
 export function resourceNamesOf(ctx: StepContext) {
   return instanceResourceNames(ctx.instance, ctx.env.LYCEUM_RESOURCE_PREFIX);

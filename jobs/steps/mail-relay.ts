@@ -3,7 +3,7 @@
 import { newServicePassword } from "@/server/crypto/passwords";
 import { MAIL_RELAY_CREDENTIAL, type MailRelayCredentialDetails, type MailRelayCredentialSecrets } from "@/server/mail/relay/credentials";
 import { mailRelayEndpoint } from "@/server/mail/relay/endpoint";
-import type { PipelineStep } from "../pipeline/types";
+import type { PipelineStep } from "../runner/types";
 import { removeRecorded, resourceNamesOf } from "./ledger-walk";
 
 export const ensureMailRelayCredential: PipelineStep = {

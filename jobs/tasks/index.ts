@@ -1,5 +1,5 @@
 import type { TaskList } from "graphile-worker";
-import type { JobName } from "@/server/jobs/payloads";
+import type { JobName } from "@/server/queue/payloads";
 import { back_up_instance } from "./back_up_instance";
 import { deprovision_instance } from "./deprovision_instance";
 import { restore_instance } from "./restore_instance";

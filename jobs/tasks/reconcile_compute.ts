@@ -8,7 +8,7 @@ import { infra } from "@/server/infra";
 import { appendInstanceEvent } from "@/server/instances/events";
 import { ledgerFor } from "@/server/instances/ledger";
 import { siteConfigOf } from "@/server/instances/service-config";
-import { COMPUTE_SERVER } from "../deployments/retire";
+import { COMPUTE_SERVER } from "@/server/deployments/retire";
 
 export const reconcile_compute: Task = async (_payload, helpers) => {
   const rows = await db

@@ -5,7 +5,7 @@
 import { and, isNotNull, isNull, or, sql } from "drizzle-orm";
 import type { Queryable } from "@/db";
 import { subscriptions } from "@/db/schema";
-import { enqueueJob } from "@/server/jobs/enqueue";
+import { enqueueJob } from "@/server/queue/enqueue";
 
 export const suspensionJobKey = (instanceId: string) => `billing:suspend:${instanceId}`;
 export const deprovisionJobKey = (instanceId: string) => `billing:deprovision:${instanceId}`;

@@ -5,7 +5,7 @@ import type { Queryable } from "@/db";
 import { certificates, instances, type Certificate, type CertificateChallenge, type CertificateProblem, type CertificateSource } from "@/db/schema";
 import { sealedCells } from "@/server/crypto/sealed-cells";
 import { decryptJson, encryptJson } from "@/server/crypto/secrets";
-import type { IssuedCertificate } from "@/server/infra/certificates/issuer";
+import type { IssuedCertificate } from "@/server/infra/certificate-issuers/issuer";
 import { truncateErrorText } from "@/server/observability/error-text";
 
 export const RENEW_WITHIN_DAYS = 30;

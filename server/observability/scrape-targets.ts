@@ -4,7 +4,7 @@
 import { and, eq, gt, isNotNull, sql } from "drizzle-orm";
 import { db, type Queryable } from "@/db";
 import { deployments, instances, workerProcesses } from "@/db/schema";
-import { STALE_AFTER_MS } from "@/server/jobs/worker-heartbeat";
+import { STALE_AFTER_MS } from "@/server/queue/worker-heartbeat";
 
 export type TargetGroup = { targets: string[]; labels: Record<string, string> };
 

@@ -25,7 +25,7 @@ Object.assign(process.env, fake.environment());
 
 const { db, closeDb } = await import("@/db");
 const { deployments, instanceEvents, instanceOperations, operationSteps } = await import("@/db/schema");
-const { runOperation } = await import("@/jobs/pipeline/runner");
+const { runOperation } = await import("@/jobs/runner/runner");
 const { bootServer } = await import("@/jobs/steps/deployment");
 const { closeInfrastructure } = await import("@/server/infra");
 const { registeredInstance } = await import("../helpers/instances");

@@ -30,7 +30,7 @@ Object.assign(process.env, fake.environment());
 
 const { db, closeDb } = await import("@/db");
 const { deployments, instanceOperations, instanceResources, instances } = await import("@/db/schema");
-const { runOperation } = await import("@/jobs/pipeline/runner");
+const { runOperation } = await import("@/jobs/runner/runner");
 const { bootServer, stopApplicationServers } = await import("@/jobs/steps/deployment");
 const { reconcile_compute } = await import("@/jobs/tasks/reconcile_compute");
 const { env } = await import("@/server/env");

@@ -29,8 +29,8 @@ delete process.env.OVH_BUILD_TIMEOUT_SECONDS;
 
 const { db, closeDb } = await import("@/db");
 const { deployments, instanceEvents, instanceOperations, operationSteps } = await import("@/db/schema");
-const { runOperation } = await import("@/jobs/pipeline/runner");
-const { stepTimeoutMs } = await import("@/jobs/pipeline/timeout");
+const { runOperation } = await import("@/jobs/runner/runner");
+const { stepTimeoutMs } = await import("@/jobs/runner/timeout");
 const { bootServer } = await import("@/jobs/steps/deployment");
 const { env } = await import("@/server/env");
 const { closeInfrastructure } = await import("@/server/infra");

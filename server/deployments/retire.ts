@@ -4,10 +4,10 @@ import { and, desc, eq, inArray, isNull, ne } from "drizzle-orm";
 import type { Database, Queryable } from "@/db";
 import { deployments, instanceResources, instances, type Deployment, type DeploymentStatus } from "@/db/schema";
 import type { ComputeDriver } from "@/server/infra/compute/driver";
-import { deploymentLabel, setDeploymentStatus } from "@/server/deployments/status";
+import { deploymentLabel, setDeploymentStatus } from "./status";
 
 export const COMPUTE_SERVER = "compute.server";
-/** The plan's size recorded against a server (jobs/steps/plan.ts): it goes with the server. */
+/** The plan's size recorded against a server (jobs/steps/compute-flavor.ts): it goes with the server. */
 export const COMPUTE_FLAVOR = "compute.flavor";
 
 /**
