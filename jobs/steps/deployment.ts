@@ -64,7 +64,7 @@ const BOOT_MARGIN_MS = 120_000;
  * A local process starts in seconds; an OVH VM may build for up to OVH_BUILD_TIMEOUT_SECONDS, and that wait is
  * polling, not failing: the step allows all of it, so a slow build never times out and spends a retry.
  */
-export function bootTimeoutMs(config: Env) {
+function bootTimeoutMs(config: Env) {
   return config.COMPUTE_DRIVER === "ovh" ? config.OVH_BUILD_TIMEOUT_SECONDS * 1000 + BOOT_MARGIN_MS : BOOT_MARGIN_MS;
 }
 
@@ -155,7 +155,7 @@ export const waitForNewDeploymentHeartbeat = waitForHeartbeatStep({ isLastChance
  * Puts `deployment` in service: the instance's active deployment is the one the load balancer sends its
  * hostnames to. Returns the deployment it replaced, if any.
  */
-export async function switchTraffic(ctx: StepContext, deployment: Deployment): Promise<{ previousId: string | null }> {
+async function switchTraffic(ctx: StepContext, deployment: Deployment): Promise<{ previousId: string | null }> {
   if (deployment.status !== "running") {
     throw new Error(`${deploymentLabel(deployment)} is ${deployment.status}, not running: traffic stays where it is`);
   }

@@ -11,7 +11,7 @@ export const suspensionJobKey = (instanceId: string) => `billing:suspend:${insta
 export const deprovisionJobKey = (instanceId: string) => `billing:deprovision:${instanceId}`;
 
 /** The real moment at which a billing-clock deadline falls due. */
-export function realTimeOf(due: Date, billingNow: Date): Date {
+function realTimeOf(due: Date, billingNow: Date): Date {
   return new Date(Date.now() + Math.max(0, due.getTime() - billingNow.getTime()));
 }
 

@@ -11,7 +11,7 @@ import { truncateErrorText } from "@/server/observability/error-text";
 export const RENEW_WITHIN_DAYS = 30;
 
 /** The leaf's validity window, read from the chain itself. */
-export function validityOf(chainPem: string) {
+function validityOf(chainPem: string) {
   const leaf = new X509Certificate(chainPem);
   return { notBefore: new Date(leaf.validFrom), notAfter: new Date(leaf.validTo) };
 }

@@ -128,7 +128,7 @@ function objectStorageDriver(config: Env): ObjectStorageDriver {
   });
 }
 
-export function dnsDriver(config: Env): DnsDriver {
+function dnsDriver(config: Env): DnsDriver {
   switch (config.DNS_DRIVER) {
     case "gandi":
       return createGandiDnsDriver({ apiUrl: config.GANDI_API_URL, token: config.GANDI_TOKEN!, zone: config.dnsZone });

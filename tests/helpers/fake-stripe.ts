@@ -187,7 +187,7 @@ function metadataOf(form: URLSearchParams): Record<string, string> {
 }
 
 /** The prices the Stripe driver is configured with in tests, one per plan. */
-export const TEST_PRICES = { starter: "price_starter_test", growth: "price_growth_test", scale: "price_scale_test" };
+const TEST_PRICES = { starter: "price_starter_test", growth: "price_growth_test", scale: "price_scale_test" };
 
 /** Starts the double and points the Stripe billing driver at it: call it before server/env.ts is first read. */
 export async function startStripeForDriver(secretKey: string) {

@@ -16,7 +16,7 @@ export type LoadBalancer = {
 };
 
 /** Where HAProxy listens and where it finds the portal, from the configuration (also what `npm run dev` prints). */
-export function loadBalancerAddresses(config: Env) {
+function loadBalancerAddresses(config: Env) {
   const host = config.HAPROXY_BIND_HOST.includes(":") ? `[${config.HAPROXY_BIND_HOST}]` : config.HAPROXY_BIND_HOST;
   return {
     httpBind: `${host}:${config.HAPROXY_HTTP_PORT}`,
