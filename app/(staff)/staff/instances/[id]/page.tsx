@@ -12,6 +12,7 @@ import { AuditTable } from "../../_components/audit-table";
 import { formatDateTime, formatDuration, formatPrice, secondsBetween } from "../../_components/format";
 import { TableSection } from "../../_components/table-section";
 import { InstanceActions } from "./instance-actions";
+import { LedgerDetails } from "./ledger-details";
 import { StaffEventLog } from "./staff-event-log";
 
 function Facts({ rows }: { rows: [string, ReactNode][] }) {
@@ -171,11 +172,11 @@ export default async function StaffInstancePage({ params }: { params: Promise<{ 
         {ledger.map((entry) => (
           <tr key={entry.id}>
             <td>{entry.kind}</td>
-            <td>
+            <td className="[overflow-wrap:anywhere]">
               <code>{entry.externalId}</code>
             </td>
             <td>
-              <code className="text-xs">{JSON.stringify(entry.details)}</code>
+              <LedgerDetails details={entry.details} />
             </td>
             <td>{formatDateTime(entry.createdAt)}</td>
             <td>{formatDateTime(entry.deletedAt)}</td>
