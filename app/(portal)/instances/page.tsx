@@ -20,7 +20,7 @@ export default async function MyInstancesPage() {
       {instances.length === 0 ? (
         <p className="card">You have no instances yet. Register one to get your own Open edX site.</p>
       ) : (
-        <div className="table-scroll">
+        <div className="table-scroll" tabIndex={0}>
         <table className="data">
           <thead>
             <tr>

@@ -108,6 +108,7 @@ export function DomainStep({ view, baseDomain }: { view: DraftView; baseDomain: 
           <h3 id="dns-heading" className="font-semibold">
             DNS records to create for {view.customDomainShown}
           </h3>
+          <div className="table-scroll" tabIndex={0}>
           <table className="data" data-testid="dns-records">
             <thead>
               <tr>
@@ -130,6 +131,7 @@ export function DomainStep({ view, baseDomain }: { view: DraftView; baseDomain: 
               ))}
             </tbody>
           </table>
+          </div>
           <p className="hint">
             Where your DNS provider does not allow a CNAME (at the top of your domain), create an A record to{" "}
             <code>{view.dnsRecords[0]?.alternativeA}</code> instead.

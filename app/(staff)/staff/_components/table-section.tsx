@@ -28,7 +28,7 @@ export function TableSection({ title, columns, isEmpty, empty, intro, footer, cl
       {isEmpty ? (
         <p>{empty}</p>
       ) : (
-        <div className="table-scroll">
+        <div className="table-scroll" tabIndex={0}>
           <table className="data" aria-label={title}>
           <thead>
             <tr>
