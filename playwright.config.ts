@@ -22,6 +22,16 @@ export default defineConfig({
       args: CHROMIUM_ARGS,
     },
   },
+  // The walking skeleton runs a second time on a phone-sized screen: the page checks of e2e/fixtures/test.ts
+  // then also refuse any page that scrolls sideways.
+  projects: [
+    { name: "desktop" },
+    {
+      name: "phone",
+      testMatch: /walking-skeleton\.spec\.ts$/,
+      use: { viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true },
+    },
+  ],
   webServer: {
     command: `node --import tsx e2e/server.ts`,
     url: `http://127.0.0.1:${port}/api/health`,

@@ -18,7 +18,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
     <html lang="en">
       <body>
         <header className="border-b border-slate-200 bg-white">
-          <nav className="container flex items-center gap-6 py-3" aria-label="Main">
+          <nav className="container flex flex-wrap items-center gap-x-6 gap-y-2 py-3" aria-label="Main">
             <Link href="/" className="text-lg font-bold text-teal-800">
               Lyceum
             </Link>
@@ -26,10 +26,10 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             {user ? <Link href="/billing">Billing</Link> : null}
             {isStaff(user) ? <Link href="/staff">Staff</Link> : null}
             {isStaff(user) ? <Link href="/staff/billing">Fleet billing</Link> : null}
-            <span className="ml-auto flex items-center gap-4">
+            <span className="ml-auto flex min-w-0 flex-wrap items-center gap-x-4 gap-y-2">
               {user ? (
                 <>
-                  <span className="text-sm text-slate-600" data-testid="signed-in-as">
+                  <span className="text-sm text-slate-600 [overflow-wrap:anywhere]" data-testid="signed-in-as">
                     {user.email}
                   </span>
                   <Link href="/account/password" className="text-sm">

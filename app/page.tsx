@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { PlanFacts } from "@/app/_components/plan-facts";
 import { formatPrice, PLANS } from "@/server/billing/plans";
 
 export default function HomePage() {
@@ -26,13 +27,7 @@ export default function HomePage() {
                 {formatPrice(plan.priceMonthlyCents)}
                 <span className="text-sm font-normal text-slate-500"> / month</span>
               </p>
-              <p className="text-slate-600">{plan.description}</p>
-              {plan.trialDays ? <p className="font-semibold text-teal-800">{plan.trialDays}-day free trial</p> : null}
-              <ul className="mt-2 text-sm text-slate-600">
-                <li>Up to {plan.limits.learners.toLocaleString("en-US")} learners</li>
-                <li>Up to {plan.limits.courses.toLocaleString("en-US")} courses</li>
-                <li>{plan.limits.storageGb} GB storage</li>
-              </ul>
+              <PlanFacts plan={plan} />
             </li>
           ))}
         </ul>

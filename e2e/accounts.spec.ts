@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures/test";
 import { logIn, signUp, uniqueEmail } from "./fixtures/accounts";
 import { linkIn, waitForMail } from "./fixtures/harness";
 import { E2E_STAFF } from "./fixtures/staff";

@@ -1,4 +1,4 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "./fixtures/test";
 import { confirmEmail, signUp } from "./fixtures/accounts";
 import { completeWizard } from "./fixtures/registration";
 import { staffPage } from "./fixtures/staff";

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures/test";
 import { logIn } from "./fixtures/accounts";
 import { injectFault } from "./fixtures/faults";
 import { clientAtCheckout } from "./fixtures/registration";

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures/test";
 import { confirmEmail, DEFAULT_PASSWORD, logIn, signUp, uniqueEmail } from "./fixtures/accounts";
 import { setDnsRecords } from "./fixtures/harness";
 

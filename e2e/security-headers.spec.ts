@@ -1,7 +1,8 @@
 // The security headers as `next start` really sends them, on a page of every route group, and the pages still
 // render and hydrate under the Content Security Policy (no violation reported by the browser); a hostile page
 // that frames the portal gets nothing.
-import { expect, test, type Page, type Response } from "@playwright/test";
+import type { Response } from "@playwright/test";
+import { expect, test, type Page } from "./fixtures/test";
 import { clientAtCheckout } from "./fixtures/registration";
 import { staffPage } from "./fixtures/staff";
 

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures/test";
 import { confirmEmail, signUp, uniqueEmail } from "./fixtures/accounts";
 import { registerAndPay } from "./fixtures/registration";
 

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures/test";
 import { injectFault } from "./fixtures/faults";
 import { clientAtCheckout } from "./fixtures/registration";
 import { E2E_STAFF, staffPage } from "./fixtures/staff";

@@ -1,6 +1,12 @@
-import { expect, test } from "@playwright/test";
+import { expect, test, type Page } from "./fixtures/test";
 import { makePng } from "../tests/helpers/sample-images";
 import { confirmEmail, logIn } from "./fixtures/accounts";
+
+/** The page is no wider than the screen (on the phone project's 390 px one, too). */
+async function expectNoSidewaysScroll(page: Page) {
+  const { width } = page.viewportSize()!;
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+}
 
 // The whole path a school takes: sign up, confirm the address, go through every step of the registration
 // wizard (one mistake per step, corrected), pay offline, watch the instance come up, open its themed site.
@@ -85,6 +91,7 @@ test("sign up, register through the wizard, pay and watch the instance come up l
   await expect(review).toContainText("PNG, 240 × 60 px");
   await expect(review).toContainText(`courses@academy-${suffix}.example`);
   await expect(review).toContainText("Scale — $499.00 / month");
+  await expectNoSidewaysScroll(page);
   // Paying waits for the account's address to be confirmed through the emailed link.
   await expect(page.getByTestId("verify-email-notice")).toContainText(email);
   await expect(page.getByRole("button", { name: "Continue to payment" })).toBeDisabled();
@@ -106,6 +113,7 @@ test("sign up, register through the wizard, pay and watch the instance come up l
   expect(navigations).toBe(0);
   await expect(page.getByRole("progressbar", { name: "Provisioning progress" })).toHaveAttribute("aria-valuenow", "100");
   await expect(page.locator('[data-step="boot_server"]')).toHaveAttribute("data-state", "done");
+  await expectNoSidewaysScroll(page);
 
   const link = page.getByTestId("instance-link");
   await expect(link).toHaveAttribute("href", new RegExp(`^http://${subdomain}\\.localhost:\\d+/$`));

@@ -21,6 +21,21 @@ function FieldNotes({ controlId, hint, message }: { controlId: string; hint?: Re
   );
 }
 
+/** The label's text, with a visible mark when the control is required (the control itself says so to screen readers). */
+function LabelText({ label, isRequired }: { label: string; isRequired?: boolean }) {
+  return (
+    <>
+      {label}
+      {isRequired ? (
+        <span className="required-mark" aria-hidden="true">
+          {" "}
+          (required)
+        </span>
+      ) : null}
+    </>
+  );
+}
+
 const firstOf = (error: Common["error"]) => (Array.isArray(error) ? error[0] : (error ?? undefined));
 const idOf = (id: string | undefined, name: string) => id ?? `field-${name.replaceAll(".", "-")}`;
 
@@ -29,8 +44,10 @@ export function Field({ label, name, error, hint, id, ...input }: Common & Input
   const message = firstOf(error);
   return (
     <div className="field">
-      <label htmlFor={controlId}>{label}</label>
-      <input id={controlId} name={name} aria-invalid={message ? true : undefined} aria-describedby={describedBy(controlId, hint, message)} {...input} />
+      <label htmlFor={controlId}>
+        <LabelText label={label} isRequired={input.required} />
+      </label>
+      <input id={controlId} aria-required={input.required ? true : undefined} name={name} aria-invalid={message ? true : undefined} aria-describedby={describedBy(controlId, hint, message)} {...input} />
       <FieldNotes controlId={controlId} hint={hint} message={message} />
     </div>
   );
@@ -41,8 +58,10 @@ export function TextAreaField({ label, name, error, hint, id, ...input }: Common
   const message = firstOf(error);
   return (
     <div className="field">
-      <label htmlFor={controlId}>{label}</label>
-      <textarea id={controlId} name={name} aria-invalid={message ? true : undefined} aria-describedby={describedBy(controlId, hint, message)} {...input} />
+      <label htmlFor={controlId}>
+        <LabelText label={label} isRequired={input.required} />
+      </label>
+      <textarea id={controlId} aria-required={input.required ? true : undefined} name={name} aria-invalid={message ? true : undefined} aria-describedby={describedBy(controlId, hint, message)} {...input} />
       <FieldNotes controlId={controlId} hint={hint} message={message} />
     </div>
   );
@@ -61,8 +80,10 @@ export function SelectField({
   const message = firstOf(error);
   return (
     <div className="field">
-      <label htmlFor={controlId}>{label}</label>
-      <select id={controlId} name={name} aria-invalid={message ? true : undefined} aria-describedby={describedBy(controlId, hint, message)} {...select}>
+      <label htmlFor={controlId}>
+        <LabelText label={label} isRequired={select.required} />
+      </label>
+      <select id={controlId} aria-required={select.required ? true : undefined} name={name} aria-invalid={message ? true : undefined} aria-describedby={describedBy(controlId, hint, message)} {...select}>
         {options.map((option) => (
           <option key={option.value} value={option.value}>
             {option.label}

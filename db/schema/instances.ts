@@ -74,6 +74,9 @@ export const instances = pgTable(
     // Per-instance event counter: bumping it row-locks the instance, so event sequence numbers are
     // committed in order and a live subscriber can resume from "seq > last" with no gap.
     lastEventSeq: bigint("last_event_seq", { mode: "number" }).notNull().default(0),
+    // Chosen by the wizard's browser session when it saves the first step: a repeated or doubled submit with
+    // the same key finds the draft it made instead of making another (unique per owner, below).
+    creationKey: text("creation_key"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
@@ -81,6 +84,7 @@ export const instances = pgTable(
     uniqueIndex("instances_subdomain_unique").on(sql`lower(${t.subdomain})`),
     uniqueIndex("instances_custom_domain_unique").on(sql`lower(${t.customDomain})`),
     uniqueIndex("instances_resource_key_unique").on(t.resourceKey),
+    uniqueIndex("instances_owner_creation_key_unique").on(t.ownerId, t.creationKey),
     index("instances_owner_idx").on(t.ownerId),
     index("instances_status_idx").on(t.status),
     index("instances_created_at_idx").on(t.createdAt),

@@ -1,6 +1,6 @@
 // Saving the registration wizard's steps on the instance row (the row is the draft), and submitting it.
 import { TRPCError } from "@trpc/server";
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { db, type Queryable } from "@/db";
 import { instances, type Instance, type User, type WizardStep } from "@/db/schema";
 import { fieldError } from "@/server/api/field-errors";
@@ -72,8 +72,25 @@ function contactConfirmationRules(user: User, contactEmail: string) {
   ]);
 }
 
-export async function saveInstanceStep(user: User, id: string | undefined, input: InstanceProfileInput, origin: RequestOrigin = { clientIp: null }) {
-  if (!id) {
+/**
+ * Which draft the Instance step saves: an existing one (`id`), or a new one made once per `creationKey` (the
+ * wizard session's key: a doubled or retried first submit finds the draft the first one made).
+ */
+export type InstanceStepTarget = { id?: string; creationKey?: string };
+
+async function draftWithCreationKey(tx: Queryable, user: User, creationKey: string) {
+  const [row] = await tx
+    .select()
+    .from(instances)
+    .where(and(eq(instances.ownerId, user.id), eq(instances.creationKey, creationKey)))
+    .for("update");
+  return row ?? null;
+}
+
+export async function saveInstanceStep(user: User, target: InstanceStepTarget, input: InstanceProfileInput, origin: RequestOrigin = { clientIp: null }) {
+  const { creationKey } = target;
+  const isRepeat = !target.id && creationKey !== undefined && (await draftWithCreationKey(db, user, creationKey)) !== null;
+  if (!target.id && !isRepeat) {
     const limits = ABUSE_LIMITS.newDrafts;
     await enforceRateLimits(
       "new drafts",
@@ -84,24 +101,41 @@ export async function saveInstanceStep(user: User, id: string | undefined, input
     );
   }
   return db.transaction(async (tx) => {
-    const existing = id ? await lockOwned(tx, user, id) : null;
-    if (existing) assertState(existing, REGISTRATION_EDITABLE, "details");
-    const isContactChanged = existing?.contactEmail !== input.contactEmail;
     const values = {
       name: input.name,
       contactEmail: input.contactEmail,
       description: input.description,
       privacyPolicyUrl: input.privacyPolicyUrl,
-      ...(isContactChanged ? { contactEmailVerifiedAt: null } : {}),
-      wizardStep: stepAfter(existing, "instance"),
-      updatedAt: new Date(),
     };
+    let created: Instance | undefined;
+    if (!target.id) {
+      // Of simultaneous submits with one key, the unique index lets one insert; the others wait for it to
+      // commit, insert nothing, and save over the draft it made like any later step would.
+      [created] = await tx
+        .insert(instances)
+        .values({ ownerId: user.id, status: "draft", creationKey, ...values, wizardStep: nextStep("instance") })
+        .onConflictDoNothing({ target: [instances.ownerId, instances.creationKey] })
+        .returning();
+    }
+    const existing = created ? null : target.id ? await lockOwned(tx, user, target.id) : await draftWithCreationKey(tx, user, creationKey!);
+    if (!created && !existing) throw new TRPCError({ code: "NOT_FOUND", message: "No such instance." });
+    if (existing) assertState(existing, REGISTRATION_EDITABLE, "details");
+    const isContactChanged = existing?.contactEmail !== input.contactEmail;
     let instance: Instance;
     if (existing) {
       await reopenIfAwaitingPayment(tx, existing);
-      [instance] = (await tx.update(instances).set(values).where(eq(instances.id, existing.id)).returning()) as [Instance];
+      [instance] = (await tx
+        .update(instances)
+        .set({
+          ...values,
+          ...(isContactChanged ? { contactEmailVerifiedAt: null } : {}),
+          wizardStep: stepAfter(existing, "instance"),
+          updatedAt: new Date(),
+        })
+        .where(eq(instances.id, existing.id))
+        .returning()) as [Instance];
     } else {
-      [instance] = (await tx.insert(instances).values({ ownerId: user.id, status: "draft", ...values }).returning()) as [Instance];
+      instance = created!;
       await appendInstanceEvent(tx, { instanceId: instance.id, kind: "log", message: `Registration of "${instance.name}" started.` });
     }
     // The account's own address is proven by the account's verification; another one needs its own link.

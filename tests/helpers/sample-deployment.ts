@@ -40,6 +40,7 @@ export const instance: Instance = {
   resourceKey: "abcdef012345",
   activeDeploymentId: null,
   lastEventSeq: 0,
+  creationKey: null,
   createdAt: new Date("2026-01-01T00:00:00Z"),
   updatedAt: new Date("2026-01-01T00:00:00Z"),
 };

@@ -23,6 +23,7 @@ export default async function BillingPage() {
             No subscriptions yet. <Link href="/instances/new">Register an instance</Link> to start one.
           </p>
         ) : (
+          <div className="table-scroll" tabIndex={0}>
           <table className="data">
             <thead>
               <tr>
@@ -57,6 +58,7 @@ export default async function BillingPage() {
               ))}
             </tbody>
           </table>
+          </div>
         )}
       </section>
       <section aria-labelledby="invoices-heading" className="stack">
@@ -64,6 +66,7 @@ export default async function BillingPage() {
         {invoices.length === 0 ? (
           <p className="card">No invoices yet.</p>
         ) : (
+          <div className="table-scroll" tabIndex={0}>
           <table className="data">
             <thead>
               <tr>
@@ -86,6 +89,7 @@ export default async function BillingPage() {
               ))}
             </tbody>
           </table>
+          </div>
         )}
       </section>
     </div>

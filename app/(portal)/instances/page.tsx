@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { LocalTime } from "@/app/_components/local-time";
 import { StatusBadge } from "@/app/_components/status-badge";
 import { VerifyEmailNotice } from "@/app/_components/verify-email-notice";
 import { serverApi } from "@/server/api/server-caller";
@@ -19,6 +20,7 @@ export default async function MyInstancesPage() {
       {instances.length === 0 ? (
         <p className="card">You have no instances yet. Register one to get your own Open edX site.</p>
       ) : (
+        <div className="table-scroll" tabIndex={0}>
         <table className="data">
           <thead>
             <tr>
@@ -42,11 +44,14 @@ export default async function MyInstancesPage() {
                 <td>
                   <StatusBadge status={instance.status} />
                 </td>
-                <td>{instance.createdAt.toISOString().slice(0, 16).replace("T", " ")}</td>
+                <td>
+                  <LocalTime value={instance.createdAt} />
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
+        </div>
       )}
     </div>
   );

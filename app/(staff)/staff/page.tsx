@@ -1,4 +1,5 @@
 // The fleet: every instance, searched, filtered, sorted and paginated in the database; counts by status on top.
+import { LocalTime } from "@/app/_components/local-time";
 import Link from "next/link";
 import { Field } from "@/app/_components/field";
 import { SelectField } from "@/app/_components/select-field";
@@ -7,7 +8,6 @@ import { serverApi } from "@/server/api/server-caller";
 import { requireStaff } from "@/server/auth/guards";
 import { PLANS } from "@/server/billing/plans";
 import { BILLING_STATES, FLEET_PAGE_SIZES, fleetQueryInput, INSTANCE_STATUSES, type FleetQuery } from "@/server/staff/fleet-input";
-import { formatDateTime } from "./_components/format";
 import { Pagination } from "./_components/pagination";
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
@@ -123,7 +123,9 @@ export default async function StaffFleetPage({ searchParams }: { searchParams: S
                 <td>
                   <StatusBadge status={row.status} />
                 </td>
-                <td title={formatDateTime(row.createdAt)}>{formatDateTime(row.createdAt).slice(0, 10)}</td>
+                <td>
+                  <LocalTime value={row.createdAt} shown="date" />
+                </td>
               </tr>
             ))}
           </tbody>

@@ -1,5 +1,6 @@
 // An instance's event log as a list, oldest first (the client's and the staff's instance pages).
 import type { InstanceEvent } from "@/db/schema";
+import { LocalTime } from "../local-time";
 
 export function EventLog({ events, showDate = false, label = "Event log" }: { events: InstanceEvent[]; showDate?: boolean; label?: string }) {
   return (
@@ -8,9 +9,7 @@ export function EventLog({ events, showDate = false, label = "Event log" }: { ev
         const at = new Date(event.createdAt);
         return (
           <li key={event.seq} data-seq={event.seq} data-level={event.level} className={`level-${event.level}`}>
-            <time className="time" dateTime={at.toISOString()}>
-              {showDate ? at.toISOString().slice(0, 19).replace("T", " ") : at.toLocaleTimeString("en-GB")}
-            </time>
+            <LocalTime value={at} shown={showDate ? "datetime" : "time"} isRelativeShown={false} className="time" />
             {showDate && event.step ? <span className="text-slate-500">{event.step}</span> : null}
             <span>{event.message}</span>
           </li>

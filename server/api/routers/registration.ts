@@ -47,10 +47,11 @@ export const registrationRouter = createTRPCRouter({
     return draftView(instance, ctx.user);
   }),
 
+  /** The first step: saves the draft `id`, or makes one, once per `creationKey` (the wizard session's key). */
   saveInstance: protectedProcedure
-    .input(z.object({ id: z.uuid().optional(), values: instanceProfileInput }))
+    .input(z.object({ id: z.uuid().optional(), creationKey: z.uuid().optional(), values: instanceProfileInput }))
     .mutation(async ({ ctx, input }) => ({
-      id: (await saveInstanceStep(ctx.user, input.id, input.values, { clientIp: clientAddressOf(ctx.headers) })).id,
+      id: (await saveInstanceStep(ctx.user, { id: input.id, creationKey: input.creationKey }, input.values, { clientIp: clientAddressOf(ctx.headers) })).id,
     })),
 
   resendContactVerification: protectedProcedure

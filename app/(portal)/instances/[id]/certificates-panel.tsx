@@ -1,5 +1,6 @@
 // What covers the instance's names over HTTPS, and, when an issuance failed, what the certificate authority said.
 import type { inferRouterOutputs } from "@trpc/server";
+import { LocalTime } from "@/app/_components/local-time";
 import type { AppRouter } from "@/server/api/root";
 
 type CertificateRow = inferRouterOutputs<AppRouter>["certificates"]["forInstance"][number];
@@ -23,12 +24,25 @@ export function CertificatesPanel({ certificates }: { certificates: CertificateR
             <p>
               <strong>{certificate.hostnames.join(", ")}</strong> — {SOURCE[certificate.source]}
               {certificate.challenge ? ` (${certificate.challenge})` : ""}:{" "}
-              {certificate.notAfter ? `valid until ${certificate.notAfter.toISOString().slice(0, 10)}` : "not issued yet"}
+              {certificate.notAfter ? (
+                <>
+                  valid until <LocalTime value={certificate.notAfter} shown="date" />
+                </>
+              ) : (
+                "not issued yet"
+              )}
             </p>
             {certificate.status === "failed" && certificate.lastError ? (
               <div role="alert" className="error">
                 <p>
-                  The last attempt{certificate.lastAttemptAt ? ` (${certificate.lastAttemptAt.toISOString().slice(0, 16).replace("T", " ")} UTC)` : ""} failed
+                  The last attempt
+                  {certificate.lastAttemptAt ? (
+                    <>
+                      {" "}
+                      (<LocalTime value={certificate.lastAttemptAt} />)
+                    </>
+                  ) : null}{" "}
+                  failed
                   {certificate.lastError.identifier ? ` for ${certificate.lastError.identifier}` : ""}: {certificate.lastError.detail}
                 </p>
                 {certificate.lastError.type ? (

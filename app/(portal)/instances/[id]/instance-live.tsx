@@ -50,7 +50,8 @@ export function InstanceLive(props: Props) {
       <section className="card stack" aria-label="Status">
         <div className="flex items-center gap-3">
           <span>Status:</span>
-          <span data-testid="instance-status">
+          {/* Announced when it changes: the page updates by itself while the client waits. */}
+          <span data-testid="instance-status" aria-live="polite" aria-atomic="true">
             <StatusBadge status={status} />
           </span>
           <span className="ml-auto text-xs text-slate-500" data-testid="live-connection">

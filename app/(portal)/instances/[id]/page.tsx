@@ -1,5 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import { notFound, redirect } from "next/navigation";
+import { LocalTime } from "@/app/_components/local-time";
 import { serverApi } from "@/server/api/server-caller";
 import { requireUser } from "@/server/auth/guards";
 import { isStaff } from "@/server/auth/roles";
@@ -30,7 +31,7 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
       <div>
         <h1>{instance.name}</h1>
         <p className="text-slate-600">
-          {instance.subdomain} · plan {instance.plan} · registered {instance.createdAt.toISOString().slice(0, 10)}
+          {instance.subdomain} · plan {instance.plan} · registered <LocalTime value={instance.createdAt} shown="date" />
         </p>
 
       </div>

@@ -51,6 +51,7 @@ export function ResourceList({ instanceId, initialResources }: { instanceId: str
       {live.length === 0 ? (
         <p className="hint">{removed ? `All ${removed} resources have been removed.` : "Nothing has been created yet."}</p>
       ) : (
+        <div className="table-scroll" tabIndex={0}>
         <table className="data" aria-labelledby="resources-heading">
           <thead>
             <tr>
@@ -71,6 +72,7 @@ export function ResourceList({ instanceId, initialResources }: { instanceId: str
             ))}
           </tbody>
         </table>
+        </div>
       )}
       {live.length > 0 && removed > 0 ? <p className="hint">{removed} earlier resources have been removed.</p> : null}
     </section>

@@ -1,6 +1,5 @@
 "use client";
 import { useMutation, useQuery } from "@tanstack/react-query";
-import { useRouter } from "next/navigation";
 import { useEffect, useState, type FormEvent } from "react";
 import { Field } from "@/app/_components/field";
 import { useTRPC } from "@/app/_trpc/client";
@@ -10,6 +9,7 @@ import { HOSTNAME_ROLES, platformHostnames, type Hostnames } from "@/server/inst
 import { DomainStatus } from "./domain-status";
 import { errorFor, errorsFromCall, errorsFromZod, NO_ERRORS } from "./form-errors";
 import { StepButtons, stepHref } from "./step-nav";
+import { useSaveThenGo } from "./use-save-then-go";
 
 function useDebounced<T>(value: T, delayMs: number) {
   const [debounced, setDebounced] = useState(value);
@@ -22,7 +22,7 @@ function useDebounced<T>(value: T, delayMs: number) {
 
 export function DomainStep({ view, baseDomain }: { view: DraftView; baseDomain: string }) {
   const trpc = useTRPC();
-  const router = useRouter();
+  const { saveThenGo, isBusy } = useSaveThenGo();
   const { instance } = view;
   const [subdomain, setSubdomain] = useState(instance.subdomain ?? "");
   const [customDomain, setCustomDomain] = useState(view.customDomainShown ?? "");
@@ -50,8 +50,10 @@ export function DomainStep({ view, baseDomain }: { view: DraftView; baseDomain: 
     if (!parsed.success) return setErrors(errorsFromZod(parsed.error));
     setErrors(NO_ERRORS);
     try {
-      await save.mutateAsync({ id: instance.id, values: { subdomain, customDomain } });
-      router.push(stepHref(instance.id, "branding"));
+      await saveThenGo(async () => {
+        await save.mutateAsync({ id: instance.id, values: { subdomain, customDomain } });
+        return stepHref(instance.id, "branding");
+      });
     } catch (error) {
       setErrors(errorsFromCall(error));
     }
@@ -106,6 +108,7 @@ export function DomainStep({ view, baseDomain }: { view: DraftView; baseDomain: 
           <h3 id="dns-heading" className="font-semibold">
             DNS records to create for {view.customDomainShown}
           </h3>
+          <div className="table-scroll" tabIndex={0}>
           <table className="data" data-testid="dns-records">
             <thead>
               <tr>
@@ -128,6 +131,7 @@ export function DomainStep({ view, baseDomain }: { view: DraftView; baseDomain: 
               ))}
             </tbody>
           </table>
+          </div>
           <p className="hint">
             Where your DNS provider does not allow a CNAME (at the top of your domain), create an A record to{" "}
             <code>{view.dnsRecords[0]?.alternativeA}</code> instead.
@@ -139,7 +143,7 @@ export function DomainStep({ view, baseDomain }: { view: DraftView; baseDomain: 
           />
         </section>
       ) : null}
-      <StepButtons instanceId={instance.id} back="instance" isBusy={save.isPending} formError={errors.form} />
+      <StepButtons instanceId={instance.id} back="instance" isBusy={isBusy} formError={errors.form} />
     </form>
   );
 }

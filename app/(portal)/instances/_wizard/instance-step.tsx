@@ -1,18 +1,20 @@
 "use client";
 import { useMutation } from "@tanstack/react-query";
-import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { Field, TextAreaField } from "@/app/_components/field";
 import { useTRPC } from "@/app/_trpc/client";
 import type { DraftView } from "@/server/instances/draft-view";
 import { instanceProfileInput } from "@/server/instances/profile";
 import { errorFor, errorsFromCall, errorsFromZod, NO_ERRORS } from "./form-errors";
-import { StepButtons, stepHref } from "./step-nav";
+import { RequiredFieldsNote, StepButtons, stepHref } from "./step-nav";
+import { useSaveThenGo } from "./use-save-then-go";
 
 export function InstanceStep({ view, accountEmail }: { view: DraftView | null; accountEmail: string }) {
   const trpc = useTRPC();
-  const router = useRouter();
   const instance = view?.instance;
+  // This wizard session's key for the draft it makes: a doubled or retried first submit finds that draft.
+  const [creationKey] = useState(() => crypto.randomUUID());
+  const { saveThenGo, isBusy } = useSaveThenGo();
   const [values, setValues] = useState({
     name: instance?.name ?? "",
     contactEmail: instance?.contactEmail ?? accountEmail,
@@ -30,8 +32,10 @@ export function InstanceStep({ view, accountEmail }: { view: DraftView | null; a
     if (!parsed.success) return setErrors(errorsFromZod(parsed.error));
     setErrors(NO_ERRORS);
     try {
-      const { id } = await save.mutateAsync({ id: instance?.id, values: parsed.data });
-      router.push(stepHref(id, "domain"));
+      await saveThenGo(async () => {
+        const { id } = await save.mutateAsync({ id: instance?.id, creationKey: instance ? undefined : creationKey, values: parsed.data });
+        return stepHref(id, "domain");
+      });
     } catch (error) {
       setErrors(errorsFromCall(error));
     }
@@ -41,6 +45,7 @@ export function InstanceStep({ view, accountEmail }: { view: DraftView | null; a
   return (
     <form onSubmit={onSubmit} className="card stack" noValidate aria-label="Instance">
       <h2 className="mt-0">Your instance</h2>
+      <RequiredFieldsNote />
       <Field label="Instance name" name="name" value={values.name} onChange={set("name")} error={errorFor(errors, "name")} required />
       <Field
         label="Public contact email"
@@ -82,10 +87,15 @@ export function InstanceStep({ view, accountEmail }: { view: DraftView | null; a
         value={values.privacyPolicyUrl}
         onChange={set("privacyPolicyUrl")}
         error={errorFor(errors, "privacyPolicyUrl")}
-        hint="The full address, starting with https://."
+        hint={
+          <>
+            Required: your site collects learners&apos; personal data, so it must say how it handles it. Open edX links this page from
+            the registration form and every page&apos;s footer. The full address, starting with https://.
+          </>
+        }
         required
       />
-      <StepButtons instanceId={instance?.id ?? null} back={null} isBusy={save.isPending} formError={errors.form} />
+      <StepButtons instanceId={instance?.id ?? null} back={null} isBusy={isBusy} formError={errors.form} />
     </form>
   );
 }

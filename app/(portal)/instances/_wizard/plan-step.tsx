@@ -1,16 +1,17 @@
 "use client";
 import { useMutation } from "@tanstack/react-query";
-import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
+import { PlanFacts } from "@/app/_components/plan-facts";
 import { useTRPC } from "@/app/_trpc/client";
 import { formatPrice, PLANS, type PlanId } from "@/server/billing/plans";
 import type { DraftView } from "@/server/instances/draft-view";
 import { errorsFromCall, NO_ERRORS } from "./form-errors";
 import { StepButtons, stepHref } from "./step-nav";
+import { useSaveThenGo } from "./use-save-then-go";
 
 export function PlanStep({ view }: { view: DraftView }) {
   const trpc = useTRPC();
-  const router = useRouter();
+  const { saveThenGo, isBusy } = useSaveThenGo();
   const [plan, setPlan] = useState(view.instance.plan as PlanId);
   const [errors, setErrors] = useState(NO_ERRORS);
   const save = useMutation(trpc.registration.savePlan.mutationOptions());
@@ -18,8 +19,10 @@ export function PlanStep({ view }: { view: DraftView }) {
   async function onSubmit(event: FormEvent) {
     event.preventDefault();
     try {
-      await save.mutateAsync({ id: view.instance.id, values: { plan } });
-      router.push(stepHref(view.instance.id, "review"));
+      await saveThenGo(async () => {
+        await save.mutateAsync({ id: view.instance.id, values: { plan } });
+        return stepHref(view.instance.id, "review");
+      });
     } catch (error) {
       setErrors(errorsFromCall(error));
     }
@@ -27,24 +30,23 @@ export function PlanStep({ view }: { view: DraftView }) {
 
   return (
     <form onSubmit={onSubmit} className="card stack" noValidate aria-label="Plan">
-      <fieldset className="grid gap-4 md:grid-cols-3">
-        <legend className="mb-2 font-semibold">Plan</legend>
+      <h2 id="plan-heading" className="mt-0">
+        Plan
+      </h2>
+      <fieldset aria-labelledby="plan-heading" className="grid min-w-0 gap-4 md:grid-cols-3">
         {PLANS.map((option) => (
-          <label key={option.id} className={`card stack cursor-pointer ${plan === option.id ? "border-teal-700 ring-2 ring-teal-700" : ""}`}>
+          <label key={option.id} className={`card block cursor-pointer ${plan === option.id ? "border-teal-700 ring-2 ring-teal-700" : ""}`}>
             <span className="flex items-center gap-2">
               <input type="radio" name="plan" value={option.id} checked={plan === option.id} onChange={() => setPlan(option.id)} />
-              <span className="font-semibold">{option.name}</span> — {formatPrice(option.priceMonthlyCents)} / month
+              <span className="font-semibold">{option.name}</span>
             </span>
-            <span className="text-sm text-slate-600">{option.description}</span>
-            <span className="text-sm text-slate-600">
-              Up to {option.limits.learners.toLocaleString("en-US")} learners, {option.limits.courses.toLocaleString("en-US")} courses,{" "}
-              {option.limits.storageGb} GB storage
-            </span>
+            <span className="mb-2 block">{formatPrice(option.priceMonthlyCents)} / month</span>
+            <PlanFacts plan={option} />
           </label>
         ))}
       </fieldset>
       {errors.fields.plan ? <p className="error">{errors.fields.plan[0]}</p> : null}
-      <StepButtons instanceId={view.instance.id} back="email" isBusy={save.isPending} formError={errors.form} />
+      <StepButtons instanceId={view.instance.id} back="email" isBusy={isBusy} formError={errors.form} />
     </form>
   );
 }

@@ -31,6 +31,11 @@ export function StepIndicator({ instanceId, current, furthest }: { instanceId: s
   );
 }
 
+/** Said once above a form whose required fields carry the "(required)" mark. */
+export function RequiredFieldsNote() {
+  return <p className="hint">Fields marked (required) must be filled in before you can continue.</p>;
+}
+
 export function StepButtons({
   instanceId,
   back,
@@ -53,7 +58,7 @@ export function StepButtons({
             Back
           </Link>
         ) : null}
-        <button type="submit" className="button" disabled={isBusy}>
+        <button type="submit" className="button" disabled={isBusy} aria-busy={isBusy}>
           {nextLabel}
         </button>
       </div>

@@ -1,4 +1,5 @@
 // The registration wizard's frame: the step indicator and the current step's form.
+import { DisabledUntilHydrated } from "@/app/_components/disabled-until-hydrated";
 import type { WizardStep } from "@/db/schema";
 import type { DraftView } from "@/server/instances/draft-view";
 import { DomainStep } from "./domain-step";
@@ -12,12 +13,14 @@ export function Wizard({ view, step, baseDomain, accountEmail }: { view: DraftVi
   return (
     <>
       <StepIndicator instanceId={view?.instance.id ?? null} current={step} furthest={view?.instance.wizardStep ?? "instance"} />
-      {step === "instance" || !view ? <InstanceStep view={view} accountEmail={accountEmail} /> : null}
-      {view && step === "domain" ? <DomainStep view={view} baseDomain={baseDomain} /> : null}
-      {view && step === "branding" ? <BrandingStep view={view} /> : null}
-      {view && step === "email" ? <EmailStep view={view} /> : null}
-      {view && step === "plan" ? <PlanStep view={view} /> : null}
-      {view && step === "review" ? <ReviewStep view={view} /> : null}
+      <DisabledUntilHydrated>
+        {step === "instance" || !view ? <InstanceStep view={view} accountEmail={accountEmail} /> : null}
+        {view && step === "domain" ? <DomainStep view={view} baseDomain={baseDomain} /> : null}
+        {view && step === "branding" ? <BrandingStep view={view} /> : null}
+        {view && step === "email" ? <EmailStep view={view} /> : null}
+        {view && step === "plan" ? <PlanStep view={view} /> : null}
+        {view && step === "review" ? <ReviewStep view={view} /> : null}
+      </DisabledUntilHydrated>
     </>
   );
 }

@@ -1,8 +1,8 @@
 // Audit entries as a table (the audit page and an instance's staff page).
+import { LocalTime } from "@/app/_components/local-time";
 import Link from "next/link";
 import type { AuditRow } from "@/server/staff/audit";
 import { STAFF_ACTION_TITLES } from "@/server/staff/actions";
-import { formatDateTime } from "./format";
 
 export function AuditTable({ rows, showInstance = true, label = "Audit entries" }: { rows: AuditRow[]; showInstance?: boolean; label?: string }) {
   if (rows.length === 0) return <p>No staff actions recorded{showInstance ? "" : " for this instance"} yet.</p>;
@@ -22,7 +22,7 @@ export function AuditTable({ rows, showInstance = true, label = "Audit entries" 
       <tbody>
         {rows.map((row) => (
           <tr key={row.id} data-outcome={row.outcome}>
-            <td>{formatDateTime(row.createdAt)}</td>
+            <td><LocalTime value={row.createdAt} /></td>
             <td>{row.actorEmail}</td>
             <td>{STAFF_ACTION_TITLES[row.action] ?? row.action}</td>
             {showInstance ? (

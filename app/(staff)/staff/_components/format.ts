@@ -1,9 +1,4 @@
-// How staff pages write times, durations and money.
-export function formatDateTime(value: Date | string | null | undefined): string {
-  if (!value) return "—";
-  return new Date(value).toISOString().slice(0, 19).replace("T", " ");
-}
-
+// How staff pages write durations and money (moments: app/_components/local-time.tsx).
 export function formatDuration(seconds: number): string {
   if (seconds < 60) return `${Math.round(seconds)} s`;
   if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;

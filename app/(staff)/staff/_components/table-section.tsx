@@ -28,7 +28,8 @@ export function TableSection({ title, columns, isEmpty, empty, intro, footer, cl
       {isEmpty ? (
         <p>{empty}</p>
       ) : (
-        <table className="data" aria-label={title}>
+        <div className="table-scroll" tabIndex={0}>
+          <table className="data" aria-label={title}>
           <thead>
             <tr>
               {columns.map((column) => (
@@ -37,7 +38,8 @@ export function TableSection({ title, columns, isEmpty, empty, intro, footer, cl
             </tr>
           </thead>
           <tbody>{children}</tbody>
-        </table>
+          </table>
+        </div>
       )}
       {footer}
     </section>

@@ -1,12 +1,12 @@
 // An instance's billing for staff: its subscription, billing deadlines, the Stripe events about it, and
 // the controls staff have. A server component, so the staff instance page can include it as it is.
+import { LocalTime } from "@/app/_components/local-time";
 import { formatDay, SubscriptionBadge } from "@/app/_components/subscription-badge";
 import { serverApi } from "@/server/api/server-caller";
 import { formatPrice, planById } from "@/server/billing/plans";
 import { KeepInstanceForm } from "./keep-instance-form";
 import { LocalBillingControls } from "./local-billing-controls";
 
-const dateTime = (date: Date | null) => (date ? date.toISOString().slice(0, 16).replace("T", " ") : "—");
 
 export async function InstanceBillingPanel({ instanceId }: { instanceId: string }) {
   const api = await serverApi();
@@ -55,7 +55,7 @@ export async function InstanceBillingPanel({ instanceId }: { instanceId: string 
                   : "—"}
           </dd>
           <dt>Last synced</dt>
-          <dd>{dateTime(subscription.syncedAt)}</dd>
+          <dd><LocalTime value={subscription.syncedAt} /></dd>
         </dl>
       ) : (
         <p className="card">No subscription: this instance has not been paid for.</p>
@@ -66,7 +66,7 @@ export async function InstanceBillingPanel({ instanceId }: { instanceId: string 
           <ul>
             {timers.map((timer) => (
               <li key={timer.key}>
-                <code>{timer.task}</code> at {dateTime(timer.runAt)} (real time)
+                <code>{timer.task}</code> at <LocalTime value={timer.runAt} /> (real time)
                 {timer.lastError ? <span className="error"> — last error: {timer.lastError}</span> : null}
               </li>
             ))}
@@ -99,7 +99,7 @@ export async function InstanceBillingPanel({ instanceId }: { instanceId: string 
             <tbody>
               {events.map((event) => (
                 <tr key={event.id}>
-                  <td title={event.id}>{dateTime(event.receivedAt)}</td>
+                  <td title={event.id}><LocalTime value={event.receivedAt} /></td>
                   <td>{event.type}</td>
                   <td>{event.processedAt ? event.outcome : "waiting to be processed"}</td>
                 </tr>

@@ -1,10 +1,11 @@
 // Queue health: graphile-worker's jobs by task and state, failed jobs (re-queue them here), the age of the
 // oldest waiting job, and the worker processes with their last heartbeat.
+import { LocalTime } from "@/app/_components/local-time";
 import { serverApi } from "@/server/api/server-caller";
 import { requireStaff } from "@/server/auth/guards";
 import { JOB_STATES } from "@/server/staff/queue";
 import { AutoRefresh } from "../_components/auto-refresh";
-import { formatDateTime, formatDuration } from "../_components/format";
+import { formatDuration } from "../_components/format";
 import { TableSection } from "../_components/table-section";
 import { RequeueJobForm } from "./requeue-job-form";
 
@@ -66,7 +67,7 @@ export default async function QueuePage() {
               {job.attempts} of {job.maxAttempts}
             </td>
             <td className="level-error">{job.lastError ?? "—"}</td>
-            <td>{formatDateTime(job.failedAt)}</td>
+            <td><LocalTime value={job.failedAt} /></td>
             <td>
               <RequeueJobForm jobId={job.id} task={job.task} />
             </td>
@@ -88,9 +89,9 @@ export default async function QueuePage() {
             <td>
               {worker.hostname} (pid {worker.pid})
             </td>
-            <td>{formatDateTime(worker.startedAt)}</td>
+            <td><LocalTime value={worker.startedAt} /></td>
             <td>
-              {formatDateTime(worker.lastHeartbeatAt)} ({formatDuration(worker.heartbeatAgeSeconds)} ago)
+              <LocalTime value={worker.lastHeartbeatAt} /> ({formatDuration(worker.heartbeatAgeSeconds)} ago)
             </td>
             <td>{worker.isLive ? "live" : "stale"}</td>
             <td>{worker.metricsAddress ?? "—"}</td>

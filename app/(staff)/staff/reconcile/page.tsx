@@ -1,11 +1,11 @@
 // Reconcile: the latest comparison of every backend with the resource ledger — orphans (a database, vhost,
 // bucket or server no instance owns) and ghosts (a ledger entry whose resource is gone) — with "Run now" and
 // a one-click clean-up of the orphans.
+import { LocalTime } from "@/app/_components/local-time";
 import Link from "next/link";
 import { serverApi } from "@/server/api/server-caller";
 import { requireStaff } from "@/server/auth/guards";
 import { AutoRefresh } from "../_components/auto-refresh";
-import { formatDateTime } from "../_components/format";
 import { CleanUpOrphansForm, RunReconcileButton } from "./reconcile-controls";
 
 export default async function ReconcilePage() {
@@ -27,11 +27,11 @@ export default async function ReconcilePage() {
         <>
           <section className="card" aria-labelledby="report-heading">
             <h2 id="report-heading" className="mt-0">
-              Report of {formatDateTime(report.startedAt)}
+              Report of <LocalTime value={report.startedAt} />
             </h2>
             <p>
               {report.trigger === "staff" ? "Run by staff" : "Scheduled run"};{" "}
-              {report.finishedAt ? `finished ${formatDateTime(report.finishedAt)}` : "still running"}.{" "}
+              {report.finishedAt ? <>finished <LocalTime value={report.finishedAt} /></> : "still running"}.{" "}
               {report.inventories.map((inventory) => `${inventory.kind}: ${inventory.count}`).join(", ")}
             </p>
             {report.errors.length > 0 ? (
@@ -91,8 +91,8 @@ export default async function ReconcilePage() {
             ) : null}
             {report.cleanupRequestedAt ? (
               <p role="status">
-                Clean-up requested {formatDateTime(report.cleanupRequestedAt)};{" "}
-                {report.cleanupFinishedAt ? `finished ${formatDateTime(report.cleanupFinishedAt)}` : "running"}.
+                Clean-up requested <LocalTime value={report.cleanupRequestedAt} />;{" "}
+                {report.cleanupFinishedAt ? <>finished <LocalTime value={report.cleanupFinishedAt} /></> : "running"}.
               </p>
             ) : null}
           </section>

@@ -44,6 +44,7 @@ export function SettingsEditor({ view, differences, activeOperation }: Props) {
         {differences.length === 0 ? (
           <p data-testid="no-differences">Your draft is the same as what your site runs.</p>
         ) : (
+          <div className="table-scroll" tabIndex={0}>
           <table className="data" data-testid="settings-differences">
             <thead>
               <tr>
@@ -62,6 +63,7 @@ export function SettingsEditor({ view, differences, activeOperation }: Props) {
               ))}
             </tbody>
           </table>
+          </div>
         )}
         <div className="flex items-center gap-3">
           <button type="button" className="button" onClick={() => apply.mutate({ id: view.instance.id })} disabled={apply.isPending || differences.length === 0}>

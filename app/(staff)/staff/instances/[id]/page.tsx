@@ -1,5 +1,6 @@
 // One instance, for staff: who owns it, what it pays, where it lives, what exists for it, what was done to
 // it and by whom, and its full event log, live.
+import { LocalTime } from "@/app/_components/local-time";
 import { TRPCError } from "@trpc/server";
 import Link from "next/link";
 import { notFound } from "next/navigation";
@@ -9,9 +10,10 @@ import { serverApi } from "@/server/api/server-caller";
 import { requireStaff } from "@/server/auth/guards";
 import { instanceIdInput } from "@/server/instances/input";
 import { AuditTable } from "../../_components/audit-table";
-import { formatDateTime, formatDuration, formatPrice, secondsBetween } from "../../_components/format";
+import { formatDuration, formatPrice, secondsBetween } from "../../_components/format";
 import { TableSection } from "../../_components/table-section";
 import { InstanceActions } from "./instance-actions";
+import { LedgerDetails } from "./ledger-details";
 import { StaffEventLog } from "./staff-event-log";
 
 function Facts({ rows }: { rows: [string, ReactNode][] }) {
@@ -47,7 +49,7 @@ export default async function StaffInstancePage({ params }: { params: Promise<{ 
           {instance.name} <StatusBadge status={instance.status} />
         </h1>
         <p className="text-slate-600">
-          {instance.subdomain} · instance <code>{instance.id}</code> · registered {formatDateTime(instance.createdAt)} ·{" "}
+          {instance.subdomain} · instance <code>{instance.id}</code> · registered <LocalTime value={instance.createdAt} /> ·{" "}
           <Link href={`/instances/${instance.id}`}>client&apos;s view</Link>
           {siteUrl ? (
             <>
@@ -66,7 +68,7 @@ export default async function StaffInstancePage({ params }: { params: Promise<{ 
             rows={[
               ["Email", <a key="email" href={`mailto:${owner.email}`}>{owner.email}</a>],
               ["Name", owner.name],
-              ["Account since", formatDateTime(owner.createdAt)],
+              ["Account since", <LocalTime key="since" value={owner.createdAt} />],
               ["Their instances", <Link key="others" href={`/staff?search=${encodeURIComponent(owner.email)}`}>search the fleet</Link>],
             ]}
           />
@@ -79,7 +81,7 @@ export default async function StaffInstancePage({ params }: { params: Promise<{ 
             rows={[
               ["Plan", plan ? `${plan.name} (${formatPrice(plan.priceMonthlyCents)} a month)` : instance.plan],
               ["Subscription", subscription ? subscription.status.replace(/_/g, " ") : "none"],
-              ["Current period ends", subscription ? formatDateTime(subscription.currentPeriodEnd) : null],
+              ["Current period ends", subscription ? <LocalTime value={subscription.currentPeriodEnd} /> : null],
               ["Stripe customer", subscription?.stripeCustomerId ? <code key="c">{subscription.stripeCustomerId}</code> : null],
               ["Stripe subscription", subscription?.stripeSubscriptionId ? <code key="s">{subscription.stripeSubscriptionId}</code> : null],
               ["Billing timers and events", <Link key="billing" href={`/staff/billing/${instance.id}`}>fleet billing view</Link>],
@@ -121,7 +123,7 @@ export default async function StaffInstancePage({ params }: { params: Promise<{ 
                 {operation.cancelRequestedAt && (operation.status === "queued" || operation.status === "running") ? " (cancel requested)" : ""}
                 {operation.error ? <div className="level-error text-xs">{operation.error}</div> : null}
               </td>
-              <td>{formatDateTime(operation.createdAt)}</td>
+              <td><LocalTime value={operation.createdAt} /></td>
               <td>{took === null ? "—" : formatDuration(took)}</td>
               <td>{operation.reason ?? "—"}</td>
               <td>
@@ -155,8 +157,8 @@ export default async function StaffInstancePage({ params }: { params: Promise<{ 
             <td>{deployment.computeDriver}</td>
             <td>{deployment.serverId ?? "—"}</td>
             <td>{deployment.address ?? "—"}</td>
-            <td>{formatDateTime(deployment.createdAt)}</td>
-            <td>{formatDateTime(deployment.activatedAt)}</td>
+            <td><LocalTime value={deployment.createdAt} /></td>
+            <td><LocalTime value={deployment.activatedAt} /></td>
           </tr>
         ))}
       </TableSection>
@@ -171,14 +173,14 @@ export default async function StaffInstancePage({ params }: { params: Promise<{ 
         {ledger.map((entry) => (
           <tr key={entry.id}>
             <td>{entry.kind}</td>
-            <td>
+            <td className="[overflow-wrap:anywhere]">
               <code>{entry.externalId}</code>
             </td>
             <td>
-              <code className="text-xs">{JSON.stringify(entry.details)}</code>
+              <LedgerDetails details={entry.details} />
             </td>
-            <td>{formatDateTime(entry.createdAt)}</td>
-            <td>{formatDateTime(entry.deletedAt)}</td>
+            <td><LocalTime value={entry.createdAt} /></td>
+            <td><LocalTime value={entry.deletedAt} /></td>
           </tr>
         ))}
       </TableSection>
