@@ -7,14 +7,16 @@ const at = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second));
 function report(deploymentId: string, phase: string, status: string, startedSecond: number, finishedSecond: number | null, extra: Record<string, unknown> = {}) {
   return {
     kind: "boot_phase",
+    operationId: `operation-of-${deploymentId}`,
     createdAt: at(finishedSecond ?? startedSecond),
     data: { deploymentId, phase, status, startedAt: at(startedSecond).toISOString(), finishedAt: finishedSecond === null ? null : at(finishedSecond).toISOString(), outputTail: null, estimateMs: null, ...extra },
-  } as Pick<InstanceEvent, "kind" | "data" | "createdAt">;
+  } as Pick<InstanceEvent, "kind" | "operationId" | "data" | "createdAt">;
 }
+const operationStarted = (operationId: string) => ({ kind: "operation_started", operationId, data: null, createdAt: at(0) }) as Pick<InstanceEvent, "kind" | "operationId" | "data" | "createdAt">;
 
 describe("the boot phases the instance page shows", () => {
   it("are none before any server has reported", () => {
-    expect(deriveBootPhases([{ kind: "log", data: null, createdAt: at(0) }])).toBeNull();
+    expect(deriveBootPhases([{ kind: "log", operationId: null, data: null, createdAt: at(0) }])).toBeNull();
   });
 
   it("follow the latest deployment's reports: done with their duration, running with its estimate, the rest pending", () => {
@@ -35,6 +37,12 @@ describe("the boot phases the instance page shows", () => {
     ]);
     expect(boot.phases[0]!.durationMs).toBe(60_000);
     expect(boot.phases[1]).toMatchObject({ estimateMs: 120_000, reportedStartAt: at(70).toISOString() });
+  });
+
+  it("belong to the latest operation: a redeploy shows nothing of the boot before it until its own server reports", () => {
+    const earlier = [operationStarted("operation-of-old"), report("old", "cloud-init", "started", 0, null), report("old", "cloud-init", "succeeded", 0, 9)];
+    expect(deriveBootPhases([...earlier, operationStarted("operation-of-new")])).toBeNull();
+    expect(deriveBootPhases([...earlier, operationStarted("operation-of-new"), report("new", "cloud-init", "started", 20, null)])!.deploymentId).toBe("new");
   });
 
   it("show a failed phase with its output", () => {

@@ -47,10 +47,14 @@ export type BootPhaseView = {
   outputTail: string | null;
 };
 
-/** The phases of the latest deployment that reported any, or null when none has. */
-export function deriveBootPhases(events: Pick<InstanceEvent, "kind" | "data" | "createdAt">[]): { deploymentId: string; phases: BootPhaseView[] } | null {
+/**
+ * The phases of the latest deployment that reported any during the latest operation, or null when none has: the
+ * boot a redeploy is waiting for, not the one before it.
+ */
+export function deriveBootPhases(events: Pick<InstanceEvent, "kind" | "operationId" | "data" | "createdAt">[]): { deploymentId: string; phases: BootPhaseView[] } | null {
+  const operationId = events.findLast((event) => event.kind === "operation_started")?.operationId;
   const reports = events.flatMap((event) => {
-    if (event.kind !== "boot_phase") return [];
+    if (event.kind !== "boot_phase" || (operationId !== undefined && event.operationId !== operationId)) return [];
     const data = bootPhaseEventDataSchema.safeParse(event.data);
     return data.success ? [{ ...data.data, reportedAt: new Date(event.createdAt).toISOString() }] : [];
   });
