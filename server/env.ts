@@ -222,6 +222,13 @@ export const envSchema = z.object({
    */
   COMPUTE_DRIVER: z.enum(["local", "ovh"], "must be local or ovh").default("local"),
   /**
+   * With `COMPUTE_DRIVER=local`: how long the local site takes over each boot phase it reports (cloud-init, docker,
+   * images, launch, migrations, health), in milliseconds, so the phases can be watched on the instance page as a
+   * VM's would be. The end-to-end suite sets it; 0 boots at once.
+   * @default `0`
+   */
+  LOCAL_SITE_BOOT_PHASE_MS: z.coerce.number().int().min(0).max(600_000).default(0),
+  /**
    * The OVH API (`ovh-eu`, `ovh-ca`, `ovh-us`…, or an `https://` URL with its base path) and the application's
    * credentials. Required with `COMPUTE_DRIVER=ovh`.
    * @default unset

@@ -64,7 +64,9 @@ describe("the OVH VM's cloud-init user-data", () => {
     expect(fileIn(cloudConfig, "/tutor/config.yml").permissions).toBe("0600");
     const commands = cloudConfig.runcmd.map((command) => command.join(" "));
     expect(commands).toContainEqual(expect.stringMatching(/pip install .*tutor\[full\]>=17\.0\.0,<18\.0\.0 tutor-contrib-s3/));
-    expect(commands.findIndex((c) => c.endsWith("tutor config save"))).toBeLessThan(commands.findIndex((c) => c.endsWith("tutor local launch --non-interactive")));
+    // What `tutor local launch` does, in its order: config, start, then the init jobs (migrations).
+    const order = ["tutor config save", "tutor images pull all", "tutor local start --detach", "tutor local do init"].map((end) => commands.findIndex((c) => c.endsWith(end)));
+    expect(order.every((index, i) => index >= 0 && (i === 0 || index > order[i - 1]!))).toBe(true);
     expect(commands.every((command) => command.includes("tutor ") === command.includes("TUTOR_ROOT=/opt/lyceum/tutor"))).toBe(true);
   });
 
@@ -187,10 +189,10 @@ describe("the OVH VM's cloud-init user-data", () => {
     }
   });
 
-  it("rebuilds the course search index after launch, since the index is not kept with the VM", () => {
+  it("rebuilds the course search index after the init jobs, since the index is not kept with the VM", () => {
     const commands = (parse(userData) as CloudConfig).runcmd.map((command) => command.join(" "));
     const reindex = commands.findIndex((c) => c.endsWith("tutor local run cms ./manage.py cms reindex_course --all --setup"));
-    expect(reindex).toBeGreaterThan(commands.findIndex((c) => c.endsWith("tutor local launch --non-interactive")));
+    expect(reindex).toBeGreaterThan(commands.findIndex((c) => c.endsWith("tutor local do init")));
   });
 
   it("ships the LMS tracking log daily, compressed, to the instance's bucket under the prefix its lifecycle rule expires", () => {

@@ -14,6 +14,8 @@ export const eventKind = pgEnum("event_kind", [
   "step_failed",
   "status_changed",
   "log",
+  // A deployment's server reporting a phase of its boot (server/deployments/boot-phases.ts).
+  "boot_phase",
 ]);
 
 export const instanceEvents = pgTable(

@@ -6,6 +6,7 @@ import { planById, planDeploymentConfig } from "@/server/billing/plans";
 import { sealedCells } from "@/server/crypto/sealed-cells";
 import { encryptJson } from "@/server/crypto/secrets";
 import type { Env } from "@/server/env";
+import { bootReportTokenOf, bootReportUrl, newBootReportToken } from "@/server/deployments/boot-report-token";
 import { deploymentLabel, setDeploymentStatus } from "@/server/deployments/status";
 import { siteUrlFor } from "@/server/instances/hostnames";
 import { renderServiceConfig, siteConfigOf } from "@/server/instances/service-config";
@@ -37,9 +38,12 @@ export const renderDeploymentConfig: PipelineStep = {
     const existing = await ctx.db.query.deployments.findFirst({ where: eq(deployments.operationId, ctx.operation.id) });
     // The row's id is chosen here, not by the database: the secrets are sealed to it before it is inserted.
     const id = existing?.id ?? randomUUID();
-    const sealedSecrets = encryptJson(secrets, sealedCells.deploymentSecrets({ id, instanceId: ctx.instance.id }));
+    // The server reports its boot phases with this token; a refresh keeps it (a server may already be booting with it).
+    const bootReport = { token: (existing && bootReportTokenOf(existing, existing.secrets)) ?? newBootReportToken() };
+    const config = { ...siteConfig, bootReport: { url: bootReportUrl(ctx.env, ctx.infra.compute.name, id) } };
+    const sealedSecrets = encryptJson({ ...secrets, bootReport }, sealedCells.deploymentSecrets({ id, instanceId: ctx.instance.id }));
     if (existing) {
-      await ctx.db.update(deployments).set({ config: siteConfig, secrets: sealedSecrets }).where(eq(deployments.id, existing.id));
+      await ctx.db.update(deployments).set({ config, secrets: sealedSecrets }).where(eq(deployments.id, existing.id));
       return `refreshed the configuration of deployment ${existing.id.slice(0, 8)} for ${hostnames.lms}${withServices}`;
     }
     const [created] = await ctx.db
@@ -49,7 +53,7 @@ export const renderDeploymentConfig: PipelineStep = {
         instanceId: ctx.instance.id,
         operationId: ctx.operation.id,
         computeDriver: ctx.infra.compute.name,
-        config: siteConfig,
+        config,
         secrets: sealedSecrets,
       })
       .returning();

@@ -81,7 +81,7 @@ export function infra(): Infrastructure {
 
 /** The compute driver COMPUTE_DRIVER names (exported for its test). */
 export function computeDriver(config: Env): ComputeDriver {
-  if (config.COMPUTE_DRIVER === "local") return createLocalComputeDriver(config.LYCEUM_STATE_DIR);
+  if (config.COMPUTE_DRIVER === "local") return createLocalComputeDriver(config.LYCEUM_STATE_DIR, { bootPhaseMs: config.LOCAL_SITE_BOOT_PHASE_MS });
   // parseEnv has checked that every OVH_* setting is present with COMPUTE_DRIVER=ovh.
   const api = createOvhApi({
     endpoint: config.OVH_ENDPOINT!,

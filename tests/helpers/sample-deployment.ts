@@ -74,8 +74,12 @@ export const ledger = [
 export function deployedConfig(forInstance: Instance = instance, forLedger: LedgerEntry[] = ledger) {
   const site = renderSiteConfig(forInstance, { LYCEUM_BASE_DOMAIN: "lyceum.example", publicUrl: "https://portal.lyceum.example" });
   const { services, secrets } = renderServiceConfig(forLedger, { endpoint: null, forcePathStyle: false }, forInstance);
-  return withSecrets({ ...site, services }, secrets);
+  // Where the VM reports its boot phases, and the deployment's token (sealed with the secrets, merged in at boot).
+  const bootReport = { url: `https://portal.lyceum.example/api/deployments/${DEPLOYMENT_ID}/boot-phases` };
+  return withSecrets({ ...site, services, bootReport }, { ...secrets, bootReport: { token: SAMPLE_BOOT_REPORT_TOKEN } });
 }
+
+export const SAMPLE_BOOT_REPORT_TOKEN = "SampleBootReportToken0123456789abcdefghijk";
 
 export const render = (siteConfig: Record<string, unknown>, platform: PlatformServices = PLATFORM) =>
   renderUserData({ deploymentId: DEPLOYMENT_ID, instanceId: String(siteConfig.instanceId ?? INSTANCE_ID), siteConfig }, platform);

@@ -6,6 +6,8 @@
 // Usage: node site-server.mjs <site.json> <deployment id>
 import { readFileSync } from "node:fs";
 import http from "node:http";
+import { dirname, join } from "node:path";
+import { bootLocally } from "./boot-phases.mjs";
 
 const [configPath, deploymentId] = process.argv.slice(2);
 let config = JSON.parse(readFileSync(configPath, "utf8"));
@@ -120,6 +122,12 @@ const server = http.createServer((req, res) => {
     return;
   }
   if (path === "/heartbeat") {
+    // Like a VM whose Open edX is not up yet: the address answers, the health check does not pass.
+    if (!isBooted && !req.headers["x-boot-self-check"]) {
+      res.writeHead(503, { "content-type": "application/json" });
+      res.end(JSON.stringify({ status: "booting", deploymentId }));
+      return;
+    }
     res.writeHead(200, { "content-type": "application/json" });
     res.end(JSON.stringify({ status: "ok", deploymentId, configVersion: config.configVersion ?? null, maintenance: isInMaintenance() }));
     return;
@@ -145,8 +153,23 @@ const server = http.createServer((req, res) => {
   res.end("Not found");
 });
 
+let isBooted = false;
+
 server.listen(config.port, config.host ?? "127.0.0.1", () => {
   console.log(`site for ${config.instanceName} listening on ${config.host ?? "127.0.0.1"}:${config.port}`);
+  const checkHealth = async () => {
+    try {
+      const response = await fetch(`http://${config.host ?? "127.0.0.1"}:${config.port}/heartbeat`, { headers: { "x-boot-self-check": "1" } });
+      return response.ok;
+    } catch {
+      return false;
+    }
+  };
+  bootLocally({ config, markerPath: join(dirname(configPath), "booted"), checkHealth })
+    .then(() => {
+      isBooted = true;
+    })
+    .catch((error) => console.error(`boot failed: ${error.message}`));
 });
 
 for (const signal of ["SIGTERM", "SIGINT"]) process.on(signal, () => server.close(() => process.exit(0)));

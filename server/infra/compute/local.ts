@@ -14,15 +14,19 @@ const SERVER_ID_PREFIX = "local-";
 
 type ProcessState = { pid: number; port: number; startedAt: string };
 
-export function createLocalComputeDriver(stateDir: string): LocalComputeDriver {
-  return new LocalComputeDriver(path.resolve(stateDir, "compute"));
+/** `bootPhaseMs`: how long the site takes over each boot phase it reports (LOCAL_SITE_BOOT_PHASE_MS). */
+export function createLocalComputeDriver(stateDir: string, options: { bootPhaseMs?: number } = {}): LocalComputeDriver {
+  return new LocalComputeDriver(path.resolve(stateDir, "compute"), options.bootPhaseMs ?? 0);
 }
 
 class LocalComputeDriver implements ComputeDriver {
   readonly name = "local";
   /** The site process rereads its configuration file on SIGHUP. */
   readonly canReconfigureInPlace = true;
-  constructor(private readonly root: string) {}
+  constructor(
+    private readonly root: string,
+    private readonly bootPhaseMs = 0,
+  ) {}
 
   async ensureServer(spec: ServerSpec, _signal?: AbortSignal, progress: ServerProgress = {}): Promise<ServerInfo & { isNew: boolean }> {
     const dir = this.dirOf(spec.deploymentId);
@@ -39,7 +43,9 @@ class LocalComputeDriver implements ComputeDriver {
     // The front-door file says whether visitors get the site or the maintenance page (server/infra/front-door/local.ts).
     const frontDoorFile = localFrontDoorFile(path.dirname(this.root), spec.instanceId);
     // It holds the instance's service credentials: readable by this user only, like a VM's own config.
-    await writeFile(configPath, JSON.stringify({ ...spec.siteConfig, port, host: "127.0.0.1", frontDoorFile }, null, 2), { mode: 0o600 });
+    // It reports its boot phases to siteConfig.bootReport's URL with the deployment's token, as a VM does.
+    const bootPhaseMs = this.bootPhaseMs;
+    await writeFile(configPath, JSON.stringify({ ...spec.siteConfig, port, host: "127.0.0.1", frontDoorFile, bootPhaseMs }, null, 2), { mode: 0o600 });
     const log = openSync(path.join(dir, "server.log"), "a");
     try {
       const child = spawn(process.execPath, [SITE_SERVER, configPath, spec.deploymentId], {

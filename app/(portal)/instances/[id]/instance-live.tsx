@@ -8,6 +8,8 @@ import { useInstanceEvents } from "@/app/_components/live/use-instance-events";
 import { StatusBadge } from "@/app/_components/status-badge";
 import { useTRPC } from "@/app/_trpc/client";
 import type { InstanceEvent, InstanceStatus } from "@/db/schema";
+import { BOOT_STEP } from "@/server/deployments/boot-phase-view";
+import { BootPhases } from "./boot-phases";
 import { DeprovisionControl } from "./deprovision-control";
 import { OperationControls } from "./operation-controls";
 import { ResourceList, type ResourceRow } from "./resource-list";
@@ -117,6 +119,7 @@ export function InstanceLive(props: Props) {
                   <span className="sr-only"> ({step.state})</span>
                   {step.state === "failed" && step.message ? <span className="step-error">{step.message}</span> : null}
                 </span>
+                {step.name === BOOT_STEP ? <BootPhases events={events} /> : null}
               </li>
             ))}
           </ol>

@@ -17,6 +17,8 @@ export const deployedConfigSchema = z.object({
   theme: z.object({ mainColor: z.string(), linkColor: z.string() }),
   pages: z.array(z.object({ title: z.string(), path: z.string() })).default([]),
   configVersion: z.string(),
+  /** Where the VM reports its boot phases, with its deployment's own token; absent in configurations rendered before. */
+  bootReport: z.object({ url: z.url(), token: z.string().min(1) }).optional(),
   services: z.object({
     mysql: z.object({
       /** host:port */

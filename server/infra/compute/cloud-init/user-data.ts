@@ -1,10 +1,11 @@
 // The cloud-init user-data an OVH VM boots with (https://cloudinit.readthedocs.io/en/latest/reference/modules.html):
 // Docker from Ubuntu's packages, Tutor in a virtualenv, the instance's config.yml and Lyceum's two Tutor plugins
-// written to disk, then `tutor config save` and `tutor local launch`; logrotate ships the LMS tracking log to the
-// bucket. It carries every password the instance has: it goes to the OVH API and nowhere else (never into a log, an
+// written to disk, then `tutor config save` and what `tutor local launch` does (start, then the init jobs), each
+// part a boot phase the VM reports to the portal; logrotate ships the LMS tracking log to the bucket. It carries every password the instance has: it goes to the OVH API and nowhere else (never into a log, an
 // event or the database).
 import { stringify } from "yaml";
 import type { ServerSpec } from "../driver";
+import { bootReporterFiles, inBootPhase } from "./boot-phases";
 import { parseDeployedConfig } from "./deployed-config";
 import { TRACKING_LOG_SHIPPER_PACKAGE, trackingLogFiles } from "./tracking-logs";
 import {
@@ -34,6 +35,8 @@ const PLUGINS_ROOT = `${ROOT}/tutor-plugins`;
 const VENV = `${ROOT}/venv`;
 /** Tutor reads its project root and its plugins' folder (YAML and Python plugins) from these. */
 const TUTOR_ENV = [`TUTOR_ROOT=${TUTOR_ROOT}`, `TUTOR_PLUGINS_ROOT=${PLUGINS_ROOT}`];
+/** Until the platform's own health check would pass (GET /heartbeat on port 80, ./tutor-config.ts's Caddy site), at most 15 minutes. */
+const HEALTH_WAIT = ["timeout", "900", "sh", "-c", "until curl -fsS -o /dev/null http://127.0.0.1/heartbeat; do sleep 5; done"];
 const tutor = (...args: string[]) => ["env", ...TUTOR_ENV, `${VENV}/bin/tutor`, ...args];
 
 export function renderUserData(spec: ServerSpec, platform: PlatformServices): string {
@@ -48,23 +51,36 @@ export function renderUserData(spec: ServerSpec, platform: PlatformServices): st
       permissions: "0644",
       content: `${JSON.stringify({ deploymentId: spec.deploymentId, instanceId: spec.instanceId, configVersion: config.configVersion })}\n`,
     },
+    ...bootReporterFiles(config),
     ...trackingLogFiles({ tutorRoot: TUTOR_ROOT, root: ROOT, deploymentId: spec.deploymentId, storage: config.services.objectStorage }),
   ];
   if (!platform.elasticsearchHost) {
     // Elasticsearch in Docker refuses to start below this (https://www.elastic.co/guide/en/elasticsearch/reference/7.17/vm-max-map-count.html).
     writeFiles.push({ path: "/etc/sysctl.d/60-elasticsearch.conf", owner: "root:root", permissions: "0644", content: "vm.max_map_count = 262144\n" });
   }
+  // Each command runs under a boot phase that the VM reports to the portal (./boot-phases.ts).
   const runcmd: string[][] = [
-    ...(platform.elasticsearchHost ? [] : [["sysctl", "--system"]]),
-    ["systemctl", "enable", "--now", "docker"],
-    ["python3", "-m", "venv", VENV],
-    [`${VENV}/bin/pip`, "install", "--quiet", TUTOR_REQUIREMENT, TUTOR_S3_REQUIREMENT],
-    // Fills in what config.yml leaves out (Tutor's own secrets) and renders the environment from it.
-    tutor("config", "save"),
-    tutor("local", "launch", "--non-interactive"),
-    // The search index is not kept with the VM: a new VM rebuilds it from the courses in MongoDB (--setup: without
-    // asking, and only when the index is empty, so a shared cluster's index is left as it is).
-    tutor(...SEARCH_REINDEX),
+    ...inBootPhase("cloud-init", [["true"]], { isSinceBoot: true }),
+    ...inBootPhase("docker", [
+      ...(platform.elasticsearchHost ? [] : [["sysctl", "--system"]]),
+      ["systemctl", "enable", "--now", "docker"],
+      ["python3", "-m", "venv", VENV],
+      [`${VENV}/bin/pip`, "install", "--quiet", TUTOR_REQUIREMENT, TUTOR_S3_REQUIREMENT],
+    ]),
+    ...inBootPhase("images", [
+      // Fills in what config.yml leaves out (Tutor's own secrets) and renders the environment from it.
+      tutor("config", "save"),
+      tutor("images", "pull", "all"),
+    ]),
+    // What `tutor local launch` does, in its order (start, then the init jobs), split so each part is a phase.
+    ...inBootPhase("launch", [tutor("local", "start", "--detach")]),
+    ...inBootPhase("migrations", [
+      tutor("local", "do", "init"),
+      // The search index is not kept with the VM: a new VM rebuilds it from the courses in MongoDB (--setup: without
+      // asking, and only when the index is empty, so a shared cluster's index is left as it is).
+      tutor(...SEARCH_REINDEX),
+    ]),
+    ...inBootPhase("health", [HEALTH_WAIT]),
   ];
   const cloudConfig = {
     hostname: `lyceum-${spec.deploymentId.slice(0, 8)}`,
