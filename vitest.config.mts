@@ -11,7 +11,8 @@ export default defineConfig({
   },
   test: {
     include: ["**/*.test.ts"],
-    exclude: ["**/node_modules/**", "e2e/**", "**/.next/**", ".lyceum/**"],
+    // tests/faults/ is `npm run test:faults` (vitest.faults.config.mts): one file at a time, each on its own Postgres.
+    exclude: ["**/node_modules/**", "e2e/**", "**/.next/**", ".lyceum/**", "tests/faults/**"],
     globalSetup: ["tests/setup/global.ts", "tests/setup/object-storage.ts"],
     setupFiles: ["tests/setup/env.ts", "tests/setup/sweep-resources.ts"],
     pool: "forks",

@@ -1,8 +1,9 @@
-// Sums both runners' JSON reports into "N passed, N failed". A runner that failed without reporting any
-// failed test (it crashed, or ran nothing) counts as one failure, so a broken run can never read as green.
+// Sums the runners' JSON reports (vitest, the vitest fault suite, Playwright) into "N passed, N failed". A runner that
+// failed without reporting any failed test (it crashed, or ran nothing) counts as one failure, so a broken run can
+// never read as green.
 import { existsSync, readFileSync } from "node:fs";
 
-const [unitStatus, e2eStatus, benchStatus] = process.argv.slice(2).map(Number);
+const [unitStatus, e2eStatus, benchStatus, faultsStatus] = process.argv.slice(2).map(Number);
 let passed = 0;
 let failed = 0;
 
@@ -16,19 +17,27 @@ function tally(label, file, status, count) {
   failed += result.failed;
 }
 
-tally("vitest", "test-results/vitest-results.json", unitStatus, (r) => ({
+const vitestCount = (r) => ({
   passed: r.numPassedTests ?? 0,
   failed: (r.numFailedTests ?? 0) + (r.numRuntimeErrorTestSuites ?? 0),
-}));
+});
 // CI installs every tool the suites drive, so a skipped vitest test means a missing install: name it, count it.
-const vitestReport = existsSync("test-results/vitest-results.json") ? JSON.parse(readFileSync("test-results/vitest-results.json", "utf8")) : null;
-const skipped = (vitestReport?.testResults ?? []).flatMap((file) =>
-  (file.assertionResults ?? []).filter((test) => ["skipped", "pending", "todo"].includes(test.status)).map((test) => `${file.name.replace(process.cwd() + "/", "")}: ${test.fullName}`),
-);
-if (skipped.length) {
-  console.log(`vitest: ${skipped.length} skipped (counted as failed: CI installs what every test needs):`);
+function countSkipped(label, file) {
+  const report = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : null;
+  const skipped = (report?.testResults ?? []).flatMap((result) =>
+    (result.assertionResults ?? []).filter((test) => ["skipped", "pending", "todo"].includes(test.status)).map((test) => `${result.name.replace(process.cwd() + "/", "")}: ${test.fullName}`),
+  );
+  if (!skipped.length) return;
+  console.log(`${label}: ${skipped.length} skipped (counted as failed: CI installs what every test needs):`);
   for (const name of skipped) console.log(`  skipped: ${name}`);
   failed += skipped.length;
+}
+tally("vitest", "test-results/vitest-results.json", unitStatus, vitestCount);
+countSkipped("vitest", "test-results/vitest-results.json");
+// The fault suite (`npm run test:faults`); an older caller that does not pass its status does not run it.
+if (faultsStatus !== undefined) {
+  tally("vitest faults", "test-results/faults-results.json", faultsStatus, vitestCount);
+  countSkipped("vitest faults", "test-results/faults-results.json");
 }
 tally("playwright", "test-results/e2e-results.json", e2eStatus, (r) => ({
   passed: r.stats?.expected ?? 0,

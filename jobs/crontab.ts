@@ -18,6 +18,8 @@ export const CRONTAB_LINES: string[] = [
   cronLine("* * * * *", "sync_load_balancer", "jobKey=sync_load_balancer&max=1"),
   // Operations whose worker died on the last attempt are failed (and their instance released) within a minute.
   cronLine("* * * * *", "fail_stranded_operations", "jobKey=fail_stranded_operations&max=1"),
+  // A failed deprovision leaves resources that cost money: retried a few times (jobs/failed-deprovisions.ts).
+  cronLine("*/15 * * * *", "retry_failed_deprovisions", "jobKey=retry_failed_deprovisions&max=1"),
   // Each instance keeps its active deployment and one fallback (server/deployments/retire.ts).
   cronLine("0 3 * * *", "terminate_obsolete_deployments"),
   // Orphans and ghosts: every backend against the ledger (server/reconcile/); staff are emailed findings.

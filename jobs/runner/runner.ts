@@ -38,14 +38,24 @@ export async function runOperation(
 
   const lease = await leaseInstance(operation.instanceId, options.leaseWaitMs);
   if (!lease) throw new InstanceBusyError(operation.instanceId);
+  const stillRunning: Promise<unknown>[] = [];
   try {
-    await runLeased(pipeline, operation, attempt, shutdownSignal);
+    await runLeased(pipeline, operation, attempt, shutdownSignal, stillRunning);
   } finally {
+    // A step that did not stop when told to may still create what the next operation (a deprovision) removes: the
+    // instance stays leased to this run until the step has really ended.
+    if (stillRunning.length > 0) await Promise.allSettled(stillRunning);
     await lease.release();
   }
 }
 
-async function runLeased(pipeline: Pipeline, operation: InstanceOperation, attempt: Attempt, shutdownSignal: AbortSignal) {
+async function runLeased(
+  pipeline: Pipeline,
+  operation: InstanceOperation,
+  attempt: Attempt,
+  shutdownSignal: AbortSignal,
+  stillRunning: Promise<unknown>[],
+) {
   const started = await db.transaction(async (tx) => {
     const instance = await lockInstance(tx, operation.instanceId);
     // Re-read under the instance lock: a cancel or a second job may have ended the operation meanwhile.
@@ -126,7 +136,10 @@ async function runLeased(pipeline: Pipeline, operation: InstanceOperation, attem
       const timeoutMs = stepTimeoutMs(step, ctx.env);
       const startedAt = Date.now();
       try {
-        const result = await runWithDeadline((signal) => runStepWithFaults(step, { ...ctx, signal }), timeoutMs, cancel.signal);
+        const result = await runWithDeadline((signal) => runStepWithFaults(step, { ...ctx, signal }), timeoutMs, cancel.signal, (work) => {
+          stillRunning.push(work);
+          void ctx.log(`${step.title}: still running after it was told to stop; the instance stays locked until it ends.`, "warn").catch(() => {});
+        });
         await recordStepEnd(operation, step.name, "succeeded", `${step.title}: ${result}`, null, Date.now() - startedAt);
       } catch (error) {
         const err = asError(error);

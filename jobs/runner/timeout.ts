@@ -15,21 +15,28 @@ export class OperationCancelledError extends Error {
 
 /**
  * Runs `work` with a signal that aborts when `timeoutMs` passes or `parent` aborts, and stops waiting at
- * that moment even if the work ignores its signal: a hung step must never hold the queue.
+ * that moment even if the work ignores its signal: a hung step must never hold the queue. Work still running
+ * then is handed to `onAbandoned`, so the caller can keep what the work may still touch (the instance's lease)
+ * until it really ends.
  */
 export async function runWithDeadline<T>(
   work: (signal: AbortSignal) => Promise<T>,
   timeoutMs: number,
   parent: AbortSignal,
+  onAbandoned: (stillRunning: Promise<unknown>) => void = () => {},
 ): Promise<T> {
   const controller = new AbortController();
   const onParentAbort = () => controller.abort(parent.reason);
   parent.addEventListener("abort", onParentAbort, { once: true });
   if (parent.aborted) controller.abort(parent.reason);
   const timer = setTimeout(() => controller.abort(new StepTimeoutError(timeoutMs)), timeoutMs);
+  let hasSettled = false;
+  const running = work(controller.signal).finally(() => {
+    hasSettled = true;
+  });
   try {
     return await Promise.race([
-      work(controller.signal),
+      running,
       new Promise<never>((_, reject) => {
         const fail = () => reject(controller.signal.reason instanceof Error ? controller.signal.reason : new Error(String(controller.signal.reason)));
         if (controller.signal.aborted) fail();
@@ -39,6 +46,7 @@ export async function runWithDeadline<T>(
   } finally {
     clearTimeout(timer);
     parent.removeEventListener("abort", onParentAbort);
+    if (!hasSettled) onAbandoned(running.catch(() => {}));
   }
 }
 

@@ -34,7 +34,7 @@ const backUpMysqlPart: BackupPart = async (ctx, backup) => {
   if (recorded.length === 0) return "no MySQL databases to back up";
   const databases = [];
   for (const entry of recorded) {
-    if ((await ctx.infra.mysql.listDatabases(entry.externalId)).includes(entry.externalId)) databases.push(entry);
+    if ((await ctx.infra.mysql.listDatabases(entry.externalId, { signal: ctx.signal })).includes(entry.externalId)) databases.push(entry);
     else await noteMissing(ctx, backup, `MySQL database ${entry.externalId} is not in this backup: it no longer exists on the server.`);
   }
   const dataKey = openBackupKey(backup);
@@ -50,7 +50,7 @@ const backUpMysqlPart: BackupPart = async (ctx, backup) => {
     ]);
     dumped.push({ name: entry.externalId, suffix, artifact });
   }
-  await saveManifestPart(ctx.db, backup.id, { mysql: { dumpTool: await dumpToolVersion(), serverVersion: await ctx.infra.mysql.serverVersion(), databases: dumped } });
+  await saveManifestPart(ctx.db, backup.id, { mysql: { dumpTool: await dumpToolVersion(), serverVersion: await ctx.infra.mysql.serverVersion({ signal: ctx.signal }), databases: dumped } });
   return `dumped ${dumped.length} MySQL database${dumped.length === 1 ? "" : "s"} (${sum(dumped.map((d) => d.artifact.dataBytes))} bytes of SQL)`;
 };
 

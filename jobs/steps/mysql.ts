@@ -18,7 +18,7 @@ export const ensureMysql: PipelineStep = {
     for (const database of names.databases) {
       ctx.signal.throwIfAborted();
       await ctx.ledger.record(MYSQL_DATABASE, database.name, { service: database.service, suffix: database.suffix, server });
-      if ((await mysql.ensureDatabase(database.name)).isNew) newDatabases++;
+      if ((await mysql.ensureDatabase(database.name, { signal: ctx.signal })).isNew) newDatabases++;
     }
     let newUsers = 0;
     for (const user of names.users) {
@@ -29,7 +29,7 @@ export const ensureMysql: PipelineStep = {
         { role: user.role, databases: user.databases, access: user.access, server },
         () => ({ password: newServicePassword() }),
       );
-      const { isNew } = await mysql.ensureUser({ name: user.name, password: secrets.password, databases: user.databases, access: user.access });
+      const { isNew } = await mysql.ensureUser({ name: user.name, password: secrets.password, databases: user.databases, access: user.access }, { signal: ctx.signal });
       if (isNew) newUsers++;
     }
     return `${countCreated(newDatabases, names.databases.length, "database")} and ${countCreated(newUsers, names.users.length, "user")} on ${server}; each service user is granted only its own databases`;
@@ -42,8 +42,8 @@ export const removeMysql: PipelineStep = {
   timeoutMs: 120_000,
   async run(ctx) {
     const { mysql } = ctx.infra;
-    const users = await removeRecorded(ctx, [MYSQL_USER], (entry) => mysql.dropUser(entry.externalId));
-    const databases = await removeRecorded(ctx, [MYSQL_DATABASE], (entry) => mysql.dropDatabase(entry.externalId));
+    const users = await removeRecorded(ctx, [MYSQL_USER], (entry) => mysql.dropUser(entry.externalId, { signal: ctx.signal }));
+    const databases = await removeRecorded(ctx, [MYSQL_DATABASE], (entry) => mysql.dropDatabase(entry.externalId, { signal: ctx.signal }));
     return `${countRemoved(users, "user")} and ${countRemoved(databases, "database")}`;
   },
 };

@@ -74,8 +74,8 @@ export const restoreMysql: PipelineStep = {
       if (!target) throw new PermanentStepError(`the backup's database ${database.name} (${database.suffix}) has no counterpart in this instance`);
       // Emptied first: tables made since the backup must not survive beside the restored ones. Grants are on the
       // database name, so the instance's users keep their access.
-      await ctx.infra.mysql.dropDatabase(target.name);
-      await ctx.infra.mysql.ensureDatabase(target.name);
+      await ctx.infra.mysql.dropDatabase(target.name, { signal: ctx.signal });
+      await ctx.infra.mysql.ensureDatabase(target.name, { signal: ctx.signal });
       const load = loadDatabase(ctx.env.MYSQL_ADMIN_URL, target.name, ctx.signal);
       await Promise.all([backupStore().read(database.artifact, dataKey, load.stream as Writable, ctx.signal), load.exited]);
     }

@@ -8,6 +8,7 @@ import { restore_instance } from "./restore_instance";
 import { apply_plan_change } from "./apply_plan_change";
 import { deliver_local_billing_event } from "./deliver_local_billing_event";
 import { fail_stranded_operations } from "./fail_stranded_operations";
+import { retry_failed_deprovisions } from "./retry_failed_deprovisions";
 import { deprovision_after_retention } from "./deprovision_after_retention";
 import { process_stripe_event } from "./process_stripe_event";
 import { reassert_billing_state } from "./reassert_billing_state";
@@ -50,4 +51,5 @@ export const taskList = {
   reassert_billing_state,
   deliver_local_billing_event,
   fail_stranded_operations,
+  retry_failed_deprovisions,
 } satisfies Record<JobName, Task>;

@@ -16,7 +16,8 @@ export type EmbeddedDatabase = { url: string; adminUrl: string; stop(): Promise<
 const USER = "lyceum";
 const PASSWORD = "lyceum";
 
-export async function startEmbeddedPostgres(dir: string, database: string): Promise<EmbeddedDatabase> {
+/** `port` pins the port (a fault test restarting its server keeps its clients' URL); a free one otherwise. */
+export async function startEmbeddedPostgres(dir: string, database: string, options: { port?: number } = {}): Promise<EmbeddedDatabase> {
   dir = path.resolve(dir);
   await mkdir(dir, { recursive: true });
   await stopStalePostmaster(dir);
@@ -30,7 +31,7 @@ export async function startEmbeddedPostgres(dir: string, database: string): Prom
     const script = path.join(process.cwd(), "scripts", "lib", "init-embedded-postgres.mjs");
     execFileSync(process.execPath, [script, dir, USER, PASSWORD], { stdio: ["ignore", "ignore", "inherit"] });
   }
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const log = openSync(path.join(dir, "..", "postgres.log"), "a");
   const child = spawn(
     postgresBinary(),

@@ -51,7 +51,11 @@ async function lockedInstance(q: Queryable, instanceId: string) {
  * Re-opens the instance's failed (or cancelled) operation: its finished steps stay finished, so the pipeline
  * resumes at the step that failed. The instance goes failed → queued (→ provisioning when the worker starts).
  */
-export async function retryOperation(input: { instanceId: string; actor: Actor }, q: Queryable = db) {
+/**
+ * Re-opens the failed operation and queues its job. `actor` is the person who pressed Retry, or "sweep" when
+ * Lyceum retries on its own (a failed deprovision, jobs/failed-deprovisions.ts); the event records which.
+ */
+export async function retryOperation(input: { instanceId: string; actor: Actor | "sweep" }, q: Queryable = db) {
   return q.transaction(async (tx) => {
     const instance = await lockedInstance(tx, input.instanceId);
     if (instance.status !== "failed") throw new InstanceActionRefusedError("Only a failed instance can be retried.");
@@ -79,10 +83,14 @@ export async function retryOperation(input: { instanceId: string; actor: Actor }
       throw error;
     }
     const resumesAt = failedStep ? `resumes at step ${failedStep.step}` : "resumes where it stopped";
-    const message = `Retry requested by ${byWhom(input.actor)}: the ${operation.kind} ${resumesAt}.`;
+    const isSweep = input.actor === "sweep";
+    const message = isSweep
+      ? `Retried automatically: the ${operation.kind} ${resumesAt}.`
+      : `Retry requested by ${byWhom(input.actor as Actor)}: the ${operation.kind} ${resumesAt}.`;
+    const data = { retriedBy: isSweep ? "sweep" : "person" };
     const next = STATUS_WHEN_RETRIED[operation.kind];
-    if (next) await transitionInstance(tx, instance.id, next, { message, operationId: operation.id });
-    else await appendInstanceEvent(tx, { instanceId: instance.id, operationId: operation.id, kind: "log", message });
+    if (next) await transitionInstance(tx, instance.id, next, { message, operationId: operation.id, data });
+    else await appendInstanceEvent(tx, { instanceId: instance.id, operationId: operation.id, kind: "log", message, data });
     await enqueueOperationJob(tx, operation);
     return { operationId: operation.id, resumesAt: failedStep?.step ?? null };
   });

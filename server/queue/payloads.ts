@@ -36,6 +36,8 @@ export const jobPayloads = {
   deliver_local_billing_event: z.object({ event: z.looseObject({ id: z.string(), type: z.string() }) }),
   /** Every minute (crontab): fails operations whose job will never run again. */
   fail_stranded_operations: z.object({}).passthrough(),
+  /** Every 15 minutes (crontab): re-queues failed deprovisions, a few times each. */
+  retry_failed_deprovisions: z.object({}).passthrough(),
 } as const;
 
 export type JobName = keyof typeof jobPayloads;

@@ -100,6 +100,11 @@ export async function startFakeIam(credentials: { accessKeyId: string; secretAcc
           if (!user.keys.delete(params.AccessKeyId!)) return fail(404, "NoSuchEntity", `The Access Key with id ${params.AccessKeyId} cannot be found.`);
           return ok("");
         }
+        case "ListUsers": {
+          const prefix = params.PathPrefix ?? "/";
+          const members = [...users.values()].filter((u) => u.path.startsWith(prefix)).map((u) => userXml(u).replace(/^<User>/, "<member>").replace(/<\/User>$/, "</member>"));
+          return ok(`<Users>${members.join("")}</Users><IsTruncated>false</IsTruncated>`);
+        }
         case "DeleteUser": {
           if (!user) return noUser();
           if (user.policies.size > 0) return fail(409, "DeleteConflict", "Cannot delete entity, must delete policies first.");

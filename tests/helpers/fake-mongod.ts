@@ -31,6 +31,8 @@ export async function startFakeMongod(admin: { user: string; password: string })
   const commands: RecordedCommand[] = [];
   const sockets = new Set<net.Socket>();
   const droppedDatabases: string[] = [];
+  /** Databases that hold data (mongod lists only those); a test adds names as if something had been written. */
+  const databases = new Set<string>(["admin"]);
   const opCodes = new Set<number>();
   const keyOf = (db: string, user: string) => `${db}.${user}`;
   users.set(keyOf("admin", admin.user), { db: "admin", user: admin.user, pwd: admin.password, roles: ["root"], salt: randomBytes(28) });
@@ -160,8 +162,19 @@ export async function startFakeMongod(admin: { user: string; password: string })
       if (!users.delete(keyOf(db, user))) return errors.userNotFound(user, db);
       return { ok: 1 };
     }
+    if (name === "usersInfo") {
+      const all = (command.usersInfo as Document | undefined)?.forAllDBs === true;
+      if (!all && db !== "admin") return errors.badValue("this double answers usersInfo with { forAllDBs: true } only");
+      const listed = [...users.values()].map((stored) => ({ _id: `${stored.db}.${stored.user}`, user: stored.user, db: stored.db, roles: stored.roles }));
+      return { users: listed, ok: 1 };
+    }
+    if (name === "listDatabases") {
+      if (db !== "admin") return errors.unauthorized(name);
+      return { databases: [...databases].map((database) => ({ name: database })), ok: 1 };
+    }
     if (name === "dropDatabase") {
       droppedDatabases.push(db);
+      databases.delete(db);
       return { dropped: db, ok: 1 };
     }
     return errors.noSuchCommand(name);
@@ -176,6 +189,7 @@ export async function startFakeMongod(admin: { user: string; password: string })
     commands,
     users,
     droppedDatabases,
+    databases,
     /** Which wire messages clients sent: OP_QUERY (2004) for the first handshake, OP_MSG (2013) after it. */
     opCodes,
     async close() {

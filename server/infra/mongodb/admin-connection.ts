@@ -59,6 +59,18 @@ export function createMongoDriver(adminUrl: string): MongoDriver {
       await command(`drop database ${database}`, database, { dropDatabase: 1 });
     },
 
+    async listUsers(namePrefix) {
+      const result = await command<{ users?: { user: string; db: string }[] }>(`list users starting with ${namePrefix}`, "admin", {
+        usersInfo: { forAllDBs: true },
+      });
+      return (result.users ?? []).filter((entry) => entry.user.startsWith(namePrefix)).map((entry) => ({ user: entry.user, database: entry.db }));
+    },
+
+    async listDatabases(namePrefix) {
+      const result = await command<{ databases?: { name: string }[] }>(`list databases starting with ${namePrefix}`, "admin", { listDatabases: 1, nameOnly: true });
+      return (result.databases ?? []).map((entry) => entry.name).filter((name) => name.startsWith(namePrefix));
+    },
+
     async close() {
       await client?.close();
       client = null;

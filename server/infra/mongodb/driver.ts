@@ -10,5 +10,9 @@ export interface MongoDriver {
   /** A user that is already gone is not an error. */
   dropUser(database: string, user: string): Promise<{ existed: boolean }>;
   dropDatabase(database: string): Promise<void>;
+  /** Users whose names start with `namePrefix`, with the database each is defined in (for reconciling with the ledger). */
+  listUsers(namePrefix: string): Promise<{ user: string; database: string }[]>;
+  /** Databases whose names start with `namePrefix`: only those written to (MongoDB creates a database on its first write). */
+  listDatabases(namePrefix: string): Promise<string[]>;
   close(): Promise<void>;
 }

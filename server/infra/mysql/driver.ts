@@ -1,4 +1,6 @@
 // The MySQL capability: databases and users on a shared MySQL/MariaDB cluster.
+import type { DriverCallOptions } from "../call-options";
+
 export type MysqlAccess = "all" | "read-only";
 
 export type MysqlUserSpec = {
@@ -13,16 +15,16 @@ export interface MysqlDriver {
   readonly name: string;
   /** Where the instances' application servers reach the cluster. */
   readonly endpoint: { host: string; port: number };
-  ensureDatabase(name: string): Promise<{ isNew: boolean }>;
+  ensureDatabase(name: string, options?: DriverCallOptions): Promise<{ isNew: boolean }>;
   /** Creates the user, or brings an existing one to exactly this password and these grants. */
-  ensureUser(user: MysqlUserSpec): Promise<{ isNew: boolean }>;
+  ensureUser(user: MysqlUserSpec, options?: DriverCallOptions): Promise<{ isNew: boolean }>;
   /** A user or database that is already gone is not an error. */
-  dropUser(name: string): Promise<{ existed: boolean }>;
-  dropDatabase(name: string): Promise<{ existed: boolean }>;
+  dropUser(name: string, options?: DriverCallOptions): Promise<{ existed: boolean }>;
+  dropDatabase(name: string, options?: DriverCallOptions): Promise<{ existed: boolean }>;
   /** Databases, and users at the instances' host, whose names start with `namePrefix` (for reconciling with the ledger). */
-  listDatabases(namePrefix: string): Promise<string[]>;
-  listUsers(namePrefix: string): Promise<string[]>;
+  listDatabases(namePrefix: string, options?: DriverCallOptions): Promise<string[]>;
+  listUsers(namePrefix: string, options?: DriverCallOptions): Promise<string[]>;
   /** `VERSION()`: recorded in a backup's manifest beside the dump tool's version. */
-  serverVersion(): Promise<string>;
+  serverVersion(options?: DriverCallOptions): Promise<string>;
   close(): Promise<void>;
 }

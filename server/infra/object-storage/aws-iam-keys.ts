@@ -11,6 +11,7 @@ import {
   IAMClient,
   ListAccessKeysCommand,
   ListUserPoliciesCommand,
+  ListUsersCommand,
   NoSuchEntityException,
   PutUserPolicyCommand,
 } from "@aws-sdk/client-iam";
@@ -63,6 +64,17 @@ export function createAwsIamKeyIssuer(options: { endpoint?: string; credentials?
   return {
     name: "aws-iam",
     hasPrincipals: true,
+
+    async listPrincipals() {
+      const names: string[] = [];
+      let marker: string | undefined;
+      do {
+        const page = await send(`list IAM users under ${IAM_USER_PATH}`, () => iam.send(new ListUsersCommand({ PathPrefix: IAM_USER_PATH, Marker: marker })));
+        names.push(...(page.Users ?? []).map((user) => user.UserName!).filter(Boolean));
+        marker = page.IsTruncated ? page.Marker : undefined;
+      } while (marker);
+      return names;
+    },
 
     async ensurePrincipal(user, bucket) {
       let isNew = true;

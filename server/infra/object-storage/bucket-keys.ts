@@ -14,6 +14,8 @@ export interface BucketKeyIssuer {
   listKeys(principal: string): Promise<string[]>;
   createKey(principal: string, bucket: string): Promise<S3KeyPair>;
   deleteKey(principal: string, accessKeyId: string): Promise<{ existed: boolean }>;
+  /** Every principal Lyceum made (IAM users under its path), for reconciling with the ledger; absent without principals. */
+  listPrincipals?(): Promise<string[]>;
   /** Deletes the principal (after its keys); already gone is not an error. */
   deletePrincipal(principal: string): Promise<{ existed: boolean }>;
 }

@@ -10,15 +10,15 @@ export const mysqlInventories: InventoryFactory = ({ mysql }, env) => {
       kind: "mysql.database",
       isOurs: names.matches,
       resourceKeyOf: names.resourceKeyOf,
-      list: async () => (await mysql.listDatabases(`${prefix}_`)).filter(names.matches),
-      remove: async (name) => void (await mysql.dropDatabase(name)),
+      list: async (signal) => (await mysql.listDatabases(`${prefix}_`, { signal })).filter(names.matches),
+      remove: async (name, signal) => void (await mysql.dropDatabase(name, { signal })),
     },
     {
       kind: "mysql.user",
       isOurs: names.matches,
       resourceKeyOf: names.resourceKeyOf,
-      list: async () => (await mysql.listUsers(`${prefix}_`)).filter(names.matches),
-      remove: async (name) => void (await mysql.dropUser(name)),
+      list: async (signal) => (await mysql.listUsers(`${prefix}_`, { signal })).filter(names.matches),
+      remove: async (name, signal) => void (await mysql.dropUser(name, { signal })),
     },
   ];
 };
