@@ -109,7 +109,10 @@ describe("the OVH VM's cloud-init user-data", () => {
       S3_ADDRESSING_STYLE: "virtual",
       INDIGO_PRIMARY_COLOR: "#1d4ed8",
       INDIGO_WELCOME_MESSAGE: "Courses in astronomy and sailing.",
-      INDIGO_FOOTER_NAV_LINKS: [{ title: "About", url: "/about" }],
+      INDIGO_FOOTER_NAV_LINKS: [
+        { title: "About", url: "/about" },
+        { title: "Privacy", url: "/privacy" },
+      ],
       LYCEUM_CELERY_BROKER_URL: "amqp://lyc_abcdef012345:rabbit-pw@rabbit.internal:5672/lyc_abcdef012345",
       LYCEUM_MEMCACHED_HOST: "memcached:11211",
       // Client-typed text also travels percent-encoded, for the lyceum plugin to set in Django exactly.

@@ -5,7 +5,8 @@
 // Client-typed text goes in only through tutor-text.ts (Tutor runs config values as templates).
 import type { DeployedConfig } from "./deployed-config";
 import { assertStateOffVm } from "./state-off-vm";
-import { assertInertTutorConfig, htmlEscapedText, inertCopyOfText, percentEncodedText } from "./tutor-text";
+import { BRANDING_PLUGIN_DEFAULTS, brandingPatches, brandingTutorConfig } from "./branding";
+import { assertInertTutorConfig, inertCopyOfText, percentEncodedText } from "./tutor-text";
 
 /**
  * The platform's side of a VM's services: the optional shared search and cache hosts. (Mail is not here: the VM
@@ -108,10 +109,8 @@ export function renderTutorConfig(config: DeployedConfig, platform: PlatformServ
     SMTP_PASSWORD: inertCopyOfText(smtp.SMTP_PASSWORD),
     ...s3Settings(services.objectStorage),
 
-    // tutor-indigo pastes these into Mako HTML templates: character references show the exact text.
-    INDIGO_PRIMARY_COLOR: hexColour(config.theme.mainColor),
-    INDIGO_WELCOME_MESSAGE: htmlEscapedText(config.description.trim() || `Welcome to ${config.instanceName}`),
-    INDIGO_FOOTER_NAV_LINKS: config.pages.map((page) => ({ title: htmlEscapedText(page.title), url: htmlEscapedText(page.path) })),
+    // Indigo's keys and the lyceum plugin's LYCEUM_BRAND_* (./branding.ts).
+    ...brandingTutorConfig(config),
 
     // Read by the lyceum plugin's patches (config keys of a plugin's "defaults" are prefixed with its name).
     LYCEUM_CELERY_BROKER_URL: brokerUrl(services.rabbitmq),
@@ -156,6 +155,7 @@ const PLUGIN_DEFAULTS = {
   TEXT_SMTP_HOST: "",
   TEXT_SMTP_USERNAME: "",
   TEXT_SMTP_PASSWORD: "",
+  ...BRANDING_PLUGIN_DEFAULTS,
 };
 
 /** Tutor's common_all.py sets these from CONTACT_EMAIL (an inert copy); the patch sets them from the exact text. */
@@ -230,6 +230,7 @@ export function renderTutorPlugin(platform: PlatformServices, hasSearchUser = fa
     ].join("\n"),
     // Tutor's common_cms.py sets STUDIO_NAME from PLATFORM_NAME after the common patch.
     "openedx-cms-common-settings": ["# Lyceum: Studio's name from the exact platform name.", "STUDIO_NAME = PLATFORM_NAME + \" - Studio\"", ""].join("\n"),
+    ...brandingPatches(),
   };
   // Caddy routes by site name; the platform's health check (GET http://<VM address>/heartbeat) has none, so it
   // gets a site of its own on the VM's HTTP port that passes /heartbeat to the LMS under the LMS's name.
@@ -335,12 +336,6 @@ function brokerUrl(rabbitmq: DeployedConfig["services"]["rabbitmq"]): string {
   url.password = encodeURIComponent(rabbitmq.password);
   url.pathname = `/${encodeURIComponent(rabbitmq.vhost)}`;
   return url.toString();
-}
-
-/** Tutor-indigo pastes the colour into SCSS: only a hex colour (as the branding form accepts) goes in. */
-function hexColour(colour: string): string {
-  if (!/^#[0-9a-f]{3}(?:[0-9a-f]{3})?$/i.test(colour)) throw new Error(`the theme's main colour "${colour}" is not a hex colour such as #1d4ed8`);
-  return colour;
 }
 
 function splitHostPort(value: string, defaultPort: number) {

@@ -5,7 +5,9 @@
 // event or the database).
 import { stringify } from "yaml";
 import type { ServerSpec } from "../driver";
+import { themeFiles } from "./branding";
 import { parseDeployedConfig } from "./deployed-config";
+import { ownerAccountCommand } from "./owner-account";
 import { TRACKING_LOG_SHIPPER_PACKAGE, trackingLogFiles } from "./tracking-logs";
 import {
   renderTutorConfig,
@@ -50,6 +52,8 @@ export function renderUserData(spec: ServerSpec, platform: PlatformServices): st
     },
     ...trackingLogFiles({ tutorRoot: TUTOR_ROOT, root: ROOT, deploymentId: spec.deploymentId, storage: config.services.objectStorage }),
   ];
+  const theme = themeFiles(config, { root: ROOT, tutorRoot: TUTOR_ROOT });
+  writeFiles.push(...theme.files);
   if (!platform.elasticsearchHost) {
     // Elasticsearch in Docker refuses to start below this (https://www.elastic.co/guide/en/elasticsearch/reference/7.17/vm-max-map-count.html).
     writeFiles.push({ path: "/etc/sysctl.d/60-elasticsearch.conf", owner: "root:root", permissions: "0644", content: "vm.max_map_count = 262144\n" });
@@ -61,7 +65,13 @@ export function renderUserData(spec: ServerSpec, platform: PlatformServices): st
     [`${VENV}/bin/pip`, "install", "--quiet", TUTOR_REQUIREMENT, TUTOR_S3_REQUIREMENT],
     // Fills in what config.yml leaves out (Tutor's own secrets) and renders the environment from it.
     tutor("config", "save"),
+    // The branding is baked into the images (Indigo's theme, the MFEs' brand package): the ones Tutor would pull
+    // carry Indigo's defaults. `launch` builds nothing by itself and pulls only what is missing, so it runs these.
+    [theme.script],
+    tutor("images", "build", "openedx", "mfe"),
     tutor("local", "launch", "--non-interactive"),
+    // The owner's superuser and set-password email, once per instance (the code does nothing when the account exists).
+    ...(config.ownerEmail ? [tutor(...ownerAccountCommand(config.ownerEmail, config.hostnames.lms))] : []),
     // The search index is not kept with the VM: a new VM rebuilds it from the courses in MongoDB (--setup: without
     // asking, and only when the index is empty, so a shared cluster's index is left as it is).
     tutor(...SEARCH_REINDEX),
