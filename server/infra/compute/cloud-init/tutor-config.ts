@@ -5,6 +5,7 @@
 // Client-typed text goes in only through tutor-text.ts (Tutor runs config values as templates).
 import type { DeployedConfig } from "./deployed-config";
 import { assertStateOffVm } from "./state-off-vm";
+import { healthComposeServices, heartbeatCaddySite } from "./vm-health";
 import { BRANDING_PLUGIN_DEFAULTS, brandingPatches, brandingTutorConfig } from "./branding";
 import { assertInertTutorConfig, inertCopyOfText, percentEncodedText } from "./tutor-text";
 
@@ -17,6 +18,8 @@ export type PlatformServices = {
   elasticsearchHost?: string;
   /** host:port; unset: memcached runs on the VM (a container the plugin adds). */
   memcachedHost?: string;
+  /** The IPv4 CIDR Prometheus scrapes from; unset: the VM's metrics ports answer no one. */
+  monitoringCidr?: string;
 };
 
 export const TUTOR_PLUGIN_NAME = "lyceum";
@@ -233,27 +236,10 @@ export function renderTutorPlugin(platform: PlatformServices, hasSearchUser = fa
     ...brandingPatches(),
   };
   // Caddy routes by site name; the platform's health check (GET http://<VM address>/heartbeat) has none, so it
-  // gets a site of its own on the VM's HTTP port that passes /heartbeat to the LMS under the LMS's name.
-  patches.caddyfile = [
-    "# Lyceum: the platform's health check, addressed to the VM's IP.",
-    ":{{ CADDY_HTTP_PORT }} {",
-    "    handle /heartbeat {",
-    "        reverse_proxy lms:8000 {",
-    "            header_up Host {{ LMS_HOST }}",
-    "        }",
-    "    }",
-    "    respond 404",
-    "}",
-    "",
-  ].join("\n");
-  if (!platform.memcachedHost) {
-    patches["local-docker-compose-services"] = [
-      "memcached:",
-      "  image: docker.io/memcached:1.6-alpine",
-      "  restart: unless-stopped",
-      "",
-    ].join("\n");
-  }
+  // gets a site of its own on the VM's HTTP port, passed to the heartbeat service (./vm-health.ts).
+  patches.caddyfile = heartbeatCaddySite();
+  const memcached = platform.memcachedHost ? [] : ["memcached:", "  image: docker.io/memcached:1.6-alpine", "  restart: unless-stopped"];
+  patches["local-docker-compose-services"] = [...memcached, ...healthComposeServices(), ""].join("\n");
   return {
     name: TUTOR_PLUGIN_NAME,
     version: "1.0.0",

@@ -8,6 +8,7 @@ import type { ServerSpec } from "../driver";
 import { themeFiles } from "./branding";
 import { parseDeployedConfig } from "./deployed-config";
 import { ownerAccountCommand } from "./owner-account";
+import { HEARTBEAT_SCRIPT_PATH, HEARTBEAT_SOURCE, monitoringFirewall } from "./vm-health";
 import { TRACKING_LOG_SHIPPER_PACKAGE, trackingLogFiles } from "./tracking-logs";
 import {
   renderTutorConfig,
@@ -36,6 +37,23 @@ const PLUGINS_ROOT = `${ROOT}/tutor-plugins`;
 const VENV = `${ROOT}/venv`;
 /** Tutor reads its project root and its plugins' folder (YAML and Python plugins) from these. */
 const TUTOR_ENV = [`TUTOR_ROOT=${TUTOR_ROOT}`, `TUTOR_PLUGINS_ROOT=${PLUGINS_ROOT}`];
+const FIREWALL_RULES = "/etc/lyceum/monitoring.nft";
+const FIREWALL_UNIT = "lyceum-monitoring-firewall.service";
+/** The firewall at every boot, before Docker and node_exporter. */
+const FIREWALL_UNIT_FILE = [
+  "[Unit]",
+  "Description=Lyceum: metrics ports for the monitoring network only",
+  "Before=docker.service prometheus-node-exporter.service",
+  "",
+  "[Service]",
+  "Type=oneshot",
+  "RemainAfterExit=yes",
+  `ExecStart=/usr/sbin/nft -f ${FIREWALL_RULES}`,
+  "",
+  "[Install]",
+  "WantedBy=multi-user.target",
+  "",
+].join("\n");
 const tutor = (...args: string[]) => ["env", ...TUTOR_ENV, `${VENV}/bin/tutor`, ...args];
 
 export function renderUserData(spec: ServerSpec, platform: PlatformServices): string {
@@ -54,11 +72,18 @@ export function renderUserData(spec: ServerSpec, platform: PlatformServices): st
   ];
   const theme = themeFiles(config, { root: ROOT, tutorRoot: TUTOR_ROOT });
   writeFiles.push(...theme.files);
+  writeFiles.push(
+    { path: HEARTBEAT_SCRIPT_PATH, owner: "root:root", permissions: "0644", content: HEARTBEAT_SOURCE },
+    { path: FIREWALL_RULES, owner: "root:root", permissions: "0644", content: monitoringFirewall(platform.monitoringCidr) },
+    { path: `/etc/systemd/system/${FIREWALL_UNIT}`, owner: "root:root", permissions: "0644", content: FIREWALL_UNIT_FILE },
+  );
   if (!platform.elasticsearchHost) {
     // Elasticsearch in Docker refuses to start below this (https://www.elastic.co/guide/en/elasticsearch/reference/7.17/vm-max-map-count.html).
     writeFiles.push({ path: "/etc/sysctl.d/60-elasticsearch.conf", owner: "root:root", permissions: "0644", content: "vm.max_map_count = 262144\n" });
   }
   const runcmd: string[][] = [
+    // First: node_exporter listens from its package's installation on.
+    ["systemctl", "enable", "--now", FIREWALL_UNIT],
     ...(platform.elasticsearchHost ? [] : [["sysctl", "--system"]]),
     ["systemctl", "enable", "--now", "docker"],
     ["python3", "-m", "venv", VENV],
@@ -79,7 +104,7 @@ export function renderUserData(spec: ServerSpec, platform: PlatformServices): st
   const cloudConfig = {
     hostname: `lyceum-${spec.deploymentId.slice(0, 8)}`,
     package_update: true,
-    packages: ["docker.io", "docker-compose-v2", "python3-venv", TRACKING_LOG_SHIPPER_PACKAGE],
+    packages: ["docker.io", "docker-compose-v2", "python3-venv", TRACKING_LOG_SHIPPER_PACKAGE, "nftables", "prometheus-node-exporter"],
     write_files: writeFiles,
     runcmd,
     final_message: `Lyceum deployment ${spec.deploymentId}: Open edX launched after $UPTIME seconds`,
