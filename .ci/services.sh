@@ -17,6 +17,8 @@ command -v certutil >/dev/null 2>&1 || need_apt+=(libnss3-tools)
 # renders Tutor's config and settings with the same Jinja2 and PyYAML Tutor uses.
 /usr/bin/python3 -c "import jinja2" >/dev/null 2>&1 || need_apt+=(python3-jinja2)
 /usr/bin/python3 -c "import yaml" >/dev/null 2>&1 || need_apt+=(python3-yaml)
+# python3-mako: the same test renders the static pages as the LMS theme's Mako templates.
+/usr/bin/python3 -c "import mako" >/dev/null 2>&1 || need_apt+=(python3-mako)
 # mariadb-dump and mariadb: backups dump and restore instance databases with the real client tools (the server
 # package usually brings them; a CI image with a remote MariaDB needs them on their own).
 { command -v mariadb-dump && command -v mariadb; } >/dev/null 2>&1 || need_apt+=(mariadb-client)

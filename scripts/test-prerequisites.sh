@@ -13,6 +13,7 @@ missing() {
   command -v promtool >/dev/null 2>&1 && command -v prometheus >/dev/null 2>&1 || gone+=("prometheus")
   command -v cloud-init >/dev/null 2>&1 || gone+=("cloud-init")
   /usr/bin/python3 -c 'import jinja2' >/dev/null 2>&1 || gone+=("python3-jinja2")
+  /usr/bin/python3 -c 'import mako' >/dev/null 2>&1 || gone+=("python3-mako")
   if [ -n "${DATABASE_URL:-}" ]; then
     pg_isready -q -d "$DATABASE_URL" >/dev/null 2>&1 || gone+=("PostgreSQL at DATABASE_URL")
   fi

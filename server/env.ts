@@ -313,6 +313,12 @@ export const envSchema = z.object({
    */
   MEMCACHED_HOST: optionalString.pipe(z.string().regex(/^[a-z0-9.-]+(:\d{1,5})?$/i, "must be host or host:port").optional()),
   /**
+   * The network Prometheus scrapes the instances' VMs from (an IPv4 CIDR): each VM's firewall opens its
+   * node_exporter (9100) and cAdvisor (9280) ports to it alone.
+   * @default unset: those ports answer no one
+   */
+  OVH_MONITORING_CIDR: optionalString.pipe(z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, "must be an IPv4 CIDR such as 10.0.0.0/16").optional()),
+  /**
    * An account on the shared Elasticsearch (`ELASTICSEARCH_HOST`) that may manage security roles and users
    * (`https://user:pass@host:9200`). Set when the cluster has security on: each instance then gets a user of its own
    * whose role reaches only its own indices. Unset, the Elasticsearch step says it skipped and the VMs connect

@@ -109,7 +109,7 @@ describe("Prometheus service discovery", () => {
     const groups = (await (await fetch(`${portal.url}/api/prometheus/targets`, { headers: auth })).json()) as { targets: string[]; labels: Record<string, string> }[];
     expect(groups).toContainEqual({
       targets: ["127.0.0.1:19999"],
-      labels: { __metrics_path__: "/metrics", instance_id: instance.id, subdomain: instance.subdomain, plan: "growth", deployment_id: deployment.id },
+      labels: { __metrics_path__: "/metrics", instance_id: instance.id, subdomain: instance.subdomain, plan: "growth", deployment_id: deployment.id, component: "site" },
     });
     expect(JSON.stringify(groups)).not.toContain(unpaid.id);
   });

@@ -57,7 +57,8 @@ describe("the VM's boot reporter", () => {
       return command[1];
     });
     expect([...new Set(phases)]).toEqual(["cloud-init", "docker", "images", "launch", "migrations", "health"]);
-    expect(cloudConfig.runcmd[0]).toEqual(["/opt/lyceum/boot-phase", "cloud-init", "--since-boot", "--last", "--", "true"]);
+    // The first phase is the firewall for the metrics ports (./ovh-vm-health.test.ts), timed from the VM's start.
+    expect(cloudConfig.runcmd[0]).toEqual(["/opt/lyceum/boot-phase", "cloud-init", "--since-boot", "--last", "--", "systemctl", "enable", "--now", "lyceum-monitoring-firewall.service"]);
   });
 
   it("keeps the token in a root-only header file, never on a command line", () => {

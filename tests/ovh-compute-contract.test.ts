@@ -182,6 +182,23 @@ describe("the OVH compute driver", () => {
     expect(fake.calls.filter((call) => call.method === "DELETE" && call.path.endsWith(server.serverId))).toHaveLength(2);
   });
 
+  it("shelves a VM (compute freed, disk kept) and unshelves it, waiting until it is ACTIVE again", async () => {
+    const compute = driver();
+    const server = await compute.ensureServer(spec(), signal());
+    const before = fake.calls.length;
+    const refusedBefore = fake.rejected.length;
+    await compute.stopServer(server.serverId);
+    expect(fake.instances.get(server.serverId)!.status).toBe("SHELVED_OFFLOADED");
+    // Twice is once: a shelved VM is not shelved again (OVH would refuse it).
+    await compute.stopServer(server.serverId);
+    const started = await compute.startServer(server.serverId, signal());
+    expect(started).toEqual({ serverId: server.serverId, address: server.address });
+    expect(fake.instances.get(server.serverId)!.status).toBe("ACTIVE");
+    const actions = fake.calls.slice(before).filter((call) => call.method === "POST").map((call) => `${call.method} ${call.path}`);
+    expect(actions).toEqual([`POST /cloud/project/${projectId}/instance/${server.serverId}/shelve`, `POST /cloud/project/${projectId}/instance/${server.serverId}/unshelve`]);
+    expect(fake.rejected.slice(refusedBefore)).toEqual([]);
+  });
+
   it("stops waiting for a VM that is still building when the step is aborted", async () => {
     const slow = await startFakeOvh({ credentials, projectId, regions: [region], buildReads: 1_000_000, flavors });
     try {

@@ -111,7 +111,10 @@ describe("the OVH VM's cloud-init user-data", () => {
       S3_ADDRESSING_STYLE: "virtual",
       INDIGO_PRIMARY_COLOR: "#1d4ed8",
       INDIGO_WELCOME_MESSAGE: "Courses in astronomy and sailing.",
-      INDIGO_FOOTER_NAV_LINKS: [{ title: "About", url: "/about" }],
+      INDIGO_FOOTER_NAV_LINKS: [
+        { title: "About", url: "/about" },
+        { title: "Privacy", url: "/privacy" },
+      ],
       LYCEUM_CELERY_BROKER_URL: "amqp://lyc_abcdef012345:rabbit-pw@rabbit.internal:5672/lyc_abcdef012345",
       LYCEUM_MEMCACHED_HOST: "memcached:11211",
       // Client-typed text also travels percent-encoded, for the lyceum plugin to set in Django exactly.
@@ -124,8 +127,8 @@ describe("the OVH VM's cloud-init user-data", () => {
     expect(plugin.patches["local-docker-compose-services"]).toContain("image: docker.io/memcached:");
     // Tutor's MySQL init job (CREATE USER as "root") is dropped: the accounts exist, and ours may not create users.
     expect(fileIn(parse(userData) as CloudConfig, "/tutor-plugins/lyceum_mysql.py").content).toContain('if service != "mysql"');
-    // The platform's health check reaches the VM by IP address: Caddy passes /heartbeat to the LMS by name.
-    expect(plugin.patches.caddyfile).toMatch(/^:\{\{ CADDY_HTTP_PORT \}\} \{\n {4}handle \/heartbeat \{\n {8}reverse_proxy lms:8000 \{\n {12}header_up Host \{\{ LMS_HOST \}\}/m);
+    // The platform's health check reaches the VM by IP address: Caddy passes /heartbeat to the heartbeat service.
+    expect(plugin.patches.caddyfile).toMatch(/^:\{\{ CADDY_HTTP_PORT \}\} \{\n {4}handle \/heartbeat \{\n {8}reverse_proxy lyceum-heartbeat:8090\n/m);
   });
 
   it("points at shared Elasticsearch and memcached hosts when they are configured", () => {
@@ -138,7 +141,7 @@ describe("the OVH VM's cloud-init user-data", () => {
       LYCEUM_MEMCACHED_HOST: "cache.internal:11211",
     });
     const plugin = parse(fileIn(parse(shared) as CloudConfig, "/tutor-plugins/lyceum.yml").content) as { patches: Record<string, string> };
-    expect(plugin.patches["local-docker-compose-services"]).toBeUndefined();
+    expect(plugin.patches["local-docker-compose-services"]).not.toContain("memcached");
   });
 
   it("keeps no instance data on the VM: every stateful service is off and every data host is the platform's", () => {

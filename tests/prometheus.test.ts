@@ -44,12 +44,43 @@ describe("the shipped Prometheus files", () => {
     // The shipped file names production paths (the token file); the full check runs on the loopback copy below.
     await promtool("check", "config", "--syntax-only", "prometheus.yml");
     const rules = await promtool("check", "rules", "alerts.yml");
-    expect(rules.stdout).toContain("SUCCESS: 6 rules found");
+    expect(rules.stdout).toContain("SUCCESS: 9 rules found");
   });
 
   it("fire each alert when it should and not before (promtool test rules)", async () => {
     const result = await promtool("test", "rules", "alerts.test.yml");
     expect(result.stdout).toContain("SUCCESS");
+  });
+});
+
+describe("the alerts on an OVH VM's exporters", () => {
+  it("use series the real node_exporter exports (Ubuntu's prometheus-node-exporter, as the VM installs it)", async () => {
+    // The node_* names the alerts read, taken from the shipped rules themselves.
+    const rules = readFileSync(path.join(CONFIG_DIR, "alerts.yml"), "utf8");
+    const expressions = rules.split("\n").filter((line) => line.trim().startsWith("expr:")).join("\n");
+    const names = [...new Set(expressions.match(/\bnode_[a-zA-Z_]+/g) ?? [])];
+    expect(names.length).toBeGreaterThanOrEqual(4);
+    const port = await freePort();
+    const exporter = spawn("prometheus-node-exporter", [`--web.listen-address=127.0.0.1:${port}`], { stdio: "ignore" });
+    try {
+      const text = await eventually(async () => {
+        const response = await fetch(`http://127.0.0.1:${port}/metrics`).catch(() => null);
+        return response?.ok ? response.text() : undefined;
+      }, 15_000, "node_exporter to answer");
+      for (const name of names) expect(text, name).toMatch(new RegExp(`^${name}[{ ]`, "m"));
+      // The root filesystem the disk alert selects, with the label it selects on.
+      expect(text).toMatch(/^node_filesystem_avail_bytes\{[^}]*mountpoint="\/"/m);
+    } finally {
+      exporter.kill();
+    }
+  });
+
+  it("are unit-tested with those series and cAdvisor's container_last_seen and compose-service label", () => {
+    const tests = readFileSync(path.join(CONFIG_DIR, "alerts.test.yml"), "utf8");
+    for (const name of ["node_filesystem_avail_bytes", "node_filesystem_size_bytes", "node_memory_MemAvailable_bytes", "node_memory_MemTotal_bytes"]) {
+      expect(tests).toContain(`series: '${name}{`);
+    }
+    expect(tests).toMatch(/series: 'container_last_seen\{[^']*container_label_com_docker_compose_service="lms-worker"/);
   });
 });
 

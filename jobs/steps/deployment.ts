@@ -11,6 +11,7 @@ import { deploymentLabel, setDeploymentStatus } from "@/server/deployments/statu
 import { siteUrlFor } from "@/server/instances/hostnames";
 import { renderServiceConfig, siteConfigOf } from "@/server/instances/service-config";
 import { renderSiteConfig } from "@/server/instances/site-config";
+import { ownerEmailOf } from "@/server/notifications/instance-emails";
 import { COMPUTE_FLAVOR, COMPUTE_SERVER, terminateObsoleteDeployments } from "@/server/deployments/retire";
 import { PermanentStepError } from "../runner/errors";
 import type { PipelineStep, StepContext } from "../runner/types";
@@ -31,7 +32,9 @@ export const renderDeploymentConfig: PipelineStep = {
     const { endpoint, forcePathStyle } = ctx.infra.objectStorage.settings;
     const { services, secrets } = renderServiceConfig(await ctx.ledger.list(), { endpoint: endpoint ?? null, forcePathStyle }, ctx.instance);
     // The instance's plan as it is now (a plan change may be what this deployment is for): its VM size and limits.
-    const siteConfig = { ...planDeploymentConfig(planById(ctx.instance.plan)), ...renderSiteConfig(ctx.instance, ctx.env), services };
+    // The owner's account email: their LMS superuser is made with it at first boot (cloud-init/owner-account.ts).
+    const ownerEmail = await ownerEmailOf(ctx.db, ctx.instance);
+    const siteConfig = { ...planDeploymentConfig(planById(ctx.instance.plan)), ...renderSiteConfig(ctx.instance, ctx.env), ownerEmail, services };
     const { hostnames } = siteConfig;
     const serviceNames = Object.keys(services);
     const withServices = serviceNames.length ? ` with ${serviceNames.join(", ")} credentials` : "";

@@ -89,7 +89,7 @@ export function computeDriver(config: Env): ComputeDriver {
     applicationSecret: config.OVH_APPLICATION_SECRET!,
     consumerKey: config.OVH_CONSUMER_KEY!,
   });
-  const platform = { elasticsearchHost: config.ELASTICSEARCH_HOST, memcachedHost: config.MEMCACHED_HOST };
+  const platform = { elasticsearchHost: config.ELASTICSEARCH_HOST, memcachedHost: config.MEMCACHED_HOST, monitoringCidr: config.OVH_MONITORING_CIDR };
   return createOvhComputeDriver(api, {
     projectId: config.OVH_PROJECT_ID!,
     region: config.OVH_REGION!,

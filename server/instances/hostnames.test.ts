@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { nextCheckDelayMs, VERIFY_FOR_MS } from "@/server/domains/verification-jobs";
-import { instanceHostnames, instanceSiteUrl, routedHostnames, siteUrlFor } from "./hostnames";
+import { instanceHostnames, instanceSiteUrl, ownerToolLinks, routedHostnames, siteUrlFor } from "./hostnames";
 
 describe("an instance's hostnames", () => {
   it.each([
@@ -63,5 +63,12 @@ describe("the site link", () => {
       "https://learn.acme.org/",
     );
     expect(siteUrlFor({ subdomain: "acme" }, { ...production, HAPROXY_HTTPS_PORT: 8443 }, "10.0.0.5:80")).toBe("https://acme.lyceum.example:8443/");
+  });
+});
+
+describe("the owner's links into their Open edX", () => {
+  it("opens Studio on the studio name and the LMS admin under /admin, keeping the scheme and port", () => {
+    expect(ownerToolLinks("https://sample.lyceum.example/")).toEqual({ studio: "https://studio.sample.lyceum.example/", lmsAdmin: "https://sample.lyceum.example/admin" });
+    expect(ownerToolLinks("http://sample.localhost:8443/")).toEqual({ studio: "http://studio.sample.localhost:8443/", lmsAdmin: "http://sample.localhost:8443/admin" });
   });
 });

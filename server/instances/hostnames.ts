@@ -83,3 +83,14 @@ export function siteUrlFor(instance: HostnameSource, config: SiteUrlConfig, addr
   const isDefaultPort = port === (isHttps ? 443 : 80);
   return `${isHttps ? "https" : "http"}://${host}${isDefaultPort ? "" : `:${port}`}/`;
 }
+
+/**
+ * The owner's ways into their Open edX, beside the site link: Studio (the studio name under the same scheme and
+ * port) and the LMS's Django admin. They sign in with the superuser made at first boot (cloud-init/owner-account.ts).
+ */
+export function ownerToolLinks(siteUrl: string): { studio: string; lmsAdmin: string } {
+  const site = new URL(siteUrl);
+  const studio = new URL(site.origin);
+  studio.hostname = hostnamesUnder(site.hostname).studio;
+  return { studio: studio.toString(), lmsAdmin: new URL("/admin", site).toString() };
+}

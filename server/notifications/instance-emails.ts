@@ -9,7 +9,8 @@ import { enqueueEmail } from "@/server/mail/enqueue";
 import { truncateErrorText } from "@/server/observability/error-text";
 import { scrubSecrets } from "@/server/observability/redact";
 
-async function ownerEmailOf(q: Queryable, instance: Pick<Instance, "ownerId">): Promise<string | null> {
+/** The owner's account email (null once the account is gone). */
+export async function ownerEmailOf(q: Queryable, instance: Pick<Instance, "ownerId">): Promise<string | null> {
   const [owner] = await q.select({ email: users.email }).from(users).where(eq(users.id, instance.ownerId)).limit(1);
   return owner?.email ?? null;
 }

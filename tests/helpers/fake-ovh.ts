@@ -146,7 +146,9 @@ export async function startFakeOvh(options: {
         if (region && !options.regions.includes(region)) return fail(400, "INVALID_BODY", `Region ${region} is not available`);
         return reply(200, flavors.filter((flavor) => !region || flavor.region === region));
       }
-      const match = /^\/cloud\/project\/([^/]+)\/instance(?:\/([^/]+))?$/.exec(apiPath);
+      // POST …/instance/{instanceId}/shelve and …/unshelve (OVH API v1, cloud): no body; the VM goes to
+      // SHELVED_OFFLOADED (compute freed, disk kept) and back through UNSHELVING to ACTIVE.
+      const match = /^\/cloud\/project\/([^/]+)\/instance(?:\/([^/]+)(?:\/(shelve|unshelve))?)?$/.exec(apiPath);
       if (!match) return fail(404, "NOT_FOUND", `Got an invalid (or empty) URL: ${apiPath}`);
       if (decodeURIComponent(match[1]!) !== projectId) {
         return reply(404, { class: "Client::NotFound", message: `This service does not exist` });
@@ -188,9 +190,25 @@ export async function startFakeOvh(options: {
       }
       const vm = instanceId ? instances.get(instanceId) : undefined;
       const notFound = () => reply(404, { class: "Client::NotFound", message: `The requested object (instanceId = ${instanceId}) does not exist` });
+      const action = match[3];
+      if (action) {
+        if (method !== "POST") return fail(400, "INVALID_METHOD", `${method} is not allowed on ${apiPath}`);
+        if (!vm) return notFound();
+        if (body !== null && body !== undefined && JSON.stringify(body) !== "{}") return fail(400, "INVALID_BODY", `${action} takes no parameters`);
+        if (action === "shelve") {
+          if (vm.status !== "ACTIVE") return fail(400, "INVALID_STATE", `Instance ${vm.id} cannot be shelved in status ${vm.status}`);
+          vm.status = "SHELVED_OFFLOADED";
+        } else {
+          if (!vm.status.startsWith("SHELVED")) return fail(400, "INVALID_STATE", `Instance ${vm.id} cannot be unshelved in status ${vm.status}`);
+          vm.status = "UNSHELVING";
+          vm.readsUntilBuilt = options.buildReads ?? 2;
+        }
+        return reply(200, null);
+      }
       if (method === "GET") {
         if (!vm) return notFound();
         const isBuilt = () => (options.buildMs === undefined ? --vm.readsUntilBuilt <= 0 : Date.now() - Date.parse(vm.created) >= options.buildMs);
+        if (vm.status === "UNSHELVING" && --vm.readsUntilBuilt <= 0) vm.status = "ACTIVE";
         if (vm.status === "BUILD" && isBuilt()) {
           if (failBuilds.has(vm.name)) {
             vm.status = "ERROR";

@@ -10,8 +10,15 @@ import { renderServiceConfig, withSecrets } from "@/server/instances/service-con
 import { renderSiteConfig } from "@/server/instances/site-config";
 
 export const DEPLOYMENT_ID = "5b0c8a52-3f1e-4c7a-9d2b-6e4f1a2b3c4d";
-const INSTANCE_ID = "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a";
+export const INSTANCE_ID = "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a";
 export const PLATFORM: PlatformServices = {};
+
+/** A branding image as the instance row keeps it (the sha256 versions its URL). */
+function image(slot: string, contentType: string, shaStart: string) {
+  return { key: `branding/${INSTANCE_ID}/${slot}`, contentType, bytes: 1000, width: 100, height: 100, sha256: shaStart.padEnd(64, "0") };
+}
+
+export const OWNER_EMAIL = "owner@sample.example";
 
 export const instance: Instance = {
   id: INSTANCE_ID,
@@ -30,8 +37,22 @@ export const instance: Instance = {
   contactEmailVerifiedAt: new Date("2026-01-01T00:00:00Z"),
   description: "Courses in astronomy and sailing.",
   privacyPolicyUrl: "https://sample.example/privacy",
-  branding: { mainColor: "#1d4ed8", linkColor: "#1e40af", headerBackground: "#1e3a8a", footerBackground: "#111827", acceptLowContrast: false },
-  staticPages: { ...defaultStaticPages(), about: { isVisible: true, markdown: "# About us\n\nWe teach." } },
+  branding: {
+    mainColor: "#1d4ed8",
+    linkColor: "#1e40af",
+    headerBackground: "#1e3a8a",
+    footerBackground: "#111827",
+    acceptLowContrast: false,
+    logo: image("logo", "image/svg+xml", "a1"),
+    favicon: image("favicon", "image/png", "b2"),
+    heroCover: image("heroCover", "image/jpeg", "c3"),
+    footerLogo: null,
+  },
+  staticPages: {
+    ...defaultStaticPages(),
+    about: { isVisible: true, markdown: "# About us\n\nWe teach." },
+    privacy: { isVisible: true, markdown: "We keep **your email** and nothing else." },
+  },
   emailSettings: { relay: "platform", senderName: "Sample Academy", senderAddress: "courses@sample.example" },
   smtpPasswordSealed: null,
   emailSettingsChangedAt: null,
@@ -71,12 +92,12 @@ export const ledger = [
 ];
 
 /** What the VM receives: the rendered config with the sealed secrets merged in (siteConfigOf does this at boot). */
-export function deployedConfig(forInstance: Instance = instance, forLedger: LedgerEntry[] = ledger) {
+export function deployedConfig(forInstance: Instance = instance, forLedger: LedgerEntry[] = ledger, ownerEmail: string | null = OWNER_EMAIL) {
   const site = renderSiteConfig(forInstance, { LYCEUM_BASE_DOMAIN: "lyceum.example", publicUrl: "https://portal.lyceum.example" });
   const { services, secrets } = renderServiceConfig(forLedger, { endpoint: null, forcePathStyle: false }, forInstance);
   // Where the VM reports its boot phases, and the deployment's token (sealed with the secrets, merged in at boot).
   const bootReport = { url: `https://portal.lyceum.example/api/deployments/${DEPLOYMENT_ID}/boot-phases` };
-  return withSecrets({ ...site, services, bootReport }, { ...secrets, bootReport: { token: SAMPLE_BOOT_REPORT_TOKEN } });
+  return withSecrets({ ...site, ownerEmail, services, bootReport }, { ...secrets, bootReport: { token: SAMPLE_BOOT_REPORT_TOKEN } });
 }
 
 export const SAMPLE_BOOT_REPORT_TOKEN = "SampleBootReportToken0123456789abcdefghijk";

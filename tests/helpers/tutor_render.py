@@ -8,7 +8,7 @@ Mirrors tutor/env.py and tutor/config.py of Tutor v17.0.6 (commit ad6045db757e21
   - `tutor config save`: load_minimal (yaml.safe_load, render_full), save_config_file (yaml.dump of the *rendered*
     config back to config.yml), load_full (read it again, plugin defaults merged, render_full), then the env
     templates rendered; `tutor local launch` does the load_minimal/save/load_full round once more.
-The templates below are Tutor's, tutor-mfe's (v17.0.1) and tutor-indigo's (v17.4.2) lines that use the config
+The templates below are Tutor's, tutor-mfe's (v17.0.1: MFE_CONFIG, then the mfe-lms-production-settings patch) and tutor-indigo's (v17.4.2) lines that use the config
 values Lyceum writes, cut down to those lines. The rendered settings modules are executed, as Django would import
 them, with ENV_TOKENS and AUTH_TOKENS parsed from the rendered lms.env.yml.
 
@@ -34,8 +34,10 @@ EMAIL_HOST_USER: "{{ SMTP_USERNAME }}"
 EMAIL_HOST_PASSWORD: "{{ SMTP_PASSWORD }}"
 """
 
-# lms/envs/production.py reads these from the env files before Tutor's settings run.
+# lms/envs/production.py reads these from the env files before Tutor's settings run (MKTG_URL_LINK_MAP: from
+# lms/envs/common.py, cut down to the static pages).
 PRODUCTION_PY = """
+MKTG_URL_LINK_MAP = {"ABOUT": "about", "CONTACT": "contact", "TOS": "tos", "HONOR": "honor", "PRIVACY": "privacy"}
 PLATFORM_NAME = ENV_TOKENS["PLATFORM_NAME"]
 LMS_ROOT_URL = ENV_TOKENS["LMS_ROOT_URL"]
 EMAIL_HOST = ENV_TOKENS["EMAIL_HOST"]
@@ -77,7 +79,8 @@ TEMPLATES = {
     + '{% include "apps/openedx/settings/partials/common_all.py" %}\n'
     + '{{ patch("openedx-lms-common-settings") }}\n'
     # tutor-mfe's openedx-lms-production-settings patch
-    + 'MFE_CONFIG = {"INFO_EMAIL": "{{ CONTACT_EMAIL }}", "SITE_NAME": "{{ PLATFORM_NAME }}"}\n',
+    + 'MFE_CONFIG = {"INFO_EMAIL": "{{ CONTACT_EMAIL }}", "SITE_NAME": "{{ PLATFORM_NAME }}"}\n'
+    + '{{ patch("mfe-lms-production-settings") }}\n',
     "apps/openedx/settings/cms/production.py": PRODUCTION_PY
     + '{% include "apps/openedx/settings/partials/common_all.py" %}\n'
     + 'STUDIO_NAME = "{{ PLATFORM_NAME }} - Studio"\n'

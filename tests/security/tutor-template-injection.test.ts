@@ -7,16 +7,21 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { gunzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import type { Instance } from "@/db/schema";
 import { sealedCells } from "@/server/crypto/sealed-cells";
 import { encryptSecret } from "@/server/crypto/secrets";
-import { deployedConfig, instance, render } from "../helpers/sample-deployment";
+import { renderMarkdown } from "@/server/branding/markdown";
+import { ownerAccountPython } from "@/server/infra/compute/cloud-init/owner-account";
+import { deployedConfig, instance, ledger, render } from "../helpers/sample-deployment";
 
 /** Debian's interpreter, with Debian's python3-jinja2 and python3-yaml (.ci/services.sh installs them). */
 const PYTHON = "/usr/bin/python3";
 const TUTOR_RENDER = path.join(__dirname, "..", "helpers", "tutor_render.py");
+const MAKO_RENDER = path.join(__dirname, "..", "helpers", "mako_render.py");
+const OWNER_ACCOUNT_RUN = path.join(__dirname, "..", "helpers", "owner_account_run.py");
 
 const workDir = mkdtempSync(path.join(os.tmpdir(), "tutor-injection-"));
 afterAll(() => rmSync(workDir, { recursive: true, force: true }));
@@ -75,8 +80,18 @@ function hostileInstance(text: string): Instance {
       smtp: { host: `smtp${text}.example`, port: 587, tls: "starttls", user: `user ${text}` },
     },
     smtpPasswordSealed: encryptSecret(`pw ${text}`, sealedCells.smtpPassword(instance.id)),
+    staticPages: { ...instance.staticPages!, honor: { isVisible: true, markdown: `Honor ${text} end` } },
   };
 }
+
+const cloudFilesOf = (userData: string) =>
+  (parse(userData) as { write_files: { path: string; content: string; encoding?: string }[] }).write_files.map((file) => ({
+    path: file.path,
+    content: file.encoding === "gz+b64" ? gunzipSync(Buffer.from(file.content, "base64")).toString("utf8") : file.content,
+  }));
+
+/** A theme's main.html as edx-platform's: it shows the page's body block. */
+const MAIN_HTML = "<html><body>${next.body()}</body></html>";
 
 const attacks = () => expect(existsSync(pwned) || existsSync(`${pwned}-raw`) || existsSync(`${pwned}-py`)).toBe(false);
 
@@ -107,7 +122,35 @@ describe("client text as Jinja2, YAML, Python and Mako in Tutor's config", () =>
     attacks();
     const overlay = run.htmlText["indigo/lms/templates/index_overlay.html"]!;
     expect(overlay.texts).toContain(typed.description);
-    expect(run.htmlText["indigo/lms/templates/footer.html"]!).toEqual({ texts: ["About"], hrefs: ["/about"] });
+    expect(run.htmlText["indigo/lms/templates/footer.html"]!).toEqual({ texts: ["About", "Honor code", "Privacy"], hrefs: ["/about", "/honor", "/privacy"] });
+  });
+
+  it.each(HOSTILE)("shows a static page's text exactly as typed, through the LMS theme's real Mako: %j", (text) => {
+    const files = cloudFilesOf(render(deployedConfig(hostileInstance(text))));
+    const template = files.find((file) => file.path.endsWith("/theme/static_templates/honor.html"))!.content;
+    const page = execFileSync(PYTHON, [MAKO_RENDER], { input: JSON.stringify({ template, main: MAIN_HTML }), encoding: "utf8" });
+    attacks();
+    // Mako passes the owner's HTML through untouched: markdown-it's escaping is all there is, and it holds no tag.
+    expect(page).toContain(renderMarkdown(`Honor ${text} end`));
+    expect(page).not.toContain("<script>");
+    expect(page).not.toContain("49");
+  });
+
+  it.each(HOSTILE)("makes the owner's LMS account with their email exactly, running nothing else: %j", (text) => {
+    const email = `owner${text}@sample.example`;
+    // The code the VM runs, taken from the rendered user-data (the owner's email is the only client text in it).
+    const userData = render(deployedConfig(instance, ledger, email));
+    const command = (parse(userData) as { runcmd: string[][] }).runcmd.find((argv) => argv.includes("shell"))!;
+    const code = command[command.indexOf("-c") + 1]!;
+    expect(code).toBe(ownerAccountPython(email, "sample.lyceum.example"));
+    const run = JSON.parse(execFileSync(PYTHON, [OWNER_ACCOUNT_RUN], { input: JSON.stringify({ code }), encoding: "utf8" })) as {
+      created: { email: string; username: string; is_superuser: boolean; is_staff: boolean; passwordUsable: boolean }[];
+      resetEmails: { to: string; secure: boolean; host: string }[];
+    };
+    attacks();
+    expect(run.created).toEqual([expect.objectContaining({ email, is_superuser: true, is_staff: true, passwordUsable: false })]);
+    expect(run.created[0]!.username).toMatch(/^[A-Za-z0-9_-]{1,30}$/);
+    expect(run.resetEmails).toEqual([{ to: email, secure: true, host: "sample.lyceum.example" }]);
   });
 
   it("keeps Tutor's own keys inert: the YAML Tutor writes parses, and no Mako expression or tag reaches a template", () => {

@@ -39,6 +39,13 @@ export interface ComputeDriver {
    * canReconfigureInPlace false throw ServerCannotBeReconfiguredError.
    */
   reconfigureServer(serverId: string, siteConfig: Record<string, unknown>): Promise<void>;
+  /**
+   * Stops the server and frees its compute, keeping its disk (OVH: shelve), so a long-suspended instance costs
+   * little; a server already stopped is not an error.
+   */
+  stopServer(serverId: string): Promise<void>;
+  /** Starts a stopped server again and waits until it is up; its address may have changed. */
+  startServer(serverId: string, signal: AbortSignal): Promise<ServerInfo>;
   /** Stops and deletes the server; a server that is already gone is not an error. */
   destroyServer(serverId: string): Promise<void>;
   /** Every server this driver can see, for reconciling with the ledger. */

@@ -46,9 +46,33 @@ class LocalComputeDriver implements ComputeDriver {
     // It reports its boot phases to siteConfig.bootReport's URL with the deployment's token, as a VM does.
     const bootPhaseMs = this.bootPhaseMs;
     await writeFile(configPath, JSON.stringify({ ...spec.siteConfig, port, host: "127.0.0.1", frontDoorFile, bootPhaseMs }, null, 2), { mode: 0o600 });
+    await this.spawnSite(spec.deploymentId, port);
+    return { ...this.info(spec.deploymentId, port), isNew: true };
+  }
+
+  /** The process stops; its configuration and port stay for startServer. */
+  async stopServer(serverId: string): Promise<void> {
+    await this.stopProcess(serverId.slice(SERVER_ID_PREFIX.length));
+  }
+
+  async startServer(serverId: string): Promise<ServerInfo> {
+    const deploymentId = serverId.slice(SERVER_ID_PREFIX.length);
+    const state = await this.readState(deploymentId);
+    if (state && isOurProcess(state.pid, deploymentId)) return this.info(deploymentId, state.port);
+    const configPath = path.join(this.dirOf(deploymentId), "site.json");
+    if (!existsSync(configPath)) throw new Error(`server ${serverId} has no configuration to start from (it was destroyed)`);
+    const config = JSON.parse(await readFile(configPath, "utf8")) as Record<string, unknown>;
+    const port = state && (await isPortFree(state.port)) ? state.port : await freePort();
+    if (config.port !== port) await writeFile(configPath, JSON.stringify({ ...config, port }, null, 2), { mode: 0o600 });
+    await this.spawnSite(deploymentId, port);
+    return this.info(deploymentId, port);
+  }
+
+  private async spawnSite(deploymentId: string, port: number) {
+    const dir = this.dirOf(deploymentId);
     const log = openSync(path.join(dir, "server.log"), "a");
     try {
-      const child = spawn(process.execPath, [SITE_SERVER, configPath, spec.deploymentId], {
+      const child = spawn(process.execPath, [SITE_SERVER, path.join(dir, "site.json"), deploymentId], {
         detached: true, // a VM outlives the worker that booted it
         stdio: ["ignore", log, log],
       });
@@ -59,7 +83,6 @@ class LocalComputeDriver implements ComputeDriver {
     } finally {
       closeSync(log);
     }
-    return { ...this.info(spec.deploymentId, port), isNew: true };
   }
 
   async reconfigureServer(serverId: string, siteConfig: Record<string, unknown>): Promise<void> {

@@ -4,6 +4,7 @@ import Link from "next/link";
 import { useQueryClient } from "@tanstack/react-query";
 import { useMemo } from "react";
 import { EventLog } from "@/app/_components/live/event-log";
+import { ownerToolLinks } from "@/server/instances/hostnames";
 import { useInstanceEvents } from "@/app/_components/live/use-instance-events";
 import { StatusBadge } from "@/app/_components/status-badge";
 import { useTRPC } from "@/app/_trpc/client";
@@ -78,6 +79,7 @@ export function InstanceLive(props: Props) {
             </a>
           </p>
         ) : null}
+        {status === "running" && siteUrl ? <OwnerToolLinks siteUrl={siteUrl} /> : null}
         <OperationControls instanceId={instanceId} status={status} failedStep={steps.find((step) => step.state === "failed") ?? null} />
         {showSettingsLink && (status === "running" || status === "suspended") ? (
           <p>
@@ -134,5 +136,20 @@ export function InstanceLive(props: Props) {
       </section>
       {props.canDeprovision && props.subdomain ? <DeprovisionControl instanceId={instanceId} subdomain={props.subdomain} status={status} /> : null}
     </>
+  );
+}
+
+/** Studio and the LMS admin, signed in to with the account the owner set a password for from the first-boot email. */
+function OwnerToolLinks({ siteUrl }: { siteUrl: string }) {
+  const links = ownerToolLinks(siteUrl);
+  return (
+    <p className="flex gap-4">
+      <a href={links.studio} target="_blank" rel="noreferrer">
+        Open Studio
+      </a>
+      <a href={links.lmsAdmin} target="_blank" rel="noreferrer">
+        Open the LMS admin
+      </a>
+    </p>
   );
 }

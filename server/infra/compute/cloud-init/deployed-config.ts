@@ -1,6 +1,7 @@
 // The part of a deployment's configuration (siteConfigOf: the rendered site config with its sealed secrets
 // merged in) that an Open edX VM is built from, checked before any VM is booted with it.
 import { z } from "zod";
+import { STATIC_PAGE_IDS } from "@/server/branding/static-pages";
 import { TLS_MODES } from "@/server/mail/smtp-settings";
 
 const account = { username: z.string().min(1), password: z.string().min(1) };
@@ -14,8 +15,21 @@ export const deployedConfigSchema = z.object({
   settings: z.object({
     email: z.object({ senderName: z.string().nullable(), senderAddress: z.string().nullable(), relay: z.enum(["platform", "own"]) }),
   }),
-  theme: z.object({ mainColor: z.string(), linkColor: z.string() }),
-  pages: z.array(z.object({ title: z.string(), path: z.string() })).default([]),
+  /** The owner's account email: the LMS superuser made at first boot (absent in configurations rendered before). */
+  ownerEmail: z.string().nullable().default(null),
+  /** The wizard's branding as rendered (siteConfig.theme): colours, and the portal's versioned image URLs. */
+  theme: z.object({
+    mainColor: z.string(),
+    linkColor: z.string(),
+    headerBackground: z.string(),
+    footerBackground: z.string(),
+    logoUrl: z.string().nullable().default(null),
+    faviconUrl: z.string().nullable().default(null),
+    heroCoverUrl: z.string().nullable().default(null),
+    footerLogoUrl: z.string().nullable().default(null),
+  }),
+  /** The static pages shown, each with its HTML (rendered from the owner's Markdown with raw HTML off). */
+  pages: z.array(z.object({ id: z.enum(STATIC_PAGE_IDS), title: z.string(), path: z.string(), html: z.string() })).default([]),
   configVersion: z.string(),
   /** Where the VM reports its boot phases, with its deployment's own token; absent in configurations rendered before. */
   bootReport: z.object({ url: z.url(), token: z.string().min(1) }).optional(),

@@ -5,7 +5,9 @@
 // Client-typed text goes in only through tutor-text.ts (Tutor runs config values as templates).
 import type { DeployedConfig } from "./deployed-config";
 import { assertStateOffVm } from "./state-off-vm";
-import { assertInertTutorConfig, htmlEscapedText, inertCopyOfText, percentEncodedText } from "./tutor-text";
+import { healthComposeServices, heartbeatCaddySite } from "./vm-health";
+import { BRANDING_PLUGIN_DEFAULTS, brandingPatches, brandingTutorConfig } from "./branding";
+import { assertInertTutorConfig, inertCopyOfText, percentEncodedText } from "./tutor-text";
 
 /**
  * The platform's side of a VM's services: the optional shared search and cache hosts. (Mail is not here: the VM
@@ -16,6 +18,8 @@ export type PlatformServices = {
   elasticsearchHost?: string;
   /** host:port; unset: memcached runs on the VM (a container the plugin adds). */
   memcachedHost?: string;
+  /** The IPv4 CIDR Prometheus scrapes from; unset: the VM's metrics ports answer no one. */
+  monitoringCidr?: string;
 };
 
 export const TUTOR_PLUGIN_NAME = "lyceum";
@@ -108,10 +112,8 @@ export function renderTutorConfig(config: DeployedConfig, platform: PlatformServ
     SMTP_PASSWORD: inertCopyOfText(smtp.SMTP_PASSWORD),
     ...s3Settings(services.objectStorage),
 
-    // tutor-indigo pastes these into Mako HTML templates: character references show the exact text.
-    INDIGO_PRIMARY_COLOR: hexColour(config.theme.mainColor),
-    INDIGO_WELCOME_MESSAGE: htmlEscapedText(config.description.trim() || `Welcome to ${config.instanceName}`),
-    INDIGO_FOOTER_NAV_LINKS: config.pages.map((page) => ({ title: htmlEscapedText(page.title), url: htmlEscapedText(page.path) })),
+    // Indigo's keys and the lyceum plugin's LYCEUM_BRAND_* (./branding.ts).
+    ...brandingTutorConfig(config),
 
     // Read by the lyceum plugin's patches (config keys of a plugin's "defaults" are prefixed with its name).
     LYCEUM_CELERY_BROKER_URL: brokerUrl(services.rabbitmq),
@@ -156,6 +158,7 @@ const PLUGIN_DEFAULTS = {
   TEXT_SMTP_HOST: "",
   TEXT_SMTP_USERNAME: "",
   TEXT_SMTP_PASSWORD: "",
+  ...BRANDING_PLUGIN_DEFAULTS,
 };
 
 /** Tutor's common_all.py sets these from CONTACT_EMAIL (an inert copy); the patch sets them from the exact text. */
@@ -230,29 +233,13 @@ export function renderTutorPlugin(platform: PlatformServices, hasSearchUser = fa
     ].join("\n"),
     // Tutor's common_cms.py sets STUDIO_NAME from PLATFORM_NAME after the common patch.
     "openedx-cms-common-settings": ["# Lyceum: Studio's name from the exact platform name.", "STUDIO_NAME = PLATFORM_NAME + \" - Studio\"", ""].join("\n"),
+    ...brandingPatches(),
   };
   // Caddy routes by site name; the platform's health check (GET http://<VM address>/heartbeat) has none, so it
-  // gets a site of its own on the VM's HTTP port that passes /heartbeat to the LMS under the LMS's name.
-  patches.caddyfile = [
-    "# Lyceum: the platform's health check, addressed to the VM's IP.",
-    ":{{ CADDY_HTTP_PORT }} {",
-    "    handle /heartbeat {",
-    "        reverse_proxy lms:8000 {",
-    "            header_up Host {{ LMS_HOST }}",
-    "        }",
-    "    }",
-    "    respond 404",
-    "}",
-    "",
-  ].join("\n");
-  if (!platform.memcachedHost) {
-    patches["local-docker-compose-services"] = [
-      "memcached:",
-      "  image: docker.io/memcached:1.6-alpine",
-      "  restart: unless-stopped",
-      "",
-    ].join("\n");
-  }
+  // gets a site of its own on the VM's HTTP port, passed to the heartbeat service (./vm-health.ts).
+  patches.caddyfile = heartbeatCaddySite();
+  const memcached = platform.memcachedHost ? [] : ["memcached:", "  image: docker.io/memcached:1.6-alpine", "  restart: unless-stopped"];
+  patches["local-docker-compose-services"] = [...memcached, ...healthComposeServices(), ""].join("\n");
   return {
     name: TUTOR_PLUGIN_NAME,
     version: "1.0.0",
@@ -335,12 +322,6 @@ function brokerUrl(rabbitmq: DeployedConfig["services"]["rabbitmq"]): string {
   url.password = encodeURIComponent(rabbitmq.password);
   url.pathname = `/${encodeURIComponent(rabbitmq.vhost)}`;
   return url.toString();
-}
-
-/** Tutor-indigo pastes the colour into SCSS: only a hex colour (as the branding form accepts) goes in. */
-function hexColour(colour: string): string {
-  if (!/^#[0-9a-f]{3}(?:[0-9a-f]{3})?$/i.test(colour)) throw new Error(`the theme's main colour "${colour}" is not a hex colour such as #1d4ed8`);
-  return colour;
 }
 
 function splitHostPort(value: string, defaultPort: number) {

@@ -6,7 +6,10 @@
 import { stringify } from "yaml";
 import type { ServerSpec } from "../driver";
 import { bootReporterFiles, inBootPhase } from "./boot-phases";
+import { themeFiles } from "./branding";
 import { parseDeployedConfig } from "./deployed-config";
+import { ownerAccountCommand } from "./owner-account";
+import { HEARTBEAT_SCRIPT_PATH, HEARTBEAT_SOURCE, monitoringFirewall } from "./vm-health";
 import { TRACKING_LOG_SHIPPER_PACKAGE, trackingLogFiles } from "./tracking-logs";
 import {
   renderTutorConfig,
@@ -37,6 +40,23 @@ const VENV = `${ROOT}/venv`;
 const TUTOR_ENV = [`TUTOR_ROOT=${TUTOR_ROOT}`, `TUTOR_PLUGINS_ROOT=${PLUGINS_ROOT}`];
 /** Until the platform's own health check would pass (GET /heartbeat on port 80, ./tutor-config.ts's Caddy site), at most 15 minutes. */
 const HEALTH_WAIT = ["timeout", "900", "sh", "-c", "until curl -fsS -o /dev/null http://127.0.0.1/heartbeat; do sleep 5; done"];
+const FIREWALL_RULES = "/etc/lyceum/monitoring.nft";
+const FIREWALL_UNIT = "lyceum-monitoring-firewall.service";
+/** The firewall at every boot, before Docker and node_exporter. */
+const FIREWALL_UNIT_FILE = [
+  "[Unit]",
+  "Description=Lyceum: metrics ports for the monitoring network only",
+  "Before=docker.service prometheus-node-exporter.service",
+  "",
+  "[Service]",
+  "Type=oneshot",
+  "RemainAfterExit=yes",
+  `ExecStart=/usr/sbin/nft -f ${FIREWALL_RULES}`,
+  "",
+  "[Install]",
+  "WantedBy=multi-user.target",
+  "",
+].join("\n");
 const tutor = (...args: string[]) => ["env", ...TUTOR_ENV, `${VENV}/bin/tutor`, ...args];
 
 export function renderUserData(spec: ServerSpec, platform: PlatformServices): string {
@@ -54,13 +74,21 @@ export function renderUserData(spec: ServerSpec, platform: PlatformServices): st
     ...bootReporterFiles(config),
     ...trackingLogFiles({ tutorRoot: TUTOR_ROOT, root: ROOT, deploymentId: spec.deploymentId, storage: config.services.objectStorage }),
   ];
+  const theme = themeFiles(config, { root: ROOT, tutorRoot: TUTOR_ROOT });
+  writeFiles.push(...theme.files);
+  writeFiles.push(
+    { path: HEARTBEAT_SCRIPT_PATH, owner: "root:root", permissions: "0644", content: HEARTBEAT_SOURCE },
+    { path: FIREWALL_RULES, owner: "root:root", permissions: "0644", content: monitoringFirewall(platform.monitoringCidr) },
+    { path: `/etc/systemd/system/${FIREWALL_UNIT}`, owner: "root:root", permissions: "0644", content: FIREWALL_UNIT_FILE },
+  );
   if (!platform.elasticsearchHost) {
     // Elasticsearch in Docker refuses to start below this (https://www.elastic.co/guide/en/elasticsearch/reference/7.17/vm-max-map-count.html).
     writeFiles.push({ path: "/etc/sysctl.d/60-elasticsearch.conf", owner: "root:root", permissions: "0644", content: "vm.max_map_count = 262144\n" });
   }
   // Each command runs under a boot phase that the VM reports to the portal (./boot-phases.ts).
   const runcmd: string[][] = [
-    ...inBootPhase("cloud-init", [["true"]], { isSinceBoot: true }),
+    // First: node_exporter listens from its package's installation on, so the firewall comes before anything else.
+    ...inBootPhase("cloud-init", [["systemctl", "enable", "--now", FIREWALL_UNIT]], { isSinceBoot: true }),
     ...inBootPhase("docker", [
       ...(platform.elasticsearchHost ? [] : [["sysctl", "--system"]]),
       ["systemctl", "enable", "--now", "docker"],
@@ -71,11 +99,17 @@ export function renderUserData(spec: ServerSpec, platform: PlatformServices): st
       // Fills in what config.yml leaves out (Tutor's own secrets) and renders the environment from it.
       tutor("config", "save"),
       tutor("images", "pull", "all"),
+      // The branding is baked into the images (Indigo's theme, the MFEs' brand package): the pulled ones carry
+      // Indigo's defaults, so these two are rebuilt over them.
+      [theme.script],
+      tutor("images", "build", "openedx", "mfe"),
     ]),
     // What `tutor local launch` does, in its order (start, then the init jobs), split so each part is a phase.
     ...inBootPhase("launch", [tutor("local", "start", "--detach")]),
     ...inBootPhase("migrations", [
       tutor("local", "do", "init"),
+      // The owner's superuser and set-password email, once per instance (the code does nothing when the account exists).
+      ...(config.ownerEmail ? [tutor(...ownerAccountCommand(config.ownerEmail, config.hostnames.lms))] : []),
       // The search index is not kept with the VM: a new VM rebuilds it from the courses in MongoDB (--setup: without
       // asking, and only when the index is empty, so a shared cluster's index is left as it is).
       tutor(...SEARCH_REINDEX),
@@ -85,7 +119,7 @@ export function renderUserData(spec: ServerSpec, platform: PlatformServices): st
   const cloudConfig = {
     hostname: `lyceum-${spec.deploymentId.slice(0, 8)}`,
     package_update: true,
-    packages: ["docker.io", "docker-compose-v2", "python3-venv", TRACKING_LOG_SHIPPER_PACKAGE],
+    packages: ["docker.io", "docker-compose-v2", "python3-venv", TRACKING_LOG_SHIPPER_PACKAGE, "nftables", "prometheus-node-exporter"],
     write_files: writeFiles,
     runcmd,
     final_message: `Lyceum deployment ${spec.deploymentId}: Open edX launched after $UPTIME seconds`,

@@ -105,6 +105,19 @@ class OvhComputeDriver implements ComputeDriver {
     throw new ServerCannotBeReconfiguredError(this.name, serverId);
   }
 
+  async stopServer(serverId: string): Promise<void> {
+    const vm = await this.api.request<OvhInstance>("GET", `${this.base}/instance/${encodeURIComponent(serverId)}`);
+    if (vm.status.startsWith("SHELVED")) return;
+    await this.api.request("POST", `${this.base}/instance/${encodeURIComponent(serverId)}/shelve`);
+  }
+
+  async startServer(serverId: string, signal: AbortSignal): Promise<ServerInfo> {
+    const vm = await this.api.request<OvhInstance>("GET", `${this.base}/instance/${encodeURIComponent(serverId)}`);
+    if (vm.status.startsWith("SHELVED")) await this.api.request("POST", `${this.base}/instance/${encodeURIComponent(serverId)}/unshelve`);
+    const active = await this.waitUntilActive(serverId, signal, {});
+    return { serverId: active.id, address: addressOf(active) };
+  }
+
   async destroyServer(serverId: string): Promise<void> {
     await this.deleteInstance(serverId);
   }
