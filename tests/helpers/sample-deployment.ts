@@ -6,6 +6,8 @@ import { sealedCells } from "@/server/crypto/sealed-cells";
 import { encryptJson } from "@/server/crypto/secrets";
 import { renderUserData, type PlatformServices } from "@/server/infra/compute/cloud-init/user-data";
 import type { LedgerEntry } from "@/server/instances/ledger";
+import type { LedgerDetails, LedgerKind, LedgerSecrets } from "@/server/instances/ledger-kinds";
+import { OPENEDX_TRACKING_LOGS } from "@/server/instances/openedx-services";
 import { renderServiceConfig, withSecrets } from "@/server/instances/service-config";
 import { renderSiteConfig } from "@/server/instances/site-config";
 
@@ -44,7 +46,7 @@ export const instance: Instance = {
   updatedAt: new Date("2026-01-01T00:00:00Z"),
 };
 
-export function entry(kind: string, externalId: string, details: Record<string, unknown>, secrets?: Record<string, unknown>): LedgerEntry {
+export function entry<K extends LedgerKind>(kind: K, externalId: string, details: LedgerDetails<K>, secrets?: LedgerSecrets<K>): LedgerEntry<K> {
   return { id: `${kind}:${externalId}`, instanceId: INSTANCE_ID, kind, externalId, details, secrets: secrets ? encryptJson(secrets, sealedCells.resourceSecrets({ instanceId: INSTANCE_ID, kind, externalId })) : null, createdAt: new Date(), deletedAt: null };
 }
 
@@ -58,13 +60,13 @@ export const SAMPLE_TUTOR_SECRETS = {
 
 export const ledger = [
   entry("mysql.database", "lyc_abcdef012345_edxapp", { service: "edxapp", suffix: "edxapp", server: "mysql.internal:3306" }),
-  entry("mysql.user", "lyc_abcdef012345_edxapp", { role: "edxapp", databases: ["lyc_abcdef012345_edxapp"] }, { password: "mysql-edxapp-pw" }),
-  entry("mysql.user", "lyc_abcdef012345_migrate", { role: "migrate", databases: ["lyc_abcdef012345_edxapp"] }, { password: "mysql-migrate-pw" }),
-  entry("mongodb.user", "lyc_abcdef012345", { database: "lyc_abcdef012345", hosts: ["mongo1.internal:27017", "mongo2.internal:27017"] }, { password: "mongo-pw" }),
+  entry("mysql.user", "lyc_abcdef012345_edxapp", { role: "edxapp", databases: ["lyc_abcdef012345_edxapp"], access: "all", server: "mysql.internal:3306" }, { password: "mysql-edxapp-pw" }),
+  entry("mysql.user", "lyc_abcdef012345_migrate", { role: "migrate", databases: ["lyc_abcdef012345_edxapp"], access: "all", server: "mysql.internal:3306" }, { password: "mysql-migrate-pw" }),
+  entry("mongodb.user", "lyc_abcdef012345", { database: "lyc_abcdef012345", roles: ["readWrite@lyc_abcdef012345"], hosts: ["mongo1.internal:27017", "mongo2.internal:27017"] }, { password: "mongo-pw" }),
   entry("rabbitmq.vhost", "lyc_abcdef012345", { amqpUrl: "amqp://rabbit.internal:5672" }),
-  entry("rabbitmq.user", "lyc_abcdef012345", { vhost: "lyc_abcdef012345" }, { password: "rabbit-pw" }),
-  entry("s3.bucket", "lyc-abcdef012345", { region: "eu-west-3" }),
-  entry("s3.access_key", "AKIASAMPLEKEY", { bucket: "lyc-abcdef012345" }, { secretAccessKey: "s3-secret-key" }),
+  entry("rabbitmq.user", "lyc_abcdef012345", { vhost: "lyc_abcdef012345", permissions: "configure, write, read on its vhost only" }, { password: "rabbit-pw" }),
+  entry("s3.bucket", "lyc-abcdef012345", { driver: "aws", region: "eu-west-3", corsOrigins: [], versioning: "Enabled", trackingLogs: OPENEDX_TRACKING_LOGS }),
+  entry("s3.access_key", "AKIASAMPLEKEY", { issuer: "aws", principal: "lyc-abcdef012345", bucket: "lyc-abcdef012345" }, { secretAccessKey: "s3-secret-key" }),
   entry("mail.relay_credential", "lyc_abcdef012345", { host: "relay.lyceum.example", port: 587, tls: "starttls" }, { password: "relay-token" }),
   entry("tutor.secrets", "lyc_abcdef012345", { keys: ["OPENEDX_SECRET_KEY", "JWT_RSA_PRIVATE_KEY", "CMS_OAUTH2_SECRET", "ID"] }, SAMPLE_TUTOR_SECRETS),
 ];
