@@ -5,6 +5,7 @@ import { deployments, instances, type Deployment } from "@/db/schema";
 import { planById, planDeploymentConfig } from "@/server/billing/plans";
 import { sealedCells } from "@/server/crypto/sealed-cells";
 import { encryptJson } from "@/server/crypto/secrets";
+import type { DeploymentConfig } from "@/server/deployments/config";
 import type { Env } from "@/server/env";
 import { deploymentLabel, setDeploymentStatus } from "@/server/deployments/status";
 import { siteUrlFor } from "@/server/instances/hostnames";
@@ -30,8 +31,8 @@ export const renderDeploymentConfig: PipelineStep = {
     const { endpoint, forcePathStyle } = ctx.infra.objectStorage.settings;
     const { services, secrets } = renderServiceConfig(await ctx.ledger.list(), { endpoint: endpoint ?? null, forcePathStyle }, ctx.instance);
     // The instance's plan as it is now (a plan change may be what this deployment is for): its VM size and limits.
-    const siteConfig = { ...planDeploymentConfig(planById(ctx.instance.plan)), ...renderSiteConfig(ctx.instance, ctx.env), services };
-    const { hostnames } = siteConfig;
+    const config: DeploymentConfig = { ...planDeploymentConfig(planById(ctx.instance.plan)), ...renderSiteConfig(ctx.instance, ctx.env), services };
+    const { hostnames } = config;
     const serviceNames = Object.keys(services);
     const withServices = serviceNames.length ? ` with ${serviceNames.join(", ")} credentials` : "";
     const existing = await ctx.db.query.deployments.findFirst({ where: eq(deployments.operationId, ctx.operation.id) });
@@ -39,7 +40,7 @@ export const renderDeploymentConfig: PipelineStep = {
     const id = existing?.id ?? randomUUID();
     const sealedSecrets = encryptJson(secrets, sealedCells.deploymentSecrets({ id, instanceId: ctx.instance.id }));
     if (existing) {
-      await ctx.db.update(deployments).set({ config: siteConfig, secrets: sealedSecrets }).where(eq(deployments.id, existing.id));
+      await ctx.db.update(deployments).set({ config, secrets: sealedSecrets }).where(eq(deployments.id, existing.id));
       return `refreshed the configuration of deployment ${existing.id.slice(0, 8)} for ${hostnames.lms}${withServices}`;
     }
     const [created] = await ctx.db
@@ -49,7 +50,7 @@ export const renderDeploymentConfig: PipelineStep = {
         instanceId: ctx.instance.id,
         operationId: ctx.operation.id,
         computeDriver: ctx.infra.compute.name,
-        config: siteConfig,
+        config,
         secrets: sealedSecrets,
       })
       .returning();

@@ -12,7 +12,8 @@ export const applyPlan: PipelineStep = {
     const deployment = ctx.instance.activeDeploymentId
       ? await ctx.db.query.deployments.findFirst({ where: eq(deployments.id, ctx.instance.activeDeploymentId) })
       : undefined;
-    if (!deployment) return `no deployment is up yet; the next one boots as ${plan.vmFlavor}`;
+    // A deployment without a configuration never got past its config step: it is not up either.
+    if (!deployment?.config) return `no deployment is up yet; the next one boots as ${plan.vmFlavor}`;
     const serverId = deployment.serverId ?? deployment.id;
     const recorded = await ctx.ledger.find("compute.flavor", serverId);
     // Both the ledger and the deployment's config: billing's sweep reads the config's plan as what is deployed.

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { sealedCells } from "@/server/crypto/sealed-cells";
 import { decryptJson, encryptJson, encryptSecret } from "@/server/crypto/secrets";
+import { sampleDeploymentConfig } from "@/tests/helpers/sample-deployment";
 import type { LedgerEntry } from "./ledger";
 import type { LedgerDetails, LedgerKind, LedgerSecrets } from "./ledger-kinds";
 import { OPENEDX_TRACKING_LOGS } from "./openedx-services";
@@ -49,9 +50,9 @@ describe("the deployment's service configuration", () => {
 
   it("hands the server the config with its secrets merged in, from the sealed column", () => {
     const { services, secrets } = renderServiceConfig(ledger);
-    const site = siteConfigOf({ ...deployment, config: { instanceName: "School", services }, secrets: encryptJson(secrets, deploymentCell) });
+    const site = siteConfigOf({ ...deployment, config: sampleDeploymentConfig(undefined, services), secrets: encryptJson(secrets, deploymentCell) });
     expect(site).toMatchObject({
-      instanceName: "School",
+      instanceName: "Sample Academy",
       services: { mysql: { users: { edxapp: { username: "lyc_k_edxapp", password: "mysql-secret" } } }, rabbitmq: { vhost: "lyc_k", password: "rabbit-secret" } },
     });
     expect(withSecrets({ a: { b: 1 } }, null)).toEqual({ a: { b: 1 } });
@@ -88,7 +89,7 @@ describe("the deployment's service configuration", () => {
       },
       smtpPasswordSealed: encryptSecret("new-smtp-secret", sealedCells.smtpPassword(INSTANCE_ID)),
     };
-    const changed = withCurrentSmtp({ ...deployment, secrets: encryptJson(secrets, deploymentCell) }, { instanceName: "School", services }, own, ledger);
+    const changed = withCurrentSmtp({ ...deployment, secrets: encryptJson(secrets, deploymentCell) }, sampleDeploymentConfig(undefined, services), own, ledger);
     expect(changed.config.services).toEqual({ ...services, smtp: { host: "smtp.new.example", port: 587, tls: "starttls", username: "mailer" } });
     expect(JSON.stringify(changed.config)).not.toContain("new-smtp-secret");
     expect(decryptJson(changed.secrets, deploymentCell)).toEqual({ services: { ...secrets.services, smtp: { password: "new-smtp-secret" } } });

@@ -4,11 +4,12 @@
 import type { Deployment, Instance } from "@/db/schema";
 import { sealedCells } from "@/server/crypto/sealed-cells";
 import { decryptJson, decryptSecret, encryptJson } from "@/server/crypto/secrets";
+import type { DeploymentConfig, ServiceConfig } from "@/server/deployments/config";
 import { ledgerSecretsOf, type LedgerEntry } from "./ledger";
 import { isEntryOf, type LedgerKind } from "./ledger-kinds";
 
-export type ServiceConfig = {
-  services: Record<string, unknown>;
+export type RenderedServiceConfig = {
+  services: ServiceConfig;
   /** The same shape as `services`, holding only the secrets. */
   secrets: { services: Record<string, unknown> };
 };
@@ -25,10 +26,10 @@ export function renderServiceConfig(
   entries: LedgerEntry[],
   objectStorage?: { endpoint: string | null; forcePathStyle: boolean },
   instance?: Pick<Instance, "id" | "emailSettings" | "smtpPasswordSealed">,
-): ServiceConfig {
+): RenderedServiceConfig {
   const live = entries.filter((entry) => !entry.deletedAt);
   const ofKind = <K extends LedgerKind>(kind: K) => live.filter((entry): entry is LedgerEntry<K> => isEntryOf(entry, kind));
-  const services: Record<string, unknown> = {};
+  const services: ServiceConfig = {};
   const secrets: Record<string, unknown> = {};
 
   const mysqlDatabases = ofKind("mysql.database");
@@ -104,19 +105,21 @@ export function renderServiceConfig(
  */
 export function withCurrentSmtp(
   deployment: Pick<Deployment, "id" | "instanceId" | "secrets">,
-  config: Record<string, unknown>,
+  config: DeploymentConfig,
   instance: Pick<Instance, "id" | "emailSettings" | "smtpPasswordSealed">,
   entries: LedgerEntry[],
-): { config: Record<string, unknown>; secrets: string } {
+): { config: DeploymentConfig; secrets: string } {
   const cell = sealedCells.deploymentSecrets(deployment);
   const current = renderServiceConfig(entries.filter((entry) => entry.kind === "mail.relay_credential"), undefined, instance);
   const replaceSmtp = (services: unknown, smtp: unknown) => {
     const others = Object.fromEntries(Object.entries(isPlainObject(services) ? services : {}).filter(([name]) => name !== "smtp"));
     return smtp === undefined ? others : { ...others, smtp };
   };
+  const services: ServiceConfig = { ...config.services, smtp: current.services.smtp };
+  if (!services.smtp) delete services.smtp;
   const secrets = deployment.secrets ? decryptJson(deployment.secrets, cell) : {};
   return {
-    config: { ...config, services: replaceSmtp(config.services, current.services.smtp) },
+    config: { ...config, services },
     secrets: encryptJson({ ...secrets, services: replaceSmtp(secrets.services, current.secrets.services.smtp) }, cell),
   };
 }

@@ -1,9 +1,11 @@
 // A sample instance as the OVH user-data tests render it: its row, its ledger of data services (with sealed
 // secrets), and the deployed configuration the VM receives (rendered config with the secrets merged in).
 import type { Instance } from "@/db/schema";
+import { planById, planDeploymentConfig } from "@/server/billing/plans";
 import { defaultStaticPages } from "@/server/branding/static-pages";
 import { sealedCells } from "@/server/crypto/sealed-cells";
 import { encryptJson } from "@/server/crypto/secrets";
+import type { DeploymentConfig, ServiceConfig } from "@/server/deployments/config";
 import { renderUserData, type PlatformServices } from "@/server/infra/compute/cloud-init/user-data";
 import type { LedgerEntry } from "@/server/instances/ledger";
 import type { LedgerDetails, LedgerKind, LedgerSecrets } from "@/server/instances/ledger-kinds";
@@ -70,6 +72,21 @@ export const ledger = [
   entry("mail.relay_credential", "lyc_abcdef012345", { host: "relay.lyceum.example", port: 587, tls: "starttls" }, { password: "relay-token" }),
   entry("tutor.secrets", "lyc_abcdef012345", { keys: ["OPENEDX_SECRET_KEY", "JWT_RSA_PRIVATE_KEY", "CMS_OAUTH2_SECRET", "ID"] }, SAMPLE_TUTOR_SECRETS),
 ];
+
+/** A deployment's stored configuration, as the config step renders it, with these services. */
+export function sampleDeploymentConfig(forInstance: Instance = instance, services: ServiceConfig = {}): DeploymentConfig {
+  const site = renderSiteConfig(forInstance, { LYCEUM_BASE_DOMAIN: "lyceum.example", publicUrl: "https://portal.lyceum.example" });
+  return { ...planDeploymentConfig(planById(forInstance.plan)), ...site, services };
+}
+
+/**
+ * A deployment row's configuration and sealed secrets as the config step stores them for the sample ledger (the
+ * row's id is chosen first: the secrets are sealed to it).
+ */
+export function storedDeployment(forInstance: Instance, id: string = crypto.randomUUID()) {
+  const { services, secrets } = renderServiceConfig(ledger, { endpoint: null, forcePathStyle: false }, forInstance);
+  return { id, config: sampleDeploymentConfig(forInstance, services), secrets: encryptJson(secrets, sealedCells.deploymentSecrets({ id, instanceId: forInstance.id })) };
+}
 
 /** What the VM receives: the rendered config with the sealed secrets merged in (siteConfigOf does this at boot). */
 export function deployedConfig(forInstance: Instance = instance, forLedger: LedgerEntry[] = ledger) {
