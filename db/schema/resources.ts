@@ -12,6 +12,7 @@ export const instanceResources = pgTable(
     // One of server/instances/ledger-kinds.ts, whose schema for the kind the details follow (checked on write and read).
     kind: text("kind").$type<LedgerKind>().notNull(),
     externalId: text("external_id").notNull(),
+    // The column's default stays as migrated; no kind's details are empty, and every write names them.
     details: jsonb("details").$type<LedgerDetails>().notNull().default(sql`'{}'::jsonb`),
     // AES-256-GCM ciphertext (server/crypto/secrets.ts); never sent to a browser.
     secrets: text("secrets"),
