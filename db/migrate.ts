@@ -6,7 +6,7 @@ import { Logger, runMigrations } from "graphile-worker";
 import postgres from "postgres";
 
 const MIGRATION_LOCK_KEY = 4_242_001;
-export const migrationsFolder = path.join(process.cwd(), "db", "migrations");
+const migrationsFolder = path.join(process.cwd(), "db", "migrations");
 
 export async function applyMigrations(databaseUrl: string): Promise<void> {
   const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });

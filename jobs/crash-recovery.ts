@@ -6,7 +6,7 @@ import { eq, lt, sql } from "drizzle-orm";
 import type { WorkerUtils } from "graphile-worker";
 import { db } from "@/db";
 import { workerProcesses } from "@/db/schema";
-import { STALE_AFTER_MS } from "@/server/jobs/worker-heartbeat";
+import { STALE_AFTER_MS } from "@/server/queue/worker-heartbeat";
 
 /** What a process knows of its own row, so a heartbeat can write the row back whole if a reaper removed it. */
 export type WorkerProcessIdentity = { id: string; graphileWorkerIds: string[]; metricsAddress: string | null };

@@ -1,24 +1,30 @@
 // graphile-worker's recurring jobs, one line each in its crontab format: `<min> <hour> <dom> <month> <dow> <task> ?<opts>`.
-// Every task named here must also be in jobs/tasks/index.ts.
+// The task is a JobName, so each has a task in jobs/tasks/index.ts (whose list must cover every JobName).
 //
 // No `fill` on the daily lines: with `?fill=1d`, tests/billing-lifecycle.test.ts's grace-period test stalled for a
 // minute in 4 of 6 runs (its suspend_for_nonpayment job was picked up ~60 s late), and passed 6 of 6 without it.
 // Each is an idempotent sweep, so a run missed while no worker was up is simply done by the next day's.
+import type { JobName } from "@/server/queue/payloads";
+
+function cronLine(schedule: string, job: JobName, options?: string) {
+  return options ? `${schedule} ${job} ?${options}` : `${schedule} ${job}`;
+}
+
 export const CRONTAB_LINES: string[] = [
   // 03:17 UTC daily, off the hour that every other ACME client picks.
-  "17 3 * * * renew_certificates",
+  cronLine("17 3 * * *", "renew_certificates"),
   // A safety net for changes no pipeline step synced (a server the reconcile job restarted on a new port, a
   // hand edit): unchanged, it reloads nothing. One job at a time (jobKey), whichever worker takes it.
-  "* * * * * sync_load_balancer ?jobKey=sync_load_balancer&max=1",
+  cronLine("* * * * *", "sync_load_balancer", "jobKey=sync_load_balancer&max=1"),
   // Operations whose worker died on the last attempt are failed (and their instance released) within a minute.
-  "* * * * * fail_stranded_operations ?jobKey=fail_stranded_operations&max=1",
-  // Each instance keeps its active deployment and one fallback (jobs/deployments/retire.ts).
-  "0 3 * * * terminate_obsolete_deployments",
+  cronLine("* * * * *", "fail_stranded_operations", "jobKey=fail_stranded_operations&max=1"),
+  // Each instance keeps its active deployment and one fallback (server/deployments/retire.ts).
+  cronLine("0 3 * * *", "terminate_obsolete_deployments"),
   // Orphans and ghosts: every backend against the ledger (server/reconcile/); staff are emailed findings.
-  "30 3 * * * reconcile_resources",
+  cronLine("30 3 * * *", "reconcile_resources"),
   // Billing as a desired state (server/billing/desired-state.ts): a cancelled suspension, a lost timer or a plan change
   // that never reached the servers is put right within five minutes. One run at a time, whichever worker takes it.
-  "*/5 * * * * reassert_billing_state ?jobKey=reassert_billing_state&max=1",
+  cronLine("*/5 * * * *", "reassert_billing_state", "jobKey=reassert_billing_state&max=1"),
 ];
 
 export const crontab = CRONTAB_LINES.join("\n");

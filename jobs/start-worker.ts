@@ -10,7 +10,8 @@ import { workerProcesses } from "@/db/schema";
 import { ConfigurationError, env, poolSizeNeeded } from "@/server/env";
 import { currentLogContext, withLogContext } from "@/server/observability/log-context";
 import { logger } from "@/server/observability/logger";
-import { HEARTBEAT_INTERVAL_MS } from "@/server/jobs/worker-heartbeat";
+import { enqueueJob } from "@/server/queue/enqueue";
+import { HEARTBEAT_INTERVAL_MS } from "@/server/queue/worker-heartbeat";
 import { metrics } from "@/server/observability/metrics";
 import { addGraphileWorkerId, beat, registerWorkerProcess, releaseStaleLocks, unregisterWorkerProcess } from "./crash-recovery";
 import { startMetricsServer, type MetricsServer } from "./metrics-server";
@@ -51,7 +52,7 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
     noHandleSignals: true,
     pollInterval: 1000,
     crontab,
-    taskList: withJobLogContext({ ...(taskList as TaskList), ...options.extraTasks }),
+    taskList: withJobLogContext({ ...taskList, ...options.extraTasks }),
     logger: graphileLogger(log, Boolean(options.quiet)),
   });
   countJobs(runner);
@@ -77,7 +78,7 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
   }, HEARTBEAT_INTERVAL_MS);
   timer.unref();
 
-  await utils.addJob("reconcile_compute", {}, { jobKey: "reconcile_compute", maxAttempts: 3 });
+  await enqueueJob(db, "reconcile_compute", {}, { jobKey: "reconcile_compute", maxAttempts: 3 });
   log.info({ metricsAddress: metricsServer?.address ?? null, concurrency }, "worker started");
 
   return {

@@ -7,15 +7,15 @@ import { db } from "@/db";
 import type { InstanceOperation } from "@/db/schema";
 import { metrics } from "@/server/observability/metrics";
 import { logger } from "@/server/observability/logger";
-import { failAbandonedOperation } from "./pipeline/runner";
+import { failAbandonedOperation } from "./runner/runner";
 import { PIPELINES } from "./pipelines/by-kind";
 
 /** An operation this young may still be between its insert and its job's first pick-up. */
-export const STRANDED_AFTER_SECONDS = 60;
+const STRANDED_AFTER_SECONDS = 60;
 
 type StrandedRow = { id: string; why: "no_job" | "attempts_used" };
 
-export async function findStrandedOperations(olderThanSeconds = STRANDED_AFTER_SECONDS): Promise<StrandedRow[]> {
+async function findStrandedOperations(olderThanSeconds = STRANDED_AFTER_SECONDS): Promise<StrandedRow[]> {
   return db.execute<StrandedRow>(sql`
     select o.id, case when j.id is null then 'no_job' else 'attempts_used' end as why
     from instance_operations o

@@ -18,7 +18,7 @@ export type UnsafeShortcut = {
   isOn: (config: ParsedEnv) => boolean;
 };
 
-export const UNSAFE_SHORTCUTS: readonly UnsafeShortcut[] = [
+const UNSAFE_SHORTCUTS: readonly UnsafeShortcut[] = [
   {
     variable: "LYCEUM_UNSAFE_LOCAL_BILLING",
     what: "local billing: checkout is free (no STRIPE_SECRET_KEY), and webhooks may be signed with a published secret",

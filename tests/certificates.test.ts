@@ -1,64 +1,35 @@
 // Certificates from a real ACME CA (Pebble on loopback, pebble-challtestsrv as its DNS): the hosting-domain
 // wildcard through DNS-01, a custom domain through HTTP-01 served by the portal's own route, a refusal with the
 // CA's problem document on the instance page, renewal, and teardown.
-import http from "node:http";
 import { X509Certificate } from "node:crypto";
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { isolatedDatabase } from "./helpers/isolated-database";
-import { startPebble, type Pebble } from "./helpers/pebble";
+import { runningInstanceRow, startPebbleEdge } from "./helpers/pebble-edge";
 import { trustedTestCa } from "./helpers/test-ca";
 
 await isolatedDatabase();
 // Clients' own certificates come from a CA the portal trusts: this run's test CA.
 const clientCa = await trustedTestCa();
-const pebble: Pebble = await startPebble();
-process.env.LYCEUM_BASE_DOMAIN = "lyceum.test";
-process.env.DNS_DRIVER = "challtestsrv";
-process.env.CHALLTESTSRV_URL = pebble.challtestsrvUrl;
-process.env.ACME_DIRECTORY_URL = pebble.directoryUrl;
-process.env.ACME_CA_CERTS = pebble.caFile;
-process.env.ACME_EMAIL = "certificates@lyceum.test";
+const { pebble, drivers, stop: stopPebbleEdge } = await startPebbleEdge();
 
 const { db, closeDb } = await import("@/db");
 const { acmeAccounts, acmeHttpChallenges, certificates, instanceEvents, instances, instanceResources } = await import("@/db/schema");
 const { env } = await import("@/server/env");
-const { edgeDrivers, setInfrastructure } = await import("@/server/infra");
-const { createAcmeIssuer } = await import("@/server/infra/certificates/acme");
-const { makeSelfSignedCertificate } = await import("@/server/infra/certificates/self-signed");
+const { createAcmeIssuer } = await import("@/server/infra/certificate-issuers/acme");
+const { makeSelfSignedCertificate } = await import("@/server/infra/certificate-issuers/self-signed");
 const { acmeAccountStore } = await import("@/server/certificates/acme-stores");
 const { issueCertificate } = await import("@/server/certificates/issuance");
 const { certificatesDueForRenewal, certificatesToServe, privateKeyOf } = await import("@/server/certificates/store");
 const { ensureCertificates, removeCertificates } = await import("@/jobs/steps/certificates");
 const { publishDns, removeDns } = await import("@/jobs/steps/dns");
 const { renewDueCertificates } = await import("@/jobs/tasks/renew_certificates");
-const { GET: acmeChallengeRoute } = await import("@/app/api/acme-challenge/[token]/route");
 const { apiAs } = await import("./helpers/accounts");
 const { registeredInstance } = await import("./helpers/instances");
 const { stepContext } = await import("./helpers/step-context");
 
-// acme-client polls every 5-30 s by default; Pebble without sleep answers at once.
-const drivers = edgeDrivers(env(), { min: 50, max: 500 });
-setInfrastructure(drivers as never);
-let validationServer: http.Server;
-
-beforeAll(async () => {
-  // Pebble's HTTP-01 validation connects here (challtestsrv resolves every name to 127.0.0.1); the portal's
-  // route handler answers, exactly as behind the load balancer.
-  validationServer = http.createServer((req, res) => {
-    const match = /^\/\.well-known\/acme-challenge\/([^/?]+)$/.exec(req.url ?? "");
-    if (!match) return void res.writeHead(404).end();
-    void acmeChallengeRoute(new Request(`http://${req.headers.host}${req.url}`), { params: Promise.resolve({ token: match[1]! }) }).then(async (response) => {
-      res.writeHead(response.status, Object.fromEntries(response.headers)).end(await response.text());
-    });
-  });
-  await new Promise<void>((resolve) => validationServer.listen(pebble.httpPort, "127.0.0.1", resolve));
-});
-
 afterAll(async () => {
-  setInfrastructure(undefined);
-  await new Promise((resolve) => validationServer?.close(resolve));
-  await pebble.stop();
+  await stopPebbleEdge();
   await closeDb();
 });
 
@@ -68,16 +39,6 @@ async function expectChainUpToPebbleRoot(chainPem: string) {
   const root = new X509Certificate(await pebble.issuingRootPem());
   for (let i = 0; i < chain.length; i++) expect(chain[i]!.verify((chain[i + 1] ?? root).publicKey)).toBe(true);
   return chain[0]!;
-}
-
-async function runningInstanceRow(subdomain: string, customDomain?: string) {
-  const { owner, instance } = await registeredInstance(undefined, `School ${subdomain}`);
-  const [row] = await db
-    .update(instances)
-    .set({ subdomain, status: "running", ...(customDomain ? { customDomain, customDomainStatus: "verified" as const } : {}) })
-    .where(eq(instances.id, instance.id))
-    .returning();
-  return { owner, instance: row! };
 }
 
 describe("certificates from Pebble", () => {

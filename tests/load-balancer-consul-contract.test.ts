@@ -12,7 +12,7 @@ import { followPublishedConfiguration, placePublishedFiles } from "@/server/infr
 import { HaproxyConfigRefusedError, HaproxyLoadBalancer } from "@/server/infra/load-balancer/haproxy";
 import { MAINTENANCE_PAGE_MARKER } from "@/server/infra/load-balancer/pages";
 import { freePort } from "@/server/net/free-port";
-import { selfSignedCertificate, type PemPair } from "@/server/infra/load-balancer/self-signed";
+import { selfSignedPemPair, type PemPair } from "@/server/infra/load-balancer/default-certificate";
 import type { LoadBalancedSite, LoadBalancerState } from "@/server/infra/load-balancer/state";
 import { startFakeConsul } from "./helpers/fake-consul";
 import { eventually } from "./helpers/waiting";
@@ -39,7 +39,7 @@ describe("the Consul load balancer driver", () => {
 
   beforeAll(async () => {
     consul = await startFakeConsul(TOKEN);
-    certificate = await selfSignedCertificate(["a.example.org"]);
+    certificate = await selfSignedPemPair(["a.example.org"]);
     driver = new ConsulLoadBalancer({ url: consul.url, token: TOKEN, prefix: PREFIX, nodeDir: "/etc/haproxy/lyceum", haproxyBin: "/usr/sbin/haproxy" });
   });
   afterAll(() => consul?.close());
@@ -140,7 +140,7 @@ describe.skipIf(skipWithout("haproxy"))("a HAProxy node following Consul", () =>
     const controller = new AbortController();
     try {
       const port = await freePort();
-      const certificate = await selfSignedCertificate(["a.example.org"]);
+      const certificate = await selfSignedPemPair(["a.example.org"]);
       const worker = new ConsulLoadBalancer({ url: consul.url, token: TOKEN, prefix: PREFIX, nodeDir, haproxyBin: HAPROXY });
       const state = (mode: "serving" | "maintenance"): LoadBalancerState => ({
         httpBind: `127.0.0.1:${port}`,

@@ -12,7 +12,7 @@ import tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HaproxyConfigRefusedError, HaproxyLoadBalancer } from "@/server/infra/load-balancer/haproxy";
 import { MAINTENANCE_PAGE_MARKER, PREPARING_PAGE_MARKER } from "@/server/infra/load-balancer/pages";
-import { selfSignedCertificate, type PemPair } from "@/server/infra/load-balancer/self-signed";
+import { selfSignedPemPair, type PemPair } from "@/server/infra/load-balancer/default-certificate";
 import type { LoadBalancedSite, LoadBalancerState } from "@/server/infra/load-balancer/state";
 import { freePort } from "@/server/net/free-port";
 import { HAPROXY_BIN, skipWithout } from "./helpers/system-tools";
@@ -105,7 +105,7 @@ describe.skipIf(skipWithoutHaproxy)("the HAProxy load balancer", () => {
   beforeAll(async () => {
     [siteA, siteB, portal] = await Promise.all([startBackend("site-a"), startBackend("site-b"), startBackend("portal")]);
     backends.push(siteA, siteB, portal);
-    [certificateA, defaultCertificate] = await Promise.all([selfSignedCertificate(["a.test", "studio.a.test"]), selfSignedCertificate(["default.invalid"])]);
+    [certificateA, defaultCertificate] = await Promise.all([selfSignedPemPair(["a.test", "studio.a.test"]), selfSignedPemPair(["default.invalid"])]);
     httpPort = await freePort();
     httpsPort = await freePort();
     dir = await mkdtemp(path.join(os.tmpdir(), "lyceum-haproxy-"));
@@ -193,7 +193,7 @@ describe.skipIf(skipWithoutHaproxy)("the HAProxy load balancer", () => {
   });
 
   it("removes a replaced certificate's file (and private key) once no kept configuration names it", async () => {
-    const renewed = await selfSignedCertificate(["a.test", "studio.a.test"]);
+    const renewed = await selfSignedPemPair(["a.test", "studio.a.test"]);
     const withCertificate = (certificate: PemPair, sites: LoadBalancedSite[]) => ({
       ...state(sites),
       certificates: [{ hostnames: ["a.test", "studio.a.test"], ...certificate }],
@@ -270,7 +270,7 @@ describe.skipIf(skipWithoutHaproxy)("starting HAProxy", () => {
         portalAddress: "127.0.0.1:3000",
         sites: [],
         certificates: [],
-        defaultCertificate: await selfSignedCertificate(["default.invalid"]),
+        defaultCertificate: await selfSignedPemPair(["default.invalid"]),
       };
       await expect(lb.start(state)).rejects.toThrow(/haproxy exited \(1\) while starting: .*(cannot bind|Address already in use)/i);
     } finally {

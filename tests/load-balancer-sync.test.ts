@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/db";
 import { deployments, instanceOperations, instances, type OperationKind } from "@/db/schema";
-import { runOperation } from "@/jobs/pipeline/runner";
+import { runOperation } from "@/jobs/runner/runner";
 import { resumePipeline } from "@/jobs/pipelines/resume";
 import { suspendPipeline } from "@/jobs/pipelines/suspend";
 import { syncLoadBalancerFromDb } from "@/jobs/steps/load-balancer";

@@ -8,7 +8,7 @@ process.env.LYCEUM_STAFF_ALERT_EMAILS = "oncall@lyceum.example, lead@lyceum.exam
 
 const { db } = await import("@/db");
 const { instanceOperations } = await import("@/db/schema");
-const { runOperation } = await import("@/jobs/pipeline/runner");
+const { runOperation } = await import("@/jobs/runner/runner");
 const { provisionPipeline } = await import("@/jobs/pipelines/provision");
 const { transitionInstance } = await import("@/server/instances/lifecycle");
 const { createInstance } = await import("./helpers/registration");

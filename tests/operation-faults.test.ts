@@ -9,7 +9,7 @@ await isolatedDatabase();
 
 const { db, closeDb } = await import("@/db");
 const { auditLog, faultInjections, instanceOperations, operationSteps } = await import("@/db/schema");
-const { runOperation } = await import("@/jobs/pipeline/runner");
+const { runOperation } = await import("@/jobs/runner/runner");
 const { provisionPipeline } = await import("@/jobs/pipelines/provision");
 const { startWorker } = await import("@/jobs/start-worker");
 const { streamInstanceEvents } = await import("@/server/events/stream");

@@ -12,8 +12,6 @@ const { db } = await import("@/db");
 const { deployments, instanceEvents, instanceOperations } = await import("@/db/schema");
 const { changeLocalPlan, localSubscriptionId } = await import("@/server/billing/local/simulator");
 const { planById } = await import("@/server/billing/plans");
-const { infra, setInfrastructure } = await import("@/server/infra");
-const { ServerCannotBeReconfiguredError } = await import("@/server/infra/compute/driver");
 const { REDEPLOY_INSTEAD } = await import("@/server/instances/apply-changes");
 const { apiAs, makeUser, uniqueSuffix } = await import("./helpers/accounts");
 const { atStripe, checkoutAtStripe, deliver } = await import("./helpers/billing");
@@ -21,21 +19,10 @@ const { instanceRow, runningInstance, waitForStatus } = await import("./helpers/
 const { GOOD_BRANDING, makeVerifiedUser, registerInstance } = await import("./helpers/registration");
 const { eventually } = await import("./helpers/waiting");
 
+const { makeComputeBootOnly } = await import("./helpers/boot-only-compute");
 const { runWorkerForThisFile } = await import("./helpers/file-worker");
 
-runWorkerForThisFile({
-  beforeStart() {
-    const real = infra();
-    // The local driver, made to behave like OVH's towards running servers: their configuration is read at boot only.
-    const bootOnly = Object.assign(Object.create(real.compute) as typeof real.compute, {
-      canReconfigureInPlace: false,
-      reconfigureServer: async (serverId: string) => {
-        throw new ServerCannotBeReconfiguredError(real.compute.name, serverId);
-      },
-    });
-    setInfrastructure({ ...real, compute: bootOnly });
-  },
-});
+runWorkerForThisFile({ beforeStart: makeComputeBootOnly });
 
 async function deploymentsOf(instanceId: string) {
   return db.select().from(deployments).where(eq(deployments.instanceId, instanceId)).orderBy(deployments.createdAt);

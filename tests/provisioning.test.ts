@@ -114,10 +114,8 @@ describe("provisioning a paid instance", () => {
     await compute.stopAll();
     expect((await compute.listServers()).map((s) => s.serverId)).not.toContain(serverId);
 
-    const { makeWorkerUtils } = await import("graphile-worker");
-    const utils = await makeWorkerUtils({ connectionString: process.env.DATABASE_URL! });
-    await utils.addJob("reconcile_compute", {}, { jobKey: "reconcile_compute" });
-    await utils.release();
+    const { enqueueJob } = await import("@/server/queue/enqueue");
+    await enqueueJob(db, "reconcile_compute", {}, { jobKey: "reconcile_compute" });
     await eventually(async () => ((await compute.listServers()).some((s) => s.serverId === serverId) ? true : undefined), 30_000, "restart");
     const deployment = await eventually(async () => {
       const d = await db.query.deployments.findFirst({ where: eq(deployments.id, running.activeDeploymentId!) });

@@ -12,7 +12,7 @@ await isolatedDatabase();
 const { db } = await import("@/db");
 const { auditLog, deployments, instanceEvents, instanceOperations, instanceResources } = await import("@/db/schema");
 const { terminateObsoleteDeploymentsOfFleet } = await import("@/jobs/tasks/terminate_obsolete_deployments");
-const { PermanentStepError } = await import("@/jobs/pipeline/errors");
+const { PermanentStepError } = await import("@/jobs/runner/errors");
 const { infra, setInfrastructure } = await import("@/server/infra");
 const { ledgerFor } = await import("@/server/instances/ledger");
 const { latestOperation } = await import("@/server/instances/operations");

@@ -4,7 +4,7 @@ import { and, desc, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { db } from "@/db";
 import { auditLog, instanceEvents, instanceOperations, instances, type User } from "@/db/schema";
-import { runOperation } from "@/jobs/pipeline/runner";
+import { runOperation } from "@/jobs/runner/runner";
 import { provisionPipeline } from "@/jobs/pipelines/provision";
 import { createCaller } from "@/server/api/root";
 import { transitionInstance } from "@/server/instances/lifecycle";

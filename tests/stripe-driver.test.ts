@@ -9,19 +9,11 @@ import { processStripeEvent } from "@/server/billing/processing";
 import { apiAs, uniqueSuffix } from "./helpers/accounts";
 import { makeVerifiedUser, registerInstance } from "./helpers/registration";
 import { deliver } from "./helpers/billing";
-import { startFakeStripe } from "./helpers/fake-stripe";
+import { startStripeForDriver } from "./helpers/fake-stripe";
+import { stripeSubscriptionObject, subscriptionUpdatedEvent } from "./helpers/stripe";
 
 const SECRET_KEY = "sk_test_lyceum_contract";
-const stripe = await startFakeStripe(SECRET_KEY);
-// Read by server/env.ts on first use, which is after this point.
-Object.assign(process.env, {
-  STRIPE_SECRET_KEY: SECRET_KEY,
-  STRIPE_API_BASE: stripe.url,
-  STRIPE_PRICE_STARTER: "price_starter_test",
-  STRIPE_PRICE_GROWTH: "price_growth_test",
-  STRIPE_PRICE_SCALE: "price_scale_test",
-  LYCEUM_PUBLIC_URL: "https://portal.example.org",
-});
+const stripe = await startStripeForDriver(SECRET_KEY);
 
 afterAll(() => stripe.close());
 
@@ -29,24 +21,6 @@ async function registered(plan: "starter" | "growth" = "starter") {
   const owner = await makeVerifiedUser();
   const instance = await registerInstance(owner, { name: "Stripe School", subdomain: `str-${uniqueSuffix()}`, plan });
   return { owner, instance };
-}
-
-function stripeSubscription(id: string, fields: { customer: string; status: string; instanceId: string; price: string; periodEnd: number }) {
-  return {
-    id,
-    object: "subscription",
-    customer: fields.customer,
-    status: fields.status,
-    metadata: { instanceId: fields.instanceId, plan: "starter" },
-    cancel_at_period_end: false,
-    canceled_at: null,
-    trial_end: null,
-    default_payment_method: "pm_card_visa",
-    items: {
-      object: "list",
-      data: [{ id: `si_${id}`, object: "subscription_item", quantity: 1, price: { id: fields.price, object: "price" }, current_period_end: fields.periodEnd }],
-    },
-  };
 }
 
 describe("the Stripe billing driver", () => {
@@ -126,7 +100,7 @@ describe("the Stripe billing driver", () => {
     const instanceId = crypto.randomUUID();
     stripe.subscriptions.set(
       "sub_read",
-      stripeSubscription("sub_read", { customer: "cus_x", status: "past_due", instanceId, price: "price_growth_test", periodEnd }),
+      stripeSubscriptionObject("sub_read", { customer: "cus_x", status: "past_due", instanceId, price: "price_growth_test", periodEnd }),
     );
     expect(await billingDriver().retrieveSubscription("sub_read")).toEqual({
       id: "sub_read",
@@ -152,16 +126,10 @@ describe("the Stripe billing driver", () => {
     const periodEnd = Math.floor(Date.now() / 1000) + 30 * 86400;
     stripe.subscriptions.set(
       subscriptionId,
-      stripeSubscription(subscriptionId, { customer: "cus_paid", status: "active", instanceId: instance.id, price: "price_starter_test", periodEnd }),
+      stripeSubscriptionObject(subscriptionId, { customer: "cus_paid", status: "active", instanceId: instance.id, price: "price_starter_test", periodEnd }),
     );
-    const event = {
-      id: `evt_${uniqueSuffix()}`,
-      object: "event",
-      type: "customer.subscription.updated",
-      created: Math.floor(Date.now() / 1000),
-      // A stale snapshot: Stripe has since taken the payment.
-      data: { object: { ...stripe.subscriptions.get(subscriptionId), status: "incomplete" } },
-    };
+    // A stale snapshot: Stripe has since taken the payment.
+    const event = subscriptionUpdatedEvent({ ...stripe.subscriptions.get(subscriptionId), status: "incomplete" });
     await deliver([event]);
     await processStripeEvent(event.id);
 

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { useActionState } from "react";
 import { ErrorMessage } from "@/app/_components/error-message";
 import { Field } from "@/app/_components/field";
-import { changeOwnPassword, chooseNewPassword, requestPasswordReset } from "./actions";
+import { changeOwnPassword, chooseNewPassword, requestPasswordReset, type PasswordFormState } from "./actions";
 
 export function ForgotPasswordForm() {
   const [state, action, isPending] = useActionState(requestPasswordReset, {});
@@ -37,19 +37,7 @@ export function ResetPasswordForm({ token }: { token: string }) {
   return (
     <form action={action} className="card stack max-w-md" noValidate>
       <input type="hidden" name="token" value={token} />
-      <Field
-        label="New password"
-        name="password"
-        type="password"
-        autoComplete="new-password"
-        required
-        hint="At least 10 characters."
-        error={state.fieldErrors?.password}
-      />
-      <ErrorMessage>{state.formError}</ErrorMessage>
-      <button type="submit" className="button" disabled={isPending}>
-        Change password
-      </button>
+      <NewPasswordAndSubmit state={state} isPending={isPending} />
     </form>
   );
 }
@@ -73,6 +61,15 @@ export function ChangePasswordForm() {
         required
         error={state.fieldErrors?.currentPassword}
       />
+      <NewPasswordAndSubmit state={state} isPending={isPending} />
+    </form>
+  );
+}
+
+/** The new password, the form's own error and the submit button: the end of both forms that set a password. */
+function NewPasswordAndSubmit({ state, isPending }: { state: PasswordFormState; isPending: boolean }) {
+  return (
+    <>
       <Field
         label="New password"
         name="password"
@@ -86,6 +83,6 @@ export function ChangePasswordForm() {
       <button type="submit" className="button" disabled={isPending}>
         Change password
       </button>
-    </form>
+    </>
   );
 }

@@ -20,10 +20,6 @@ const TONE: Partial<Record<SubscriptionStatus, string>> = {
   canceled: "badge-suspended",
 };
 
-export function subscriptionStatusLabel(status: SubscriptionStatus) {
-  return LABELS[status];
-}
-
 export function SubscriptionBadge({ status }: { status: SubscriptionStatus }) {
   return (
     <span className={`badge ${TONE[status] ?? ""}`} data-subscription-status={status}>

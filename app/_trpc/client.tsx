@@ -8,7 +8,7 @@ import superjson from "superjson";
 import { MAX_TRPC_BATCH_CALLS } from "@/server/api/request-limits";
 import type { AppRouter } from "@/server/api/root";
 
-export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
+export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
 
 function makeQueryClient() {
   return new QueryClient({ defaultOptions: { queries: { staleTime: 5_000, retry: 1 } } });

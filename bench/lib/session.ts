@@ -1,5 +1,5 @@
 // Signs in through Auth.js's credentials endpoint over HTTP and keeps the cookies, as a browser would.
-export class CookieJar {
+class CookieJar {
   private readonly cookies = new Map<string, string>();
 
   absorb(response: Response) {

@@ -6,14 +6,6 @@ export function percentile(values: number[], p: number): number {
   return sorted[rank]!;
 }
 
-export function median(values: number[]): number {
-  return percentile(values, 50);
-}
-
-export function summarise(values: number[]) {
-  return { min: Math.min(...values), median: median(values), max: Math.max(...values) };
-}
-
 export function round(value: number, digits = 2): number {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;

@@ -5,7 +5,7 @@ import { run, type Runner, type Task } from "graphile-worker";
 import { db } from "@/db";
 import { instanceOperations } from "@/db/schema";
 import { operationTask } from "@/jobs/tasks/operation-task";
-import type { Pipeline } from "@/jobs/pipeline/types";
+import type { Pipeline } from "@/jobs/runner/types";
 import type { Scenario } from "../lib/context";
 import { benchInstance, benchUser } from "../lib/fixtures";
 import { medianOf } from "../lib/report";

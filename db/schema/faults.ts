@@ -1,4 +1,4 @@
-// Failures that tests ask the pipeline runner to inject into a step (jobs/pipeline/faults.ts). Read only when
+// Failures that tests ask the pipeline runner to inject into a step (jobs/runner/faults.ts). Read only when
 // LYCEUM_ENABLE_FAULT_INJECTION=1, so a row here does nothing in production.
 import { sql } from "drizzle-orm";
 import { boolean, index, integer, pgEnum, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";

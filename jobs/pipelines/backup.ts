@@ -4,7 +4,7 @@ import { eq } from "drizzle-orm";
 import { backups } from "@/db/schema";
 import { appendInstanceEvent } from "@/server/instances/events";
 import { backUpMongodb, backUpMysql, backUpObjects, backUpRabbitmq, verifyBackup } from "../steps/backup";
-import type { Pipeline } from "../pipeline/types";
+import type { Pipeline } from "../runner/types";
 
 export const backupPipeline: Pipeline = {
   kind: "backup",

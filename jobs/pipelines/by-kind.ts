@@ -1,6 +1,6 @@
 // Each kind of operation's pipeline, for code that handles an operation without its job (the stranded sweep).
 import type { OperationKind } from "@/db/schema";
-import type { Pipeline } from "../pipeline/types";
+import type { Pipeline } from "../runner/types";
 import { backupPipeline } from "./backup";
 import { deprovisionPipeline } from "./deprovision";
 import { provisionPipeline } from "./provision";

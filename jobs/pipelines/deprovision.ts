@@ -13,7 +13,7 @@ import { removeObjectStorage } from "../steps/object-storage";
 import { removeRabbitmq } from "../steps/rabbitmq";
 import { removeTutorSecrets } from "../steps/tutor-secrets";
 import { verifyNothingLeft } from "../steps/verify-removed";
-import type { Pipeline } from "../pipeline/types";
+import type { Pipeline } from "../runner/types";
 
 export const deprovisionPipeline: Pipeline = {
   kind: "deprovision",

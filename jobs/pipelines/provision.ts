@@ -16,8 +16,8 @@ import { ensureMysql } from "../steps/mysql";
 import { ensureObjectStorage } from "../steps/object-storage";
 import { ensureRabbitmq } from "../steps/rabbitmq";
 import { ensureTutorSecrets } from "../steps/tutor-secrets";
-import { OperationCancelledError } from "../pipeline/timeout";
-import type { Pipeline } from "../pipeline/types";
+import { OperationCancelledError } from "../runner/timeout";
+import type { Pipeline } from "../runner/types";
 
 export const provisionPipeline: Pipeline = {
   kind: "provision",

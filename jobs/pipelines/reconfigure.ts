@@ -4,9 +4,9 @@
 import { appendInstanceEvent } from "@/server/instances/events";
 import { ensureCertificates } from "../steps/certificates";
 import { ensureMailRelayCredential } from "../steps/mail-relay";
-import { applyPlan } from "../steps/plan";
+import { applyPlan } from "../steps/compute-flavor";
 import { confirmSiteConfig, pushSiteConfig } from "../steps/reconfigure";
-import type { Pipeline } from "../pipeline/types";
+import type { Pipeline } from "../runner/types";
 
 export const reconfigurePipeline: Pipeline = {
   kind: "reconfigure",

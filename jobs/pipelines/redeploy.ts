@@ -6,13 +6,13 @@ import { deployments } from "@/db/schema";
 import { deploymentLabel, setDeploymentStatus } from "@/server/deployments/status";
 import { infra } from "@/server/infra";
 import { appendInstanceEvent } from "@/server/instances/events";
-import { destroyDeploymentServer } from "../deployments/retire";
+import { destroyDeploymentServer } from "@/server/deployments/retire";
 import { ensureCertificates } from "../steps/certificates";
 import { activateDeployment, bootServer, renderDeploymentConfig, retireOldDeployments, waitForNewDeploymentHeartbeat } from "../steps/deployment";
 import { syncLoadBalancerStep } from "../steps/load-balancer";
 import { ensureMailRelayCredential } from "../steps/mail-relay";
 import { ensureTutorSecrets } from "../steps/tutor-secrets";
-import type { Pipeline } from "../pipeline/types";
+import type { Pipeline } from "../runner/types";
 
 export const redeployPipeline: Pipeline = {
   kind: "redeploy",

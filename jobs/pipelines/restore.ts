@@ -12,7 +12,7 @@ import { ensureMysql } from "../steps/mysql";
 import { ensureObjectStorage } from "../steps/object-storage";
 import { ensureRabbitmq } from "../steps/rabbitmq";
 import { onlyForDeletedInstance, restoreMysql, restoreObjects, restoreRabbitmq, verifyRestoreSource } from "../steps/restore";
-import type { Pipeline } from "../pipeline/types";
+import type { Pipeline } from "../runner/types";
 
 export const restorePipeline: Pipeline = {
   kind: "restore",

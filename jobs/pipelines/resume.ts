@@ -5,9 +5,9 @@ import { env } from "@/server/env";
 import { appendInstanceEvent } from "@/server/instances/events";
 import { siteUrlFor } from "@/server/instances/hostnames";
 import { transitionInstance } from "@/server/instances/lifecycle";
-import { enqueueJob } from "@/server/jobs/enqueue";
+import { enqueueJob } from "@/server/queue/enqueue";
 import { serveSiteAgain } from "../steps/front-door";
-import type { Pipeline } from "../pipeline/types";
+import type { Pipeline } from "../runner/types";
 
 export const resumePipeline: Pipeline = {
   kind: "resume",

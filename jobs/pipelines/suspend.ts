@@ -2,7 +2,7 @@
 import { appendInstanceEvent } from "@/server/instances/events";
 import { transitionInstance } from "@/server/instances/lifecycle";
 import { showMaintenancePage } from "../steps/front-door";
-import type { Pipeline } from "../pipeline/types";
+import type { Pipeline } from "../runner/types";
 
 export const suspendPipeline: Pipeline = {
   kind: "suspend",

@@ -10,8 +10,8 @@ import { listCurrentObjects, readObject } from "@/server/infra/backups/bucket-ob
 import { dumpDatabase, dumpToolVersion } from "@/server/infra/backups/mariadb-tools";
 import { platformS3Client } from "@/server/infra/object-storage/client";
 import type { LedgerKind } from "@/server/instances/ledger-kinds";
-import { PermanentStepError } from "../pipeline/errors";
-import type { PipelineStep, StepContext } from "../pipeline/types";
+import { PermanentStepError } from "../runner/errors";
+import type { PipelineStep, StepContext } from "../runner/types";
 
 /** A backup part: writes its artifacts and its manifest section, and says what it stored. */
 type BackupPart = (ctx: StepContext, backup: Backup) => Promise<string>;

@@ -3,11 +3,11 @@
 import { and, eq, gt, ne } from "drizzle-orm";
 import { certificates } from "@/db/schema";
 import { CertificateFailedError, issueCertificate, problemText, withCertificateLock } from "@/server/certificates/issuance";
-import { certificateNeeds, type CertificateNeed } from "@/server/certificates/plan";
+import { certificateNeeds, type CertificateNeed } from "@/server/certificates/needs";
 import { describeRevocations, revokeUnneededCertificate, type RevocationOutcome } from "@/server/certificates/revocation";
 import { issuedCertificateFor, RENEW_WITHIN_DAYS } from "@/server/certificates/store";
 import { appendInstanceEvent } from "@/server/instances/events";
-import type { PipelineStep, StepContext } from "../pipeline/types";
+import type { PipelineStep, StepContext } from "../runner/types";
 import { countRemoved, removeRecorded } from "./ledger-walk";
 
 export const ensureCertificates: PipelineStep = {

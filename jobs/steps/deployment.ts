@@ -11,9 +11,9 @@ import { deploymentLabel, setDeploymentStatus } from "@/server/deployments/statu
 import { siteUrlFor } from "@/server/instances/hostnames";
 import { renderServiceConfig, siteConfigOf } from "@/server/instances/service-config";
 import { renderSiteConfig } from "@/server/instances/site-config";
-import { terminateObsoleteDeployments } from "../deployments/retire";
-import { PermanentStepError } from "../pipeline/errors";
-import type { PipelineStep, StepContext } from "../pipeline/types";
+import { terminateObsoleteDeployments } from "@/server/deployments/retire";
+import { PermanentStepError } from "../runner/errors";
+import type { PipelineStep, StepContext } from "../runner/types";
 import { countRemoved, removeRecorded } from "./ledger-walk";
 
 /** The deployment this operation is bringing up, created by the config step. */
@@ -65,7 +65,7 @@ const BOOT_MARGIN_MS = 120_000;
  * A local process starts in seconds; an OVH VM may build for up to OVH_BUILD_TIMEOUT_SECONDS, and that wait is
  * polling, not failing: the step allows all of it, so a slow build never times out and spends a retry.
  */
-export function bootTimeoutMs(config: Env) {
+function bootTimeoutMs(config: Env) {
   return config.COMPUTE_DRIVER === "ovh" ? config.OVH_BUILD_TIMEOUT_SECONDS * 1000 + BOOT_MARGIN_MS : BOOT_MARGIN_MS;
 }
 
@@ -156,7 +156,7 @@ export const waitForNewDeploymentHeartbeat = waitForHeartbeatStep({ isLastChance
  * Puts `deployment` in service: the instance's active deployment is the one the load balancer sends its
  * hostnames to. Returns the deployment it replaced, if any.
  */
-export async function switchTraffic(ctx: StepContext, deployment: Deployment): Promise<{ previousId: string | null }> {
+async function switchTraffic(ctx: StepContext, deployment: Deployment): Promise<{ previousId: string | null }> {
   if (deployment.status !== "running") {
     throw new Error(`${deploymentLabel(deployment)} is ${deployment.status}, not running: traffic stays where it is`);
   }

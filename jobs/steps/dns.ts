@@ -1,7 +1,7 @@
 // The instance's DNS records under the hosting domain: each platform name points at the load balancer.
 import { platformHostnames } from "@/server/instances/hostnames";
 import type { DnsRecordType } from "@/server/infra/dns/driver";
-import type { PipelineStep } from "../pipeline/types";
+import type { PipelineStep } from "../runner/types";
 import { countCreated, countRemoved, removeRecorded } from "./ledger-walk";
 
 const RECORD_TTL_SECONDS = 300;

@@ -2,7 +2,7 @@
 // when the cluster is not shared with security on: ELASTICSEARCH_HOST and ELASTICSEARCH_ADMIN_URL).
 import { newServicePassword } from "@/server/crypto/passwords";
 import { tenantPrefixes } from "@/server/infra/compute/cloud-init/tutor-config";
-import type { PipelineStep } from "../pipeline/types";
+import type { PipelineStep } from "../runner/types";
 import { countRemoved, removeRecorded, resourceNamesOf } from "./ledger-walk";
 
 export const ensureElasticsearch: PipelineStep = {

@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { deployments, instances } from "@/db/schema";
 import type { FrontDoorTarget } from "@/server/infra/front-door/driver";
 import { instanceHostnames } from "@/server/instances/hostnames";
-import type { PipelineStep, StepContext } from "../pipeline/types";
+import type { PipelineStep, StepContext } from "../runner/types";
 
 async function frontDoorTarget(ctx: StepContext): Promise<FrontDoorTarget> {
   const deployment = ctx.instance.activeDeploymentId

@@ -2,7 +2,7 @@
 import type { LedgerEntry } from "@/server/instances/ledger";
 import type { LedgerKind } from "@/server/instances/ledger-kinds";
 import { instanceResourceNames } from "@/server/instances/resource-names";
-import type { StepContext } from "../pipeline/types";
+import type { StepContext } from "../runner/types";
 
 export function resourceNamesOf(ctx: StepContext) {
   return instanceResourceNames(ctx.instance, ctx.env.LYCEUM_RESOURCE_PREFIX);

@@ -1,7 +1,7 @@
 // Keeps the load balancer in line with the database: which instances it routes, to which deployment, and
 // which get the maintenance or 'being prepared' page.
 import { syncLoadBalancer } from "@/server/infra/load-balancer";
-import type { PipelineStep, StepContext } from "../pipeline/types";
+import type { PipelineStep, StepContext } from "../runner/types";
 
 /**
  * Re-renders the load balancer from the database and applies it (a seamless reload; a configuration HAProxy

@@ -2,7 +2,7 @@
 // ledger, handed to the VM in place of the platform relay's password; removing the ledger entry revokes it.
 import { newServicePassword } from "@/server/crypto/passwords";
 import { mailRelayEndpoint } from "@/server/mail/relay/endpoint";
-import type { PipelineStep } from "../pipeline/types";
+import type { PipelineStep } from "../runner/types";
 import { removeRecorded, resourceNamesOf } from "./ledger-walk";
 
 export const ensureMailRelayCredential: PipelineStep = {

@@ -1,6 +1,6 @@
 // The instance's database and user on the shared MongoDB cluster (skipped when none is configured).
 import { newServicePassword } from "@/server/crypto/passwords";
-import type { PipelineStep } from "../pipeline/types";
+import type { PipelineStep } from "../runner/types";
 import { countRemoved, removeRecorded, resourceNamesOf } from "./ledger-walk";
 
 export const ensureMongodb: PipelineStep = {

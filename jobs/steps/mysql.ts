@@ -1,6 +1,6 @@
 // The instance's databases and users on the shared MySQL cluster.
 import { newServicePassword } from "@/server/crypto/passwords";
-import type { PipelineStep } from "../pipeline/types";
+import type { PipelineStep } from "../runner/types";
 import { countCreated, countRemoved, removeRecorded, resourceNamesOf } from "./ledger-walk";
 
 export const ensureMysql: PipelineStep = {

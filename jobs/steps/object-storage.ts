@@ -2,7 +2,7 @@
 // access key that reaches it.
 import { instanceBrowserOrigins } from "@/server/instances/hostnames";
 import { OPENEDX_TRACKING_LOGS } from "@/server/instances/openedx-services";
-import type { PipelineStep } from "../pipeline/types";
+import type { PipelineStep } from "../runner/types";
 import { countRemoved, removeRecorded, resourceNamesOf } from "./ledger-walk";
 
 export const ensureObjectStorage: PipelineStep = {

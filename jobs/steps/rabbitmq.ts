@@ -1,6 +1,6 @@
 // The instance's virtual host and user on the shared RabbitMQ.
 import { newServicePassword } from "@/server/crypto/passwords";
-import type { PipelineStep } from "../pipeline/types";
+import type { PipelineStep } from "../runner/types";
 import { countRemoved, removeRecorded, resourceNamesOf } from "./ledger-walk";
 
 export const ensureRabbitmq: PipelineStep = {

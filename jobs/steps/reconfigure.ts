@@ -3,8 +3,8 @@ import { eq } from "drizzle-orm";
 import { deployments } from "@/db/schema";
 import { siteConfigOf, withCurrentSmtp } from "@/server/instances/service-config";
 import { renderSiteConfig } from "@/server/instances/site-config";
-import { PermanentStepError } from "../pipeline/errors";
-import type { PipelineStep, StepContext } from "../pipeline/types";
+import { PermanentStepError } from "../runner/errors";
+import type { PipelineStep, StepContext } from "../runner/types";
 
 /** The deployment serving the instance; null before the first one is up (its config step renders the settings). */
 async function activeDeployment(ctx: StepContext) {

@@ -13,8 +13,8 @@ import { loadDatabase } from "@/server/infra/backups/mariadb-tools";
 import { platformS3Client } from "@/server/infra/object-storage/client";
 import type { RabbitVhostDefinitions } from "@/server/infra/rabbitmq/driver";
 import { DeleteObjectCommand } from "@aws-sdk/client-s3";
-import { PermanentStepError } from "../pipeline/errors";
-import type { PipelineStep, StepContext } from "../pipeline/types";
+import { PermanentStepError } from "../runner/errors";
+import type { PipelineStep, StepContext } from "../runner/types";
 import { verifyBackupArtifacts } from "./backup";
 import { resourceNamesOf } from "./ledger-walk";
 

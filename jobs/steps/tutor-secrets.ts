@@ -1,6 +1,6 @@
 // The instance's Tutor secrets: generated once, sealed in the ledger, and the same for every deployment.
 import { newTutorSecrets, TUTOR_SECRET_KEYS } from "@/server/instances/tutor-secrets";
-import type { PipelineStep } from "../pipeline/types";
+import type { PipelineStep } from "../runner/types";
 import { removeRecorded, resourceNamesOf } from "./ledger-walk";
 
 export const ensureTutorSecrets: PipelineStep = {

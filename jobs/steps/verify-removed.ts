@@ -1,7 +1,7 @@
 // The last teardown step: nothing the ledger knows may be left, or the instance is not really gone.
 import { eq } from "drizzle-orm";
 import { deployments } from "@/db/schema";
-import type { PipelineStep } from "../pipeline/types";
+import type { PipelineStep } from "../runner/types";
 
 export const verifyNothingLeft: PipelineStep = {
   name: "verify_removed",

@@ -9,7 +9,7 @@ import { BILLING_REASONS } from "@/server/billing/operation-reasons";
 import { planById } from "@/server/billing/plans";
 import { appliesChangesByRedeploying, REDEPLOY_INSTEAD, startApplyingChanges } from "@/server/instances/apply-changes";
 import { appendInstanceEvent } from "@/server/instances/events";
-import { jobPayloads } from "@/server/jobs/payloads";
+import { jobPayloads } from "@/server/queue/payloads";
 
 export const apply_plan_change: Task = async (payload, helpers) => {
   const { instanceId } = jobPayloads.apply_plan_change.parse(payload);

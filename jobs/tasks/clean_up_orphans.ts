@@ -3,7 +3,7 @@ import type { Task } from "graphile-worker";
 import { db } from "@/db";
 import { env } from "@/server/env";
 import { infra } from "@/server/infra";
-import { jobPayloads } from "@/server/jobs/payloads";
+import { jobPayloads } from "@/server/queue/payloads";
 import { cleanUpOrphans } from "@/server/reconcile/cleanup";
 
 export const clean_up_orphans: Task = async (payload, helpers) => {

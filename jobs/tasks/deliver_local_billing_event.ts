@@ -2,7 +2,7 @@
 // Anything but 2xx fails the job, and graphile-worker retries it, as Stripe retries its deliveries.
 import type { Task } from "graphile-worker";
 import { deliverSignedEvent } from "@/server/billing/local/delivery";
-import { jobPayloads } from "@/server/jobs/payloads";
+import { jobPayloads } from "@/server/queue/payloads";
 
 export const deliver_local_billing_event: Task = async (payload, helpers) => {
   const { event } = jobPayloads.deliver_local_billing_event.parse(payload);

@@ -2,7 +2,7 @@
 // subscription is somehow live again), its deprovisioning starts.
 import type { Task } from "graphile-worker";
 import { syncSubscriptionOfInstance } from "@/server/billing/processing";
-import { jobPayloads } from "@/server/jobs/payloads";
+import { jobPayloads } from "@/server/queue/payloads";
 
 export const deprovision_after_retention: Task = async (payload, helpers) => {
   const { instanceId } = jobPayloads.deprovision_after_retention.parse(payload);

@@ -2,9 +2,9 @@
 import { sql } from "drizzle-orm";
 import type { Task } from "graphile-worker";
 import { db } from "@/db";
-import { operationJobPayload } from "@/server/jobs/payloads";
-import { runOperation } from "../pipeline/runner";
-import type { Pipeline } from "../pipeline/types";
+import { operationJobPayload } from "@/server/queue/payloads";
+import { runOperation } from "../runner/runner";
+import type { Pipeline } from "../runner/types";
 
 export function operationTask(pipeline: Pipeline): Task {
   return async (payload, helpers) => {

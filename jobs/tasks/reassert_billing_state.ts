@@ -2,7 +2,7 @@
 // (server/billing/desired-state.ts). Safe to run twice or beside a webhook: every repair re-checks under locks.
 import type { Task } from "graphile-worker";
 import { reassertBillingState } from "@/server/billing/desired-state";
-import { jobPayloads } from "@/server/jobs/payloads";
+import { jobPayloads } from "@/server/queue/payloads";
 
 export const reassert_billing_state: Task = async (payload, helpers) => {
   jobPayloads.reassert_billing_state.parse(payload);

@@ -4,7 +4,7 @@ import type { Task } from "graphile-worker";
 import { db } from "@/db";
 import { env } from "@/server/env";
 import { infra } from "@/server/infra";
-import { jobPayloads } from "@/server/jobs/payloads";
+import { jobPayloads } from "@/server/queue/payloads";
 import { alertStaffReconcileFindings } from "@/server/notifications/reconcile-emails";
 import { reconcileResources } from "@/server/reconcile/run";
 

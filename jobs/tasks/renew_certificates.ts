@@ -8,7 +8,7 @@ import { CertificateFailedError, issueCertificate, problemText, withCertificateL
 import { certificatesDueForRenewal, RENEW_WITHIN_DAYS } from "@/server/certificates/store";
 import { infra } from "@/server/infra";
 import { appendInstanceEvent } from "@/server/instances/events";
-import { jobPayloads } from "@/server/jobs/payloads";
+import { jobPayloads } from "@/server/queue/payloads";
 
 export async function renewDueCertificates(now = new Date()) {
   const issuer = infra().certificates;

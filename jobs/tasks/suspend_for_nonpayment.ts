@@ -2,7 +2,7 @@
 // meanwhile, nothing happens; still unpaid, the instance is suspended.
 import type { Task } from "graphile-worker";
 import { syncSubscriptionOfInstance } from "@/server/billing/processing";
-import { jobPayloads } from "@/server/jobs/payloads";
+import { jobPayloads } from "@/server/queue/payloads";
 
 export const suspend_for_nonpayment: Task = async (payload, helpers) => {
   const { instanceId } = jobPayloads.suspend_for_nonpayment.parse(payload);

@@ -2,7 +2,7 @@
 import type { Task } from "graphile-worker";
 import { db } from "@/db";
 import { infra } from "@/server/infra";
-import { jobPayloads } from "@/server/jobs/payloads";
+import { jobPayloads } from "@/server/queue/payloads";
 import { syncLoadBalancerFromDb } from "../steps/load-balancer";
 
 export const sync_load_balancer: Task = async (payload, helpers) => {

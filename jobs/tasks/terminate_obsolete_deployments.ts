@@ -6,7 +6,7 @@ import { and, eq, inArray, isNull, ne, notExists, or, sql } from "drizzle-orm";
 import { db } from "@/db";
 import { deployments, instanceOperations, instances } from "@/db/schema";
 import { infra } from "@/server/infra";
-import { terminateObsoleteDeployments } from "../deployments/retire";
+import { terminateObsoleteDeployments } from "@/server/deployments/retire";
 
 export async function terminateObsoleteDeploymentsOfFleet() {
   const candidates = await db

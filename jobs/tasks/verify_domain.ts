@@ -12,7 +12,7 @@ import { env } from "@/server/env";
 import { appendInstanceEvent } from "@/server/instances/events";
 import { startApplyingChanges } from "@/server/instances/apply-changes";
 import { OperationInProgressError } from "@/server/instances/operations";
-import { jobPayloads } from "@/server/jobs/payloads";
+import { jobPayloads } from "@/server/queue/payloads";
 
 export const verify_domain: Task = async (payload, helpers) => {
   const { instanceId, domain } = jobPayloads.verify_domain.parse(payload);

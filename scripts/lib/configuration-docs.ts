@@ -5,7 +5,7 @@ import path from "node:path";
 import ts from "typescript";
 import { envSchema } from "@/server/env";
 
-export const ENV_SOURCE = "server/env.ts";
+const ENV_SOURCE = "server/env.ts";
 export const CONFIGURATION_DOC = "docs/configuration.md";
 
 type VariableDoc = { name: string; meaning: string; shownDefault?: string };

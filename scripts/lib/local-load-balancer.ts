@@ -18,7 +18,7 @@ export type LocalLoadBalancer = {
   stop(): Promise<void>;
 };
 
-export const HAPROXY_HINT = "HAProxy is not installed, so each instance's own server answers at its own port. To serve instances through a load balancer as in production: apt-get install haproxy";
+const HAPROXY_HINT = "HAProxy is not installed, so each instance's own server answers at its own port. To serve instances through a load balancer as in production: apt-get install haproxy";
 
 /**
  * Decides whether the stack runs HAProxy and sets the environment the web process and the worker share

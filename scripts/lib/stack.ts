@@ -234,7 +234,7 @@ async function seedStaff(stackEnv: NodeJS.ProcessEnv) {
   });
 }
 
-export function terminate(child: ChildProcess): Promise<void> {
+function terminate(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
     const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);

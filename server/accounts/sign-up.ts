@@ -9,7 +9,7 @@ import { createUser, EmailTakenError, findUserByEmail } from "./users";
 import { sendAccountVerification, sendSignUpAttemptNotice } from "./verification";
 
 /** What every accepted sign-up answers: check your inbox. */
-export const SIGN_UP_ACCEPTED = { isAccepted: true } as const;
+const SIGN_UP_ACCEPTED = { isAccepted: true } as const;
 
 export async function signUpAccount(input: SignUpInput, options: { clientIp?: string | null } = {}) {
   const limits = ABUSE_LIMITS.signUps;

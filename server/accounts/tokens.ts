@@ -4,7 +4,7 @@ import { and, eq, isNull } from "drizzle-orm";
 import { db, type Queryable } from "@/db";
 import { accountTokens, type AccountToken, type AccountTokenPurpose } from "@/db/schema";
 
-export const TOKEN_LIFETIME_MS: Record<AccountTokenPurpose, number> = {
+const TOKEN_LIFETIME_MS: Record<AccountTokenPurpose, number> = {
   verify_email: 24 * 60 * 60 * 1000,
   verify_contact_email: 24 * 60 * 60 * 1000,
   reset_password: 60 * 60 * 1000,
@@ -57,7 +57,7 @@ const MESSAGES = {
 } as const;
 
 /** Looks a token up without using it (the reset page shows its form only for a usable link). */
-export async function checkToken(q: Queryable, purpose: AccountTokenPurpose, token: string, now = new Date()): Promise<TokenCheck> {
+async function checkToken(q: Queryable, purpose: AccountTokenPurpose, token: string, now = new Date()): Promise<TokenCheck> {
   const row = token ? await q.query.accountTokens.findFirst({ where: eq(accountTokens.tokenHash, hashToken(token)) }) : undefined;
   if (!row || row.purpose !== purpose) return { isValid: false, reason: "unknown", message: MESSAGES.unknown, token: null };
   if (row.usedAt) return { isValid: false, reason: "used", message: MESSAGES.used, token: row };

@@ -2,7 +2,7 @@
 // a refusal is a PRECONDITION_FAILED error carrying the reason.
 import { TRPCError } from "@trpc/server";
 import type { z } from "zod";
-import { actionInputSchema, runStaffAction, type StaffAction } from "@/server/staff/actions/framework";
+import { actionInputSchema, runStaffAction, type StaffAction } from "@/server/staff/actions/staff-action";
 import { staffProcedure } from "./trpc";
 
 export function staffActionProcedure<S extends z.ZodObject>(action: StaffAction<S>) {

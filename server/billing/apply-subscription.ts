@@ -8,7 +8,7 @@ import { env } from "@/server/env";
 import { appendInstanceEvent } from "@/server/instances/events";
 import { transitionInstance } from "@/server/instances/lifecycle";
 import { activeOperation, OperationInProgressError, startOperation } from "@/server/instances/operations";
-import { enqueueJob } from "@/server/jobs/enqueue";
+import { enqueueJob } from "@/server/queue/enqueue";
 import { enqueueEmail } from "@/server/mail/enqueue";
 import type { BillingSubscription } from "./driver";
 import { paymentFailedEmail, subscriptionEndedEmail, suspendedEmail, trialEndingEmail } from "./notifications";

@@ -27,7 +27,7 @@ export type BillingGap =
 export type BillingRepair = { instanceId: string; repair: BillingGap["repair"]; outcome: string };
 
 /** The gap between a subscription's desired state and its instance; pure, so the decision is easy to test and re-check. */
-export function billingGap(
+function billingGap(
   subscription: Subscription,
   instance: Pick<Instance, "status" | "plan">,
   deployedPlan: string | null,

@@ -1,6 +1,5 @@
 // Plans ⇄ provider price ids. Stripe's come from configuration; the local driver's are derived.
 import { env } from "@/server/env";
-import type { BillingDriver } from "./driver";
 import { PLANS, type Plan, type PlanId } from "./plans";
 
 export function localPriceId(plan: Pick<Plan, "id">): string {
@@ -11,10 +10,6 @@ export function stripePriceId(plan: Plan): string {
   const priceId = env()[plan.stripePriceEnv];
   if (!priceId) throw new Error(`${plan.stripePriceEnv} is not set: the Stripe price id of the ${plan.name} plan is needed`);
   return priceId;
-}
-
-export function priceIdOf(plan: Plan, driver: BillingDriver["name"]): string {
-  return driver === "local" ? localPriceId(plan) : stripePriceId(plan);
 }
 
 /** The plan a price belongs to, or null for a price that is not one of ours. */

@@ -42,7 +42,7 @@ export async function syncSubscriptionOfInstance(instanceId: string): Promise<Ap
  * the second waits for the first to commit and then re-reads, so an older read never lands last.
  * With `eventId`, the event is marked processed in the same transaction, so its effects happen once.
  */
-export async function syncSubscription(
+async function syncSubscription(
   subscriptionId: string,
   options: { instanceIdHint?: string | null; eventType?: string; eventId?: string },
 ): Promise<ApplyResult | null> {

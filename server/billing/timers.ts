@@ -5,13 +5,13 @@
 import { and, isNotNull, isNull, or, sql } from "drizzle-orm";
 import type { Queryable } from "@/db";
 import { subscriptions } from "@/db/schema";
-import { enqueueJob } from "@/server/jobs/enqueue";
+import { enqueueJob } from "@/server/queue/enqueue";
 
 export const suspensionJobKey = (instanceId: string) => `billing:suspend:${instanceId}`;
 export const deprovisionJobKey = (instanceId: string) => `billing:deprovision:${instanceId}`;
 
 /** The real moment at which a billing-clock deadline falls due. */
-export function realTimeOf(due: Date, billingNow: Date): Date {
+function realTimeOf(due: Date, billingNow: Date): Date {
   return new Date(Date.now() + Math.max(0, due.getTime() - billingNow.getTime()));
 }
 

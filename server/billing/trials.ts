@@ -33,7 +33,7 @@ export function checkoutTrialDays(owner: Pick<User, "id" | "email">, plan: Plan)
 }
 
 /** The trial days an instance's checkout offered: the trial it has, or one its owner may still start. */
-export async function trialDaysOfInstance(q: Queryable, owner: Pick<User, "id" | "email">, instanceId: string, plan: Plan): Promise<number | null> {
+async function trialDaysOfInstance(q: Queryable, owner: Pick<User, "id" | "email">, instanceId: string, plan: Plan): Promise<number | null> {
   if (!plan.trialDays) return null;
   const trial = await trialOfAccount(q, owner);
   return !trial || trial.instanceId === instanceId ? plan.trialDays : null;
@@ -57,7 +57,7 @@ function isUniqueViolation(error: unknown): boolean {
  * Records that this subscription has the account's trial (and the card's, when there is one), or says why it
  * may not. Safe to call for every event about the subscription: its own trial stays granted.
  */
-export async function claimTrial(
+async function claimTrial(
   tx: Transaction,
   input: { owner: Pick<User, "id" | "email">; instanceId: string; subscriptionId: string; cardFingerprint: string | null },
 ): Promise<TrialClaim> {

@@ -6,7 +6,7 @@ import type Stripe from "stripe";
 import { db } from "@/db";
 import { stripeEvents } from "@/db/schema";
 import { env } from "@/server/env";
-import { enqueueJob } from "@/server/jobs/enqueue";
+import { enqueueJob } from "@/server/queue/enqueue";
 import { HANDLED_EVENT_TYPES } from "./stripe-objects";
 
 export type WebhookResult = { status: number; body: { received: boolean; duplicate?: boolean; error?: string } };

@@ -5,7 +5,7 @@ import { imageSize } from "image-size";
 import type { ImageFormat, ImageRule } from "./image-rules";
 import { svgProblem } from "./svg-safety";
 
-export const CONTENT_TYPES: Record<ImageFormat, string> = {
+const CONTENT_TYPES: Record<ImageFormat, string> = {
   png: "image/png",
   jpeg: "image/jpeg",
   webp: "image/webp",

@@ -12,7 +12,7 @@ export const STATIC_PAGES = {
 export type StaticPageId = keyof typeof STATIC_PAGES;
 export const STATIC_PAGE_IDS = Object.keys(STATIC_PAGES) as StaticPageId[];
 
-export const MAX_PAGE_MARKDOWN = 20_000;
+const MAX_PAGE_MARKDOWN = 20_000;
 
 const pageSchema = z.object({
   isVisible: z.boolean(),

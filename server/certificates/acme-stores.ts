@@ -4,7 +4,7 @@ import { db, type Queryable } from "@/db";
 import { acmeAccounts, acmeHttpChallenges } from "@/db/schema";
 import { sealedCells } from "@/server/crypto/sealed-cells";
 import { decryptJson, encryptJson } from "@/server/crypto/secrets";
-import type { AcmeAccountStore, HttpChallengeStore } from "@/server/infra/certificates/issuer";
+import type { AcmeAccountStore, HttpChallengeStore } from "@/server/infra/certificate-issuers/issuer";
 
 export function acmeAccountStore(q: Queryable): AcmeAccountStore {
   return {

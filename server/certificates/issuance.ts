@@ -3,9 +3,9 @@
 import { sql } from "drizzle-orm";
 import type { Database, Queryable } from "@/db";
 import type { Certificate, CertificateProblem } from "@/db/schema";
-import { CertificateIssuanceError, type CertificateIssuer } from "@/server/infra/certificates/issuer";
+import { CertificateIssuanceError, type CertificateIssuer } from "@/server/infra/certificate-issuers/issuer";
 import { truncateErrorText } from "@/server/observability/error-text";
-import type { CertificateNeed } from "./plan";
+import type { CertificateNeed } from "./needs";
 import { recordIssuanceFailure, saveIssuedCertificate } from "./store";
 
 export class CertificateFailedError extends Error {

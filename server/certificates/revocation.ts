@@ -2,7 +2,7 @@
 // certificate the CA issued stays trusted by every browser until it expires, so one whose key leaked from a
 // torn-down server or a backup could still be used to impersonate the names, which may have a new owner.
 import type { Certificate } from "@/db/schema";
-import type { CertificateIssuer, RevocationReason } from "@/server/infra/certificates/issuer";
+import type { CertificateIssuer, RevocationReason } from "@/server/infra/certificate-issuers/issuer";
 
 export type RevocationOutcome = "revoked" | "already_revoked" | "not_needed" | "no_acme_issuer";
 

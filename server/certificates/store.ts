@@ -5,13 +5,13 @@ import type { Queryable } from "@/db";
 import { certificates, instances, type Certificate, type CertificateChallenge, type CertificateProblem, type CertificateSource } from "@/db/schema";
 import { sealedCells } from "@/server/crypto/sealed-cells";
 import { decryptJson, encryptJson } from "@/server/crypto/secrets";
-import type { IssuedCertificate } from "@/server/infra/certificates/issuer";
+import type { IssuedCertificate } from "@/server/infra/certificate-issuers/issuer";
 import { truncateErrorText } from "@/server/observability/error-text";
 
 export const RENEW_WITHIN_DAYS = 30;
 
 /** The leaf's validity window, read from the chain itself. */
-export function validityOf(chainPem: string) {
+function validityOf(chainPem: string) {
   const leaf = new X509Certificate(chainPem);
   return { notBefore: new Date(leaf.validFrom), notAfter: new Date(leaf.validTo) };
 }

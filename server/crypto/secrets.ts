@@ -9,7 +9,7 @@ import { sealedCellLabel, type SealedCell } from "./sealed-cells";
 const TAG_BYTES = 16;
 const IV_BYTES = 12;
 
-export class SealedSecretError extends Error {}
+class SealedSecretError extends Error {}
 
 function key(): Buffer {
   return Buffer.from(env().LYCEUM_ENCRYPTION_KEY, "base64");

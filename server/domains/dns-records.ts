@@ -2,7 +2,7 @@
 // record carries the instance's challenge token (proof that the client controls the domain).
 import { hostnamesUnder, platformHostnames, type Hostnames } from "@/server/instances/hostnames";
 
-export const CHALLENGE_LABEL = "_lyceum-challenge";
+const CHALLENGE_LABEL = "_lyceum-challenge";
 
 export type RequiredRecord = {
   role: keyof Hostnames | "challenge";

@@ -1,6 +1,6 @@
 // When the next DNS check of a custom domain runs: soon at first, then backing off, for up to 72 hours.
 import type { Queryable } from "@/db";
-import { enqueueJob } from "@/server/jobs/enqueue";
+import { enqueueJob } from "@/server/queue/enqueue";
 
 export const VERIFY_FOR_MS = 72 * 60 * 60 * 1000;
 const FIRST_DELAY_MS = 30_000;

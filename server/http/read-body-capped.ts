@@ -2,13 +2,13 @@
 // (which declares nothing) is counted as it streams in and dropped the moment it passes the ceiling, so a
 // client can never make a route hold more than `maxBytes` of its body in memory.
 
-export class BodyTooLargeError extends Error {
+class BodyTooLargeError extends Error {
   constructor(readonly maxBytes: number) {
     super(`The request body is larger than ${formatBytes(maxBytes)}.`);
   }
 }
 
-export async function readBodyCapped(request: Request, maxBytes: number): Promise<Buffer> {
+async function readBodyCapped(request: Request, maxBytes: number): Promise<Buffer> {
   const declared = request.headers.get("content-length");
   if (declared !== null && Number(declared) > maxBytes) throw new BodyTooLargeError(maxBytes);
   if (!request.body) return Buffer.alloc(0);
@@ -36,7 +36,7 @@ export function withReadBody(request: Request, body: Buffer): Request {
 }
 
 /** The answer to a body past its ceiling; the connection is closed so the rest of the body is not awaited. */
-export function bodyTooLargeResponse(error: BodyTooLargeError): Response {
+function bodyTooLargeResponse(error: BodyTooLargeError): Response {
   return Response.json({ error: error.message }, { status: 413, headers: { connection: "close" } });
 }
 

@@ -14,7 +14,7 @@ const HSTS_MAX_AGE_SECONDS = 31_536_000;
  * /api/assets (and data:/blob: previews of a chosen file), styles from its own CSS, live updates over SSE.
  * Development adds what `next dev` needs (eval for React's debugging, the HMR websocket).
  */
-export function contentSecurityPolicy(isDevelopment: boolean): string {
+function contentSecurityPolicy(isDevelopment: boolean): string {
   return [
     "default-src 'self'",
     `script-src 'self' 'unsafe-inline'${isDevelopment ? " 'unsafe-eval'" : ""}`,

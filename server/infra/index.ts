@@ -5,9 +5,9 @@ import { acmeAccountStore, httpChallengeStore } from "@/server/certificates/acme
 import { certificatesToServe } from "@/server/certificates/store";
 import { ConfigurationError, env, type Env } from "@/server/env";
 import { routedHostnames } from "@/server/instances/hostnames";
-import { createAcmeIssuer } from "./certificates/acme";
-import type { CertificateIssuer } from "./certificates/issuer";
-import { createSelfSignedIssuer } from "./certificates/self-signed";
+import { createAcmeIssuer } from "./certificate-issuers/acme";
+import type { CertificateIssuer } from "./certificate-issuers/issuer";
+import { createSelfSignedIssuer } from "./certificate-issuers/self-signed";
 import type { ComputeDriver } from "./compute/driver";
 import { createChalltestsrvDnsDriver } from "./dns/challtestsrv";
 import type { DnsDriver } from "./dns/driver";
@@ -128,7 +128,7 @@ function objectStorageDriver(config: Env): ObjectStorageDriver {
   });
 }
 
-export function dnsDriver(config: Env): DnsDriver {
+function dnsDriver(config: Env): DnsDriver {
   switch (config.DNS_DRIVER) {
     case "gandi":
       return createGandiDnsDriver({ apiUrl: config.GANDI_API_URL, token: config.GANDI_TOKEN!, zone: config.dnsZone });

@@ -5,7 +5,7 @@ import { and, desc, eq } from "drizzle-orm";
 import { db, type Queryable } from "@/db";
 import { instanceOperations, instances, operationSteps, type InstanceStatus, type OperationInitiator, type OperationKind, type User } from "@/db/schema";
 import { isStaff } from "@/server/auth/roles";
-import { runJobNow } from "@/server/jobs/enqueue";
+import { runJobNow } from "@/server/queue/enqueue";
 import { appendInstanceEvent } from "./events";
 import { canTransition, transitionInstance } from "./lifecycle";
 import { assertCancellableFromInstancePage } from "./operation-cancelling";

@@ -3,7 +3,7 @@ import { TRPCError } from "@trpc/server";
 import { eq, sql } from "drizzle-orm";
 import { db, type Queryable } from "@/db";
 import { instances, type Instance, type User, type WizardStep } from "@/db/schema";
-import { fieldError } from "@/server/api/field-error";
+import { fieldError } from "@/server/api/field-errors";
 import { sendContactVerification } from "@/server/accounts/verification";
 import type { BrandingInput, ImageSlot, AssetRef } from "@/server/branding/branding";
 import { sealedCells } from "@/server/crypto/sealed-cells";

@@ -4,7 +4,7 @@ import type { Queryable } from "@/db";
 import { instances, type InstanceStatus } from "@/db/schema";
 import { appendInstanceEvent } from "./events";
 
-export const TRANSITIONS: Record<InstanceStatus, readonly InstanceStatus[]> = {
+const TRANSITIONS: Record<InstanceStatus, readonly InstanceStatus[]> = {
   draft: ["awaiting_payment"],
   awaiting_payment: ["queued", "draft"],
   queued: ["provisioning", "failed"],

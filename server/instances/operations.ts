@@ -2,11 +2,11 @@
 import { and, desc, eq, inArray } from "drizzle-orm";
 import type { Queryable } from "@/db";
 import { instanceOperations, type OperationInitiator, type OperationKind } from "@/db/schema";
-import { enqueueJob } from "@/server/jobs/enqueue";
-import { OPERATION_JOB } from "@/server/jobs/payloads";
+import { enqueueJob } from "@/server/queue/enqueue";
+import { OPERATION_JOB } from "@/server/queue/payloads";
 
 /** How many times graphile-worker runs an operation's job before the operation fails for good. */
-export const OPERATION_MAX_ATTEMPTS = 6;
+const OPERATION_MAX_ATTEMPTS = 6;
 
 /** The graphile-worker job key of an operation's job: repeats de-duplicate, and staff can find the job. */
 export function operationJobKey(operationId: string) {

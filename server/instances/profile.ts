@@ -2,13 +2,13 @@
 import { z } from "zod";
 import { emailSchema } from "@/server/accounts/credentials";
 
-export const instanceNameSchema = z
+const instanceNameSchema = z
   .string()
   .trim()
   .min(2, "Give your instance a name of at least 2 characters.")
   .max(80, "Use at most 80 characters for the name.");
 
-export const privacyPolicyUrlSchema = z
+const privacyPolicyUrlSchema = z
   .string()
   .trim()
   .max(2000, "That address is too long.")

@@ -6,22 +6,22 @@ import { OPENEDX_MYSQL_ROLES, OPENEDX_MYSQL_SERVICES } from "./openedx-services"
 /** MySQL 8 allows 32 characters in a user name (MariaDB 10.11 allows 128): the stricter one wins. */
 export const MYSQL_USER_NAME_MAX = 32;
 /** MySQL and MariaDB: 64 characters for a database name. */
-export const MYSQL_DATABASE_NAME_MAX = 64;
+const MYSQL_DATABASE_NAME_MAX = 64;
 /** MongoDB: database names under 64 bytes. */
-export const MONGODB_DATABASE_NAME_MAX = 63;
+const MONGODB_DATABASE_NAME_MAX = 63;
 /** RabbitMQ has no small limit; we keep vhost and user names as short as the rest. */
-export const RABBITMQ_NAME_MAX = 64;
+const RABBITMQ_NAME_MAX = 64;
 /** S3 bucket names: 3–63 characters, lower-case letters, digits and hyphens (no underscores). */
-export const BUCKET_NAME_MAX = 63;
+const BUCKET_NAME_MAX = 63;
 /** IAM user names: up to 64 characters. */
-export const IAM_USER_NAME_MAX = 64;
+const IAM_USER_NAME_MAX = 64;
 /** Elasticsearch role and user names: up to 1024 characters; we keep them as short as the rest. */
-export const ELASTICSEARCH_NAME_MAX = 64;
+const ELASTICSEARCH_NAME_MAX = 64;
 /** The instance mail relay's user names: our own limit, as short as the rest. */
-export const MAIL_RELAY_USER_NAME_MAX = 64;
+const MAIL_RELAY_USER_NAME_MAX = 64;
 
 export const RESOURCE_PREFIX_PATTERN = /^[a-z][a-z0-9]{0,5}$/;
-export const RESOURCE_KEY_PATTERN = /^[a-z0-9]{12}$/;
+const RESOURCE_KEY_PATTERN = /^[a-z0-9]{12}$/;
 
 export type NamedInstance = { resourceKey: string };
 

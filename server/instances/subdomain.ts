@@ -1,14 +1,14 @@
 // The subdomain rules, one zod schema used by the registration form and re-checked by the server.
 import { z } from "zod";
 
-export const RESERVED_SUBDOMAINS = new Set([
+const RESERVED_SUBDOMAINS = new Set([
   "www", "api", "admin", "staff", "studio", "preview", "mail", "smtp", "status", "help", "support", "docs",
   "billing", "app", "apps", "dashboard", "lyceum", "portal", "static", "media", "cdn", "assets", "ftp", "imap",
   "pop", "ns1", "ns2", "localhost", "webmail", "auth", "login", "signup", "account", "accounts", "test",
 ]);
 
-export const SUBDOMAIN_MIN_LENGTH = 3;
-export const SUBDOMAIN_MAX_LENGTH = 40;
+const SUBDOMAIN_MIN_LENGTH = 3;
+const SUBDOMAIN_MAX_LENGTH = 40;
 
 export const subdomainSchema = z
   .string()
@@ -20,7 +20,7 @@ export const subdomainSchema = z
   });
 
 /** Why a (lower-cased) subdomain is not allowed, in words a non-engineer understands; null when it is. */
-export function subdomainProblem(value: string): string | null {
+function subdomainProblem(value: string): string | null {
   if (value.length === 0) return "Choose a subdomain.";
   if (value.length < SUBDOMAIN_MIN_LENGTH) return `Use at least ${SUBDOMAIN_MIN_LENGTH} characters.`;
   if (value.length > SUBDOMAIN_MAX_LENGTH) return `Use at most ${SUBDOMAIN_MAX_LENGTH} characters.`;

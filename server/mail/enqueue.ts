@@ -1,5 +1,5 @@
 import type { Queryable } from "@/db";
-import { enqueueJob } from "@/server/jobs/enqueue";
+import { enqueueJob } from "@/server/queue/enqueue";
 import { emailMessage, type EmailMessage } from "./message";
 
 /** Queues an email for the worker to send (retried with back-off if the relay is down). */

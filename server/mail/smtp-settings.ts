@@ -10,7 +10,7 @@ export const TLS_MODE_LABELS: Record<TlsMode, string> = {
   tls: "TLS (usually port 465)",
 };
 
-export const smtpHostSchema = z
+const smtpHostSchema = z
   .string()
   .trim()
   .toLowerCase()
@@ -21,7 +21,7 @@ export const smtpHostSchema = z
     "Enter a server name like smtp.school.org, or an IP address.",
   );
 
-export const smtpPortSchema = z.coerce
+const smtpPortSchema = z.coerce
   .number({ error: "Enter a port number, like 587." })
   .int("Enter a whole port number, like 587.")
   .min(1, "A port is a number from 1 to 65535.")

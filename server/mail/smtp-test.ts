@@ -15,7 +15,7 @@ export type SmtpTestResult =
 type SmtpError = Error & { code?: string; command?: string; responseCode?: number; reason?: string };
 
 /** Which stage an error from nodemailer (or the socket below it) belongs to. */
-export function classifySmtpError(error: SmtpError, smtp: Pick<OwnSmtp, "host" | "port">): Exclude<SmtpTestResult, { isOk: true }> {
+function classifySmtpError(error: SmtpError, smtp: Pick<OwnSmtp, "host" | "port">): Exclude<SmtpTestResult, { isOk: true }> {
   const code = error.code ?? "";
   const text = `${error.message} ${error.reason ?? ""}`;
   const where = `${smtp.host}:${smtp.port}`;

@@ -5,7 +5,7 @@ import type { EmailMessage } from "./message";
 
 let cached: Transporter | undefined;
 
-export function platformTransport(): Transporter {
+function platformTransport(): Transporter {
   cached ??= nodemailer.createTransport(env().LYCEUM_SMTP_URL);
   return cached;
 }

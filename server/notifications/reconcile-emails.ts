@@ -5,7 +5,7 @@ import { env } from "@/server/env";
 import { enqueueEmail } from "@/server/mail/enqueue";
 import { scrubSecrets } from "@/server/observability/redact";
 
-export function hasFindings(report: Pick<ReconcileReport, "orphans" | "ghosts" | "errors">) {
+function hasFindings(report: Pick<ReconcileReport, "orphans" | "ghosts" | "errors">) {
   return report.orphans.length + report.ghosts.length + report.errors.length > 0;
 }
 

@@ -3,7 +3,7 @@
 // fill the database or the page. What is kept is the start, which is where drivers put the cause.
 
 /** The most of any one error text Lyceum stores, in UTF-8 bytes. */
-export const MAX_ERROR_TEXT_BYTES = 8 * 1024;
+const MAX_ERROR_TEXT_BYTES = 8 * 1024;
 
 /**
  * `text` when it fits in `maxBytes` UTF-8 bytes; otherwise its start followed by a marker saying how much was

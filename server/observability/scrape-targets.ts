@@ -4,7 +4,7 @@
 import { and, eq, gt, isNotNull, sql } from "drizzle-orm";
 import { db, type Queryable } from "@/db";
 import { deployments, instances, workerProcesses } from "@/db/schema";
-import { STALE_AFTER_MS } from "@/server/jobs/worker-heartbeat";
+import { STALE_AFTER_MS } from "@/server/queue/worker-heartbeat";
 
 export type TargetGroup = { targets: string[]; labels: Record<string, string> };
 
@@ -12,7 +12,7 @@ export type TargetGroup = { targets: string[]; labels: Record<string, string> };
  * Where a deployment's metrics are served. Every compute driver's server answers `/metrics` on the address
  * it serves HTTP on (the local driver's site server does; a production image must do the same).
  */
-export const INSTANCE_METRICS_PATH = "/metrics";
+const INSTANCE_METRICS_PATH = "/metrics";
 
 /** One group per running instance: its active deployment's address, labelled with who it is. */
 export async function instanceScrapeTargets(q: Queryable = db): Promise<TargetGroup[]> {

@@ -22,7 +22,7 @@ import { INVENTORY_FACTORIES } from "./inventories";
 import type { ResourceInventory } from "./inventory";
 
 /** How many reports are kept (the newest). */
-export const KEPT_REPORTS = 30;
+const KEPT_REPORTS = 30;
 
 export function resourceInventories(infra: Infrastructure, env: Env): ResourceInventory[] {
   return INVENTORY_FACTORIES.flatMap((factory) => factory(infra, env) ?? []);

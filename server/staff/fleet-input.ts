@@ -9,7 +9,7 @@ export const INSTANCE_STATUSES = instanceStatus.enumValues;
 /** The subscription's status, or "none" for an instance that never had a subscription. */
 export const BILLING_STATES = ["none", ...subscriptionStatus.enumValues] as const;
 
-export const FLEET_SORTS = ["created", "name", "subdomain", "status", "plan", "owner"] as const;
+const FLEET_SORTS = ["created", "name", "subdomain", "status", "plan", "owner"] as const;
 export const FLEET_PAGE_SIZES = [25, 50, 100, 200] as const;
 
 // An empty select in the filter form means "any".

@@ -12,7 +12,7 @@ import { instanceLedger } from "@/server/instances/queries";
 import { auditEntries } from "./audit";
 
 /** How much of the event log the page starts with; older events stay in the table. */
-export const STAFF_EVENT_LOG_LIMIT = 5000;
+const STAFF_EVENT_LOG_LIMIT = 5000;
 
 export async function staffInstanceDetail(q: Queryable, id: string) {
   const [row] = await q

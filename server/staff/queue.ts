@@ -3,7 +3,7 @@
 import { desc, sql } from "drizzle-orm";
 import type { Queryable } from "@/db";
 import { workerProcesses } from "@/db/schema";
-import { STALE_AFTER_MS } from "@/server/jobs/worker-heartbeat";
+import { STALE_AFTER_MS } from "@/server/queue/worker-heartbeat";
 
 /**
  * waiting: ready to run now; scheduled: its first run is in the future; retrying: failed, waiting for its

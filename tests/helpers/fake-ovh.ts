@@ -14,6 +14,7 @@ import https from "node:https";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { OVH_DRIVER_SETTINGS } from "./configuration";
 
 export type OvhCredentials = { applicationKey: string; applicationSecret: string; consumerKey: string };
 export type OvhCall = { method: string; path: string; query: Record<string, string>; body: unknown };
@@ -233,7 +234,7 @@ export async function startFakeOvh(options: {
     failBuildOf: (name: string) => failBuilds.add(name),
     /** The COMPUTE_DRIVER=ovh settings that point Lyceum at this server (with the project's first flavor as OVH_FLAVOR_ID). */
     environment: () => ({
-      COMPUTE_DRIVER: "ovh",
+      ...OVH_DRIVER_SETTINGS,
       OVH_ENDPOINT: `https://127.0.0.1:${port}/1.0`,
       OVH_APPLICATION_KEY: credentials.applicationKey,
       OVH_APPLICATION_SECRET: credentials.applicationSecret,
@@ -241,9 +242,6 @@ export async function startFakeOvh(options: {
       OVH_PROJECT_ID: projectId,
       OVH_REGION: options.regions[0]!,
       OVH_FLAVOR_ID: flavors[0]!.id,
-      OVH_IMAGE_ID: "image-ubuntu-2404",
-      OVH_SSH_KEY_ID: "ssh-key-staff",
-      LYCEUM_MAIL_RELAY_PUBLIC_HOST: "relay.lyceum.example:587",
     }),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

@@ -185,3 +185,20 @@ function metadataOf(form: URLSearchParams): Record<string, string> {
   }
   return metadata;
 }
+
+/** The prices the Stripe driver is configured with in tests, one per plan. */
+const TEST_PRICES = { starter: "price_starter_test", growth: "price_growth_test", scale: "price_scale_test" };
+
+/** Starts the double and points the Stripe billing driver at it: call it before server/env.ts is first read. */
+export async function startStripeForDriver(secretKey: string) {
+  const stripe = await startFakeStripe(secretKey);
+  Object.assign(process.env, {
+    STRIPE_SECRET_KEY: secretKey,
+    STRIPE_API_BASE: stripe.url,
+    STRIPE_PRICE_STARTER: TEST_PRICES.starter,
+    STRIPE_PRICE_GROWTH: TEST_PRICES.growth,
+    STRIPE_PRICE_SCALE: TEST_PRICES.scale,
+    LYCEUM_PUBLIC_URL: "https://portal.example.org",
+  });
+  return stripe;
+}

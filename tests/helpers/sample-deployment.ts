@@ -14,7 +14,7 @@ import { renderServiceConfig, withSecrets } from "@/server/instances/service-con
 import { renderSiteConfig } from "@/server/instances/site-config";
 
 export const DEPLOYMENT_ID = "5b0c8a52-3f1e-4c7a-9d2b-6e4f1a2b3c4d";
-export const INSTANCE_ID = "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a";
+const INSTANCE_ID = "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a";
 export const PLATFORM: PlatformServices = {};
 
 export const instance: Instance = {
@@ -48,7 +48,7 @@ export const instance: Instance = {
   updatedAt: new Date("2026-01-01T00:00:00Z"),
 };
 
-export function entry<K extends LedgerKind>(kind: K, externalId: string, details: LedgerDetails<K>, secrets?: LedgerSecrets<K>): LedgerEntry<K> {
+function entry<K extends LedgerKind>(kind: K, externalId: string, details: LedgerDetails<K>, secrets?: LedgerSecrets<K>): LedgerEntry<K> {
   return { id: `${kind}:${externalId}`, instanceId: INSTANCE_ID, kind, externalId, details, secrets: secrets ? encryptJson(secrets, sealedCells.resourceSecrets({ instanceId: INSTANCE_ID, kind, externalId })) : null, createdAt: new Date(), deletedAt: null };
 }
 

@@ -1,7 +1,7 @@
 // Runs one pipeline step outside the runner: the same context the runner builds, for tests of a single step.
 import { db } from "@/db";
 import { instanceOperations, type Instance } from "@/db/schema";
-import type { StepContext } from "@/jobs/pipeline/types";
+import type { StepContext } from "@/jobs/runner/types";
 import { env } from "@/server/env";
 import type { Infrastructure } from "@/server/infra";
 import { appendInstanceEvent } from "@/server/instances/events";

@@ -2,38 +2,25 @@
 // quotes it, and the step's row, the operation's error and every event-log line that carries it would store it
 // whole, once per attempt, and send it to every open status page. Each is stored cut to 8 KB with a marker.
 // Real runner, real OVH driver through the `ovh` client, the loopback OVH API refusing the VM.
-import https from "node:https";
 import { eq } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
-import { startFakeOvh } from "../helpers/fake-ovh";
 import { isolatedDatabase } from "../helpers/isolated-database";
+import { OVH_REGION as region, startOvhForBoots } from "../helpers/ovh-boot";
 
 await isolatedDatabase();
 
-const credentials = { applicationKey: "lyceum-app-key", applicationSecret: "lyceum-app-secret", consumerKey: "lyceum-consumer-key" };
-const region = "GRA11";
-const fake = await startFakeOvh({
-  credentials,
-  projectId: "0123456789abcdef0123456789abcdef",
-  regions: [region],
-  flavors: [{ id: "flavor-b3-8", name: "b3-8", region }],
-});
-const previousCa = https.globalAgent.options.ca;
-// The `ovh` package calls through Node's global HTTPS agent: it must trust the loopback certificate.
-https.globalAgent.options.ca = fake.certificate;
-Object.assign(process.env, fake.environment());
+const fake = await startOvhForBoots();
 
 const { db, closeDb } = await import("@/db");
 const { deployments, instanceEvents, instanceOperations, operationSteps } = await import("@/db/schema");
-const { runOperation } = await import("@/jobs/pipeline/runner");
+const { runOperation } = await import("@/jobs/runner/runner");
 const { bootServer } = await import("@/jobs/steps/deployment");
 const { closeInfrastructure } = await import("@/server/infra");
 const { registeredInstance } = await import("../helpers/instances");
 const { storedDeployment } = await import("../helpers/sample-deployment");
 
 afterAll(async () => {
-  https.globalAgent.options.ca = previousCa;
-  await fake.close();
+  await fake.stop();
   await closeInfrastructure();
   await closeDb();
 });

@@ -3,34 +3,21 @@
 // deprovision that walks the ledger leaves it running and billed. And when reconcile_compute replaces a server
 // that died, the replacement must be in the ledger too, or reconcile calls the live server an orphan and its
 // clean-up destroys it. Real runner, real OVH driver through the `ovh` client, the loopback OVH API.
-import https from "node:https";
 import { eq } from "drizzle-orm";
 import type { Task } from "graphile-worker";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Instance } from "@/db/schema";
-import { startFakeOvh } from "../helpers/fake-ovh";
 import { isolatedDatabase } from "../helpers/isolated-database";
+import { startOvhForBoots } from "../helpers/ovh-boot";
 
 await isolatedDatabase();
 
-const credentials = { applicationKey: "lyceum-app-key", applicationSecret: "lyceum-app-secret", consumerKey: "lyceum-consumer-key" };
-const region = "GRA11";
 // The VM stays in BUILD for a minute: far longer than the test waits before cancelling.
-const fake = await startFakeOvh({
-  credentials,
-  projectId: "0123456789abcdef0123456789abcdef",
-  regions: [region],
-  buildMs: 60_000,
-  flavors: [{ id: "flavor-b3-8", name: "b3-8", region }],
-});
-const previousCa = https.globalAgent.options.ca;
-// The `ovh` package calls through Node's global HTTPS agent: it must trust the loopback certificate.
-https.globalAgent.options.ca = fake.certificate;
-Object.assign(process.env, fake.environment());
+const fake = await startOvhForBoots({ buildMs: 60_000 });
 
 const { db, closeDb } = await import("@/db");
 const { deployments, instanceOperations, instanceResources, instances } = await import("@/db/schema");
-const { runOperation } = await import("@/jobs/pipeline/runner");
+const { runOperation } = await import("@/jobs/runner/runner");
 const { bootServer, stopApplicationServers } = await import("@/jobs/steps/deployment");
 const { reconcile_compute } = await import("@/jobs/tasks/reconcile_compute");
 const { env } = await import("@/server/env");
@@ -43,8 +30,7 @@ const { storedDeployment } = await import("../helpers/sample-deployment");
 const { eventually } = await import("../helpers/waiting");
 
 afterAll(async () => {
-  https.globalAgent.options.ca = previousCa;
-  await fake.close();
+  await fake.stop();
   await closeInfrastructure();
   await closeDb();
 });

@@ -9,7 +9,7 @@ import { isolatedDatabase } from "../helpers/isolated-database";
 await isolatedDatabase();
 process.env.WORKER_CONCURRENCY = "6";
 const { db, closeDb } = await import("@/db");
-const { leaseInstance } = await import("@/jobs/pipeline/instance-lease");
+const { leaseInstance } = await import("@/jobs/runner/instance-lease");
 const { parseEnv } = await import("@/server/env");
 
 afterAll(() => closeDb());

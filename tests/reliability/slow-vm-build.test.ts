@@ -3,34 +3,22 @@
 // waits up to OVH_BUILD_TIMEOUT_SECONDS on the same attempt and says in the event log how long it has waited.
 // Real runner, real OVH driver through the `ovh` client, the loopback OVH API keeping the VM in BUILD; the
 // progress interval is scaled down (OVH_BUILD_PROGRESS_SECONDS=1) so the test takes seconds.
-import https from "node:https";
 import { and, eq } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
-import { startFakeOvh } from "../helpers/fake-ovh";
 import { isolatedDatabase } from "../helpers/isolated-database";
+import { OVH_REGION as region, startOvhForBoots } from "../helpers/ovh-boot";
 
 await isolatedDatabase();
 
-const credentials = { applicationKey: "lyceum-app-key", applicationSecret: "lyceum-app-secret", consumerKey: "lyceum-consumer-key" };
-const region = "GRA11";
 const BUILD_MS = 3_500;
-const fake = await startFakeOvh({
-  credentials,
-  projectId: "0123456789abcdef0123456789abcdef",
-  regions: [region],
-  buildMs: BUILD_MS,
-  flavors: [{ id: "flavor-b3-8", name: "b3-8", region }],
-});
-const previousCa = https.globalAgent.options.ca;
-// The `ovh` package calls through Node's global HTTPS agent: it must trust the loopback certificate.
-https.globalAgent.options.ca = fake.certificate;
-Object.assign(process.env, fake.environment(), { OVH_BUILD_PROGRESS_SECONDS: "1" });
+const fake = await startOvhForBoots({ buildMs: BUILD_MS });
+process.env.OVH_BUILD_PROGRESS_SECONDS = "1";
 delete process.env.OVH_BUILD_TIMEOUT_SECONDS;
 
 const { db, closeDb } = await import("@/db");
 const { deployments, instanceEvents, instanceOperations, operationSteps } = await import("@/db/schema");
-const { runOperation } = await import("@/jobs/pipeline/runner");
-const { stepTimeoutMs } = await import("@/jobs/pipeline/timeout");
+const { runOperation } = await import("@/jobs/runner/runner");
+const { stepTimeoutMs } = await import("@/jobs/runner/timeout");
 const { bootServer } = await import("@/jobs/steps/deployment");
 const { env } = await import("@/server/env");
 const { closeInfrastructure } = await import("@/server/infra");
@@ -40,8 +28,7 @@ const { registeredInstance } = await import("../helpers/instances");
 const { storedDeployment } = await import("../helpers/sample-deployment");
 
 afterAll(async () => {
-  https.globalAgent.options.ca = previousCa;
-  await fake.close();
+  await fake.stop();
   await closeInfrastructure();
   await closeDb();
 });
@@ -77,13 +64,19 @@ describe("a slow OVH build", () => {
   });
 
   it("fails the attempt with a clear error only beyond the provider's limit", async () => {
-    const api = createOvhApi({ endpoint: fake.environment().OVH_ENDPOINT, ...credentials });
+    const settings = fake.environment();
+    const api = createOvhApi({
+      endpoint: settings.OVH_ENDPOINT,
+      applicationKey: settings.OVH_APPLICATION_KEY,
+      applicationSecret: settings.OVH_APPLICATION_SECRET,
+      consumerKey: settings.OVH_CONSUMER_KEY,
+    });
     const compute = createOvhComputeDriver(api, {
-      projectId: "0123456789abcdef0123456789abcdef",
+      projectId: settings.OVH_PROJECT_ID,
       region,
-      flavorId: "flavor-b3-8",
-      imageId: "image-ubuntu-2404",
-      sshKeyId: "ssh-key-staff",
+      flavorId: settings.OVH_FLAVOR_ID,
+      imageId: settings.OVH_IMAGE_ID,
+      sshKeyId: settings.OVH_SSH_KEY_ID,
       resourcePrefix: "lyt",
       renderUserData: () => "#cloud-config\n",
       pollIntervalMs: 100,

@@ -11,58 +11,21 @@ import { processStripeEvent } from "@/server/billing/processing";
 import { pendingBillingJobs } from "@/server/billing/timers";
 import { uniqueSuffix } from "../helpers/accounts";
 import { deliver } from "../helpers/billing";
-import { startFakeStripe } from "../helpers/fake-stripe";
+import { startStripeForDriver } from "../helpers/fake-stripe";
 import { makeVerifiedUser, registerInstance } from "../helpers/registration";
+import { stripeSubscriptionObject, subscriptionUpdatedEvent } from "../helpers/stripe";
 
-const SECRET_KEY = "sk_test_lyceum_missing";
-const stripe = await startFakeStripe(SECRET_KEY);
-// Read by server/env.ts on first use, which is after this point.
-Object.assign(process.env, {
-  STRIPE_SECRET_KEY: SECRET_KEY,
-  STRIPE_API_BASE: stripe.url,
-  STRIPE_PRICE_STARTER: "price_starter_test",
-  STRIPE_PRICE_GROWTH: "price_growth_test",
-  STRIPE_PRICE_SCALE: "price_scale_test",
-  LYCEUM_PUBLIC_URL: "https://portal.example.org",
-});
+const stripe = await startStripeForDriver("sk_test_lyceum_missing");
 
 afterAll(() => stripe.close());
-
-function stripeSubscription(id: string, instanceId: string) {
-  return {
-    id,
-    object: "subscription",
-    customer: "cus_school",
-    status: "active",
-    metadata: { instanceId, plan: "starter" },
-    cancel_at_period_end: false,
-    canceled_at: null,
-    trial_end: null,
-    default_payment_method: "pm_card_visa",
-    items: {
-      object: "list",
-      data: [{ id: `si_${id}`, object: "subscription_item", quantity: 1, price: { id: "price_starter_test", object: "price" }, current_period_end: Math.floor(Date.now() / 1000) + 30 * 86400 }],
-    },
-  };
-}
-
-function subscriptionEvent(subscription: Record<string, unknown>) {
-  return {
-    id: `evt_${uniqueSuffix()}`,
-    object: "event",
-    type: "customer.subscription.updated",
-    created: Math.floor(Date.now() / 1000),
-    data: { object: subscription },
-  };
-}
 
 describe("a subscription Stripe answers 404 for", () => {
   it("fails its processing job with a clear error and suspends, cancels or schedules nothing", async () => {
     const owner = await makeVerifiedUser();
     const instance = await registerInstance(owner, { name: "Kept School", subdomain: `kept-${uniqueSuffix()}`, plan: "starter" });
     const subscriptionId = `sub_${uniqueSuffix()}`;
-    stripe.subscriptions.set(subscriptionId, stripeSubscription(subscriptionId, instance.id));
-    const paid = subscriptionEvent(stripe.subscriptions.get(subscriptionId)!);
+    stripe.subscriptions.set(subscriptionId, stripeSubscriptionObject(subscriptionId, { instanceId: instance.id }));
+    const paid = subscriptionUpdatedEvent(stripe.subscriptions.get(subscriptionId)!);
     await deliver([paid]);
     await processStripeEvent(paid.id);
     // Provisioned meanwhile: the instance serves its school.
@@ -73,7 +36,7 @@ describe("a subscription Stripe answers 404 for", () => {
 
     // From now on Stripe does not know the subscription (the key in use is another account's).
     stripe.subscriptions.delete(subscriptionId);
-    const later = subscriptionEvent(stripeSubscription(subscriptionId, instance.id));
+    const later = subscriptionUpdatedEvent(stripeSubscriptionObject(subscriptionId, { instanceId: instance.id }));
     await deliver([later]);
     await expect(processStripeEvent(later.id)).rejects.toThrow(
       `the billing provider does not know subscription ${subscriptionId} of instance ${instance.id} (not found): nothing was suspended or scheduled for deletion`,

@@ -8,7 +8,7 @@ const { db, closeDb } = await import("@/db");
 const { workerProcesses } = await import("@/db/schema");
 const { startWorker } = await import("@/jobs/start-worker");
 const { releaseStaleLocks } = await import("@/jobs/crash-recovery");
-const { HEARTBEAT_INTERVAL_MS } = await import("@/server/jobs/worker-heartbeat");
+const { HEARTBEAT_INTERVAL_MS } = await import("@/server/queue/worker-heartbeat");
 const { makeWorkerUtils } = await import("graphile-worker");
 const { eventually } = await import("../helpers/waiting");
 

@@ -2,69 +2,30 @@
 // make browsers distrust it, and its names may be someone else's tomorrow. Certificates are issued by a real
 // ACME CA (Pebble on loopback), torn down by the deprovision pipeline's step, and Pebble itself is asked whether
 // it still considers them valid.
-import http from "node:http";
 import { and, eq, isNull } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { isolatedDatabase } from "../helpers/isolated-database";
-import { startPebble, type Pebble } from "../helpers/pebble";
+import { runningInstanceRow, startPebbleEdge } from "../helpers/pebble-edge";
 import { trustedTestCa } from "../helpers/test-ca";
 
 await isolatedDatabase();
-const pebble: Pebble = await startPebble();
-process.env.LYCEUM_BASE_DOMAIN = "lyceum.test";
-process.env.DNS_DRIVER = "challtestsrv";
-process.env.CHALLTESTSRV_URL = pebble.challtestsrvUrl;
-process.env.ACME_DIRECTORY_URL = pebble.directoryUrl;
-process.env.ACME_CA_CERTS = pebble.caFile;
-process.env.ACME_EMAIL = "certificates@lyceum.test";
 // The client's own certificate comes from a CA the portal trusts (only a trusted chain is accepted).
 const clientCa = await trustedTestCa();
+const { pebble, drivers, stop: stopPebbleEdge } = await startPebbleEdge();
 
 const { db, closeDb } = await import("@/db");
 const { certificates, instances } = await import("@/db/schema");
-const { env } = await import("@/server/env");
-const { edgeDrivers, setInfrastructure } = await import("@/server/infra");
-const { createSelfSignedIssuer } = await import("@/server/infra/certificates/self-signed");
+const { createSelfSignedIssuer } = await import("@/server/infra/certificate-issuers/self-signed");
 const { issueCertificate } = await import("@/server/certificates/issuance");
 const { ensureCertificates, removeCertificates } = await import("@/jobs/steps/certificates");
 const { deprovisionPipeline } = await import("@/jobs/pipelines/deprovision");
-const { GET: acmeChallengeRoute } = await import("@/app/api/acme-challenge/[token]/route");
 const { apiAs } = await import("../helpers/accounts");
-const { registeredInstance } = await import("../helpers/instances");
 const { stepContext } = await import("../helpers/step-context");
 
-const drivers = edgeDrivers(env(), { min: 50, max: 500 });
-setInfrastructure(drivers as never);
-let validationServer: http.Server;
-
-beforeAll(async () => {
-  // Pebble's HTTP-01 validation of a custom domain connects here; the portal's own route answers.
-  validationServer = http.createServer((req, res) => {
-    const match = /^\/\.well-known\/acme-challenge\/([^/?]+)$/.exec(req.url ?? "");
-    if (!match) return void res.writeHead(404).end();
-    void acmeChallengeRoute(new Request(`http://${req.headers.host}${req.url}`), { params: Promise.resolve({ token: match[1]! }) }).then(async (response) => {
-      res.writeHead(response.status, Object.fromEntries(response.headers)).end(await response.text());
-    });
-  });
-  await new Promise<void>((resolve) => validationServer.listen(pebble.httpPort, "127.0.0.1", resolve));
-});
-
 afterAll(async () => {
-  setInfrastructure(undefined);
-  await new Promise((resolve) => validationServer?.close(resolve));
-  await pebble.stop();
+  await stopPebbleEdge();
   await closeDb();
 });
-
-async function runningInstanceRow(subdomain: string, customDomain?: string) {
-  const { owner, instance } = await registeredInstance(undefined, `School ${subdomain}`);
-  const [row] = await db
-    .update(instances)
-    .set({ subdomain, status: "running", ...(customDomain ? { customDomain, customDomainStatus: "verified" as const } : {}) })
-    .where(eq(instances.id, instance.id))
-    .returning();
-  return { owner, instance: row! };
-}
 
 const certificatesOf = (instanceId: string) => db.select().from(certificates).where(eq(certificates.instanceId, instanceId));
 

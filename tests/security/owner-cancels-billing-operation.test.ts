@@ -23,26 +23,14 @@ const { DAY_MS } = await import("@/server/billing/local/clock");
 const { planById } = await import("@/server/billing/plans");
 const { rescheduleBillingTimers } = await import("@/server/billing/timers");
 const { env } = await import("@/server/env");
-const { infra, setInfrastructure } = await import("@/server/infra");
-const { ServerCannotBeReconfiguredError } = await import("@/server/infra/compute/driver");
 const { apiAs, makeUser } = await import("../helpers/accounts");
 const { atStripe, deliver } = await import("../helpers/billing");
 const { injectFault, runningInstance, waitForStatus } = await import("../helpers/instances");
 const { eventually } = await import("../helpers/waiting");
+const { makeComputeBootOnly } = await import("../helpers/boot-only-compute");
 const { runWorkerForThisFile } = await import("../helpers/file-worker");
 
-runWorkerForThisFile({
-  beforeStart() {
-    const real = infra();
-    const bootOnly = Object.assign(Object.create(real.compute) as typeof real.compute, {
-      canReconfigureInPlace: false,
-      reconfigureServer: async (serverId: string) => {
-        throw new ServerCannotBeReconfiguredError(real.compute.name, serverId);
-      },
-    });
-    setInfrastructure({ ...real, compute: bootOnly });
-  },
-});
+runWorkerForThisFile({ beforeStart: makeComputeBootOnly });
 
 /** Moves the billing clock as staff's "advance clock" does: renewals happen, deadlines fall due now. */
 async function advanceBillingClock(days: number) {

@@ -74,9 +74,6 @@ export class S3Error extends Error {
 export const noSuchBucket = (bucket: string) =>
   new S3Error("NoSuchBucket", "The specified bucket does not exist", { details: { BucketName: bucket } });
 
-export const noSuchKey = (key: string, headers?: Record<string, string>) =>
-  new S3Error("NoSuchKey", "The specified key does not exist.", { details: { Key: key }, headers });
-
 export const accessDenied = (message = "Access Denied") => new S3Error("AccessDenied", message);
 
 export const malformedXml = () =>

@@ -3,7 +3,7 @@
 import { XMLBuilder, XMLParser, XMLValidator } from "fast-xml-parser";
 import { malformedXml } from "./errors";
 
-export const S3_NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/";
+const S3_NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/";
 
 /** Elements that may repeat in a request body; the parser returns them as arrays even when there is one. */
 const REPEATED = new Set([

@@ -11,7 +11,7 @@ import { fleetQueryInput } from "@/server/staff/fleet-input";
 import { staffInstanceDetail } from "@/server/staff/instance-detail";
 import { failedJobs, jobCountsByTaskAndState, oldestWaitingJobAgeSeconds, workersWithHeartbeat } from "@/server/staff/queue";
 import { staffActionProcedure } from "../staff-action-procedure";
-import { enqueueJob } from "@/server/jobs/enqueue";
+import { enqueueJob } from "@/server/queue/enqueue";
 import { latestReconcileReport } from "@/server/reconcile/run";
 import { createTRPCRouter, staffProcedure } from "../trpc";
 

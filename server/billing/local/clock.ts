@@ -5,7 +5,7 @@ import { localBillingClock } from "@/db/schema";
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
 
-export async function localClockOffsetMs(q: Queryable): Promise<number> {
+async function localClockOffsetMs(q: Queryable): Promise<number> {
   const [row] = await q.select({ offsetMs: localBillingClock.offsetMs }).from(localBillingClock).limit(1);
   return row?.offsetMs ?? 0;
 }

@@ -2,7 +2,7 @@
 // route, by a background job that retries when the portal does not answer 2xx.
 import { db, type Queryable, type Transaction } from "@/db";
 import { env } from "@/server/env";
-import { enqueueJob } from "@/server/jobs/enqueue";
+import { enqueueJob } from "@/server/queue/enqueue";
 import { stripeSignatureHeader } from "../signature";
 import type { LocalEvent } from "./objects";
 

@@ -7,7 +7,7 @@ import { localPriceId } from "../prices";
 import type { StripeInvoiceShape, StripeSubscriptionShape } from "../stripe-objects";
 
 /** The API version the local objects are shaped after (billing periods on subscription items). */
-export const LOCAL_API_VERSION = "2026-01-28.clover";
+const LOCAL_API_VERSION = "2026-01-28.clover";
 
 const unix = (date: Date | null) => (date ? Math.floor(date.getTime() / 1000) : null);
 

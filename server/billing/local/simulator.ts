@@ -28,7 +28,7 @@ export function localSubscriptionId(instanceId: string) {
   return `sub_local_${hex(instanceId)}`;
 }
 
-export function localCustomerId(userId: string) {
+function localCustomerId(userId: string) {
   return `cus_local_${hex(userId)}`;
 }
 

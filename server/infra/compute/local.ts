@@ -18,7 +18,7 @@ export function createLocalComputeDriver(stateDir: string): LocalComputeDriver {
   return new LocalComputeDriver(path.resolve(stateDir, "compute"));
 }
 
-export class LocalComputeDriver implements ComputeDriver {
+class LocalComputeDriver implements ComputeDriver {
   readonly name = "local";
   /** The site process rereads its configuration file on SIGHUP. */
   readonly canReconfigureInPlace = true;

@@ -21,7 +21,7 @@ export type DnsDriver = {
   listRecordSets(signal?: AbortSignal): Promise<DnsRecordSet[]>;
 };
 
-export function normaliseName(name: string) {
+function normaliseName(name: string) {
   return name.toLowerCase().replace(/\.$/, "");
 }
 

@@ -20,7 +20,7 @@ import type { LoadBalancerState } from "./state";
 const run = promisify(execFile);
 
 export class HaproxyConfigRefusedError extends Error {}
-export class HaproxyNotRunningError extends Error {}
+class HaproxyNotRunningError extends Error {}
 
 export type HaproxyPaths = ReturnType<typeof haproxyPaths>;
 
@@ -28,7 +28,7 @@ export type HaproxyPaths = ReturnType<typeof haproxyPaths>;
 export type RenderFor = (options: RenderOptions) => RenderedLoadBalancer;
 
 /** Where everything lives; the one place that knows the layout. */
-export function haproxyPaths(dir: string) {
+function haproxyPaths(dir: string) {
   const root = path.resolve(dir);
   return {
     root,

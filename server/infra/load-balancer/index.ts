@@ -5,7 +5,7 @@ import type { Env } from "@/server/env";
 import { ConsulConflictError, ConsulLoadBalancer } from "./consul";
 import type { ApplyResult, LoadBalancerDriver } from "./driver";
 import { haproxyDirIn, HaproxyLoadBalancer } from "./haproxy";
-import { ensureDefaultCertificate, selfSignedCertificate, type PemPair } from "./self-signed";
+import { ensureDefaultCertificate, selfSignedPemPair, type PemPair } from "./default-certificate";
 import { loadBalancerStateFromDb, noCertificates, type CertificatesProvider, type SiteHostnames } from "./state-from-db";
 import type { LoadBalancerState } from "./state";
 
@@ -16,7 +16,7 @@ export type LoadBalancer = {
 };
 
 /** Where HAProxy listens and where it finds the portal, from the configuration (also what `npm run dev` prints). */
-export function loadBalancerAddresses(config: Env) {
+function loadBalancerAddresses(config: Env) {
   const host = config.HAPROXY_BIND_HOST.includes(":") ? `[${config.HAPROXY_BIND_HOST}]` : config.HAPROXY_BIND_HOST;
   return {
     httpBind: `${host}:${config.HAPROXY_HTTP_PORT}`,
@@ -47,7 +47,7 @@ export function createLoadBalancer(config: Env, { siteHostnames, certificates = 
       haproxyBin: config.HAPROXY_BIN,
     });
     driver = consul;
-    defaultCertificate = () => consul.sharedDefaultCertificate(() => selfSignedCertificate([config.LYCEUM_BASE_DOMAIN]));
+    defaultCertificate = () => consul.sharedDefaultCertificate(() => selfSignedPemPair([config.LYCEUM_BASE_DOMAIN]));
   }
   return {
     driver,

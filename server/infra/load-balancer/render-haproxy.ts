@@ -50,7 +50,7 @@ function check(value: string, pattern: RegExp, what: string) {
   if (!pattern.test(value)) throw new InvalidLoadBalancerStateError(`${what} is not valid here: ${JSON.stringify(value)}`);
 }
 
-export function certificateFileName(pem: string): string {
+function certificateFileName(pem: string): string {
   return `${createHash("sha256").update(pem).digest("hex").slice(0, 32)}.pem`;
 }
 
@@ -58,7 +58,7 @@ function pemFile(certificate: { chainPem: string; keyPem: string }) {
   return `${certificate.chainPem.trim()}\n${certificate.keyPem.trim()}\n`;
 }
 
-export function siteBackendName(instanceId: string) {
+function siteBackendName(instanceId: string) {
   return `be_site_${instanceId}`;
 }
 

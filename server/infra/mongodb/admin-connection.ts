@@ -67,7 +67,7 @@ export function createMongoDriver(adminUrl: string): MongoDriver {
 }
 
 /** The host list of a connection string (mongodb://user:pass@h1:27017,h2:27017/admin), without credentials. */
-export function seedHosts(connectionString: string): string[] {
+function seedHosts(connectionString: string): string[] {
   const afterScheme = connectionString.replace(/^mongodb(\+srv)?:\/\//, "");
   const authority = afterScheme.split(/[/?]/)[0] ?? "";
   return authority.slice(authority.lastIndexOf("@") + 1).split(",").filter(Boolean);

@@ -16,7 +16,7 @@ import {
 } from "@aws-sdk/client-iam";
 import { bucketOnlyPolicy, type BucketKeyIssuer, type S3KeyPair } from "./bucket-keys";
 
-export const IAM_USER_PATH = "/lyceum/";
+const IAM_USER_PATH = "/lyceum/";
 const POLICY_NAME = "lyceum-instance-bucket";
 
 export function createAwsIamKeyIssuer(options: { endpoint?: string; credentials?: S3KeyPair }): BucketKeyIssuer {

@@ -6,7 +6,7 @@ import { createHash, createHmac } from "node:crypto";
 export const ALGORITHM = "AWS4-HMAC-SHA256";
 export const EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
-export const sha256Hex = (data: string | Buffer) => createHash("sha256").update(data).digest("hex");
+const sha256Hex = (data: string | Buffer) => createHash("sha256").update(data).digest("hex");
 const hmac = (key: Buffer | string, data: string) => createHmac("sha256", key).update(data).digest();
 
 /** AWS's URI encoding: every byte except A-Z a-z 0-9 - _ . ~ as %XX (upper-case hex); `/` kept when asked. */
@@ -60,7 +60,7 @@ export function stringToSign(amzDate: string, scope: Scope, canonical: string): 
 }
 
 /** `20130524T000000Z` for a date. */
-export const amzDateOf = (date: Date) => date.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+const amzDateOf = (date: Date) => date.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
 
 /** The date a `yyyymmddThhmmssZ` stamp stands for, or null when it is not one. */
 export function parseAmzDate(value: string): Date | null {

@@ -2,7 +2,7 @@
 // backup). Both are audited; the owner is told.
 import { z } from "zod";
 import { BackupNotFoundError, requestBackup, requestRestore } from "@/server/backups/requests";
-import { defineStaffAction, instanceActionInput, locateInstanceById, refuse } from "./framework";
+import { defineStaffAction, instanceActionInput, locateInstanceById, refuse } from "./staff-action";
 import { refusingAsStaffAction } from "./instance-service";
 
 export const backUpInstance = defineStaffAction({

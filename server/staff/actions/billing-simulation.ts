@@ -17,7 +17,7 @@ import {
 } from "@/server/billing/local/simulator";
 import { rescheduleBillingTimers } from "@/server/billing/timers";
 import { env } from "@/server/env";
-import { defineStaffAction, instanceActionInput, refuse, type ActionTarget } from "./framework";
+import { defineStaffAction, instanceActionInput, refuse, type ActionTarget } from "./staff-action";
 
 function refuseUnlessLocalDriver() {
   if (env().BILLING_DRIVER !== "local") refuse("Only the offline billing driver has these controls: Stripe is configured.");

@@ -4,7 +4,7 @@ import { eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { instanceOperations } from "@/db/schema";
 import { operationJobKey } from "@/server/instances/operations";
-import { defineStaffAction, refuse } from "./framework";
+import { defineStaffAction, refuse } from "./staff-action";
 
 export const cancelOperation = defineStaffAction({
   name: "cancel_operation",

@@ -3,8 +3,8 @@
 import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { reconcileReports } from "@/db/schema";
-import { enqueueJob } from "@/server/jobs/enqueue";
-import { defineStaffAction, refuse } from "./framework";
+import { enqueueJob } from "@/server/queue/enqueue";
+import { defineStaffAction, refuse } from "./staff-action";
 
 export const cleanUpOrphans = defineStaffAction({
   name: "clean_up_orphans",

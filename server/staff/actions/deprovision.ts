@@ -2,7 +2,7 @@
 // Destructive, so the staff member types the subdomain; refused while another operation is unfinished.
 import { z } from "zod";
 import { requestDeprovision } from "@/server/instances/actions";
-import { defineStaffAction, instanceActionInput, locateInstanceById, refuse, requireTypedConfirmation } from "./framework";
+import { defineStaffAction, instanceActionInput, locateInstanceById, refuse, requireTypedConfirmation } from "./staff-action";
 import { refusingAsStaffAction } from "./instance-service";
 
 export const deprovisionInstance = defineStaffAction({

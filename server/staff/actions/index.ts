@@ -1,7 +1,7 @@
 // Every staff action, by name. Each is a tRPC procedure made by staffActionProcedure (`staff.*` in
 // server/api/routers/staff.ts; `staffBilling.keepInstance`; the offline billing
 // driver's `localBilling.*` controls) and a form on a staff page; each runs through
-// runStaffAction (./framework.ts), which audits it.
+// runStaffAction (./staff-action.ts), which audits it.
 //
 // Retry and deprovision call the service functions in server/instances/actions.ts, which the owner's buttons
 // on the instance page call too. To add an action: a file here with defineStaffAction (an action on one

@@ -3,7 +3,7 @@
 import { InstanceActionRefusedError } from "@/server/instances/actions";
 import { IllegalTransitionError } from "@/server/instances/lifecycle";
 import { OperationInProgressError } from "@/server/instances/operations";
-import { refuse } from "./framework";
+import { refuse } from "./staff-action";
 
 export async function refusingAsStaffAction<T>(action: () => Promise<T>): Promise<T> {
   try {

@@ -4,7 +4,7 @@ import { eq } from "drizzle-orm";
 import { subscriptions } from "@/db/schema";
 import { cancelTimer, deprovisionJobKey } from "@/server/billing/timers";
 import { appendInstanceEvent } from "@/server/instances/events";
-import { defineStaffAction, instanceActionInput, locateInstanceById, refuse } from "./framework";
+import { defineStaffAction, instanceActionInput, locateInstanceById, refuse } from "./staff-action";
 
 export const keepInstance = defineStaffAction({
   name: "keep_instance",

@@ -1,7 +1,7 @@
 // Redeploy: a new deployment boots beside the serving one and takes over once healthy; the instance stays up.
 import { z } from "zod";
 import { requestRedeploy } from "@/server/instances/actions";
-import { defineStaffAction, refuse } from "./framework";
+import { defineStaffAction, refuse } from "./staff-action";
 import { refusingAsStaffAction } from "./instance-service";
 
 export const redeployInstance = defineStaffAction({

@@ -3,8 +3,8 @@ import { eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Transaction } from "@/db";
 import { instanceOperations } from "@/db/schema";
-import { operationJobPayload } from "@/server/jobs/payloads";
-import { defineStaffAction, refuse } from "./framework";
+import { operationJobPayload } from "@/server/queue/payloads";
+import { defineStaffAction, refuse } from "./staff-action";
 
 type JobRow = {
   id: string;

@@ -1,6 +1,6 @@
 // Retry the instance's failed (or cancelled) operation: it resumes at the step that failed.
 import { retryOperation } from "@/server/instances/actions";
-import { defineStaffAction, instanceActionInput, locateInstanceById, refuse } from "./framework";
+import { defineStaffAction, instanceActionInput, locateInstanceById, refuse } from "./staff-action";
 import { refusingAsStaffAction } from "./instance-service";
 
 export const retryFailedOperation = defineStaffAction({

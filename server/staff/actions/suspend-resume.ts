@@ -3,7 +3,7 @@
 import { eq } from "drizzle-orm";
 import { subscriptions } from "@/db/schema";
 import { startOperation } from "@/server/instances/operations";
-import { defineStaffAction, instanceActionInput, locateInstanceById, refuse } from "./framework";
+import { defineStaffAction, instanceActionInput, locateInstanceById, refuse } from "./staff-action";
 import { refusingAsStaffAction } from "./instance-service";
 
 export const suspendInstance = defineStaffAction({

@@ -8,7 +8,7 @@ import {
   ALGORITHM, canonicalRequest, parseAmzDate, signatureOf, signingKey, stringToSign, type Scope,
 } from "@/server/infra/object-storage/sigv4";
 
-export const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
+const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
 const MAX_PRESIGNED_EXPIRY_SECONDS = 7 * 24 * 3600;
 
 /** How the body is protected: a hash in the signed headers, nothing, or aws-chunked framing. */

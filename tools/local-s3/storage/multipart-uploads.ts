@@ -11,7 +11,7 @@ import type { PayloadSummary } from "../payload/body";
 import { isRandomId, randomId, writeJsonAtomically } from "./files";
 import type { ObjectData, ObjectHeaders, ObjectStore, StagedBlob, StoredChecksum } from "./object-store";
 
-export const MIN_PART_BYTES = 5 * 1024 * 1024;
+const MIN_PART_BYTES = 5 * 1024 * 1024;
 export const MAX_PART_NUMBER = 10_000;
 
 export type UploadedPart = {

@@ -7,7 +7,7 @@ import {
   PutBucketVersioningCommand, PutObjectCommand, S3ServiceException, type LifecycleRule, type S3Client,
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { LocalS3AdminClient } from "@/server/infra/object-storage/local-s3-admin-client";
 import { startLocalS3, testClock, uniqueBucketName, type TestS3 } from "@/tests/helpers/local-s3";
 import { errorCodeIn, rawRequest } from "@/tests/helpers/raw-http";
@@ -191,6 +191,19 @@ describe("versioning", () => {
 describe("lifecycle", () => {
   const expireTrackingLogs: LifecycleRule = { ID: "expire-tracking-logs", Filter: { Prefix: "tracking-logs/" }, Status: "Enabled", Expiration: { Days: 30 } };
 
+  /** A server of its own on a test clock, with one bucket under these rules (versioned when asked); stopped after the test. */
+  async function bucketUnderRules(rules: LifecycleRule[], options: { isVersioned?: boolean; lifecycleIntervalMs?: number } = {}) {
+    const clock = testClock();
+    const server = await startLocalS3({ clock, lifecycleIntervalMs: options.lifecycleIntervalMs });
+    onTestFinished(() => server.stop());
+    const bucket = await newBucket(server.client);
+    if (options.isVersioned) {
+      await server.client.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }));
+    }
+    await server.client.send(new PutBucketLifecycleConfigurationCommand({ Bucket: bucket, LifecycleConfiguration: { Rules: rules } }));
+    return { clock, server, bucket };
+  }
+
   it("stores and returns the rules, and refuses invalid ones", async () => {
     const bucket = await newBucket();
     await s3.client.send(new PutBucketLifecycleConfigurationCommand({ Bucket: bucket, LifecycleConfiguration: { Rules: [expireTrackingLogs] } }));
@@ -205,126 +218,90 @@ describe("lifecycle", () => {
   });
 
   it("expires the matching objects after N days, and only those", async () => {
-    const clock = testClock();
-    const server = await startLocalS3({ clock });
-    try {
-      const bucket = await newBucket(server.client);
-      await server.client.send(new PutBucketLifecycleConfigurationCommand({ Bucket: bucket, LifecycleConfiguration: { Rules: [expireTrackingLogs] } }));
-      const keys = ["courses/intro.json", "tracking-logs/2026-01-01.log", "tracking-logs/lms/2026-01-02.log", "tracking-logs-archive/keep.log"];
-      for (const key of keys) await server.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: key }));
+    const { clock, server, bucket } = await bucketUnderRules([expireTrackingLogs]);
+    const keys = ["courses/intro.json", "tracking-logs/2026-01-01.log", "tracking-logs/lms/2026-01-02.log", "tracking-logs-archive/keep.log"];
+    for (const key of keys) await server.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: key }));
 
-      expect(server.server.applyLifecycle()).toEqual([]);
-      clock.advance(29 * DAY_MS);
-      expect(server.server.applyLifecycle()).toEqual([]);
-      expect(await keysIn(server.client, bucket)).toEqual(keys.toSorted());
+    expect(server.server.applyLifecycle()).toEqual([]);
+    clock.advance(29 * DAY_MS);
+    expect(server.server.applyLifecycle()).toEqual([]);
+    expect(await keysIn(server.client, bucket)).toEqual(keys.toSorted());
 
-      clock.advance(2 * DAY_MS);
-      const actions = server.server.applyLifecycle();
-      expect(actions.map((action) => [action.key, action.action, action.rule])).toEqual([
-        ["tracking-logs/2026-01-01.log", "deleted-current-version", "expire-tracking-logs"],
-        ["tracking-logs/lms/2026-01-02.log", "deleted-current-version", "expire-tracking-logs"],
-      ]);
-      expect(await keysIn(server.client, bucket)).toEqual(["courses/intro.json", "tracking-logs-archive/keep.log"]);
-    } finally {
-      await server.stop();
-    }
+    clock.advance(2 * DAY_MS);
+    const actions = server.server.applyLifecycle();
+    expect(actions.map((action) => [action.key, action.action, action.rule])).toEqual([
+      ["tracking-logs/2026-01-01.log", "deleted-current-version", "expire-tracking-logs"],
+      ["tracking-logs/lms/2026-01-02.log", "deleted-current-version", "expire-tracking-logs"],
+    ]);
+    expect(await keysIn(server.client, bucket)).toEqual(["courses/intro.json", "tracking-logs-archive/keep.log"]);
   });
 
   it("in a versioned bucket, hides expired objects behind a delete marker, then removes old versions", async () => {
-    const clock = testClock();
-    const server = await startLocalS3({ clock });
-    try {
-      const bucket = await newBucket(server.client);
-      await server.client.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }));
-      await server.client.send(
-        new PutBucketLifecycleConfigurationCommand({
-          Bucket: bucket,
-          LifecycleConfiguration: { Rules: [{ ...expireTrackingLogs, Expiration: { Days: 1 }, NoncurrentVersionExpiration: { NoncurrentDays: 1 } }] },
-        }),
-      );
-      const put = await server.client.send(new PutObjectCommand({ Bucket: bucket, Key: "tracking-logs/a.log", Body: "a" }));
+    const { clock, server, bucket } = await bucketUnderRules(
+      [{ ...expireTrackingLogs, Expiration: { Days: 1 }, NoncurrentVersionExpiration: { NoncurrentDays: 1 } }],
+      { isVersioned: true },
+    );
+    const put = await server.client.send(new PutObjectCommand({ Bucket: bucket, Key: "tracking-logs/a.log", Body: "a" }));
 
-      clock.advance(2 * DAY_MS);
-      expect(server.server.applyLifecycle().map((action) => action.action)).toEqual(["added-delete-marker"]);
-      expect(await keysIn(server.client, bucket)).toEqual([]);
-      const afterExpiry = await server.client.send(new ListObjectVersionsCommand({ Bucket: bucket }));
-      expect(afterExpiry.Versions?.map((v) => v.VersionId)).toEqual([put.VersionId]);
+    clock.advance(2 * DAY_MS);
+    expect(server.server.applyLifecycle().map((action) => action.action)).toEqual(["added-delete-marker"]);
+    expect(await keysIn(server.client, bucket)).toEqual([]);
+    const afterExpiry = await server.client.send(new ListObjectVersionsCommand({ Bucket: bucket }));
+    expect(afterExpiry.Versions?.map((v) => v.VersionId)).toEqual([put.VersionId]);
 
-      clock.advance(2 * DAY_MS);
-      expect(server.server.applyLifecycle().map((action) => [action.action, action.versionId])).toEqual([["deleted-noncurrent-version", put.VersionId]]);
-      const afterNoncurrent = await server.client.send(new ListObjectVersionsCommand({ Bucket: bucket }));
-      expect(afterNoncurrent.Versions ?? []).toEqual([]);
-      expect(afterNoncurrent.DeleteMarkers).toHaveLength(1);
-    } finally {
-      await server.stop();
-    }
+    clock.advance(2 * DAY_MS);
+    expect(server.server.applyLifecycle().map((action) => [action.action, action.versionId])).toEqual([["deleted-noncurrent-version", put.VersionId]]);
+    const afterNoncurrent = await server.client.send(new ListObjectVersionsCommand({ Bucket: bucket }));
+    expect(afterNoncurrent.Versions ?? []).toEqual([]);
+    expect(afterNoncurrent.DeleteMarkers).toHaveLength(1);
   });
 
   it("aborts stale multipart uploads, removes lone delete markers and honours size filters", async () => {
-    const clock = testClock();
-    const server = await startLocalS3({ clock });
-    try {
-      const bucket = await newBucket(server.client);
-      await server.client.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }));
-      await server.client.send(
-        new PutBucketLifecycleConfigurationCommand({
-          Bucket: bucket,
-          LifecycleConfiguration: {
-            Rules: [
-              { ID: "uploads", Filter: { Prefix: "" }, Status: "Enabled", AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } },
-              { ID: "markers", Filter: { Prefix: "gone/" }, Status: "Enabled", Expiration: { ExpiredObjectDeleteMarker: true } },
-              { ID: "big-exports", Filter: { And: { Prefix: "exports/", ObjectSizeGreaterThan: 10 } }, Status: "Enabled", Expiration: { Days: 1 } },
-            ],
-          },
-        }),
-      );
-      const { UploadId } = await server.client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: "video.mp4" }));
-      const put = await server.client.send(new PutObjectCommand({ Bucket: bucket, Key: "gone/file.txt", Body: "x" }));
-      await server.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: "gone/file.txt", VersionId: put.VersionId }));
-      const marker = await server.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: "gone/file.txt" }));
-      await server.client.send(new PutObjectCommand({ Bucket: bucket, Key: "exports/small.csv", Body: "a,b" }));
-      await server.client.send(new PutObjectCommand({ Bucket: bucket, Key: "exports/big.csv", Body: "a,b,c,d,e,f,g,h" }));
+    const { clock, server, bucket } = await bucketUnderRules(
+      [
+        { ID: "uploads", Filter: { Prefix: "" }, Status: "Enabled", AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } },
+        { ID: "markers", Filter: { Prefix: "gone/" }, Status: "Enabled", Expiration: { ExpiredObjectDeleteMarker: true } },
+        { ID: "big-exports", Filter: { And: { Prefix: "exports/", ObjectSizeGreaterThan: 10 } }, Status: "Enabled", Expiration: { Days: 1 } },
+      ],
+      { isVersioned: true },
+    );
+    const { UploadId } = await server.client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: "video.mp4" }));
+    const put = await server.client.send(new PutObjectCommand({ Bucket: bucket, Key: "gone/file.txt", Body: "x" }));
+    await server.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: "gone/file.txt", VersionId: put.VersionId }));
+    const marker = await server.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: "gone/file.txt" }));
+    await server.client.send(new PutObjectCommand({ Bucket: bucket, Key: "exports/small.csv", Body: "a,b" }));
+    await server.client.send(new PutObjectCommand({ Bucket: bucket, Key: "exports/big.csv", Body: "a,b,c,d,e,f,g,h" }));
 
-      clock.advance(8 * DAY_MS);
-      const actions = server.server.applyLifecycle().map((action) => [action.rule, action.action, action.key]);
-      expect(actions).toEqual(
-        expect.arrayContaining([
-          ["uploads", "aborted-multipart-upload", "video.mp4"],
-          ["markers", "removed-expired-delete-marker", "gone/file.txt"],
-          ["big-exports", "added-delete-marker", "exports/big.csv"],
-        ]),
-      );
-      expect(actions).toHaveLength(3);
-      expect((await server.client.send(new ListMultipartUploadsCommand({ Bucket: bucket }))).Uploads ?? []).toEqual([]);
-      const versions = await server.client.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: "gone/" }));
-      expect([versions.Versions ?? [], versions.DeleteMarkers ?? []]).toEqual([[], []]);
-      expect(marker.DeleteMarker).toBe(true);
-      expect(await keysIn(server.client, bucket)).toEqual(["exports/small.csv"]);
-      expect(UploadId).toBeTruthy();
-    } finally {
-      await server.stop();
-    }
+    clock.advance(8 * DAY_MS);
+    const actions = server.server.applyLifecycle().map((action) => [action.rule, action.action, action.key]);
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        ["uploads", "aborted-multipart-upload", "video.mp4"],
+        ["markers", "removed-expired-delete-marker", "gone/file.txt"],
+        ["big-exports", "added-delete-marker", "exports/big.csv"],
+      ]),
+    );
+    expect(actions).toHaveLength(3);
+    expect((await server.client.send(new ListMultipartUploadsCommand({ Bucket: bucket }))).Uploads ?? []).toEqual([]);
+    const versions = await server.client.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: "gone/" }));
+    expect([versions.Versions ?? [], versions.DeleteMarkers ?? []]).toEqual([[], []]);
+    expect(marker.DeleteMarker).toBe(true);
+    expect(await keysIn(server.client, bucket)).toEqual(["exports/small.csv"]);
+    expect(UploadId).toBeTruthy();
   });
 
   it("runs by itself on a timer, and on demand through the admin API", async () => {
-    const clock = testClock();
-    const server = await startLocalS3({ clock, lifecycleIntervalMs: 100 });
-    try {
-      const bucket = await newBucket(server.client);
-      await server.client.send(new PutBucketLifecycleConfigurationCommand({ Bucket: bucket, LifecycleConfiguration: { Rules: [expireTrackingLogs] } }));
-      await server.client.send(new PutObjectCommand({ Bucket: bucket, Key: "tracking-logs/by-timer.log", Body: "x" }));
-      clock.advance(31 * DAY_MS);
-      await eventually(async () => ((await keysIn(server.client, bucket)).length === 0 ? true : undefined), 10_000, "the timer's lifecycle run");
+    const { clock, server, bucket } = await bucketUnderRules([expireTrackingLogs], { lifecycleIntervalMs: 100 });
+    await server.client.send(new PutObjectCommand({ Bucket: bucket, Key: "tracking-logs/by-timer.log", Body: "x" }));
+    clock.advance(31 * DAY_MS);
+    await eventually(async () => ((await keysIn(server.client, bucket)).length === 0 ? true : undefined), 10_000, "the timer's lifecycle run");
 
-      await server.client.send(new PutObjectCommand({ Bucket: bucket, Key: "tracking-logs/on-demand.log", Body: "x" }));
-      clock.advance(31 * DAY_MS);
-      const admin = new LocalS3AdminClient({ endpoint: server.endpoint, region: "us-east-1", rootCredentials: server.rootCredentials, clock: clock.now });
-      // The timer may get there first; either way the object goes.
-      const actions = await admin.runLifecycle();
-      expect(actions.every((action) => action.key === "tracking-logs/on-demand.log")).toBe(true);
-      expect(await keysIn(server.client, bucket)).toEqual([]);
-    } finally {
-      await server.stop();
-    }
+    await server.client.send(new PutObjectCommand({ Bucket: bucket, Key: "tracking-logs/on-demand.log", Body: "x" }));
+    clock.advance(31 * DAY_MS);
+    const admin = new LocalS3AdminClient({ endpoint: server.endpoint, region: "us-east-1", rootCredentials: server.rootCredentials, clock: clock.now });
+    // The timer may get there first; either way the object goes.
+    const actions = await admin.runLifecycle();
+    expect(actions.every((action) => action.key === "tracking-logs/on-demand.log")).toBe(true);
+    expect(await keysIn(server.client, bucket)).toEqual([]);
   });
 });

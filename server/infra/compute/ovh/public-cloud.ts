@@ -50,7 +50,7 @@ export function createOvhComputeDriver(api: OvhApi, settings: OvhComputeSettings
   return new OvhComputeDriver(api, settings);
 }
 
-export class OvhComputeDriver implements ComputeDriver {
+class OvhComputeDriver implements ComputeDriver {
   readonly name = "ovh";
   /** A VM reads its user-data once, at first boot; there is no SSH from Lyceum to change it afterwards. */
   readonly canReconfigureInPlace = false;

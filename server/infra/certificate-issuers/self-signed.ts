@@ -1,5 +1,6 @@
 // Self-signed certificates: the development default when no ACME directory is configured (Let's Encrypt cannot
-// issue for *.localhost anyway). Browsers warn, but the load balancer has a certificate for every name it serves.
+// issue for *.localhost anyway), and the load balancer's default certificate. Browsers warn, but the load balancer
+// has a certificate for every name it serves.
 import { webcrypto } from "node:crypto";
 import type { CertificateIssuer } from "./issuer";
 
@@ -11,6 +12,7 @@ function toPem(der: ArrayBuffer, label: string) {
 }
 
 export async function makeSelfSignedCertificate(hostnames: string[], options: { notBefore?: Date; notAfter?: Date } = {}) {
+  if (!hostnames.length) throw new Error("a certificate needs at least one name");
   // Loaded on first use: the X.509 writer and its ASN.1 modules are ~3 MB and hundreds of files at start-up.
   const x509 = await import("@peculiar/x509");
   const algorithm = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ActionRefusedError, actionReasonSchema, requireTypedConfirmation } from "./framework";
+import { ActionRefusedError, actionReasonSchema, requireTypedConfirmation } from "./staff-action";
 
 describe("staff action rules", () => {
   it("requires a reason of a few characters", () => {

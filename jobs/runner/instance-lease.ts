@@ -8,7 +8,7 @@ const LEASE_NAMESPACE = 4_242_002;
  * How long a runner waits for the lease. Back-to-back operations (provision finished, suspend picked up by
  * another worker a moment later) only overlap for the instant between one's finish and its release.
  */
-export const LEASE_WAIT_MS = 30_000;
+const LEASE_WAIT_MS = 30_000;
 
 export type InstanceLease = { release(): Promise<void> };
 

@@ -1,7 +1,7 @@
 import type { Env } from "@/server/env";
 import type { PipelineStep } from "./types";
 
-export class StepTimeoutError extends Error {
+class StepTimeoutError extends Error {
   constructor(readonly timeoutMs: number) {
     super(`timed out after ${Math.round(timeoutMs / 1000)} s`);
   }

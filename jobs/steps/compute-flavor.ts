@@ -2,7 +2,7 @@
 import { eq } from "drizzle-orm";
 import { deployments } from "@/db/schema";
 import { planById, planDeploymentConfig } from "@/server/billing/plans";
-import type { PipelineStep } from "../pipeline/types";
+import type { PipelineStep } from "../runner/types";
 
 export const applyPlan: PipelineStep = {
   name: "apply_plan",

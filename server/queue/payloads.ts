@@ -4,7 +4,7 @@ import type { OperationKind } from "@/db/schema";
 import { emailMessage } from "@/server/mail/message";
 
 export const operationJobPayload = z.object({ operationId: z.uuid() });
-export const instanceJobPayload = z.object({ instanceId: z.uuid() });
+const instanceJobPayload = z.object({ instanceId: z.uuid() });
 
 export const jobPayloads = {
   provision_instance: operationJobPayload,

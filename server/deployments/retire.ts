@@ -4,8 +4,8 @@ import { and, desc, eq, inArray, isNull, ne } from "drizzle-orm";
 import type { Database, Queryable } from "@/db";
 import { deployments, instanceResources, instances, type Deployment, type DeploymentStatus } from "@/db/schema";
 import type { ComputeDriver } from "@/server/infra/compute/driver";
-import { deploymentLabel, setDeploymentStatus } from "@/server/deployments/status";
 import { ledgerFor } from "@/server/instances/ledger";
+import { deploymentLabel, setDeploymentStatus } from "./status";
 
 /**
  * Destroys the deployment's server (a server already gone is fine) and marks its ledger entries deleted.

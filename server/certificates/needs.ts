@@ -7,7 +7,7 @@ import { hostnamesUnder, type HostnameSource } from "@/server/instances/hostname
 
 export type CertificateNeed = { instanceId: string | null; hostnames: string[]; challenge: CertificateChallenge; covers: string };
 
-export function sharedWildcardNeed(baseDomain: string): CertificateNeed {
+function sharedWildcardNeed(baseDomain: string): CertificateNeed {
   return { instanceId: null, hostnames: [`*.${baseDomain}`], challenge: "dns-01", covers: `every instance's ${`<subdomain>.${baseDomain}`}` };
 }
 
