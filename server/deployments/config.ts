@@ -13,7 +13,7 @@ const colours = { mainColor: text, linkColor: text, headerBackground: text, foot
 const images = { logo: optionalText, favicon: optionalText, heroCover: optionalText, footerLogo: optionalText };
 
 /** The settings a client controls, as deployed: the settings page compares them field by field with the draft. */
-export const siteSettingsSchema = z.object({
+const siteSettingsSchema = z.object({
   theme: z.object({ ...colours, ...images }),
   pages: z.record(z.enum(STATIC_PAGE_IDS), z.object({ isVisible: z.boolean(), markdown: text })),
   email: z.object({
@@ -30,14 +30,14 @@ export const siteSettingsSchema = z.object({
 });
 
 /** The plan's part (server/billing/plans.ts planDeploymentConfig): billing reads `plan` as what is deployed. */
-export const planConfigSchema = z.object({
+const planConfigSchema = z.object({
   plan: text,
   vmFlavor: text,
   limits: z.object({ learners: z.number(), courses: z.number(), storageGb: z.number() }),
 });
 
 /** The site's part (server/instances/site-config.ts renderSiteConfig): the settings and what renders them. */
-export const siteConfigSchema = z.object({
+const siteConfigSchema = z.object({
   instanceId: text,
   instanceName: text,
   description: text,
@@ -55,7 +55,7 @@ export const siteConfigSchema = z.object({
  * The data services' accounts (server/instances/service-config.ts renderServiceConfig, from the ledger): where each
  * service is and which account to use. A service the instance has no account on is absent.
  */
-export const serviceConfigSchema = z.object({
+const serviceConfigSchema = z.object({
   mysql: z
     .object({
       /** host:port */

@@ -96,7 +96,7 @@ export function isEntryOf<K extends LedgerKind, E extends { kind: LedgerKind; de
 }
 
 /** An entry's details or secrets that do not have its kind's shape (or a kind no one listed above). */
-export class LedgerShapeError extends Error {
+class LedgerShapeError extends Error {
   constructor(what: string, problems: string) {
     super(`${what}: ${problems}`);
     this.name = "LedgerShapeError";

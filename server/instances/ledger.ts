@@ -18,7 +18,7 @@ function describeEntry(entry: Pick<LedgerRow, "instanceId" | "kind" | "externalI
 }
 
 /** A row read from the table, its details checked against its kind (a row of another shape throws, naming it). */
-export function ledgerEntryOf<K extends LedgerKind>(row: Omit<LedgerRow, "kind"> & { kind: K }): LedgerEntry<K> {
+function ledgerEntryOf<K extends LedgerKind>(row: Omit<LedgerRow, "kind"> & { kind: K }): LedgerEntry<K> {
   return { ...row, details: parseLedgerDetails(row.kind, row.details, describeEntry(row)) };
 }
 

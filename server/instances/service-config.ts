@@ -8,7 +8,7 @@ import type { DeploymentConfig, ServiceConfig } from "@/server/deployments/confi
 import { ledgerSecretsOf, type LedgerEntry } from "./ledger";
 import { isEntryOf, type LedgerKind } from "./ledger-kinds";
 
-export type RenderedServiceConfig = {
+type RenderedServiceConfig = {
   services: ServiceConfig;
   /** The same shape as `services`, holding only the secrets. */
   secrets: { services: Record<string, unknown> };
