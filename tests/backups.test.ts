@@ -22,15 +22,15 @@ runWorkerForThisFile();
 
 type Running = Awaited<ReturnType<typeof runningInstance>>;
 
-async function secretOf(instanceId: string, kind: string, externalId: string) {
+async function secretOf(instanceId: string, kind: "mysql.user" | "rabbitmq.user", externalId: string) {
   const ledger = ledgerFor(db, instanceId);
-  return ledger.secretsOf<{ password: string }>((await ledger.find(kind, externalId))!)!.password;
+  return ledger.secretsOf((await ledger.find(kind, externalId))!)!.password;
 }
 
 async function bucketKeyOf(instanceId: string) {
   const ledger = ledgerFor(db, instanceId);
   const [entry] = await ledger.list("s3.access_key");
-  return { accessKeyId: entry!.externalId, secretAccessKey: ledger.secretsOf<{ secretAccessKey: string }>(entry!)!.secretAccessKey };
+  return { accessKeyId: entry!.externalId, secretAccessKey: ledger.secretsOf(entry!)!.secretAccessKey };
 }
 
 /** Connects as the instance's edxapp user (its password from the ledger, as the deployment config gets it). */

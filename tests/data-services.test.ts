@@ -48,16 +48,16 @@ afterAll(async () => {
   await closeDb();
 });
 
-async function passwordOf(instanceId: string, kind: string, externalId: string) {
+async function passwordOf(instanceId: string, kind: "mysql.user" | "rabbitmq.user", externalId: string) {
   const ledger = ledgerFor(db, instanceId);
-  return ledger.secretsOf<{ password: string }>((await ledger.find(kind, externalId))!)!.password;
+  return ledger.secretsOf((await ledger.find(kind, externalId))!)!.password;
 }
 
 /** The instance's bucket key, from the ledger. */
 async function bucketKeyOf(instanceId: string) {
   const ledger = ledgerFor(db, instanceId);
   const [entry] = await ledger.list("s3.access_key");
-  return { accessKeyId: entry!.externalId, secretAccessKey: ledger.secretsOf<{ secretAccessKey: string }>(entry!)!.secretAccessKey };
+  return { accessKeyId: entry!.externalId, secretAccessKey: ledger.secretsOf(entry!)!.secretAccessKey };
 }
 
 describe("MySQL for a provisioned instance", () => {
@@ -102,7 +102,7 @@ describe("MySQL for a provisioned instance", () => {
   it("keeps every password sealed in the ledger, one per user", async () => {
     const rows = await db.select().from(instanceResources).where(eq(instanceResources.instanceId, a.instance.id));
     const users = rows.filter((row) => row.kind === "mysql.user");
-    const passwords = await Promise.all(users.map((row) => passwordOf(a.instance.id, row.kind, row.externalId)));
+    const passwords = await Promise.all(users.map((row) => passwordOf(a.instance.id, "mysql.user", row.externalId)));
     expect(new Set(passwords).size).toBe(users.length);
     for (const [i, row] of users.entries()) {
       expect(row.secrets).toMatch(/^v2:/);

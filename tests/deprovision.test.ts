@@ -21,7 +21,7 @@ runWorkerForThisFile();
 async function bucketKeyOf(instanceId: string) {
   const ledger = ledgerFor(db, instanceId);
   const [entry] = await ledger.list("s3.access_key");
-  return { accessKeyId: entry!.externalId, secretAccessKey: ledger.secretsOf<{ secretAccessKey: string }>(entry!)!.secretAccessKey };
+  return { accessKeyId: entry!.externalId, secretAccessKey: ledger.secretsOf(entry!)!.secretAccessKey };
 }
 
 async function serverIdsOf(instanceId: string) {
@@ -106,9 +106,9 @@ describe("deprovisioning", () => {
     expect(await services.rabbitVhostsStartingWith(other)).toEqual([survivor.names.rabbitmq.vhost]);
     const ledgerB = ledgerFor(db, survivor.instance.id);
     const edxapp = survivor.names.mysql.users.find((u) => u.role === "edxapp")!;
-    const edxappPassword = ledgerB.secretsOf<{ password: string }>((await ledgerB.find("mysql.user", edxapp.name))!)!.password;
+    const edxappPassword = ledgerB.secretsOf((await ledgerB.find("mysql.user", edxapp.name))!)!.password;
     await (await services.connectAsMysqlUser(edxapp.name, edxappPassword, edxapp.databases[0])).end();
-    const rabbitPassword = ledgerB.secretsOf<{ password: string }>((await ledgerB.find("rabbitmq.user", survivor.names.rabbitmq.user))!)!.password;
+    const rabbitPassword = ledgerB.secretsOf((await ledgerB.find("rabbitmq.user", survivor.names.rabbitmq.user))!)!.password;
     await (await amqp.connect(services.amqpUrlFor(survivor.names.rabbitmq.user, rabbitPassword, survivor.names.rabbitmq.vhost))).close();
     const survivorStorage = services.s3As(await bucketKeyOf(survivor.instance.id));
     await survivorStorage.send(new ListObjectsV2Command({ Bucket: survivor.names.objectStorage.bucket }));

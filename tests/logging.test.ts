@@ -34,8 +34,8 @@ const leakyPipeline = {
       name: "ensure_mysql_user",
       title: "Create the MySQL user",
       async run(ctx: Parameters<(typeof provisionPipeline.steps)[number]["run"]>[0]) {
-        const entry = await ctx.ledger.record("mysql.user", "edxapp_leaky", { host: "127.0.0.1" }, { password: PASSWORD });
-        const { password } = ctx.ledger.secretsOf<{ password: string }>(entry)!;
+        const entry = await ctx.ledger.record("mysql.user", "edxapp_leaky", { role: "edxapp", databases: ["edxapp"], access: "all", server: "127.0.0.1:3306" }, { password: PASSWORD });
+        const { password } = ctx.ledger.secretsOf(entry)!;
         await ctx.log(`connecting as edxapp_leaky with password ${password}`);
         throw new Error(`Access denied for user 'edxapp_leaky' (using password: ${password}) at mysql://edxapp_leaky:${password}@127.0.0.1:3306/edxapp`);
       },

@@ -98,7 +98,7 @@ describe("the MongoDB steps of the pipelines", () => {
     const ledger = ledgerFor(db, instance.id);
     const entry = (await ledger.find("mongodb.user", user))!;
     expect(entry.details).toMatchObject({ database, roles: [`readWrite@${database}`] });
-    const { password } = ledger.secretsOf<{ password: string }>(entry)!;
+    const { password } = ledger.secretsOf(entry)!;
     expect(sent("createUser").filter((c) => c.db === database)).toEqual([
       expect.objectContaining({ body: { createUser: user, pwd: password, roles: [{ role: "readWrite", db: database }] } }),
     ]);

@@ -118,9 +118,9 @@ describe("the staff instance view", () => {
     const staff = await makeUser("staff");
     const { instance } = await paidInstanceWithProvision();
     const { ledgerFor } = await import("@/server/instances/ledger");
-    await ledgerFor(db, instance.id).record("mysql.user", "edxapp_act", { host: "10.0.0.5" }, { password: "never-show-this-password" });
+    await ledgerFor(db, instance.id).record("mysql.user", "edxapp_act", { role: "edxapp", databases: ["edxapp"], access: "all", server: "10.0.0.5:3306" }, { password: "never-show-this-password" });
     const detail = await apiAs(staff).staff.instance({ id: instance.id });
-    expect(detail.ledger).toEqual([expect.objectContaining({ kind: "mysql.user", externalId: "edxapp_act", details: { host: "10.0.0.5" } })]);
+    expect(detail.ledger).toEqual([expect.objectContaining({ kind: "mysql.user", externalId: "edxapp_act", details: { role: "edxapp", databases: ["edxapp"], access: "all", server: "10.0.0.5:3306" } })]);
     expect(JSON.stringify(detail)).not.toContain("never-show-this-password");
     expect(detail.ledger[0]).not.toHaveProperty("secrets");
     expect(detail).toMatchObject({

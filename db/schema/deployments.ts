@@ -1,5 +1,6 @@
 // One row per attempt to bring up application servers for an instance (Ocim's "app servers").
 import { index, jsonb, pgEnum, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import type { DeploymentConfig } from "@/server/deployments/config";
 import { instances } from "./instances";
 import { instanceOperations } from "./operations";
 
@@ -25,7 +26,8 @@ export const deployments = pgTable(
     // The VM (or local process) id and the address it serves on, once known.
     serverId: text("server_id"),
     address: text("address"),
-    config: jsonb("config").$type<Record<string, unknown>>(),
+    // The schema and its parts: server/deployments/config.ts.
+    config: jsonb("config").$type<DeploymentConfig>(),
     // The config's passwords and keys, AES-256-GCM sealed (server/crypto/secrets.ts); merged in at boot.
     secrets: text("secrets"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),

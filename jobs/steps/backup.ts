@@ -9,12 +9,9 @@ import { BackupVerificationError, readableOf } from "@/server/infra/backups/arch
 import { listCurrentObjects, readObject } from "@/server/infra/backups/bucket-objects";
 import { dumpDatabase, dumpToolVersion } from "@/server/infra/backups/mariadb-tools";
 import { platformS3Client } from "@/server/infra/object-storage/client";
+import type { LedgerKind } from "@/server/instances/ledger-kinds";
 import { PermanentStepError } from "../runner/errors";
 import type { PipelineStep, StepContext } from "../runner/types";
-import { MONGODB_DATABASE } from "./mongodb";
-import { MYSQL_DATABASE } from "./mysql";
-import { S3_BUCKET } from "./object-storage";
-import { RABBITMQ_VHOST } from "./rabbitmq";
 
 /** A backup part: writes its artifacts and its manifest section, and says what it stored. */
 type BackupPart = (ctx: StepContext, backup: Backup) => Promise<string>;
@@ -30,7 +27,7 @@ async function noteMissing(ctx: StepContext, backup: Backup, note: string) {
 }
 
 const backUpMysqlPart: BackupPart = async (ctx, backup) => {
-  const recorded = await ctx.ledger.list(MYSQL_DATABASE);
+  const recorded = await ctx.ledger.list("mysql.database");
   if (recorded.length === 0) return "no MySQL databases to back up";
   const databases = [];
   for (const entry of recorded) {
@@ -43,7 +40,7 @@ const backUpMysqlPart: BackupPart = async (ctx, backup) => {
   for (const entry of [...databases].reverse()) {
     ctx.signal.throwIfAborted();
     const dump = dumpDatabase(ctx.env.MYSQL_ADMIN_URL, entry.externalId, ctx.signal);
-    const suffix = String(entry.details.suffix ?? entry.externalId);
+    const { suffix } = entry.details;
     const [artifact] = await Promise.all([
       backupStore().write(`${backup.prefix}mysql/${suffix}.sql.gz.enc`, dump.stream, dataKey, ctx.signal),
       dump.exited,
@@ -55,7 +52,7 @@ const backUpMysqlPart: BackupPart = async (ctx, backup) => {
 };
 
 const backUpRabbitmqPart: BackupPart = async (ctx, backup) => {
-  const [vhost] = await ctx.ledger.list(RABBITMQ_VHOST);
+  const [vhost] = await ctx.ledger.list("rabbitmq.vhost");
   if (!vhost) return "no RabbitMQ vhost to back up";
   if (!(await ctx.infra.rabbitmq.listVhosts(ctx.signal)).includes(vhost.externalId)) {
     await noteMissing(ctx, backup, `RabbitMQ vhost ${vhost.externalId} is not in this backup: it no longer exists on the server.`);
@@ -69,7 +66,7 @@ const backUpRabbitmqPart: BackupPart = async (ctx, backup) => {
 };
 
 const backUpObjectsPart: BackupPart = async (ctx, backup) => {
-  const [bucket] = await ctx.ledger.list(S3_BUCKET);
+  const [bucket] = await ctx.ledger.list("s3.bucket");
   if (!bucket) return "no bucket to back up";
   if (!(await ctx.infra.objectStorage.listBuckets(ctx.signal)).includes(bucket.externalId)) {
     await noteMissing(ctx, backup, `Bucket ${bucket.externalId} is not in this backup: it no longer exists.`);
@@ -90,7 +87,7 @@ const backUpObjectsPart: BackupPart = async (ctx, backup) => {
 };
 
 const noteMongodbPart: BackupPart = async (ctx, backup) => {
-  const [database] = await ctx.ledger.list(MONGODB_DATABASE);
+  const [database] = await ctx.ledger.list("mongodb.database");
   if (!database) return "no MongoDB database to back up";
   // No mongod runs where this was built, so a mongodump path could not be tested: say so rather than pretend.
   await noteMissing(ctx, backup, `MongoDB database ${database.externalId} is not in this backup: backing up MongoDB (mongodump) is not supported yet.`);
@@ -149,7 +146,8 @@ export function takeBackupStep(options: { name: string; title: string; kind: Bac
     timeoutMs: 2 * 60 * 60_000,
     async run(ctx) {
       const backup = await backupOfOperation(ctx.db, ctx.instance, ctx.operation.id, options.kind);
-      const hasData = (await ctx.ledger.list()).some((entry) => [MYSQL_DATABASE, RABBITMQ_VHOST, S3_BUCKET].includes(entry.kind));
+      const dataKinds: LedgerKind[] = ["mysql.database", "rabbitmq.vhost", "s3.bucket"];
+      const hasData = (await ctx.ledger.list()).some((entry) => dataKinds.includes(entry.kind));
       if (!hasData) {
         await ctx.db.update(backups).set({ status: "verified", finishedAt: new Date() }).where(eq(backups.id, backup.id));
         return `the instance has no databases, vhost or bucket: backup ${backup.id.slice(0, 8)} is empty`;

@@ -10,8 +10,6 @@ import { appendInstanceEvent } from "@/server/instances/events";
 import type { PipelineStep, StepContext } from "../runner/types";
 import { countRemoved, removeRecorded } from "./ledger-walk";
 
-export const TLS_CERTIFICATE = "tls.certificate";
-
 export const ensureCertificates: PipelineStep = {
   name: "certificates",
   title: "Obtain TLS certificates",
@@ -42,7 +40,7 @@ export const ensureCertificates: PipelineStep = {
           return { row: await issueCertificate(ctx.db, issuer, need, existing, ctx.signal), isNew: true };
         });
         const { row } = outcome;
-        if (need.instanceId) await ctx.ledger.record(TLS_CERTIFICATE, row.id, { hostnames: row.hostnames, source: row.source });
+        if (need.instanceId) await ctx.ledger.record("tls.certificate", row.id, { hostnames: row.hostnames, source: row.source });
         said.push(
           outcome.isNew
             ? `${names}: issued (${issuer.name}${row.challenge ? `, ${row.challenge}` : ""}) until ${row.notAfter!.toISOString().slice(0, 10)}`
@@ -50,7 +48,7 @@ export const ensureCertificates: PipelineStep = {
         );
       } catch (error) {
         if (error instanceof CertificateFailedError) {
-          if (need.instanceId) await ctx.ledger.record(TLS_CERTIFICATE, error.certificate.id, { hostnames: need.hostnames, source: issuer.name });
+          if (need.instanceId) await ctx.ledger.record("tls.certificate", error.certificate.id, { hostnames: need.hostnames, source: issuer.name });
           await appendInstanceEvent(ctx.db, {
             instanceId: ctx.instance.id,
             operationId: ctx.operation.id,
@@ -88,7 +86,7 @@ async function removeStaleCertificates(ctx: StepContext, needs: CertificateNeed[
     // The names may now belong to someone else: the old certificate for them must stop being trusted.
     outcomes.push(await revokeUnneededCertificate(ctx.infra.certificates, row, "cessationOfOperation"));
     await ctx.db.delete(certificates).where(eq(certificates.id, row.id));
-    const entry = await ctx.ledger.find(TLS_CERTIFICATE, row.id);
+    const entry = await ctx.ledger.find("tls.certificate", row.id);
     if (entry) await ctx.ledger.markDeleted(entry.id);
   }
   return outcomes;
@@ -111,7 +109,7 @@ export const removeCertificates: PipelineStep = {
       await ctx.db.delete(certificates).where(eq(certificates.id, id));
       return true;
     };
-    const result = await removeRecorded(ctx, [TLS_CERTIFICATE], async (entry) => ({ existed: await revokeAndDelete(entry.externalId) }));
+    const result = await removeRecorded(ctx, "tls.certificate", async (entry) => ({ existed: await revokeAndDelete(entry.externalId) }));
     // Uploaded certificates and failed attempts belong to the instance too (a failed renewal still holds the
     // chain it had, which is revoked like any other); the shared wildcard (no instance) stays.
     const others = await ctx.db.select({ id: certificates.id }).from(certificates).where(eq(certificates.instanceId, ctx.instance.id));

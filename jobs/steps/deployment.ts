@@ -5,6 +5,7 @@ import { deployments, instances, type Deployment } from "@/db/schema";
 import { planById, planDeploymentConfig } from "@/server/billing/plans";
 import { sealedCells } from "@/server/crypto/sealed-cells";
 import { encryptJson } from "@/server/crypto/secrets";
+import type { DeploymentConfig } from "@/server/deployments/config";
 import type { Env } from "@/server/env";
 import { bootReportTokenOf, bootReportUrl, newBootReportToken } from "@/server/deployments/boot-report-token";
 import { deploymentLabel, setDeploymentStatus } from "@/server/deployments/status";
@@ -12,7 +13,7 @@ import { siteUrlFor } from "@/server/instances/hostnames";
 import { renderServiceConfig, siteConfigOf } from "@/server/instances/service-config";
 import { renderSiteConfig } from "@/server/instances/site-config";
 import { ownerEmailOf } from "@/server/notifications/instance-emails";
-import { COMPUTE_FLAVOR, COMPUTE_SERVER, terminateObsoleteDeployments } from "@/server/deployments/retire";
+import { terminateObsoleteDeployments } from "@/server/deployments/retire";
 import { PermanentStepError } from "../runner/errors";
 import type { PipelineStep, StepContext } from "../runner/types";
 import { countRemoved, removeRecorded } from "./ledger-walk";
@@ -43,7 +44,7 @@ export const renderDeploymentConfig: PipelineStep = {
     const id = existing?.id ?? randomUUID();
     // The server reports its boot phases with this token; a refresh keeps it (a server may already be booting with it).
     const bootReport = { token: (existing && bootReportTokenOf(existing, existing.secrets)) ?? newBootReportToken() };
-    const config = { ...siteConfig, bootReport: { url: bootReportUrl(ctx.env, ctx.infra.compute.name, id) } };
+    const config: DeploymentConfig = { ...siteConfig, bootReport: { url: bootReportUrl(ctx.env, ctx.infra.compute.name, id) } };
     const sealedSecrets = encryptJson({ ...secrets, bootReport }, sealedCells.deploymentSecrets({ id, instanceId: ctx.instance.id }));
     if (existing) {
       await ctx.db.update(deployments).set({ config, secrets: sealedSecrets }).where(eq(deployments.id, existing.id));
@@ -92,7 +93,7 @@ export const bootServer: PipelineStep = {
         {
           // In the ledger before the wait: a cancel, timeout or crash while the VM builds leaves it for teardown to find.
           onServerKnown: async (serverId) => {
-            await ctx.ledger.record(COMPUTE_SERVER, serverId, { driver, deploymentId: deployment.id, address: null });
+            await ctx.ledger.record("compute.server", serverId, { driver, deploymentId: deployment.id, address: null });
           },
           onStillBuilding: (waitedMs) => ctx.log(`Server for deployment ${deployment.id.slice(0, 8)} is still building after ${Math.round(waitedMs / 1000)} s.`),
         },
@@ -101,7 +102,7 @@ export const bootServer: PipelineStep = {
       await setDeploymentStatus(ctx.db, deployment.id, "error", { ...moved, why: (error as Error).message });
       throw error;
     }
-    await ctx.ledger.record(COMPUTE_SERVER, server.serverId, { driver, deploymentId: deployment.id, address: server.address });
+    await ctx.ledger.record("compute.server", server.serverId, { driver, deploymentId: deployment.id, address: server.address });
     await setDeploymentStatus(ctx.db, deployment.id, "configuring", {
       ...moved,
       set: { serverId: server.serverId, address: server.address },
@@ -216,16 +217,16 @@ export const stopApplicationServers: PipelineStep = {
   async run(ctx) {
     const { compute } = ctx.infra;
     // Every server the ledger knows (the active deployment's, the fallback's, a failed one's), newest first.
-    const result = await removeRecorded(ctx, [COMPUTE_SERVER], async (entry) => {
+    const result = await removeRecorded(ctx, "compute.server", async (entry) => {
       if (entry.details.driver !== compute.name) {
-        throw new Error(`server ${entry.externalId} runs on the ${String(entry.details.driver)} compute driver, but ${compute.name} is configured`);
+        throw new Error(`server ${entry.externalId} runs on the ${entry.details.driver} compute driver, but ${compute.name} is configured`);
       }
       const isUp = (await compute.listServers()).some((server) => server.serverId === entry.externalId);
       await compute.destroyServer(entry.externalId);
       return { existed: isUp };
     });
     // A plan's size goes with the server it was recorded for; there is nothing outside to remove.
-    for (const flavor of await ctx.ledger.list(COMPUTE_FLAVOR)) await ctx.ledger.markDeleted(flavor.id);
+    for (const flavor of await ctx.ledger.list("compute.flavor")) await ctx.ledger.markDeleted(flavor.id);
     await ctx.db.update(instances).set({ activeDeploymentId: null }).where(eq(instances.id, ctx.instance.id));
     const live = await ctx.db
       .select({ id: deployments.id })

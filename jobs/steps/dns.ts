@@ -4,7 +4,6 @@ import type { DnsRecordType } from "@/server/infra/dns/driver";
 import type { PipelineStep } from "../runner/types";
 import { countCreated, countRemoved, removeRecorded } from "./ledger-walk";
 
-export const DNS_RECORD = "dns.record";
 const RECORD_TTL_SECONDS = 300;
 
 export const publishDns: PipelineStep = {
@@ -21,7 +20,7 @@ export const publishDns: PipelineStep = {
       ctx.signal.throwIfAborted();
       const type: DnsRecordType = "A";
       // Recorded first: a timeout half-way never leaves a record the ledger does not know.
-      await ctx.ledger.record(DNS_RECORD, `${name} ${type}`, { driver: dns.name, zone: dns.zone, name, type, values: [address] });
+      await ctx.ledger.record("dns.record", `${name} ${type}`, { driver: dns.name, zone: dns.zone, name, type, values: [address] });
       try {
         const { isNew } = await dns.ensureRecordSet({ name, type, values: [address], ttl: RECORD_TTL_SECONDS }, ctx.signal);
         if (isNew) created++;
@@ -42,8 +41,8 @@ export const removeDns: PipelineStep = {
   timeoutMs: 60_000,
   async run(ctx) {
     const { dns } = ctx.infra;
-    const result = await removeRecorded(ctx, [DNS_RECORD], async (entry) => {
-      const { name, type, driver } = entry.details as { name: string; type: DnsRecordType; driver: string };
+    const result = await removeRecorded(ctx, "dns.record", async (entry) => {
+      const { name, type, driver } = entry.details;
       if (driver !== dns.name) throw new Error(`DNS record ${entry.externalId} is in the ${driver} DNS driver, but ${dns.name} is configured`);
       return dns.removeRecordSet(name, type, ctx.signal);
     });

@@ -5,9 +5,6 @@ import { tenantPrefixes } from "@/server/infra/compute/cloud-init/tutor-config";
 import type { PipelineStep } from "../runner/types";
 import { countRemoved, removeRecorded, resourceNamesOf } from "./ledger-walk";
 
-export const ELASTICSEARCH_ROLE = "elasticsearch.role";
-export const ELASTICSEARCH_USER = "elasticsearch.user";
-
 export const ensureElasticsearch: PipelineStep = {
   name: "elasticsearch",
   title: "Create Elasticsearch role and user",
@@ -19,9 +16,9 @@ export const ensureElasticsearch: PipelineStep = {
     // The same prefix the VM's edx-search names its indices with: the role reaches those and nothing else.
     const { searchIndexPrefix } = tenantPrefixes(ctx.instance.id);
     const indexPattern = `${searchIndexPrefix}*`;
-    await ctx.ledger.record(ELASTICSEARCH_ROLE, role, { indices: [indexPattern], privileges: ["all"] });
+    await ctx.ledger.record("elasticsearch.role", role, { indices: [indexPattern], privileges: ["all"] });
     ctx.signal.throwIfAborted();
-    const { secrets } = await ctx.ledger.recordBeforeCreating(ELASTICSEARCH_USER, user, { roles: [role], indices: [indexPattern] }, () => ({
+    const { secrets } = await ctx.ledger.recordBeforeCreating("elasticsearch.user", user, { roles: [role], indices: [indexPattern] }, () => ({
       password: newServicePassword(),
     }));
     const { isNew } = await search.ensureUser({ user, role, password: secrets.password, indexPrefix: searchIndexPrefix }, ctx.signal);
@@ -34,12 +31,12 @@ export const removeElasticsearch: PipelineStep = {
   title: "Delete Elasticsearch user and role",
   timeoutMs: 60_000,
   async run(ctx) {
-    const entries = [...(await ctx.ledger.list(ELASTICSEARCH_USER)), ...(await ctx.ledger.list(ELASTICSEARCH_ROLE))];
+    const entries = [...(await ctx.ledger.list("elasticsearch.user")), ...(await ctx.ledger.list("elasticsearch.role"))];
     if (entries.length === 0) return "nothing to remove: no Elasticsearch user was recorded";
     const search = ctx.infra.elasticsearch;
     if (!search) throw new Error("Elasticsearch users are recorded but no admin account is configured (ELASTICSEARCH_ADMIN_URL)");
-    const users = await removeRecorded(ctx, [ELASTICSEARCH_USER], (entry) => search.deleteUser(entry.externalId, ctx.signal));
-    const roles = await removeRecorded(ctx, [ELASTICSEARCH_ROLE], (entry) => search.deleteRole(entry.externalId, ctx.signal));
+    const users = await removeRecorded(ctx, "elasticsearch.user", (entry) => search.deleteUser(entry.externalId, ctx.signal));
+    const roles = await removeRecorded(ctx, "elasticsearch.role", (entry) => search.deleteRole(entry.externalId, ctx.signal));
     return `${countRemoved(users, "user")} and ${countRemoved(roles, "role")}`;
   },
 };

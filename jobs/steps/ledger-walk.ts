@@ -1,5 +1,6 @@
 // Teardown's half of the ledger: remove what it recorded, newest first, marking each entry deleted as it goes.
 import type { LedgerEntry } from "@/server/instances/ledger";
+import type { LedgerKind } from "@/server/instances/ledger-kinds";
 import { instanceResourceNames } from "@/server/instances/resource-names";
 import type { StepContext } from "../runner/types";
 
@@ -8,16 +9,16 @@ export function resourceNamesOf(ctx: StepContext) {
 }
 
 /**
- * Walks the live ledger entries of these kinds backwards (newest first) and removes each one; `remove` says
+ * Walks the live ledger entries of this kind backwards (newest first) and removes each one; `remove` says
  * whether the resource still existed. Each entry is marked deleted right after its resource is gone, so a
  * retried teardown picks up where this one stopped.
  */
-export async function removeRecorded(
+export async function removeRecorded<K extends LedgerKind>(
   ctx: StepContext,
-  kinds: readonly string[],
-  remove: (entry: LedgerEntry) => Promise<{ existed: boolean }>,
+  kind: K,
+  remove: (entry: LedgerEntry<K>) => Promise<{ existed: boolean }>,
 ) {
-  const entries = (await ctx.ledger.list()).filter((entry) => kinds.includes(entry.kind));
+  const entries = await ctx.ledger.list(kind);
   let removed = 0;
   for (const entry of entries) {
     ctx.signal.throwIfAborted();

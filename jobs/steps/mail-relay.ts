@@ -1,7 +1,6 @@
 // The instance's own credential for the instance mail relay (server/mail/relay/): minted once, kept sealed in the
 // ledger, handed to the VM in place of the platform relay's password; removing the ledger entry revokes it.
 import { newServicePassword } from "@/server/crypto/passwords";
-import { MAIL_RELAY_CREDENTIAL, type MailRelayCredentialDetails, type MailRelayCredentialSecrets } from "@/server/mail/relay/credentials";
 import { mailRelayEndpoint } from "@/server/mail/relay/endpoint";
 import type { PipelineStep } from "../runner/types";
 import { removeRecorded, resourceNamesOf } from "./ledger-walk";
@@ -14,8 +13,8 @@ export const ensureMailRelayCredential: PipelineStep = {
     const endpoint = mailRelayEndpoint(ctx.env);
     // Where the relay is comes from the platform's configuration: the details are refreshed on every run, so a
     // moved relay reaches the next deployment. The token is minted once and reused (a retry, a redeploy).
-    const details: MailRelayCredentialDetails = { ...endpoint.public, tls: endpoint.tls };
-    await ctx.ledger.recordBeforeCreating(MAIL_RELAY_CREDENTIAL, user, details, (): MailRelayCredentialSecrets => ({ password: newServicePassword() }));
+    const details = { ...endpoint.public, tls: endpoint.tls };
+    await ctx.ledger.recordBeforeCreating("mail.relay_credential", user, details, () => ({ password: newServicePassword() }));
     return `mail relay user ${user} for ${endpoint.public.host}:${endpoint.public.port}${endpoint.tls === "starttls" ? " (STARTTLS)" : ""}`;
   },
 };
@@ -26,7 +25,7 @@ export const removeMailRelayCredential: PipelineStep = {
   async run(ctx) {
     // The relay accepts only live ledger entries: marking it deleted is the revocation.
     const revoked: string[] = [];
-    const result = await removeRecorded(ctx, [MAIL_RELAY_CREDENTIAL], async (entry) => {
+    const result = await removeRecorded(ctx, "mail.relay_credential", async (entry) => {
       revoked.push(entry.externalId);
       return { existed: true };
     });

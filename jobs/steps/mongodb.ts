@@ -3,9 +3,6 @@ import { newServicePassword } from "@/server/crypto/passwords";
 import type { PipelineStep } from "../runner/types";
 import { countRemoved, removeRecorded, resourceNamesOf } from "./ledger-walk";
 
-export const MONGODB_DATABASE = "mongodb.database";
-export const MONGODB_USER = "mongodb.user";
-
 export const ensureMongodb: PipelineStep = {
   name: "mongodb",
   title: "Create MongoDB database and user",
@@ -14,10 +11,10 @@ export const ensureMongodb: PipelineStep = {
     const mongo = ctx.infra.mongodb;
     if (!mongo) return "skipped: no MongoDB cluster is configured (set MONGODB_ADMIN_URL to provision one)";
     const { database, user } = resourceNamesOf(ctx).mongodb;
-    await ctx.ledger.record(MONGODB_DATABASE, database, { hosts: mongo.hosts });
+    await ctx.ledger.record("mongodb.database", database, { hosts: mongo.hosts });
     ctx.signal.throwIfAborted();
     const { secrets } = await ctx.ledger.recordBeforeCreating(
-      MONGODB_USER,
+      "mongodb.user",
       user,
       { database, roles: [`readWrite@${database}`], hosts: mongo.hosts },
       () => ({ password: newServicePassword() }),
@@ -35,14 +32,12 @@ export const removeMongodb: PipelineStep = {
   title: "Drop MongoDB user and database",
   timeoutMs: 60_000,
   async run(ctx) {
-    const entries = [...(await ctx.ledger.list(MONGODB_USER)), ...(await ctx.ledger.list(MONGODB_DATABASE))];
+    const entries = [...(await ctx.ledger.list("mongodb.user")), ...(await ctx.ledger.list("mongodb.database"))];
     if (entries.length === 0) return "nothing to remove: no MongoDB resource was recorded";
     const mongo = ctx.infra.mongodb;
     if (!mongo) throw new Error("MongoDB resources are recorded but no MongoDB cluster is configured (MONGODB_ADMIN_URL)");
-    const users = await removeRecorded(ctx, [MONGODB_USER], (entry) =>
-      mongo.dropUser(String(entry.details.database), entry.externalId),
-    );
-    const databases = await removeRecorded(ctx, [MONGODB_DATABASE], async (entry) => {
+    const users = await removeRecorded(ctx, "mongodb.user", (entry) => mongo.dropUser(entry.details.database, entry.externalId));
+    const databases = await removeRecorded(ctx, "mongodb.database", async (entry) => {
       await mongo.dropDatabase(entry.externalId);
       return { existed: true };
     });

@@ -3,9 +3,6 @@ import { newServicePassword } from "@/server/crypto/passwords";
 import type { PipelineStep } from "../runner/types";
 import { countCreated, countRemoved, removeRecorded, resourceNamesOf } from "./ledger-walk";
 
-export const MYSQL_DATABASE = "mysql.database";
-export const MYSQL_USER = "mysql.user";
-
 export const ensureMysql: PipelineStep = {
   name: "mysql",
   title: "Create MySQL databases and users",
@@ -17,14 +14,14 @@ export const ensureMysql: PipelineStep = {
     let newDatabases = 0;
     for (const database of names.databases) {
       ctx.signal.throwIfAborted();
-      await ctx.ledger.record(MYSQL_DATABASE, database.name, { service: database.service, suffix: database.suffix, server });
+      await ctx.ledger.record("mysql.database", database.name, { service: database.service, suffix: database.suffix, server });
       if ((await mysql.ensureDatabase(database.name, { signal: ctx.signal })).isNew) newDatabases++;
     }
     let newUsers = 0;
     for (const user of names.users) {
       ctx.signal.throwIfAborted();
       const { secrets } = await ctx.ledger.recordBeforeCreating(
-        MYSQL_USER,
+        "mysql.user",
         user.name,
         { role: user.role, databases: user.databases, access: user.access, server },
         () => ({ password: newServicePassword() }),
@@ -42,8 +39,8 @@ export const removeMysql: PipelineStep = {
   timeoutMs: 120_000,
   async run(ctx) {
     const { mysql } = ctx.infra;
-    const users = await removeRecorded(ctx, [MYSQL_USER], (entry) => mysql.dropUser(entry.externalId, { signal: ctx.signal }));
-    const databases = await removeRecorded(ctx, [MYSQL_DATABASE], (entry) => mysql.dropDatabase(entry.externalId, { signal: ctx.signal }));
+    const users = await removeRecorded(ctx, "mysql.user", (entry) => mysql.dropUser(entry.externalId, { signal: ctx.signal }));
+    const databases = await removeRecorded(ctx, "mysql.database", (entry) => mysql.dropDatabase(entry.externalId, { signal: ctx.signal }));
     return `${countRemoved(users, "user")} and ${countRemoved(databases, "database")}`;
   },
 };

@@ -5,11 +5,6 @@ import { OPENEDX_TRACKING_LOGS } from "@/server/instances/openedx-services";
 import type { PipelineStep } from "../runner/types";
 import { countRemoved, removeRecorded, resourceNamesOf } from "./ledger-walk";
 
-export const S3_BUCKET = "s3.bucket";
-/** The IAM user (where the provider has IAM) that the bucket's access keys belong to. */
-export const S3_PRINCIPAL = "s3.principal";
-export const S3_ACCESS_KEY = "s3.access_key";
-
 export const ensureObjectStorage: PipelineStep = {
   name: "object_storage",
   title: "Create storage bucket and access key",
@@ -19,7 +14,7 @@ export const ensureObjectStorage: PipelineStep = {
     const { keys } = storage;
     const { bucket, iamUser: principal } = resourceNamesOf(ctx).objectStorage;
     const corsOrigins = instanceBrowserOrigins(ctx.instance, ctx.env.LYCEUM_BASE_DOMAIN);
-    await ctx.ledger.record(S3_BUCKET, bucket, {
+    await ctx.ledger.record("s3.bucket", bucket, {
       driver: storage.name,
       region: storage.settings.region,
       corsOrigins,
@@ -30,14 +25,14 @@ export const ensureObjectStorage: PipelineStep = {
 
     if (keys.hasPrincipals) {
       ctx.signal.throwIfAborted();
-      await ctx.ledger.record(S3_PRINCIPAL, principal, { issuer: keys.name, bucket });
+      await ctx.ledger.record("s3.principal", principal, { issuer: keys.name, bucket });
       await keys.ensurePrincipal(principal, bucket);
     }
 
     // One key: the ledger's, if the provider still has it. Keys the ledger does not know were made by an
     // attempt that died before recording them; they are deleted, never handed out.
     ctx.signal.throwIfAborted();
-    const known = await ctx.ledger.list(S3_ACCESS_KEY);
+    const known = await ctx.ledger.list("s3.access_key");
     const present = new Set(await keys.listKeys(principal));
     const kept = known.find((entry) => present.has(entry.externalId)) ?? null;
     for (const entry of known.filter((candidate) => candidate !== kept)) {
@@ -53,7 +48,7 @@ export const ensureObjectStorage: PipelineStep = {
     if (!kept) {
       // No abort check between creating and recording: a key must never exist unrecorded by our own doing.
       const created = await keys.createKey(principal, bucket);
-      await ctx.ledger.record(S3_ACCESS_KEY, created.accessKeyId, { issuer: keys.name, principal, bucket }, { secretAccessKey: created.secretAccessKey });
+      await ctx.ledger.record("s3.access_key", created.accessKeyId, { issuer: keys.name, principal, bucket }, { secretAccessKey: created.secretAccessKey });
       keyNote = `made access key ${created.accessKeyId}`;
     }
     return `${isNew ? "created" : "updated"} private, versioned bucket ${bucket} (CORS for ${corsOrigins.length} origins, tracking logs kept ${OPENEDX_TRACKING_LOGS.expireAfterDays} days) and ${keyNote}, which reaches that bucket only`;
@@ -67,7 +62,7 @@ export const removeObjectStorage: PipelineStep = {
   async run(ctx) {
     const storage = ctx.infra.objectStorage;
     const { keys } = storage;
-    const recorded = await removeRecorded(ctx, [S3_ACCESS_KEY], (entry) => keys.deleteKey(String(entry.details.principal), entry.externalId));
+    const recorded = await removeRecorded(ctx, "s3.access_key", (entry) => keys.deleteKey(entry.details.principal, entry.externalId));
     // Keys an interrupted attempt made but never recorded carry the instance's principal name too.
     const principal = resourceNamesOf(ctx).objectStorage.iamUser;
     let unrecorded = 0;
@@ -75,9 +70,9 @@ export const removeObjectStorage: PipelineStep = {
       await keys.deleteKey(principal, id);
       unrecorded++;
     }
-    const principals = await removeRecorded(ctx, [S3_PRINCIPAL], (entry) => keys.deletePrincipal(entry.externalId));
+    const principals = await removeRecorded(ctx, "s3.principal", (entry) => keys.deletePrincipal(entry.externalId));
     let versions = 0;
-    const buckets = await removeRecorded(ctx, [S3_BUCKET], async (entry) => {
+    const buckets = await removeRecorded(ctx, "s3.bucket", async (entry) => {
       const result = await storage.deleteBucket(entry.externalId, ctx.signal);
       versions += result.deletedVersions;
       return result;

@@ -3,9 +3,6 @@ import { newServicePassword } from "@/server/crypto/passwords";
 import type { PipelineStep } from "../runner/types";
 import { countRemoved, removeRecorded, resourceNamesOf } from "./ledger-walk";
 
-export const RABBITMQ_VHOST = "rabbitmq.vhost";
-export const RABBITMQ_USER = "rabbitmq.user";
-
 export const ensureRabbitmq: PipelineStep = {
   name: "rabbitmq",
   title: "Create RabbitMQ virtual host and user",
@@ -13,11 +10,11 @@ export const ensureRabbitmq: PipelineStep = {
   async run(ctx) {
     const rabbit = ctx.infra.rabbitmq;
     const { vhost, user } = resourceNamesOf(ctx).rabbitmq;
-    await ctx.ledger.record(RABBITMQ_VHOST, vhost, { amqpUrl: rabbit.amqpUrl });
+    await ctx.ledger.record("rabbitmq.vhost", vhost, { amqpUrl: rabbit.amqpUrl });
     const vhostResult = await rabbit.ensureVhost(vhost, ctx.signal);
     ctx.signal.throwIfAborted();
     const { secrets } = await ctx.ledger.recordBeforeCreating(
-      RABBITMQ_USER,
+      "rabbitmq.user",
       user,
       { vhost, permissions: "configure, write, read on its vhost only" },
       () => ({ password: newServicePassword() }),
@@ -33,8 +30,8 @@ export const removeRabbitmq: PipelineStep = {
   timeoutMs: 60_000,
   async run(ctx) {
     const rabbit = ctx.infra.rabbitmq;
-    const users = await removeRecorded(ctx, [RABBITMQ_USER], (entry) => rabbit.deleteUser(entry.externalId, ctx.signal));
-    const vhosts = await removeRecorded(ctx, [RABBITMQ_VHOST], (entry) => rabbit.deleteVhost(entry.externalId, ctx.signal));
+    const users = await removeRecorded(ctx, "rabbitmq.user", (entry) => rabbit.deleteUser(entry.externalId, ctx.signal));
+    const vhosts = await removeRecorded(ctx, "rabbitmq.vhost", (entry) => rabbit.deleteVhost(entry.externalId, ctx.signal));
     return `${countRemoved(users, "user")} and ${countRemoved(vhosts, "vhost")}`;
   },
 };

@@ -22,6 +22,7 @@ export const pushSiteConfig: PipelineStep = {
   async run(ctx) {
     const deployment = await activeDeployment(ctx);
     if (!deployment) return NOT_UP_YET;
+    if (!deployment.config) throw new Error("the active deployment has no configuration (its config step did not run)");
     // A cloud VM is configured once, by its user-data; new settings need a new deployment (retrying cannot help).
     if (!ctx.infra.compute.canReconfigureInPlace) {
       throw new PermanentStepError(`the ${ctx.infra.compute.name} compute driver cannot change a running server's settings: redeploy the instance to apply them`);
@@ -44,7 +45,7 @@ export const confirmSiteConfig: PipelineStep = {
   async run(ctx) {
     const deployment = await activeDeployment(ctx);
     if (!deployment) return NOT_UP_YET;
-    const expected = (deployment.config as { configVersion?: string } | null)?.configVersion;
+    const expected = deployment.config?.configVersion;
     const url = `http://${deployment.address}/heartbeat`;
     let seen = "no answer yet";
     for (let delayMs = 50; !ctx.signal.aborted; delayMs = Math.min(delayMs * 2, 1000)) {

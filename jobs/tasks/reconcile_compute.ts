@@ -8,7 +8,6 @@ import { infra } from "@/server/infra";
 import { appendInstanceEvent } from "@/server/instances/events";
 import { ledgerFor } from "@/server/instances/ledger";
 import { siteConfigOf } from "@/server/instances/service-config";
-import { COMPUTE_SERVER } from "@/server/deployments/retire";
 
 export const reconcile_compute: Task = async (_payload, helpers) => {
   const rows = await db
@@ -26,7 +25,7 @@ export const reconcile_compute: Task = async (_payload, helpers) => {
         {
           // The ledger is the one record of what exists: a replacement is in it before its build is waited on.
           onServerKnown: async (serverId) => {
-            await ledgerFor(db, instance.id).record(COMPUTE_SERVER, serverId, { driver: compute.name, deploymentId: deployment.id, address: null });
+            await ledgerFor(db, instance.id).record("compute.server", serverId, { driver: compute.name, deploymentId: deployment.id, address: null });
           },
         },
       );
@@ -35,10 +34,10 @@ export const reconcile_compute: Task = async (_payload, helpers) => {
         await tx.update(deployments).set({ address: server.address, serverId: server.serverId }).where(eq(deployments.id, deployment.id));
         // The replaced server is gone; the replacement is what reconcile must find in the ledger, or it is an "orphan".
         const ledger = ledgerFor(tx, instance.id);
-        for (const entry of await ledger.list(COMPUTE_SERVER)) {
+        for (const entry of await ledger.list("compute.server")) {
           if (entry.details.deploymentId === deployment.id && entry.externalId !== server.serverId) await ledger.markDeleted(entry.id);
         }
-        await ledger.record(COMPUTE_SERVER, server.serverId, { driver: compute.name, deploymentId: deployment.id, address: server.address });
+        await ledger.record("compute.server", server.serverId, { driver: compute.name, deploymentId: deployment.id, address: server.address });
       });
       await appendInstanceEvent(db, {
         instanceId: instance.id,

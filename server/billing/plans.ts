@@ -1,5 +1,7 @@
 // The plans, in one place: the home page, registration, checkout, billing and the VM size all read them
 // from here. Stripe price ids come from configuration (server/billing/prices.ts), named by `stripePriceEnv`.
+import type { PlanConfig } from "@/server/deployments/config";
+
 export const PLANS = [
   {
     id: "starter",
@@ -54,7 +56,7 @@ export function planById(id: string): Plan {
 }
 
 /** What a deployment's configuration says about its plan: the VM size it boots with and the limits it enforces. */
-export function planDeploymentConfig(plan: Plan) {
+export function planDeploymentConfig(plan: Plan): PlanConfig {
   return { plan: plan.id, vmFlavor: plan.vmFlavor, limits: plan.limits };
 }
 

@@ -13,8 +13,6 @@ import { ledgerFor } from "@/server/instances/ledger";
 import { ClientCertificateError, validateClientCertificate } from "./client-certificate";
 import { trustedRootCertificates } from "./trusted-roots";
 
-export const CLIENT_CERTIFICATE_LEDGER_KIND = "tls.certificate";
-
 export async function acceptClientCertificate(q: Database, instance: Instance, input: { chainPem: string; privateKeyPem: string }, now = new Date()) {
   if (!instance.customDomain) {
     throw new ClientCertificateError("Set a custom domain first: the names under the hosting domain are covered by Lyceum's own certificates.");
@@ -67,7 +65,7 @@ export async function acceptClientCertificate(q: Database, instance: Instance, i
         lastAttemptAt: now,
       })
       .returning();
-    await ledgerFor(tx, instance.id).record(CLIENT_CERTIFICATE_LEDGER_KIND, row!.id, { hostnames, source: "client" });
+    await ledgerFor(tx, instance.id).record("tls.certificate", row!.id, { hostnames, source: "client" });
     await appendInstanceEvent(tx, {
       instanceId: instance.id,
       kind: "log",

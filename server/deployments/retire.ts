@@ -4,11 +4,8 @@ import { and, desc, eq, inArray, isNull, ne } from "drizzle-orm";
 import type { Database, Queryable } from "@/db";
 import { deployments, instanceResources, instances, type Deployment, type DeploymentStatus } from "@/db/schema";
 import type { ComputeDriver } from "@/server/infra/compute/driver";
+import { ledgerFor } from "@/server/instances/ledger";
 import { deploymentLabel, setDeploymentStatus } from "./status";
-
-export const COMPUTE_SERVER = "compute.server";
-/** The plan's size recorded against a server (jobs/steps/compute-flavor.ts): it goes with the server. */
-export const COMPUTE_FLAVOR = "compute.flavor";
 
 /**
  * Destroys the deployment's server (a server already gone is fine) and marks its ledger entries deleted.
@@ -16,16 +13,7 @@ export const COMPUTE_FLAVOR = "compute.flavor";
  * configured: destroying it through the wrong API would silently leave it running.
  */
 export async function destroyDeploymentServer(db: Queryable, compute: ComputeDriver, deployment: Deployment): Promise<{ existed: boolean }> {
-  const recorded = await db
-    .select()
-    .from(instanceResources)
-    .where(
-      and(
-        eq(instanceResources.instanceId, deployment.instanceId),
-        eq(instanceResources.kind, COMPUTE_SERVER),
-        isNull(instanceResources.deletedAt),
-      ),
-    );
+  const recorded = await ledgerFor(db, deployment.instanceId).list("compute.server");
   const entries = recorded.filter((entry) => entry.details.deploymentId === deployment.id || entry.externalId === deployment.serverId);
   const serverIds = new Set([...entries.map((entry) => entry.externalId), ...(deployment.serverId ? [deployment.serverId] : [])]);
   if (serverIds.size === 0) return { existed: false };
@@ -44,7 +32,8 @@ export async function destroyDeploymentServer(db: Queryable, compute: ComputeDri
     .where(
       and(
         eq(instanceResources.instanceId, deployment.instanceId),
-        inArray(instanceResources.kind, [COMPUTE_SERVER, COMPUTE_FLAVOR]),
+        // The plan's size recorded against a server (jobs/steps/plan.ts) goes with the server.
+        inArray(instanceResources.kind, ["compute.server", "compute.flavor"]),
         inArray(instanceResources.externalId, [...serverIds]),
         isNull(instanceResources.deletedAt),
       ),

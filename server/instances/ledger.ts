@@ -1,16 +1,37 @@
 // The resource ledger of one instance: what exists for it, so steps can skip work and teardown can undo it.
+// Entries are typed by their kind (./ledger-kinds.ts): details are checked against the kind's schema when they are
+// recorded and when they are read, so a caller never casts them.
 import { and, desc, eq, isNull } from "drizzle-orm";
 import type { Queryable } from "@/db";
 import { instanceResources } from "@/db/schema";
 import { sealedCells } from "@/server/crypto/sealed-cells";
 import { decryptJson, encryptJson } from "@/server/crypto/secrets";
+import { parseLedgerDetails, parseLedgerSecrets, type LedgerDetails, type LedgerKind, type LedgerSecrets } from "./ledger-kinds";
 
-export type LedgerEntry = typeof instanceResources.$inferSelect;
+type LedgerRow = typeof instanceResources.$inferSelect;
+
+/** A ledger entry of kind K, its details of that kind's shape; of any kind when K is the union. */
+export type LedgerEntry<K extends LedgerKind = LedgerKind> = Omit<LedgerRow, "kind" | "details"> & { kind: K; details: LedgerDetails<K> };
+
+function describeEntry(entry: Pick<LedgerRow, "instanceId" | "kind" | "externalId">) {
+  return `ledger entry ${entry.kind} ${entry.externalId} of instance ${entry.instanceId}`;
+}
+
+/** A row read from the table, its details checked against its kind (a row of another shape throws, naming it). */
+function ledgerEntryOf<K extends LedgerKind>(row: Omit<LedgerRow, "kind"> & { kind: K }): LedgerEntry<K> {
+  return { ...row, details: parseLedgerDetails(row.kind, row.details, describeEntry(row)) };
+}
+
+/** The unsealed secrets of an entry, of its kind's shape; null when it has none. */
+export function ledgerSecretsOf<K extends LedgerKind>(entry: LedgerEntry<K>): LedgerSecrets<K> | null {
+  if (!entry.secrets) return null;
+  return parseLedgerSecrets(entry.kind, decryptJson<unknown>(entry.secrets, sealedCells.resourceSecrets(entry)), describeEntry(entry));
+}
 
 export function ledgerFor(q: Queryable, instanceId: string) {
-  /** Live entries of a kind, newest first. */
-  async function list(kind?: string): Promise<LedgerEntry[]> {
-    return q
+  /** Live entries (of a kind), newest first. */
+  async function list<K extends LedgerKind = LedgerKind>(kind?: K): Promise<LedgerEntry<K>[]> {
+    const rows = await q
       .select()
       .from(instanceResources)
       .where(
@@ -21,9 +42,10 @@ export function ledgerFor(q: Queryable, instanceId: string) {
         ),
       )
       .orderBy(desc(instanceResources.createdAt), desc(instanceResources.id));
+    return rows.filter((row): row is LedgerRow & { kind: K } => !kind || row.kind === kind).map(ledgerEntryOf);
   }
 
-  async function find(kind: string, externalId?: string): Promise<LedgerEntry | null> {
+  async function find<K extends LedgerKind>(kind: K, externalId?: string): Promise<LedgerEntry<K> | null> {
     const [row] = await q
       .select()
       .from(instanceResources)
@@ -36,21 +58,27 @@ export function ledgerFor(q: Queryable, instanceId: string) {
         ),
       )
       .limit(1);
-    return row ?? null;
+    return row ? ledgerEntryOf({ ...row, kind }) : null;
   }
 
-  /** Records (or refreshes) a resource. Secrets are sealed before they reach the database. */
-  async function record(kind: string, externalId: string, details: Record<string, unknown>, secrets?: Record<string, unknown>) {
-    const sealed = secrets ? encryptJson(secrets, sealedCells.resourceSecrets({ instanceId, kind, externalId })) : null;
+  /**
+   * Records (or refreshes) a resource. Details of another shape than the kind's (or an unknown kind) are refused
+   * before anything is written; secrets are sealed before they reach the database.
+   */
+  async function record<K extends LedgerKind>(kind: K, externalId: string, details: LedgerDetails<K>, secrets?: LedgerSecrets<K>): Promise<LedgerEntry<K>> {
+    const identity = { instanceId, kind, externalId };
+    const checked = parseLedgerDetails(kind, details, describeEntry(identity));
+    const checkedSecrets = secrets === undefined ? undefined : parseLedgerSecrets(kind, secrets, describeEntry(identity));
+    const sealed = checkedSecrets ? encryptJson(checkedSecrets, sealedCells.resourceSecrets(identity)) : null;
     const [row] = await q
       .insert(instanceResources)
-      .values({ instanceId, kind, externalId, details, secrets: sealed })
+      .values({ instanceId, kind, externalId, details: checked, secrets: sealed })
       .onConflictDoUpdate({
         target: [instanceResources.instanceId, instanceResources.kind, instanceResources.externalId],
-        set: { details, ...(sealed ? { secrets: sealed } : {}), deletedAt: null },
+        set: { details: checked, ...(sealed ? { secrets: sealed } : {}), deletedAt: null },
       })
       .returning();
-    return row!;
+    return { ...row!, kind, details: checked };
   }
 
   /**
@@ -58,14 +86,14 @@ export function ledgerFor(q: Queryable, instanceId: string) {
    * Recording before creating means a crash, timeout or cancellation half-way never leaves a resource the
    * ledger does not know, and a retry reuses the same password instead of minting a second one.
    */
-  async function recordBeforeCreating<S extends Record<string, unknown>>(
-    kind: string,
+  async function recordBeforeCreating<K extends LedgerKind>(
+    kind: K,
     externalId: string,
-    details: Record<string, unknown>,
-    makeSecrets: () => S,
-  ): Promise<{ entry: LedgerEntry; secrets: S }> {
+    details: LedgerDetails<K>,
+    makeSecrets: () => LedgerSecrets<K>,
+  ): Promise<{ entry: LedgerEntry<K>; secrets: LedgerSecrets<K> }> {
     const existing = await find(kind, externalId);
-    const existingSecrets = existing?.secrets ? decryptJson<S>(existing.secrets, sealedCells.resourceSecrets(existing)) : null;
+    const existingSecrets = existing ? ledgerSecretsOf(existing) : null;
     const secrets = existingSecrets ?? makeSecrets();
     const entry = await record(kind, externalId, details, existingSecrets ? undefined : secrets);
     return { entry, secrets };
@@ -75,11 +103,7 @@ export function ledgerFor(q: Queryable, instanceId: string) {
     await q.update(instanceResources).set({ deletedAt: new Date() }).where(eq(instanceResources.id, entryId));
   }
 
-  function secretsOf<T = Record<string, unknown>>(entry: LedgerEntry): T | null {
-    return entry.secrets ? decryptJson<T>(entry.secrets, sealedCells.resourceSecrets(entry)) : null;
-  }
-
-  return { list, find, record, recordBeforeCreating, markDeleted, secretsOf };
+  return { list, find, record, recordBeforeCreating, markDeleted, secretsOf: ledgerSecretsOf };
 }
 
 export type Ledger = ReturnType<typeof ledgerFor>;

@@ -10,7 +10,7 @@ import { appendInstanceEvent } from "./events";
 import { appliesChangesByRedeploying, startApplyingChanges } from "./apply-changes";
 import { assertCancellableFromInstancePage } from "./operation-cancelling";
 import { activeOperation, OperationInProgressError } from "./operations";
-import { settingsDifferences, siteSettingsOf, type SiteSettings } from "./site-config";
+import { settingsDifferences, siteSettingsOf } from "./site-config";
 
 async function ownedInstance(user: User, id: string) {
   const instance = await db.query.instances.findFirst({ where: eq(instances.id, id) });
@@ -23,7 +23,7 @@ export async function settingsComparison(user: User, id: string) {
   const deployment = instance.activeDeploymentId
     ? await db.query.deployments.findFirst({ where: eq(deployments.id, instance.activeDeploymentId) })
     : undefined;
-  const deployed = ((deployment?.config as { settings?: SiteSettings } | null)?.settings ?? null) as SiteSettings | null;
+  const deployed = deployment?.config?.settings ?? null;
   const operation = await activeOperation(db, id);
   return {
     differences: settingsDifferences(deployed, siteSettingsOf(instance)),

@@ -1,14 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { sealedCells } from "@/server/crypto/sealed-cells";
 import { decryptJson, encryptJson, encryptSecret } from "@/server/crypto/secrets";
+import { sampleDeploymentConfig } from "@/tests/helpers/sample-deployment";
 import type { LedgerEntry } from "./ledger";
+import type { LedgerDetails, LedgerKind, LedgerSecrets } from "./ledger-kinds";
+import { OPENEDX_TRACKING_LOGS } from "./openedx-services";
 import { renderServiceConfig, siteConfigOf, withCurrentSmtp, withSecrets } from "./service-config";
 
 const INSTANCE_ID = "00000000-0000-0000-0000-000000000000";
 const deployment = { id: "00000000-0000-0000-0000-0000000000d1", instanceId: INSTANCE_ID };
 const deploymentCell = sealedCells.deploymentSecrets(deployment);
 
-function entry(kind: string, externalId: string, details: Record<string, unknown>, secrets?: Record<string, unknown>): LedgerEntry {
+function entry<K extends LedgerKind>(kind: K, externalId: string, details: LedgerDetails<K>, secrets?: LedgerSecrets<K>): LedgerEntry<K> {
   return {
     id: `${kind}:${externalId}`,
     instanceId: INSTANCE_ID,
@@ -23,12 +26,12 @@ function entry(kind: string, externalId: string, details: Record<string, unknown
 
 const ledger = [
   entry("mysql.database", "lyc_k_edxapp", { service: "edxapp", suffix: "edxapp", server: "db:3306" }),
-  entry("mysql.user", "lyc_k_edxapp", { role: "edxapp", databases: ["lyc_k_edxapp"] }, { password: "mysql-secret" }),
+  entry("mysql.user", "lyc_k_edxapp", { role: "edxapp", databases: ["lyc_k_edxapp"], access: "all", server: "db:3306" }, { password: "mysql-secret" }),
   entry("rabbitmq.vhost", "lyc_k", { amqpUrl: "amqp://mq:5672" }),
-  entry("rabbitmq.user", "lyc_k", { vhost: "lyc_k" }, { password: "rabbit-secret" }),
-  entry("s3.bucket", "lyc-k", { region: "eu-west-3" }),
-  entry("s3.access_key", "AKIAEXAMPLE", { bucket: "lyc-k" }, { secretAccessKey: "s3-secret" }),
-  { ...entry("mysql.user", "lyc_k_old", { role: "old" }, { password: "gone" }), deletedAt: new Date() },
+  entry("rabbitmq.user", "lyc_k", { vhost: "lyc_k", permissions: "configure, write, read on its vhost only" }, { password: "rabbit-secret" }),
+  entry("s3.bucket", "lyc-k", { driver: "aws", region: "eu-west-3", corsOrigins: [], versioning: "Enabled", trackingLogs: OPENEDX_TRACKING_LOGS }),
+  entry("s3.access_key", "AKIAEXAMPLE", { issuer: "aws", principal: "lyc-k", bucket: "lyc-k" }, { secretAccessKey: "s3-secret" }),
+  { ...entry("mysql.user", "lyc_k_old", { role: "old", databases: [], access: "all", server: "db:3306" }, { password: "gone" }), deletedAt: new Date() },
 ];
 
 describe("the deployment's service configuration", () => {
@@ -47,9 +50,9 @@ describe("the deployment's service configuration", () => {
 
   it("hands the server the config with its secrets merged in, from the sealed column", () => {
     const { services, secrets } = renderServiceConfig(ledger);
-    const site = siteConfigOf({ ...deployment, config: { instanceName: "School", services }, secrets: encryptJson(secrets, deploymentCell) });
+    const site = siteConfigOf({ ...deployment, config: sampleDeploymentConfig(undefined, services), secrets: encryptJson(secrets, deploymentCell) });
     expect(site).toMatchObject({
-      instanceName: "School",
+      instanceName: "Sample Academy",
       services: { mysql: { users: { edxapp: { username: "lyc_k_edxapp", password: "mysql-secret" } } }, rabbitmq: { vhost: "lyc_k", password: "rabbit-secret" } },
     });
     expect(withSecrets({ a: { b: 1 } }, null)).toEqual({ a: { b: 1 } });
@@ -86,7 +89,7 @@ describe("the deployment's service configuration", () => {
       },
       smtpPasswordSealed: encryptSecret("new-smtp-secret", sealedCells.smtpPassword(INSTANCE_ID)),
     };
-    const changed = withCurrentSmtp({ ...deployment, secrets: encryptJson(secrets, deploymentCell) }, { instanceName: "School", services }, own, ledger);
+    const changed = withCurrentSmtp({ ...deployment, secrets: encryptJson(secrets, deploymentCell) }, sampleDeploymentConfig(undefined, services), own, ledger);
     expect(changed.config.services).toEqual({ ...services, smtp: { host: "smtp.new.example", port: 587, tls: "starttls", username: "mailer" } });
     expect(JSON.stringify(changed.config)).not.toContain("new-smtp-secret");
     expect(decryptJson(changed.secrets, deploymentCell)).toEqual({ services: { ...secrets.services, smtp: { password: "new-smtp-secret" } } });

@@ -4,14 +4,12 @@
 import type { Deployment, Instance } from "@/db/schema";
 import { sealedCells } from "@/server/crypto/sealed-cells";
 import { decryptJson, decryptSecret, encryptJson } from "@/server/crypto/secrets";
-import { MAIL_RELAY_CREDENTIAL, type MailRelayCredentialDetails } from "@/server/mail/relay/credentials";
-import type { LedgerEntry } from "./ledger";
-import { TUTOR_SECRETS, type TutorSecrets } from "./tutor-secrets";
+import type { DeploymentConfig, ServiceConfig } from "@/server/deployments/config";
+import { ledgerSecretsOf, type LedgerEntry } from "./ledger";
+import { isEntryOf, type LedgerKind } from "./ledger-kinds";
 
-type Secrets = { password?: string; secretAccessKey?: string };
-
-export type ServiceConfig = {
-  services: Record<string, unknown>;
+type RenderedServiceConfig = {
+  services: ServiceConfig;
   /** The same shape as `services`, holding only the secrets. */
   secrets: { services: Record<string, unknown> };
 };
@@ -28,11 +26,10 @@ export function renderServiceConfig(
   entries: LedgerEntry[],
   objectStorage?: { endpoint: string | null; forcePathStyle: boolean },
   instance?: Pick<Instance, "id" | "emailSettings" | "smtpPasswordSealed">,
-): ServiceConfig {
+): RenderedServiceConfig {
   const live = entries.filter((entry) => !entry.deletedAt);
-  const ofKind = (kind: string) => live.filter((entry) => entry.kind === kind);
-  const secretsOf = (entry: LedgerEntry) => (entry.secrets ? decryptJson<Secrets>(entry.secrets, sealedCells.resourceSecrets(entry)) : {});
-  const services: Record<string, unknown> = {};
+  const ofKind = <K extends LedgerKind>(kind: K) => live.filter((entry): entry is LedgerEntry<K> => isEntryOf(entry, kind));
+  const services: ServiceConfig = {};
   const secrets: Record<string, unknown> = {};
 
   const mysqlDatabases = ofKind("mysql.database");
@@ -46,28 +43,28 @@ export function renderServiceConfig(
       ),
     };
     secrets.mysql = {
-      users: Object.fromEntries(mysqlUsers.map((entry) => [entry.details.role, { password: secretsOf(entry).password }])),
+      users: Object.fromEntries(mysqlUsers.map((entry) => [entry.details.role, { password: ledgerSecretsOf(entry)?.password }])),
     };
   }
 
   const mongoUser = ofKind("mongodb.user")[0];
   if (mongoUser) {
     services.mongodb = { hosts: mongoUser.details.hosts, database: mongoUser.details.database, username: mongoUser.externalId };
-    secrets.mongodb = { password: secretsOf(mongoUser).password };
+    secrets.mongodb = { password: ledgerSecretsOf(mongoUser)?.password };
   }
 
   const rabbitUser = ofKind("rabbitmq.user")[0];
   const rabbitVhost = ofKind("rabbitmq.vhost")[0];
   if (rabbitUser && rabbitVhost) {
     services.rabbitmq = { url: rabbitVhost.details.amqpUrl, vhost: rabbitVhost.externalId, username: rabbitUser.externalId };
-    secrets.rabbitmq = { password: secretsOf(rabbitUser).password };
+    secrets.rabbitmq = { password: ledgerSecretsOf(rabbitUser)?.password };
   }
 
   // The instance's own account on a shared Elasticsearch with security (its role reaches its own indices only).
   const searchUser = ofKind("elasticsearch.user")[0];
   if (searchUser) {
     services.elasticsearch = { username: searchUser.externalId };
-    secrets.elasticsearch = { password: secretsOf(searchUser).password };
+    secrets.elasticsearch = { password: ledgerSecretsOf(searchUser)?.password };
   }
 
   const bucket = ofKind("s3.bucket")[0];
@@ -79,23 +76,24 @@ export function renderServiceConfig(
       bucket: bucket.externalId,
       accessKeyId: key?.externalId ?? null,
     };
-    if (key) secrets.objectStorage = { secretAccessKey: secretsOf(key).secretAccessKey };
+    if (key) secrets.objectStorage = { secretAccessKey: ledgerSecretsOf(key)?.secretAccessKey };
   }
 
   const email = instance?.emailSettings;
-  const relayCredential = ofKind(MAIL_RELAY_CREDENTIAL)[0];
+  const relayCredential = ofKind("mail.relay_credential")[0];
   if (email?.relay === "own") {
     services.smtp = { host: email.smtp.host, port: email.smtp.port, tls: email.smtp.tls, username: email.smtp.user };
     secrets.smtp = { password: instance?.smtpPasswordSealed ? decryptSecret(instance.smtpPasswordSealed, sealedCells.smtpPassword(instance.id)) : "" };
   } else if (relayCredential) {
-    const relay = relayCredential.details as MailRelayCredentialDetails;
+    const relay = relayCredential.details;
     services.smtp = { host: relay.host, port: relay.port, tls: relay.tls, username: relayCredential.externalId };
-    secrets.smtp = { password: secretsOf(relayCredential).password };
+    secrets.smtp = { password: ledgerSecretsOf(relayCredential)?.password };
   }
 
   // Secrets only, nothing in the config: the same ones for every deployment of the instance.
-  const tutorSecrets = ofKind(TUTOR_SECRETS)[0];
-  if (tutorSecrets?.secrets) secrets.tutor = decryptJson<TutorSecrets>(tutorSecrets.secrets, sealedCells.resourceSecrets(tutorSecrets));
+  const tutorSecrets = ofKind("tutor.secrets")[0];
+  const tutor = tutorSecrets && ledgerSecretsOf(tutorSecrets);
+  if (tutor) secrets.tutor = tutor;
 
   return { services, secrets: { services: secrets } };
 }
@@ -107,19 +105,21 @@ export function renderServiceConfig(
  */
 export function withCurrentSmtp(
   deployment: Pick<Deployment, "id" | "instanceId" | "secrets">,
-  config: Record<string, unknown>,
+  config: DeploymentConfig,
   instance: Pick<Instance, "id" | "emailSettings" | "smtpPasswordSealed">,
   entries: LedgerEntry[],
-): { config: Record<string, unknown>; secrets: string } {
+): { config: DeploymentConfig; secrets: string } {
   const cell = sealedCells.deploymentSecrets(deployment);
-  const current = renderServiceConfig(entries.filter((entry) => entry.kind === MAIL_RELAY_CREDENTIAL), undefined, instance);
+  const current = renderServiceConfig(entries.filter((entry) => entry.kind === "mail.relay_credential"), undefined, instance);
   const replaceSmtp = (services: unknown, smtp: unknown) => {
     const others = Object.fromEntries(Object.entries(isPlainObject(services) ? services : {}).filter(([name]) => name !== "smtp"));
     return smtp === undefined ? others : { ...others, smtp };
   };
+  const services: ServiceConfig = { ...config.services, smtp: current.services.smtp };
+  if (!services.smtp) delete services.smtp;
   const secrets = deployment.secrets ? decryptJson(deployment.secrets, cell) : {};
   return {
-    config: { ...config, services: replaceSmtp(config.services, current.services.smtp) },
+    config: { ...config, services },
     secrets: encryptJson({ ...secrets, services: replaceSmtp(secrets.services, current.secrets.services.smtp) }, cell),
   };
 }

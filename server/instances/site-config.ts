@@ -5,11 +5,12 @@ import type { Instance } from "@/db/schema";
 import { DEFAULT_COLOURS, IMAGE_SLOTS, type ImageSlot } from "@/server/branding/branding";
 import { renderMarkdown } from "@/server/branding/markdown";
 import { defaultStaticPages, STATIC_PAGE_IDS, STATIC_PAGES, type StaticPageId } from "@/server/branding/static-pages";
+import type { SiteConfig, SiteSettings } from "@/server/deployments/config";
 import type { Env } from "@/server/env";
 import { instanceHostnames } from "./hostnames";
 
 /** The settings a client controls, as deployed: compared field by field with the draft. */
-export function siteSettingsOf(instance: Instance) {
+export function siteSettingsOf(instance: Instance): SiteSettings {
   const branding = { ...DEFAULT_COLOURS, ...instance.branding };
   const pages = { ...defaultStaticPages(), ...instance.staticPages };
   const email = instance.emailSettings;
@@ -39,10 +40,8 @@ export function siteSettingsOf(instance: Instance) {
   };
 }
 
-export type SiteSettings = ReturnType<typeof siteSettingsOf>;
-
 /** The site server's configuration: the settings plus what it needs to render them (HTML, asset URLs). */
-export function renderSiteConfig(instance: Instance, config: Pick<Env, "LYCEUM_BASE_DOMAIN" | "publicUrl">) {
+export function renderSiteConfig(instance: Instance, config: Pick<Env, "LYCEUM_BASE_DOMAIN" | "publicUrl">): SiteConfig {
   const settings = siteSettingsOf(instance);
   const assetUrl = (slot: ImageSlot) => {
     const sha = settings.theme[slot];
@@ -73,8 +72,6 @@ export function renderSiteConfig(instance: Instance, config: Pick<Env, "LYCEUM_B
   };
   return { ...rendered, configVersion: createHash("sha256").update(JSON.stringify(rendered)).digest("hex").slice(0, 16) };
 }
-
-export type SiteConfig = ReturnType<typeof renderSiteConfig>;
 
 export type SettingsDifference = { field: string; deployed: string; draft: string };
 

@@ -2,21 +2,15 @@
 // platform id): the ones `tutor config save` would generate afresh on every new VM, logging every user out and
 // invalidating every token at each redeploy. Lyceum generates them once, keeps them sealed in the ledger, and writes
 // the same ones into every deployment's config.yml.
+// They are kept under the ledger kind "tutor.secrets" (./ledger-kinds.ts), one entry per instance.
 import { generateKeyPairSync, randomInt } from "node:crypto";
-
-/** The instance_resources kind; one entry per instance, its external id the instance's resource base name. */
-export const TUTOR_SECRETS = "tutor.secrets";
+import type { LedgerSecrets } from "./ledger-kinds";
 
 /**
  * The keys Tutor 17's config/base.yml generates that Lyceum does not already set (the MySQL passwords are the
  * instance's own accounts), by the same recipe: 24 letters and digits, or a 2048-bit RSA key in PKCS#1 PEM.
  */
-export type TutorSecrets = {
-  OPENEDX_SECRET_KEY: string;
-  JWT_RSA_PRIVATE_KEY: string;
-  CMS_OAUTH2_SECRET: string;
-  ID: string;
-};
+export type TutorSecrets = LedgerSecrets<"tutor.secrets">;
 
 export const TUTOR_SECRET_KEYS = ["OPENEDX_SECRET_KEY", "JWT_RSA_PRIVATE_KEY", "CMS_OAUTH2_SECRET", "ID"] as const satisfies readonly (keyof TutorSecrets)[];
 

@@ -5,6 +5,7 @@ import type { Database } from "@/db";
 import { reconcileReports, type ReconcileCleanupResult } from "@/db/schema";
 import type { Env } from "@/server/env";
 import type { Infrastructure } from "@/server/infra";
+import { isLedgerKind, type LedgerKind } from "@/server/instances/ledger-kinds";
 import { busyInstanceIds, liveLedgerEntries, ownerOf, resourceInventories } from "./run";
 
 export async function cleanUpOrphans(db: Database, infra: Infrastructure, env: Env, reportId: string, signal?: AbortSignal) {
@@ -12,11 +13,11 @@ export async function cleanUpOrphans(db: Database, infra: Infrastructure, env: E
   if (!report) throw new Error(`reconcile report ${reportId} does not exist`);
   const inventories = new Map(resourceInventories(infra, env).map((inventory) => [inventory.kind, inventory]));
   const results: ReconcileCleanupResult[] = [];
-  const listed = new Map<string, Set<string>>();
+  const listed = new Map<LedgerKind, Set<string>>();
   for (const orphan of report.orphans) {
     const result = (outcome: ReconcileCleanupResult["outcome"], detail: string) =>
       results.push({ kind: orphan.kind, externalId: orphan.externalId, outcome, detail });
-    const inventory = inventories.get(orphan.kind);
+    const inventory = isLedgerKind(orphan.kind) ? inventories.get(orphan.kind) : undefined;
     if (!inventory) {
       result("skipped", `no inventory for ${orphan.kind} is configured now`);
       continue;
@@ -26,12 +27,12 @@ export async function cleanUpOrphans(db: Database, infra: Infrastructure, env: E
       continue;
     }
     try {
-      if (!listed.has(orphan.kind)) listed.set(orphan.kind, new Set(await inventory.list(signal)));
-      if (!listed.get(orphan.kind)!.has(orphan.externalId)) {
+      if (!listed.has(inventory.kind)) listed.set(inventory.kind, new Set(await inventory.list(signal)));
+      if (!listed.get(inventory.kind)!.has(orphan.externalId)) {
         result("skipped", "already gone");
         continue;
       }
-      const owners = (await liveLedgerEntries(db, [orphan.kind])).filter((entry) => entry.externalId === orphan.externalId);
+      const owners = (await liveLedgerEntries(db, [inventory.kind])).filter((entry) => entry.externalId === orphan.externalId);
       if (owners.length > 0) {
         result("skipped", `the ledger of instance ${owners[0]!.instanceId} records it now`);
         continue;

@@ -2,14 +2,16 @@
 // only (nothing without the prefix is ever listed, so nothing foreign is ever touched), and how to remove one.
 import type { Env } from "@/server/env";
 import type { Infrastructure } from "@/server/infra";
+import type { LedgerEntry } from "@/server/instances/ledger";
+import type { LedgerKind } from "@/server/instances/ledger-kinds";
 
 export type ResourceInventory = {
   /** The ledger kind these resources are recorded under (instance_resources.kind). */
-  kind: string;
+  kind: LedgerKind;
   /** Whether a name is one Lyceum makes under this portal's prefix (ledger entries outside it are not compared). */
   isOurs(externalId: string): boolean;
   /** Whether a live ledger entry is compared with this backend (default: isOurs of its external id). */
-  isCompared?(entry: { externalId: string; details: Record<string, unknown> }): boolean;
+  isCompared?(entry: Pick<LedgerEntry, "kind" | "externalId" | "details">): boolean;
   /** What exists now, filtered with isOurs. */
   list(signal?: AbortSignal): Promise<string[]>;
   /** Removes it; already gone is not an error. */

@@ -15,6 +15,8 @@ import {
 } from "@/db/schema";
 import type { Env } from "@/server/env";
 import type { Infrastructure } from "@/server/infra";
+import type { LedgerEntry } from "@/server/instances/ledger";
+import type { LedgerKind } from "@/server/instances/ledger-kinds";
 import { truncateErrorText } from "@/server/observability/error-text";
 import { INVENTORY_FACTORIES } from "./inventories";
 import type { ResourceInventory } from "./inventory";
@@ -26,10 +28,10 @@ export function resourceInventories(infra: Infrastructure, env: Env): ResourceIn
   return INVENTORY_FACTORIES.flatMap((factory) => factory(infra, env) ?? []);
 }
 
-type LiveEntry = { id: string; instanceId: string; kind: string; externalId: string; details: Record<string, unknown> };
+type LiveEntry = Pick<LedgerEntry, "id" | "instanceId" | "kind" | "externalId" | "details">;
 
 /** Ledger entries still live, of these kinds. */
-export async function liveLedgerEntries(db: Database, kinds: string[]): Promise<LiveEntry[]> {
+export async function liveLedgerEntries(db: Database, kinds: LedgerKind[]): Promise<LiveEntry[]> {
   if (kinds.length === 0) return [];
   return db
     .select({
@@ -85,7 +87,7 @@ export async function reconcileResources(
   const errors: { kind: string; message: string }[] = [];
   // Read the ledger after listing the backends: an entry recorded meanwhile (steps record before creating)
   // then still counts, so a resource made during the run is not taken for an orphan.
-  const listed = new Map<string, string[]>();
+  const listed = new Map<LedgerKind, string[]>();
   for (const inventory of inventories) {
     try {
       listed.set(inventory.kind, await inventory.list(options.signal));

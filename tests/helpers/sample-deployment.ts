@@ -1,11 +1,15 @@
 // A sample instance as the OVH user-data tests render it: its row, its ledger of data services (with sealed
 // secrets), and the deployed configuration the VM receives (rendered config with the secrets merged in).
 import type { Instance } from "@/db/schema";
+import { planById, planDeploymentConfig } from "@/server/billing/plans";
 import { defaultStaticPages } from "@/server/branding/static-pages";
 import { sealedCells } from "@/server/crypto/sealed-cells";
 import { encryptJson } from "@/server/crypto/secrets";
+import type { DeploymentConfig, ServiceConfig } from "@/server/deployments/config";
 import { renderUserData, type PlatformServices } from "@/server/infra/compute/cloud-init/user-data";
 import type { LedgerEntry } from "@/server/instances/ledger";
+import type { LedgerDetails, LedgerKind, LedgerSecrets } from "@/server/instances/ledger-kinds";
+import { OPENEDX_TRACKING_LOGS } from "@/server/instances/openedx-services";
 import { renderServiceConfig, withSecrets } from "@/server/instances/service-config";
 import { renderSiteConfig } from "@/server/instances/site-config";
 
@@ -66,7 +70,7 @@ export const instance: Instance = {
   updatedAt: new Date("2026-01-01T00:00:00Z"),
 };
 
-function entry(kind: string, externalId: string, details: Record<string, unknown>, secrets?: Record<string, unknown>): LedgerEntry {
+function entry<K extends LedgerKind>(kind: K, externalId: string, details: LedgerDetails<K>, secrets?: LedgerSecrets<K>): LedgerEntry<K> {
   return { id: `${kind}:${externalId}`, instanceId: INSTANCE_ID, kind, externalId, details, secrets: secrets ? encryptJson(secrets, sealedCells.resourceSecrets({ instanceId: INSTANCE_ID, kind, externalId })) : null, createdAt: new Date(), deletedAt: null };
 }
 
@@ -80,16 +84,31 @@ export const SAMPLE_TUTOR_SECRETS = {
 
 export const ledger = [
   entry("mysql.database", "lyc_abcdef012345_edxapp", { service: "edxapp", suffix: "edxapp", server: "mysql.internal:3306" }),
-  entry("mysql.user", "lyc_abcdef012345_edxapp", { role: "edxapp", databases: ["lyc_abcdef012345_edxapp"] }, { password: "mysql-edxapp-pw" }),
-  entry("mysql.user", "lyc_abcdef012345_migrate", { role: "migrate", databases: ["lyc_abcdef012345_edxapp"] }, { password: "mysql-migrate-pw" }),
-  entry("mongodb.user", "lyc_abcdef012345", { database: "lyc_abcdef012345", hosts: ["mongo1.internal:27017", "mongo2.internal:27017"] }, { password: "mongo-pw" }),
+  entry("mysql.user", "lyc_abcdef012345_edxapp", { role: "edxapp", databases: ["lyc_abcdef012345_edxapp"], access: "all", server: "mysql.internal:3306" }, { password: "mysql-edxapp-pw" }),
+  entry("mysql.user", "lyc_abcdef012345_migrate", { role: "migrate", databases: ["lyc_abcdef012345_edxapp"], access: "all", server: "mysql.internal:3306" }, { password: "mysql-migrate-pw" }),
+  entry("mongodb.user", "lyc_abcdef012345", { database: "lyc_abcdef012345", roles: ["readWrite@lyc_abcdef012345"], hosts: ["mongo1.internal:27017", "mongo2.internal:27017"] }, { password: "mongo-pw" }),
   entry("rabbitmq.vhost", "lyc_abcdef012345", { amqpUrl: "amqp://rabbit.internal:5672" }),
-  entry("rabbitmq.user", "lyc_abcdef012345", { vhost: "lyc_abcdef012345" }, { password: "rabbit-pw" }),
-  entry("s3.bucket", "lyc-abcdef012345", { region: "eu-west-3" }),
-  entry("s3.access_key", "AKIASAMPLEKEY", { bucket: "lyc-abcdef012345" }, { secretAccessKey: "s3-secret-key" }),
+  entry("rabbitmq.user", "lyc_abcdef012345", { vhost: "lyc_abcdef012345", permissions: "configure, write, read on its vhost only" }, { password: "rabbit-pw" }),
+  entry("s3.bucket", "lyc-abcdef012345", { driver: "aws", region: "eu-west-3", corsOrigins: [], versioning: "Enabled", trackingLogs: OPENEDX_TRACKING_LOGS }),
+  entry("s3.access_key", "AKIASAMPLEKEY", { issuer: "aws", principal: "lyc-abcdef012345", bucket: "lyc-abcdef012345" }, { secretAccessKey: "s3-secret-key" }),
   entry("mail.relay_credential", "lyc_abcdef012345", { host: "relay.lyceum.example", port: 587, tls: "starttls" }, { password: "relay-token" }),
   entry("tutor.secrets", "lyc_abcdef012345", { keys: ["OPENEDX_SECRET_KEY", "JWT_RSA_PRIVATE_KEY", "CMS_OAUTH2_SECRET", "ID"] }, SAMPLE_TUTOR_SECRETS),
 ];
+
+/** A deployment's stored configuration, as the config step renders it, with these services. */
+export function sampleDeploymentConfig(forInstance: Instance = instance, services: ServiceConfig = {}): DeploymentConfig {
+  const site = renderSiteConfig(forInstance, { LYCEUM_BASE_DOMAIN: "lyceum.example", publicUrl: "https://portal.lyceum.example" });
+  return { ...planDeploymentConfig(planById(forInstance.plan)), ...site, services };
+}
+
+/**
+ * A deployment row's configuration and sealed secrets as the config step stores them for the sample ledger (the
+ * row's id is chosen first: the secrets are sealed to it).
+ */
+export function storedDeployment(forInstance: Instance, id: string = crypto.randomUUID()) {
+  const { services, secrets } = renderServiceConfig(ledger, { endpoint: null, forcePathStyle: false }, forInstance);
+  return { id, config: sampleDeploymentConfig(forInstance, services), secrets: encryptJson(secrets, sealedCells.deploymentSecrets({ id, instanceId: forInstance.id })) };
+}
 
 /** What the VM receives: the rendered config with the sealed secrets merged in (siteConfigOf does this at boot). */
 export function deployedConfig(forInstance: Instance = instance, forLedger: LedgerEntry[] = ledger, ownerEmail: string | null = OWNER_EMAIL) {

@@ -17,7 +17,7 @@ const { runOperation } = await import("@/jobs/runner/runner");
 const { bootServer } = await import("@/jobs/steps/deployment");
 const { closeInfrastructure } = await import("@/server/infra");
 const { registeredInstance } = await import("../helpers/instances");
-const { deployedConfig } = await import("../helpers/sample-deployment");
+const { storedDeployment } = await import("../helpers/sample-deployment");
 
 afterAll(async () => {
   await fake.stop();
@@ -35,7 +35,7 @@ describe("a megabyte of error text from a driver", () => {
     fake.refuseCreatesWith(`Quota exceeded for instances in ${region}. ${"<div>upstream said no</div>".repeat(40_000)}`);
     const { instance } = await registeredInstance();
     const [operation] = await db.insert(instanceOperations).values({ instanceId: instance.id, kind: "provision", status: "queued" }).returning();
-    await db.insert(deployments).values({ instanceId: instance.id, operationId: operation!.id, computeDriver: "ovh", config: deployedConfig(instance) });
+    await db.insert(deployments).values({ ...storedDeployment(instance), instanceId: instance.id, operationId: operation!.id, computeDriver: "ovh" });
 
     await expect(runOperation(provision, operation!.id, { number: 1, maxAttempts: 1 })).rejects.toThrow(/step boot_server failed/);
 

@@ -26,7 +26,7 @@ const { ledgerFor } = await import("@/server/instances/ledger");
 const { cleanUpOrphans } = await import("@/server/reconcile/cleanup");
 const { reconcileResources } = await import("@/server/reconcile/run");
 const { registeredInstance } = await import("../helpers/instances");
-const { deployedConfig } = await import("../helpers/sample-deployment");
+const { storedDeployment } = await import("../helpers/sample-deployment");
 const { eventually } = await import("../helpers/waiting");
 
 afterAll(async () => {
@@ -48,7 +48,7 @@ async function startedOperation(instanceId: string, kind: "provision" | "deprovi
 async function preparedDeployment(instance: Instance, operationId: string | null) {
   const [deployment] = await db
     .insert(deployments)
-    .values({ instanceId: instance.id, operationId, computeDriver: "ovh", config: deployedConfig(instance) })
+    .values({ ...storedDeployment(instance), instanceId: instance.id, operationId, computeDriver: "ovh" })
     .returning();
   return deployment!;
 }

@@ -45,11 +45,11 @@ describe("reconcile with MongoDB and IAM bucket keys", () => {
     // The instance's own, recorded as its pipeline records them.
     await mongodb.ensureUser({ database: own.mongodb.database, user: own.mongodb.user, password: "own-password" });
     await ledger.record("mongodb.database", own.mongodb.database, { hosts: mongodb.hosts });
-    await ledger.record("mongodb.user", own.mongodb.user, { database: own.mongodb.database });
+    await ledger.record("mongodb.user", own.mongodb.user, { database: own.mongodb.database, roles: [`readWrite@${own.mongodb.database}`], hosts: mongodb.hosts });
     await keys.ensurePrincipal(own.objectStorage.iamUser, own.objectStorage.bucket);
     await ledger.record("s3.principal", own.objectStorage.iamUser, { issuer: keys.name, bucket: own.objectStorage.bucket });
     const ownKey = await keys.createKey(own.objectStorage.iamUser, own.objectStorage.bucket);
-    await ledger.record("s3.access_key", ownKey.accessKeyId, { issuer: keys.name, principal: own.objectStorage.iamUser });
+    await ledger.record("s3.access_key", ownKey.accessKeyId, { issuer: keys.name, principal: own.objectStorage.iamUser, bucket: own.objectStorage.bucket });
 
     // Behind the ledger's back: what an attempt that died before recording (or a hand) leaves.
     const strayKey = randomBytes(6).toString("hex");

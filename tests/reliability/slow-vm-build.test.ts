@@ -25,7 +25,7 @@ const { closeInfrastructure } = await import("@/server/infra");
 const { createOvhApi } = await import("@/server/infra/compute/ovh/api-client");
 const { createOvhComputeDriver } = await import("@/server/infra/compute/ovh/public-cloud");
 const { registeredInstance } = await import("../helpers/instances");
-const { deployedConfig } = await import("../helpers/sample-deployment");
+const { storedDeployment } = await import("../helpers/sample-deployment");
 
 afterAll(async () => {
   await fake.stop();
@@ -45,7 +45,7 @@ describe("a slow OVH build", () => {
   it("is waited on within one attempt that succeeds, the event log saying how long it has waited", async () => {
     const { instance } = await registeredInstance();
     const [operation] = await db.insert(instanceOperations).values({ instanceId: instance.id, kind: "provision", status: "queued" }).returning();
-    await db.insert(deployments).values({ instanceId: instance.id, operationId: operation!.id, computeDriver: "ovh", config: deployedConfig(instance) });
+    await db.insert(deployments).values({ ...storedDeployment(instance), instanceId: instance.id, operationId: operation!.id, computeDriver: "ovh" });
 
     await runOperation(provision, operation!.id, { number: 1, maxAttempts: 3 });
 

@@ -17,7 +17,7 @@ const { db, closeDb } = await import("@/db");
 const { certificates, instances } = await import("@/db/schema");
 const { createSelfSignedIssuer } = await import("@/server/infra/certificate-issuers/self-signed");
 const { issueCertificate } = await import("@/server/certificates/issuance");
-const { ensureCertificates, removeCertificates, TLS_CERTIFICATE } = await import("@/jobs/steps/certificates");
+const { ensureCertificates, removeCertificates } = await import("@/jobs/steps/certificates");
 const { deprovisionPipeline } = await import("@/jobs/pipelines/deprovision");
 const { apiAs } = await import("../helpers/accounts");
 const { stepContext } = await import("../helpers/step-context");
@@ -82,7 +82,7 @@ describe("certificate revoked at teardown", () => {
     const { instance } = await runningInstanceRow("hazel");
     const ctx = await stepContext(instance, drivers);
     const row = await issueCertificate(db, createSelfSignedIssuer(), { instanceId: instance.id, hostnames: ["*.hazel.lyceum.test"], challenge: "dns-01" });
-    await ctx.ledger.record(TLS_CERTIFICATE, row.id, { hostnames: row.hostnames, source: row.source });
+    await ctx.ledger.record("tls.certificate", row.id, { hostnames: row.hostnames, source: row.source });
     expect(row.source).toBe("self_signed");
 
     expect(await removeCertificates.run(ctx)).toBe("removed 1 certificate");

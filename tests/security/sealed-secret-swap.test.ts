@@ -56,8 +56,8 @@ describe("swapping sealed secrets between rows", () => {
   it("a data service's sealed password moved to another ledger entry does not open there", async () => {
     const owner = await makeVerifiedUser();
     const [one, two] = [await saveDraft(owner), await saveDraft(owner)];
-    await ledgerFor(db, one).record("mysql.user", "lyc_one_edxapp", { role: "edxapp" }, { password: "one-mysql-password" });
-    await ledgerFor(db, two).record("mysql.user", "lyc_two_edxapp", { role: "edxapp" }, { password: "two-mysql-password" });
+    await ledgerFor(db, one).record("mysql.user", "lyc_one_edxapp", { role: "edxapp", databases: ["lyc_one_edxapp"], access: "all", server: "mysql.internal:3306" }, { password: "one-mysql-password" });
+    await ledgerFor(db, two).record("mysql.user", "lyc_two_edxapp", { role: "edxapp", databases: ["lyc_two_edxapp"], access: "all", server: "mysql.internal:3306" }, { password: "two-mysql-password" });
     await db.execute(sql`update instance_resources set secrets = (select secrets from instance_resources where instance_id = ${one}) where instance_id = ${two}`);
 
     const [moved] = await ledgerFor(db, two).list("mysql.user");

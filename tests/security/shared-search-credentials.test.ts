@@ -50,7 +50,7 @@ async function provisioned(name: string) {
   const ctx = await stepContext(instance!, { elasticsearch: driver });
   const summary = await stepNamed("elasticsearch").run(ctx);
   const [user] = await ctx.ledger.list("elasticsearch.user");
-  const credentials: Credentials = { username: user!.externalId, password: ctx.ledger.secretsOf<{ password: string }>(user!)!.password };
+  const credentials: Credentials = { username: user!.externalId, password: ctx.ledger.secretsOf(user!)!.password };
   return { instance: instance! as Instance, ctx, summary, credentials, indexPrefix: tenantPrefixes(instance!.id).searchIndexPrefix };
 }
 
@@ -120,7 +120,7 @@ describe("a tenant reading or rewriting another tenant's indices on the shared E
     const summary = await stepNamed("elasticsearch").run(a.ctx);
     expect(summary).toMatch(/^reset user /);
     const [entry] = await a.ctx.ledger.list("elasticsearch.user");
-    expect(a.ctx.ledger.secretsOf<{ password: string }>(entry!)!.password).toBe(a.credentials.password);
+    expect(a.ctx.ledger.secretsOf(entry!)!.password).toBe(a.credentials.password);
     expect(search.users.get(a.credentials.username)!.password).toBe(a.credentials.password);
     // Sealed in the ledger: the details and the stored cell never show the password.
     expect(JSON.stringify(entry!.details)).not.toContain(a.credentials.password);

@@ -34,6 +34,7 @@ const { provisionPipeline } = await import("@/jobs/pipelines/provision");
 const { env, parseEnv } = await import("@/server/env");
 const { computeDriver } = await import("@/server/infra");
 const { ledgerFor } = await import("@/server/instances/ledger");
+const { OPENEDX_TRACKING_LOGS } = await import("@/server/instances/openedx-services");
 const { stepContext } = await import("../helpers/step-context");
 const { createInstance, makeVerifiedUser } = await import("../helpers/registration");
 const { uniqueSuffix } = await import("../helpers/accounts");
@@ -85,12 +86,12 @@ async function bootedOnPlatformRelay(name: string, senderAddress: string) {
   const ledger = ledgerFor(db, instance!.id);
   const key = instance!.resourceKey;
   await ledger.record("mysql.database", `lt_${key}_edxapp`, { service: "edxapp", suffix: "edxapp", server: "mysql.internal:3306" });
-  await ledger.record("mysql.user", `lt_${key}_edxapp`, { role: "edxapp", databases: [`lt_${key}_edxapp`] }, { password: "mysql-pw" });
-  await ledger.record("mongodb.user", `lt_${key}`, { database: `lt_${key}`, hosts: ["mongo.internal:27017"] }, { password: "mongo-pw" });
+  await ledger.record("mysql.user", `lt_${key}_edxapp`, { role: "edxapp", databases: [`lt_${key}_edxapp`], access: "all", server: "mysql.internal:3306" }, { password: "mysql-pw" });
+  await ledger.record("mongodb.user", `lt_${key}`, { database: `lt_${key}`, roles: [`readWrite@lt_${key}`], hosts: ["mongo.internal:27017"] }, { password: "mongo-pw" });
   await ledger.record("rabbitmq.vhost", `lt_${key}`, { amqpUrl: "amqp://rabbit.internal:5672" });
-  await ledger.record("rabbitmq.user", `lt_${key}`, { vhost: `lt_${key}` }, { password: "rabbit-pw" });
-  await ledger.record("s3.bucket", `lt-${key}`, { region: "eu-west-3" });
-  await ledger.record("s3.access_key", `AKIA${key.toUpperCase()}`, { bucket: `lt-${key}` }, { secretAccessKey: "s3-secret" });
+  await ledger.record("rabbitmq.user", `lt_${key}`, { vhost: `lt_${key}`, permissions: "configure, write, read on its vhost only" }, { password: "rabbit-pw" });
+  await ledger.record("s3.bucket", `lt-${key}`, { driver: "aws", region: "eu-west-3", corsOrigins: [], versioning: "Enabled", trackingLogs: OPENEDX_TRACKING_LOGS });
+  await ledger.record("s3.access_key", `AKIA${key.toUpperCase()}`, { issuer: "aws", principal: `lt-${key}`, bucket: `lt-${key}` }, { secretAccessKey: "s3-secret" });
 
   const names = provisionPipeline.steps.map((step) => step.name);
   const steps = provisionPipeline.steps.slice(names.indexOf("object_storage") + 1, names.indexOf("boot_server") + 1);
@@ -149,7 +150,7 @@ describe("reading the platform's mail secret off a compromised VM", () => {
     const ensure = provisionPipeline.steps.find((step) => step.name === "mail_relay")!;
     await ensure.run(a.ctx);
     const entry = await a.ctx.ledger.find("mail.relay_credential", String(a.tutor.SMTP_USERNAME));
-    expect(a.ctx.ledger.secretsOf<{ password: string }>(entry!)?.password).toBe(a.tutor.SMTP_PASSWORD);
+    expect(a.ctx.ledger.secretsOf(entry!)?.password).toBe(a.tutor.SMTP_PASSWORD);
     expect(JSON.stringify(entry!.details)).not.toContain(String(a.tutor.SMTP_PASSWORD));
     expect(entry!.secrets).not.toContain(String(a.tutor.SMTP_PASSWORD));
   });

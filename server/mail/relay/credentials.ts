@@ -7,24 +7,20 @@ import type { Queryable } from "@/db";
 import { instanceResources } from "@/db/schema";
 import { sealedCells } from "@/server/crypto/sealed-cells";
 import { decryptJson } from "@/server/crypto/secrets";
+import { parseLedgerSecrets } from "@/server/instances/ledger-kinds";
 
-/** The instance_resources kind; its external id is the relay user name. Removing the entry revokes the credential. */
-export const MAIL_RELAY_CREDENTIAL = "mail.relay_credential";
-
-/** Where the VM reaches the relay, as it was when the credential was last ensured. */
-export type MailRelayCredentialDetails = { host: string; port: number; tls: "starttls" | "none" };
-export type MailRelayCredentialSecrets = { password: string };
+// The ledger kind "mail.relay_credential": its external id is the relay user name; removing the entry revokes it.
+const KIND = "mail.relay_credential";
 
 /** The instance a user name and password belong to, or null: unknown, revoked (deleted entry) or wrong password. */
 export async function authenticateRelayUser(q: Queryable, username: string, password: string): Promise<{ instanceId: string } | null> {
   const [entry] = await q
     .select({ instanceId: instanceResources.instanceId, secrets: instanceResources.secrets })
     .from(instanceResources)
-    .where(and(eq(instanceResources.kind, MAIL_RELAY_CREDENTIAL), eq(instanceResources.externalId, username), isNull(instanceResources.deletedAt)))
+    .where(and(eq(instanceResources.kind, KIND), eq(instanceResources.externalId, username), isNull(instanceResources.deletedAt)))
     .limit(1);
-  const expected = entry?.secrets
-    ? decryptJson<MailRelayCredentialSecrets>(entry.secrets, sealedCells.resourceSecrets({ instanceId: entry.instanceId, kind: MAIL_RELAY_CREDENTIAL, externalId: username })).password
-    : "";
+  const sealed = entry?.secrets ? decryptJson<unknown>(entry.secrets, sealedCells.resourceSecrets({ instanceId: entry.instanceId, kind: KIND, externalId: username })) : null;
+  const expected = sealed ? parseLedgerSecrets(KIND, sealed, `relay user ${username}`).password : "";
   // Digests have one length, so the comparison takes the same time whatever was sent.
   const digest = (value: string) => createHash("sha256").update(value, "utf8").digest();
   const isMatch = timingSafeEqual(digest(expected), digest(password));

@@ -1,13 +1,14 @@
 // Application servers. The compute driver lists only the servers it made for this portal (the local driver:
 // those in its state directory; a cloud driver: those carrying the portal's prefix), so every one it lists is
 // ours; ledger entries of another driver are not compared.
+import { isEntryOf } from "@/server/instances/ledger-kinds";
 import type { InventoryFactory } from "../inventory";
 
 export const computeInventories: InventoryFactory = ({ compute }) => [
   {
     kind: "compute.server",
     isOurs: () => true,
-    isCompared: (entry) => entry.details.driver === compute.name,
+    isCompared: (entry) => isEntryOf(entry, "compute.server") && entry.details.driver === compute.name,
     list: async () => (await compute.listServers()).map((server) => server.serverId),
     remove: (serverId) => compute.destroyServer(serverId),
   },

@@ -2,6 +2,7 @@
 // publish_dns makes: an A record for `<sub>.<base>` or `studio|preview|apps.<sub>.<base>` that points at this
 // portal's ingress address and nothing else. The zone's other records (the portal's own, mail, the apex, a
 // wildcard) never match, so reconcile cannot remove them.
+import { isEntryOf } from "@/server/instances/ledger-kinds";
 import type { InventoryFactory } from "../inventory";
 
 export const dnsInventories: InventoryFactory = ({ dns }, env) => {
@@ -15,7 +16,7 @@ export const dnsInventories: InventoryFactory = ({ dns }, env) => {
     {
       kind: "dns.record",
       isOurs,
-      isCompared: (entry) => entry.details.driver === dns.name && isOurs(entry.externalId),
+      isCompared: (entry) => isEntryOf(entry, "dns.record") && entry.details.driver === dns.name && isOurs(entry.externalId),
       list: async (signal) =>
         (await dns.listRecordSets(signal))
           .filter((set) => set.type === "A" && set.values.length === 1 && set.values[0] === env.LYCEUM_INGRESS_IPV4)

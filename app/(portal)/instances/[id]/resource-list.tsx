@@ -4,10 +4,11 @@ import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/app/_trpc/client";
 import type { inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "@/server/api/root";
+import { isEntryOf, type LedgerKind } from "@/server/instances/ledger-kinds";
 
 export type ResourceRow = inferRouterOutputs<AppRouter>["instances"]["resources"][number];
 
-const KIND_LABELS: Record<string, string> = {
+const KIND_LABELS: Partial<Record<LedgerKind, string>> = {
   "mysql.database": "MySQL database",
   "mysql.user": "MySQL user",
   "mongodb.database": "MongoDB database",
@@ -23,16 +24,16 @@ const KIND_LABELS: Record<string, string> = {
 
 /** What a person wants to know beside the name: whose database, which vhost, which grants. */
 function describe(row: ResourceRow): string {
-  const details = row.details as Record<string, unknown>;
-  if (row.kind === "mysql.user" && Array.isArray(details.databases)) {
-    return `${details.access === "read-only" ? "reads" : "owns"} ${details.databases.length} database${details.databases.length === 1 ? "" : "s"}`;
+  if (isEntryOf(row, "mysql.user")) {
+    const { access, databases } = row.details;
+    return `${access === "read-only" ? "reads" : "owns"} ${databases.length} database${databases.length === 1 ? "" : "s"}`;
   }
-  if (row.kind === "mysql.database") return `for ${String(details.service)}`;
-  if (row.kind === "rabbitmq.user") return `on vhost ${String(details.vhost)}`;
-  if (row.kind === "s3.access_key") return `for bucket ${String(details.bucket)}`;
-  if (row.kind === "s3.bucket") return "private, versioned";
-  if (row.kind === "compute.server" && details.address) return String(details.address);
-  if (row.kind === "mail.relay_credential") return `sends through ${String(details.host)}:${String(details.port)}`;
+  if (isEntryOf(row, "mysql.database")) return `for ${row.details.service}`;
+  if (isEntryOf(row, "rabbitmq.user")) return `on vhost ${row.details.vhost}`;
+  if (isEntryOf(row, "s3.access_key")) return `for bucket ${row.details.bucket}`;
+  if (isEntryOf(row, "s3.bucket")) return "private, versioned";
+  if (isEntryOf(row, "compute.server") && row.details.address) return row.details.address;
+  if (isEntryOf(row, "mail.relay_credential")) return `sends through ${row.details.host}:${row.details.port}`;
   return "";
 }
 
