@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures/test";
 import { clientAtCheckout } from "./fixtures/registration";
 
 // The half hour a real VM takes to boot is not a black box: its phases (here the local site's, reported through
