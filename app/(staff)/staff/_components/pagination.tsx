@@ -11,11 +11,11 @@ export function Pagination({ page, pageCount, total, noun, hrefFor, label = "Pag
 }) {
   return (
     <nav aria-label={label} className="flex items-center gap-4 text-sm">
-      {page > 1 ? <Link href={hrefFor(page - 1)}>← Previous</Link> : <span className="text-slate-400">← Previous</span>}
+      {page > 1 ? <Link href={hrefFor(page - 1)}>← Previous</Link> : <span className="text-slate-500">← Previous</span>}
       <span>
         Page {page} of {pageCount} · {total.toLocaleString("en-US")} {noun}
       </span>
-      {page < pageCount ? <Link href={hrefFor(page + 1)}>Next →</Link> : <span className="text-slate-400">Next →</span>}
+      {page < pageCount ? <Link href={hrefFor(page + 1)}>Next →</Link> : <span className="text-slate-500">Next →</span>}
     </nav>
   );
 }
