@@ -36,6 +36,10 @@ export const jobPayloads = {
   deliver_local_billing_event: z.object({ event: z.looseObject({ id: z.string(), type: z.string() }) }),
   /** Every minute (crontab): fails operations whose job will never run again. */
   fail_stranded_operations: z.object({}).passthrough(),
+  /** Every quarter hour (crontab): starts the daily backups that are due (server/backups/schedule.ts). */
+  schedule_backups: z.object({}).passthrough(),
+  /** Daily (crontab): deletes backups outside their plan's retention (jobs/backups/prune.ts). */
+  prune_backups: z.object({}).passthrough(),
 } as const;
 
 export type JobName = keyof typeof jobPayloads;
