@@ -16,6 +16,7 @@ const { emptyManifest } = await import("@/server/backups/manifest");
 const { newSealedBackupKey, openBackupKey } = await import("@/server/backups/keys");
 const { readableOf } = await import("@/server/infra/backups/archive-store");
 const { apiAs } = await import("./helpers/accounts");
+const { startApplyingChanges } = await import("@/server/instances/apply-changes");
 const services = await import("./helpers/data-services");
 const { registeredInstance, runningInstance } = await import("./helpers/instances");
 const { eventually } = await import("./helpers/waiting");
@@ -93,6 +94,30 @@ describe("the daily backup schedule", () => {
     const outcome = await startDueBackups(db, new Date(lastBackupSlot(instance.id, new Date()).getTime() + 60_000));
     expect([...outcome.started, ...outcome.deferred]).not.toContain(instance.id);
     expect(await operationsOf(instance.id)).toEqual([]);
+  });
+});
+
+describe("backups before changes", () => {
+  it("backs up before a redeploy (its new deployment migrates the databases) and before a plan change, and not before a settings push", async () => {
+    const running = await runningInstance("Careful Academy");
+    const id = running.instance.id;
+    const redeploy = await apiAs(running.owner).instances.redeploy({ id });
+    expect(await waitForOperation(redeploy.operationId, 180_000)).toMatchObject({ status: "succeeded" });
+    const [beforeRedeploy] = await db.select().from(backups).where(eq(backups.operationId, redeploy.operationId));
+    expect(beforeRedeploy).toMatchObject({ kind: "pre_redeploy", status: "verified" });
+    expect(beforeRedeploy!.manifest.mysql!.databases.length).toBeGreaterThan(0);
+
+    // A settings-only change takes no backup.
+    const settings = await db.transaction((tx) => startApplyingChanges(tx, { instanceId: id, initiator: "owner", reason: "theme" }));
+    expect(await waitForOperation(settings.id, 180_000)).toMatchObject({ status: "succeeded" });
+    expect(await db.select().from(backups).where(eq(backups.operationId, settings.id))).toEqual([]);
+
+    // Billing moved it to another plan: the operation that applies it backs up first.
+    await db.update(instances).set({ plan: "growth" }).where(eq(instances.id, id));
+    const planChange = await db.transaction((tx) => startApplyingChanges(tx, { instanceId: id, initiator: "billing", reason: "Billing: apply the Growth plan." }));
+    expect(await waitForOperation(planChange.id, 180_000)).toMatchObject({ status: "succeeded" });
+    const [beforePlanChange] = await db.select().from(backups).where(eq(backups.operationId, planChange.id));
+    expect(beforePlanChange).toMatchObject({ kind: "pre_plan_change", status: "verified" });
   });
 });
 

@@ -196,7 +196,7 @@ describe("backups", () => {
     await root.send(new PutObjectCommand({ Bucket: process.env.LYCEUM_BACKUP_BUCKET!, Key: key, Body: bytes }));
     root.destroy();
 
-    const restore = await apiAs(running.owner).instances.restore({ id: running.instance.id, backupId: backup!.id });
+    const restore = await apiAs(running.owner).instances.restore({ id: running.instance.id, backupId: backup!.id, confirm: running.instance.subdomain! });
     const failed = await waitForOperation(restore.operationId);
     expect(failed.status).toBe("failed");
     expect(failed.error).toMatch(/failed verification: artifact .*objects\/0\.gz\.enc does not match its manifest.*Nothing was changed/);
@@ -210,7 +210,7 @@ describe("backups", () => {
     expect((await backupsOfInstance(running.instance.id)).map((b) => b.kind)).toEqual(["manual"]);
 
     // A failed backup is not offered again.
-    await expect(apiAs(running.owner).instances.restore({ id: running.instance.id, backupId: backup!.id })).rejects.toMatchObject({
+    await expect(apiAs(running.owner).instances.restore({ id: running.instance.id, backupId: backup!.id, confirm: running.instance.subdomain! })).rejects.toMatchObject({
       code: "BAD_REQUEST",
       message: expect.stringMatching(/only a verified backup can be restored/),
     });
@@ -222,13 +222,13 @@ describe("backups", () => {
     expect(await waitForOperation(operationId)).toMatchObject({ status: "succeeded" });
     const [theirBackup] = await backupsOfInstance(theirs.instance.id);
 
-    await expect(apiAs(mine.owner).instances.restore({ id: mine.instance.id, backupId: theirBackup!.id })).rejects.toMatchObject({
+    await expect(apiAs(mine.owner).instances.restore({ id: mine.instance.id, backupId: theirBackup!.id, confirm: mine.instance.subdomain! })).rejects.toMatchObject({
       code: "NOT_FOUND",
       message: "No such backup of this instance.",
     });
     // Nor may they list or restore through the other instance.
     await expect(apiAs(mine.owner).instances.backups({ id: theirs.instance.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
-    await expect(apiAs(mine.owner).instances.restore({ id: theirs.instance.id, backupId: theirBackup!.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(apiAs(mine.owner).instances.restore({ id: theirs.instance.id, backupId: theirBackup!.id, confirm: theirs.instance.subdomain! })).rejects.toMatchObject({ code: "NOT_FOUND" });
     const restores = await db.select().from(instanceOperations).where(eq(instanceOperations.kind, "restore"));
     expect(restores.filter((row) => [mine.instance.id, theirs.instance.id].includes(row.instanceId))).toEqual([]);
   });
