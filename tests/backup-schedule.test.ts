@@ -16,6 +16,10 @@ const { emptyManifest } = await import("@/server/backups/manifest");
 const { newSealedBackupKey, openBackupKey } = await import("@/server/backups/keys");
 const { readableOf } = await import("@/server/infra/backups/archive-store");
 const { apiAs } = await import("./helpers/accounts");
+const { registerWebGauges } = await import("@/server/observability/web-gauges");
+const { metrics } = await import("@/server/observability/metrics");
+const { fleetPage } = await import("@/server/staff/fleet");
+const { fleetQueryInput } = await import("@/server/staff/fleet-input");
 const { startApplyingChanges } = await import("@/server/instances/apply-changes");
 const services = await import("./helpers/data-services");
 const { registeredInstance, runningInstance } = await import("./helpers/instances");
@@ -79,6 +83,14 @@ describe("the daily backup schedule", () => {
     expect(await waitForOperation(scheduled.id)).toMatchObject({ status: "succeeded", initiator: "system" });
     const [backup] = await db.select().from(backups).where(eq(backups.operationId, scheduled.id));
     expect(backup).toMatchObject({ kind: "scheduled", status: "verified" });
+
+    // Prometheus and the staff fleet list see it: the gauge behind LyceumBackupMissing, and the row's age.
+    registerWebGauges();
+    const newest = Math.floor(Math.max(...(await db.select().from(backups).where(eq(backups.instanceId, id))).map((row) => row.finishedAt!.getTime())) / 1000);
+    const exported = await metrics().registry.getSingleMetricAsString("lyceum_backup_last_success_timestamp_seconds");
+    expect(exported).toContain(`lyceum_backup_last_success_timestamp_seconds{instance_id="${id}",subdomain="${running.instance.subdomain}"} ${newest}`);
+    const fleet = await fleetPage(db, fleetQueryInput.parse({ search: running.instance.subdomain! }));
+    expect(fleet.rows.find((row) => row.id === id)!.lastBackupAt!.getTime()).toBe(Math.max(...(await db.select().from(backups).where(eq(backups.instanceId, id))).map((row) => row.finishedAt!.getTime())));
 
     // Done for today: later runs of the day start nothing; the next day's slot does.
     expect((await startDueBackups(db, new Date(now.getTime() + 3 * 3_600_000))).started).not.toContain(id);

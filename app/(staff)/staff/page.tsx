@@ -21,6 +21,14 @@ const SORT_LABELS = [
   ["owner", "Owner email"],
 ] as const;
 
+/** The age at which prometheus/alerts.yml's LyceumBackupMissing fires. */
+const BACKUP_STALE_MS = 36 * 3_600_000;
+
+function ageOf(ms: number) {
+  const hours = Math.floor(ms / 3_600_000);
+  return hours < 48 ? `${hours} h` : `${Math.floor(hours / 24)} d`;
+}
+
 function fleetHref(query: FleetQuery, changes: Partial<FleetQuery>) {
   const next = { ...query, ...changes };
   const params = new URLSearchParams();
@@ -105,6 +113,7 @@ export default async function StaffFleetPage({ searchParams }: { searchParams: S
               <th>Billing</th>
               <th>Status</th>
               <th>Registered</th>
+              <th>Last backup</th>
             </tr>
           </thead>
           <tbody>
@@ -124,6 +133,9 @@ export default async function StaffFleetPage({ searchParams }: { searchParams: S
                   <StatusBadge status={row.status} />
                 </td>
                 <td title={formatDateTime(row.createdAt)}>{formatDateTime(row.createdAt).slice(0, 10)}</td>
+                <td title={row.lastBackupAt ? formatDateTime(row.lastBackupAt) : undefined} className={(row.lastBackupAgeMs ?? 0) > BACKUP_STALE_MS ? "level-error" : undefined}>
+                  {row.lastBackupAgeMs === null ? "none" : `${ageOf(row.lastBackupAgeMs)} ago`}
+                </td>
               </tr>
             ))}
           </tbody>
