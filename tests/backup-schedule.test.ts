@@ -68,7 +68,9 @@ describe("the daily backup schedule", () => {
   it("backs up a running instance once after its slot, and defers one that is busy with another operation", async () => {
     const running = await runningInstance("Scheduled Academy");
     const id = running.instance.id;
-    const now = new Date(lastBackupSlot(id, new Date()).getTime() + 60_000);
+    // A slot at least a day ahead: a slot within an instance's first hour is skipped.
+    const now = new Date(lastBackupSlot(id, new Date(Date.now() + 2 * DAY_MS)).getTime() + 60_000);
+    expect((await startDueBackups(db, new Date(running.instance.createdAt.getTime() + 30 * 60_000))).started).not.toContain(id);
 
     // Busy: an owner's backup is under way, so the schedule starts nothing beside it.
     const manual = await apiAs(running.owner).instances.backUp({ id });
@@ -92,7 +94,9 @@ describe("the daily backup schedule", () => {
     const fleet = await fleetPage(db, fleetQueryInput.parse({ search: running.instance.subdomain! }));
     expect(fleet.rows.find((row) => row.id === id)!.lastBackupAt!.getTime()).toBe(Math.max(...(await db.select().from(backups).where(eq(backups.instanceId, id))).map((row) => row.finishedAt!.getTime())));
 
-    // Done for today: later runs of the day start nothing; the next day's slot does.
+    // Done for today: later runs of the day start nothing; the next day's slot does. (The row is dated at the
+    // test's clock, which runs days ahead of the database's.)
+    await db.update(backups).set({ createdAt: now }).where(eq(backups.operationId, scheduled.id));
     expect((await startDueBackups(db, new Date(now.getTime() + 3 * 3_600_000))).started).not.toContain(id);
     const tomorrow = await startDueBackups(db, new Date(now.getTime() + DAY_MS));
     expect(tomorrow.started).toContain(id);
@@ -103,7 +107,7 @@ describe("the daily backup schedule", () => {
 
   it("starts nothing for an instance that is not serving (awaiting payment, provisioning)", async () => {
     const { instance } = await registeredInstance(undefined, "Unpaid School");
-    const outcome = await startDueBackups(db, new Date(lastBackupSlot(instance.id, new Date()).getTime() + 60_000));
+    const outcome = await startDueBackups(db, new Date(lastBackupSlot(instance.id, new Date(Date.now() + 2 * DAY_MS)).getTime() + 60_000));
     expect([...outcome.started, ...outcome.deferred]).not.toContain(instance.id);
     expect(await operationsOf(instance.id)).toEqual([]);
   });

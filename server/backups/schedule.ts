@@ -9,6 +9,13 @@ import { OperationInProgressError, startOperation } from "@/server/instances/ope
 
 const DAY_MS = 86_400_000;
 
+/**
+ * A slot less than this after the instance was registered is skipped: its first hour is set-up, and the next day's
+ * slot (within the 36 hours the alert allows) takes the first backup. It also keeps the crontab of test workers from
+ * starting backups under the tests' own operations, whose instances live minutes.
+ */
+export const FIRST_BACKUP_AFTER_MS = 3_600_000;
+
 /** A failing backup is tried again on later runs of the day, this many times in all, then tomorrow. */
 export const SCHEDULED_ATTEMPTS_PER_DAY = 3;
 
@@ -33,12 +40,13 @@ export type ScheduleOutcome = { started: string[]; deferred: string[] };
  */
 export async function startDueBackups(q: Queryable, now: Date): Promise<ScheduleOutcome> {
   const serving = await q
-    .select({ id: instances.id })
+    .select({ id: instances.id, createdAt: instances.createdAt })
     .from(instances)
     .where(inArray(instances.status, ["running", "suspended"]));
   const outcome: ScheduleOutcome = { started: [], deferred: [] };
-  for (const { id } of serving) {
+  for (const { id, createdAt } of serving) {
     const since = lastBackupSlot(id, now);
+    if (since.getTime() < createdAt.getTime() + FIRST_BACKUP_AFTER_MS) continue;
     // A backup from just before a slot that has not yet come does not count: `since` is always in the past.
     const taken = await q
       .select({ status: backups.status })
