@@ -119,6 +119,7 @@ async function backupsOfInstance(instanceId: string) {
 }
 
 describe("backups", () => {
+  // Provisioning, a backup, a deprovision and a restore that boots servers again: over the default minute on a busy machine.
   it("bring every row, queue definition and object back byte for byte after the instance was deprovisioned", async () => {
     const running = await runningInstance("Backed Up Academy");
     const staff = await makeUser("staff");
@@ -171,7 +172,7 @@ describe("backups", () => {
     expect(await vhostDefinitions(running.names.rabbitmq.vhost)).toEqual(definitionsBefore);
     expect(await bucketObjects(running)).toEqual(objectsBefore);
     root.destroy();
-  });
+  }, 300_000);
 
   it("refuses a tampered backup with a clear message, and changes nothing", async () => {
     const running = await runningInstance("Tampered School");
