@@ -27,6 +27,11 @@ export const CRONTAB_LINES: string[] = [
   // Billing as a desired state (server/billing/desired-state.ts): a cancelled suspension, a lost timer or a plan change
   // that never reached the servers is put right within five minutes. One run at a time, whichever worker takes it.
   cronLine("*/5 * * * *", "reassert_billing_state", "jobKey=reassert_billing_state&max=1"),
+  // Daily backups, each instance at its own minute of the day (server/backups/schedule.ts); a busy instance waits
+  // for the next run. One run at a time, whichever worker takes it.
+  cronLine("*/15 * * * *", "schedule_backups", "jobKey=schedule_backups&max=1"),
+  // Backups outside their plan's retention leave the backup store (jobs/backups/prune.ts).
+  cronLine("45 4 * * *", "prune_backups", "jobKey=prune_backups&max=1"),
 ];
 
 export const crontab = CRONTAB_LINES.join("\n");

@@ -119,6 +119,7 @@ async function backupsOfInstance(instanceId: string) {
 }
 
 describe("backups", () => {
+  // Provisioning, a backup, a deprovision and a restore that boots servers again: over the default minute on a busy machine.
   it("bring every row, queue definition and object back byte for byte after the instance was deprovisioned", async () => {
     const running = await runningInstance("Backed Up Academy");
     const staff = await makeUser("staff");
@@ -171,7 +172,7 @@ describe("backups", () => {
     expect(await vhostDefinitions(running.names.rabbitmq.vhost)).toEqual(definitionsBefore);
     expect(await bucketObjects(running)).toEqual(objectsBefore);
     root.destroy();
-  });
+  }, 300_000);
 
   it("refuses a tampered backup with a clear message, and changes nothing", async () => {
     const running = await runningInstance("Tampered School");
@@ -196,7 +197,7 @@ describe("backups", () => {
     await root.send(new PutObjectCommand({ Bucket: process.env.LYCEUM_BACKUP_BUCKET!, Key: key, Body: bytes }));
     root.destroy();
 
-    const restore = await apiAs(running.owner).instances.restore({ id: running.instance.id, backupId: backup!.id });
+    const restore = await apiAs(running.owner).instances.restore({ id: running.instance.id, backupId: backup!.id, confirm: running.instance.subdomain! });
     const failed = await waitForOperation(restore.operationId);
     expect(failed.status).toBe("failed");
     expect(failed.error).toMatch(/failed verification: artifact .*objects\/0\.gz\.enc does not match its manifest.*Nothing was changed/);
@@ -210,7 +211,7 @@ describe("backups", () => {
     expect((await backupsOfInstance(running.instance.id)).map((b) => b.kind)).toEqual(["manual"]);
 
     // A failed backup is not offered again.
-    await expect(apiAs(running.owner).instances.restore({ id: running.instance.id, backupId: backup!.id })).rejects.toMatchObject({
+    await expect(apiAs(running.owner).instances.restore({ id: running.instance.id, backupId: backup!.id, confirm: running.instance.subdomain! })).rejects.toMatchObject({
       code: "BAD_REQUEST",
       message: expect.stringMatching(/only a verified backup can be restored/),
     });
@@ -222,13 +223,13 @@ describe("backups", () => {
     expect(await waitForOperation(operationId)).toMatchObject({ status: "succeeded" });
     const [theirBackup] = await backupsOfInstance(theirs.instance.id);
 
-    await expect(apiAs(mine.owner).instances.restore({ id: mine.instance.id, backupId: theirBackup!.id })).rejects.toMatchObject({
+    await expect(apiAs(mine.owner).instances.restore({ id: mine.instance.id, backupId: theirBackup!.id, confirm: mine.instance.subdomain! })).rejects.toMatchObject({
       code: "NOT_FOUND",
       message: "No such backup of this instance.",
     });
     // Nor may they list or restore through the other instance.
     await expect(apiAs(mine.owner).instances.backups({ id: theirs.instance.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
-    await expect(apiAs(mine.owner).instances.restore({ id: theirs.instance.id, backupId: theirBackup!.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(apiAs(mine.owner).instances.restore({ id: theirs.instance.id, backupId: theirBackup!.id, confirm: theirs.instance.subdomain! })).rejects.toMatchObject({ code: "NOT_FOUND" });
     const restores = await db.select().from(instanceOperations).where(eq(instanceOperations.kind, "restore"));
     expect(restores.filter((row) => [mine.instance.id, theirs.instance.id].includes(row.instanceId))).toEqual([]);
   });

@@ -5,7 +5,8 @@ import { bigint, index, jsonb, pgEnum, pgTable, text, timestamp, uuid } from "dr
 import type { BackupManifest } from "@/server/backups/manifest";
 import { instances } from "./instances";
 
-export const backupKind = pgEnum("backup_kind", ["scheduled", "manual", "pre_deprovision", "pre_restore"]);
+/** `scheduled` by the daily schedule; the `pre_*` kinds are taken by the operation they precede. */
+export const backupKind = pgEnum("backup_kind", ["scheduled", "manual", "pre_deprovision", "pre_restore", "pre_redeploy", "pre_plan_change"]);
 
 /** `running` while artifacts are written; `verified` once every stored checksum was read back and matched. */
 export const backupStatus = pgEnum("backup_status", ["running", "verified", "failed"]);

@@ -7,6 +7,7 @@ import { deploymentLabel, setDeploymentStatus } from "@/server/deployments/statu
 import { infra } from "@/server/infra";
 import { appendInstanceEvent } from "@/server/instances/events";
 import { destroyDeploymentServer } from "@/server/deployments/retire";
+import { backUpBeforeRedeploy } from "../steps/backup";
 import { ensureCertificates } from "../steps/certificates";
 import { activateDeployment, bootServer, renderDeploymentConfig, retireOldDeployments, waitForNewDeploymentHeartbeat } from "../steps/deployment";
 import { syncLoadBalancerStep } from "../steps/load-balancer";
@@ -21,7 +22,8 @@ export const redeployPipeline: Pipeline = {
   // balancer follows the switch before the old deployment leaves service (it stays up as the fallback).
   // The relay credential and the Tutor secrets before the config: an instance provisioned before either existed gets
   // them here (and keeps them from then on).
-  steps: [ensureCertificates, ensureMailRelayCredential, ensureTutorSecrets, renderDeploymentConfig, bootServer, waitForNewDeploymentHeartbeat, activateDeployment, syncLoadBalancerStep, retireOldDeployments],
+  // A backup first: the new deployment migrates the databases the old one serves from.
+  steps: [backUpBeforeRedeploy, ensureCertificates, ensureMailRelayCredential, ensureTutorSecrets, renderDeploymentConfig, bootServer, waitForNewDeploymentHeartbeat, activateDeployment, syncLoadBalancerStep, retireOldDeployments],
   async onStart() {},
   async onSuccess(tx, instance, operation) {
     const [active] = instance.activeDeploymentId ? await tx.select().from(deployments).where(eq(deployments.id, instance.activeDeploymentId)) : [];

@@ -1,7 +1,7 @@
 // Taking a backup: each data service of the instance, as the ledger knows it, dumped into the backup store,
 // then every stored artifact read back and checked before the backup counts.
 import { eq } from "drizzle-orm";
-import { backups, type Backup, type BackupKind } from "@/db/schema";
+import { backups, deployments, type Backup, type BackupKind } from "@/db/schema";
 import { openBackupKey } from "@/server/backups/keys";
 import { artifactsOf, type BackupManifest } from "@/server/backups/manifest";
 import { backupOfOperation, backupStore, saveManifestPart } from "@/server/backups/store";
@@ -127,7 +127,9 @@ function partStep(name: string, title: string, part: BackupPart, timeoutMs: numb
     title,
     timeoutMs,
     async run(ctx) {
-      return part(ctx, await backupOfOperation(ctx.db, ctx.instance, ctx.operation.id, "manual"));
+      // Lyceum's own (the schedule's) or someone's request.
+      const kind = ctx.operation.initiator === "system" ? "scheduled" : "manual";
+      return part(ctx, await backupOfOperation(ctx.db, ctx.instance, ctx.operation.id, kind));
     },
   };
 }
@@ -138,14 +140,26 @@ export const backUpObjects = partStep("backup_objects", "Copy the bucket's objec
 export const backUpMongodb = partStep("backup_mongodb", "Back up MongoDB", noteMongodbPart, 60_000);
 export const verifyBackup = partStep("verify_backup", "Verify the backup", verifyPart, 60 * 60_000);
 
-/** The whole backup as one step, for the pipelines it precedes (deprovision's final backup, restore's safety copy). */
-export function takeBackupStep(options: { name: string; title: string; kind: BackupKind }): PipelineStep {
+/** Whether the active deployment runs another plan than the instance's: a plan change waits to be applied. */
+async function isPlanChangePending(ctx: StepContext) {
+  if (!ctx.instance.activeDeploymentId) return false;
+  const [active] = await ctx.db.select().from(deployments).where(eq(deployments.id, ctx.instance.activeDeploymentId));
+  return Boolean(active?.config?.plan && active.config.plan !== ctx.instance.plan);
+}
+
+/**
+ * The whole backup as one step, for the pipelines it precedes (deprovision's final backup, restore's safety copy,
+ * a redeploy's or plan change's). `kind` may be decided when the step runs; null skips the backup.
+ */
+export function takeBackupStep(options: { name: string; title: string; kind: BackupKind | ((ctx: StepContext) => Promise<BackupKind | null>) }): PipelineStep {
   return {
     name: options.name,
     title: options.title,
     timeoutMs: 2 * 60 * 60_000,
     async run(ctx) {
-      const backup = await backupOfOperation(ctx.db, ctx.instance, ctx.operation.id, options.kind);
+      const kind = typeof options.kind === "function" ? await options.kind(ctx) : options.kind;
+      if (!kind) return "nothing here calls for a backup";
+      const backup = await backupOfOperation(ctx.db, ctx.instance, ctx.operation.id, kind);
       const dataKinds: LedgerKind[] = ["mysql.database", "rabbitmq.vhost", "s3.bucket"];
       const hasData = (await ctx.ledger.list()).some((entry) => dataKinds.includes(entry.kind));
       if (!hasData) {
@@ -158,3 +172,17 @@ export function takeBackupStep(options: { name: string; title: string; kind: Bac
     },
   };
 }
+
+/** A redeploy's new deployment runs Open edX's migrations (`tutor local launch`) against the same databases. */
+export const backUpBeforeRedeploy = takeBackupStep({
+  name: "backup_before_redeploy",
+  title: "Back up before the new deployment migrates the databases",
+  kind: async (ctx) => ((await isPlanChangePending(ctx)) ? "pre_plan_change" : "pre_redeploy"),
+});
+
+/** A reconfigure that applies a plan change backs up first; one that only pushes settings does not. */
+export const backUpBeforePlanChange = takeBackupStep({
+  name: "backup_before_plan_change",
+  title: "Back up before the plan changes",
+  kind: async (ctx) => ((await isPlanChangePending(ctx)) ? "pre_plan_change" : null),
+});

@@ -5,6 +5,8 @@ import type { JobName } from "@/server/queue/payloads";
 import { back_up_instance } from "./back_up_instance";
 import { deprovision_instance } from "./deprovision_instance";
 import { restore_instance } from "./restore_instance";
+import { prune_backups } from "./prune_backups";
+import { schedule_backups } from "./schedule_backups";
 import { apply_plan_change } from "./apply_plan_change";
 import { deliver_local_billing_event } from "./deliver_local_billing_event";
 import { fail_stranded_operations } from "./fail_stranded_operations";
@@ -36,6 +38,8 @@ export const taskList = {
   redeploy_instance,
   back_up_instance,
   restore_instance,
+  schedule_backups,
+  prune_backups,
   reconcile_compute,
   renew_certificates,
   sync_load_balancer,

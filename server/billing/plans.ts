@@ -12,6 +12,7 @@ export const PLANS = [
     vmFlavor: "b3-8",
     trialDays: null,
     stripePriceEnv: "STRIPE_PRICE_STARTER",
+    backupRetention: { daily: 7, weekly: 4, monthly: 3, finalBackupDays: 30 },
   },
   {
     id: "growth",
@@ -22,6 +23,7 @@ export const PLANS = [
     vmFlavor: "b3-16",
     trialDays: 14,
     stripePriceEnv: "STRIPE_PRICE_GROWTH",
+    backupRetention: { daily: 14, weekly: 4, monthly: 6, finalBackupDays: 60 },
   },
   {
     id: "scale",
@@ -32,6 +34,7 @@ export const PLANS = [
     vmFlavor: "b3-32",
     trialDays: null,
     stripePriceEnv: "STRIPE_PRICE_SCALE",
+    backupRetention: { daily: 30, weekly: 8, monthly: 12, finalBackupDays: 90 },
   },
 ] as const satisfies readonly {
   id: string;
@@ -43,6 +46,12 @@ export const PLANS = [
   /** Free days before the first charge (Stripe's `trial_period_days`), or null for none. */
   trialDays: number | null;
   stripePriceEnv: string;
+  /**
+   * Which daily backups are kept (server/backups/retention.ts): the newest of each of the last `daily` days, then of
+   * `weekly` ISO weeks and `monthly` calendar months before those; a deleted instance's final backup for
+   * `finalBackupDays` after it was taken.
+   */
+  backupRetention: { daily: number; weekly: number; monthly: number; finalBackupDays: number };
 }[];
 
 export type Plan = (typeof PLANS)[number];

@@ -3,6 +3,7 @@
 import { sql } from "drizzle-orm";
 import { db } from "@/db";
 import { instances, instanceStatus } from "@/db/schema";
+import { lastSuccessfulBackups } from "@/server/backups/freshness";
 import { certificateExpiries } from "@/server/certificates/store";
 import { instanceEventHub } from "@/server/events/hub";
 import { jobCountsByTaskAndState, liveWorkerCount, oldestWaitingJobAgeSeconds } from "@/server/staff/queue";
@@ -81,6 +82,18 @@ export function registerWebGauges(): void {
           if ((latest.get(key)?.seconds ?? 0) < seconds) latest.set(key, { hostname: row.hostname, instance_id: row.instanceId, subdomain: row.subdomain, seconds });
         }
         for (const { seconds, ...labels } of latest.values()) gauge.set(labels, seconds);
+      }),
+  });
+
+  registerCollectedGauge({
+    name: "lyceum_backup_last_success_timestamp_seconds",
+    help: "When each running or suspended instance's newest verified backup finished (Unix time); before its first, when the instance was registered, so a new instance has the alert's 36 hours for it.",
+    labelNames: ["instance_id", "subdomain"],
+    collect: (gauge) =>
+      tolerant("lyceum_backup_last_success_timestamp_seconds", async () => {
+        const rows = await lastSuccessfulBackups(db);
+        gauge.reset();
+        for (const row of rows) gauge.set({ instance_id: row.instanceId, subdomain: row.subdomain ?? "" }, Math.floor((row.lastBackupAt ?? row.createdAt).getTime() / 1000));
       }),
   });
 }

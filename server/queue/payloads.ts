@@ -38,6 +38,10 @@ export const jobPayloads = {
   fail_stranded_operations: z.object({}).passthrough(),
   /** Every 15 minutes (crontab): re-queues failed deprovisions, a few times each. */
   retry_failed_deprovisions: z.object({}).passthrough(),
+  /** Every quarter hour (crontab): starts the daily backups that are due (server/backups/schedule.ts). */
+  schedule_backups: z.object({}).passthrough(),
+  /** Daily (crontab): deletes backups outside their plan's retention (jobs/backups/prune.ts). */
+  prune_backups: z.object({}).passthrough(),
 } as const;
 
 export type JobName = keyof typeof jobPayloads;

@@ -3,6 +3,7 @@
 import { and, asc, desc, eq, isNull, or, sql, type SQL } from "drizzle-orm";
 import type { Queryable } from "@/db";
 import { instances, subscriptions, users } from "@/db/schema";
+import { lastBackupAtColumn } from "@/server/backups/freshness";
 import type { FleetQuery } from "./fleet-input";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -55,6 +56,7 @@ export async function fleetPage(q: Queryable, query: FleetQuery) {
       createdAt: instances.createdAt,
       ownerEmail: users.email,
       billingStatus: subscriptions.status,
+      lastBackupAt: lastBackupAtColumn,
     })
     .from(instances)
     .innerJoin(users, eq(users.id, instances.ownerId))
@@ -68,8 +70,10 @@ export async function fleetPage(q: Queryable, query: FleetQuery) {
     .from(instances)
     .leftJoin(subscriptions, eq(subscriptions.instanceId, instances.id))
     .where(where);
-  const [rows, [count]] = await Promise.all([rowsQuery, countQuery]);
+  const [found, [count]] = await Promise.all([rowsQuery, countQuery]);
   const total = count?.total ?? 0;
+  const now = Date.now();
+  const rows = found.map((row) => ({ ...row, lastBackupAgeMs: row.lastBackupAt ? now - row.lastBackupAt.getTime() : null }));
   return { rows, total, page: query.page, pageSize: query.pageSize, pageCount: Math.max(1, Math.ceil(total / query.pageSize)) };
 }
 

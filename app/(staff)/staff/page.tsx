@@ -21,6 +21,9 @@ const SORT_LABELS = [
   ["owner", "Owner email"],
 ] as const;
 
+/** The age at which prometheus/alerts.yml's LyceumBackupMissing fires. */
+const BACKUP_STALE_MS = 36 * 3_600_000;
+
 function fleetHref(query: FleetQuery, changes: Partial<FleetQuery>) {
   const next = { ...query, ...changes };
   const params = new URLSearchParams();
@@ -105,6 +108,7 @@ export default async function StaffFleetPage({ searchParams }: { searchParams: S
               <th>Billing</th>
               <th>Status</th>
               <th>Registered</th>
+              <th>Last backup</th>
             </tr>
           </thead>
           <tbody>
@@ -125,6 +129,9 @@ export default async function StaffFleetPage({ searchParams }: { searchParams: S
                 </td>
                 <td>
                   <LocalTime value={row.createdAt} shown="date" />
+                </td>
+                <td className={(row.lastBackupAgeMs ?? 0) > BACKUP_STALE_MS ? "level-error" : undefined}>
+                  {row.lastBackupAt === null ? "none" : <LocalTime value={row.lastBackupAt} />}
                 </td>
               </tr>
             ))}

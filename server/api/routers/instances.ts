@@ -129,9 +129,11 @@ export const instancesRouter = createTRPCRouter({
 
   /** Owner: restore one of this instance's own backups into it (its current state is backed up first). */
   restore: protectedProcedure
-    .input(instanceIdInput.extend({ backupId: z.uuid("That is not a backup id.") }))
+    .input(instanceIdInput.extend({ backupId: z.uuid("That is not a backup id."), confirm: z.string() }))
     .mutation(async ({ ctx, input }) => {
-      await visibleInstance(ctx.user, input.id);
+      const instance = await visibleInstance(ctx.user, input.id);
+      // Typed, as for a deprovision: a restore replaces everything written since the backup.
+      if (input.confirm.trim() !== instance.subdomain) throw new TRPCError({ code: "BAD_REQUEST", message: `Type the instance's subdomain (${instance.subdomain}) to confirm the restore.` });
       return asUserError(() => requestRestore({ instanceId: input.id, backupId: input.backupId, actor: ctx.user, asStaffAction: false, reason: "owner asked for a restore" }));
     }),
 

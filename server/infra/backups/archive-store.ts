@@ -8,7 +8,7 @@ import path from "node:path";
 import { PassThrough, Readable, Transform, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip, createGzip } from "node:zlib";
-import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { BackupArtifact } from "@/server/backups/manifest";
 
 const TAG_BYTES = 16;
@@ -26,6 +26,8 @@ export type BackupStore = {
   /** Streams the artifact's data into `sink`; rejects (after the sink saw bytes) if any check fails. */
   read(artifact: BackupArtifact, dataKey: Buffer, sink: Writable, signal?: AbortSignal): Promise<void>;
   remove(key: string): Promise<void>;
+  /** Deletes every object under `prefix` (a whole backup, including the artifacts of one that failed half-way). */
+  removePrefix(prefix: string, signal?: AbortSignal): Promise<number>;
 };
 
 /** Counts and hashes the bytes passing through. */
@@ -136,6 +138,20 @@ export function createBackupStore(client: S3Client, bucket: string): BackupStore
 
     async remove(key) {
       await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    },
+
+    async removePrefix(prefix, signal) {
+      let removed = 0;
+      let token: string | undefined;
+      do {
+        const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }), { abortSignal: signal });
+        for (const { Key } of page.Contents ?? []) {
+          await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: Key! }), { abortSignal: signal });
+          removed++;
+        }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+      return removed;
     },
   };
 }

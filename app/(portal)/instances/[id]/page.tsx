@@ -5,6 +5,7 @@ import { serverApi } from "@/server/api/server-caller";
 import { requireUser } from "@/server/auth/guards";
 import { isStaff } from "@/server/auth/roles";
 import { instanceIdInput } from "@/server/instances/input";
+import { BackupsPanel } from "./backups-panel";
 import { BillingNotice } from "./billing-notice";
 import { CertificatesPanel } from "./certificates-panel";
 import { InstanceLive } from "./instance-live";
@@ -45,6 +46,7 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
         initialResources={resources}
         canDeprovision={isStaff(user)}
       />
+      <BackupsPanel instanceId={instance.id} subdomain={instance.subdomain ?? ""} status={instance.status} />
       <CertificatesPanel certificates={certificates} />
     </div>
   );
