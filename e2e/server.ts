@@ -79,7 +79,7 @@ async function main() {
       LYCEUM_UNSAFE_FAULT_INJECTION: "1",
       LYCEUM_UNSAFE_PRIVATE_SMTP: "1",
       // The local site takes this long over each boot phase it reports, so e2e/boot-phases.spec.ts can watch them.
-      LOCAL_SITE_BOOT_PHASE_MS: "700",
+      LOCAL_SITE_BOOT_PHASE_MS: "1500",
       ...edgeEnv,
     },
     withLoadBalancer: isEdge,
