@@ -31,6 +31,24 @@ const zones = {
       message: "A driver under server/infra does not import domain modules: its creator passes in what it needs",
     },
   ],
+  noApiInDomain: [
+    {
+      regex: "^(@/server/|(\\.\\./)+)api(/|$)",
+      message:
+        "Domain code does not import the API layer (server/api): throw a domain error and let server/api/domain-errors.ts answer it; shared shapes live in the domain (e.g. server/forms)",
+    },
+    {
+      regex: "^@trpc/server(/|$)",
+      allowTypeImports: true,
+      message: "Domain code throws its own errors, never TRPCError: server/api/domain-errors.ts answers them",
+    },
+  ],
+  noRoutersInRouters: [
+    {
+      regex: "^(\\./|@/server/api/routers/)",
+      message: "A router does not import another router: what both need is a service under server/ (e.g. server/billing/checkout.ts)",
+    },
+  ],
   noToolsInProduct: [
     {
       regex: "^(@/|(\\.\\./)+)tools(/|$)",
@@ -51,7 +69,10 @@ const config = [
   ...nextTypescript,
   { ignores: [".next/**", ".lyceum/**", "bench/.minimal-app/**", "node_modules/**", "test-results/**", "playwright-report/**", "next-env.d.ts"] },
   restrictImports(["app/**"], [zones.noDatabaseInPages, zones.noToolsInProduct]),
-  restrictImports(["server/**"], [zones.noWorkerOrPagesInServer, zones.noToolsInProduct]),
+  // server/api is the layer above the domain: only it may import itself.
+  restrictImports(["server/**"], [zones.noWorkerOrPagesInServer, zones.noApiInDomain, zones.noToolsInProduct], { ignores: ["server/api/**"] }),
+  restrictImports(["server/api/**"], [zones.noWorkerOrPagesInServer, zones.noToolsInProduct]),
+  restrictImports(["server/api/routers/**"], [zones.noWorkerOrPagesInServer, zones.noRoutersInRouters, zones.noToolsInProduct]),
   // server/infra/index.ts is not a driver but the one place that wires them up: it hands domain functions to them.
   restrictImports(["server/infra/**"], [zones.noWorkerOrPagesInServer, zones.noDomainInDrivers, zones.noToolsInProduct], {
     ignores: ["server/infra/index.ts"],

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { apiAs, makeUser, uniqueSuffix } from "./helpers/accounts";
 import { makeVerifiedUser, registerInstance } from "./helpers/registration";
@@ -27,8 +28,25 @@ describe("who can see an instance", () => {
     const owner = await makeVerifiedUser();
     const stranger = await makeUser();
     const instance = await registerInstance(owner, { name: "Live", subdomain: `live-${uniqueSuffix()}` });
-    const stream = await apiAs(stranger).instances.events({ id: instance.id });
-    await expect(stream[Symbol.asyncIterator]().next()).rejects.toMatchObject({ code: "NOT_FOUND" });
+    // The access check runs before the stream starts; over SSE the refusal is the stream's first message either way.
+    const firstEvent = apiAs(stranger)
+      .instances.events({ id: instance.id })
+      .then((stream) => stream[Symbol.asyncIterator]().next());
+    await expect(firstEvent).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it("answers another client's draft and a missing one alike, and lets staff edit neither", async () => {
+    const owner = await makeVerifiedUser();
+    const stranger = await makeUser();
+    const staff = await makeUser("staff");
+    const instance = await registerInstance(owner, { name: "Draft", subdomain: `draft-${uniqueSuffix()}` });
+    const values = { name: "Taken over", contactEmail: stranger.email, description: "Mine now.", privacyPolicyUrl: "https://example.org/privacy" };
+    for (const user of [stranger, staff]) {
+      await expect(apiAs(user).registration.saveInstance({ id: instance.id, values })).rejects.toMatchObject({ code: "NOT_FOUND", message: "No such instance." });
+      await expect(apiAs(user).settings.comparison({ id: instance.id })).rejects.toMatchObject({ code: "NOT_FOUND", message: "No such instance." });
+    }
+    await expect(apiAs(stranger).registration.draft({ id: randomUUID() })).rejects.toMatchObject({ code: "NOT_FOUND", message: "No such instance." });
+    await expect(apiAs(staff).instances.startCheckout({ id: instance.id })).rejects.toMatchObject({ code: "FORBIDDEN", message: "Only the owner can pay." });
   });
 
   it("keeps the staff fleet list for staff", async () => {

@@ -136,7 +136,7 @@ describe("the registration wizard", () => {
       .saveDomain({ id, values: { subdomain: "a_b", customDomain: "x.localhost" } })
       .catch((e: unknown) => e)) as TRPCError;
     expect(domainError.code).toBe("BAD_REQUEST");
-    const { fieldErrorsOf } = await import("@/server/api/field-errors");
+    const { fieldErrorsOf } = await import("@/server/forms/field-errors");
     const { ZodError } = await import("zod");
     expect(domainError.cause).toBeInstanceOf(ZodError);
     expect(fieldErrorsOf(domainError.cause as InstanceType<typeof ZodError>)).toEqual({

@@ -1,14 +1,16 @@
-// The tRPC context and the three kinds of procedure: public, protected (signed in) and staff.
+// The tRPC context and the kinds of procedure: public, protected (signed in), staff, and the three about one
+// instance (instanceProcedure, ownerProcedure, staffInstanceProcedure), which load it through the one access path.
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
-import { ZodError } from "zod";
+import { z, ZodError } from "zod";
 import type { Database } from "@/db";
 import type { User } from "@/db/schema";
 import { isStaff } from "@/server/auth/roles";
+import { fieldErrorsOf } from "@/server/forms/field-errors";
+import { instanceFor, type InstanceAccess } from "@/server/instances/access";
 import { withLogContext } from "@/server/observability/log-context";
-import { RateLimitedError } from "@/server/rate-limit/rate-limited-error";
 import { logger } from "@/server/observability/logger";
-import { fieldErrorsOf } from "./field-errors";
+import { trpcErrorOf } from "./domain-errors";
 
 /** Built per request in ./context.ts (from the Auth.js session), or directly by tests. */
 export type TRPCContext = { db: Database; user: User | null; headers: Headers };
@@ -55,16 +57,15 @@ const inLogContext = t.middleware(async ({ ctx, path, type, getRawInput, next })
   );
 });
 
-/** A refused attempt (domain RateLimitedError) is a 429; ./http.ts adds its Retry-After header. */
-const rateLimitsAs429 = t.middleware(async ({ next }) => {
+/** Domain errors thrown below become the tRPC errors ./domain-errors.ts answers them with. */
+const domainErrorsAnswered = t.middleware(async ({ next }) => {
   const result = await next();
-  if (!result.ok && result.error.cause instanceof RateLimitedError) {
-    throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: result.error.cause.message, cause: result.error.cause });
-  }
+  const answer = result.ok ? null : trpcErrorOf(result.error.cause);
+  if (answer) throw answer;
   return result;
 });
 
-export const publicProcedure = t.procedure.use(inLogContext).use(rateLimitsAs429);
+export const publicProcedure = t.procedure.use(inLogContext).use(domainErrorsAnswered);
 
 export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Log in to continue." });
@@ -75,3 +76,30 @@ export const staffProcedure = protectedProcedure.use(({ ctx, next }) => {
   if (!isStaff(ctx.user)) throw new TRPCError({ code: "FORBIDDEN", message: "This is for Lyceum staff only." });
   return next({ ctx });
 });
+
+/**
+ * The middlewares that load the instance a procedure is about, with the access each grants: the architecture
+ * test (tests/architecture/instance-access.test.ts) finds by them which procedures go through the access path.
+ */
+export const instanceAccessChecks = new Map<unknown, { access: InstanceAccess; key: string }>();
+
+/**
+ * A procedure about the instance its input names under `key`, for users `access` lets reach it
+ * (server/instances/access.ts); the instance is `ctx.instance`. Anyone else is told it does not exist.
+ */
+export function instanceProcedureOf<K extends "id" | "instanceId">(access: InstanceAccess, key: K) {
+  const input = z.object({ [key]: z.uuid("That is not an instance id.") } as Record<K, z.ZodUUID>);
+  const procedure = (access === "staff" ? staffProcedure : protectedProcedure)
+    .input(input)
+    .use(async ({ ctx, input, next }) => next({ ctx: { instance: await instanceFor(ctx.user, (input as Record<string, string>)[key]!, access) } }));
+  // The check just added is the procedure's last middleware.
+  instanceAccessChecks.set(procedure._def.middlewares.at(-1), { access, key });
+  return procedure;
+}
+
+/** Read and act on an instance: its owner, and staff (the instance page and its operations). */
+export const instanceProcedure = instanceProcedureOf("ownerOrStaff", "id");
+/** Change what only the client decides: its owner only (the draft, settings, paying). */
+export const ownerProcedure = instanceProcedureOf("owner", "id");
+/** The staff console's view of any instance. */
+export const staffInstanceProcedure = instanceProcedureOf("staff", "id");

@@ -1,6 +1,8 @@
 // Page guards: every page checks the session itself (proxy.ts is never the authorisation layer).
 import "server-only";
-import { forbidden, redirect } from "next/navigation";
+import { forbidden, notFound, redirect } from "next/navigation";
+import type { User } from "@/db/schema";
+import { instanceFor, InstanceNotFoundError, type InstanceAccess } from "@/server/instances/access";
 import { isStaff } from "./roles";
 import { currentUser } from "./session";
 
@@ -15,4 +17,14 @@ export async function requireStaff(returnTo: string) {
   const user = await requireUser(returnTo);
   if (!isStaff(user)) forbidden();
   return user;
+}
+
+/** The instance a page is about, through the one access path (server/instances/access.ts); the 404 page otherwise. */
+export async function requireInstance(user: User, id: string, access: InstanceAccess) {
+  try {
+    return await instanceFor(user, id, access);
+  } catch (error) {
+    if (error instanceof InstanceNotFoundError) notFound();
+    throw error;
+  }
 }

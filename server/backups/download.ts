@@ -4,7 +4,7 @@
 import { PassThrough, type Readable } from "node:stream";
 import type { User } from "@/db/schema";
 import { db } from "@/db";
-import { canSeeInstance } from "@/server/auth/roles";
+import { mayReach } from "@/server/instances/access";
 import { instanceById } from "@/server/instances/queries";
 import { openBackupKey } from "./keys";
 import type { BackupArtifact } from "./manifest";
@@ -27,7 +27,7 @@ function safePath(objectKey: string) {
 export async function backupDownload(user: Pick<User, "id" | "role"> | null, instanceId: string, backupId: string): Promise<BackupDownload> {
   if (!user || !UUID.test(instanceId) || !UUID.test(backupId)) return NOT_FOUND;
   const instance = await instanceById(instanceId);
-  if (!instance || !canSeeInstance(user, instance)) return NOT_FOUND;
+  if (!instance || !mayReach(user, instance, "ownerOrStaff")) return NOT_FOUND;
   const backup = await backupById(db, backupId);
   if (!backup || backup.instanceId !== instance.id) return NOT_FOUND;
   if (backup.status !== "verified") return { refusal: { status: 409, message: `That backup is ${backup.status}: only a verified backup can be downloaded.` } };

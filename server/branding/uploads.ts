@@ -3,6 +3,7 @@
 import { eq } from "drizzle-orm";
 import { db } from "@/db";
 import { instances, type Instance, type User } from "@/db/schema";
+import { instanceFor, InstanceNotFoundError } from "@/server/instances/access";
 import { saveBrandingImage } from "@/server/instances/draft";
 import { IMAGE_SLOTS, type ImageSlot } from "./branding";
 import { brandingImageKey, readBrandingImage, storeBrandingImage } from "./asset-store";
@@ -24,9 +25,12 @@ type Owned = { error: UploadOutcome } | { error?: undefined; user: User; instanc
 async function ownedSlot(user: User | null, instanceId: string, slot: string): Promise<Owned> {
   if (!user) return { error: { status: 401, body: { error: "Log in to continue." } } };
   if (!isSlot(slot)) return { error: { status: 404, body: { error: "No such image." } } };
-  const instance = /^[0-9a-f-]{36}$/.test(instanceId) ? await db.query.instances.findFirst({ where: eq(instances.id, instanceId) }) : undefined;
-  if (!instance || instance.ownerId !== user.id) return { error: { status: 404, body: { error: "No such instance." } } };
-  return { user, instance, slot };
+  try {
+    return { user, instance: await instanceFor(user, instanceId, "owner"), slot };
+  } catch (error) {
+    if (error instanceof InstanceNotFoundError) return { error: { status: 404, body: { error: error.message } } };
+    throw error;
+  }
 }
 
 /** Why this user may not upload to this slot (not signed in, not the owner, no such slot), or null if they may. */

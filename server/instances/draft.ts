@@ -1,9 +1,7 @@
 // Saving the registration wizard's steps on the instance row (the row is the draft), and submitting it.
-import { TRPCError } from "@trpc/server";
 import { and, eq, sql } from "drizzle-orm";
 import { db, type Queryable } from "@/db";
 import { instances, type Instance, type User, type WizardStep } from "@/db/schema";
-import { fieldError } from "@/server/api/field-errors";
 import { sendContactVerification } from "@/server/accounts/verification";
 import type { BrandingInput, ImageSlot, AssetRef } from "@/server/branding/branding";
 import { sealedCells } from "@/server/crypto/sealed-cells";
@@ -13,9 +11,12 @@ import { ABUSE_LIMITS, abuseRules, enforceRateLimits } from "@/server/rate-limit
 import { consumeRateLimits } from "@/server/rate-limit/consume";
 import { scheduleDomainCheck } from "@/server/domains/verification-jobs";
 import { env } from "@/server/env";
+import { FieldRefusedError } from "@/server/forms/field-refused-error";
 import type { PlanId } from "@/server/billing/plans";
 import { smtpHostProblem } from "@/server/mail/smtp-host-check";
 import type { EmailSettings } from "@/server/mail/smtp-settings";
+import { InstanceNotFoundError, lockedInstanceFor } from "./access";
+import { InstanceActionRefusedError } from "./actions";
 import { appendInstanceEvent } from "./events";
 import { transitionInstance } from "./lifecycle";
 import type { InstanceProfileInput } from "./profile";
@@ -33,16 +34,12 @@ function isUniqueViolation(error: unknown, constraint: string): boolean {
   return pg?.code === "23505" && pg.constraint_name === constraint;
 }
 
-/** The owner's instance, locked for the update; NOT_FOUND for anyone else (they learn nothing of it). */
-async function lockOwned(tx: Queryable, user: User, id: string) {
-  const [row] = await tx.select().from(instances).where(eq(instances.id, id)).for("update");
-  if (!row || row.ownerId !== user.id) throw new TRPCError({ code: "NOT_FOUND", message: "No such instance." });
-  return row;
-}
+/** The draft is the owner's alone: locked for the update, and "not found" for anyone else (server/instances/access.ts). */
+const lockOwned = (tx: Queryable, user: User, id: string) => lockedInstanceFor(tx, user, id, "owner");
 
 function assertState(instance: Instance, allowed: readonly string[], what: string) {
   if (!allowed.includes(instance.status)) {
-    throw new TRPCError({ code: "BAD_REQUEST", message: `The ${what} of an instance that is ${instance.status.replace("_", " ")} cannot be changed here.` });
+    throw new InstanceActionRefusedError(`The ${what} of an instance that is ${instance.status.replace("_", " ")} cannot be changed here.`);
   }
 }
 
@@ -118,7 +115,7 @@ export async function saveInstanceStep(user: User, target: InstanceStepTarget, i
         .returning();
     }
     const existing = created ? null : target.id ? await lockOwned(tx, user, target.id) : await draftWithCreationKey(tx, user, creationKey!);
-    if (!created && !existing) throw new TRPCError({ code: "NOT_FOUND", message: "No such instance." });
+    if (!created && !existing) throw new InstanceNotFoundError();
     if (existing) assertState(existing, REGISTRATION_EDITABLE, "details");
     const isContactChanged = existing?.contactEmail !== input.contactEmail;
     let instance: Instance;
@@ -189,13 +186,13 @@ export async function saveDomainStep(user: User, id: string, input: { subdomain:
       return instance!;
     });
   } catch (error) {
-    if (error instanceof HostnameClaimError) throw fieldError(error.isTaken ? "CONFLICT" : "BAD_REQUEST", error.field, error.message);
+    if (error instanceof HostnameClaimError) throw new FieldRefusedError(error.field, error.message, error.isTaken);
     // The unique indexes decide races: of two simultaneous claims one commits, the other is told here.
     if (isUniqueViolation(error, "instances_subdomain_unique")) {
-      throw fieldError("CONFLICT", "subdomain", `"${input.subdomain}" is already taken. Choose another subdomain.`);
+      throw new FieldRefusedError("subdomain", `"${input.subdomain}" is already taken. Choose another subdomain.`, true);
     }
     if (isUniqueViolation(error, "instances_custom_domain_unique")) {
-      throw fieldError("CONFLICT", "customDomain", "Another Lyceum instance already uses this domain.");
+      throw new FieldRefusedError("customDomain", "Another Lyceum instance already uses this domain.", true);
     }
     throw error;
   }
@@ -205,7 +202,7 @@ export async function saveDomainStep(user: User, id: string, input: { subdomain:
 export async function checkDomainNow(user: User, id: string) {
   return db.transaction(async (tx) => {
     const instance = await lockOwned(tx, user, id);
-    if (!instance.customDomain) throw new TRPCError({ code: "BAD_REQUEST", message: "This instance has no custom domain to check." });
+    if (!instance.customDomain) throw new InstanceActionRefusedError("This instance has no custom domain to check.");
     if (instance.customDomainStatus === "failed") {
       // Starting over: another 72 hours of checks.
       await tx
@@ -255,7 +252,7 @@ export async function saveBrandingImage(user: User, id: string, slot: ImageSlot,
 export async function saveEmailStep(user: User, id: string, input: { settings: EmailSettings; password: string }) {
   // Looked up before the transaction: a slow DNS answer must not hold the instance's row lock.
   const hostProblem = input.settings.relay === "own" ? await smtpHostProblem(input.settings.smtp.host) : null;
-  if (hostProblem) throw fieldError("BAD_REQUEST", "smtp.host", hostProblem);
+  if (hostProblem) throw new FieldRefusedError("smtp.host", hostProblem);
   return db.transaction(async (tx) => {
     const existing = await lockOwned(tx, user, id);
     assertState(existing, SETTINGS_EDITABLE, "email settings");
@@ -268,7 +265,7 @@ export async function saveEmailStep(user: User, id: string, input: { settings: E
         existing.emailSettings.smtp.user === settings.smtp.user;
       smtpPasswordSealed = password ? encryptSecret(password, sealedCells.smtpPassword(existing.id)) : isSameServer ? existing.smtpPasswordSealed : null;
       if (settings.smtp.user && !smtpPasswordSealed) {
-        throw fieldError("BAD_REQUEST", "password", "Enter the password of this mail server user.");
+        throw new FieldRefusedError("password", "Enter the password of this mail server user.");
       }
     }
     await reopenIfAwaitingPayment(tx, existing);
@@ -311,7 +308,7 @@ export async function submitRegistration(user: User, id: string) {
     assertState(existing, ["draft"], "registration");
     const problems = registrationProblems(existing, user);
     if (problems.length > 0) {
-      throw new TRPCError({ code: "BAD_REQUEST", message: problems.map((problem) => problem.message).join(" ") });
+      throw new InstanceActionRefusedError(problems.map((problem) => problem.message).join(" "));
     }
     return transitionInstance(tx, id, "awaiting_payment", { message: `Registration of "${existing.name}" complete; waiting for payment.` });
   });

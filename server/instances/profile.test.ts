@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fieldErrorsOf } from "@/server/api/field-errors";
+import { fieldErrorsOf } from "@/server/forms/field-errors";
 import { instanceProfileInput } from "./profile";
 
 const good = { name: "Acme Academy", contactEmail: "hello@acme.example", description: "", privacyPolicyUrl: "https://acme.example/privacy" };

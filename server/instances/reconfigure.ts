@@ -1,30 +1,28 @@
 // Changing a live instance: its edited settings (the draft, kept on the instance row) against what its
 // active deployment runs, and the reconfigure operation that applies them.
-import { TRPCError } from "@trpc/server";
 import { and, eq, inArray } from "drizzle-orm";
 import { db } from "@/db";
-import { deployments, instanceOperations, instances, type User } from "@/db/schema";
+import { deployments, instanceOperations, type Instance, type User } from "@/db/schema";
 import { brandingInput } from "@/server/branding/branding";
 import { emailSettingsSchema } from "@/server/mail/smtp-settings";
+import { instanceFor, lockedInstanceFor } from "./access";
+import { InstanceActionRefusedError } from "./actions";
 import { appendInstanceEvent } from "./events";
 import { appliesChangesByRedeploying, startApplyingChanges } from "./apply-changes";
 import { assertCancellableFromInstancePage } from "./operation-cancelling";
 import { activeOperation, OperationInProgressError } from "./operations";
 import { settingsDifferences, siteSettingsOf } from "./site-config";
 
-async function ownedInstance(user: User, id: string) {
-  const instance = await db.query.instances.findFirst({ where: eq(instances.id, id) });
-  if (!instance || instance.ownerId !== user.id) throw new TRPCError({ code: "NOT_FOUND", message: "No such instance." });
-  return instance;
-}
+/** Applying waits for the change or operation already running on the instance; the message says which. */
+export class SettingsApplyBlockedError extends Error {}
 
-export async function settingsComparison(user: User, id: string) {
-  const instance = await ownedInstance(user, id);
+/** What the owner's edits change against what runs (the caller has loaded the instance through the access path). */
+export async function settingsComparison(instance: Instance) {
   const deployment = instance.activeDeploymentId
     ? await db.query.deployments.findFirst({ where: eq(deployments.id, instance.activeDeploymentId) })
     : undefined;
   const deployed = deployment?.config?.settings ?? null;
-  const operation = await activeOperation(db, id);
+  const operation = await activeOperation(db, instance.id);
   return {
     differences: settingsDifferences(deployed, siteSettingsOf(instance)),
     activeOperation: operation
@@ -35,29 +33,24 @@ export async function settingsComparison(user: User, id: string) {
 
 export async function applySettings(user: User, id: string) {
   return db.transaction(async (tx) => {
-    const [instance] = await tx.select().from(instances).where(eq(instances.id, id)).for("update");
-    if (!instance || instance.ownerId !== user.id) throw new TRPCError({ code: "NOT_FOUND", message: "No such instance." });
-    if (instance.status !== "running") {
-      throw new TRPCError({ code: "BAD_REQUEST", message: "Changes can be applied only while the instance is running." });
-    }
+    const instance = await lockedInstanceFor(tx, user, id, "owner");
+    if (instance.status !== "running") throw new InstanceActionRefusedError("Changes can be applied only while the instance is running.");
     // The same checks as the wizard's: a draft that no longer passes them is not deployed.
     const branding = brandingInput.safeParse({ ...instance.branding, pages: instance.staticPages });
-    if (!branding.success) throw new TRPCError({ code: "BAD_REQUEST", message: `Branding: ${branding.error.issues[0]?.message}`, cause: branding.error });
+    if (!branding.success) throw new InstanceActionRefusedError(`Branding: ${branding.error.issues[0]?.message}`, { cause: branding.error });
     const email = emailSettingsSchema.safeParse(instance.emailSettings);
-    if (!email.success) throw new TRPCError({ code: "BAD_REQUEST", message: `Email: ${email.error.issues[0]?.message}`, cause: email.error });
+    if (!email.success) throw new InstanceActionRefusedError(`Email: ${email.error.issues[0]?.message}`, { cause: email.error });
     try {
       const operation = await startApplyingChanges(tx, { instanceId: id, initiator: "owner", requestedBy: user.id, reason: "owner applied settings" });
       await appendInstanceEvent(tx, { instanceId: id, operationId: operation.id, kind: "log", message: "Your changes are queued." });
       return { operationId: operation.id };
     } catch (error) {
       if (error instanceof OperationInProgressError) {
-        throw new TRPCError({
-          code: "CONFLICT",
-          message:
-            error.kind === "reconfigure" || (error.kind === "redeploy" && (await appliesChangesByRedeploying()))
-              ? "Your previous changes are still being applied. Wait for them to finish, or cancel them, before applying again."
-              : `A ${error.kind} is in progress on this instance. Apply your changes when it has finished.`,
-        });
+        throw new SettingsApplyBlockedError(
+          error.kind === "reconfigure" || (error.kind === "redeploy" && (await appliesChangesByRedeploying()))
+            ? "Your previous changes are still being applied. Wait for them to finish, or cancel them, before applying again."
+            : `A ${error.kind} is in progress on this instance. Apply your changes when it has finished.`,
+        );
       }
       throw error;
     }
@@ -71,14 +64,14 @@ async function settingsOperationKind() {
 
 /** Cancels a queued change at once; a running one is asked to stop (its step sees the abort signal). */
 export async function cancelSettingsChange(user: User, id: string) {
-  await ownedInstance(user, id);
+  await instanceFor(user, id, "owner");
   return db.transaction(async (tx) => {
     const [operation] = await tx
       .select()
       .from(instanceOperations)
       .where(and(eq(instanceOperations.instanceId, id), eq(instanceOperations.kind, await settingsOperationKind()), inArray(instanceOperations.status, ["queued", "running"])))
       .for("update");
-    if (!operation) throw new TRPCError({ code: "BAD_REQUEST", message: "There is no change in progress to cancel." });
+    if (!operation) throw new InstanceActionRefusedError("There is no change in progress to cancel.");
     // A plan change billing applies is a reconfigure or redeploy too, and not the owner's to call off.
     assertCancellableFromInstancePage(operation, user);
     const now = new Date();

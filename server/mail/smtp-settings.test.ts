@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fieldErrorsOf } from "@/server/api/field-errors";
+import { fieldErrorsOf } from "@/server/forms/field-errors";
 import { emailSettingsInput } from "./smtp-settings";
 
 const own = { senderName: "Acme", senderAddress: "courses@acme.example", relay: "own" as const, password: "pw" };

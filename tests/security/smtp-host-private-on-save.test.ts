@@ -12,7 +12,7 @@ process.env.LYCEUM_DNS_RESOLVER = dns.address;
 process.env.LYCEUM_ALLOW_PRIVATE_SMTP = "0";
 
 const { closeDb } = await import("@/db");
-const { fieldErrorsOf } = await import("@/server/api/field-errors");
+const { fieldErrorsOf } = await import("@/server/forms/field-errors");
 const { apiAs } = await import("../helpers/accounts");
 const { makeVerifiedUser, ownSmtpValues, saveDraft } = await import("../helpers/registration");
 

@@ -2,48 +2,18 @@
 // way into the billing provider's customer portal.
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import type { User } from "@/db/schema";
-import { canSeeInstance } from "@/server/auth/roles";
 import { billingDriver } from "@/server/billing";
-import { withEventDelivery } from "@/server/billing/local/delivery";
-import { completeLocalCheckout } from "@/server/billing/local/simulator";
+import { payOfflineCheckout } from "@/server/billing/checkout";
 import { planById } from "@/server/billing/plans";
-import { trialDaysFor } from "@/server/billing/trials";
 import { nextInvoiceAt, subscriptionOfInstance, subscriptionsOwnedBy } from "@/server/billing/queries";
 import { env } from "@/server/env";
-import { instanceIdInput } from "@/server/instances/input";
-import { instanceById } from "@/server/instances/queries";
-import { assertCanPay } from "./instances";
-import { createTRPCRouter, protectedProcedure } from "../trpc";
-
-async function ownedInstance(user: User, id: string) {
-  const instance = await instanceById(id);
-  if (!instance || instance.ownerId !== user.id) throw new TRPCError({ code: "NOT_FOUND", message: "No such instance." });
-  return instance;
-}
+import { createTRPCRouter, instanceProcedure, ownerProcedure, protectedProcedure } from "../trpc";
 
 export const billingRouter = createTRPCRouter({
-  /**
-   * The offline checkout's Pay button: the local driver creates the subscription and its first invoice and
-   * delivers Stripe's events for them to our own webhook, as Stripe would after a real checkout.
-   */
-  payLocalCheckout: protectedProcedure
-    .input(instanceIdInput.extend({ withCard: z.boolean().default(true) }))
-    .mutation(async ({ ctx, input }) => {
-      if (env().BILLING_DRIVER !== "local") {
-        throw new TRPCError({ code: "BAD_REQUEST", message: "The offline checkout is disabled: Stripe is configured." });
-      }
-      const instance = await ownedInstance(ctx.user, input.id);
-      if (instance.status !== "awaiting_payment") {
-        throw new TRPCError({ code: "BAD_REQUEST", message: "This instance is already paid for." });
-      }
-      assertCanPay(ctx.user);
-      const plan = planById(instance.plan);
-      await withEventDelivery(async (tx) =>
-        completeLocalCheckout(tx, { instance, owner: ctx.user, plan, trialDays: await trialDaysFor(tx, ctx.user, plan), withCard: input.withCard }),
-      );
-      return { instanceId: instance.id };
-    }),
+  /** The offline checkout's Pay button (server/billing/checkout.ts). */
+  payLocalCheckout: ownerProcedure
+    .input(z.object({ withCard: z.boolean().default(true) }))
+    .mutation(({ ctx, input }) => payOfflineCheckout(ctx.user, ctx.instance, { withCard: input.withCard })),
 
   /** The account page: each subscription with its plan, next invoice date, and the customer's invoices. */
   account: protectedProcedure.query(async ({ ctx }) => {
@@ -62,10 +32,8 @@ export const billingRouter = createTRPCRouter({
   }),
 
   /** What the instance page says about billing (a failed payment, a trial, an ended subscription). */
-  forInstance: protectedProcedure.input(instanceIdInput).query(async ({ ctx, input }) => {
-    const instance = await instanceById(input.id);
-    if (!instance || !canSeeInstance(ctx.user, instance)) throw new TRPCError({ code: "NOT_FOUND", message: "No such instance." });
-    const subscription = await subscriptionOfInstance(instance.id);
+  forInstance: instanceProcedure.query(async ({ ctx }) => {
+    const subscription = await subscriptionOfInstance(ctx.instance.id);
     if (!subscription) return null;
     return {
       status: subscription.status,

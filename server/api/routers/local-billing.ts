@@ -2,13 +2,11 @@
 // (staff, audited staff actions) that make the next payment fail, retry it, advance the billing clock, or cancel.
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import type { User } from "@/db/schema";
 import { db } from "@/db";
 import { localBillingNow } from "@/server/billing/local/clock";
 import { withEventDelivery } from "@/server/billing/local/delivery";
 import {
   changeLocalPlan,
-  LocalBillingError,
   localSubscriptionId,
   payLocalOpenInvoices,
   setLocalCancelAtPeriodEnd,
@@ -17,16 +15,17 @@ import { localSubscriptionsOf, openLocalInvoicesOf } from "@/server/billing/loca
 import { PLAN_IDS, planById } from "@/server/billing/plans";
 import { subscriptionsOwnedBy } from "@/server/billing/queries";
 import { env } from "@/server/env";
-import { instanceById } from "@/server/instances/queries";
 import { STAFF_ACTIONS } from "@/server/staff/actions";
 import { staffActionProcedure } from "../staff-action-procedure";
-import { createTRPCRouter, protectedProcedure, staffProcedure } from "../trpc";
+import { createTRPCRouter, instanceProcedureOf, protectedProcedure, staffProcedure } from "../trpc";
 import type { LocalEvent } from "@/server/billing/local/objects";
 import type { Transaction } from "@/db";
 
 const planOfLocal = (priceId: string) => planById(priceId.replace(/^price_local_/, ""));
 
-const instanceInput = z.object({ instanceId: z.uuid("That is not an instance id.") });
+/** The owner's controls of their own subscription, and staff's view of any instance's. */
+const ownerOfInstance = instanceProcedureOf("owner", "instanceId");
+const staffOfInstance = instanceProcedureOf("staff", "instanceId");
 
 function requireLocalDriver() {
   if (env().BILLING_DRIVER !== "local") {
@@ -35,18 +34,7 @@ function requireLocalDriver() {
 }
 
 async function run(action: (tx: Transaction) => Promise<LocalEvent[]>) {
-  try {
-    return { deliveredEvents: (await withEventDelivery(action)).map((event) => event.type) };
-  } catch (error) {
-    if (error instanceof LocalBillingError) throw new TRPCError({ code: "BAD_REQUEST", message: error.message, cause: error });
-    throw error;
-  }
-}
-
-async function ownersSubscriptionId(user: User, instanceId: string) {
-  const instance = await instanceById(instanceId);
-  if (!instance || instance.ownerId !== user.id) throw new TRPCError({ code: "NOT_FOUND", message: "No such instance." });
-  return localSubscriptionId(instance.id);
+  return { deliveredEvents: (await withEventDelivery(action)).map((event) => event.type) };
 }
 
 export const localBillingRouter = createTRPCRouter({
@@ -68,30 +56,25 @@ export const localBillingRouter = createTRPCRouter({
   }),
 
   /** The owner enters a new (test) card: it is saved and every open invoice is charged with it. */
-  replaceCardAndPay: protectedProcedure.input(instanceInput).mutation(async ({ ctx, input }) => {
+  replaceCardAndPay: ownerOfInstance.mutation(async ({ ctx }) => {
     requireLocalDriver();
-    const subscriptionId = await ownersSubscriptionId(ctx.user, input.instanceId);
-    return run((tx) => payLocalOpenInvoices(tx, subscriptionId, { replaceCard: true }));
+    return run((tx) => payLocalOpenInvoices(tx, localSubscriptionId(ctx.instance.id), { replaceCard: true }));
   }),
 
-  changePlan: protectedProcedure.input(instanceInput.extend({ plan: z.enum(PLAN_IDS) })).mutation(async ({ ctx, input }) => {
+  changePlan: ownerOfInstance.input(z.object({ plan: z.enum(PLAN_IDS) })).mutation(async ({ ctx, input }) => {
     requireLocalDriver();
-    const subscriptionId = await ownersSubscriptionId(ctx.user, input.instanceId);
-    return run((tx) => changeLocalPlan(tx, subscriptionId, planById(input.plan)));
+    return run((tx) => changeLocalPlan(tx, localSubscriptionId(ctx.instance.id), planById(input.plan)));
   }),
 
-  setCancelAtPeriodEnd: protectedProcedure
-    .input(instanceInput.extend({ cancelAtPeriodEnd: z.boolean() }))
-    .mutation(async ({ ctx, input }) => {
-      requireLocalDriver();
-      const subscriptionId = await ownersSubscriptionId(ctx.user, input.instanceId);
-      return run((tx) => setLocalCancelAtPeriodEnd(tx, subscriptionId, input.cancelAtPeriodEnd));
-    }),
+  setCancelAtPeriodEnd: ownerOfInstance.input(z.object({ cancelAtPeriodEnd: z.boolean() })).mutation(async ({ ctx, input }) => {
+    requireLocalDriver();
+    return run((tx) => setLocalCancelAtPeriodEnd(tx, localSubscriptionId(ctx.instance.id), input.cancelAtPeriodEnd));
+  }),
 
   /** Staff: the local subscription behind an instance, with what the controls act on. */
-  subscription: staffProcedure.input(instanceInput).query(async ({ input }) => {
+  subscription: staffOfInstance.query(async ({ ctx }) => {
     requireLocalDriver();
-    const id = localSubscriptionId(input.instanceId);
+    const id = localSubscriptionId(ctx.instance.id);
     const [[stored], openInvoices] = await Promise.all([localSubscriptionsOf(db, [id]), openLocalInvoicesOf(db, [id])]);
     return { now: await localBillingNow(db), stored: stored ?? null, openInvoices };
   }),

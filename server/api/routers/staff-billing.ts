@@ -1,6 +1,5 @@
 // Billing for staff: fleet totals, each instance's subscription, billing events and timers, and calling
 // off a scheduled deprovisioning (a staff action, audited like the others).
-import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { db } from "@/db";
 import { subscriptionStatus } from "@/db/schema";
@@ -8,12 +7,9 @@ import { billingEventsOfInstance, fleetBillingTotals, fleetSubscriptions, subscr
 import { pendingBillingJobs } from "@/server/billing/timers";
 import { env } from "@/server/env";
 import { publicInstance } from "@/server/instances/draft-view";
-import { instanceById } from "@/server/instances/queries";
 import { STAFF_ACTIONS } from "@/server/staff/actions";
 import { staffActionProcedure } from "../staff-action-procedure";
-import { createTRPCRouter, staffProcedure } from "../trpc";
-
-const instanceInput = z.object({ instanceId: z.uuid("That is not an instance id.") });
+import { createTRPCRouter, instanceProcedureOf, staffProcedure } from "../trpc";
 
 export const staffBillingRouter = createTRPCRouter({
   totals: staffProcedure.query(() => fleetBillingTotals()),
@@ -22,9 +18,7 @@ export const staffBillingRouter = createTRPCRouter({
     .input(z.object({ status: z.enum(subscriptionStatus.enumValues).optional() }).default({}))
     .query(({ input }) => fleetSubscriptions(input)),
 
-  instance: staffProcedure.input(instanceInput).query(async ({ input }) => {
-    const instance = await instanceById(input.instanceId);
-    if (!instance) throw new TRPCError({ code: "NOT_FOUND", message: "No such instance." });
+  instance: instanceProcedureOf("staff", "instanceId").query(async ({ ctx: { instance } }) => {
     return {
       instance: publicInstance(instance),
       driver: env().BILLING_DRIVER,

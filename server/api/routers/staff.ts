@@ -2,7 +2,6 @@
 // (each audited by runStaffAction; a refusal is a PRECONDITION_FAILED error carrying the reason).
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { instanceIdInput } from "@/server/instances/input";
 import { STAFF_ACTIONS } from "@/server/staff/actions";
 import { auditPage, auditQueryInput } from "@/server/staff/audit";
 import { instancesByStatusOverTime, monthlyRecurringRevenue, provisioningDurationsPerDay } from "@/server/staff/charts";
@@ -13,15 +12,15 @@ import { failedJobs, jobCountsByTaskAndState, oldestWaitingJobAgeSeconds, worker
 import { staffActionProcedure } from "../staff-action-procedure";
 import { enqueueJob } from "@/server/queue/enqueue";
 import { latestReconcileReport } from "@/server/reconcile/run";
-import { createTRPCRouter, staffProcedure } from "../trpc";
+import { createTRPCRouter, staffInstanceProcedure, staffProcedure } from "../trpc";
 
 export const staffRouter = createTRPCRouter({
   fleet: staffProcedure.input(fleetQueryInput.optional()).query(({ ctx, input }) => fleetPage(ctx.db, fleetQueryInput.parse(input ?? {}))),
 
   statusCounts: staffProcedure.query(({ ctx }) => fleetStatusCounts(ctx.db)),
 
-  instance: staffProcedure.input(instanceIdInput).query(async ({ ctx, input }) => {
-    const detail = await staffInstanceDetail(ctx.db, input.id);
+  instance: staffInstanceProcedure.query(async ({ ctx }) => {
+    const detail = await staffInstanceDetail(ctx.db, ctx.instance.id);
     if (!detail) throw new TRPCError({ code: "NOT_FOUND", message: "No such instance." });
     return detail;
   }),

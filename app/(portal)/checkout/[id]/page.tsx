@@ -1,21 +1,18 @@
 import Link from "next/link";
 import { notFound, redirect } from "next/navigation";
 import { VerifyEmailNotice } from "@/app/_components/verify-email-notice";
-import { requireUser } from "@/server/auth/guards";
+import { requireInstance, requireUser } from "@/server/auth/guards";
 import { formatPrice, planById } from "@/server/billing/plans";
 import { checkoutTrialDays } from "@/server/billing/trials";
 import { env } from "@/server/env";
-import { instanceIdInput } from "@/server/instances/input";
-import { instanceById } from "@/server/instances/queries";
 import { PayButton } from "./pay-button";
 
 /** The offline driver's checkout page (with Stripe configured, checkout happens on Stripe's site). */
 export default async function LocalCheckoutPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const user = await requireUser(`/checkout/${id}`);
-  if (env().BILLING_DRIVER !== "local" || !instanceIdInput.safeParse({ id }).success) notFound();
-  const instance = await instanceById(id);
-  if (!instance || instance.ownerId !== user.id) notFound();
+  if (env().BILLING_DRIVER !== "local") notFound();
+  const instance = await requireInstance(user, id, "owner");
   if (instance.status !== "awaiting_payment") redirect(`/instances/${id}`);
   const plan = planById(instance.plan);
   const price = formatPrice(plan.priceMonthlyCents);

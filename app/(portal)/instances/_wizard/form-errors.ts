@@ -1,6 +1,6 @@
 // Turning a failed tRPC call into messages next to fields (or one for the form), as the forms show them.
 import type { z } from "zod";
-import { fieldErrorsOf, type FieldErrors } from "@/server/api/field-errors";
+import { fieldErrorsOf, type FieldErrors } from "@/server/forms/field-errors";
 
 export type FormErrors = { fields: FieldErrors; form: string | null };
 export const NO_ERRORS: FormErrors = { fields: {}, form: null };

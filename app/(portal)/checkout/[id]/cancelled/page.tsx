@@ -1,17 +1,12 @@
 import Link from "next/link";
-import { notFound } from "next/navigation";
-import { requireUser } from "@/server/auth/guards";
-import { instanceIdInput } from "@/server/instances/input";
-import { instanceById } from "@/server/instances/queries";
+import { requireInstance, requireUser } from "@/server/auth/guards";
 import { RetryCheckoutButton } from "./retry-checkout-button";
 
 /** Where Stripe Checkout sends the browser when the client backs out. Nothing was charged. */
 export default async function CheckoutCancelledPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const user = await requireUser(`/checkout/${id}/cancelled`);
-  if (!instanceIdInput.safeParse({ id }).success) notFound();
-  const instance = await instanceById(id);
-  if (!instance || instance.ownerId !== user.id) notFound();
+  const instance = await requireInstance(user, id, "owner");
   return (
     <div className="card stack max-w-lg">
       <h1>Checkout cancelled</h1>

@@ -1,18 +1,13 @@
 import Link from "next/link";
-import { notFound } from "next/navigation";
-import { requireUser } from "@/server/auth/guards";
+import { requireInstance, requireUser } from "@/server/auth/guards";
 import { planById } from "@/server/billing/plans";
 import { paidInstanceTrialDays } from "@/server/billing/trials";
-import { instanceIdInput } from "@/server/instances/input";
-import { instanceById } from "@/server/instances/queries";
 
 /** Where Stripe Checkout sends the browser after payment. The webhook, not this page, starts provisioning. */
 export default async function CheckoutSuccessPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const user = await requireUser(`/checkout/${id}/success`);
-  if (!instanceIdInput.safeParse({ id }).success) notFound();
-  const instance = await instanceById(id);
-  if (!instance || instance.ownerId !== user.id) notFound();
+  const instance = await requireInstance(user, id, "owner");
   const plan = planById(instance.plan);
   const trialDays = await paidInstanceTrialDays(user, instance.id, plan);
   return (

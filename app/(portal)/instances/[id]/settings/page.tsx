@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound, redirect } from "next/navigation";
 import { serverApi } from "@/server/api/server-caller";
 import { requireUser } from "@/server/auth/guards";
+import { isOwnerOf } from "@/server/instances/access";
 import { instanceIdInput } from "@/server/instances/input";
 import { InstanceLive } from "../instance-live";
 import { CertificateUploadForm } from "./certificate-upload-form";
@@ -30,7 +31,7 @@ export default async function InstanceSettingsPage({ params }: { params: Promise
         <Link href={`/instances/${id}`}>Back to the instance</Link>
       </div>
       <SettingsEditor view={view} differences={comparison.differences} activeOperation={comparison.activeOperation} />
-      {view.instance.customDomain && view.instance.ownerId === user.id ? (
+      {view.instance.customDomain && isOwnerOf(user, view.instance) ? (
         <CertificateUploadForm instanceId={id} customDomain={view.customDomainShown ?? view.instance.customDomain} />
       ) : null}
       <InstanceLive instanceId={id} initialStatus={live.instance.status} initialEvents={live.events} initialSiteUrl={live.siteUrl} showSettingsLink={false} />

@@ -1,17 +1,12 @@
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { StatusBadge } from "@/app/_components/status-badge";
-import { requireStaff } from "@/server/auth/guards";
-import { instanceIdInput } from "@/server/instances/input";
-import { instanceById } from "@/server/instances/queries";
+import { requireInstance, requireStaff } from "@/server/auth/guards";
 import { InstanceBillingPanel } from "../instance-billing-panel";
 
 export default async function StaffInstanceBillingPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  await requireStaff(`/staff/billing/${id}`);
-  if (!instanceIdInput.safeParse({ id }).success) notFound();
-  const instance = await instanceById(id);
-  if (!instance) notFound();
+  const user = await requireStaff(`/staff/billing/${id}`);
+  const instance = await requireInstance(user, id, "staff");
   return (
     <div className="stack">
       <p>
