@@ -84,16 +84,6 @@ export function isLedgerKind(kind: string): kind is LedgerKind {
 
 export const LEDGER_KINDS: readonly LedgerKind[] = Object.keys(LEDGER_DETAILS).filter(isLedgerKind);
 
-/**
- * Whether an entry (a whole row or some of its columns, details included) is of `kind`; narrows its details to
- * that kind's. Sound because details are checked against their kind when recorded (./ledger.ts).
- */
-export function isEntryOf<K extends LedgerKind, E extends { kind: LedgerKind; details: LedgerDetails }>(
-  entry: E,
-  kind: K,
-): entry is E & { kind: K; details: LedgerDetails<K> } {
-  return entry.kind === kind;
-}
 
 /** An entry's details or secrets that do not have its kind's shape (or a kind no one listed above). */
 class LedgerShapeError extends Error {

@@ -6,7 +6,8 @@ import { sealedCells } from "@/server/crypto/sealed-cells";
 import { decryptJson, decryptSecret, encryptJson } from "@/server/crypto/secrets";
 import type { DeploymentConfig, ServiceConfig } from "@/server/deployments/config";
 import { ledgerSecretsOf, type LedgerEntry } from "./ledger";
-import { isEntryOf, type LedgerKind } from "./ledger-kinds";
+import { isEntryOf } from "./ledger-entry";
+import type { LedgerKind } from "./ledger-kinds";
 
 type RenderedServiceConfig = {
   services: ServiceConfig;

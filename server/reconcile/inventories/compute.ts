@@ -1,7 +1,7 @@
 // Application servers. The compute driver lists only the servers it made for this portal (the local driver:
 // those in its state directory; a cloud driver: those carrying the portal's prefix), so every one it lists is
 // ours; ledger entries of another driver are not compared.
-import { isEntryOf } from "@/server/instances/ledger-kinds";
+import { isEntryOf } from "@/server/instances/ledger-entry";
 import type { InventoryFactory } from "../inventory";
 
 export const computeInventories: InventoryFactory = ({ compute }) => [

@@ -2,7 +2,7 @@
 // publish_dns makes: an A record for `<sub>.<base>` or `studio|preview|apps.<sub>.<base>` that points at this
 // portal's ingress address and nothing else. The zone's other records (the portal's own, mail, the apex, a
 // wildcard) never match, so reconcile cannot remove them.
-import { isEntryOf } from "@/server/instances/ledger-kinds";
+import { isEntryOf } from "@/server/instances/ledger-entry";
 import type { InventoryFactory } from "../inventory";
 
 export const dnsInventories: InventoryFactory = ({ dns }, env) => {

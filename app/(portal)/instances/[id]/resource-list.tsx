@@ -4,7 +4,8 @@ import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/app/_trpc/client";
 import type { inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "@/server/api/root";
-import { isEntryOf, type LedgerKind } from "@/server/instances/ledger-kinds";
+import { isEntryOf } from "@/server/instances/ledger-entry";
+import type { LedgerKind } from "@/server/instances/ledger-kinds";
 
 export type ResourceRow = inferRouterOutputs<AppRouter>["instances"]["resources"][number];
 
