@@ -9,7 +9,7 @@ import { workerProcesses } from "@/db/schema";
 import { STALE_AFTER_MS } from "@/server/queue/worker-heartbeat";
 
 /** What a process knows of its own row, so a heartbeat can write the row back whole if a reaper removed it. */
-export type WorkerProcessIdentity = { id: string; graphileWorkerIds: string[]; metricsAddress: string | null };
+type WorkerProcessIdentity = { id: string; graphileWorkerIds: string[]; metricsAddress: string | null };
 
 export async function registerWorkerProcess(id: string): Promise<WorkerProcessIdentity> {
   await db.insert(workerProcesses).values({ id, hostname: hostname(), pid: process.pid }).onConflictDoNothing();

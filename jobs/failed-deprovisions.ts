@@ -7,7 +7,7 @@ import { retryOperation } from "@/server/instances/actions";
 import { logger } from "@/server/observability/logger";
 
 /** How long a failed deprovision rests before the sweep retries it (its backend may be back by then). */
-export const DEPROVISION_RETRY_AFTER_SECONDS = 15 * 60;
+const DEPROVISION_RETRY_AFTER_SECONDS = 15 * 60;
 /** Automatic retries of one deprovision; after them it waits for a person. */
 export const DEPROVISION_AUTOMATIC_RETRIES = 4;
 

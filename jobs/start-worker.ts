@@ -17,9 +17,9 @@ import { addGraphileWorkerId, beat, registerWorkerProcess, releaseStaleLocks, un
 import { startMetricsServer, type MetricsServer } from "./metrics-server";
 import { taskList } from "./tasks";
 
-export type WorkerHandle = { processId: string; runner: Runner; metricsAddress: string | null; stop(): Promise<void> };
+type WorkerHandle = { processId: string; runner: Runner; metricsAddress: string | null; stop(): Promise<void> };
 
-export type WorkerOptions = {
+type WorkerOptions = {
   concurrency?: number;
   /** Drops graphile-worker's own info lines (tests); errors and our lines still go to the log. */
   quiet?: boolean;

@@ -1,5 +1,5 @@
 // A minimal SSE reader for the tRPC subscription endpoint, as httpSubscriptionLink uses it.
-export type SseMessage = { id?: string; event?: string; data: string };
+type SseMessage = { id?: string; event?: string; data: string };
 
 export function subscriptionUrl(baseUrl: string, path: string, input: unknown) {
   // The portal's tRPC uses superjson: inputs travel as { json: … }.

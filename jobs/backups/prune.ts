@@ -7,7 +7,7 @@ import { planById } from "@/server/billing/plans";
 import { backupsToKeep } from "@/server/backups/retention";
 import { backupStore } from "@/server/backups/store";
 
-export type PruneOutcome = { deleted: { backupId: string; instanceId: string; objects: number }[] };
+type PruneOutcome = { deleted: { backupId: string; instanceId: string; objects: number }[] };
 
 export async function pruneBackups(q: Queryable, now: Date, signal?: AbortSignal): Promise<PruneOutcome> {
   const outcome: PruneOutcome = { deleted: [] };

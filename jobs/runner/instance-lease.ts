@@ -10,7 +10,7 @@ const LEASE_NAMESPACE = 4_242_002;
  */
 const LEASE_WAIT_MS = 30_000;
 
-export type InstanceLease = { release(): Promise<void> };
+type InstanceLease = { release(): Promise<void> };
 
 /** The instance's lease, waiting up to `waitMs` for its holder; null when it is still held after that. */
 export async function leaseInstance(instanceId: string, waitMs = LEASE_WAIT_MS): Promise<InstanceLease | null> {

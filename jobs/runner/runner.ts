@@ -18,7 +18,7 @@ import { leaseInstance } from "./instance-lease";
 import { OperationCancelledError, runWithDeadline, stepTimeoutMs } from "./timeout";
 import type { Pipeline, StepContext } from "./types";
 
-export type Attempt = { number: number; maxAttempts: number };
+type Attempt = { number: number; maxAttempts: number };
 
 const CANCEL_POLL_MS = 1000;
 

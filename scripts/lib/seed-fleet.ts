@@ -16,7 +16,7 @@ import {
 } from "@/db/schema";
 import type { PlanId } from "@/server/billing/plans";
 
-export type SeedOptions = {
+type SeedOptions = {
   instances: number;
   /** Same seed, same fleet shape (the tag keeps names unique across runs). */
   seed?: number;
@@ -26,7 +26,7 @@ export type SeedOptions = {
   spreadDays?: number;
 };
 
-export type SeedResult = { tag: string; owners: number; instances: number; events: number; operations: number; subscriptions: number };
+type SeedResult = { tag: string; owners: number; instances: number; events: number; operations: number; subscriptions: number };
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;

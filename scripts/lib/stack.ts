@@ -15,7 +15,7 @@ import { chooseLocalLoadBalancer, startLocalLoadBalancer, type LocalLoadBalancer
 import { prepareLocalServices } from "./local-services";
 import { sweepResources, throwawayPrefix } from "./sweep-resources";
 
-export type StackOptions = {
+type StackOptions = {
   /** `dev` runs `next dev`; `production` runs `next start` on an existing build. */
   web: "dev" | "production";
   port: number;

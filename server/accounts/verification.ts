@@ -68,7 +68,7 @@ export async function sendSignUpAttemptNotice(q: Queryable, user: Pick<User, "em
   });
 }
 
-export type VerificationOutcome =
+type VerificationOutcome =
   | { isVerified: true; what: "account" | "contact"; instanceId: string | null }
   | { isVerified: false; reason: "unknown" | "used" | "expired"; message: string };
 

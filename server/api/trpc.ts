@@ -65,7 +65,7 @@ const domainErrorsAnswered = t.middleware(async ({ next }) => {
   return result;
 });
 
-export const publicProcedure = t.procedure.use(inLogContext).use(domainErrorsAnswered);
+const publicProcedure = t.procedure.use(inLogContext).use(domainErrorsAnswered);
 
 export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Log in to continue." });

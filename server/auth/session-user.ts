@@ -4,7 +4,7 @@
 import { findUserById } from "@/server/accounts/users";
 
 /** The claims a session token carries; tokens issued before credential versions existed count as version 0. */
-export type SessionClaims = { userId: string | undefined; credentialVersion: unknown };
+type SessionClaims = { userId: string | undefined; credentialVersion: unknown };
 
 export async function findSessionUser(claims: SessionClaims) {
   if (!claims.userId) return null;

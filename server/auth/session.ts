@@ -26,4 +26,4 @@ async function userOfSession(session: Session | null) {
   return findSessionUser({ userId: session.user.id, credentialVersion: session.credentialVersion });
 }
 
-export type CurrentUser = NonNullable<Awaited<ReturnType<typeof currentUser>>>;
+type CurrentUser = NonNullable<Awaited<ReturnType<typeof currentUser>>>;

@@ -11,7 +11,7 @@ import type { BackupArtifact } from "./manifest";
 import { backupById, backupStore } from "./store";
 import { tarStream, type TarEntry } from "./tar";
 
-export type BackupDownload = { fileName: string; archive: Readable } | { refusal: { status: 404 | 409; message: string } };
+type BackupDownload = { fileName: string; archive: Readable } | { refusal: { status: 404 | 409; message: string } };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const NOT_FOUND = { refusal: { status: 404, message: "No such backup of this instance." } } as const;

@@ -10,13 +10,13 @@ import type { Backup } from "@/db/schema";
 import type { Plan } from "@/server/billing/plans";
 
 export type RetainedBackup = Pick<Backup, "id" | "kind" | "status" | "createdAt">;
-export type BackupRetention = Plan["backupRetention"];
+type BackupRetention = Plan["backupRetention"];
 
 /** Why a backup is kept: the rule that chose it, or what makes it untouchable. */
-export type KeptBecause = "daily" | "weekly" | "monthly" | "final" | "running" | "recent_failure";
+type KeptBecause = "daily" | "weekly" | "monthly" | "final" | "running" | "recent_failure";
 
 /** A failed backup is kept this long so that people can read why it failed; its artifacts are only a part anyway. */
-export const FAILED_BACKUP_KEPT_DAYS = 2;
+const FAILED_BACKUP_KEPT_DAYS = 2;
 
 const DAY_MS = 86_400_000;
 

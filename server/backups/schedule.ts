@@ -14,13 +14,13 @@ const DAY_MS = 86_400_000;
  * slot (within the 36 hours the alert allows) takes the first backup. It also keeps the crontab of test workers from
  * starting backups under the tests' own operations, whose instances live minutes.
  */
-export const FIRST_BACKUP_AFTER_MS = 3_600_000;
+const FIRST_BACKUP_AFTER_MS = 3_600_000;
 
 /** A failing backup is tried again on later runs of the day, this many times in all, then tomorrow. */
-export const SCHEDULED_ATTEMPTS_PER_DAY = 3;
+const SCHEDULED_ATTEMPTS_PER_DAY = 3;
 
 /** The instance's minute of the UTC day for its scheduled backup. */
-export function backupSlotMinuteOf(instanceId: string) {
+function backupSlotMinuteOf(instanceId: string) {
   return createHash("sha256").update(instanceId).digest().readUInt32BE(0) % (24 * 60);
 }
 
@@ -31,7 +31,7 @@ export function lastBackupSlot(instanceId: string, now: Date) {
   return new Date(slot <= now.getTime() ? slot : slot - DAY_MS);
 }
 
-export type ScheduleOutcome = { started: string[]; deferred: string[] };
+type ScheduleOutcome = { started: string[]; deferred: string[] };
 
 /**
  * Starts the scheduled backup of every running or suspended instance whose slot has come and that has no scheduled

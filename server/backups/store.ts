@@ -55,7 +55,7 @@ export async function backupById(q: Queryable, backupId: string) {
   return row ?? null;
 }
 
-export async function backupsOf(q: Queryable, instanceId: string) {
+async function backupsOf(q: Queryable, instanceId: string) {
   return q.select().from(backups).where(eq(backups.instanceId, instanceId)).orderBy(desc(backups.createdAt));
 }
 

@@ -22,7 +22,7 @@ const SERVING: readonly SubscriptionStatus[] = ["active", "trialing"];
 const OVERDUE: readonly SubscriptionStatus[] = ["past_due", "unpaid", "paused"];
 const ENDED: readonly SubscriptionStatus[] = ["canceled", "incomplete_expired"];
 
-export type ApplyInput = {
+type ApplyInput = {
   subscriptionId: string;
   /** The subscription as the provider holds it now; null when the provider does not know it. */
   current: BillingSubscription | null;

@@ -17,7 +17,7 @@ export class PaymentNotAllowedError extends Error {}
 export class CheckoutRefusedError extends Error {}
 
 /** Only the owner of a verified account pays: the address receives the invoices and the instance's notices. */
-export function assertMayPay(payer: User, instance: Pick<Instance, "ownerId">) {
+function assertMayPay(payer: User, instance: Pick<Instance, "ownerId">) {
   if (instance.ownerId !== payer.id) throw new PaymentNotAllowedError("Only the owner can pay.");
   if (!payer.emailVerified) {
     throw new PaymentNotAllowedError("Confirm your email address before paying: open the link we emailed you, or send a new one.");

@@ -17,14 +17,14 @@ const OVERDUE = ["past_due", "unpaid", "paused"] as const;
 const ENDED = ["canceled", "incomplete_expired"] as const;
 
 /** What billing wants done to an instance that differs from what it is; null when the two agree. */
-export type BillingGap =
+type BillingGap =
   | { repair: "suspend"; why: string }
   | { repair: "apply_plan"; plan: string; deployedPlan: string | null; why: string }
   | { repair: "deprovision"; why: string }
   /** A deadline passed with nothing done (its timer job was lost): re-read the provider, then apply. */
   | { repair: "resync"; why: string };
 
-export type BillingRepair = { instanceId: string; repair: BillingGap["repair"]; outcome: string };
+type BillingRepair = { instanceId: string; repair: BillingGap["repair"]; outcome: string };
 
 /** The gap between a subscription's desired state and its instance; pure, so the decision is easy to test and re-check. */
 function billingGap(

@@ -51,7 +51,7 @@ export async function rescheduleBillingTimers(q: Queryable, billingNow: Date) {
   return pending.length;
 }
 
-export type PendingBillingJob = { task: string; key: string; runAt: Date; attempts: number; lastError: string | null };
+type PendingBillingJob = { task: string; key: string; runAt: Date; attempts: number; lastError: string | null };
 
 /** The billing timers waiting for an instance, for the staff view. */
 export async function pendingBillingJobs(q: Queryable, instanceId: string): Promise<PendingBillingJob[]> {

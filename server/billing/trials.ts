@@ -44,7 +44,7 @@ export function paidInstanceTrialDays(owner: Pick<User, "id" | "email">, instanc
   return trialDaysOfInstance(db, owner, instanceId, plan);
 }
 
-export type TrialClaim = { isGranted: true } | { isGranted: false; why: string };
+type TrialClaim = { isGranted: true } | { isGranted: false; why: string };
 
 function isUniqueViolation(error: unknown): boolean {
   for (let cause: unknown = error; cause; cause = (cause as { cause?: unknown }).cause) {

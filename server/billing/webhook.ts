@@ -9,7 +9,7 @@ import { env } from "@/server/env";
 import { enqueueJob } from "@/server/queue/enqueue";
 import { HANDLED_EVENT_TYPES } from "./stripe-objects";
 
-export type WebhookResult = { status: number; body: { received: boolean; duplicate?: boolean; error?: string } };
+type WebhookResult = { status: number; body: { received: boolean; duplicate?: boolean; error?: string } };
 
 /** Processing re-reads Stripe and waits for running operations, so it may take a few attempts. */
 const PROCESSING_ATTEMPTS = 25;

@@ -20,7 +20,7 @@ export const DEFAULT_COLOURS: Record<ColourField, string> = {
   footerBackground: "#1f2937",
 };
 
-export type ContrastWarning = { field: ColourField; ratio: number; message: string };
+type ContrastWarning = { field: ColourField; ratio: number; message: string };
 
 /** Each colour whose text pairing falls below WCAG AA, said in words a non-designer understands. */
 export function contrastWarnings(colours: Record<ColourField, string>): ContrastWarning[] {

@@ -10,7 +10,7 @@ import { brandingImageKey, readBrandingImage, storeBrandingImage } from "./asset
 import { checkImage } from "./image-checks";
 import { IMAGE_RULES } from "./image-rules";
 
-export type UploadOutcome = {
+type UploadOutcome = {
   status: number;
   body: { error: string } | { sha256: string; width: number | null; height: number | null } | { isRemoved: true };
 };

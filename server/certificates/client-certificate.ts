@@ -5,7 +5,7 @@ export class ClientCertificateError extends Error {}
 
 const CERTIFICATE_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
 
-export type ValidatedCertificate = { chainPem: string; privateKeyPem: string; notBefore: Date; notAfter: Date };
+type ValidatedCertificate = { chainPem: string; privateKeyPem: string; notBefore: Date; notAfter: Date };
 
 function parseChain(chainPem: string): X509Certificate[] {
   const blocks = chainPem.match(CERTIFICATE_BLOCK);

@@ -9,4 +9,4 @@ export const clientCertificateInput = z.object({
   privateKeyPem: z.string().trim().min(1, "Paste the private key (PEM).").max(MAX_PEM_CHARS, "That key is too long."),
 });
 
-export type ClientCertificateInput = z.infer<typeof clientCertificateInput>;
+type ClientCertificateInput = z.infer<typeof clientCertificateInput>;

@@ -98,7 +98,7 @@ export async function certificatesDueForRenewal(q: Queryable, now = new Date()) 
     .orderBy(asc(certificates.notAfter));
 }
 
-export type ServedCertificate = { id: string; instanceId: string | null; hostnames: string[]; chainPem: string; privateKeyPem: string; notAfter: Date };
+type ServedCertificate = { id: string; instanceId: string | null; hostnames: string[]; chainPem: string; privateKeyPem: string; notAfter: Date };
 
 /**
  * What the load balancer serves (its crt-list): every unexpired certificate with a chain, of live instances and

@@ -9,14 +9,14 @@ import { appendInstanceEvent } from "@/server/instances/events";
 import { scrubSecrets } from "@/server/observability/redact";
 import { BOOT_PHASE_TITLES, BOOT_STEP, type BootPhaseEventData } from "./boot-phase-view";
 
-export const BOOT_PHASES = bootPhase.enumValues;
+const BOOT_PHASES = bootPhase.enumValues;
 
 /** The most of a failing command's output that is kept: its last lines are where the cause is. */
 export const MAX_OUTPUT_TAIL_BYTES = 4 * 1024;
 /** A report is a few hundred bytes plus the tail; the JSON escaping of a tail may double it. */
 export const MAX_BOOT_REPORT_BODY_BYTES = 16 * 1024;
 /** How many of the latest successful boots an estimate is the median of. */
-export const ESTIMATE_SAMPLE_SIZE = 10;
+const ESTIMATE_SAMPLE_SIZE = 10;
 
 export const bootPhaseReportSchema = z
   .object({
@@ -36,7 +36,7 @@ export type BootPhaseReport = z.infer<typeof bootPhaseReportSchema>;
  * The last MAX_OUTPUT_TAIL_BYTES of `output`, scrubbed like any error text an owner reads: the platform's secrets,
  * this instance's (a migration's error may quote a database password), and credential-looking pairs.
  */
-export function outputTailOf(output: string, instanceId: string): string {
+function outputTailOf(output: string, instanceId: string): string {
   const scrubbed = scrubSecrets(output, [instanceId]);
   const bytes = Buffer.from(scrubbed, "utf8");
   if (bytes.length <= MAX_OUTPUT_TAIL_BYTES) return scrubbed;
@@ -98,7 +98,7 @@ function bootPhaseMessage(deployment: Deployment, report: BootPhaseReport, outpu
 }
 
 /** The median duration of `phase` over the latest ESTIMATE_SAMPLE_SIZE successful runs on `computeDriver`, or null. */
-export async function bootPhaseEstimateMs(q: Queryable, computeDriver: string, phase: BootPhase): Promise<number | null> {
+async function bootPhaseEstimateMs(q: Queryable, computeDriver: string, phase: BootPhase): Promise<number | null> {
   const rows = await q
     .select({ durationMs: sql<number>`extract(epoch from ${deploymentBootPhases.finishedAt} - ${deploymentBootPhases.startedAt}) * 1000` })
     .from(deploymentBootPhases)

@@ -16,7 +16,7 @@ const HOUR = 60 * 60_000;
  * A boot sends two reports per phase (a dozen); a VM that retries each a few times stays far below. An address is
  * allowed more: a NAT may front many VMs, and the portal's own machine fronts every local deployment.
  */
-export const BOOT_REPORT_LIMITS = {
+const BOOT_REPORT_LIMITS = {
   perAddress: { limit: 1000, windowMs: HOUR },
   perDeployment: { limit: 120, windowMs: HOUR },
 } as const;

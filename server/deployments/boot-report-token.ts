@@ -10,7 +10,7 @@ import { decryptJson } from "@/server/crypto/secrets";
 import type { Env } from "@/server/env";
 
 /** Where the token sits in the deployment's sealed secrets and, merged, in the configuration the server gets. */
-export type BootReportSecrets = { bootReport?: { token: string } };
+type BootReportSecrets = { bootReport?: { token: string } };
 
 export function newBootReportToken(): string {
   return randomBytes(32).toString("base64url");

@@ -8,7 +8,7 @@ import { HOSTNAME_ROLES, hostnamesUnder, platformHostnames, type Hostnames } fro
 import { displayDomain } from "./display";
 
 /** The form field a refused name comes from. */
-export type HostnameField = "subdomain" | "customDomain";
+type HostnameField = "subdomain" | "customDomain";
 
 /** A name the instance cannot have: `isTaken` when another instance holds it, else it is the platform's own. */
 export class HostnameClaimError extends Error {
@@ -23,7 +23,7 @@ export class HostnameClaimError extends Error {
 }
 
 /** What belongs to the platform: the hosting domain instances live under, and the portal's own hostname. */
-export type PlatformNames = { baseDomain: string; portalHostname: string };
+type PlatformNames = { baseDomain: string; portalHostname: string };
 
 /** The portal's hostname, from its public URL (LYCEUM_PUBLIC_URL). */
 export function portalHostnameOf(publicUrl: string): string {

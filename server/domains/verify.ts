@@ -4,7 +4,7 @@ import { Resolver } from "node:dns/promises";
 import { displayDomain } from "./display";
 import type { RequiredRecord } from "./dns-records";
 
-export type DomainCheck = { isVerified: true } | { isVerified: false; problems: string[] };
+type DomainCheck = { isVerified: true } | { isVerified: false; problems: string[] };
 
 /** A resolver that asks `server` ("host:port" or "host"), or the system's resolvers when it is unset. */
 export function makeResolver(server: string | undefined, timeoutMs = 3000): Resolver {

@@ -55,7 +55,7 @@ function stepAfter(instance: Instance | null, saved: WizardStep): WizardStep {
 }
 
 /** Who is asking, for the per-address limits (null when unknown, e.g. a server-side call). */
-export type RequestOrigin = { clientIp: string | null };
+type RequestOrigin = { clientIp: string | null };
 
 /**
  * The rules for a confirmation email to an instance's contact address: per recipient, so no number of drafts
@@ -73,7 +73,7 @@ function contactConfirmationRules(user: User, contactEmail: string) {
  * Which draft the Instance step saves: an existing one (`id`), or a new one made once per `creationKey` (the
  * wizard session's key: a doubled or retried first submit finds the draft the first one made).
  */
-export type InstanceStepTarget = { id?: string; creationKey?: string };
+type InstanceStepTarget = { id?: string; creationKey?: string };
 
 async function draftWithCreationKey(tx: Queryable, user: User, creationKey: string) {
   const [row] = await tx

@@ -5,7 +5,7 @@ import { instanceEvents, instances, type EventKind, type EventLevel } from "@/db
 import { truncateErrorText } from "@/server/observability/error-text";
 import { scrubSecrets } from "@/server/observability/redact";
 
-export type NewInstanceEvent = {
+type NewInstanceEvent = {
   instanceId: string;
   operationId?: string | null;
   kind: EventKind;

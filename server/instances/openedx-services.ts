@@ -11,7 +11,7 @@ export const OPENEDX_MYSQL_SERVICES = [
   { service: "credentials", databases: ["credentials"] },
 ] as const;
 
-export type OpenedxMysqlService = (typeof OPENEDX_MYSQL_SERVICES)[number]["service"];
+type OpenedxMysqlService = (typeof OPENEDX_MYSQL_SERVICES)[number]["service"];
 
 /**
  * Users beside the per-service ones: `migrate` runs schema migrations on every database of the instance,

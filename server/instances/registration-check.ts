@@ -6,7 +6,7 @@ import { emailSettingsSchema } from "@/server/mail/smtp-settings";
 import { instanceProfileInput } from "./profile";
 import { subdomainSchema } from "./subdomain";
 
-export type RegistrationProblem = { step: WizardStep | "account"; message: string };
+type RegistrationProblem = { step: WizardStep | "account"; message: string };
 
 /** Whether the instance's public contact address is proven: by the account when it is the account's own. */
 export function isContactEmailVerified(instance: Pick<Instance, "contactEmail" | "contactEmailVerifiedAt">, owner: Pick<User, "email" | "emailVerified">) {

@@ -23,10 +23,10 @@ const MAIL_RELAY_USER_NAME_MAX = 64;
 export const RESOURCE_PREFIX_PATTERN = /^[a-z][a-z0-9]{0,5}$/;
 const RESOURCE_KEY_PATTERN = /^[a-z0-9]{12}$/;
 
-export type NamedInstance = { resourceKey: string };
+type NamedInstance = { resourceKey: string };
 
-export type MysqlDatabaseName = { name: string; service: string; suffix: string };
-export type MysqlUserName = { name: string; role: string; databases: string[]; access: "all" | "read-only" };
+type MysqlDatabaseName = { name: string; service: string; suffix: string };
+type MysqlUserName = { name: string; role: string; databases: string[]; access: "all" | "read-only" };
 
 export function instanceResourceNames(instance: NamedInstance, prefix: string) {
   if (!RESOURCE_PREFIX_PATTERN.test(prefix)) throw new Error(`Resource prefix "${prefix}" must match ${RESOURCE_PREFIX_PATTERN}`);
@@ -67,7 +67,7 @@ export function instanceResourceNames(instance: NamedInstance, prefix: string) {
   };
 }
 
-export type InstanceResourceNames = ReturnType<typeof instanceResourceNames>;
+type InstanceResourceNames = ReturnType<typeof instanceResourceNames>;
 
 function checked(name: string, max: number): string {
   if (name.length > max) throw new Error(`"${name}" is longer than ${max} characters`);

@@ -10,7 +10,7 @@ import type { LedgerSecrets } from "./ledger-kinds";
  * The keys Tutor 17's config/base.yml generates that Lyceum does not already set (the MySQL passwords are the
  * instance's own accounts), by the same recipe: 24 letters and digits, or a 2048-bit RSA key in PKCS#1 PEM.
  */
-export type TutorSecrets = LedgerSecrets<"tutor.secrets">;
+type TutorSecrets = LedgerSecrets<"tutor.secrets">;
 
 export const TUTOR_SECRET_KEYS = ["OPENEDX_SECRET_KEY", "JWT_RSA_PRIVATE_KEY", "CMS_OAUTH2_SECRET", "ID"] as const satisfies readonly (keyof TutorSecrets)[];
 

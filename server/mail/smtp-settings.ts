@@ -3,7 +3,7 @@ import { z } from "zod";
 import { emailSchema } from "@/server/accounts/credentials";
 
 export const TLS_MODES = ["none", "starttls", "tls"] as const;
-export type TlsMode = (typeof TLS_MODES)[number];
+type TlsMode = (typeof TLS_MODES)[number];
 export const TLS_MODE_LABELS: Record<TlsMode, string> = {
   none: "None (unencrypted)",
   starttls: "STARTTLS (usually port 587)",
@@ -80,4 +80,4 @@ export const emailSettingsInput = z
     return { settings: parsed.data, password: raw.password };
   });
 
-export type EmailSettingsInput = z.input<typeof emailSettingsInput>;
+type EmailSettingsInput = z.input<typeof emailSettingsInput>;

@@ -8,7 +8,7 @@ import { env } from "@/server/env";
 import { NonPublicAddressError, resolvePublicAddresses } from "@/server/net/public-address";
 import type { OwnSmtp } from "./smtp-settings";
 
-export type SmtpTestResult =
+type SmtpTestResult =
   | { isOk: true; message: string }
   | { isOk: false; stage: "address" | "dns" | "connect" | "tls" | "auth" | "send"; message: string };
 

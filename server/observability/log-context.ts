@@ -2,7 +2,7 @@
 // line logged while handling one request or one job says so without passing a logger around.
 import { AsyncLocalStorage } from "node:async_hooks";
 
-export type LogContext = {
+type LogContext = {
   requestId?: string;
   jobId?: string;
   task?: string;

@@ -56,7 +56,7 @@ function createMetrics() {
   };
 }
 
-export type Metrics = ReturnType<typeof createMetrics>;
+type Metrics = ReturnType<typeof createMetrics>;
 
 const globalForMetrics = globalThis as unknown as { __lyceumMetrics?: Metrics; __lyceumGauges?: Set<string> };
 

@@ -5,10 +5,10 @@ import { db, type Queryable } from "@/db";
 import { liveWorkerCount } from "@/server/staff/queue";
 
 /** The checks readiness is made of; the public answer names the ones that failed, and nothing else. */
-export type ReadinessCheck = "database" | "workers";
+type ReadinessCheck = "database" | "workers";
 
 /** `problems` say what went wrong, error text included: for the log, never for the public answer. */
-export type Readiness = { isReady: boolean; failedChecks: ReadinessCheck[]; liveWorkers: number; problems: string[] };
+type Readiness = { isReady: boolean; failedChecks: ReadinessCheck[]; liveWorkers: number; problems: string[] };
 
 export async function checkReadiness(q: Queryable = db, timeoutMs = 3000): Promise<Readiness> {
   const failedChecks: ReadinessCheck[] = [];

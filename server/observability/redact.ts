@@ -16,7 +16,7 @@ const MAX_REMEMBERED_PLATFORM = 1000;
 const MAX_REMEMBERED_INSTANCES = 2000;
 
 /** Whose a secret is: an instance's, or (null) the platform's. `SealedCell` fits. */
-export type SecretOwner = { instanceId: string | null };
+type SecretOwner = { instanceId: string | null };
 
 type Secrets = { values: Set<string>; pattern: RegExp | null };
 type SecretStore = { platform: Secrets; instances: Map<string, Secrets> };

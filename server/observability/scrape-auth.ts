@@ -2,7 +2,7 @@
 // bearer token (LYCEUM_METRICS_TOKEN). Unset, those endpoints are closed.
 import { timingSafeEqual } from "node:crypto";
 
-export type ScrapeDecision = { ok: true } | { ok: false; status: 401 | 404; message: string };
+type ScrapeDecision = { ok: true } | { ok: false; status: 401 | 404; message: string };
 
 export function checkScrapeAuthorization(header: string | null | undefined, token: string | undefined): ScrapeDecision {
   if (!token) return { ok: false, status: 404, message: "Metrics are disabled: set LYCEUM_METRICS_TOKEN to enable them." };

@@ -7,7 +7,7 @@ import { deployments, instances, workerProcesses } from "@/db/schema";
 import { VM_METRICS_PORTS } from "@/server/infra/compute/cloud-init/vm-health";
 import { STALE_AFTER_MS } from "@/server/queue/worker-heartbeat";
 
-export type TargetGroup = { targets: string[]; labels: Record<string, string> };
+type TargetGroup = { targets: string[]; labels: Record<string, string> };
 
 /**
  * Where a deployment's metrics are served. The local driver's site server answers `/metrics` on the address it

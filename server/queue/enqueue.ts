@@ -4,7 +4,7 @@ import { sql } from "drizzle-orm";
 import type { Queryable } from "@/db";
 import { jobPayloads, type JobName, type JobPayload } from "./payloads";
 
-export type EnqueueOptions = {
+type EnqueueOptions = {
   /** De-duplicates: adding a job with the key of a pending one replaces it instead of adding another. */
   jobKey?: string;
   /** With a jobKey: `preserve_run_at` keeps a pending job's run time (a later re-add cannot delay it). */

@@ -5,9 +5,9 @@ import { db, type Queryable } from "@/db";
 import { rateLimitHits } from "@/db/schema";
 
 export type RateLimitRule = { key: string; limit: number; windowMs: number };
-export type RateLimitVerdict = { isAllowed: true } | { isAllowed: false; retryAfterSeconds: number };
+type RateLimitVerdict = { isAllowed: true } | { isAllowed: false; retryAfterSeconds: number };
 /** With several keys: the recorded attempts' ids, so an attempt that turns out not to count can be taken back. */
-export type RateLimitsVerdict = { isAllowed: true; hitIds: number[] } | { isAllowed: false; retryAfterSeconds: number };
+type RateLimitsVerdict = { isAllowed: true; hitIds: number[] } | { isAllowed: false; retryAfterSeconds: number };
 
 /** Records an attempt under `key` if the limit allows it; otherwise says how long until it will. */
 export async function consumeRateLimit(input: RateLimitRule, q: Queryable = db): Promise<RateLimitVerdict> {

@@ -57,4 +57,4 @@ export async function staffInstanceDetail(q: Queryable, id: string) {
   };
 }
 
-export type StaffInstanceDetail = NonNullable<Awaited<ReturnType<typeof staffInstanceDetail>>>;
+type StaffInstanceDetail = NonNullable<Awaited<ReturnType<typeof staffInstanceDetail>>>;

@@ -10,7 +10,7 @@ import { STALE_AFTER_MS } from "@/server/queue/worker-heartbeat";
  * back-off; running: locked by a worker; failed: no attempts left (graphile-worker keeps it until removed).
  */
 export const JOB_STATES = ["waiting", "scheduled", "retrying", "running", "failed"] as const;
-export type JobState = (typeof JOB_STATES)[number];
+type JobState = (typeof JOB_STATES)[number];
 
 const JOB_STATE_SQL = sql`case
   when locked_at is not null then 'running'

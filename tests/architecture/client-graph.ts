@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import ts from "typescript";
 
-export type Sources = ReadonlyMap<string, string>;
+type Sources = ReadonlyMap<string, string>;
 
 /** Where a client module must never arrive, and why: each is a server-only module or folder. */
 const SERVER_ONLY: { is: (modulePath: string) => boolean; why: string }[] = [

@@ -2,7 +2,7 @@
 // would send it) and measures this process's memory while it does: the route server runs in this process.
 import http from "node:http";
 
-export type FloodOutcome = { status: number; body: string; bytesSent: number; elapsedMs: number; peakRssGrowthBytes: number };
+type FloodOutcome = { status: number; body: string; bytesSent: number; elapsedMs: number; peakRssGrowthBytes: number };
 
 export function floodWithChunkedBody(url: string, options: { headers?: Record<string, string>; totalBytes: number }): Promise<FloodOutcome> {
   const chunk = Buffer.alloc(64 * 1024, 0x41);

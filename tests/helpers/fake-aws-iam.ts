@@ -8,7 +8,7 @@ import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from
 import http from "node:http";
 
 type User = { name: string; path: string; tags: Record<string, string>; policies: Map<string, string>; keys: Map<string, string> };
-export type IamCall = { action: string; params: Record<string, string>; accessKeyId: string };
+type IamCall = { action: string; params: Record<string, string>; accessKeyId: string };
 
 const XMLNS = "https://iam.amazonaws.com/doc/2010-05-08/";
 const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;

@@ -14,7 +14,7 @@ const SCRAM_ITERATIONS = 15_000;
 
 type Document = Record<string, unknown>;
 type StoredUser = { db: string; user: string; pwd: string; roles: unknown[]; salt: Buffer };
-export type RecordedCommand = { name: string; db: string; body: Document; authenticatedAs: string | null };
+type RecordedCommand = { name: string; db: string; body: Document; authenticatedAs: string | null };
 
 // https://www.mongodb.com/docs/manual/reference/error-codes/
 const errors = {

@@ -16,9 +16,9 @@ import os from "node:os";
 import path from "node:path";
 import { OVH_DRIVER_SETTINGS } from "./configuration";
 
-export type OvhCredentials = { applicationKey: string; applicationSecret: string; consumerKey: string };
-export type OvhCall = { method: string; path: string; query: Record<string, string>; body: unknown };
-export type FakeOvhInstance = {
+type OvhCredentials = { applicationKey: string; applicationSecret: string; consumerKey: string };
+type OvhCall = { method: string; path: string; query: Record<string, string>; body: unknown };
+type FakeOvhInstance = {
   id: string;
   name: string;
   status: string;
@@ -35,7 +35,7 @@ export type FakeOvhInstance = {
 };
 
 /** cloud.flavor.Flavor: one per name and region (OVH gives each region's flavor its own id). */
-export type FakeOvhFlavor = {
+type FakeOvhFlavor = {
   id: string;
   name: string;
   region: string;

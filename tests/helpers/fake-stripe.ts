@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import http from "node:http";
 
-export type RecordedRequest = {
+type RecordedRequest = {
   method: string;
   path: string;
   query: URLSearchParams;

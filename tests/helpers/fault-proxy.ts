@@ -4,7 +4,7 @@
 // the connections open now and to the ones opened later.
 import net from "node:net";
 
-export type FaultProxyMode =
+type FaultProxyMode =
   /** Bytes flow both ways. */
   | { kind: "pass" }
   /** Bytes are held on every connection until `pass()`; then they are delivered in order. */
@@ -24,7 +24,7 @@ type Link = {
   isBlackholed: boolean;
 };
 
-export type FaultProxy = {
+type FaultProxy = {
   readonly host: string;
   readonly port: number;
   /** `upstreamUrl` with its host and port replaced by the proxy's. */

@@ -3,7 +3,7 @@
 import { sql } from "drizzle-orm";
 import { db } from "@/db";
 
-export type QueuedJob = { task: string; key: string | null; payload: Record<string, unknown>; runAt: Date; attempts: number };
+type QueuedJob = { task: string; key: string | null; payload: Record<string, unknown>; runAt: Date; attempts: number };
 
 export async function queuedJobs(filter: { task?: string; key?: string } = {}): Promise<QueuedJob[]> {
   const rows = await db.execute<{ task: string; key: string | null; payload: Record<string, unknown>; run_at: string; attempts: number }>(sql`

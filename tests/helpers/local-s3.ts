@@ -9,7 +9,7 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import { createS3Client, type S3Credentials } from "@/server/infra/object-storage/client";
 import { startLocalS3Server, type LocalS3Server, type LocalS3ServerOptions } from "@/tools/local-s3";
 
-export type TestClock = {
+type TestClock = {
   now(): Date;
   /** Moves the server's time (and the clients' with it) forward. */
   advance(ms: number): void;

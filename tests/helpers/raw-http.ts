@@ -2,7 +2,7 @@
 // protocol without the SDK: anonymous calls, presigned URLs, hand-framed bodies.
 import http from "node:http";
 
-export type RawResponse = { status: number; headers: http.IncomingHttpHeaders; body: string };
+type RawResponse = { status: number; headers: http.IncomingHttpHeaders; body: string };
 
 export function rawRequest(url: string, options: { method?: string; headers?: Record<string, string>; body?: Buffer | string } = {}): Promise<RawResponse> {
   return new Promise((resolve, reject) => {

@@ -22,7 +22,7 @@ function image(slot: string, contentType: string, shaStart: string) {
   return { key: `branding/${INSTANCE_ID}/${slot}`, contentType, bytes: 1000, width: 100, height: 100, sha256: shaStart.padEnd(64, "0") };
 }
 
-export const OWNER_EMAIL = "owner@sample.example";
+const OWNER_EMAIL = "owner@sample.example";
 
 export const instance: Instance = {
   id: INSTANCE_ID,

@@ -10,7 +10,7 @@ import { accessDenied, S3Error } from "./errors";
 import { requestBody, type OperationContext } from "./operations/context";
 import { readPayload } from "./payload/body";
 
-export type AdminReply = { status: number; json?: unknown };
+type AdminReply = { status: number; json?: unknown };
 
 const newKeySchema = z.object({
   buckets: z.array(z.string()).min(1, "needs at least one bucket"),

@@ -14,7 +14,7 @@ import { OPERATIONS } from "./operations";
 import { resolveOperation } from "./routes";
 import { buildXml } from "./xml";
 
-export type RequestListenerOptions = {
+type RequestListenerOptions = {
   state: ServerState;
   clock: () => Date;
   runLifecycle: () => LifecycleAction[];

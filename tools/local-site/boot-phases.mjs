@@ -7,7 +7,7 @@
 import { existsSync, writeFileSync } from "node:fs";
 
 /** The phases in order (db/schema/boot-phases.ts). */
-export const BOOT_PHASES = ["cloud-init", "docker", "images", "launch", "migrations", "health"];
+const BOOT_PHASES = ["cloud-init", "docker", "images", "launch", "migrations", "health"];
 
 /**
  * Runs the boot: each phase reported started, then succeeded. `checkHealth` answers whether /heartbeat would

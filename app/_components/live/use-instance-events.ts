@@ -6,7 +6,7 @@ import { useEffect, useRef, useState } from "react";
 import { useTRPC } from "@/app/_trpc/client";
 import type { InstanceEvent } from "@/db/schema";
 
-export type LiveConnection = "live" | "connecting…" | "reconnecting…";
+type LiveConnection = "live" | "connecting…" | "reconnecting…";
 
 /** `onEvent` is called once for each event that arrives live (not for the initial ones). */
 export function useInstanceEvents(

@@ -3,7 +3,7 @@
 import { GetObjectCommand, ListObjectVersionsCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { Readable } from "node:stream";
 
-export type CurrentObject = { objectKey: string; versionId: string | null; contentType: string | null };
+type CurrentObject = { objectKey: string; versionId: string | null; contentType: string | null };
 
 /** The latest version of every key that is not deleted (older versions and delete markers are history, not state). */
 export async function listCurrentObjects(client: S3Client, bucket: string, signal?: AbortSignal): Promise<CurrentObject[]> {

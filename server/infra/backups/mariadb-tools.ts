@@ -16,7 +16,7 @@ function connection(adminUrl: string) {
   };
 }
 
-export type RunningTool = {
+type RunningTool = {
   /** The dump's bytes (for `dump`) or the tool's input (for `load`). */
   stream: Readable | Writable;
   /** Resolves when the tool exits 0; rejects with its stderr otherwise. */

@@ -24,7 +24,7 @@ import {
  */
 const ALREADY_REVOKED = /already\b.*\brevoked/i;
 
-export type AcmeIssuerOptions = {
+type AcmeIssuerOptions = {
   directoryUrl: string;
   email: string;
   dns: DnsDriver;

@@ -6,7 +6,7 @@ import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { FrontDoorDriver, FrontDoorTarget } from "./driver";
 
-export type FrontDoorFile = { maintenance: boolean; changedAt: string };
+type FrontDoorFile = { maintenance: boolean; changedAt: string };
 
 export function localFrontDoorFile(stateDir: string, instanceId: string): string {
   if (!/^[0-9a-f-]{36}$/.test(instanceId)) throw new Error(`Not an instance id: ${instanceId}`);

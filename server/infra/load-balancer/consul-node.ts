@@ -27,7 +27,7 @@ export function placePublishedFiles(files: Record<string, string>, manifest: Con
   };
 }
 
-export type FollowOptions = {
+type FollowOptions = {
   consul: ConsulLoadBalancer;
   haproxy: HaproxyLoadBalancer;
   publishedNodeDir: string;

@@ -19,7 +19,7 @@ import { checkHaproxyConfig, HaproxyConfigRefusedError } from "./haproxy";
 import { CONFIG_FILE, renderHaproxy, type RenderedLoadBalancer } from "./render-haproxy";
 import type { LoadBalancerState } from "./state";
 
-export type ConsulLoadBalancerOptions = {
+type ConsulLoadBalancerOptions = {
   /** The Consul agent's HTTP API, e.g. http://127.0.0.1:8500. */
   url: string;
   /** An ACL token with key:write on the prefix. */
@@ -40,7 +40,7 @@ export type ConsulManifest = {
   files: Record<string, string[]>;
 };
 
-export type PublishedManifest = { manifest: ConsulManifest; modifyIndex: number };
+type PublishedManifest = { manifest: ConsulManifest; modifyIndex: number };
 
 /** Someone else published between our read and our write: re-render from the database and try again. */
 export class ConsulConflictError extends Error {}

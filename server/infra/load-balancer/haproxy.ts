@@ -22,7 +22,7 @@ const run = promisify(execFile);
 export class HaproxyConfigRefusedError extends Error {}
 class HaproxyNotRunningError extends Error {}
 
-export type HaproxyPaths = ReturnType<typeof haproxyPaths>;
+type HaproxyPaths = ReturnType<typeof haproxyPaths>;
 
 /** Renders the files for the directories this HAProxy reads them from. */
 export type RenderFor = (options: RenderOptions) => RenderedLoadBalancer;

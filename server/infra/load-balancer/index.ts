@@ -26,7 +26,7 @@ function loadBalancerAddresses(config: Env) {
 }
 
 /** What the load balancer serves, supplied by its creator: the names of each site, and the certificates to serve (by default only the self-signed default one). */
-export type LoadBalancerSources = { siteHostnames: SiteHostnames; certificates?: CertificatesProvider };
+type LoadBalancerSources = { siteHostnames: SiteHostnames; certificates?: CertificatesProvider };
 
 /** The configured load balancer, or null (LOAD_BALANCER_DRIVER=none). */
 export function createLoadBalancer(config: Env, { siteHostnames, certificates = noCertificates }: LoadBalancerSources): LoadBalancer | null {

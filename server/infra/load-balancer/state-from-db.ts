@@ -17,7 +17,7 @@ export const noCertificates: CertificatesProvider = async () => [];
  */
 export type SiteHostnames = (instance: Instance & { subdomain: string }, baseDomain: string) => string[];
 
-export type LoadBalancerStateOptions = {
+type LoadBalancerStateOptions = {
   baseDomain: string;
   httpBind: string;
   httpsBind: string | null;
@@ -31,7 +31,7 @@ export type LoadBalancerStateOptions = {
  * Instances that have names on the load balancer. Before payment nothing is routed (the names go to the
  * portal); from deprovisioning on, the backend is gone and the names go back to the portal too.
  */
-export const ROUTED_STATUSES = ["queued", "provisioning", "running", "suspended", "failed"] as const satisfies InstanceStatus[];
+const ROUTED_STATUSES = ["queued", "provisioning", "running", "suspended", "failed"] as const satisfies InstanceStatus[];
 
 export async function loadBalancerStateFromDb(db: Queryable, options: LoadBalancerStateOptions): Promise<LoadBalancerState> {
   const rows = await db

@@ -5,7 +5,7 @@ import { abortReason, callSignal, type DriverCallOptions } from "../call-options
 import type { MysqlDriver, MysqlUserSpec } from "./driver";
 
 /** A statement that has not answered in this long is taken for lost (every one Lyceum sends is a quick DDL or lookup). */
-export const MYSQL_QUERY_TIMEOUT_MS = 30_000;
+const MYSQL_QUERY_TIMEOUT_MS = 30_000;
 
 const IDENTIFIER = /^[a-z][a-z0-9_]{0,63}$/;
 

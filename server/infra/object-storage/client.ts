@@ -5,7 +5,7 @@ import { env, type Env } from "@/server/env";
 
 export type S3Credentials = { accessKeyId: string; secretAccessKey: string };
 
-export type ObjectStorageSettings = {
+type ObjectStorageSettings = {
   /** undefined: AWS S3. */
   endpoint: string | undefined;
   region: string;

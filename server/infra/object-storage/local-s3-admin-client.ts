@@ -7,7 +7,7 @@ import {
 } from "./local-s3-admin-protocol";
 import { signRequest } from "./sigv4";
 
-export type AdminClientOptions = {
+type AdminClientOptions = {
   endpoint: string;
   region: string;
   rootCredentials: { accessKeyId: string; secretAccessKey: string };

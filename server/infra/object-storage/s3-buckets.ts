@@ -19,7 +19,7 @@ import {
 import type { BucketKeyIssuer } from "./bucket-keys";
 import type { BucketSpec, ObjectStorageDriver } from "./driver";
 
-export type S3ObjectStorageOptions = {
+type S3ObjectStorageOptions = {
   name: string;
   client: S3Client;
   settings: ObjectStorageDriver["settings"];

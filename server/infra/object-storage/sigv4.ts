@@ -31,7 +31,7 @@ export function signingKey(secretAccessKey: string, scope: Scope): Buffer {
 
 export const signatureOf = (key: Buffer, stringToSign: string) => createHmac("sha256", key).update(stringToSign).digest("hex");
 
-export type CanonicalInput = {
+type CanonicalInput = {
   method: string;
   /** The request path, decoded (S3 canonicalises it by encoding each segment once). */
   path: string;

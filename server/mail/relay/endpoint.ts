@@ -1,9 +1,9 @@
 // Where the instance mail relay listens, and what the VMs are told to connect to.
 import type { Env } from "@/server/env";
 
-export type HostPort = { host: string; port: number };
+type HostPort = { host: string; port: number };
 
-export type MailRelayEndpoint = {
+type MailRelayEndpoint = {
   listen: HostPort;
   /** What a VM's Open edX connects to (LYCEUM_MAIL_RELAY_PUBLIC_HOST, else the listen address). */
   public: HostPort;

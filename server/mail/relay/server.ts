@@ -18,7 +18,7 @@ import { allowedSenders, isAllowedSender } from "./senders";
 const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
 const HOUR_MS = 3_600_000;
 
-export type MailRelayOptions = {
+type MailRelayOptions = {
   db: Queryable;
   host: string;
   /** 0: any free port (tests). */
@@ -32,7 +32,7 @@ export type MailRelayOptions = {
   tls?: { cert: string | Buffer; key: string | Buffer };
 };
 
-export type MailRelay = { host: string; port: number; close(): Promise<void> };
+type MailRelay = { host: string; port: number; close(): Promise<void> };
 
 type Signed = { instanceId: string; username: string };
 

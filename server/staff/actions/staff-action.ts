@@ -78,7 +78,7 @@ export function actionInputSchema<S extends z.ZodObject>(action: StaffAction<S>)
   return action.input.extend({ reason: actionReasonSchema });
 }
 
-export type ActionResult =
+type ActionResult =
   | { outcome: "accepted"; auditId: string; summary: string }
   | { outcome: "refused"; auditId: string; message: string };
 

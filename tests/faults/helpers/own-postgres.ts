@@ -9,7 +9,7 @@ import { afterAll } from "vitest";
 import { applyMigrations } from "@/db/migrate";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../../../scripts/lib/embedded-postgres";
 
-export type OwnPostgres = { url: string; port: number; stop(): Promise<void>; start(): Promise<void> };
+type OwnPostgres = { url: string; port: number; stop(): Promise<void>; start(): Promise<void> };
 
 export async function ownPostgres(): Promise<OwnPostgres> {
   const folder = mkdtempSync(path.join(os.tmpdir(), "lyceum-fault-pg-"));

@@ -18,7 +18,7 @@ export type PayloadSigning =
   | { mode: "unsigned-chunks" }
   | { mode: "signed-chunks"; hasTrailer: boolean; seedSignature: string; key: Buffer; amzDate: string; scope: Scope };
 
-export type Authentication = { principal: Principal; payload: PayloadSigning };
+type Authentication = { principal: Principal; payload: PayloadSigning };
 
 export type SignedRequest = {
   method: string;

@@ -8,7 +8,7 @@ import { sameHex } from "../auth/authenticate";
 import { EMPTY_SHA256, scopeString, signatureOf, type Scope } from "@/server/infra/object-storage/sigv4";
 import { S3Error } from "../errors";
 
-export type ChunkSigning = { seedSignature: string; key: Buffer; amzDate: string; scope: Scope; hasTrailer: boolean } | null;
+type ChunkSigning = { seedSignature: string; key: Buffer; amzDate: string; scope: Scope; hasTrailer: boolean } | null;
 
 const MAX_LINE_BYTES = 4096;
 

@@ -14,7 +14,7 @@ import type { ObjectData, ObjectHeaders, ObjectStore, StagedBlob, StoredChecksum
 const MIN_PART_BYTES = 5 * 1024 * 1024;
 export const MAX_PART_NUMBER = 10_000;
 
-export type UploadedPart = {
+type UploadedPart = {
   partNumber: number;
   etag: string;
   size: number;
@@ -23,7 +23,7 @@ export type UploadedPart = {
   file: string;
 };
 
-export type MultipartUpload = {
+type MultipartUpload = {
   uploadId: string;
   bucket: string;
   key: string;

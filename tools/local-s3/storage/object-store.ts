@@ -14,9 +14,9 @@ import type { CorsRule } from "../cors";
 import type { LifecycleRule } from "../lifecycle";
 import { randomId, writeJsonAtomically } from "./files";
 
-export type VersioningStatus = "Enabled" | "Suspended";
+type VersioningStatus = "Enabled" | "Suspended";
 
-export type BucketConfig = {
+type BucketConfig = {
   name: string;
   createdAt: string;
   /** null: versioning was never enabled (S3's "unversioned" state, which a bucket cannot return to). */

@@ -2,7 +2,7 @@
 import type { z } from "zod";
 import { fieldErrorsOf, type FieldErrors } from "@/server/forms/field-errors";
 
-export type FormErrors = { fields: FieldErrors; form: string | null };
+type FormErrors = { fields: FieldErrors; form: string | null };
 export const NO_ERRORS: FormErrors = { fields: {}, form: null };
 
 export function errorsFromZod(error: z.ZodError): FormErrors {

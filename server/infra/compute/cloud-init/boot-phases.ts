@@ -6,7 +6,7 @@ import type { BootPhase } from "@/db/schema";
 import type { DeployedConfig } from "./deployed-config";
 
 const ROOT = "/opt/lyceum";
-export const BOOT_PHASE_SCRIPT = `${ROOT}/boot-phase`;
+const BOOT_PHASE_SCRIPT = `${ROOT}/boot-phase`;
 const URL_FILE = `${ROOT}/boot-report.url`;
 /** curl reads the Authorization header from here (-H @file), so the token is never on a command line. */
 const HEADER_FILE = `${ROOT}/boot-report.header`;

@@ -126,7 +126,7 @@ export function brandingPatches(): Record<string, string> {
 }
 
 /** The LMS theme's additions: the colours Indigo has no setting for, and the hero image. */
-export function lmsThemeScss(config: DeployedConfig): string {
+function lmsThemeScss(config: DeployedConfig): string {
   const theme = config.theme;
   const hero = assetUrl("heroCover", theme.heroCoverUrl);
   return [
@@ -143,7 +143,7 @@ export function lmsThemeScss(config: DeployedConfig): string {
  * A static page as the theme's Mako template. The HTML is markdown-it's with raw HTML off, so every `<` the owner
  * typed is `&lt;`: nothing in it can close the <%text> block, inside which Mako runs no ${...}, <% %> or % line.
  */
-export function staticPageTemplate(page: DeployedConfig["pages"][number]): string {
+function staticPageTemplate(page: DeployedConfig["pages"][number]): string {
   if (page.html.includes("<%") || page.html.includes("</%")) throw new Error(`the ${page.id} page's HTML holds a Mako tag`);
   return [
     '<%page expression_filter="h"/>',

@@ -10,7 +10,7 @@
 import { percentEncodedText } from "./tutor-text";
 
 /** An Open edX username from the email's local part: letters, digits, _ and -, at most 30 characters. */
-export function ownerUsername(email: string): string {
+function ownerUsername(email: string): string {
   const local = email.split("@")[0] ?? "";
   const name = local.replace(/[^A-Za-z0-9_-]+/g, "_").replace(/^[_-]+|[_-]+$/g, "").slice(0, 30);
   return name || "owner";

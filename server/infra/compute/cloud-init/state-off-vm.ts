@@ -31,7 +31,7 @@ export const OBJECT_STORAGE_BUCKET_KEYS = ["S3_STORAGE_BUCKET", "S3_FILE_UPLOAD_
 /** The Celery broker (task queue) the lyceum plugin configures. */
 export const BROKER_URL_KEY = "LYCEUM_CELERY_BROKER_URL";
 
-export class StateOnVmError extends Error {}
+class StateOnVmError extends Error {}
 
 /** Refuses a config.yml that would keep any instance data on the VM, naming the Tutor key. */
 export function assertStateOffVm(config: Record<string, unknown>): void {

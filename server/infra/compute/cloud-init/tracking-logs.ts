@@ -13,7 +13,7 @@ const REMOTE = "instance-bucket";
  * Where the instance's bucket keeps this VM's tracking logs: under the lifecycle rule's prefix, one folder per
  * deployment (an old and a new VM both ship during a redeploy, and their file names could meet).
  */
-export function trackingLogDestination(bucket: string, deploymentId: string): string {
+function trackingLogDestination(bucket: string, deploymentId: string): string {
   return `${bucket}/${OPENEDX_TRACKING_LOGS.prefix}${deploymentId}/`;
 }
 

@@ -26,7 +26,7 @@ export const TUTOR_PLUGIN_NAME = "lyceum";
 /** A Python (v1) plugin: the one change a YAML plugin cannot make. */
 export const TUTOR_MYSQL_PLUGIN_NAME = "lyceum_mysql";
 /** tutor-indigo (the theme), tutor-mfe (the learner apps), tutor-contrib-s3 (object storage), and ours. */
-export const TUTOR_PLUGINS = ["indigo", "mfe", "s3", TUTOR_PLUGIN_NAME, TUTOR_MYSQL_PLUGIN_NAME] as const;
+const TUTOR_PLUGINS = ["indigo", "mfe", "s3", TUTOR_PLUGIN_NAME, TUTOR_MYSQL_PLUGIN_NAME] as const;
 
 /**
  * Tutor's MySQL init job runs CREATE USER and ALTER USER as MYSQL_ROOT_USERNAME, which needs the cluster-wide

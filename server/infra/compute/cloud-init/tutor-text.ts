@@ -9,7 +9,7 @@
 /** A config value no Jinja pass, YAML or Python string, or Mako template changes or runs. */
 const INERT_TEXT = /^[^{}"\\\p{Cc}\u2028\u2029]*$/u;
 
-export function isInertText(text: string): boolean {
+function isInertText(text: string): boolean {
   return INERT_TEXT.test(text);
 }
 

@@ -24,11 +24,11 @@ import {
 export type { PlatformServices } from "./tutor-config";
 
 /** Tutor 17 (Quince): the last release line with Elasticsearch (18 replaced it with Meilisearch). */
-export const TUTOR_REQUIREMENT = "tutor[full]>=17.0.0,<18.0.0";
-export const TUTOR_S3_REQUIREMENT = "tutor-contrib-s3";
+const TUTOR_REQUIREMENT = "tutor[full]>=17.0.0,<18.0.0";
+const TUTOR_S3_REQUIREMENT = "tutor-contrib-s3";
 
 /** Tutor's documented course search reindex, run in a one-off CMS container. */
-export const SEARCH_REINDEX = ["local", "run", "cms", "./manage.py", "cms", "reindex_course", "--all", "--setup"];
+const SEARCH_REINDEX = ["local", "run", "cms", "./manage.py", "cms", "reindex_course", "--all", "--setup"];
 
 /** OpenStack (under OVH Public Cloud) refuses user-data over 64 KiB. */
 const MAX_USER_DATA_BYTES = 65_535;

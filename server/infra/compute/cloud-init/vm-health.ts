@@ -9,7 +9,7 @@
 /** Where Prometheus reaches a VM's exporters (prometheus/prometheus.yml: the lyceum-instances job). */
 export const VM_METRICS_PORTS = { node: 9100, containers: 9280 } as const;
 const HEARTBEAT_PORT = 8090;
-export const CADVISOR_IMAGE = "gcr.io/cadvisor/cadvisor:v0.49.1";
+const CADVISOR_IMAGE = "gcr.io/cadvisor/cadvisor:v0.49.1";
 export const HEARTBEAT_SCRIPT_PATH = "/opt/lyceum/heartbeat.py";
 
 /**

@@ -1,7 +1,7 @@
 // A promise-and-error-class face on the `ovh` package, which signs every request (X-Ovh-Application,
 // X-Ovh-Consumer, X-Ovh-Timestamp, X-Ovh-Signature) and syncs its clock with GET /auth/time first.
 
-export type OvhApiSettings = {
+type OvhApiSettings = {
   /** `ovh-eu`, `ovh-ca`, … or an https:// URL with the API's base path (a loopback server in tests). */
   endpoint: string;
   applicationKey: string;

@@ -6,7 +6,7 @@ import { ServerCannotBeReconfiguredError } from "../driver";
 import { type OvhApi, OvhApiError } from "./api-client";
 
 /** The fields of OVH's cloud.instance.Instance / InstanceDetail that Lyceum reads. */
-export type OvhInstance = {
+type OvhInstance = {
   id: string;
   name: string;
   /** BUILD, ACTIVE, ERROR, DELETING, … (OpenStack's server states). */
@@ -16,9 +16,9 @@ export type OvhInstance = {
 };
 
 /** The fields of OVH's cloud.flavor.Flavor that Lyceum reads. */
-export type OvhFlavor = { id: string; name: string; region: string };
+type OvhFlavor = { id: string; name: string; region: string };
 
-export type OvhComputeSettings = {
+type OvhComputeSettings = {
   projectId: string;
   region: string;
   /** OVH_FLAVOR_ID: for a deployment whose configuration names no flavor (its plan's `vmFlavor`, e.g. "b3-16"). */
