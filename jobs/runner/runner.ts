@@ -42,10 +42,16 @@ export async function runOperation(
   try {
     await runLeased(pipeline, operation, attempt, shutdownSignal, stillRunning);
   } finally {
-    // A step that did not stop when told to may still create what the next operation (a deprovision) removes: the
-    // instance stays leased to this run until the step has really ended.
-    if (stillRunning.length > 0) await Promise.allSettled(stillRunning);
-    await lease.release();
+    if (stillRunning.length === 0) await lease.release();
+    else {
+      // A step that did not stop when told to may still create what the next operation (a deprovision) removes: the
+      // instance stays leased until the step has really ended. The operation's outcome is recorded and the job
+      // answers now (a hung step must not hold the worker's job slot); whatever asks for the instance meanwhile
+      // finds it busy and is retried.
+      void Promise.allSettled(stillRunning)
+        .then(() => lease.release())
+        .catch((error: unknown) => logger().error({ err: error, instanceId: operation.instanceId }, "could not release the instance lease"));
+    }
   }
 }
 
