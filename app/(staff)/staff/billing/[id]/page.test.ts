@@ -5,8 +5,13 @@ import type { Instance } from "@/db/schema";
 
 const instance = { id: "2f0c1b7e-8a8d-4c55-9d55-1f1b0f7a6c11", name: "Billing Academy", subdomain: "billing-academy", status: "suspended" } as Instance;
 
-vi.mock("@/server/auth/guards", () => ({ requireStaff: vi.fn(async () => ({ id: "staff", role: "staff" })) }));
-vi.mock("@/server/instances/queries", () => ({ instanceById: vi.fn(async (id: string) => (id === instance.id ? instance : undefined)) }));
+vi.mock("@/server/auth/guards", () => ({
+  requireStaff: vi.fn(async () => ({ id: "staff", role: "staff" })),
+  requireInstance: vi.fn(async (_user: unknown, id: string) => {
+    if (id !== instance.id) throw new Error("not found");
+    return instance;
+  }),
+}));
 // The panel is a client component fed by tRPC; what it shows has its own tests.
 vi.mock("../instance-billing-panel", () => ({ InstanceBillingPanel: () => null }));
 
