@@ -10,7 +10,7 @@ import { isolatedDatabase } from "./helpers/isolated-database";
 await isolatedDatabase();
 
 const { db } = await import("@/db");
-const { backups, instanceOperations, instances } = await import("@/db/schema");
+const { auditLog, backups, instanceOperations, instances } = await import("@/db/schema");
 const { ledgerFor } = await import("@/server/instances/ledger");
 const { apiAs, makeUser } = await import("./helpers/accounts");
 const services = await import("./helpers/data-services");
@@ -255,6 +255,8 @@ describe("a clone", () => {
     await apiAs(staff).staff.clone({ backupId: backup!.id, subdomain, reason: "copy for staging" });
     const [cloneRow] = await db.select().from(instances).where(eq(instances.subdomain, subdomain));
     expect(cloneRow).toMatchObject({ ownerId: source.owner.id, plan: source.instance.plan });
+    const audited = await db.select().from(auditLog).where(and(eq(auditLog.action, "clone"), eq(auditLog.instanceId, source.instance.id)));
+    expect(audited.map((entry) => entry.outcome).sort()).toEqual(["accepted", "refused", "refused"]);
     const cloned = await waitForStatus(cloneRow!.id, "running", 180_000);
     const clone = { owner: source.owner, instance: cloned, names: namesOf(cloned) };
     expect(clone.names.mysql.databases.map((d) => d.name)).not.toEqual(source.names.mysql.databases.map((d) => d.name));
