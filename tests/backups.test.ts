@@ -10,11 +10,11 @@ import { isolatedDatabase } from "./helpers/isolated-database";
 await isolatedDatabase();
 
 const { db } = await import("@/db");
-const { backups, instanceOperations } = await import("@/db/schema");
+const { auditLog, backups, instanceOperations, instances } = await import("@/db/schema");
 const { ledgerFor } = await import("@/server/instances/ledger");
 const { apiAs, makeUser } = await import("./helpers/accounts");
 const services = await import("./helpers/data-services");
-const { namePrefixOf, runningInstance, waitForStatus } = await import("./helpers/instances");
+const { namePrefixOf, namesOf, runningInstance, waitForStatus } = await import("./helpers/instances");
 const { eventually } = await import("./helpers/waiting");
 
 const { runWorkerForThisFile } = await import("./helpers/file-worker");
@@ -233,4 +233,41 @@ describe("backups", () => {
     const restores = await db.select().from(instanceOperations).where(eq(instanceOperations.kind, "restore"));
     expect(restores.filter((row) => [mine.instance.id, theirs.instance.id].includes(row.instanceId))).toEqual([]);
   });
+});
+
+describe("a clone", () => {
+  it("is a new instance with every row, definition and object of the backup, and the source is untouched", async () => {
+    const source = await runningInstance("Cloned Academy");
+    const staff = await makeUser("staff");
+    await writeInstanceData(source);
+    const { operationId } = await apiAs(source.owner).instances.backUp({ id: source.instance.id });
+    expect(await waitForOperation(operationId)).toMatchObject({ status: "succeeded" });
+    const [backup] = await backupsOfInstance(source.instance.id);
+    const rowsBefore = await rowsOf(source);
+    const definitionsBefore = await vhostDefinitions(source.names.rabbitmq.vhost);
+    const objectsBefore = await bucketObjects(source);
+
+    // Owners cannot clone (the new instance would skip checkout); staff can, audited, into a valid free subdomain.
+    await expect(apiAs(source.owner).staff.clone({ backupId: backup!.id, subdomain: `cl-${source.instance.resourceKey}`, reason: "copy" })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(apiAs(staff).staff.clone({ backupId: backup!.id, subdomain: source.instance.subdomain!, reason: "copy for staging" })).rejects.toMatchObject({ message: expect.stringMatching(/taken|use/i) });
+    await expect(apiAs(staff).staff.clone({ backupId: backup!.id, subdomain: "Not A Subdomain!", reason: "copy for staging" })).rejects.toBeTruthy();
+    const subdomain = `cl-${source.instance.resourceKey}`;
+    await apiAs(staff).staff.clone({ backupId: backup!.id, subdomain, reason: "copy for staging" });
+    const [cloneRow] = await db.select().from(instances).where(eq(instances.subdomain, subdomain));
+    expect(cloneRow).toMatchObject({ ownerId: source.owner.id, plan: source.instance.plan });
+    const audited = await db.select().from(auditLog).where(and(eq(auditLog.action, "clone"), eq(auditLog.instanceId, source.instance.id)));
+    expect(audited.map((entry) => entry.outcome).sort()).toEqual(["accepted", "refused", "refused"]);
+    const cloned = await waitForStatus(cloneRow!.id, "running", 180_000);
+    const clone = { owner: source.owner, instance: cloned, names: namesOf(cloned) };
+    expect(clone.names.mysql.databases.map((d) => d.name)).not.toEqual(source.names.mysql.databases.map((d) => d.name));
+
+    expect(await rowsOf(clone)).toEqual(rowsBefore);
+    expect(await vhostDefinitions(clone.names.rabbitmq.vhost)).toEqual(definitionsBefore);
+    expect(await bucketObjects(clone)).toEqual(objectsBefore);
+    // The source is untouched, and it keeps serving.
+    expect(await rowsOf(source)).toEqual(rowsBefore);
+    expect(await vhostDefinitions(source.names.rabbitmq.vhost)).toEqual(definitionsBefore);
+    expect(await bucketObjects(source)).toEqual(objectsBefore);
+    expect((await waitForStatus(source.instance.id, "running")).status).toBe("running");
+  }, 300_000);
 });

@@ -67,5 +67,6 @@ export const staffRouter = createTRPCRouter({
   redeploy: staffActionProcedure(STAFF_ACTIONS.redeployInstance),
   backUp: staffActionProcedure(STAFF_ACTIONS.backUpInstance),
   restore: staffActionProcedure(STAFF_ACTIONS.restoreInstance),
+  clone: staffActionProcedure(STAFF_ACTIONS.cloneBackup),
   cleanUpOrphans: staffActionProcedure(STAFF_ACTIONS.cleanUpOrphans),
 });

@@ -1,7 +1,10 @@
 // Backups by staff: take one now, and restore one (into a running instance, or a deprovisioned one from its final
-// backup). Both are audited; the owner is told.
+// backup), or clone one into a new instance. All are audited; the owner is told.
 import { z } from "zod";
+import { requestClone } from "@/server/backups/clone";
 import { BackupNotFoundError, requestBackup, requestRestore } from "@/server/backups/requests";
+import { backupById } from "@/server/backups/store";
+import { HostnameClaimError } from "@/server/domains/hostname-claims";
 import { defineStaffAction, instanceActionInput, locateInstanceById, refuse } from "./staff-action";
 import { refusingAsStaffAction } from "./instance-service";
 
@@ -42,6 +45,37 @@ export const restoreInstance = defineStaffAction({
         subject: `Lyceum staff are restoring "${instance.name}" from a backup`,
         text: `Lyceum staff started restoring your instance "${instance.name}" from a backup. Its current state is backed up first. Reason given: ${reason}`,
         event: "Lyceum staff started a restore of this instance from a backup; its owner was told by email.",
+      },
+    };
+  },
+});
+
+export const cloneBackup = defineStaffAction({
+  name: "clone",
+  title: "Clone a backup into a new instance",
+  input: z.object({ backupId: z.uuid("That is not a backup id."), subdomain: z.string().trim().min(1, "Give the new instance's subdomain.") }),
+
+  // Audited against the source instance, whose backup is copied.
+  async locate(tx, { backupId, subdomain }) {
+    const backup = await backupById(tx, backupId);
+    return { instanceId: backup?.instanceId ?? null, target: { backupId, subdomain } };
+  },
+
+  async perform({ tx, actor, reason, input }) {
+    let started;
+    try {
+      started = await refusingAsStaffAction(() => requestClone(tx, { backupId: input.backupId, subdomain: input.subdomain, actor, reason }));
+    } catch (error) {
+      if (error instanceof BackupNotFoundError) refuse("There is no such backup.");
+      if (error instanceof HostnameClaimError) refuse(error.message);
+      throw error;
+    }
+    return {
+      summary: `Started cloning backup ${input.backupId} of ${started.source.subdomain} into new instance ${started.instance.subdomain} (${started.instance.id}, operation ${started.operationId}).`,
+      ownerNotice: {
+        subject: `Lyceum staff are copying "${started.source.name}" into a new instance`,
+        text: `Lyceum staff started copying a backup of your instance "${started.source.name}" into a new instance at ${started.instance.subdomain}. Your instance is not changed. Reason given: ${reason}`,
+        event: `Lyceum staff started copying a backup of this instance into a new instance (${started.instance.subdomain}); this instance is not changed. Its owner was told by email.`,
       },
     };
   },

@@ -10,7 +10,7 @@
 // and a form in app/(staff)/staff/instances/[id]/instance-actions.tsx (StaffActionForm; `confirmText` for
 // deprovision). server/api/staff-mutations-audited.test.ts lists every staff mutation and its action.
 import { advanceBillingClock, cancelSubscriptionNow, retryPayment, setCardDeclines } from "./billing-simulation";
-import { backUpInstance, restoreInstance } from "./backups";
+import { backUpInstance, cloneBackup, restoreInstance } from "./backups";
 import { cancelOperation } from "./cancel-operation";
 import { cleanUpOrphans } from "./clean-up-orphans";
 import { deprovisionInstance } from "./deprovision";
@@ -31,6 +31,7 @@ export const STAFF_ACTIONS = {
   redeployInstance,
   backUpInstance,
   restoreInstance,
+  cloneBackup,
   cleanUpOrphans,
   advanceBillingClock,
   setCardDeclines,
