@@ -27,6 +27,7 @@ const { MAINTENANCE_PAGE_MARKER } = await import("@/server/infra/load-balancer/p
 const { createLocalComputeDriver } = await import("@/server/infra/compute/local");
 const { stopServersOfLongSuspendedInstances } = await import("@/server/instances/suspended-servers");
 const { transitionInstance } = await import("@/server/instances/lifecycle");
+const { startApplyingChanges } = await import("@/server/instances/apply-changes");
 const { apiAs, makeUser, uniqueSuffix } = await import("./helpers/accounts");
 const { createInstance, makeVerifiedUser, registerInstance } = await import("./helpers/registration");
 const { checkoutAtStripe, deliver } = await import("./helpers/billing");
@@ -117,6 +118,15 @@ describe.skipIf(skipWithout("haproxy"))("the servers of an instance suspended pa
     // Stopped already: the next sweep has nothing to do.
     expect((await stopServersOfLongSuspendedInstances(db, GRACE_DAYS, new Date())).started).toEqual([]);
 
+    // A settings change while stopped (a plan change does the same) reaches the server when it starts.
+    await db.update(instances).set({ name: "Renamed Academy" }).where(eq(instances.id, instance.id));
+    const reconfigure = await startApplyingChanges(db, { instanceId: instance.id, initiator: "system", reason: "shelving test" });
+    await eventually(async () => {
+      const row = await db.query.instanceOperations.findFirst({ where: eq(instanceOperations.id, reconfigure.id) });
+      if (row?.status === "failed") throw new Error(`the reconfiguration failed: ${row.error}`);
+      return row?.status === "succeeded" ? row : undefined;
+    }, 60_000, "the reconfiguration to succeed");
+
     // Something else takes the old port meanwhile: the process comes back elsewhere and HAProxy follows it.
     const squatter = net.createServer();
     const [, oldPort] = before.address!.split(":");
@@ -131,7 +141,7 @@ describe.skipIf(skipWithout("haproxy"))("the servers of an instance suspended pa
     expect(after.serverStoppedAt).toBeNull();
     expect(after.address).not.toBe(before.address);
     expect(await heartbeat(after.address!)).toBe(200);
-    expect(await get(host)).toMatchObject({ status: 200, body: expect.stringContaining("Shelved Academy") });
+    expect(await get(host)).toMatchObject({ status: 200, body: expect.stringContaining("Renamed Academy") });
   });
 
   it("skips an instance within its grace and one busy with another operation", async () => {
