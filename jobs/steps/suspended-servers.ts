@@ -28,9 +28,9 @@ export const stopServersPastGrace: PipelineStep = {
     }
     const deployment = await activeDeployment(ctx);
     if (!deployment?.serverId) return "no server to stop";
-    if (deployment.serverStoppedAt) return `server ${deployment.serverId} is already stopped`;
-    // The database says it first: a resume racing a crash here starts the server, which is harmless when it runs.
-    await ctx.db.update(deployments).set({ serverStoppedAt: new Date() }).where(eq(deployments.id, deployment.id));
+    // The database says it first (a resume after a crash here starts the server, harmless when it runs); a retry
+    // stops it again, which drivers take as done when it is stopped already, and then tells the owner.
+    if (!deployment.serverStoppedAt) await ctx.db.update(deployments).set({ serverStoppedAt: new Date() }).where(eq(deployments.id, deployment.id));
     await ctx.infra.compute.stopServer(deployment.serverId);
     await appendInstanceEvent(ctx.db, {
       instanceId: ctx.instance.id,
