@@ -32,6 +32,9 @@ export const CRONTAB_LINES: string[] = [
   cronLine("*/15 * * * *", "schedule_backups", "jobKey=schedule_backups&max=1"),
   // Backups outside their plan's retention leave the backup store (jobs/backups/prune.ts).
   cronLine("45 4 * * *", "prune_backups", "jobKey=prune_backups&max=1"),
+  // Instances suspended past their grace stop their servers (server/instances/suspended-servers.ts). Hourly, so a
+  // busy instance is not left running another day.
+  cronLine("23 * * * *", "stop_suspended_servers", "jobKey=stop_suspended_servers&max=1"),
 ];
 
 export const crontab = CRONTAB_LINES.join("\n");

@@ -216,6 +216,12 @@ export const envSchema = z.object({
    */
   BILLING_RETENTION_DAYS: z.coerce.number().min(0).default(30),
   /**
+   * Days a suspended instance keeps its servers running (a resume is then instant) before they are stopped (OVH:
+   * shelved, so they stop costing compute); resuming starts them again. Visitors see the maintenance page either way.
+   * @default `3`
+   */
+  SUSPENDED_SERVERS_STOP_AFTER_DAYS: z.coerce.number().min(0).default(3),
+  /**
    * Where instances run: `local` processes on this machine, or `ovh` Public Cloud VMs (see [OVH
    * compute](#ovh-compute)).
    * @default `local`

@@ -26,6 +26,9 @@ export const deployments = pgTable(
     // The VM (or local process) id and the address it serves on, once known.
     serverId: text("server_id"),
     address: text("address"),
+    // Since when its server is stopped (OVH: shelved) because the instance stayed suspended past its grace
+    // (SUSPENDED_SERVERS_STOP_AFTER_DAYS); resuming starts it again and clears this.
+    serverStoppedAt: timestamp("server_stopped_at", { withTimezone: true }),
     // The schema and its parts: server/deployments/config.ts.
     config: jsonb("config").$type<DeploymentConfig>(),
     // The config's passwords and keys, AES-256-GCM sealed (server/crypto/secrets.ts); merged in at boot.

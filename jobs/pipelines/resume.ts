@@ -7,11 +7,12 @@ import { siteUrlFor } from "@/server/instances/hostnames";
 import { transitionInstance } from "@/server/instances/lifecycle";
 import { enqueueJob } from "@/server/queue/enqueue";
 import { serveSiteAgain } from "../steps/front-door";
+import { startStoppedServers } from "../steps/suspended-servers";
 import type { Pipeline } from "../runner/types";
 
 export const resumePipeline: Pipeline = {
   kind: "resume",
-  steps: [serveSiteAgain],
+  steps: [startStoppedServers, serveSiteAgain],
   async onStart() {},
   async onSuccess(tx, instance, operation) {
     if (instance.status !== "suspended") return;

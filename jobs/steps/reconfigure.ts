@@ -46,6 +46,8 @@ export const confirmSiteConfig: PipelineStep = {
     const deployment = await activeDeployment(ctx);
     if (!deployment) return NOT_UP_YET;
     const expected = deployment.config?.configVersion;
+    // Stopped during a long suspension (jobs/steps/suspended-servers.ts): it starts with this configuration on resume.
+    if (deployment.serverStoppedAt) return `server ${deployment.serverId} is stopped while the instance is suspended; it starts with configuration ${expected} on resume`;
     const url = `http://${deployment.address}/heartbeat`;
     let seen = "no answer yet";
     for (let delayMs = 50; !ctx.signal.aborted; delayMs = Math.min(delayMs * 2, 1000)) {

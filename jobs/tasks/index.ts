@@ -6,6 +6,7 @@ import { back_up_instance } from "./back_up_instance";
 import { deprovision_instance } from "./deprovision_instance";
 import { restore_instance } from "./restore_instance";
 import { prune_backups } from "./prune_backups";
+import { stop_suspended_servers } from "./stop_suspended_servers";
 import { schedule_backups } from "./schedule_backups";
 import { apply_plan_change } from "./apply_plan_change";
 import { deliver_local_billing_event } from "./deliver_local_billing_event";
@@ -40,6 +41,7 @@ export const taskList = {
   restore_instance,
   schedule_backups,
   prune_backups,
+  stop_suspended_servers,
   reconcile_compute,
   renew_certificates,
   sync_load_balancer,

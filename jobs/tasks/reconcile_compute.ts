@@ -1,7 +1,7 @@
 // At worker start: compare the database with what is really up, and bring back the servers of instances
 // that should be serving (after a reboot, or a second `npm run dev`).
 import type { Task } from "graphile-worker";
-import { and, eq, inArray, isNotNull } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, isNull } from "drizzle-orm";
 import { db } from "@/db";
 import { deployments, instances } from "@/db/schema";
 import { infra } from "@/server/infra";
@@ -14,7 +14,8 @@ export const reconcile_compute: Task = async (_payload, helpers) => {
     .select({ instance: instances, deployment: deployments })
     .from(instances)
     .innerJoin(deployments, eq(deployments.id, instances.activeDeploymentId))
-    .where(and(inArray(instances.status, ["running", "suspended"]), isNotNull(instances.activeDeploymentId)));
+    // A server stopped on purpose (an instance suspended past its grace) stays stopped until the instance resumes.
+    .where(and(inArray(instances.status, ["running", "suspended"]), isNotNull(instances.activeDeploymentId), isNull(deployments.serverStoppedAt)));
   const { compute } = infra();
   for (const { instance, deployment } of rows) {
     if (deployment.computeDriver !== compute.name) continue;

@@ -42,6 +42,8 @@ export const jobPayloads = {
   schedule_backups: z.object({}).passthrough(),
   /** Daily (crontab): deletes backups outside their plan's retention (jobs/backups/prune.ts). */
   prune_backups: z.object({}).passthrough(),
+  /** Hourly (crontab): stops the servers of instances suspended past SUSPENDED_SERVERS_STOP_AFTER_DAYS. */
+  stop_suspended_servers: z.object({}).passthrough(),
 } as const;
 
 export type JobName = keyof typeof jobPayloads;

@@ -35,7 +35,8 @@ export interface ComputeDriver {
   /** Boots the deployment's server, or returns it when it is already up. Idempotent per deployment id. */
   ensureServer(spec: ServerSpec, signal: AbortSignal, progress?: ServerProgress): Promise<ServerInfo & { isNew: boolean }>;
   /**
-   * Hands a running server a new site configuration and has it reload (no restart, same address). Drivers with
+   * Hands a running server a new site configuration and has it reload (no restart, same address); a stopped one
+   * (stopServer) takes it when it starts again. Drivers with
    * canReconfigureInPlace false throw ServerCannotBeReconfiguredError.
    */
   reconfigureServer(serverId: string, siteConfig: Record<string, unknown>): Promise<void>;

@@ -32,8 +32,11 @@ describe("the local compute driver's stop and start", () => {
     await waitFor(server.address, null);
     expect(await compute.listServers()).not.toContainEqual({ serverId: server.serverId, address: server.address });
     await compute.stopServer(server.serverId);
+    // A plan or settings change while it is stopped is what it starts with.
+    await compute.reconfigureServer(server.serverId, { instanceName: "Renamed while stopped", pages: [] });
     expect(await compute.startServer(server.serverId)).toEqual({ serverId: server.serverId, address: server.address });
     await waitFor(server.address, 200);
+    expect(await fetch(`http://${server.address}/`).then((response) => response.text())).toContain("Renamed while stopped");
     await compute.destroyServer(server.serverId);
     await expect(compute.startServer(server.serverId)).rejects.toThrow(/no configuration to start from/);
   });

@@ -88,14 +88,16 @@ class LocalComputeDriver implements ComputeDriver {
   async reconfigureServer(serverId: string, siteConfig: Record<string, unknown>): Promise<void> {
     const deploymentId = serverId.slice(SERVER_ID_PREFIX.length);
     const state = await this.readState(deploymentId);
-    if (!state || !isOurProcess(state.pid, deploymentId)) throw new Error(`server ${serverId} is not running`);
+    const isRunning = !!state && isOurProcess(state.pid, deploymentId);
+    // A server stopped during a long suspension (stopServer) takes the configuration when it starts again.
+    if (!isRunning && !existsSync(path.join(this.dirOf(deploymentId), "site.json"))) throw new Error(`server ${serverId} is not running`);
     // What the driver itself put in the file (address, front-door file) stays; the site's settings change.
     const configPath = path.join(this.dirOf(deploymentId), "site.json");
     const { port, host, frontDoorFile } = JSON.parse(await readFile(configPath, "utf8")) as Record<string, unknown>;
     // Written whole, then renamed: the site process never reads half a file.
     await writeFile(`${configPath}.new`, JSON.stringify({ ...siteConfig, port, host, frontDoorFile }, null, 2), { mode: 0o600 });
     await rename(`${configPath}.new`, configPath);
-    process.kill(state.pid, "SIGHUP");
+    if (isRunning) process.kill(state.pid, "SIGHUP");
   }
 
   async destroyServer(serverId: string): Promise<void> {

@@ -10,6 +10,11 @@ export type FrontDoorTarget = {
 
 export interface FrontDoorDriver {
   readonly name: string;
+  /**
+   * Whether the maintenance page is served by the instance's own server (the local front door, without a load
+   * balancer): then a suspended instance's server must keep running.
+   */
+  readonly maintenancePageNeedsServer: boolean;
   /** Visitors get the maintenance page (HTTP 503) instead of the site; servers and data stay as they are. */
   showMaintenancePage(target: FrontDoorTarget, signal: AbortSignal): Promise<void>;
   /** Visitors reach the site again. */

@@ -22,6 +22,7 @@ export function createLoadBalancerFrontDoor(loadBalancer: LoadBalancer, db: Quer
 
   return {
     name: `load-balancer (${loadBalancer.driver.name})`,
+    maintenancePageNeedsServer: false,
     showMaintenancePage: (target, signal) => applyAndCheck(target, true, signal),
     serveNormally: (target, signal) => applyAndCheck(target, false, signal),
     async isShowingMaintenancePage(instanceId) {

@@ -47,6 +47,7 @@ export function createLocalFrontDoor(stateDir: string): FrontDoorDriver {
 
   return {
     name: "local",
+    maintenancePageNeedsServer: true,
     async showMaintenancePage(target, signal) {
       await write(target.instanceId, true);
       await confirm(target, 503, signal);

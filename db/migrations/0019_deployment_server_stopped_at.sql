@@ -1,0 +1,1 @@
+ALTER TABLE "deployments" ADD COLUMN "server_stopped_at" timestamp with time zone;
