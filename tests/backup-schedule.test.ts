@@ -23,20 +23,10 @@ const { fleetQueryInput } = await import("@/server/staff/fleet-input");
 const { startApplyingChanges } = await import("@/server/instances/apply-changes");
 const services = await import("./helpers/data-services");
 const { registeredInstance, runningInstance } = await import("./helpers/instances");
-const { eventually } = await import("./helpers/waiting");
+const { operationEnded: waitForOperation } = await import("./helpers/operations");
 const { runWorkerForThisFile } = await import("./helpers/file-worker");
 runWorkerForThisFile();
 
-async function waitForOperation(operationId: string, timeoutMs = 120_000) {
-  return eventually(
-    async () => {
-      const [row] = await db.select().from(instanceOperations).where(eq(instanceOperations.id, operationId));
-      return row && ["succeeded", "failed", "cancelled"].includes(row.status) ? row : undefined;
-    },
-    timeoutMs,
-    `operation ${operationId} to finish`,
-  );
-}
 
 async function operationsOf(instanceId: string) {
   return db.select().from(instanceOperations).where(eq(instanceOperations.instanceId, instanceId));

@@ -15,7 +15,7 @@ const { ledgerFor } = await import("@/server/instances/ledger");
 const { apiAs, makeUser } = await import("./helpers/accounts");
 const services = await import("./helpers/data-services");
 const { namePrefixOf, namesOf, runningInstance, waitForStatus } = await import("./helpers/instances");
-const { eventually } = await import("./helpers/waiting");
+const { operationEnded: waitForOperation } = await import("./helpers/operations");
 
 const { runWorkerForThisFile } = await import("./helpers/file-worker");
 runWorkerForThisFile();
@@ -50,16 +50,6 @@ async function rowsOf(running: Running) {
   }
 }
 
-async function waitForOperation(operationId: string, timeoutMs = 120_000) {
-  return eventually(
-    async () => {
-      const [row] = await db.select().from(instanceOperations).where(eq(instanceOperations.id, operationId));
-      return row && ["succeeded", "failed", "cancelled"].includes(row.status) ? row : undefined;
-    },
-    timeoutMs,
-    `operation ${operationId} to finish`,
-  );
-}
 
 async function bucketObjects(running: Running) {
   const client = services.s3As();

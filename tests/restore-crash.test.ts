@@ -9,7 +9,7 @@ import { isolatedDatabase } from "./helpers/isolated-database";
 await isolatedDatabase();
 
 const { db, closeDb } = await import("@/db");
-const { backups, faultInjections, instanceOperations, operationSteps } = await import("@/db/schema");
+const { backups, faultInjections, operationSteps } = await import("@/db/schema");
 const { ledgerFor } = await import("@/server/instances/ledger");
 const { closeInfrastructure } = await import("@/server/infra");
 const { createLocalComputeDriver } = await import("@/server/infra/compute/local");
@@ -17,6 +17,8 @@ const { apiAs } = await import("./helpers/accounts");
 const services = await import("./helpers/data-services");
 const { injectFault, namesOf, pay, registeredInstance, waitForStatus } = await import("./helpers/instances");
 const { eventually } = await import("./helpers/waiting");
+const { operationEnded } = await import("./helpers/operations");
+const waitForOperation = (operationId: string) => operationEnded(operationId, 150_000);
 
 const workers: ChildProcess[] = [];
 
@@ -51,16 +53,6 @@ afterAll(async () => {
   await closeDb();
 });
 
-async function waitForOperation(operationId: string, timeoutMs = 150_000) {
-  return eventually(
-    async () => {
-      const [row] = await db.select().from(instanceOperations).where(eq(instanceOperations.id, operationId));
-      return row && ["succeeded", "failed", "cancelled"].includes(row.status) ? row : undefined;
-    },
-    timeoutMs,
-    `operation ${operationId} to finish`,
-  );
-}
 
 describe("a worker killed during a restore's MySQL load", () => {
   it("is replaced by one that finishes the restore, leaving the database exactly as backed up", { timeout: 300_000 }, async () => {
