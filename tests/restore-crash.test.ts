@@ -1,10 +1,10 @@
 // A worker process is SIGKILLed inside a restore's MySQL load step; a new worker picks the operation up (crash
 // recovery releases the dead worker's lock), runs the step again on top of what the first one loaded, and the
 // database ends equal to the backup: no duplicated rows, no table left from after the backup.
-import { spawn, type ChildProcess } from "node:child_process";
 import { and, eq } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { isolatedDatabase } from "./helpers/isolated-database";
+import { exited, workerProcesses } from "./helpers/worker-processes";
 
 await isolatedDatabase();
 
@@ -20,33 +20,11 @@ const { eventually } = await import("./helpers/waiting");
 const { operationEnded } = await import("./helpers/operations");
 const waitForOperation = (operationId: string) => operationEnded(operationId, 150_000);
 
-const workers: ChildProcess[] = [];
-
-/** `npm run worker`, as a real separate process on this file's database. */
-function spawnWorker() {
-  const child = spawn(process.execPath, ["--import", "tsx", "jobs/worker.ts"], {
-    env: { ...process.env, WORKER_CONCURRENCY: "2" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const output: string[] = [];
-  child.stdout!.on("data", (chunk: Buffer) => output.push(chunk.toString()));
-  child.stderr!.on("data", (chunk: Buffer) => output.push(chunk.toString()));
-  workers.push(child);
-  return { child, output };
-}
-
-function exited(child: ChildProcess) {
-  return new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once("exit", () => resolve());
-  });
-}
+const workers = workerProcesses();
+const spawnWorker = () => workers.spawn();
 
 afterAll(async () => {
-  for (const child of workers) {
-    child.kill("SIGTERM");
-    await exited(child);
-  }
+  await workers.stopAll();
   const compute = createLocalComputeDriver(process.env.LYCEUM_STATE_DIR!);
   for (const server of await compute.listServers()) await compute.destroyServer(server.serverId);
   await closeInfrastructure();

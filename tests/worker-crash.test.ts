@@ -1,9 +1,9 @@
 // A worker process is SIGKILLed in the middle of a step; a new one finishes the pipeline (graphile-worker alone
 // would keep the dead worker's job locked for hours) and nothing is created twice.
-import { spawn, type ChildProcess } from "node:child_process";
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { isolatedDatabase } from "./helpers/isolated-database";
+import { exited, workerProcesses } from "./helpers/worker-processes";
 
 await isolatedDatabase();
 
@@ -15,33 +15,11 @@ const services = await import("./helpers/data-services");
 const { injectFault, instanceRow, namePrefixOf, namesOf, pay, registeredInstance, waitForStatus } = await import("./helpers/instances");
 const { eventually } = await import("./helpers/waiting");
 
-const workers: ChildProcess[] = [];
-
-/** `npm run worker`, as a real separate process on this file's database. */
-function spawnWorker() {
-  const child = spawn(process.execPath, ["--import", "tsx", "jobs/worker.ts"], {
-    env: { ...process.env, WORKER_CONCURRENCY: "2" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const output: string[] = [];
-  child.stdout!.on("data", (chunk: Buffer) => output.push(chunk.toString()));
-  child.stderr!.on("data", (chunk: Buffer) => output.push(chunk.toString()));
-  workers.push(child);
-  return { child, output };
-}
-
-function exited(child: ChildProcess) {
-  return new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once("exit", () => resolve());
-  });
-}
+const workers = workerProcesses();
+const spawnWorker = () => workers.spawn();
 
 afterAll(async () => {
-  for (const child of workers) {
-    child.kill("SIGTERM");
-    await exited(child);
-  }
+  await workers.stopAll();
   const compute = createLocalComputeDriver(process.env.LYCEUM_STATE_DIR!);
   for (const server of await compute.listServers()) await compute.destroyServer(server.serverId);
   await closeInfrastructure();

@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { isolatedDatabase } from "../helpers/isolated-database";
+import { exited } from "../helpers/worker-processes";
 
 const databaseUrl = await isolatedDatabase();
 
@@ -22,13 +23,6 @@ const { eventually } = await import("../helpers/waiting");
 
 const children: ChildProcess[] = [];
 const utils = await makeWorkerUtils({ connectionString: databaseUrl });
-
-function exited(child: ChildProcess) {
-  return new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once("exit", () => resolve());
-  });
-}
 
 afterAll(async () => {
   for (const child of children) {

@@ -1,0 +1,34 @@
+// `npm run worker` as real, separate processes on the test file's database, for tests that kill one.
+import { spawn, type ChildProcess } from "node:child_process";
+
+export function exited(child: ChildProcess) {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once("exit", () => resolve());
+  });
+}
+
+export function workerProcesses(concurrency = 2) {
+  const workers: ChildProcess[] = [];
+  return {
+    /** A new worker; `output` collects what it prints, for a failing test's message. */
+    spawn() {
+      const child = spawn(process.execPath, ["--import", "tsx", "jobs/worker.ts"], {
+        env: { ...process.env, WORKER_CONCURRENCY: String(concurrency) },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      const output: string[] = [];
+      child.stdout!.on("data", (chunk: Buffer) => output.push(chunk.toString()));
+      child.stderr!.on("data", (chunk: Buffer) => output.push(chunk.toString()));
+      workers.push(child);
+      return { child, output };
+    },
+    /** Every worker still alive is asked to stop (SIGTERM), and waited for. */
+    async stopAll() {
+      for (const child of workers) {
+        child.kill("SIGTERM");
+        await exited(child);
+      }
+    },
+  };
+}
