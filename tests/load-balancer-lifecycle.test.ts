@@ -3,8 +3,8 @@
 // page while it has no deployment, then its site through HAProxy), staff suspend it (maintenance page) and resume it, and deprovisioning
 // takes its names off the load balancer.
 import { readFile } from "node:fs/promises";
-import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getFromEdge } from "./helpers/raw-http";
 import { freePort } from "@/server/net/free-port";
 import { isolatedDatabase } from "./helpers/isolated-database";
 import { HAPROXY_BIN, skipWithout } from "./helpers/system-tools";
@@ -32,18 +32,7 @@ const { makeVerifiedUser, registerInstance } = await import("./helpers/registrat
 const { checkoutAtStripe, deliver } = await import("./helpers/billing");
 const { injectFault, waitForStatus } = await import("./helpers/instances");
 
-function get(host: string, urlPath = "/"): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: "127.0.0.1", port: httpPort, path: urlPath, headers: { host }, agent: false }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk: string) => (body += chunk));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on("error", reject);
-    req.end();
-  });
-}
+const get = (host: string, urlPath = "/") => getFromEdge(httpPort, host, urlPath);
 
 describe.skipIf(skipWithoutHaproxy)("an instance's life behind HAProxy", () => {
   let worker: Awaited<ReturnType<typeof startWorker>>;

@@ -6,6 +6,7 @@ import { readFile, rm } from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getFromEdge } from "./helpers/raw-http";
 import { db } from "@/db";
 import { deployments, instanceOperations, instances, type OperationKind } from "@/db/schema";
 import { runOperation } from "@/jobs/runner/runner";
@@ -34,18 +35,6 @@ async function startSiteServer(label: string) {
   return { server, address: `127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
-function get(port: number, host: string, urlPath = "/"): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: "127.0.0.1", port, path: urlPath, headers: { host }, agent: false }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk: string) => (body += chunk));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on("error", reject);
-    req.end();
-  });
-}
 
 describe.skipIf(skipWithoutHaproxy)("the load balancer kept in sync with the database", () => {
   let httpPort: number;
@@ -111,7 +100,7 @@ describe.skipIf(skipWithoutHaproxy)("the load balancer kept in sync with the dat
     const fresh = await instanceWith(null);
     await syncLoadBalancerFromDb(ctx());
     for (const host of [fresh.host, `studio.${fresh.host}`, `apps.${fresh.host}:${httpPort}`]) {
-      const answer = await get(httpPort, host);
+      const answer = await getFromEdge(httpPort, host);
       expect(answer.status).toBe(503);
       expect(answer.body).toContain(PREPARING_PAGE_MARKER);
     }
@@ -120,11 +109,11 @@ describe.skipIf(skipWithoutHaproxy)("the load balancer kept in sync with the dat
     const [deployment] = await db.insert(deployments).values({ instanceId: fresh.id, computeDriver: "local", status: "configuring", address: site.address }).returning();
     await db.update(instances).set({ activeDeploymentId: deployment!.id }).where(eq(instances.id, fresh.id));
     expect(await syncLoadBalancerFromDb(ctx())).toMatch(/^haproxy already up to date/);
-    expect((await get(httpPort, fresh.host)).body).toContain(PREPARING_PAGE_MARKER);
+    expect((await getFromEdge(httpPort, fresh.host)).body).toContain(PREPARING_PAGE_MARKER);
 
     await db.update(deployments).set({ status: "running" }).where(eq(deployments.id, deployment!.id));
     expect(await syncLoadBalancerFromDb(ctx())).toMatch(/^haproxy reloaded: \d+ serving/);
-    expect(await get(httpPort, fresh.host, "/courses")).toEqual({ status: 200, body: "site-new /courses" });
+    expect(await getFromEdge(httpPort, fresh.host, "/courses")).toEqual({ status: 200, body: "site-new /courses" });
   });
 
   it("sends ACME challenges on an instance's names to the portal", async () => {
@@ -132,8 +121,8 @@ describe.skipIf(skipWithoutHaproxy)("the load balancer kept in sync with the dat
     servers.push(site.server);
     const instance = await instanceWith(site);
     await syncLoadBalancerFromDb(ctx());
-    expect((await get(httpPort, instance.host, "/.well-known/acme-challenge/abc")).body).toBe("portal /.well-known/acme-challenge/abc");
-    expect((await get(httpPort, instance.host, "/")).body).toBe("site-acme /");
+    expect((await getFromEdge(httpPort, instance.host, "/.well-known/acme-challenge/abc")).body).toBe("portal /.well-known/acme-challenge/abc");
+    expect((await getFromEdge(httpPort, instance.host, "/")).body).toBe("site-acme /");
   });
 
   it("suspends through the load balancer (maintenance page) and resumes, leaving the other instance alone", async () => {
@@ -142,23 +131,23 @@ describe.skipIf(skipWithoutHaproxy)("the load balancer kept in sync with the dat
     const a = await instanceWith(siteA);
     const b = await instanceWith(siteB);
     await syncLoadBalancerFromDb(ctx());
-    expect((await get(httpPort, a.host)).body).toBe("site-a /");
+    expect((await getFromEdge(httpPort, a.host)).body).toBe("site-a /");
 
     await runOperationOf("suspend", a.id);
     expect((await db.query.instances.findFirst({ where: eq(instances.id, a.id) }))!.status).toBe("suspended");
-    const suspended = await get(httpPort, a.host, "/dashboard");
+    const suspended = await getFromEdge(httpPort, a.host, "/dashboard");
     expect(suspended.status).toBe(503);
     expect(suspended.body).toContain(MAINTENANCE_PAGE_MARKER);
     expect(await infra().frontDoor.isShowingMaintenancePage(a.id)).toBe(true);
-    expect((await get(httpPort, b.host)).body).toBe("site-b /");
+    expect((await getFromEdge(httpPort, b.host)).body).toBe("site-b /");
 
     // Another instance's sync (e.g. a provisioning finishing) keeps the suspended one in maintenance.
     await syncLoadBalancerFromDb(ctx());
-    expect((await get(httpPort, a.host)).status).toBe(503);
+    expect((await getFromEdge(httpPort, a.host)).status).toBe(503);
 
     await runOperationOf("resume", a.id);
     expect((await db.query.instances.findFirst({ where: eq(instances.id, a.id) }))!.status).toBe("running");
-    expect(await get(httpPort, a.host)).toEqual({ status: 200, body: "site-a /" });
+    expect(await getFromEdge(httpPort, a.host)).toEqual({ status: 200, body: "site-a /" });
     expect(await infra().frontDoor.isShowingMaintenancePage(a.id)).toBe(false);
   });
 
@@ -178,8 +167,8 @@ describe.skipIf(skipWithoutHaproxy)("the load balancer kept in sync with the dat
     expect(config).not.toContain(gone.id);
     // Exactly its four names left the map; every other line is as it was.
     expect(mapBefore.split("\n").filter((line) => !line.includes(gone.host))).toEqual(mapAfter.split("\n"));
-    expect((await get(httpPort, gone.host)).body).toBe("portal /");
-    expect((await get(httpPort, stays.host)).body).toBe("site-stays /");
+    expect((await getFromEdge(httpPort, gone.host)).body).toBe("portal /");
+    expect((await getFromEdge(httpPort, stays.host)).body).toBe("site-stays /");
   });
 
   it("takes turns when several syncs run at once, and the last one serves the database as it is", async () => {
@@ -195,7 +184,7 @@ describe.skipIf(skipWithoutHaproxy)("the load balancer kept in sync with the dat
       }),
     );
     const isInMaintenance = Boolean((await db.query.instances.findFirst({ where: eq(instances.id, instance.id) }))!.maintenancePageSince);
-    expect((await get(httpPort, instance.host)).status).toBe(isInMaintenance ? 503 : 200);
+    expect((await getFromEdge(httpPort, instance.host)).status).toBe(isInMaintenance ? 503 : 200);
     expect((await haproxy.processList()).failedReloads).toBe(failedReloads);
   });
 });

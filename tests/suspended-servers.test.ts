@@ -1,10 +1,10 @@
 // An instance suspended past its grace (SUSPENDED_SERVERS_STOP_AFTER_DAYS) behind a real HAProxy, on the local
 // compute driver: the sweep stops its site process while HAProxy keeps showing the maintenance page, and resuming
 // starts the process again (on another port when the old one was taken meanwhile) and routes the site to it.
-import http from "node:http";
 import net from "node:net";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getFromEdge } from "./helpers/raw-http";
 import { freePort } from "@/server/net/free-port";
 import { isolatedDatabase } from "./helpers/isolated-database";
 import { HAPROXY_BIN, skipWithout } from "./helpers/system-tools";
@@ -37,18 +37,7 @@ const { eventually } = await import("./helpers/waiting");
 const DAY_MS = 24 * 60 * 60 * 1000;
 const GRACE_DAYS = env().SUSPENDED_SERVERS_STOP_AFTER_DAYS;
 
-function get(host: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: "127.0.0.1", port: httpPort, path: "/", headers: { host }, agent: false }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk: string) => (body += chunk));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on("error", reject);
-    req.end();
-  });
-}
+const get = (host: string) => getFromEdge(httpPort, host);
 
 const heartbeat = (address: string) => fetch(`http://${address}/heartbeat`).then((response) => response.status, () => null);
 

@@ -1,12 +1,13 @@
 // A plain HTTP request with exactly the headers given (including Host), for tests that speak S3's wire
-// protocol without the SDK: anonymous calls, presigned URLs, hand-framed bodies.
+// protocol without the SDK (anonymous calls, presigned URLs, hand-framed bodies) or ask the edge for a site by
+// name. A fresh connection each time (no keep-alive): a reloaded HAProxy must not answer on an old one.
 import http from "node:http";
 
 type RawResponse = { status: number; headers: http.IncomingHttpHeaders; body: string };
 
 export function rawRequest(url: string, options: { method?: string; headers?: Record<string, string>; body?: Buffer | string } = {}): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const request = http.request(url, { method: options.method ?? "GET", headers: options.headers }, (response) => {
+    const request = http.request(url, { method: options.method ?? "GET", headers: options.headers, agent: false }, (response) => {
       const chunks: Buffer[] = [];
       response.on("data", (chunk: Buffer) => chunks.push(chunk));
       response.on("end", () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString("utf8") }));
@@ -19,3 +20,6 @@ export function rawRequest(url: string, options: { method?: string; headers?: Re
 
 /** The `<Code>` of an S3 error document. */
 export const errorCodeIn = (body: string) => /<Code>([^<]+)<\/Code>/.exec(body)?.[1] ?? null;
+
+/** GET `urlPath` from the edge on 127.0.0.1:`port` for the site named `host`. */
+export const getFromEdge = (port: number, host: string, urlPath = "/") => rawRequest(`http://127.0.0.1:${port}${urlPath}`, { headers: { host } });
