@@ -21,5 +21,8 @@ export function rawRequest(url: string, options: { method?: string; headers?: Re
 /** The `<Code>` of an S3 error document. */
 export const errorCodeIn = (body: string) => /<Code>([^<]+)<\/Code>/.exec(body)?.[1] ?? null;
 
-/** GET `urlPath` from the edge on 127.0.0.1:`port` for the site named `host`. */
-export const getFromEdge = (port: number, host: string, urlPath = "/") => rawRequest(`http://127.0.0.1:${port}${urlPath}`, { headers: { host } });
+/** GET `urlPath` from the edge on 127.0.0.1:`port` for the site named `host`: its status and body. */
+export async function getFromEdge(port: number, host: string, urlPath = "/") {
+  const { status, body } = await rawRequest(`http://127.0.0.1:${port}${urlPath}`, { headers: { host } });
+  return { status, body };
+}
