@@ -30,6 +30,7 @@ describe("staff mutations", () => {
       "staff.redeploy": "redeploy",
       "staff.backUp": "back_up",
       "staff.restore": "restore",
+      "staff.clone": "clone",
       "staff.cleanUpOrphans": "clean_up_orphans",
       // Read-only: it queues a reconcile report, which lists and compares and removes nothing (the report
       // records who asked for it); cleaning up what it finds is the audited clean_up_orphans.
