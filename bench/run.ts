@@ -57,6 +57,7 @@ async function main() {
       (await import("./scenarios/pipeline-overhead")).pipelineOverhead,
       (await import("./scenarios/fleet-list")).fleetList,
       (await import("./scenarios/concurrency")).concurrency,
+      (await import("./scenarios/backup-throughput")).backupThroughput,
     ];
     const ctx: BenchContext = {
       baseUrl,

@@ -11,7 +11,8 @@ import { syncLoadBalancerStep } from "../steps/load-balancer";
 import { ensureMysql } from "../steps/mysql";
 import { ensureObjectStorage } from "../steps/object-storage";
 import { ensureRabbitmq } from "../steps/rabbitmq";
-import { onlyForDeletedInstance, restoreMysql, restoreObjects, restoreRabbitmq, verifyRestoreSource } from "../steps/restore";
+import { ensureMongodb } from "../steps/mongodb";
+import { onlyForDeletedInstance, restoreMongodb, restoreMysql, restoreObjects, restoreRabbitmq, verifyRestoreSource } from "../steps/restore";
 import type { Pipeline } from "../runner/types";
 
 export const restorePipeline: Pipeline = {
@@ -24,9 +25,11 @@ export const restorePipeline: Pipeline = {
     ensureMysql,
     ensureRabbitmq,
     ensureObjectStorage,
+    ensureMongodb,
     restoreMysql,
     restoreRabbitmq,
     restoreObjects,
+    restoreMongodb,
     ...[renderDeploymentConfig, bootServer, waitForHeartbeat, publishDns, ensureCertificates, activateDeployment, syncLoadBalancerStep].map(onlyForDeletedInstance),
   ],
   async onStart(tx, instance, operation) {

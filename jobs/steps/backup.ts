@@ -5,9 +5,10 @@ import { backups, deployments, type Backup, type BackupKind } from "@/db/schema"
 import { openBackupKey } from "@/server/backups/keys";
 import { artifactsOf, type BackupManifest } from "@/server/backups/manifest";
 import { backupOfOperation, backupStore, saveManifestPart } from "@/server/backups/store";
-import { BackupVerificationError, readableOf } from "@/server/infra/backups/archive-store";
+import { BackupStoreFullError, BackupVerificationError, readableOf } from "@/server/infra/backups/archive-store";
 import { listCurrentObjects, readObject } from "@/server/infra/backups/bucket-objects";
 import { dumpDatabase, dumpToolVersion } from "@/server/infra/backups/mariadb-tools";
+import { dumpMongoDatabase, maskedMongoUri, MONGODUMP_BIN, mongodumpArgs, mongoToolVersion, type MongoAccount } from "@/server/infra/backups/mongodb-tools";
 import { platformS3Client } from "@/server/infra/object-storage/client";
 import type { LedgerKind } from "@/server/instances/ledger-kinds";
 import { PermanentStepError } from "../runner/errors";
@@ -86,13 +87,31 @@ const backUpObjectsPart: BackupPart = async (ctx, backup) => {
   return `copied ${objects.length} object${objects.length === 1 ? "" : "s"} of bucket ${bucket.externalId} (${sum(objects.map((o) => o.artifact.dataBytes))} bytes)`;
 };
 
-const noteMongodbPart: BackupPart = async (ctx, backup) => {
-  const [database] = await ctx.ledger.list("mongodb.database");
-  if (!database) return "no MongoDB database to back up";
-  // No mongod runs where this was built, so a mongodump path could not be tested: say so rather than pretend.
-  await noteMissing(ctx, backup, `MongoDB database ${database.externalId} is not in this backup: backing up MongoDB (mongodump) is not supported yet.`);
-  return "skipped MongoDB (noted in the manifest)";
+const backUpMongodbPart: BackupPart = async (ctx, backup) => {
+  const account = await instanceMongoAccount(ctx);
+  if (!account) return "no MongoDB database to back up";
+  const dumpTool = await mongoToolVersion(MONGODUMP_BIN);
+  if (!dumpTool) {
+    // Said, not pretended: the backup holds everything else, and its manifest names what is missing and why.
+    await noteMissing(
+      ctx,
+      backup,
+      `MongoDB database ${account.database} is not in this backup: ${MONGODUMP_BIN} is not installed on the worker (it would run ${MONGODUMP_BIN} ${mongodumpArgs(account.database, "<config with uri " + maskedMongoUri(account) + ">").join(" ")}).`,
+    );
+    return `skipped MongoDB: ${MONGODUMP_BIN} is not installed (noted in the manifest)`;
+  }
+  const dump = await dumpMongoDatabase(account, ctx.signal);
+  const [artifact] = await Promise.all([backupStore().write(`${backup.prefix}mongodb/${account.database}.archive.gz.enc`, dump.stream, openBackupKey(backup), ctx.signal), dump.exited]);
+  await saveManifestPart(ctx.db, backup.id, { mongodb: { database: account.database, dumpTool, artifact } });
+  return `dumped MongoDB database ${account.database} (${artifact.dataBytes} bytes of archive)`;
 };
+
+/** The instance's MongoDB account from the ledger (null when it has none: no cluster is configured). */
+export async function instanceMongoAccount(ctx: StepContext): Promise<MongoAccount | null> {
+  const [user] = await ctx.ledger.list("mongodb.user");
+  if (!user) return null;
+  return { hosts: user.details.hosts, database: user.details.database, user: user.externalId, password: ctx.ledger.secretsOf(user)!.password };
+}
 
 /** Reads every artifact back and checks it; the backup is verified, or failed with the reason. */
 const verifyPart: BackupPart = async (ctx, backup) => {
@@ -117,6 +136,23 @@ export async function verifyBackupArtifacts(backup: Backup, signal?: AbortSignal
   for (const artifact of artifactsOf(backup.manifest)) await backupStore().verify(artifact, dataKey, signal);
 }
 
+/**
+ * Runs a part; when the store is full, the backup fails at once, loudly and whole: what it had written is
+ * deleted (it is of no use, and it takes the room the next backup needs), the row says why, and the step fails
+ * for good (no retries against a full store; Retry once there is room).
+ */
+async function failingWhenStoreFull(ctx: StepContext, backup: Backup, part: BackupPart): Promise<string> {
+  try {
+    return await part(ctx, backup);
+  } catch (error) {
+    if (!(error instanceof BackupStoreFullError)) throw error;
+    const removed = await backupStore().removePrefix(backup.prefix, ctx.signal);
+    const message = `backup ${backup.id.slice(0, 8)} failed: ${error.message}. Its ${removed} artifact${removed === 1 ? "" : "s"} written so far ${removed === 1 ? "was" : "were"} deleted; make room in the backup store, then retry`;
+    await ctx.db.update(backups).set({ status: "failed", error: message, finishedAt: new Date() }).where(eq(backups.id, backup.id));
+    throw new PermanentStepError(message);
+  }
+}
+
 function sum(values: number[]) {
   return values.reduce((total, value) => total + value, 0);
 }
@@ -129,7 +165,7 @@ function partStep(name: string, title: string, part: BackupPart, timeoutMs: numb
     async run(ctx) {
       // Lyceum's own (the schedule's) or someone's request.
       const kind = ctx.operation.initiator === "system" ? "scheduled" : "manual";
-      return part(ctx, await backupOfOperation(ctx.db, ctx.instance, ctx.operation.id, kind));
+      return failingWhenStoreFull(ctx, await backupOfOperation(ctx.db, ctx.instance, ctx.operation.id, kind), part);
     },
   };
 }
@@ -137,7 +173,7 @@ function partStep(name: string, title: string, part: BackupPart, timeoutMs: numb
 export const backUpMysql = partStep("backup_mysql", "Dump the MySQL databases", backUpMysqlPart, 30 * 60_000);
 export const backUpRabbitmq = partStep("backup_rabbitmq", "Export the RabbitMQ definitions", backUpRabbitmqPart, 120_000);
 export const backUpObjects = partStep("backup_objects", "Copy the bucket's objects", backUpObjectsPart, 60 * 60_000);
-export const backUpMongodb = partStep("backup_mongodb", "Back up MongoDB", noteMongodbPart, 60_000);
+export const backUpMongodb = partStep("backup_mongodb", "Back up MongoDB", backUpMongodbPart, 60_000);
 export const verifyBackup = partStep("verify_backup", "Verify the backup", verifyPart, 60 * 60_000);
 
 /** Whether the active deployment runs another plan than the instance's: a plan change waits to be applied. */
@@ -160,14 +196,14 @@ export function takeBackupStep(options: { name: string; title: string; kind: Bac
       const kind = typeof options.kind === "function" ? await options.kind(ctx) : options.kind;
       if (!kind) return "nothing here calls for a backup";
       const backup = await backupOfOperation(ctx.db, ctx.instance, ctx.operation.id, kind);
-      const dataKinds: LedgerKind[] = ["mysql.database", "rabbitmq.vhost", "s3.bucket"];
+      const dataKinds: LedgerKind[] = ["mysql.database", "rabbitmq.vhost", "s3.bucket", "mongodb.user"];
       const hasData = (await ctx.ledger.list()).some((entry) => dataKinds.includes(entry.kind));
       if (!hasData) {
         await ctx.db.update(backups).set({ status: "verified", finishedAt: new Date() }).where(eq(backups.id, backup.id));
         return `the instance has no databases, vhost or bucket: backup ${backup.id.slice(0, 8)} is empty`;
       }
       const said = [];
-      for (const part of [backUpMysqlPart, backUpRabbitmqPart, backUpObjectsPart, noteMongodbPart, verifyPart]) said.push(await part(ctx, backup));
+      for (const part of [backUpMysqlPart, backUpRabbitmqPart, backUpObjectsPart, backUpMongodbPart, verifyPart]) said.push(await failingWhenStoreFull(ctx, backup, part));
       return `backup ${backup.id.slice(0, 8)}: ${said.join("; ")}`;
     },
   };

@@ -10,12 +10,13 @@ import { backupById, backupStore } from "@/server/backups/store";
 import { BackupVerificationError } from "@/server/infra/backups/archive-store";
 import { listCurrentObjects, writeObject } from "@/server/infra/backups/bucket-objects";
 import { loadDatabase } from "@/server/infra/backups/mariadb-tools";
+import { loadMongoDatabase, MONGORESTORE_BIN, mongoToolVersion } from "@/server/infra/backups/mongodb-tools";
 import { platformS3Client } from "@/server/infra/object-storage/client";
 import type { RabbitVhostDefinitions } from "@/server/infra/rabbitmq/driver";
 import { DeleteObjectCommand } from "@aws-sdk/client-s3";
 import { PermanentStepError } from "../runner/errors";
 import type { PipelineStep, StepContext } from "../runner/types";
-import { verifyBackupArtifacts } from "./backup";
+import { instanceMongoAccount, verifyBackupArtifacts } from "./backup";
 import { resourceNamesOf } from "./ledger-walk";
 
 /** The restore's source backup; a restore operation always names one (server/backups/requests.ts). */
@@ -46,6 +47,9 @@ export const verifyRestoreSource: PipelineStep = {
     if (backup.status !== "verified") throw new PermanentStepError(`${label} is ${backup.status}, not verified: it cannot be restored. Nothing was changed.`);
     if (backup.manifest.formatVersion !== BACKUP_FORMAT_VERSION) {
       throw new PermanentStepError(`${label} has format ${backup.manifest.formatVersion}; this Lyceum restores format ${BACKUP_FORMAT_VERSION}. Nothing was changed.`);
+    }
+    if (backup.manifest.mongodb && !(await mongoToolVersion(MONGORESTORE_BIN))) {
+      throw new PermanentStepError(`${label} holds MongoDB database ${backup.manifest.mongodb.database}, and ${MONGORESTORE_BIN} is not installed on the worker. Nothing was changed.`);
     }
     try {
       await verifyBackupArtifacts(backup, ctx.signal);
@@ -126,6 +130,23 @@ export const restoreObjects: PipelineStep = {
       removed++;
     }
     return `put back ${part.objects.length} object${part.objects.length === 1 ? "" : "s"} into ${bucket}${removed ? ` and removed ${removed} made since the backup` : ""}`;
+  },
+};
+
+export const restoreMongodb: PipelineStep = {
+  name: "restore_mongodb",
+  title: "Load the MongoDB database",
+  timeoutMs: 60 * 60_000,
+  async run(ctx) {
+    const backup = await sourceBackup(ctx);
+    const part = backup.manifest.mongodb;
+    if (!part) return "the backup has no MongoDB database";
+    const account = await instanceMongoAccount(ctx);
+    if (!account) throw new PermanentStepError(`the backup holds MongoDB database ${part.database}, and this instance has none (is MONGODB_ADMIN_URL set?)`);
+    // --drop: each collection is replaced, so a load run again after a crash leaves no duplicate documents.
+    const load = await loadMongoDatabase(account, part.database, ctx.signal);
+    await Promise.all([backupStore().read(part.artifact, openBackupKey(backup), load.stream as Writable, ctx.signal), load.exited]);
+    return `loaded MongoDB database ${part.database} into ${account.database}`;
   },
 };
 

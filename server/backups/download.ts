@@ -48,6 +48,7 @@ export async function backupDownload(user: Pick<User, "id" | "role"> | null, ins
     ...(manifest.mysql?.databases ?? []).map((database) => ({ name: `mysql/${database.suffix}.sql`, size: database.artifact.dataBytes, mtime, body: decrypted(database.artifact) })),
     ...(manifest.rabbitmq ? [{ name: "rabbitmq/definitions.json", size: manifest.rabbitmq.artifact.dataBytes, mtime, body: decrypted(manifest.rabbitmq.artifact) }] : []),
     ...(manifest.objectStorage?.objects ?? []).map((object) => ({ name: `objects/${safePath(object.objectKey)}`, size: object.artifact.dataBytes, mtime, body: decrypted(object.artifact) })),
+    ...(manifest.mongodb ? [{ name: "mongodb/archive.gz", size: manifest.mongodb.artifact.dataBytes, mtime, body: decrypted(manifest.mongodb.artifact) }] : []),
   ];
   const stamp = backup.createdAt.toISOString().replace(/[:.]/g, "-");
   return { fileName: `${instance.subdomain}-backup-${stamp}.tar`, archive: tarStream(entries) };

@@ -18,3 +18,13 @@ export async function lastSuccessfulBackups(q: Queryable) {
     .where(inArray(instances.status, ["running", "suspended"]))
     .groupBy(instances.id);
 }
+
+/** Running and suspended instances with a failed backup, with the newest failure's time (the alert compares it to the last success). */
+export async function lastFailedBackups(q: Queryable) {
+  return q
+    .select({ instanceId: instances.id, subdomain: instances.subdomain, lastFailureAt: max(backups.finishedAt) })
+    .from(instances)
+    .innerJoin(backups, and(eq(backups.instanceId, instances.id), eq(backups.status, "failed")))
+    .where(inArray(instances.status, ["running", "suspended"]))
+    .groupBy(instances.id);
+}

@@ -52,6 +52,15 @@ export const backupManifest = z.object({
     })
     .nullable()
     .default(null),
+  mongodb: z
+    .object({
+      /** The instance's database, `mongodump --version`, and the archive (`--archive --gzip`) it wrote. */
+      database: z.string(),
+      dumpTool: z.string(),
+      artifact: backupArtifact,
+    })
+    .nullable()
+    .default(null),
   /** Why a part of the instance is not in the backup (no MongoDB server, no bucket yet, …). */
   notes: z.array(z.string()).default([]),
 });
@@ -60,7 +69,7 @@ export type BackupArtifact = z.infer<typeof backupArtifact>;
 export type BackupManifest = z.infer<typeof backupManifest>;
 
 export function emptyManifest(instance: { id: string; resourceKey: string }): BackupManifest {
-  return { formatVersion: BACKUP_FORMAT_VERSION, instanceId: instance.id, resourceKey: instance.resourceKey, mysql: null, rabbitmq: null, objectStorage: null, notes: [] };
+  return { formatVersion: BACKUP_FORMAT_VERSION, instanceId: instance.id, resourceKey: instance.resourceKey, mysql: null, rabbitmq: null, objectStorage: null, mongodb: null, notes: [] };
 }
 
 export function artifactsOf(manifest: BackupManifest): BackupArtifact[] {
@@ -68,5 +77,6 @@ export function artifactsOf(manifest: BackupManifest): BackupArtifact[] {
     ...(manifest.mysql?.databases.map((database) => database.artifact) ?? []),
     ...(manifest.rabbitmq ? [manifest.rabbitmq.artifact] : []),
     ...(manifest.objectStorage?.objects.map((object) => object.artifact) ?? []),
+    ...(manifest.mongodb ? [manifest.mongodb.artifact] : []),
   ];
 }

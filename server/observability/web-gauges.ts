@@ -3,7 +3,7 @@
 import { sql } from "drizzle-orm";
 import { db } from "@/db";
 import { instances, instanceStatus } from "@/db/schema";
-import { lastSuccessfulBackups } from "@/server/backups/freshness";
+import { lastFailedBackups, lastSuccessfulBackups } from "@/server/backups/freshness";
 import { certificateExpiries } from "@/server/certificates/store";
 import { instanceEventHub } from "@/server/events/hub";
 import { jobCountsByTaskAndState, liveWorkerCount, oldestWaitingJobAgeSeconds } from "@/server/staff/queue";
@@ -94,6 +94,18 @@ export function registerWebGauges(): void {
         const rows = await lastSuccessfulBackups(db);
         gauge.reset();
         for (const row of rows) gauge.set({ instance_id: row.instanceId, subdomain: row.subdomain ?? "" }, Math.floor((row.lastBackupAt ?? row.createdAt).getTime() / 1000));
+      }),
+  });
+
+  registerCollectedGauge({
+    name: "lyceum_backup_last_failure_timestamp_seconds",
+    help: "When each running or suspended instance's newest failed backup ended (Unix time; absent when none failed): newer than its last success, the newest backup failed.",
+    labelNames: ["instance_id", "subdomain"],
+    collect: (gauge) =>
+      tolerant("lyceum_backup_last_failure_timestamp_seconds", async () => {
+        const rows = await lastFailedBackups(db);
+        gauge.reset();
+        for (const row of rows) if (row.lastFailureAt) gauge.set({ instance_id: row.instanceId, subdomain: row.subdomain ?? "" }, Math.floor(row.lastFailureAt.getTime() / 1000));
       }),
   });
 }

@@ -1,14 +1,17 @@
-// The admin API beside S3's, under /_lyceum/: manages scoped access keys and runs lifecycle rules on demand.
+// The admin API beside S3's, under /_lyceum/: manages scoped access keys, runs lifecycle rules on demand and
+// sets a bucket's quota (a store that fills up, for the tests of what a full backup store does).
 // Only the root key may use it. The routes and their replies are the product's contract with this emulator:
 // server/infra/object-storage/local-s3-admin-protocol.ts.
 import { z } from "zod";
 import {
-  ADMIN_PATH_PREFIX, type LifecycleAction, type PublicScopedAccessKey, type ScopedAccessKey,
+  ADMIN_PATH_PREFIX, type BucketQuota, type LifecycleAction, type PublicScopedAccessKey, type ScopedAccessKey,
 } from "@/server/infra/object-storage/local-s3-admin-protocol";
 import type { Principal } from "./access-keys";
 import { accessDenied, S3Error } from "./errors";
 import { requestBody, type OperationContext } from "./operations/context";
 import { readPayload } from "./payload/body";
+
+const quotaSchema = z.object({ bytes: z.number().int().nonnegative().nullable() });
 
 type AdminReply = { status: number; json?: unknown };
 
@@ -50,6 +53,15 @@ export async function handleAdminRequest(
       if (!keys.delete(id)) throw new S3Error("NoSuchEntity", `No scoped access key ${id}`);
       return { status: 204 };
     }
+  }
+  if (collection === "buckets" && id !== undefined && rest.join("/") === "quota" && context.method === "PUT") {
+    const bucket = decodeURIComponent(id);
+    context.server.store.requireBucket(bucket);
+    const parsed = quotaSchema.safeParse(parseJson(await readPayload(requestBody(context), 64 * 1024)));
+    if (!parsed.success) throw new S3Error("InvalidArgument", parsed.error.issues.map((issue) => `${issue.path.join(".") || "body"}: ${issue.message}`).join("; "));
+    context.server.store.updateBucket(bucket, { quotaBytes: parsed.data.bytes });
+    const quota: BucketQuota = { bucket, quotaBytes: parsed.data.bytes, usedBytes: context.server.store.usedBytes(bucket) };
+    return { status: 200, json: quota };
   }
   if (route === "lifecycle/run" && context.method === "POST") return { status: 200, json: { actions: runLifecycle() } };
   throw new S3Error("MethodNotAllowed", `${context.method} ${context.path} is not part of the admin API`);

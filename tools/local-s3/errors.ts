@@ -38,6 +38,8 @@ const STATUS = {
   /** IAM's code, used by the admin API for an unknown access key. */
   NoSuchEntity: 404,
   NoSuchKey: 404,
+  /** Ceph RGW's answer to a write past a bucket's quota (S3 itself has no quotas; MinIO and Ceph do). */
+  QuotaExceeded: 403,
   NoSuchLifecycleConfiguration: 404,
   NoSuchUpload: 404,
   NoSuchVersion: 404,

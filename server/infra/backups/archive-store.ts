@@ -17,6 +17,20 @@ const IV_BYTES = 12;
 /** Stored bytes that do not match the manifest, or do not decrypt: the backup cannot be trusted. */
 export class BackupVerificationError extends Error {}
 
+/**
+ * The store has no room for an artifact: the backup bucket refused it for its quota (Ceph's QuotaExceeded,
+ * MinIO's bucket-quota and storage-full codes) or the spool folder's disk is full. Retrying will not help until
+ * someone makes room, so the backup fails at once and says so.
+ */
+export class BackupStoreFullError extends Error {}
+
+const STORE_FULL_CODES = new Set(["QuotaExceeded", "XMinioAdminBucketQuotaExceeded", "XMinioStorageFull", "ENOSPC"]);
+
+function isStoreFull(error: unknown) {
+  const { name, code } = error as { name?: string; code?: string };
+  return STORE_FULL_CODES.has(name ?? "") || STORE_FULL_CODES.has(code ?? "");
+}
+
 export type BackupStore = {
   bucket: string;
   /** Compresses, encrypts and uploads `source`; resolves to its manifest entry once it is stored. */
@@ -111,6 +125,9 @@ export function createBackupStore(client: S3Client, bucket: string): BackupStore
         );
       } catch (error) {
         if (error instanceof BackupVerificationError) throw error;
+        if (isStoreFull(error)) {
+          throw new BackupStoreFullError(`the backup store is full: artifact ${key} could not be written to ${bucket} (${(error as Error).message})`, { cause: error });
+        }
         throw new Error(`write backup artifact ${key} to ${bucket}: ${(error as Error).message}`, { cause: error });
       } finally {
         await rm(folder, { recursive: true, force: true });

@@ -1,9 +1,8 @@
 // The MariaDB client tools, run as child processes with the cluster's admin credentials: `mariadb-dump` makes a
 // database's consistent dump, `mariadb` loads one. The password goes through the environment, never argv.
-import { spawn } from "node:child_process";
 import { execFile } from "node:child_process";
-import type { Readable, Writable } from "node:stream";
 import { promisify } from "node:util";
+import { runTool as run } from "./child-tool";
 
 const DUMP_BIN = "mariadb-dump";
 const CLIENT_BIN = "mariadb";
@@ -14,31 +13,6 @@ function connection(adminUrl: string) {
     args: ["--host", url.hostname, "--port", url.port || "3306", "--user", decodeURIComponent(url.username), "--protocol", "TCP"],
     env: { ...process.env, MYSQL_PWD: decodeURIComponent(url.password) },
   };
-}
-
-type RunningTool = {
-  /** The dump's bytes (for `dump`) or the tool's input (for `load`). */
-  stream: Readable | Writable;
-  /** Resolves when the tool exits 0; rejects with its stderr otherwise. */
-  exited: Promise<void>;
-};
-
-function run(what: string, bin: string, args: string[], env: NodeJS.ProcessEnv, stdio: "read" | "write", signal?: AbortSignal) {
-  const child = spawn(bin, args, { env, stdio: stdio === "read" ? ["ignore", "pipe", "pipe"] : ["pipe", "ignore", "pipe"], signal });
-  let stderr = "";
-  child.stderr!.on("data", (chunk: Buffer) => {
-    if (stderr.length < 2000) stderr += chunk.toString("utf8");
-  });
-  const exited = new Promise<void>((resolve, reject) => {
-    child.on("error", (error) => reject(new Error(`${what}: ${bin} did not run (${error.message})`)));
-    child.on("close", (code, killed) => {
-      if (code === 0) resolve();
-      else reject(new Error(`${what}: ${bin} exited ${code ?? killed}${stderr.trim() ? `: ${stderr.trim().slice(0, 500)}` : ""}`));
-    });
-  });
-  // Whoever awaits the stream learns of the failure through `exited`; an unawaited rejection would crash the worker.
-  exited.catch(() => {});
-  return { child, exited };
 }
 
 /** A consistent dump of one database (InnoDB: one transaction's snapshot, no table locks held). */

@@ -3,7 +3,7 @@
 // SigV4 and the root key. The server itself is a development tool in tools/local-s3/, reached only at the
 // endpoint the driver is configured with.
 import {
-  ADMIN_PATH_PREFIX, type LifecycleAction, type PublicScopedAccessKey, type ScopedAccessKey,
+  ADMIN_PATH_PREFIX, type BucketQuota, type LifecycleAction, type PublicScopedAccessKey, type ScopedAccessKey,
 } from "./local-s3-admin-protocol";
 import { signRequest } from "./sigv4";
 
@@ -52,6 +52,11 @@ export class LocalS3AdminClient {
   /** Applies every bucket's lifecycle rules now (the server also does so on a timer). */
   async runLifecycle(): Promise<LifecycleAction[]> {
     return ((await this.call("POST", "lifecycle/run")) as { actions: LifecycleAction[] }).actions;
+  }
+
+  /** Caps the bytes `bucket` may hold (null lifts the cap): how the tests fill a store. */
+  setBucketQuota(bucket: string, bytes: number | null): Promise<BucketQuota> {
+    return this.call("PUT", `buckets/${encodeURIComponent(bucket)}/quota`, { bytes }) as Promise<BucketQuota>;
   }
 
   private async call(method: string, route: string, body?: unknown): Promise<unknown> {

@@ -6,6 +6,8 @@
 //   GET    /_lyceum/access-keys/<id>      → 200 PublicScopedAccessKey | 404 NoSuchEntity
 //   DELETE /_lyceum/access-keys/<id>      → 204 | 404 NoSuchEntity
 //   POST   /_lyceum/lifecycle/run         → 200 { actions: LifecycleAction[] }
+//   PUT    /_lyceum/buckets/<name>/quota  { bytes: number | null } → 200 BucketQuota | 404 NoSuchBucket
+//          (a hard quota on the bytes of every version; a write past it is refused 403 QuotaExceeded, as by Ceph)
 // Requests are signed with SigV4 and the root key; errors are `{ "code": …, "message": … }` with S3's status codes.
 
 /** No bucket name can start with "_", so this prefix never shadows a bucket. */
@@ -33,3 +35,6 @@ export type LifecycleAction = {
   versionId?: string;
   uploadId?: string;
 };
+
+/** A bucket's quota and what its versions take now. */
+export type BucketQuota = { bucket: string; quotaBytes: number | null; usedBytes: number };

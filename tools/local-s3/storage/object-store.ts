@@ -23,6 +23,8 @@ type BucketConfig = {
   versioning: VersioningStatus | null;
   cors: CorsRule[] | null;
   lifecycle: LifecycleRule[] | null;
+  /** A hard quota on the bytes of every stored version (the admin API sets it); absent or null: none. */
+  quotaBytes?: number | null;
 };
 
 /** The headers S3 keeps with an object and sends back on GET. */
@@ -170,6 +172,7 @@ export class ObjectStore {
    */
   addObject(bucket: string, key: string, staged: StagedBlob, data: ObjectData, now: Date): StoredObject {
     const record = this.record(bucket);
+    this.assertWithinQuota(record, key, data.size, staged);
     const blob = randomId(18);
     renameSync(staged.path, path.join(record.dir, "blobs", blob));
     const version: StoredObject = { key, versionId: this.newVersionId(record), seq: this.nextSeq++, lastModified: now.toISOString(), isDeleteMarker: false, blob, ...data };
@@ -193,6 +196,29 @@ export class ObjectStore {
     this.saveVersions(record, key, versions.filter((version) => version !== removed));
     this.deleteBlob(record, removed);
     return removed;
+  }
+
+  /** The bytes of every version in the bucket: what its quota counts. */
+  usedBytes(bucket: string): number {
+    let used = 0;
+    for (const versions of this.record(bucket).objects.values()) for (const version of versions) if (!version.isDeleteMarker) used += version.size;
+    return used;
+  }
+
+  /**
+   * Refuses a version that would take the bucket past its quota, as Ceph does once the body is in (a version
+   * that replaces the key's null version frees that one's bytes). The staged bytes are dropped.
+   */
+  private assertWithinQuota(record: BucketRecord, key: string, size: number, staged: StagedBlob) {
+    const quota = record.config.quotaBytes;
+    if (quota === undefined || quota === null) return;
+    const replaced = record.config.versioning === "Enabled" ? 0 : (record.objects.get(key) ?? []).reduce((sum, v) => sum + (!v.isDeleteMarker && v.versionId === "null" ? v.size : 0), 0);
+    const used = this.usedBytes(record.config.name) - replaced;
+    if (used + size <= quota) return;
+    this.discard(staged);
+    throw new S3Error("QuotaExceeded", `Bucket quota exceeded: ${used} of ${quota} bytes are used and this object needs ${size}`, {
+      details: { BucketName: record.config.name },
+    });
   }
 
   private newVersionId(record: BucketRecord) {

@@ -305,3 +305,22 @@ describe("lifecycle", () => {
     expect(await keysIn(server.client, bucket)).toEqual([]);
   });
 });
+
+describe("bucket quotas", () => {
+  it("refuse a write past the quota with QuotaExceeded, count every version, and lift when set to null", async () => {
+    const admin = new LocalS3AdminClient({ endpoint: s3.endpoint, region: "us-east-1", rootCredentials: s3.rootCredentials });
+    const bucket = await newBucket();
+    await s3.client.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }));
+    await s3.client.send(new PutObjectCommand({ Bucket: bucket, Key: "a", Body: Buffer.alloc(600) }));
+    expect(await admin.setBucketQuota(bucket, 1000)).toEqual({ bucket, quotaBytes: 1000, usedBytes: 600 });
+    // A second version of the same key counts beside the first.
+    expect(await errorCode(s3.client.send(new PutObjectCommand({ Bucket: bucket, Key: "a", Body: Buffer.alloc(600) })))).toBe("QuotaExceeded");
+    await s3.client.send(new PutObjectCommand({ Bucket: bucket, Key: "b", Body: Buffer.alloc(400) }));
+    expect(await errorCode(s3.client.send(new PutObjectCommand({ Bucket: bucket, Key: "c", Body: Buffer.alloc(1) })))).toBe("QuotaExceeded");
+    // Nothing of a refused write is kept.
+    expect((await s3.client.send(new ListObjectVersionsCommand({ Bucket: bucket }))).Versions?.map((version) => version.Key)).toEqual(["a", "b"]);
+    expect(await admin.setBucketQuota(bucket, null)).toEqual({ bucket, quotaBytes: null, usedBytes: 1000 });
+    await s3.client.send(new PutObjectCommand({ Bucket: bucket, Key: "c", Body: Buffer.alloc(1) }));
+    await expect(admin.setBucketQuota("no-such-bucket-here", 1)).rejects.toMatchObject({ status: 404, code: "NoSuchBucket" });
+  });
+});

@@ -1,14 +1,15 @@
 "use client";
 // The instance's backups: when each was taken, its size, why, whether it verified; a download of each (a tar,
 // decrypted by the portal), a backup now, and a restore that asks for the subdomain typed. Progress shows in the
-// event log above; the list refreshes while something is under way.
+// event log above. The status and events come from the page's live stream (inside <InstanceLive>): the actions
+// follow the instance as it turns running, and the list refreshes when a step or an operation ends.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { ErrorMessage } from "@/app/_components/error-message";
 import { useTRPC } from "@/app/_trpc/client";
-import type { InstanceStatus } from "@/db/schema";
 import type { AppRouter } from "@/server/api/root";
+import { useLiveInstance } from "./live-status";
 
 type BackupRow = inferRouterOutputs<AppRouter>["instances"]["backups"][number];
 
@@ -64,9 +65,18 @@ function RestoreForm({ instanceId, subdomain, backup, onDone }: { instanceId: st
   );
 }
 
-export function BackupsPanel({ instanceId, subdomain, status }: { instanceId: string; subdomain: string; status: InstanceStatus }) {
+// Events after which a backup may have been written, verified or marked failed.
+const LIST_EVENTS = new Set(["step_succeeded", "step_failed", "operation_finished"]);
+
+export function BackupsPanel({ instanceId, subdomain }: { instanceId: string; subdomain: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
+  const { status, events } = useLiveInstance();
+  const listChanged = events.findLast((event) => LIST_EVENTS.has(event.kind))?.seq ?? 0;
+  const [loadedAt] = useState(listChanged);
+  useEffect(() => {
+    if (listChanged > loadedAt) void queryClient.invalidateQueries({ queryKey: trpc.instances.backups.queryKey({ id: instanceId }) });
+  }, [listChanged, loadedAt, queryClient, trpc, instanceId]);
   const [restoring, setRestoring] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const list = useQuery({

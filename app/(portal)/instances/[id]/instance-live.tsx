@@ -2,7 +2,7 @@
 // The live part of the instance page: server-rendered events first, then new ones over SSE.
 import Link from "next/link";
 import { useQueryClient } from "@tanstack/react-query";
-import { useMemo } from "react";
+import { useMemo, type ReactNode } from "react";
 import { EventLog } from "@/app/_components/live/event-log";
 import { ownerToolLinks } from "@/server/instances/hostnames";
 import { useInstanceEvents } from "@/app/_components/live/use-instance-events";
@@ -12,6 +12,7 @@ import type { InstanceEvent, InstanceStatus } from "@/db/schema";
 import { BOOT_STEP } from "@/server/deployments/boot-phase-view";
 import { BootPhases } from "./boot-phases";
 import { DeprovisionControl } from "./deprovision-control";
+import { LiveInstanceContext } from "./live-status";
 import { OperationControls } from "./operation-controls";
 import { ResourceList, type ResourceRow } from "./resource-list";
 import { deriveTimeline } from "./timeline";
@@ -27,6 +28,8 @@ type Props = {
   canDeprovision?: boolean;
   /** Off on the settings page itself. */
   showSettingsLink?: boolean;
+  /** Panels that follow the live status (through `useLiveInstance`), shown after the event log. */
+  children?: ReactNode;
 };
 
 // Events after which the ledger may have changed: the resource list reloads.
@@ -47,6 +50,7 @@ export function InstanceLive(props: Props) {
     () => deriveTimeline(events, initialStatus, initialSiteUrl),
     [events, initialStatus, initialSiteUrl],
   );
+  const live = useMemo(() => ({ status, events }), [status, events]);
 
   return (
     <>
@@ -134,6 +138,7 @@ export function InstanceLive(props: Props) {
         </h2>
         <EventLog events={events} />
       </section>
+      <LiveInstanceContext value={live}>{props.children}</LiveInstanceContext>
       {props.canDeprovision && props.subdomain ? <DeprovisionControl instanceId={instanceId} subdomain={props.subdomain} status={status} /> : null}
     </>
   );

@@ -45,8 +45,9 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
         initialSiteUrl={siteUrl}
         initialResources={resources}
         canDeprovision={isStaff(user)}
-      />
-      <BackupsPanel instanceId={instance.id} subdomain={instance.subdomain ?? ""} status={instance.status} />
+      >
+        <BackupsPanel instanceId={instance.id} subdomain={instance.subdomain ?? ""} />
+      </InstanceLive>
       <CertificatesPanel certificates={certificates} />
     </div>
   );
