@@ -35,6 +35,8 @@ export const CRONTAB_LINES: string[] = [
   // Instances suspended past their grace stop their servers (server/instances/suspended-servers.ts). Hourly, so a
   // busy instance is not left running another day.
   cronLine("23 * * * *", "stop_suspended_servers", "jobKey=stop_suspended_servers&max=1"),
+  // Plan limits (server/usage/): storage, learners and courses measured daily; the storage quota is enforced here.
+  cronLine("10 2 * * *", "measure_usage", "jobKey=measure_usage&max=1"),
 ];
 
 export const crontab = CRONTAB_LINES.join("\n");

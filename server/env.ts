@@ -325,6 +325,13 @@ export const envSchema = z.object({
    */
   OVH_MONITORING_CIDR: optionalString.pipe(z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, "must be an IPv4 CIDR such as 10.0.0.0/16").optional()),
   /**
+   * The network the instances' application VMs reach their services VM from (an IPv4 CIDR, e.g. the project's
+   * private network): a plan with `servicesVmFlavor` gets a VM whose memcached (11211) and Elasticsearch (9200)
+   * answer this network alone.
+   * @default unset: no services VM can be made (a plan asking for one fails its step, naming this variable)
+   */
+  OVH_SERVICES_CLIENT_CIDR: optionalString.pipe(z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, "must be an IPv4 CIDR such as 10.0.0.0/16").optional()),
+  /**
    * An account on the shared Elasticsearch (`ELASTICSEARCH_HOST`) that may manage security roles and users
    * (`https://user:pass@host:9200`). Set when the cluster has security on: each instance then gets a user of its own
    * whose role reaches only its own indices. Unset, the Elasticsearch step says it skipped and the VMs connect

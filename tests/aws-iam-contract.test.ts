@@ -4,7 +4,7 @@
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAwsIamKeyIssuer } from "@/server/infra/object-storage/aws-iam-keys";
-import { bucketOnlyPolicy } from "@/server/infra/object-storage/bucket-keys";
+import { bucketOnlyPolicy, uploadsBlockedPolicy } from "@/server/infra/object-storage/bucket-keys";
 import { startFakeIam } from "./helpers/fake-aws-iam";
 import { isolatedDatabase } from "./helpers/isolated-database";
 
@@ -82,6 +82,27 @@ describe("the AWS IAM key issuer (contract-tested: not against AWS)", () => {
     expect(await issuer.deleteKey("lyc-0123456789ab", key.accessKeyId)).toEqual({ existed: true });
     expect(await issuer.deleteKey("lyc-0123456789ab", key.accessKeyId)).toEqual({ existed: false });
     expect(await issuer.listKeys("nobody-here")).toEqual([]);
+  });
+
+  it("blocks uploads past the storage quota with a second policy denying s3:PutObject, which ensurePrincipal keeps, and lifts it", async () => {
+    const user = iam.users.get("lyc-0123456789ab")!;
+    const start = iam.calls.length;
+    await issuer.setUploadsBlocked("lyc-0123456789ab", "lyc-0123456789ab", true);
+    expect(actions().slice(start)).toEqual(["PutUserPolicy"]);
+    expect(iam.calls.at(-1)!.params).toMatchObject({ UserName: "lyc-0123456789ab", PolicyName: "lyceum-storage-quota" });
+    const deny = JSON.parse(user.policies.get("lyceum-storage-quota")!);
+    expect(deny).toEqual(uploadsBlockedPolicy("lyc-0123456789ab"));
+    expect(deny.Statement).toEqual([{ Sid: "OverStorageQuota", Effect: "Deny", Action: ["s3:PutObject"], Resource: "arn:aws:s3:::lyc-0123456789ab/*" }]);
+
+    // Provisioning again (a redeploy) rewrites the bucket policy only: the block stays.
+    await issuer.ensurePrincipal("lyc-0123456789ab", "lyc-0123456789ab");
+    expect([...user.policies.keys()].sort()).toEqual(["lyceum-instance-bucket", "lyceum-storage-quota"]);
+
+    await issuer.setUploadsBlocked("lyc-0123456789ab", "lyc-0123456789ab", false);
+    expect(actions().at(-1)).toBe("DeleteUserPolicy");
+    expect([...user.policies.keys()]).toEqual(["lyceum-instance-bucket"]);
+    // Lifting what is not there is not an error (IAM answers NoSuchEntity).
+    await issuer.setUploadsBlocked("lyc-0123456789ab", "lyc-0123456789ab", false);
   });
 
   it("deletes a user by removing its keys and policy first, as IAM requires, and finds a missing one gone", async () => {

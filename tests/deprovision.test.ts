@@ -63,6 +63,7 @@ describe("deprovisioning", () => {
       "remove_certificates",
       "remove_dns",
       "stop_servers",
+      "remove_services_server",
       "remove_tutor_secrets",
       "remove_mail_relay",
       "remove_elasticsearch",

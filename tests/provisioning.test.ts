@@ -63,6 +63,7 @@ describe("provisioning a paid instance", () => {
       "Create Elasticsearch role and user",
       "Issue the instance's mail relay credential",
       "Keep the instance's Open edX secrets",
+      "Boot the services server (memcached, Elasticsearch)",
       "Render deployment configuration",
       "Boot application server",
       "Wait for the instance to answer /heartbeat",

@@ -21,4 +21,5 @@ export * from "./faults";
 export * from "./certificates";
 export * from "./rate-limits";
 export * from "./reconcile";
+export * from "./usage";
 export * from "./relations";

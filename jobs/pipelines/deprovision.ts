@@ -14,6 +14,7 @@ import { removeRabbitmq } from "../steps/rabbitmq";
 import { removeTutorSecrets } from "../steps/tutor-secrets";
 import { verifyNothingLeft } from "../steps/verify-removed";
 import type { Pipeline } from "../runner/types";
+import { removeServicesServer } from "../steps/services-server";
 
 export const deprovisionPipeline: Pipeline = {
   kind: "deprovision",
@@ -26,6 +27,7 @@ export const deprovisionPipeline: Pipeline = {
     removeCertificates,
     removeDns,
     stopApplicationServers,
+    removeServicesServer,
     removeTutorSecrets,
     removeMailRelayCredential,
     removeElasticsearch,

@@ -18,6 +18,7 @@ import { ensureRabbitmq } from "../steps/rabbitmq";
 import { ensureTutorSecrets } from "../steps/tutor-secrets";
 import { OperationCancelledError } from "../runner/timeout";
 import type { Pipeline } from "../runner/types";
+import { ensureServicesServer } from "../steps/services-server";
 
 export const provisionPipeline: Pipeline = {
   kind: "provision",
@@ -31,6 +32,7 @@ export const provisionPipeline: Pipeline = {
     ensureElasticsearch,
     ensureMailRelayCredential,
     ensureTutorSecrets,
+    ensureServicesServer,
     renderDeploymentConfig,
     bootServer,
     waitForHeartbeat,

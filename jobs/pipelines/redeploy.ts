@@ -14,6 +14,7 @@ import { syncLoadBalancerStep } from "../steps/load-balancer";
 import { ensureMailRelayCredential } from "../steps/mail-relay";
 import { ensureTutorSecrets } from "../steps/tutor-secrets";
 import type { Pipeline } from "../runner/types";
+import { ensureServicesServer } from "../steps/services-server";
 
 export const redeployPipeline: Pipeline = {
   kind: "redeploy",
@@ -23,7 +24,7 @@ export const redeployPipeline: Pipeline = {
   // The relay credential and the Tutor secrets before the config: an instance provisioned before either existed gets
   // them here (and keeps them from then on).
   // A backup first: the new deployment migrates the databases the old one serves from.
-  steps: [backUpBeforeRedeploy, ensureCertificates, ensureMailRelayCredential, ensureTutorSecrets, renderDeploymentConfig, bootServer, waitForNewDeploymentHeartbeat, activateDeployment, syncLoadBalancerStep, retireOldDeployments],
+  steps: [backUpBeforeRedeploy, ensureCertificates, ensureMailRelayCredential, ensureTutorSecrets, ensureServicesServer, renderDeploymentConfig, bootServer, waitForNewDeploymentHeartbeat, activateDeployment, syncLoadBalancerStep, retireOldDeployments],
   async onStart() {},
   async onSuccess(tx, instance, operation) {
     const [active] = instance.activeDeploymentId ? await tx.select().from(deployments).where(eq(deployments.id, instance.activeDeploymentId)) : [];

@@ -17,6 +17,7 @@ import { terminateObsoleteDeployments } from "@/server/deployments/retire";
 import { PermanentStepError } from "../runner/errors";
 import type { PipelineStep, StepContext } from "../runner/types";
 import { countRemoved, removeRecorded } from "./ledger-walk";
+import { servicesHostOf } from "./services-server";
 
 /** The deployment this operation is bringing up, created by the config step. */
 async function currentDeployment(ctx: StepContext) {
@@ -35,7 +36,15 @@ export const renderDeploymentConfig: PipelineStep = {
     // The instance's plan as it is now (a plan change may be what this deployment is for): its VM size and limits.
     // The owner's account email: their LMS superuser is made with it at first boot (cloud-init/owner-account.ts).
     const ownerEmail = await ownerEmailOf(ctx.db, ctx.instance);
-    const siteConfig = { ...planDeploymentConfig(planById(ctx.instance.plan)), ...renderSiteConfig(ctx.instance, ctx.env), ownerEmail, services };
+    // The instance's services server (plans with one): memcached and Elasticsearch are there, not on the new server.
+    const servicesHost = await servicesHostOf(ctx);
+    const siteConfig = {
+      ...planDeploymentConfig(planById(ctx.instance.plan)),
+      ...renderSiteConfig(ctx.instance, ctx.env),
+      ownerEmail,
+      services,
+      ...(servicesHost ? { servicesHost } : {}),
+    };
     const { hostnames } = siteConfig;
     const serviceNames = Object.keys(services);
     const withServices = serviceNames.length ? ` with ${serviceNames.join(", ")} credentials` : "";

@@ -7,6 +7,7 @@ import { deprovision_instance } from "./deprovision_instance";
 import { restore_instance } from "./restore_instance";
 import { prune_backups } from "./prune_backups";
 import { stop_suspended_servers } from "./stop_suspended_servers";
+import { measure_usage } from "./measure_usage";
 import { schedule_backups } from "./schedule_backups";
 import { apply_plan_change } from "./apply_plan_change";
 import { deliver_local_billing_event } from "./deliver_local_billing_event";
@@ -42,6 +43,7 @@ export const taskList = {
   schedule_backups,
   prune_backups,
   stop_suspended_servers,
+  measure_usage,
   reconcile_compute,
   renew_certificates,
   sync_load_balancer,

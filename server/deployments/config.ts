@@ -89,6 +89,11 @@ const serverConfigSchema = z.object({
   ownerEmail: optionalText.optional(),
   /** Where the server reports its boot phases (its token is sealed with the secrets). */
   bootReport: z.object({ url: text }).optional(),
+  /**
+   * The instance's services server (its plan's `servicesVmFlavor`): the address where memcached and Elasticsearch
+   * run for this instance alone. Absent: both run on the application server.
+   */
+  servicesHost: text.optional(),
 });
 
 export const deploymentConfigSchema = z.object({

@@ -101,6 +101,8 @@ export function computeDriver(config: Env): ComputeDriver {
     progressIntervalMs: config.OVH_BUILD_PROGRESS_SECONDS * 1000,
     // Loaded with the first VM (it brings the YAML writer): portals on local compute never need it.
     renderUserData: async (spec) => (await import("./compute/cloud-init/user-data")).renderUserData(spec, platform),
+    renderServicesUserData: async (spec) =>
+      (await import("./compute/cloud-init/services-vm")).renderServicesUserData(spec, { clientCidr: config.OVH_SERVICES_CLIENT_CIDR }),
   });
 }
 

@@ -36,6 +36,11 @@ const LEDGER_DETAILS = {
   "tls.certificate": z.object({ hostnames: names, source: z.string() }),
   /** An application server; `address` is null while it builds (it is recorded before the wait). */
   "compute.server": z.object({ driver: z.string(), deploymentId: z.string(), address: z.string().nullable() }),
+  /**
+   * The instance's services server (memcached and Elasticsearch, its plan's `servicesVmFlavor`), shared by its
+   * deployments; `address` is null while it builds.
+   */
+  "compute.services_server": z.object({ driver: z.string(), flavor: z.string(), address: z.string().nullable() }),
   /** The plan's size recorded against a server (external id: the server's); it goes with the server. */
   "compute.flavor": z.object({
     flavor: z.string(),

@@ -6,6 +6,7 @@ import { instances, instanceStatus } from "@/db/schema";
 import { lastFailedBackups, lastSuccessfulBackups } from "@/server/backups/freshness";
 import { certificateExpiries } from "@/server/certificates/store";
 import { instanceEventHub } from "@/server/events/hub";
+import { usageRatios } from "@/server/usage/usage-ratios";
 import { jobCountsByTaskAndState, liveWorkerCount, oldestWaitingJobAgeSeconds } from "@/server/staff/queue";
 import { logger } from "./logger";
 import { registerCollectedGauge } from "./metrics";
@@ -106,6 +107,18 @@ export function registerWebGauges(): void {
         const rows = await lastFailedBackups(db);
         gauge.reset();
         for (const row of rows) if (row.lastFailureAt) gauge.set({ instance_id: row.instanceId, subdomain: row.subdomain ?? "" }, Math.floor(row.lastFailureAt.getTime() / 1000));
+      }),
+  });
+
+  registerCollectedGauge({
+    name: "lyceum_instance_usage_ratio",
+    help: "Each instance's last daily measurement against its plan (1 = at the limit), per limit: storage, learners, courses. Uploads are blocked above 1.1 of storage.",
+    labelNames: ["instance_id", "subdomain", "limit"],
+    collect: (gauge) =>
+      tolerant("lyceum_instance_usage_ratio", async () => {
+        const rows = await usageRatios(db);
+        gauge.reset();
+        for (const row of rows) gauge.set({ instance_id: row.instanceId, subdomain: row.subdomain, limit: row.limit }, row.ratio);
       }),
   });
 }

@@ -44,6 +44,8 @@ export const jobPayloads = {
   prune_backups: z.object({}).passthrough(),
   /** Hourly (crontab): stops the servers of instances suspended past SUSPENDED_SERVERS_STOP_AFTER_DAYS. */
   stop_suspended_servers: z.object({}).passthrough(),
+  /** Daily (crontab): measures every instance's usage against its plan and enforces the storage quota. */
+  measure_usage: z.object({}).passthrough(),
 } as const;
 
 export type JobName = keyof typeof jobPayloads;

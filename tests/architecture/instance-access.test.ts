@@ -64,6 +64,7 @@ describe("procedures about one instance", () => {
       "instances.backUp": "ownerOrStaff",
       "instances.restore": "ownerOrStaff",
       "instances.subdomainAvailable": `exempt: ${EXEMPTIONS["instances.subdomainAvailable"]}`,
+      "instances.usage": "ownerOrStaff",
       // Staff see the instance; the checkout itself refuses anyone but the owner (server/billing/checkout.ts).
       "instances.startCheckout": "ownerOrStaff",
       "instances.events": "ownerOrStaff",

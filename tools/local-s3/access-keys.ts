@@ -9,7 +9,7 @@ import { bucketNameProblem } from "./storage/names";
 
 export type Principal =
   | { kind: "root"; accessKeyId: string }
-  | { kind: "scoped"; accessKeyId: string; buckets: string[] };
+  | { kind: "scoped"; accessKeyId: string; buckets: string[]; uploadsBlocked: boolean };
 
 const BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
@@ -35,7 +35,7 @@ export class AccessKeyStore {
     }
     const key = this.scoped.get(accessKeyId);
     if (!key) return null;
-    return { principal: { kind: "scoped", accessKeyId, buckets: key.buckets }, secretAccessKey: key.secretAccessKey };
+    return { principal: { kind: "scoped", accessKeyId, buckets: key.buckets, uploadsBlocked: key.uploadsBlocked === true }, secretAccessKey: key.secretAccessKey };
   }
 
   create(input: { buckets: string[]; name?: string | null }, now: Date): ScopedAccessKey {
@@ -63,6 +63,15 @@ export class AccessKeyStore {
 
   get(accessKeyId: string): ScopedAccessKey | null {
     return this.scoped.get(accessKeyId) ?? null;
+  }
+
+  /** The key after the change, or null for a key we do not know. */
+  setUploadsBlocked(accessKeyId: string, uploadsBlocked: boolean): ScopedAccessKey | null {
+    const key = this.scoped.get(accessKeyId);
+    if (!key) return null;
+    key.uploadsBlocked = uploadsBlocked;
+    this.save();
+    return key;
   }
 
   /** True when the key existed. Requests signed with it are refused from now on. */

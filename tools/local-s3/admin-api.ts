@@ -21,7 +21,11 @@ const newKeySchema = z.object({
 });
 
 /** The key without its secret: what listing and lookups show. */
-const publicView = (key: ScopedAccessKey): PublicScopedAccessKey => ({ accessKeyId: key.accessKeyId, buckets: key.buckets, name: key.name, createdAt: key.createdAt });
+const publicView = (key: ScopedAccessKey): PublicScopedAccessKey => ({
+  accessKeyId: key.accessKeyId, buckets: key.buckets, name: key.name, createdAt: key.createdAt, uploadsBlocked: key.uploadsBlocked === true,
+});
+
+const keyChangeSchema = z.object({ uploadsBlocked: z.boolean() });
 
 export async function handleAdminRequest(
   context: Pick<OperationContext, "server" | "http" | "headers" | "payloadSigning" | "now" | "method"> & { path: string; principal: Principal },
@@ -46,6 +50,14 @@ export async function handleAdminRequest(
     }
     if (id !== undefined && context.method === "GET") {
       const key = keys.get(id);
+      if (!key) throw new S3Error("NoSuchEntity", `No scoped access key ${id}`);
+      return { status: 200, json: publicView(key) };
+    }
+    if (id !== undefined && context.method === "PATCH") {
+      const body = await readPayload(requestBody(context), 64 * 1024);
+      const parsed = keyChangeSchema.safeParse(parseJson(body));
+      if (!parsed.success) throw new S3Error("InvalidArgument", parsed.error.issues.map((issue) => `${issue.path.join(".") || "body"}: ${issue.message}`).join("; "));
+      const key = keys.setUploadsBlocked(id, parsed.data.uploadsBlocked);
       if (!key) throw new S3Error("NoSuchEntity", `No scoped access key ${id}`);
       return { status: 200, json: publicView(key) };
     }

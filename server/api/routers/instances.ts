@@ -12,6 +12,7 @@ import { publicInstance } from "@/server/instances/draft-view";
 import { activeDeploymentOf, instanceEventLog, instanceLedger, instancesOwnedBy } from "@/server/instances/queries";
 import { isSubdomainAvailable } from "@/server/instances/registration";
 import { subdomainSchema } from "@/server/instances/subdomain";
+import { usageOf } from "@/server/usage/measure";
 import { createTRPCRouter, instanceProcedure, protectedProcedure } from "../trpc";
 
 export const instancesRouter = createTRPCRouter({
@@ -32,6 +33,9 @@ export const instancesRouter = createTRPCRouter({
       resources,
     };
   }),
+
+  /** The last daily measurement (storage, learners, courses) against the plan's limits; usage null before the first. */
+  usage: instanceProcedure.query(({ ctx }) => usageOf(db, ctx.instance)),
 
   /** What exists for the instance on the clusters (names, never secrets); the page refreshes it as steps finish. */
   resources: instanceProcedure.query(({ ctx }) => instanceLedger(ctx.instance.id)),

@@ -25,6 +25,9 @@ export type ServerProgress = {
   onStillBuilding?(waitedMs: number): Promise<void>;
 };
 
+/** An instance's services server: memcached and Elasticsearch for that instance alone (its plan's option). */
+export type ServicesServerSpec = { instanceId: string; flavor: string };
+
 export interface ComputeDriver {
   readonly name: string;
   /**
@@ -49,8 +52,16 @@ export interface ComputeDriver {
   startServer(serverId: string, signal: AbortSignal): Promise<ServerInfo>;
   /** Stops and deletes the server; a server that is already gone is not an error. */
   destroyServer(serverId: string): Promise<void>;
-  /** Every server this driver can see, for reconciling with the ledger. */
+  /** Every application server this driver can see, for reconciling with the ledger. */
   listServers(): Promise<ServerInfo[]>;
+  /**
+   * Boots the instance's services server, or returns it when it is up (one per instance, found by its name);
+   * `address` is the host its application servers reach memcached (11211) and Elasticsearch (9200) on. Absent
+   * where a driver has no such servers (local: the site process runs no memcached or Elasticsearch).
+   */
+  ensureServicesServer?(spec: ServicesServerSpec, signal: AbortSignal, progress?: ServerProgress): Promise<ServerInfo & { isNew: boolean }>;
+  /** Every services server this driver can see, for reconciling with the ledger (destroyServer deletes one). */
+  listServicesServers?(): Promise<ServerInfo[]>;
 }
 
 /** Thrown by reconfigureServer on drivers that cannot change a running server: the caller redeploys instead. */

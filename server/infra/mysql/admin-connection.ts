@@ -129,6 +129,25 @@ export function createMysqlDriver(adminUrl: string, userHost: string): MysqlDriv
       return rows.map((row) => String(row.name));
     },
 
+    async countOpenedxUsage(database, options) {
+      assertIdentifier(database);
+      const tables = await run<{ name: string }[]>(
+        `look up Open edX's tables in ${database}`,
+        "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = ? AND table_name IN ('auth_user', 'course_overviews_courseoverview')",
+        [database],
+        options,
+      );
+      if (tables.length < 2) return null;
+      const [row] = await run<{ learners: number | string; courses: number | string }[]>(
+        `count the learners and courses in ${database}`,
+        "SELECT (SELECT COUNT(*) FROM ??.auth_user WHERE is_active = 1 AND is_staff = 0 AND is_superuser = 0) AS learners, " +
+          "(SELECT COUNT(*) FROM ??.course_overviews_courseoverview) AS courses",
+        [database, database],
+        options,
+      );
+      return { learners: Number(row?.learners ?? 0), courses: Number(row?.courses ?? 0) };
+    },
+
     async serverVersion(options) {
       const [row] = await run<{ version: string }[]>("read the MySQL server version", "SELECT VERSION() AS version", [], options);
       return String(row?.version);

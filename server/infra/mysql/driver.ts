@@ -24,6 +24,11 @@ export interface MysqlDriver {
   /** Databases, and users at the instances' host, whose names start with `namePrefix` (for reconciling with the ledger). */
   listDatabases(namePrefix: string, options?: DriverCallOptions): Promise<string[]>;
   listUsers(namePrefix: string, options?: DriverCallOptions): Promise<string[]>;
+  /**
+   * Open edX's own count in its LMS database: active learners (`auth_user`, staff and superusers left out) and
+   * courses (`course_overviews_courseoverview`). Null while those tables do not exist (migrations not run yet).
+   */
+  countOpenedxUsage(database: string, options?: DriverCallOptions): Promise<{ learners: number; courses: number } | null>;
   /** `VERSION()`: recorded in a backup's manifest beside the dump tool's version. */
   serverVersion(options?: DriverCallOptions): Promise<string>;
   close(): Promise<void>;

@@ -15,10 +15,12 @@ import {
   NoSuchEntityException,
   PutUserPolicyCommand,
 } from "@aws-sdk/client-iam";
-import { bucketOnlyPolicy, type BucketKeyIssuer, type S3KeyPair } from "./bucket-keys";
+import { bucketOnlyPolicy, uploadsBlockedPolicy, type BucketKeyIssuer, type S3KeyPair } from "./bucket-keys";
 
 const IAM_USER_PATH = "/lyceum/";
 const POLICY_NAME = "lyceum-instance-bucket";
+// Separate from POLICY_NAME, so that ensurePrincipal (which rewrites that one) never lifts a block.
+const QUOTA_POLICY_NAME = "lyceum-storage-quota";
 
 export function createAwsIamKeyIssuer(options: { endpoint?: string; credentials?: S3KeyPair }): BucketKeyIssuer {
   // IAM is a global service; its requests are signed for us-east-1.
@@ -94,6 +96,18 @@ export function createAwsIamKeyIssuer(options: { endpoint?: string; credentials?
     },
 
     listKeys,
+
+    async setUploadsBlocked(user, bucket, blocked) {
+      if (blocked) {
+        await send(`block the uploads of IAM user ${user}`, () =>
+          iam.send(new PutUserPolicyCommand({ UserName: user, PolicyName: QUOTA_POLICY_NAME, PolicyDocument: JSON.stringify(uploadsBlockedPolicy(bucket)) })),
+        );
+        return;
+      }
+      await isGone(() =>
+        send(`allow the uploads of IAM user ${user} again`, () => iam.send(new DeleteUserPolicyCommand({ UserName: user, PolicyName: QUOTA_POLICY_NAME }))),
+      );
+    },
 
     async createKey(user) {
       const result = await send(`create an access key for IAM user ${user}`, () => iam.send(new CreateAccessKeyCommand({ UserName: user })));

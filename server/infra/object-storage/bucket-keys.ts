@@ -14,6 +14,11 @@ export interface BucketKeyIssuer {
   listKeys(principal: string): Promise<string[]>;
   createKey(principal: string, bucket: string): Promise<S3KeyPair>;
   deleteKey(principal: string, accessKeyId: string): Promise<{ existed: boolean }>;
+  /**
+   * Over the storage quota (server/usage/): the principal's keys may no longer write to the bucket (reads, listings
+   * and deletes still work, so the client can free space); `false` lifts it. Setting what is already set is a no-op.
+   */
+  setUploadsBlocked(principal: string, bucket: string, blocked: boolean): Promise<void>;
   /** Every principal Lyceum made (IAM users under its path), for reconciling with the ledger; absent without principals. */
   listPrincipals?(): Promise<string[]>;
   /** Deletes the principal (after its keys); already gone is not an error. */
@@ -48,5 +53,13 @@ export function bucketOnlyPolicy(bucket: string) {
         Resource: `arn:aws:s3:::${bucket}/*`,
       },
     ],
+  };
+}
+
+/** The second inline policy of a principal over its quota: an explicit Deny beats the Allow of bucketOnlyPolicy. */
+export function uploadsBlockedPolicy(bucket: string) {
+  return {
+    Version: "2012-10-17",
+    Statement: [{ Sid: "OverStorageQuota", Effect: "Deny", Action: ["s3:PutObject"], Resource: `arn:aws:s3:::${bucket}/*` }],
   };
 }

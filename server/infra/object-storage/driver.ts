@@ -18,6 +18,8 @@ export interface ObjectStorageDriver {
   ensureBucket(spec: BucketSpec, signal?: AbortSignal): Promise<{ isNew: boolean }>;
   /** Deletes every object version, delete marker and unfinished upload, then the bucket. Already gone: fine. */
   deleteBucket(bucket: string, signal?: AbortSignal): Promise<{ existed: boolean; deletedVersions: number }>;
+  /** The bytes the bucket holds: every object version (a versioned bucket keeps and bills them all); no delete markers. */
+  bucketUsageBytes(bucket: string, signal?: AbortSignal): Promise<number>;
   /** Every bucket the platform's account owns (for reconciling with the ledger; callers filter by prefix). */
   listBuckets(signal?: AbortSignal): Promise<string[]>;
   readonly keys: BucketKeyIssuer;

@@ -38,6 +38,11 @@ export class LocalS3AdminClient {
     return ((await this.call("GET", "access-keys")) as { accessKeys: PublicScopedAccessKey[] }).accessKeys;
   }
 
+  /** Blocks or allows the key's uploads (its reads, listings and deletes are untouched). */
+  setUploadsBlocked(accessKeyId: string, uploadsBlocked: boolean): Promise<PublicScopedAccessKey> {
+    return this.call("PATCH", `access-keys/${encodeURIComponent(accessKeyId)}`, { uploadsBlocked }) as Promise<PublicScopedAccessKey>;
+  }
+
   /** True when it existed. */
   async deleteAccessKey(accessKeyId: string): Promise<boolean> {
     try {

@@ -4,6 +4,7 @@
 //   GET    /_lyceum/access-keys           → 200 { accessKeys: PublicScopedAccessKey[] }
 //   POST   /_lyceum/access-keys           { buckets: string[], name?: string } → 201 ScopedAccessKey
 //   GET    /_lyceum/access-keys/<id>      → 200 PublicScopedAccessKey | 404 NoSuchEntity
+//   PATCH  /_lyceum/access-keys/<id>      { uploadsBlocked: boolean } → 200 PublicScopedAccessKey | 404 NoSuchEntity
 //   DELETE /_lyceum/access-keys/<id>      → 204 | 404 NoSuchEntity
 //   POST   /_lyceum/lifecycle/run         → 200 { actions: LifecycleAction[] }
 //   PUT    /_lyceum/buckets/<name>/quota  { bytes: number | null } → 200 BucketQuota | 404 NoSuchBucket
@@ -21,6 +22,11 @@ export type ScopedAccessKey = Credentials & {
   /** A label for people and for finding the key again (e.g. the instance it was made for). */
   name: string | null;
   createdAt: string;
+  /**
+   * Over its storage quota (server/usage/): the key may read, list and delete but write nothing, as an IAM user
+   * whose policy denies s3:PutObject (which also covers copies and multipart uploads).
+   */
+  uploadsBlocked?: boolean;
 };
 
 /** A key without its secret: what listing and lookups show (the secret is only returned when it is made). */

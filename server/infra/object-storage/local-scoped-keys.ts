@@ -21,6 +21,11 @@ export function createLocalScopedKeyIssuer(options: { endpoint: string; region: 
     async deleteKey(_name, accessKeyId) {
       return { existed: await admin.deleteAccessKey(accessKeyId) };
     },
+    async setUploadsBlocked(name, _bucket, blocked) {
+      for (const key of await admin.listAccessKeys()) {
+        if (key.name === name && (key.uploadsBlocked === true) !== blocked) await admin.setUploadsBlocked(key.accessKeyId, blocked);
+      }
+    },
     async deletePrincipal() {
       return { existed: false };
     },

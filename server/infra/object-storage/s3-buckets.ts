@@ -135,6 +135,20 @@ export function createS3ObjectStorage(options: S3ObjectStorageOptions): ObjectSt
       return { isNew };
     },
 
+    async bucketUsageBytes(bucket, signal) {
+      let bytes = 0;
+      for (let keyMarker: string | undefined, versionMarker: string | undefined, isTruncated = true; isTruncated; ) {
+        const page = await send(`list the versions in bucket ${bucket}`, () =>
+          client.send(new ListObjectVersionsCommand({ Bucket: bucket, KeyMarker: keyMarker, VersionIdMarker: versionMarker }), { abortSignal: signal }),
+        );
+        for (const version of page.Versions ?? []) bytes += version.Size ?? 0;
+        isTruncated = Boolean(page.IsTruncated);
+        keyMarker = page.NextKeyMarker;
+        versionMarker = page.NextVersionIdMarker;
+      }
+      return bytes;
+    },
+
     async listBuckets(signal) {
       const names: string[] = [];
       let token: string | undefined;

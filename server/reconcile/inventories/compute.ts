@@ -12,4 +12,16 @@ export const computeInventories: InventoryFactory = ({ compute }) => [
     list: async () => (await compute.listServers()).map((server) => server.serverId),
     remove: (serverId) => compute.destroyServer(serverId),
   },
+  // Instances' services servers (memcached, Elasticsearch), on drivers that make them.
+  ...(compute.listServicesServers
+    ? [
+        {
+          kind: "compute.services_server" as const,
+          isOurs: () => true,
+          isCompared: (entry: Parameters<typeof isEntryOf>[0]) => isEntryOf(entry, "compute.services_server") && entry.details.driver === compute.name,
+          list: async () => (await compute.listServicesServers!()).map((server) => server.serverId),
+          remove: (serverId: string) => compute.destroyServer(serverId),
+        },
+      ]
+    : []),
 ];

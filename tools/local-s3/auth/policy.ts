@@ -13,9 +13,15 @@ const SCOPED_KEY_OPERATIONS: ReadonlySet<OperationName> = new Set<OperationName>
   "CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload", "AbortMultipartUpload", "ListParts",
 ]);
 
+/** What IAM's s3:PutObject covers: a key whose uploads are blocked (over its storage quota) may do none of these. */
+const UPLOAD_OPERATIONS: ReadonlySet<OperationName> = new Set<OperationName>([
+  "PutObject", "CopyObject", "CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload",
+]);
+
 export function authorize(principal: Principal, operation: OperationName, bucket: string) {
   if (principal.kind === "root") return;
   if (!SCOPED_KEY_OPERATIONS.has(operation) || !principal.buckets.includes(bucket)) throw accessDenied();
+  if (principal.uploadsBlocked && UPLOAD_OPERATIONS.has(operation)) throw accessDenied("Uploads are blocked: the bucket is over its storage quota");
 }
 
 /** For operations that touch a second bucket (CopyObject's source). */

@@ -9,6 +9,7 @@ import { BackupsPanel } from "./backups-panel";
 import { BillingNotice } from "./billing-notice";
 import { CertificatesPanel } from "./certificates-panel";
 import { InstanceLive } from "./instance-live";
+import { UsagePanel } from "./usage-panel";
 
 export default async function InstancePage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
@@ -19,14 +20,15 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
   // user's: until then a refusal is byId's to report (as a 404), so theirs are held back.
   const billingRead = api.billing.forInstance({ id });
   const certificatesRead = api.certificates.forInstance({ id });
-  for (const read of [billingRead, certificatesRead]) read.catch(() => {});
+  const usageRead = api.instances.usage({ id });
+  for (const read of [billingRead, certificatesRead, usageRead]) read.catch(() => {});
   const view = await api.instances.byId({ id }).catch((error: unknown) => {
     if (error instanceof TRPCError && error.code === "NOT_FOUND") notFound();
     throw error;
   });
   const { instance, events, siteUrl, resources } = view;
   if (instance.status === "draft") redirect(`/instances/${id}/setup`);
-  const [billing, certificates] = await Promise.all([billingRead, certificatesRead]);
+  const [billing, certificates, usage] = await Promise.all([billingRead, certificatesRead, usageRead]);
   return (
     <div className="stack">
       <div>
@@ -48,6 +50,7 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
       >
         <BackupsPanel instanceId={instance.id} subdomain={instance.subdomain ?? ""} />
       </InstanceLive>
+      {["running", "suspended"].includes(instance.status) ? <UsagePanel usage={usage} /> : null}
       <CertificatesPanel certificates={certificates} />
     </div>
   );

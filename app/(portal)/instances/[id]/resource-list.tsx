@@ -20,6 +20,7 @@ const KIND_LABELS: Partial<Record<LedgerKind, string>> = {
   "s3.access_key": "Storage access key",
   "s3.principal": "Storage IAM user",
   "compute.server": "Application server",
+  "compute.services_server": "Services server (memcached, Elasticsearch)",
   "mail.relay_credential": "Mail relay account",
 };
 
@@ -34,6 +35,7 @@ function describe(row: ResourceRow): string {
   if (isEntryOf(row, "s3.access_key")) return `for bucket ${row.details.bucket}`;
   if (isEntryOf(row, "s3.bucket")) return "private, versioned";
   if (isEntryOf(row, "compute.server") && row.details.address) return row.details.address;
+  if (isEntryOf(row, "compute.services_server")) return `${row.details.flavor}${row.details.address ? ` at ${row.details.address}` : ""}`;
   if (isEntryOf(row, "mail.relay_credential")) return `sends through ${row.details.host}:${row.details.port}`;
   return "";
 }

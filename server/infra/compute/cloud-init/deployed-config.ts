@@ -33,6 +33,8 @@ export const deployedConfigSchema = z.object({
   configVersion: z.string(),
   /** Where the VM reports its boot phases, with its deployment's own token; absent in configurations rendered before. */
   bootReport: z.object({ url: z.url(), token: z.string().min(1) }).optional(),
+  /** The instance's services VM (memcached on 11211, Elasticsearch on 9200); absent: both run on this VM. */
+  servicesHost: z.string().regex(/^[a-z0-9.-]+$/i, "must be a host name or IPv4 address").optional(),
   services: z.object({
     mysql: z.object({
       /** host:port */

@@ -143,7 +143,25 @@ export function renderTutorConfig(config: DeployedConfig, platform: PlatformServ
  * one): null when Elasticsearch runs on the VM or the shared cluster takes no credentials.
  */
 export function searchUserOf(config: DeployedConfig, platform: PlatformServices) {
+  // The instance's services VM runs an Elasticsearch of its own, without security (its firewall is the boundary).
+  if (config.servicesHost) return null;
   return platform.elasticsearchHost && config.services.elasticsearch ? config.services.elasticsearch : null;
+}
+
+/** Tutor 17.0.6's Elasticsearch port (config/defaults.yml ELASTICSEARCH_PORT), and memcached's. */
+export const SERVICES_VM_PORTS = { elasticsearch: 9200, memcached: 11211 } as const;
+
+/**
+ * The services this deployment uses: its instance's services VM when the plan has one (memcached and Elasticsearch
+ * there, RUN_ELASTICSEARCH false and no memcached container on this VM), else the platform's (shared, or on the VM).
+ */
+export function servicesFor(config: DeployedConfig, platform: PlatformServices): PlatformServices {
+  if (!config.servicesHost) return platform;
+  return {
+    ...platform,
+    memcachedHost: `${config.servicesHost}:${SERVICES_VM_PORTS.memcached}`,
+    elasticsearchHost: `http://${config.servicesHost}:${SERVICES_VM_PORTS.elasticsearch}`,
+  };
 }
 
 /** The lyceum plugin's config defaults: every LYCEUM_* key above, without the plugin's prefix. */

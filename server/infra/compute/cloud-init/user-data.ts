@@ -15,6 +15,7 @@ import {
   renderTutorConfig,
   renderTutorPlugin,
   searchUserOf,
+  servicesFor,
   TUTOR_MYSQL_PLUGIN_NAME,
   TUTOR_MYSQL_PLUGIN_SOURCE,
   TUTOR_PLUGIN_NAME,
@@ -59,8 +60,9 @@ const FIREWALL_UNIT_FILE = [
 ].join("\n");
 const tutor = (...args: string[]) => ["env", ...TUTOR_ENV, `${VENV}/bin/tutor`, ...args];
 
-export function renderUserData(spec: ServerSpec, platform: PlatformServices): string {
+export function renderUserData(spec: ServerSpec, platformServices: PlatformServices): string {
   const config = parseDeployedConfig(spec.siteConfig);
+  const platform = servicesFor(config, platformServices);
   const writeFiles: Record<string, unknown>[] = [
     { path: `${TUTOR_ROOT}/config.yml`, owner: "root:root", permissions: "0600", content: tutorConfigYaml(renderTutorConfig(config, platform)) },
     { path: `${PLUGINS_ROOT}/${TUTOR_PLUGIN_NAME}.yml`, owner: "root:root", permissions: "0644", content: toYaml(renderTutorPlugin(platform, searchUserOf(config, platform) !== null)) },

@@ -1,7 +1,9 @@
 // Production compute: one OVH Public Cloud VM per deployment, booted with cloud-init user-data that installs
 // Open edX with Tutor (../cloud-init/). VMs are named <resource prefix>-<deployment id>, so the name alone says
 // which deployment a VM serves and that it is ours; ensureServer finds a VM by that name before creating one.
-import type { ComputeDriver, ServerInfo, ServerProgress, ServerSpec } from "../driver";
+// An instance whose plan asks for it also has one services VM (memcached and Elasticsearch), named
+// <resource prefix>-services-<instance id> and kept across its deployments.
+import type { ComputeDriver, ServerInfo, ServerProgress, ServerSpec, ServicesServerSpec } from "../driver";
 import { ServerCannotBeReconfiguredError } from "../driver";
 import { type OvhApi, OvhApiError } from "./api-client";
 
@@ -29,6 +31,8 @@ type OvhComputeSettings = {
   resourcePrefix: string;
   /** The cloud-init user-data for a deployment. It holds the instance's passwords: never log it. */
   renderUserData: (spec: ServerSpec) => string | Promise<string>;
+  /** The cloud-init user-data of an instance's services VM (../cloud-init/services-vm.ts). */
+  renderServicesUserData?: (spec: ServicesServerSpec) => string | Promise<string>;
   /** Between two status reads while a VM builds (at most progressIntervalMs). */
   pollIntervalMs?: number;
   /**
@@ -45,6 +49,7 @@ const DEFAULT_PROGRESS_INTERVAL_MS = 60_000;
 
 /** Open edX behind Tutor's Caddy answers plain HTTP on port 80; TLS ends at the load balancer. */
 const HTTP_PORT = 80;
+const UUID_PATTERN = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 
 export function createOvhComputeDriver(api: OvhApi, settings: OvhComputeSettings): OvhComputeDriver {
   return new OvhComputeDriver(api, settings);
@@ -74,9 +79,36 @@ class OvhComputeDriver implements ComputeDriver {
     return this.settings.buildTimeoutMs ?? DEFAULT_BUILD_TIMEOUT_MS;
   }
 
+  servicesVmName(instanceId: string) {
+    return `${this.settings.resourcePrefix}-services-${instanceId}`;
+  }
+
   async ensureServer(spec: ServerSpec, signal: AbortSignal, progress: ServerProgress = {}): Promise<ServerInfo & { isNew: boolean }> {
-    const name = this.vmName(spec.deploymentId);
-    let vm = (await this.listOurs()).find((candidate) => candidate.name === name);
+    const { vm, isNew } = await this.ensureVm(this.vmName(spec.deploymentId), async () => ({
+      flavorId: await this.flavorIdFor(spec),
+      userData: await this.settings.renderUserData(spec),
+    }), signal, progress);
+    return { serverId: vm.id, address: addressOf(vm), isNew };
+  }
+
+  async ensureServicesServer(spec: ServicesServerSpec, signal: AbortSignal, progress: ServerProgress = {}): Promise<ServerInfo & { isNew: boolean }> {
+    const render = this.settings.renderServicesUserData;
+    if (!render) throw new Error("the OVH compute driver was configured without a services VM renderer");
+    const { vm, isNew } = await this.ensureVm(this.servicesVmName(spec.instanceId), async () => ({
+      flavorId: await this.flavorIdByName(spec.flavor),
+      userData: await render(spec),
+    }), signal, progress);
+    // Its services listen on their own ports (11211, 9200): the address is the bare IP.
+    return { serverId: vm.id, address: publicIpv4(vm), isNew };
+  }
+
+  async listServicesServers(): Promise<ServerInfo[]> {
+    return (await this.listOurs("services")).map((vm) => ({ serverId: vm.id, address: publicIpv4(vm) }));
+  }
+
+  /** The VM of this name, booted when there is none (or replaced when it failed to build), once ACTIVE. */
+  private async ensureVm(name: string, boot: () => Promise<{ flavorId: string; userData: string }>, signal: AbortSignal, progress: ServerProgress) {
+    let vm = (await this.listOurs("all")).find((candidate) => candidate.name === name);
     let isNew = false;
     if (vm?.status === "ERROR") {
       // A VM that failed to build never recovers; a retry replaces it rather than waiting on it forever.
@@ -84,21 +116,21 @@ class OvhComputeDriver implements ComputeDriver {
       vm = undefined;
     }
     if (!vm) {
+      const { flavorId, userData } = await boot();
       vm = await this.api.request<OvhInstance>("POST", `${this.base}/instance`, {
         name,
         region: this.settings.region,
-        flavorId: await this.flavorIdFor(spec),
+        flavorId,
         imageId: this.settings.imageId,
         sshKeyId: this.settings.sshKeyId,
-        userData: await this.settings.renderUserData(spec),
+        userData,
         monthlyBilling: false,
       });
       isNew = true;
     }
     // Known before the wait: whatever ends the wait, the caller has already recorded the VM.
     await progress.onServerKnown?.(vm.id);
-    const active = await this.waitUntilActive(vm.id, signal, progress);
-    return { serverId: active.id, address: addressOf(active), isNew };
+    return { vm: await this.waitUntilActive(vm.id, signal, progress), isNew };
   }
 
   async reconfigureServer(serverId: string): Promise<void> {
@@ -123,7 +155,7 @@ class OvhComputeDriver implements ComputeDriver {
   }
 
   async listServers(): Promise<ServerInfo[]> {
-    return (await this.listOurs()).map((vm) => ({ serverId: vm.id, address: addressOf(vm) }));
+    return (await this.listOurs("deployments")).map((vm) => ({ serverId: vm.id, address: addressOf(vm) }));
   }
 
   /** The size the deployment's plan asks for (siteConfig.vmFlavor, an OVH flavor name), as OVH's flavor id in our region. */
@@ -134,6 +166,11 @@ class OvhComputeDriver implements ComputeDriver {
       return this.settings.flavorId;
     }
     if (typeof wanted !== "string") throw new Error(`the deployment's VM flavor must be an OVH flavor name such as b3-8, not ${JSON.stringify(wanted)}`);
+    return this.flavorIdByName(wanted);
+  }
+
+  /** OVH's id, in our region, of a flavor name such as "b3-8". */
+  async flavorIdByName(wanted: string): Promise<string> {
     const known = this.flavorIds.get(wanted);
     if (known) return known;
     const { region } = this.settings;
@@ -148,10 +185,11 @@ class OvhComputeDriver implements ComputeDriver {
     return found;
   }
 
-  /** Our VMs in the region: those named <prefix>-<deployment id>. */
-  private async listOurs(): Promise<OvhInstance[]> {
+  /** Our VMs in the region: deployments' (<prefix>-<deployment id>), services VMs (<prefix>-services-<instance id>), or both. */
+  private async listOurs(which: "deployments" | "services" | "all"): Promise<OvhInstance[]> {
     const all = await this.api.request<OvhInstance[]>("GET", `${this.base}/instance`, { region: this.settings.region });
-    const ours = new RegExp(`^${this.settings.resourcePrefix}-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`);
+    const middle = { deployments: "", services: "services-", all: "(?:services-)?" }[which];
+    const ours = new RegExp(`^${this.settings.resourcePrefix}-${middle}${UUID_PATTERN}$`);
     return all.filter((vm) => ours.test(vm.name));
   }
 
