@@ -1,7 +1,8 @@
-// Production compute: one OVH Public Cloud VM per deployment, booted with cloud-init user-data that installs
-// Open edX with Tutor (../cloud-init/). VMs are named <resource prefix>-<deployment id>, so the name alone says
-// which deployment a VM serves and that it is ours; ensureServer finds a VM by that name before creating one.
-import type { ComputeDriver, ServerInfo, ServerProgress, ServerSpec } from "../driver";
+// Production compute: one OVH Public Cloud VM per application server of a deployment, booted with cloud-init
+// user-data that installs Open edX with Tutor (../cloud-init/). VMs are named <resource prefix>-<server key> (the
+// deployment id, then "-<index>" after its first server), so the name alone says which deployment a VM serves
+// and that it is ours; ensureServer finds a VM by that name before creating one.
+import { SERVER_KEY_PATTERN, serverKeyOf, type ComputeDriver, type ServerInfo, type ServerProgress, type ServerSpec } from "../driver";
 import { ServerCannotBeReconfiguredError } from "../driver";
 import { type OvhApi, OvhApiError } from "./api-client";
 
@@ -65,8 +66,8 @@ class OvhComputeDriver implements ComputeDriver {
     this.base = `/cloud/project/${encodeURIComponent(settings.projectId)}`;
   }
 
-  vmName(deploymentId: string) {
-    return `${this.settings.resourcePrefix}-${deploymentId}`;
+  vmName(server: string | Pick<ServerSpec, "deploymentId" | "serverIndex">) {
+    return `${this.settings.resourcePrefix}-${typeof server === "string" ? server : serverKeyOf(server)}`;
   }
 
   /** How long ensureServer may wait for a VM to build: a step calling it must allow at least this long. */
@@ -75,7 +76,7 @@ class OvhComputeDriver implements ComputeDriver {
   }
 
   async ensureServer(spec: ServerSpec, signal: AbortSignal, progress: ServerProgress = {}): Promise<ServerInfo & { isNew: boolean }> {
-    const name = this.vmName(spec.deploymentId);
+    const name = this.vmName(spec);
     let vm = (await this.listOurs()).find((candidate) => candidate.name === name);
     let isNew = false;
     if (vm?.status === "ERROR") {
@@ -148,10 +149,10 @@ class OvhComputeDriver implements ComputeDriver {
     return found;
   }
 
-  /** Our VMs in the region: those named <prefix>-<deployment id>. */
+  /** Our VMs in the region: those named <prefix>-<server key>. */
   private async listOurs(): Promise<OvhInstance[]> {
     const all = await this.api.request<OvhInstance[]>("GET", `${this.base}/instance`, { region: this.settings.region });
-    const ours = new RegExp(`^${this.settings.resourcePrefix}-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`);
+    const ours = new RegExp(`^${this.settings.resourcePrefix}-${SERVER_KEY_PATTERN}$`);
     return all.filter((vm) => ours.test(vm.name));
   }
 
