@@ -159,7 +159,7 @@ describe.skipIf(skipWithout("haproxy"))("an instance with several application se
     const servedBeforeRestart = loop.servedBy.get(`${deploymentId}-1`) ?? 0;
     // It starts again on its old port (the local driver keeps a free port), so HAProxy's next checks find it.
     const restartedAt = Date.now();
-    const restarted = await compute.startServer(victim.serverId, new AbortController().signal);
+    const restarted = await compute.startServer(victim.serverId);
     expect(restarted.address).toBe(victim.address);
     await waitUntil("the restarted server marked UP", async () => (await lb.siteServerStats(INSTANCE)).find((server) => server.name === "app2")?.status === "UP");
     const backAfterMs = Date.now() - restartedAt;

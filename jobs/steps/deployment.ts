@@ -119,7 +119,8 @@ export async function bootAppServer(
 
 export const bootServer: PipelineStep = {
   name: "boot_server",
-  title: "Boot application servers",
+  // Singular as it always was: the title names the step in logs and pages that predate several servers.
+  title: "Boot application server",
   timeoutMs: bootTimeoutMs,
   async run(ctx) {
     const deployment = await currentDeployment(ctx);
@@ -129,17 +130,25 @@ export const bootServer: PipelineStep = {
     // All at once: N VMs build in the time of one.
     const indexes = Array.from({ length: deployment.serverCount }, (_, index) => index);
     const results = await Promise.allSettled(indexes.map((index) => bootAppServer(ctx, deployment, index)));
-    const failures = results.flatMap((result, index) => (result.status === "rejected" ? [`server ${index + 1}: ${(result.reason as Error).message}`] : []));
+    const failures = results.flatMap((result, index) => (result.status === "rejected" ? [{ index, error: result.reason as Error }] : []));
     if (failures.length) {
-      await setDeploymentStatus(ctx.db, deployment.id, "error", { ...moved, why: failures.join("; ") });
-      throw new Error(failures.join("; "));
+      // One server's error as it is (a quota refusal stays permanent); several named by server, permanent if any is.
+      const error =
+        deployment.serverCount === 1
+          ? failures[0]!.error
+          : new (failures.some(({ error }) => error instanceof PermanentStepError) ? PermanentStepError : Error)(
+              failures.map(({ index, error }) => `server ${index + 1}: ${error.message}`).join("; "),
+            );
+      await setDeploymentStatus(ctx.db, deployment.id, "error", { ...moved, why: error.message });
+      throw error;
     }
     const booted = results.map((result) => (result as PromiseFulfilledResult<Awaited<ReturnType<typeof bootAppServer>>>).value);
     const first = booted[0]!.server;
     // The deployment row keeps its first server's id and address for the code that needs one address (the site URL).
     await setDeploymentStatus(ctx.db, deployment.id, "configuring", { ...moved, set: { serverId: first.serverId, address: first.address } });
-    const lines = booted.map(({ server, isNew }) => `${isNew ? "started" : "found up"} ${server.serverId} at ${server.address}`);
-    return `${driver} servers: ${lines.join("; ")}`;
+    return booted
+      .map(({ server, isNew }) => (isNew ? `started ${driver} server ${server.serverId} at ${server.address}` : `server ${server.serverId} was already up at ${server.address}`))
+      .join("; ");
   },
 };
 

@@ -8,6 +8,7 @@ import { instanceIdInput } from "@/server/instances/input";
 import { BackupsPanel } from "./backups-panel";
 import { BillingNotice } from "./billing-notice";
 import { CertificatesPanel } from "./certificates-panel";
+import { AppServersPanel } from "./app-servers-panel";
 import { InstanceLive } from "./instance-live";
 
 export default async function InstancePage({ params }: { params: Promise<{ id: string }> }) {
@@ -24,7 +25,7 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
     if (error instanceof TRPCError && error.code === "NOT_FOUND") notFound();
     throw error;
   });
-  const { instance, events, siteUrl, resources } = view;
+  const { instance, events, siteUrl, resources, appServers } = view;
   if (instance.status === "draft") redirect(`/instances/${id}/setup`);
   const [billing, certificates] = await Promise.all([billingRead, certificatesRead]);
   return (
@@ -46,6 +47,7 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
         initialResources={resources}
         canDeprovision={isStaff(user)}
       />
+      <AppServersPanel {...appServers} />
       <BackupsPanel instanceId={instance.id} subdomain={instance.subdomain ?? ""} status={instance.status} />
       <CertificatesPanel certificates={certificates} />
     </div>
