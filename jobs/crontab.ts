@@ -35,6 +35,8 @@ export const CRONTAB_LINES: string[] = [
   // Instances suspended past their grace stop their servers (server/instances/suspended-servers.ts). Hourly, so a
   // busy instance is not left running another day.
   cronLine("23 * * * *", "stop_suspended_servers", "jobKey=stop_suspended_servers&max=1"),
+  // Application servers failing their health checks too long are replaced (server/deployments/app-server-health.ts).
+  cronLine("* * * * *", "check_app_servers", "jobKey=check_app_servers&max=1"),
 ];
 
 export const crontab = CRONTAB_LINES.join("\n");

@@ -16,6 +16,9 @@ const { instanceRow, pay, waitForStatus } = await import("./helpers/instances");
 const { createInstance, makeVerifiedUser } = await import("./helpers/registration");
 const { uniqueSuffix } = await import("./helpers/accounts");
 const { eventually } = await import("./helpers/waiting");
+const { checkAppServers } = await import("@/server/deployments/app-server-health");
+const { readFileSync } = await import("node:fs");
+const path = await import("node:path");
 const { localCompute: compute, runWorkerForThisFile } = await import("./helpers/file-worker");
 
 runWorkerForThisFile();
@@ -115,5 +118,41 @@ describe("application servers", () => {
     const up = (await compute().listServers()).map((server) => server.serverId);
     for (const id of [`local-${first}`, `local-${second}`, `local-${second}-1`, `local-${second}-2`]) expect(up).not.toContain(id);
     expect(await recordedServers(instance.id)).toEqual([]);
+  });
+
+  it("replaces a server that fails its checks longer than the threshold: the new one joins before the dead one is destroyed, as an operation in the log", async () => {
+    const owner = await makeVerifiedUser();
+    const instance = await createInstance(owner.id, { name: "Resilient School", subdomain: `phoenix-${uniqueSuffix()}`, plan: "growth" });
+    await pay(instance.id);
+    const running = await waitForStatus(instance.id, "running", 90_000);
+    const deploymentId = running.activeDeploymentId!;
+    const [, doomed] = await serversOf(deploymentId);
+    const { pid } = JSON.parse(readFileSync(path.join(process.env.LYCEUM_STATE_DIR!, "compute", `${deploymentId}-1`, "state.json"), "utf8")) as { pid: number };
+    process.kill(pid, "SIGKILL");
+
+    const start = new Date();
+    const first = await checkAppServers(db, { replaceAfterSeconds: 60, now: start });
+    expect(first).toMatchObject({ failing: 1, replacementsStarted: [] });
+    expect((await serversOf(deploymentId)).map((server) => server.state)).toEqual(["healthy", "failing"]);
+    // Still failing a minute later: past the threshold, a replace_server operation starts (and only one).
+    const later = await checkAppServers(db, { replaceAfterSeconds: 60, now: new Date(start.getTime() + 61_000) });
+    expect(later.replacementsStarted).toEqual([instance.id]);
+    const operation = (await db.query.instanceOperations.findFirst({ where: and(eq(instanceOperations.instanceId, instance.id), eq(instanceOperations.kind, "replace_server")) }))!;
+    expect(operation).toMatchObject({ initiator: "system", reason: expect.stringMatching(/server 2 \(local-.*-1\) has failed its health checks for 61 s: replacing it/) });
+    expect(await finished(operation.id)).toMatchObject({ status: "succeeded" });
+
+    const after = await serversOf(deploymentId);
+    expect(after.map((server) => [server.serverIndex, server.state])).toEqual([
+      [0, "healthy"],
+      [1, "removed"],
+      [2, "healthy"],
+    ]);
+    expect((await heartbeatOf(after[2]!.address!)).server).toBe(`${deploymentId}-2`);
+    const up = (await compute().listServers()).map((server) => server.serverId);
+    expect(up).not.toContain(doomed!.serverId);
+    expect((await recordedServers(instance.id)).map((entry) => entry.externalId).sort()).toEqual([`local-${deploymentId}`, `local-${deploymentId}-2`]);
+    const steps = await db.query.operationSteps.findMany({ where: (t, { eq: equals }) => equals(t.operationId, operation.id) });
+    const order = ["boot_replacement_servers", "sync_load_balancer", "destroy_replaced_servers"];
+    expect(steps.map((step) => step.step).sort((a, b) => order.indexOf(a) - order.indexOf(b))).toEqual(order);
   });
 });

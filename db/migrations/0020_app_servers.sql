@@ -1,4 +1,5 @@
 CREATE TYPE "public"."app_server_state" AS ENUM('booting', 'healthy', 'failing', 'removed');--> statement-breakpoint
+ALTER TYPE "public"."operation_kind" ADD VALUE 'replace_server';--> statement-breakpoint
 CREATE TABLE "deployment_servers" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"deployment_id" uuid NOT NULL,
