@@ -156,10 +156,11 @@ export const bootServer: PipelineStep = {
 const HEARTBEAT_MARGIN_MS = 10_000;
 
 /**
- * Waits for every server's /heartbeat. When all answer, the deployment is running; when the time is up and a
- * quorum answers, it is running too (the others stay failing, for the replacement sweep); otherwise it is
- * configuration_failed. With `isLastChance` (a redeploy, where the old deployment keeps serving) the failure is
- * permanent instead of being retried with back-off, so the new servers are torn down at once.
+ * Waits for every server's /heartbeat. When all answer, the deployment is running. On provisioning, when the time is
+ * up and a quorum answers, it is running too (the others stay failing, for the replacement sweep). With
+ * `isLastChance` (a redeploy, where the old set keeps serving) every server must answer, so the switch never leaves
+ * fewer healthy servers than before; and the failure is permanent instead of being retried with back-off, so the
+ * new servers are torn down at once and the old set serves on.
  */
 function waitForHeartbeatStep({ isLastChance }: { isLastChance: boolean }): PipelineStep {
   // Read at run time: a local process answers in seconds, a fresh OVH VM after `tutor local launch` (~30 min).
@@ -190,7 +191,8 @@ function waitForHeartbeatStep({ isLastChance }: { isLastChance: boolean }): Pipe
       ctx.signal.throwIfAborted();
       const healthy = servers.filter((server) => server.state === "healthy");
       const waited = `${Date.now() - startedAt} ms`;
-      if (healthy.length >= quorumOf(deployment.serverCount)) {
+      const needed = isLastChance ? deployment.serverCount : quorumOf(deployment.serverCount);
+      if (healthy.length >= needed) {
         const late = servers.filter((server) => server.state !== "healthy");
         for (const server of late) await ctx.db.update(deploymentServers).set({ state: "failing", failingSince: new Date() }).where(eq(deploymentServers.id, server.id));
         await setDeploymentStatus(ctx.db, deployment.id, "running", moved);
@@ -201,7 +203,7 @@ function waitForHeartbeatStep({ isLastChance }: { isLastChance: boolean }): Pipe
         .filter((server) => server.state !== "healthy")
         .map((server) => `http://${server.address}/heartbeat (last: ${problems.get(server.id) ?? "no answer yet"})`)
         .join(", ");
-      const problem = `only ${healthy.length} of ${deployment.serverCount} server(s) answered within ${Math.round((Date.now() - startedAt) / 1000)} s, fewer than the ${quorumOf(deployment.serverCount)} it needs: ${detail}`;
+      const problem = `only ${healthy.length} of ${deployment.serverCount} server(s) answered within ${Math.round((Date.now() - startedAt) / 1000)} s, fewer than the ${needed} it needs: ${detail}`;
       await setDeploymentStatus(ctx.db, deployment.id, "configuration_failed", { ...moved, why: problem });
       throw isLastChance ? new PermanentStepError(problem) : new Error(problem);
     },
