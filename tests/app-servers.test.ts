@@ -121,6 +121,8 @@ describe("application servers", () => {
     const up = (await compute().listServers()).map((server) => server.serverId);
     for (const id of [`local-${first}`, `local-${second}`, `local-${second}-1`, `local-${second}-2`]) expect(up).not.toContain(id);
     expect(await recordedServers(instance.id)).toEqual([]);
+    const rows = await db.select().from(deploymentServers).where(eq(deploymentServers.instanceId, instance.id));
+    expect(rows.map((row) => row.state)).toEqual(["removed", "removed", "removed", "removed"]);
   });
 
   it("replaces a server that fails its checks longer than the threshold: the new one joins before the dead one is destroyed, as an operation in the log", async () => {
