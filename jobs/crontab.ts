@@ -37,6 +37,8 @@ export const CRONTAB_LINES: string[] = [
   cronLine("23 * * * *", "stop_suspended_servers", "jobKey=stop_suspended_servers&max=1"),
   // Plan limits (server/usage/): storage, learners and courses measured daily; the storage quota is enforced here.
   cronLine("10 2 * * *", "measure_usage", "jobKey=measure_usage&max=1"),
+  // Application servers failing their health checks too long are replaced (server/deployments/app-server-health.ts).
+  cronLine("* * * * *", "check_app_servers", "jobKey=check_app_servers&max=1"),
 ];
 
 export const crontab = CRONTAB_LINES.join("\n");

@@ -222,6 +222,12 @@ export const envSchema = z.object({
    */
   SUSPENDED_SERVERS_STOP_AFTER_DAYS: z.coerce.number().min(0).default(3),
   /**
+   * Seconds an application server may fail its health checks (checked every minute by `check_app_servers`) before
+   * it is replaced by a new one. The load balancer stops sending it visitors within seconds regardless.
+   * @default `180`
+   */
+  APP_SERVER_REPLACE_AFTER_SECONDS: z.coerce.number().int().min(0).default(180),
+  /**
    * Where instances run: `local` processes on this machine, or `ovh` Public Cloud VMs (see [OVH
    * compute](#ovh-compute)).
    * @default `local`

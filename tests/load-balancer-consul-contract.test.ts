@@ -35,7 +35,7 @@ describe("the Consul load balancer driver", () => {
     certificates: [{ hostnames: ["a.example.org"], ...certificate }],
     defaultCertificate: certificate,
   });
-  const serving = (): LoadBalancedSite => ({ instanceId: A, hostnames: ["a.example.org", "studio.a.example.org"], backendAddress: "10.0.1.7:80", mode: "serving" });
+  const serving = (): LoadBalancedSite => ({ instanceId: A, hostnames: ["a.example.org", "studio.a.example.org"], backendAddresses: ["10.0.1.7:80"], mode: "serving" });
 
   beforeAll(async () => {
     consul = await startFakeConsul(TOKEN);
@@ -73,7 +73,7 @@ describe("the Consul load balancer driver", () => {
   it("lets a node wait for the next configuration with a blocking query", async () => {
     const before = await driver.readManifest();
     const waiting = driver.manifestAfter(before!.modifyIndex, { wait: "10s" });
-    await driver.apply(state([{ ...serving(), mode: "maintenance", backendAddress: null }]));
+    await driver.apply(state([{ ...serving(), mode: "maintenance", backendAddresses: [] }]));
     const after = (await waiting).published;
     expect(after!.modifyIndex).toBeGreaterThan(before!.modifyIndex);
     const files = await driver.readFiles(after!.manifest);
@@ -99,14 +99,14 @@ describe("the Consul load balancer driver", () => {
         return fetch(input, init);
       },
     });
-    await expect(racing.apply(state([{ ...serving(), mode: "preparing", backendAddress: null }]))).rejects.toBeInstanceOf(ConsulConflictError);
+    await expect(racing.apply(state([{ ...serving(), mode: "preparing", backendAddresses: [] }]))).rejects.toBeInstanceOf(ConsulConflictError);
     const files = await driver.readFiles((await driver.readManifest())!.manifest);
     expect(files["config/hosts.map"]).toBe(""); // the other worker's state stands
   });
 
   it("checks the configuration with haproxy -c before publishing it", async () => {
     const before = await driver.readManifest();
-    const broken = state([{ ...serving(), backendAddress: "no-such-host.invalid:80" }]);
+    const broken = state([{ ...serving(), backendAddresses: ["no-such-host.invalid:80"] }]);
     await expect(driver.apply(broken)).rejects.toBeInstanceOf(HaproxyConfigRefusedError);
     expect((await driver.readManifest())!.modifyIndex).toBe(before!.modifyIndex);
   });
@@ -146,7 +146,7 @@ describe.skipIf(skipWithout("haproxy"))("a HAProxy node following Consul", () =>
         httpBind: `127.0.0.1:${port}`,
         httpsBind: null,
         portalAddress: "127.0.0.1:9",
-        sites: [{ instanceId: A, hostnames: ["a.example.org"], backendAddress: `127.0.0.1:${(site.address() as AddressInfo).port}`, mode }],
+        sites: [{ instanceId: A, hostnames: ["a.example.org"], backendAddresses: [`127.0.0.1:${(site.address() as AddressInfo).port}`], mode }],
         certificates: [],
         defaultCertificate: certificate,
       });

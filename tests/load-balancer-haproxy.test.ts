@@ -85,7 +85,7 @@ describe.skipIf(skipWithoutHaproxy)("the HAProxy load balancer", () => {
   const site = (instanceId: string, root: string, backendAddress: string | null, mode: LoadBalancedSite["mode"]): LoadBalancedSite => ({
     instanceId,
     hostnames: [root, `studio.${root}`],
-    backendAddress,
+    backendAddresses: backendAddress ? [backendAddress] : [],
     mode,
   });
 

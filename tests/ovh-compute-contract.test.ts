@@ -231,4 +231,27 @@ describe("the OVH compute driver", () => {
       { status: 403, errorCode: "INVALID_CREDENTIAL", message: "This credential does not exist" },
     ]);
   });
+
+  it("boots a deployment's N application servers as N VMs named by deployment and index, finds each again, and deletes all of them", async () => {
+    const compute = driver();
+    const deploymentId = randomUUID();
+    const instanceId = randomUUID();
+    const specs = [0, 1, 2].map((serverIndex): ServerSpec => ({ deploymentId, instanceId, serverIndex, siteConfig: { plan: "scale", vmFlavor: "b3-32" } }));
+    const before = fake.instances.size;
+    const servers = await Promise.all(specs.map((wanted) => compute.ensureServer(wanted, signal())));
+    expect(fake.instances.size - before).toBe(3);
+    expect(servers.map((server) => fake.instances.get(server.serverId)!.name)).toEqual([`lyt-${deploymentId}`, `lyt-${deploymentId}-1`, `lyt-${deploymentId}-2`]);
+    expect(servers.every((server) => server.isNew)).toBe(true);
+    expect(new Set(servers.map((server) => server.address)).size).toBe(3);
+    // A retried boot step finds each VM by its name instead of creating another.
+    const again = await Promise.all(specs.map((wanted) => driver().ensureServer(wanted, signal())));
+    expect(again.map((server) => [server.serverId, server.isNew])).toEqual(servers.map((server) => [server.serverId, false]));
+    expect(fake.instances.size - before).toBe(3);
+    const listed = (await compute.listServers()).map((server) => server.serverId);
+    expect(listed).toEqual(expect.arrayContaining(servers.map((server) => server.serverId)));
+    // Deprovisioning walks the ledger, which holds each server's id: every VM is deleted.
+    for (const server of servers) await compute.destroyServer(server.serverId);
+    const left = (await compute.listServers()).map((server) => server.serverId);
+    for (const server of servers) expect(left).not.toContain(server.serverId);
+  });
 });

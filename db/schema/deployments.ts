@@ -1,5 +1,5 @@
 // One row per attempt to bring up application servers for an instance (Ocim's "app servers").
-import { index, jsonb, pgEnum, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { index, integer, jsonb, pgEnum, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import type { DeploymentConfig } from "@/server/deployments/config";
 import { instances } from "./instances";
 import { instanceOperations } from "./operations";
@@ -23,7 +23,9 @@ export const deployments = pgTable(
     operationId: uuid("operation_id").references(() => instanceOperations.id, { onDelete: "set null" }),
     status: deploymentStatus("status").notNull().default("new"),
     computeDriver: text("compute_driver").notNull(),
-    // The VM (or local process) id and the address it serves on, once known.
+    // How many application servers it runs (deployment_servers), fixed when its configuration is rendered.
+    serverCount: integer("server_count").notNull().default(1),
+    // Its first server's VM (or local process) id and address, once known; every server is in deployment_servers.
     serverId: text("server_id"),
     address: text("address"),
     // Since when its server is stopped (OVH: shelved) because the instance stayed suspended past its grace

@@ -8,6 +8,7 @@ export * from "./backups";
 export * from "./events";
 export * from "./resources";
 export * from "./deployments";
+export * from "./deployment-servers";
 export * from "./boot-phases";
 export * from "./billing";
 export * from "./billing-customers";

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, check, index, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigint, check, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import type { Branding } from "@/server/branding/branding";
 import type { StaticPages } from "@/server/branding/static-pages";
 import type { EmailSettings } from "@/server/mail/smtp-settings";
@@ -44,6 +44,9 @@ export const instances = pgTable(
     /** The value of the TXT record _lyceum-challenge.<custom domain> that proves the client controls it. */
     domainChallengeToken: text("domain_challenge_token").notNull().default(sql`replace(gen_random_uuid()::text, '-', '')`),
     plan: text("plan").notNull().default("starter"),
+    // Staff's choice of how many application servers the instance runs, instead of its plan's (null: the plan's);
+    // set by the audited staff action set_app_servers, it takes effect at the next deployment.
+    appServersOverride: integer("app_servers_override"),
     contactEmail: text("contact_email"),
     contactEmailVerifiedAt: timestamp("contact_email_verified_at", { withTimezone: true }),
     description: text("description").notNull().default(""),

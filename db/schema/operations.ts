@@ -14,6 +14,8 @@ export const operationKind = pgEnum("operation_kind", [
   "deprovision",
   "backup",
   "restore",
+  // A failing application server swapped for a new one (server/deployments/app-server-health.ts).
+  "replace_server",
 ]);
 
 /**

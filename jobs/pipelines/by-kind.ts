@@ -6,6 +6,7 @@ import { deprovisionPipeline } from "./deprovision";
 import { provisionPipeline } from "./provision";
 import { reconfigurePipeline } from "./reconfigure";
 import { redeployPipeline } from "./redeploy";
+import { replaceServerPipeline } from "./replace-server";
 import { restorePipeline } from "./restore";
 import { resumePipeline } from "./resume";
 import { suspendPipeline } from "./suspend";
@@ -19,4 +20,5 @@ export const PIPELINES: Record<OperationKind, Pipeline> = {
   deprovision: deprovisionPipeline,
   backup: backupPipeline,
   restore: restorePipeline,
+  replace_server: replaceServerPipeline,
 };

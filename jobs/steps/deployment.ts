@@ -1,7 +1,8 @@
-// Steps that bring up an instance's application server and put it in service.
+// Steps that bring up an instance's application servers and put them in service.
 import { randomUUID } from "node:crypto";
 import { and, eq, ne } from "drizzle-orm";
-import { deployments, instances, type Deployment } from "@/db/schema";
+import { deploymentServers, deployments, instances, type Deployment, type DeploymentServer } from "@/db/schema";
+import { appServerCountFor, appServerLabel, liveServersOf, probeHeartbeat, quorumOf, recordAppServerCheck } from "@/server/deployments/app-servers";
 import { planById, planDeploymentConfig } from "@/server/billing/plans";
 import { sealedCells } from "@/server/crypto/sealed-cells";
 import { encryptJson } from "@/server/crypto/secrets";
@@ -49,6 +50,8 @@ export const renderDeploymentConfig: PipelineStep = {
     const serviceNames = Object.keys(services);
     const withServices = serviceNames.length ? ` with ${serviceNames.join(", ")} credentials` : "";
     const existing = await ctx.db.query.deployments.findFirst({ where: eq(deployments.operationId, ctx.operation.id) });
+    // Fixed for this deployment: a later plan change or staff override applies to the next one.
+    const serverCount = appServerCountFor(ctx.instance);
     // The row's id is chosen here, not by the database: the secrets are sealed to it before it is inserted.
     const id = existing?.id ?? randomUUID();
     // The server reports its boot phases with this token; a refresh keeps it (a server may already be booting with it).
@@ -56,7 +59,7 @@ export const renderDeploymentConfig: PipelineStep = {
     const config: DeploymentConfig = { ...siteConfig, bootReport: { url: bootReportUrl(ctx.env, ctx.infra.compute.name, id) } };
     const sealedSecrets = encryptJson({ ...secrets, bootReport }, sealedCells.deploymentSecrets({ id, instanceId: ctx.instance.id }));
     if (existing) {
-      await ctx.db.update(deployments).set({ config, secrets: sealedSecrets }).where(eq(deployments.id, existing.id));
+      await ctx.db.update(deployments).set({ config, secrets: sealedSecrets, serverCount }).where(eq(deployments.id, existing.id));
       return `refreshed the configuration of deployment ${existing.id.slice(0, 8)} for ${hostnames.lms}${withServices}`;
     }
     const [created] = await ctx.db
@@ -66,11 +69,13 @@ export const renderDeploymentConfig: PipelineStep = {
         instanceId: ctx.instance.id,
         operationId: ctx.operation.id,
         computeDriver: ctx.infra.compute.name,
+        serverCount,
         config,
         secrets: sealedSecrets,
       })
       .returning();
-    return `prepared deployment ${created!.id.slice(0, 8)} for ${hostnames.lms} and ${hostnames.studio}${withServices}`;
+    const servers = serverCount === 1 ? "1 application server" : `${serverCount} application servers`;
+    return `prepared deployment ${created!.id.slice(0, 8)} (${servers}) for ${hostnames.lms} and ${hostnames.studio}${withServices}`;
   },
 };
 
@@ -85,8 +90,45 @@ function bootTimeoutMs(config: Env) {
   return config.COMPUTE_DRIVER === "ovh" ? config.OVH_BUILD_TIMEOUT_SECONDS * 1000 + BOOT_MARGIN_MS : BOOT_MARGIN_MS;
 }
 
+/**
+ * Boots one of the deployment's servers (or finds it up) and records it: in the ledger before the wait (a cancel,
+ * timeout or crash while the VM builds leaves it for teardown to find), then its address in deployment_servers.
+ */
+export async function bootAppServer(
+  ctx: StepContext,
+  deployment: Deployment,
+  serverIndex: number,
+): Promise<{ server: DeploymentServer; isNew: boolean }> {
+  const driver = ctx.infra.compute.name;
+  const [row] = await ctx.db
+    .insert(deploymentServers)
+    .values({ deploymentId: deployment.id, instanceId: deployment.instanceId, serverIndex })
+    .onConflictDoUpdate({ target: [deploymentServers.deploymentId, deploymentServers.serverIndex], set: { serverIndex } })
+    .returning();
+  const booted = await ctx.infra.compute.ensureServer(
+    { deploymentId: deployment.id, instanceId: deployment.instanceId, serverIndex, siteConfig: siteConfigOf(deployment) },
+    ctx.signal,
+    {
+      onServerKnown: async (serverId) => {
+        await ctx.ledger.record("compute.server", serverId, { driver, deploymentId: deployment.id, serverIndex, address: null });
+        await ctx.db.update(deploymentServers).set({ serverId }).where(eq(deploymentServers.id, row!.id));
+      },
+      onStillBuilding: (waitedMs) =>
+        ctx.log(`Server ${serverIndex + 1} of deployment ${deployment.id.slice(0, 8)} is still building after ${Math.round(waitedMs / 1000)} s.`),
+    },
+  );
+  await ctx.ledger.record("compute.server", booted.serverId, { driver, deploymentId: deployment.id, serverIndex, address: booted.address });
+  const [server] = await ctx.db
+    .update(deploymentServers)
+    .set({ serverId: booted.serverId, address: booted.address })
+    .where(eq(deploymentServers.id, row!.id))
+    .returning();
+  return { server: server!, isNew: booted.isNew };
+}
+
 export const bootServer: PipelineStep = {
   name: "boot_server",
+  // Singular as it always was: the title names the step in logs and pages that predate several servers.
   title: "Boot application server",
   timeoutMs: bootTimeoutMs,
   async run(ctx) {
@@ -94,31 +136,28 @@ export const bootServer: PipelineStep = {
     const moved = { operationId: ctx.operation.id, step: "boot_server" };
     const driver = ctx.infra.compute.name;
     await setDeploymentStatus(ctx.db, deployment.id, "waiting_for_vm", moved);
-    let server;
-    try {
-      server = await ctx.infra.compute.ensureServer(
-        { deploymentId: deployment.id, instanceId: ctx.instance.id, siteConfig: siteConfigOf(deployment) },
-        ctx.signal,
-        {
-          // In the ledger before the wait: a cancel, timeout or crash while the VM builds leaves it for teardown to find.
-          onServerKnown: async (serverId) => {
-            await ctx.ledger.record("compute.server", serverId, { driver, deploymentId: deployment.id, address: null });
-          },
-          onStillBuilding: (waitedMs) => ctx.log(`Server for deployment ${deployment.id.slice(0, 8)} is still building after ${Math.round(waitedMs / 1000)} s.`),
-        },
-      );
-    } catch (error) {
-      await setDeploymentStatus(ctx.db, deployment.id, "error", { ...moved, why: (error as Error).message });
+    // All at once: N VMs build in the time of one.
+    const indexes = Array.from({ length: deployment.serverCount }, (_, index) => index);
+    const results = await Promise.allSettled(indexes.map((index) => bootAppServer(ctx, deployment, index)));
+    const failures = results.flatMap((result, index) => (result.status === "rejected" ? [{ index, error: result.reason as Error }] : []));
+    if (failures.length) {
+      // One server's error as it is (a quota refusal stays permanent); several named by server, permanent if any is.
+      const error =
+        deployment.serverCount === 1
+          ? failures[0]!.error
+          : new (failures.some(({ error }) => error instanceof PermanentStepError) ? PermanentStepError : Error)(
+              failures.map(({ index, error }) => `server ${index + 1}: ${error.message}`).join("; "),
+            );
+      await setDeploymentStatus(ctx.db, deployment.id, "error", { ...moved, why: error.message });
       throw error;
     }
-    await ctx.ledger.record("compute.server", server.serverId, { driver, deploymentId: deployment.id, address: server.address });
-    await setDeploymentStatus(ctx.db, deployment.id, "configuring", {
-      ...moved,
-      set: { serverId: server.serverId, address: server.address },
-    });
-    return server.isNew
-      ? `started ${driver} server ${server.serverId} at ${server.address}`
-      : `server ${server.serverId} was already up at ${server.address}`;
+    const booted = results.map((result) => (result as PromiseFulfilledResult<Awaited<ReturnType<typeof bootAppServer>>>).value);
+    const first = booted[0]!.server;
+    // The deployment row keeps its first server's id and address for the code that needs one address (the site URL).
+    await setDeploymentStatus(ctx.db, deployment.id, "configuring", { ...moved, set: { serverId: first.serverId, address: first.address } });
+    return booted
+      .map(({ server, isNew }) => (isNew ? `started ${driver} server ${server.serverId} at ${server.address}` : `server ${server.serverId} was already up at ${server.address}`))
+      .join("; ");
   },
 };
 
@@ -126,9 +165,11 @@ export const bootServer: PipelineStep = {
 const HEARTBEAT_MARGIN_MS = 10_000;
 
 /**
- * Waits for the deployment's /heartbeat. When it never comes the deployment is configuration_failed; with
- * `isLastChance` (a redeploy, where the old deployment keeps serving) the failure is permanent instead of
- * being retried with back-off, so the new server is torn down at once.
+ * Waits for every server's /heartbeat. When all answer, the deployment is running. On provisioning, when the time is
+ * up and a quorum answers, it is running too (the others stay failing, for the replacement sweep). With
+ * `isLastChance` (a redeploy, where the old set keeps serving) every server must answer, so the switch never leaves
+ * fewer healthy servers than before; and the failure is permanent instead of being retried with back-off, so the
+ * new servers are torn down at once and the old set serves on.
  */
 function waitForHeartbeatStep({ isLastChance }: { isLastChance: boolean }): PipelineStep {
   // Read at run time: a local process answers in seconds, a fresh OVH VM after `tutor local launch` (~30 min).
@@ -139,27 +180,40 @@ function waitForHeartbeatStep({ isLastChance }: { isLastChance: boolean }): Pipe
     timeoutMs,
     async run(ctx) {
       const deployment = await currentDeployment(ctx);
-      if (!deployment.address) throw new Error("the deployment has no address yet");
-      const url = `http://${deployment.address}/heartbeat`;
+      let servers = await liveServersOf(ctx.db, deployment.id);
+      if (servers.length === 0 || servers.some((server) => !server.address)) throw new Error("the deployment's servers have no address yet");
+      const moved = { operationId: ctx.operation.id, step: "wait_heartbeat" };
       const startedAt = Date.now();
       const giveUpAt = startedAt + timeoutMs(ctx.env) - HEARTBEAT_MARGIN_MS;
-      let lastProblem = "no answer yet";
-      for (let delayMs = 50; !ctx.signal.aborted && Date.now() < giveUpAt; delayMs = Math.min(delayMs * 2, 2000)) {
-        try {
-          const response = await fetch(url, { signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(5000)]) });
-          if (response.ok) {
-            await setDeploymentStatus(ctx.db, deployment.id, "running", { operationId: ctx.operation.id, step: "wait_heartbeat" });
-            return `${url} answered 200 after ${Date.now() - startedAt} ms`;
-          }
-          lastProblem = `HTTP ${response.status}`;
-        } catch (error) {
-          lastProblem = (error as Error).message;
+      const problems = new Map<string, string>();
+      for (let delayMs = 50; !ctx.signal.aborted; delayMs = Math.min(delayMs * 2, 2000)) {
+        const waiting = servers.filter((server) => server.state !== "healthy");
+        for (const server of waiting) {
+          const { isHealthy, problem } = await probeHeartbeat(server.address!, ctx.signal);
+          if (isHealthy) servers = servers.map((candidate) => (candidate.id === server.id ? { ...candidate, state: "healthy" as const } : candidate));
+          if (isHealthy) await recordAppServerCheck(ctx.db, server, true, moved);
+          else problems.set(server.id, problem ?? "no answer");
         }
+        if (servers.every((server) => server.state === "healthy") || Date.now() >= giveUpAt) break;
         await new Promise((resolve) => setTimeout(resolve, delayMs));
       }
       ctx.signal.throwIfAborted();
-      const problem = `${url} never answered 200 within ${Math.round((Date.now() - startedAt) / 1000)} s (last: ${lastProblem})`;
-      await setDeploymentStatus(ctx.db, deployment.id, "configuration_failed", { operationId: ctx.operation.id, step: "wait_heartbeat", why: problem });
+      const healthy = servers.filter((server) => server.state === "healthy");
+      const waited = `${Date.now() - startedAt} ms`;
+      const needed = isLastChance ? deployment.serverCount : quorumOf(deployment.serverCount);
+      if (healthy.length >= needed) {
+        const late = servers.filter((server) => server.state !== "healthy");
+        for (const server of late) await ctx.db.update(deploymentServers).set({ state: "failing", failingSince: new Date() }).where(eq(deploymentServers.id, server.id));
+        await setDeploymentStatus(ctx.db, deployment.id, "running", moved);
+        const lateNote = late.length ? `; ${late.map((server) => `${appServerLabel(server)} did not (${problems.get(server.id)})`).join(", ")}, to be replaced` : "";
+        return `${healthy.length} of ${deployment.serverCount} server(s) answered /heartbeat with 200 after ${waited}${lateNote}`;
+      }
+      const detail = servers
+        .filter((server) => server.state !== "healthy")
+        .map((server) => `http://${server.address}/heartbeat (last: ${problems.get(server.id) ?? "no answer yet"})`)
+        .join(", ");
+      const problem = `only ${healthy.length} of ${deployment.serverCount} server(s) answered within ${Math.round((Date.now() - startedAt) / 1000)} s, fewer than the ${needed} it needs: ${detail}`;
+      await setDeploymentStatus(ctx.db, deployment.id, "configuration_failed", { ...moved, why: problem });
       throw isLastChance ? new PermanentStepError(problem) : new Error(problem);
     },
   };

@@ -1,6 +1,7 @@
 // Steps that bring a running instance's site to its owner's latest theme, pages and email settings.
 import { eq } from "drizzle-orm";
-import { deployments } from "@/db/schema";
+import { deployments, type Deployment } from "@/db/schema";
+import { liveServersOf } from "@/server/deployments/app-servers";
 import { siteConfigOf, withCurrentSmtp } from "@/server/instances/service-config";
 import { renderSiteConfig } from "@/server/instances/site-config";
 import { PermanentStepError } from "../runner/errors";
@@ -12,6 +13,22 @@ async function activeDeployment(ctx: StepContext) {
   const deployment = await ctx.db.query.deployments.findFirst({ where: eq(deployments.id, ctx.instance.activeDeploymentId) });
   if (!deployment?.serverId || !deployment.address) throw new Error("the active deployment has no running server");
   return deployment;
+}
+
+/** The deployment's live servers (a deployment from before deployment_servers: the one on its row). */
+async function liveOf(ctx: StepContext, deployment: Deployment) {
+  return (await liveServersOf(ctx.db, deployment.id)).filter((server) => server.serverId && server.address);
+}
+
+async function serverIdsOf(ctx: StepContext, deployment: Deployment) {
+  const live = await liveOf(ctx, deployment);
+  return live.length ? live.map((server) => server.serverId!) : [deployment.serverId!];
+}
+
+/** A failing server is not waited for: it takes the new file when it starts again, or is replaced. */
+async function addressesOf(ctx: StepContext, deployment: Deployment) {
+  const live = (await liveOf(ctx, deployment)).filter((server) => server.state !== "failing");
+  return live.length ? live.map((server) => server.address!) : [deployment.address!];
 }
 
 const NOT_UP_YET = "no deployment is up yet; the first one is configured with these settings";
@@ -32,9 +49,11 @@ export const pushSiteConfig: PipelineStep = {
     // accounts) are not ours; the server gets them with their sealed passwords, as at boot.
     // The SMTP server and its sealed password are re-rendered too: they are part of the email settings.
     const { config, secrets } = withCurrentSmtp(deployment, { ...deployment.config, ...siteConfig }, ctx.instance, await ctx.ledger.list());
-    await ctx.infra.compute.reconfigureServer(deployment.serverId!, siteConfigOf({ ...deployment, config, secrets }));
+    // Every server of the deployment: visitors spread over them must all see the new settings.
+    const serverIds = await serverIdsOf(ctx, deployment);
+    for (const serverId of serverIds) await ctx.infra.compute.reconfigureServer(serverId, siteConfigOf({ ...deployment, config, secrets }));
     await ctx.db.update(deployments).set({ config, secrets }).where(eq(deployments.id, deployment.id));
-    return `configuration ${siteConfig.configVersion} sent to ${deployment.serverId}`;
+    return `configuration ${siteConfig.configVersion} sent to ${serverIds.join(", ")}`;
   },
 };
 
@@ -48,19 +67,28 @@ export const confirmSiteConfig: PipelineStep = {
     const expected = deployment.config?.configVersion;
     // Stopped during a long suspension (jobs/steps/suspended-servers.ts): it starts with this configuration on resume.
     if (deployment.serverStoppedAt) return `server ${deployment.serverId} is stopped while the instance is suspended; it starts with configuration ${expected} on resume`;
-    const url = `http://${deployment.address}/heartbeat`;
+    const addresses = await addressesOf(ctx, deployment);
     let seen = "no answer yet";
+    let pending = addresses;
     for (let delayMs = 50; !ctx.signal.aborted; delayMs = Math.min(delayMs * 2, 1000)) {
-      try {
-        const response = await fetch(url, { signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(5000)]) });
-        const body = (await response.json()) as { configVersion?: string };
-        if (response.ok && body.configVersion === expected) return `${url} reports configuration ${expected}`;
-        seen = `configuration ${body.configVersion ?? "unknown"}`;
-      } catch (error) {
-        seen = (error as Error).message;
+      const stillPending = [];
+      for (const address of pending) {
+        try {
+          const response = await fetch(`http://${address}/heartbeat`, { signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(5000)]) });
+          const body = (await response.json()) as { configVersion?: string };
+          if (response.ok && body.configVersion === expected) continue;
+          seen = `${address}: configuration ${body.configVersion ?? "unknown"}`;
+        } catch (error) {
+          seen = `${address}: ${(error as Error).message}`;
+        }
+        stillPending.push(address);
+      }
+      pending = stillPending;
+      if (pending.length === 0) {
+        return addresses.length === 1 ? `http://${addresses[0]}/heartbeat reports configuration ${expected}` : `all ${addresses.length} servers report configuration ${expected}`;
       }
       await new Promise((resolve) => setTimeout(resolve, delayMs));
     }
-    throw new Error(`${url} did not switch to configuration ${expected} (last: ${seen})`);
+    throw new Error(`${pending.map((address) => `http://${address}/heartbeat`).join(", ")} did not switch to configuration ${expected} (last: ${seen})`);
   },
 };

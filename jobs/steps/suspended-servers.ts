@@ -1,6 +1,7 @@
 // Steps that stop the servers of an instance suspended past its grace, and start them again when it resumes.
 import { eq } from "drizzle-orm";
-import { deployments } from "@/db/schema";
+import { deploymentServers, deployments } from "@/db/schema";
+import { liveServersOf } from "@/server/deployments/app-servers";
 import { appendInstanceEvent } from "@/server/instances/events";
 import { suspendedPastGrace } from "@/server/instances/suspended-servers";
 import type { PipelineStep, StepContext } from "../runner/types";
@@ -27,11 +28,12 @@ export const stopServersPastGrace: PipelineStep = {
       return `servers keep running: the ${ctx.infra.frontDoor.name} front door shows the maintenance page from the instance's own server`;
     }
     const deployment = await activeDeployment(ctx);
-    if (!deployment?.serverId) return "no server to stop";
-    // The database says it first (a resume after a crash here starts the server, harmless when it runs); a retry
-    // stops it again, which drivers take as done when it is stopped already, and then tells the owner.
+    const servers = deployment ? (await liveServersOf(ctx.db, deployment.id)).filter((server) => server.serverId) : [];
+    if (!deployment || servers.length === 0) return "no server to stop";
+    // The database says it first (a resume after a crash here starts the servers, harmless when they run); a retry
+    // stops them again, which drivers take as done when they are stopped already, and then tells the owner.
     if (!deployment.serverStoppedAt) await ctx.db.update(deployments).set({ serverStoppedAt: new Date() }).where(eq(deployments.id, deployment.id));
-    await ctx.infra.compute.stopServer(deployment.serverId);
+    for (const server of servers) await ctx.infra.compute.stopServer(server.serverId!);
     await appendInstanceEvent(ctx.db, {
       instanceId: ctx.instance.id,
       operationId: ctx.operation.id,
@@ -39,7 +41,7 @@ export const stopServersPastGrace: PipelineStep = {
       level: "info",
       message: `Servers stopped after ${days} day(s) suspended; they start again when the instance is resumed. Visitors still see the maintenance page.`,
     });
-    return `stopped server ${deployment.serverId}`;
+    return `stopped server${servers.length > 1 ? "s" : ""} ${servers.map((server) => server.serverId).join(", ")}`;
   },
 };
 
@@ -68,15 +70,26 @@ export const startStoppedServers: PipelineStep = {
   timeoutMs: (config) => config.heartbeatTimeoutSeconds * 1000,
   async run(ctx) {
     const deployment = await activeDeployment(ctx);
-    if (!deployment?.serverId || !deployment.serverStoppedAt) return "the servers were kept running";
-    const server = await ctx.infra.compute.startServer(deployment.serverId, ctx.signal);
-    // The load balancer is rendered from this row by the next step (the local driver may pick a new port, OVH a new IP).
-    if (server.address !== deployment.address) {
-      await ctx.db.update(deployments).set({ address: server.address }).where(eq(deployments.id, deployment.id));
-      await ctx.ledger.record("compute.server", server.serverId, { driver: deployment.computeDriver, deploymentId: deployment.id, address: server.address });
+    if (!deployment?.serverStoppedAt) return "the servers were kept running";
+    const servers = (await liveServersOf(ctx.db, deployment.id)).filter((server) => server.serverId);
+    const lines = [];
+    for (const server of servers) {
+      const started = await ctx.infra.compute.startServer(server.serverId!, ctx.signal);
+      // The load balancer is rendered from these rows by the next step (the local driver may pick a new port, OVH a new IP).
+      if (started.address !== server.address) {
+        await ctx.db.update(deploymentServers).set({ address: started.address }).where(eq(deploymentServers.id, server.id));
+        if (server.serverIndex === 0) await ctx.db.update(deployments).set({ address: started.address }).where(eq(deployments.id, deployment.id));
+        await ctx.ledger.record("compute.server", started.serverId, {
+          driver: deployment.computeDriver,
+          deploymentId: deployment.id,
+          serverIndex: server.serverIndex,
+          address: started.address,
+        });
+      }
+      await waitForHeartbeat(started.address, ctx.signal, ctx.env.heartbeatTimeoutSeconds * 1000 - 10_000);
+      lines.push(`started server ${started.serverId} again at ${started.address}`);
     }
-    await waitForHeartbeat(server.address, ctx.signal, ctx.env.heartbeatTimeoutSeconds * 1000 - 10_000);
     await ctx.db.update(deployments).set({ serverStoppedAt: null }).where(eq(deployments.id, deployment.id));
-    return `started server ${server.serverId} again at ${server.address}`;
+    return lines.join("; ") || "no server to start";
   },
 };

@@ -5,6 +5,8 @@ import type { JobName } from "@/server/queue/payloads";
 import { back_up_instance } from "./back_up_instance";
 import { deprovision_instance } from "./deprovision_instance";
 import { restore_instance } from "./restore_instance";
+import { replace_app_server } from "./replace_app_server";
+import { check_app_servers } from "./check_app_servers";
 import { prune_backups } from "./prune_backups";
 import { stop_suspended_servers } from "./stop_suspended_servers";
 import { measure_usage } from "./measure_usage";
@@ -40,6 +42,8 @@ export const taskList = {
   redeploy_instance,
   back_up_instance,
   restore_instance,
+  replace_app_server,
+  check_app_servers,
   schedule_backups,
   prune_backups,
   stop_suspended_servers,

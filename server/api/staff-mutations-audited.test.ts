@@ -28,6 +28,7 @@ describe("staff mutations", () => {
       "staff.suspend": "suspend",
       "staff.resume": "resume",
       "staff.redeploy": "redeploy",
+      "staff.setAppServers": "set_app_servers",
       "staff.backUp": "back_up",
       "staff.restore": "restore",
       "staff.clone": "clone",

@@ -11,6 +11,7 @@ export const PLANS = [
     limits: { learners: 500, courses: 10, storageGb: 20 },
     vmFlavor: "b3-8",
     servicesVmFlavor: null,
+    appServers: 1,
     trialDays: null,
     stripePriceEnv: "STRIPE_PRICE_STARTER",
     backupRetention: { daily: 7, weekly: 4, monthly: 3, finalBackupDays: 30 },
@@ -23,6 +24,7 @@ export const PLANS = [
     limits: { learners: 5000, courses: 100, storageGb: 100 },
     vmFlavor: "b3-16",
     servicesVmFlavor: null,
+    appServers: 2,
     trialDays: 14,
     stripePriceEnv: "STRIPE_PRICE_GROWTH",
     backupRetention: { daily: 14, weekly: 4, monthly: 6, finalBackupDays: 60 },
@@ -35,6 +37,7 @@ export const PLANS = [
     limits: { learners: 50000, courses: 1000, storageGb: 500 },
     vmFlavor: "b3-32",
     servicesVmFlavor: "b3-8",
+    appServers: 3,
     trialDays: null,
     stripePriceEnv: "STRIPE_PRICE_SCALE",
     backupRetention: { daily: 30, weekly: 8, monthly: 12, finalBackupDays: 90 },
@@ -52,6 +55,8 @@ export const PLANS = [
    * deployments, deleted with the instance (docs/drivers.md).
    */
   servicesVmFlavor: string | null;
+  /** How many application servers (VMs of vmFlavor) run the instance behind the load balancer; staff may override it. */
+  appServers: number;
   /** Free days before the first charge (Stripe's `trial_period_days`), or null for none. */
   trialDays: number | null;
   stripePriceEnv: string;

@@ -1,7 +1,8 @@
 // Read models of billing for the pages: the owner's account page, the instance page's notice, the staff view.
 import { and, count, desc, eq, inArray } from "drizzle-orm";
 import { db } from "@/db";
-import { instances, stripeEvents, subscriptions, users, type Subscription, type SubscriptionStatus } from "@/db/schema";
+import { deploymentServers, instances, stripeEvents, subscriptions, users, type Subscription, type SubscriptionStatus } from "@/db/schema";
+import { appServerCountFor } from "@/server/deployments/app-servers";
 import { PLANS, planById } from "./plans";
 
 /** When the next invoice is due: the end of the trial or period, or never when the subscription is ending. */
@@ -17,10 +18,24 @@ export async function subscriptionsOwnedBy(userId: string) {
     .innerJoin(instances, eq(instances.id, subscriptions.instanceId))
     .where(eq(instances.ownerId, userId))
     .orderBy(desc(instances.createdAt));
+  // Servers running now: the serving deployment's, not removed (what the plan pays for, shown beside it).
+  const instanceIds = rows.map(({ instance }) => instance.id);
+  const running = instanceIds.length
+    ? await db
+        .select({ instanceId: instances.id, count: count() })
+        .from(deploymentServers)
+        .innerJoin(instances, eq(instances.activeDeploymentId, deploymentServers.deploymentId))
+        .where(and(inArray(instances.id, instanceIds), inArray(deploymentServers.state, ["booting", "healthy", "failing"])))
+        .groupBy(instances.id)
+    : [];
   return rows.map(({ subscription, instance }) => ({
     instance: { id: instance.id, name: instance.name, subdomain: instance.subdomain, status: instance.status },
     subscription,
     plan: planById(subscription.plan),
+    appServers: {
+      running: ["running", "suspended"].includes(instance.status) ? (running.find((row) => row.instanceId === instance.id)?.count ?? 0) : 0,
+      planned: appServerCountFor(instance),
+    },
     nextInvoiceAt: nextInvoiceAt(subscription),
   }));
 }

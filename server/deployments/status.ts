@@ -1,8 +1,8 @@
 // A deployment's status changes here and nowhere else, so each change is also a line in the instance's log:
 // new → waiting_for_vm → configuring → running | configuration_failed | error → terminated.
-import { eq } from "drizzle-orm";
+import { and, eq, ne } from "drizzle-orm";
 import type { Queryable } from "@/db";
-import { deployments, type Deployment, type DeploymentStatus } from "@/db/schema";
+import { deploymentServers, deployments, type Deployment, type DeploymentStatus } from "@/db/schema";
 import { appendInstanceEvent } from "@/server/instances/events";
 
 /** Short form used in messages: "Deployment 1a2b3c4d". */
@@ -40,6 +40,13 @@ export async function setDeploymentStatus(
       .set({ status: to, ...extra })
       .where(eq(deployments.id, deploymentId))
       .returning();
+    // A terminated deployment's servers are gone with it.
+    if (to === "terminated") {
+      await tx
+        .update(deploymentServers)
+        .set({ state: "removed", removedAt: new Date() })
+        .where(and(eq(deploymentServers.deploymentId, deploymentId), ne(deploymentServers.state, "removed")));
+    }
     if (current.status !== to) {
       await appendInstanceEvent(tx, {
         instanceId: current.instanceId,

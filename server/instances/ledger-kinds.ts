@@ -34,8 +34,11 @@ const LEDGER_DETAILS = {
   "dns.record": z.object({ driver: z.string(), zone: z.string(), name: z.string(), type: z.enum(DNS_RECORD_TYPES), values: names }),
   /** External id: the certificates row. `source` is the issuer's name, or "client" for an uploaded one. */
   "tls.certificate": z.object({ hostnames: names, source: z.string() }),
-  /** An application server; `address` is null while it builds (it is recorded before the wait). */
-  "compute.server": z.object({ driver: z.string(), deploymentId: z.string(), address: z.string().nullable() }),
+  /**
+   * An application server; `address` is null while it builds (it is recorded before the wait). `serverIndex`: which
+   * of its deployment's servers (absent for those recorded before deployments had several: server 0).
+   */
+  "compute.server": z.object({ driver: z.string(), deploymentId: z.string(), serverIndex: z.number().int().min(0).optional(), address: z.string().nullable() }),
   /**
    * The instance's services server (memcached and Elasticsearch, its plan's `servicesVmFlavor`), shared by its
    * deployments; `address` is null while it builds.

@@ -27,6 +27,7 @@ const NOUN: Record<OperationKind, string> = {
   deprovision: "deprovisioning",
   backup: "backup",
   restore: "restore",
+  replace_server: "server replacement",
 };
 
 const STARTED_BY: Record<Exclude<CancelTarget["initiator"], "owner">, string> = {
@@ -57,6 +58,8 @@ function ownerRemedy(operation: CancelTarget): string {
       return "it finishes on its own; the instance keeps serving meanwhile";
     case "restore":
       return "contact support: a restore stopped half-way leaves the data part old, part new";
+    case "replace_server":
+      return "it replaces a server that stopped answering; the others keep serving meanwhile";
   }
 }
 

@@ -2,7 +2,7 @@
 // streams. Only the web registers them (each web replica reports the same fleet: aggregate with max()).
 import { sql } from "drizzle-orm";
 import { db } from "@/db";
-import { instances, instanceStatus } from "@/db/schema";
+import { appServerState, deploymentServers, instances, instanceStatus } from "@/db/schema";
 import { lastFailedBackups, lastSuccessfulBackups } from "@/server/backups/freshness";
 import { certificateExpiries } from "@/server/certificates/store";
 import { instanceEventHub } from "@/server/events/hub";
@@ -40,6 +40,23 @@ export function registerWebGauges(): void {
         gauge.reset();
         for (const status of instanceStatus.enumValues) gauge.set({ status }, 0);
         for (const row of rows) gauge.set({ status: row.status }, row.count);
+      }),
+  });
+
+  registerCollectedGauge({
+    name: "lyceum_app_servers",
+    help: "Application servers of serving deployments by state (booting, healthy, failing); every state reported, 0 included.",
+    labelNames: ["state"],
+    collect: (gauge) =>
+      tolerant("lyceum_app_servers", async () => {
+        const rows = await db
+          .select({ state: deploymentServers.state, count: sql<number>`count(*)::int` })
+          .from(deploymentServers)
+          .innerJoin(instances, sql`${instances.activeDeploymentId} = ${deploymentServers.deploymentId}`)
+          .groupBy(deploymentServers.state);
+        gauge.reset();
+        for (const state of appServerState.enumValues.filter((candidate) => candidate !== "removed")) gauge.set({ state }, 0);
+        for (const row of rows) if (row.state !== "removed") gauge.set({ state: row.state }, row.count);
       }),
   });
 

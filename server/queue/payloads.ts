@@ -15,6 +15,9 @@ export const jobPayloads = {
   resume_instance: operationJobPayload,
   back_up_instance: operationJobPayload,
   restore_instance: operationJobPayload,
+  replace_app_server: operationJobPayload,
+  /** Every minute (crontab): checks each application server's heartbeat and replaces one failing too long. */
+  check_app_servers: z.object({}).passthrough(),
   reconcile_compute: z.object({}).passthrough(),
   /** Daily (jobs/crontab.ts): renews every certificate we issued that expires within 30 days. */
   renew_certificates: z.object({}).passthrough(),
@@ -61,4 +64,5 @@ export const OPERATION_JOB: Record<OperationKind, JobName> = {
   resume: "resume_instance",
   backup: "back_up_instance",
   restore: "restore_instance",
+  replace_server: "replace_app_server",
 };

@@ -3,8 +3,9 @@
 // steps, the event log and the audit entries.
 import { asc, desc, eq, inArray } from "drizzle-orm";
 import type { Queryable } from "@/db";
-import { deployments, instanceEvents, instanceOperations, instances, operationSteps, subscriptions, users } from "@/db/schema";
+import { deploymentServers, deployments, instanceEvents, instanceOperations, instances, operationSteps, subscriptions, users } from "@/db/schema";
 import { PLANS } from "@/server/billing/plans";
+import { appServerCountFor } from "@/server/deployments/app-servers";
 import { env } from "@/server/env";
 import { publicInstance } from "@/server/instances/draft-view";
 import { instanceHostnames, siteUrlFor } from "@/server/instances/hostnames";
@@ -23,10 +24,11 @@ export async function staffInstanceDetail(q: Queryable, id: string) {
   if (!row) return null;
   const { instance, owner } = row;
 
-  const [subscription, ledger, deploymentRows, operations, eventsNewestFirst, audit] = await Promise.all([
+  const [subscription, ledger, deploymentRows, serverRows, operations, eventsNewestFirst, audit] = await Promise.all([
     q.query.subscriptions.findFirst({ where: eq(subscriptions.instanceId, id) }),
     instanceLedger(id),
     q.select().from(deployments).where(eq(deployments.instanceId, id)).orderBy(desc(deployments.createdAt)),
+    q.select().from(deploymentServers).where(eq(deploymentServers.instanceId, id)).orderBy(asc(deploymentServers.serverIndex)),
     q.select().from(instanceOperations).where(eq(instanceOperations.instanceId, id)).orderBy(desc(instanceOperations.createdAt)),
     q.select().from(instanceEvents).where(eq(instanceEvents.instanceId, id)).orderBy(desc(instanceEvents.seq)).limit(STAFF_EVENT_LOG_LIMIT),
     auditEntries(q, { instanceId: id, limit: 100 }),
@@ -50,6 +52,15 @@ export async function staffInstanceDetail(q: Queryable, id: string) {
     siteUrl: instance.status === "running" ? siteUrlFor(instance, env(), active?.address ?? null) : null,
     ledger,
     deployments: deploymentRows,
+    // How many servers it should run (plan or staff override), and every server of its deployments not terminated.
+    appServers: {
+      count: appServerCountFor(instance),
+      override: instance.appServersOverride,
+      // Newest deployment first (as the deployments table), each one's servers by index.
+      servers: deploymentRows
+        .filter((deployment) => deployment.status !== "terminated")
+        .flatMap((deployment) => serverRows.filter((server) => server.deploymentId === deployment.id)),
+    },
     operations: operations.map((operation) => ({ ...operation, steps: steps.filter((step) => step.operationId === operation.id) })),
     activeOperation: operations.find((operation) => operation.status === "queued" || operation.status === "running") ?? null,
     events: eventsNewestFirst.reverse(),

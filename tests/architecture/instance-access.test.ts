@@ -98,6 +98,7 @@ describe("procedures about one instance", () => {
       "staff.suspend": "staff action",
       "staff.resume": "staff action",
       "staff.redeploy": "staff action",
+      "staff.setAppServers": "staff action",
       "staff.backUp": "staff action",
       "staff.restore": "staff action",
       "staffBilling.instance": "staff",

@@ -37,6 +37,7 @@ export const instance: Instance = {
   maintenancePageSince: null,
   domainChallengeToken: "challenge",
   plan: "starter",
+  appServersOverride: null,
   contactEmail: "hello@sample.example",
   contactEmailVerifiedAt: new Date("2026-01-01T00:00:00Z"),
   description: "Courses in astronomy and sailing.",

@@ -9,7 +9,8 @@ import http from "node:http";
 import { dirname, join } from "node:path";
 import { bootLocally } from "./boot-phases.mjs";
 
-const [configPath, deploymentId] = process.argv.slice(2);
+// The server key names this one of the deployment's servers (the deployment id alone for its first server).
+const [configPath, deploymentId, serverKey = deploymentId] = process.argv.slice(2);
 let config = JSON.parse(readFileSync(configPath, "utf8"));
 
 process.on("SIGHUP", () => {
@@ -113,6 +114,8 @@ function maintenancePage() {
 }
 
 const server = http.createServer((req, res) => {
+  // Which of the deployment's servers answered: how tests see the load balancer spread and stick.
+  res.setHeader("x-lyceum-server", serverKey);
   const path = (req.url ?? "/").split("?")[0];
   const known = ["/", "/index.html", "/heartbeat", "/metrics"].includes(path) ? path : "other";
   requestsByPath.set(known, (requestsByPath.get(known) ?? 0) + 1);
@@ -129,7 +132,7 @@ const server = http.createServer((req, res) => {
       return;
     }
     res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify({ status: "ok", deploymentId, configVersion: config.configVersion ?? null, maintenance: isInMaintenance() }));
+    res.end(JSON.stringify({ status: "ok", deploymentId, server: serverKey, configVersion: config.configVersion ?? null, maintenance: isInMaintenance() }));
     return;
   }
   if (isInMaintenance()) {

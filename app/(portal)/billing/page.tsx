@@ -29,19 +29,24 @@ export default async function BillingPage() {
               <tr>
                 <th>Instance</th>
                 <th>Plan</th>
+                <th>Servers</th>
                 <th>Subscription</th>
                 <th>Next invoice</th>
                 <th>Site</th>
               </tr>
             </thead>
             <tbody>
-              {subscriptions.map(({ instance, subscription, plan, nextInvoiceAt }) => (
+              {subscriptions.map(({ instance, subscription, plan, appServers, nextInvoiceAt }) => (
                 <tr key={instance.id}>
                   <td>
                     <Link href={`/instances/${instance.id}`}>{instance.name}</Link>
                   </td>
                   <td>
                     {plan.name} · {formatPrice(plan.priceMonthlyCents)} / month
+                  </td>
+                  <td>
+                    {appServers.running} running
+                    {appServers.running !== appServers.planned ? <p className="hint">{appServers.planned} from the next deployment</p> : null}
                   </td>
                   <td>
                     <SubscriptionBadge status={subscription.status} />

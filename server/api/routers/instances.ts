@@ -6,6 +6,7 @@ import { startCheckout } from "@/server/billing/checkout";
 import { streamInstanceEvents } from "@/server/events/stream";
 import { requestBackup, requestRestore } from "@/server/backups/requests";
 import { backupListOf } from "@/server/backups/store";
+import { appServerCountFor, liveServersOf, quorumOf } from "@/server/deployments/app-servers";
 import { siteUrlFor } from "@/server/instances/hostnames";
 import { cancelOperation, requestRedeploy, retryOperation } from "@/server/instances/actions";
 import { publicInstance } from "@/server/instances/draft-view";
@@ -24,6 +25,7 @@ export const instancesRouter = createTRPCRouter({
       instanceEventLog(instance.id),
       instanceLedger(instance.id),
     ]);
+    const servers = deployment ? await liveServersOf(db, deployment.id) : [];
     return {
       instance: publicInstance(instance),
       siteUrl: ["running", "suspended"].includes(instance.status)
@@ -31,6 +33,12 @@ export const instancesRouter = createTRPCRouter({
         : null,
       events,
       resources,
+      // The serving deployment's servers by number and state (their addresses are ours, not the owner's).
+      appServers: {
+        count: deployment?.serverCount ?? appServerCountFor(instance),
+        quorum: quorumOf(deployment?.serverCount ?? appServerCountFor(instance)),
+        servers: servers.map((server) => ({ number: server.serverIndex + 1, state: server.state, failingSince: server.failingSince })),
+      },
     };
   }),
 

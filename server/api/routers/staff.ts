@@ -65,6 +65,7 @@ export const staffRouter = createTRPCRouter({
   suspend: staffActionProcedure(STAFF_ACTIONS.suspendInstance),
   resume: staffActionProcedure(STAFF_ACTIONS.resumeInstance),
   redeploy: staffActionProcedure(STAFF_ACTIONS.redeployInstance),
+  setAppServers: staffActionProcedure(STAFF_ACTIONS.setAppServers),
   backUp: staffActionProcedure(STAFF_ACTIONS.backUpInstance),
   restore: staffActionProcedure(STAFF_ACTIONS.restoreInstance),
   clone: staffActionProcedure(STAFF_ACTIONS.cloneBackup),

@@ -2,9 +2,27 @@
 export type ServerSpec = {
   deploymentId: string;
   instanceId: string;
+  /**
+   * Which of the deployment's servers (0, 1, …; db/schema/deployment-servers.ts). Server 0 is named after the
+   * deployment alone, as every server was before deployments had several; the others add "-<index>".
+   */
+  serverIndex?: number;
   /** What the server needs to run the instance's site (rendered by the pipeline's config step). */
   siteConfig: Record<string, unknown>;
 };
+
+/** The name a driver gives a server (a local process's directory, an OVH VM's name after the prefix). */
+export function serverKeyOf(spec: Pick<ServerSpec, "deploymentId" | "serverIndex">): string {
+  return spec.serverIndex ? `${spec.deploymentId}-${spec.serverIndex}` : spec.deploymentId;
+}
+
+/** A server key's deployment id (its first 36 characters, a UUID). */
+export function deploymentIdOfServerKey(key: string): string {
+  return key.slice(0, 36);
+}
+
+/** deployment id, then "-<index>" for servers after the first. */
+export const SERVER_KEY_PATTERN = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(-[1-9][0-9]*)?";
 
 export type ServerInfo = {
   /** Stable across restarts of the same deployment's server. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { bindCertificatesToOwners, coversHostname } from "./certificate-binding";
 import type { LoadBalancedSite } from "./state";
 
-const site = (instanceId: string, hostnames: string[]): LoadBalancedSite => ({ instanceId, hostnames, backendAddress: null, mode: "preparing" });
+const site = (instanceId: string, hostnames: string[]): LoadBalancedSite => ({ instanceId, hostnames, backendAddresses: [], mode: "preparing" });
 const pem = { chainPem: "CHAIN", keyPem: "KEY" };
 
 describe("binding certificates to their owners' names", () => {

@@ -216,17 +216,31 @@ export class HaproxyLoadBalancer implements LoadBalancerDriver {
     throw new Error(`HAProxy did not confirm the reload within ${RELOAD_TIMEOUT_MS / 1000} s`);
   }
 
+  /**
+   * Each application server HAProxy balances an instance over, as its health checks see it now (`show stat` on the
+   * runtime API of the current worker): UP, DOWN, and the transitions ("UP 1/2" is going down), with its
+   * sessions and request counters.
+   */
+  async siteServerStats(instanceId: string): Promise<SiteServerStat[]> {
+    const text = await socketCommand(this.paths.adminSocket, "show stat");
+    const [header, ...lines] = text.replace(/^# /, "").trim().split("\n");
+    const columns = (header ?? "").split(",");
+    const backend = `be_site_${instanceId}`;
+    return lines
+      .map((line) => Object.fromEntries(line.split(",").map((value, index) => [columns[index], value])) as Record<string, string>)
+      .filter((row) => row.pxname === backend && row.svname !== "BACKEND" && row.svname !== "FRONTEND")
+      .map((row) => ({
+        name: row.svname!,
+        address: row.addr ?? "",
+        status: row.status ?? "",
+        currentSessions: Number(row.scur ?? 0),
+        totalSessions: Number(row.stot ?? 0),
+      }));
+  }
+
   /** One command on the master CLI; the master answers and closes the connection. */
   private masterCommand(command: string): Promise<string> {
-    return new Promise((resolve, reject) => {
-      const socket = net.connect(this.paths.masterSocket);
-      let answer = "";
-      socket.setTimeout(5000, () => socket.destroy(new Error(`no answer to "${command}" within 5 s`)));
-      socket.on("connect", () => socket.end(`${command}\n`));
-      socket.on("data", (chunk) => (answer += chunk.toString()));
-      socket.on("error", reject);
-      socket.on("close", () => resolve(answer));
-    });
+    return socketCommand(this.paths.masterSocket, command);
   }
 
   private async currentDir(): Promise<string | null> {
@@ -298,6 +312,22 @@ export class HaproxyLoadBalancer implements LoadBalancerDriver {
 }
 
 /** `haproxy -c`: null when the file is valid, else HAProxy's own alerts on one line. */
+/** One application server of a site as HAProxy's stats show it. */
+export type SiteServerStat = { name: string; address: string; status: string; currentSessions: number; totalSessions: number };
+
+/** One command on a HAProxy CLI socket (master or runtime API); HAProxy answers and closes the connection. */
+function socketCommand(socketPath: string, command: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(socketPath);
+    let answer = "";
+    socket.setTimeout(5000, () => socket.destroy(new Error(`no answer to "${command}" within 5 s`)));
+    socket.on("connect", () => socket.end(`${command}\n`));
+    socket.on("data", (chunk) => (answer += chunk.toString()));
+    socket.on("error", reject);
+    socket.on("close", () => resolve(answer));
+  });
+}
+
 export async function checkHaproxyConfig(bin: string, configFile: string): Promise<string | null> {
   try {
     await run(bin, ["-c", "-f", configFile], { timeout: VALIDATE_TIMEOUT_MS });

@@ -15,21 +15,21 @@ describe("rendering HAProxy's files from the load balancer state", () => {
   it("maps every hostname to its backend or page, sorted, and gives only serving instances a backend", () => {
     const rendered = renderHaproxy(
       state([
-        { instanceId: B, hostnames: ["b.test", "studio.b.test"], backendAddress: "127.0.0.1:9002", mode: "serving" },
-        { instanceId: A, hostnames: ["a.test"], backendAddress: "127.0.0.1:9001", mode: "maintenance" },
+        { instanceId: B, hostnames: ["b.test", "studio.b.test"], backendAddresses: ["127.0.0.1:9002"], mode: "serving" },
+        { instanceId: A, hostnames: ["a.test"], backendAddresses: ["127.0.0.1:9001"], mode: "maintenance" },
       ]),
       options,
     );
     expect(rendered.files["hosts.map"]).toBe(`a.test be_maintenance\nb.test be_site_${B}\nstudio.b.test be_site_${B}\n`);
     expect(rendered.files["haproxy.cfg"]).toContain(`backend be_site_${B}\n  option httpchk GET /heartbeat`);
-    expect(rendered.files["haproxy.cfg"]).toContain("server deployment 127.0.0.1:9002 check");
+    expect(rendered.files["haproxy.cfg"]).toContain("server app1 127.0.0.1:9002 check");
     expect(rendered.files["haproxy.cfg"]).not.toContain(`be_site_${A}`);
     expect(rendered.files["haproxy.cfg"]).toContain("use_backend be_portal if { path_beg /.well-known/acme-challenge/ }");
     expect(rendered.summary).toBe("1 serving, 1 in maintenance, 0 being prepared; 0 certificate(s)");
   });
 
   it("is deterministic, so an unchanged state is recognised", () => {
-    const sites: LoadBalancedSite[] = [{ instanceId: A, hostnames: ["a.test"], backendAddress: null, mode: "preparing" }];
+    const sites: LoadBalancedSite[] = [{ instanceId: A, hostnames: ["a.test"], backendAddresses: [], mode: "preparing" }];
     expect(renderHaproxy(state(sites), options)).toEqual(renderHaproxy(state(sites), options));
   });
 
@@ -42,10 +42,10 @@ describe("rendering HAProxy's files from the load balancer state", () => {
   });
 
   it("refuses names and addresses that would inject configuration", () => {
-    const site = (patch: Partial<LoadBalancedSite>): LoadBalancedSite => ({ instanceId: A, hostnames: ["a.test"], backendAddress: "127.0.0.1:9001", mode: "serving", ...patch });
+    const site = (patch: Partial<LoadBalancedSite>): LoadBalancedSite => ({ instanceId: A, hostnames: ["a.test"], backendAddresses: ["127.0.0.1:9001"], mode: "serving", ...patch });
     expect(() => renderHaproxy(state([site({ hostnames: ["a.test be_portal\nevil.test"] })]), options)).toThrow(InvalidLoadBalancerStateError);
-    expect(() => renderHaproxy(state([site({ backendAddress: "127.0.0.1:9001\n  server x 6.6.6.6:80" })]), options)).toThrow(/backend address/);
-    expect(() => renderHaproxy(state([site({ backendAddress: null })]), options)).toThrow(/serving but has no backend address/);
+    expect(() => renderHaproxy(state([site({ backendAddresses: ["127.0.0.1:9002", "127.0.0.1:9001\n  server x 6.6.6.6:80"] })]), options)).toThrow(/backend address/);
+    expect(() => renderHaproxy(state([site({ backendAddresses: [] })]), options)).toThrow(/serving but has no backend address/);
     expect(() => renderHaproxy(state([site({}), site({ instanceId: B })]), options)).toThrow(/a\.test is claimed by two sites/);
     expect(() => renderHaproxy(state([], { certificates: [{ hostnames: ["a.test x"], chainPem: "C", keyPem: "K" }] }), options)).toThrow(/certificate's hostname/);
   });

@@ -62,6 +62,52 @@ function siteBackendName(instanceId: string) {
   return `be_site_${instanceId}`;
 }
 
+/**
+ * Health checks and failover, as measured in tests/load-balancer-app-servers.test.ts: a server is checked every
+ * CHECK_INTERVAL_MS on the heartbeat Open edX itself answers, out of rotation after FALL failed checks and back
+ * after RISE good ones; a request that cannot connect (a server just killed, not yet marked down) is retried on
+ * another server, so visitors see no error while the checks catch up.
+ */
+export const HEALTH_CHECK = { intervalMs: 1000, fall: 2, rise: 2 } as const;
+
+/** The cookie that keeps a visitor on one server (the LMS keeps some state per process, e.g. a half-done upload). */
+export const STICKY_COOKIE = "lyceum_server";
+
+export function stickyCookieValue(address: string) {
+  return createHash("sha256").update(address).digest("hex").slice(0, 12);
+}
+
+function siteBackend(name: string, addresses: string[], preparingResponseFile: string) {
+  const { intervalMs, fall, rise } = HEALTH_CHECK;
+  const isBalanced = addresses.length > 1;
+  return [
+    `backend ${name}`,
+    "  option httpchk GET /heartbeat",
+    // When every server's health check fails, HAProxy's own 503 becomes the 'being prepared' page.
+    `  errorfile 503 ${preparingResponseFile}`,
+    ...(isBalanced
+      ? [
+          "  balance roundrobin",
+          // Sticky: the first answer sets the cookie naming its server; a server marked down loses its visitors
+          // to the others (redispatch), who then stick there.
+          `  cookie ${STICKY_COOKIE} insert indirect nocache httponly`,
+          // A connection refused (a server that died a moment ago) is tried again on another server, up to 3
+          // times; a request already sent is retried only when it is safe to send twice.
+          "  option redispatch 1",
+          "  retries 3",
+          "  retry-on conn-failure empty-response response-timeout",
+          "  http-request disable-l7-retry if !METH_GET !METH_HEAD !METH_OPTIONS",
+        ]
+      : []),
+    ...addresses.map(
+      (address, index) =>
+        // The cookie names the server by its address, not its place in the list: a visitor stays put when another
+        // server joins or leaves.
+        `  server app${index + 1} ${address} check inter ${intervalMs} fall ${fall} rise ${rise}${isBalanced ? ` cookie ${stickyCookieValue(address)}` : ""}`,
+    ),
+  ].join("\n");
+}
+
 export function renderHaproxy(state: LoadBalancerState, options: RenderOptions): RenderedLoadBalancer {
   check(options.configDir, PATH, "the configuration directory");
   check(options.certDir, PATH, "the certificate directory");
@@ -78,18 +124,10 @@ export function renderHaproxy(state: LoadBalancerState, options: RenderOptions):
     check(site.instanceId, INSTANCE_ID, "an instance id");
     let backend: string;
     if (site.mode === "serving") {
-      if (!site.backendAddress) throw new InvalidLoadBalancerStateError(`instance ${site.instanceId} is serving but has no backend address`);
-      check(site.backendAddress, ADDRESS, `the backend address of instance ${site.instanceId}`);
+      if (!site.backendAddresses.length) throw new InvalidLoadBalancerStateError(`instance ${site.instanceId} is serving but has no backend address`);
+      for (const address of site.backendAddresses) check(address, ADDRESS, `a backend address of instance ${site.instanceId}`);
       backend = siteBackendName(site.instanceId);
-      siteBackends.push(
-        [
-          `backend ${backend}`,
-          "  option httpchk GET /heartbeat",
-          // When the health check finds the deployment down, HAProxy's own 503 becomes the 'being prepared' page.
-          `  errorfile 503 ${at(options.configDir, PREPARING_RESPONSE_FILE)}`,
-          `  server deployment ${site.backendAddress} check inter 5s fall 3 rise 2`,
-        ].join("\n"),
-      );
+      siteBackends.push(siteBackend(backend, site.backendAddresses, at(options.configDir, PREPARING_RESPONSE_FILE)));
     } else {
       backend = site.mode === "maintenance" ? "be_maintenance" : "be_preparing";
     }

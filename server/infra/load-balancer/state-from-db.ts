@@ -1,8 +1,8 @@
 // The load balancer's state, read from the database: which names each instance answers on, and whether
 // visitors get its active deployment, the maintenance page (suspended) or the 'being prepared' page.
-import { asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull, ne } from "drizzle-orm";
 import type { Queryable } from "@/db";
-import { deployments, instances, type Instance, type InstanceStatus } from "@/db/schema";
+import { deploymentServers, deployments, instances, type Instance, type InstanceStatus } from "@/db/schema";
 import { bindCertificatesToOwners, type OwnedCertificate } from "./certificate-binding";
 import type { LoadBalancedSite, LoadBalancerState, SiteMode } from "./state";
 
@@ -41,6 +41,19 @@ export async function loadBalancerStateFromDb(db: Queryable, options: LoadBalanc
     .where(inArray(instances.status, [...ROUTED_STATUSES]))
     .orderBy(asc(instances.createdAt), asc(instances.id));
 
+  // Every server the active deployments have not removed: HAProxy's own health checks take a dead one out of
+  // service within seconds, faster than any sweep could rewrite this file.
+  const activeIds = rows.flatMap(({ deployment }) => (deployment ? [deployment.id] : []));
+  const serverRows = activeIds.length
+    ? await db
+        .select({ deploymentId: deploymentServers.deploymentId, address: deploymentServers.address })
+        .from(deploymentServers)
+        .where(and(inArray(deploymentServers.deploymentId, activeIds), ne(deploymentServers.state, "removed"), isNotNull(deploymentServers.address)))
+        .orderBy(asc(deploymentServers.serverIndex))
+    : [];
+  const addressesOf = new Map<string, string[]>();
+  for (const { deploymentId, address } of serverRows) addressesOf.set(deploymentId, [...(addressesOf.get(deploymentId) ?? []), address!]);
+
   const claimed = new Set<string>();
   const sites: LoadBalancedSite[] = [];
   for (const { instance, deployment } of rows) {
@@ -49,9 +62,11 @@ export async function loadBalancerStateFromDb(db: Queryable, options: LoadBalanc
     // A name two instances could claim (one's custom domain under the other's subdomain) stays with the older.
     const hostnames = [...new Set(names.map((name) => name.toLowerCase()))].filter((name) => !claimed.has(name));
     hostnames.forEach((name) => claimed.add(name));
-    const isHealthy = deployment?.status === "running" && Boolean(deployment.address);
+    // A deployment from before deployment_servers existed and was not backfilled has its one address on its row.
+    const addresses = deployment ? (addressesOf.get(deployment.id) ?? (deployment.address ? [deployment.address] : [])) : [];
+    const isHealthy = deployment?.status === "running" && addresses.length > 0;
     const mode: SiteMode = instance.maintenancePageSince ? "maintenance" : isHealthy ? "serving" : "preparing";
-    sites.push({ instanceId: instance.id, hostnames, backendAddress: isHealthy ? deployment!.address : null, mode });
+    sites.push({ instanceId: instance.id, hostnames, backendAddresses: isHealthy ? [...new Set(addresses)] : [], mode });
   }
 
   return {

@@ -5,8 +5,8 @@ export type LoadBalancedSite = {
   instanceId: string;
   /** Every name visitors use for the instance (lower-case). */
   hostnames: string[];
-  /** host:port of the healthy active deployment; null when it has none. */
-  backendAddress: string | null;
+  /** host:port of each application server of the healthy active deployment; empty when it has none. */
+  backendAddresses: string[];
   /** serving: to the backend; maintenance: suspended (503 page); preparing: no healthy deployment yet (503 page). */
   mode: SiteMode;
 };

@@ -18,6 +18,7 @@ import { keepInstance } from "./keep-instance";
 import { redeployInstance } from "./redeploy";
 import { requeueJob } from "./requeue-job";
 import { retryFailedOperation } from "./retry-operation";
+import { setAppServers } from "./set-app-servers";
 import { resumeInstance, suspendInstance } from "./suspend-resume";
 
 export const STAFF_ACTIONS = {
@@ -29,6 +30,7 @@ export const STAFF_ACTIONS = {
   resumeInstance,
   keepInstance,
   redeployInstance,
+  setAppServers,
   backUpInstance,
   restoreInstance,
   cloneBackup,

@@ -8,6 +8,7 @@ import { instanceIdInput } from "@/server/instances/input";
 import { BackupsPanel } from "./backups-panel";
 import { BillingNotice } from "./billing-notice";
 import { CertificatesPanel } from "./certificates-panel";
+import { AppServersPanel } from "./app-servers-panel";
 import { InstanceLive } from "./instance-live";
 import { UsagePanel } from "./usage-panel";
 
@@ -26,7 +27,7 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
     if (error instanceof TRPCError && error.code === "NOT_FOUND") notFound();
     throw error;
   });
-  const { instance, events, siteUrl, resources } = view;
+  const { instance, events, siteUrl, resources, appServers } = view;
   if (instance.status === "draft") redirect(`/instances/${id}/setup`);
   const [billing, certificates, usage] = await Promise.all([billingRead, certificatesRead, usageRead]);
   return (
@@ -50,6 +51,7 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
       >
         <BackupsPanel instanceId={instance.id} subdomain={instance.subdomain ?? ""} />
       </InstanceLive>
+      <AppServersPanel {...appServers} />
       {["running", "suspended"].includes(instance.status) ? <UsagePanel usage={usage} /> : null}
       <CertificatesPanel certificates={certificates} />
     </div>

@@ -3,7 +3,7 @@
 // confirmation (deprovision: the subdomain), and the outcome in words — done, or refused and why.
 import { TRPCClientError } from "@trpc/client";
 import { useRouter } from "next/navigation";
-import { useId, useState, type FormEvent } from "react";
+import { useId, useState, type FormEvent, type ReactNode } from "react";
 
 type Props = {
   /** Names the form for screen readers and tests, e.g. "Cancel the running operation". */
@@ -13,9 +13,11 @@ type Props = {
   /** When set, the action runs only once this exact text is typed (the instance's subdomain). */
   confirmText?: string;
   perform(input: { reason: string; confirm?: string }): Promise<{ summary: string }>;
+  /** The action's own fields, shown above the reason. */
+  children?: ReactNode;
 };
 
-export function StaffActionForm({ title, description, submitLabel, confirmText, perform }: Props) {
+export function StaffActionForm({ title, description, submitLabel, confirmText, perform, children }: Props) {
   const router = useRouter();
   const id = useId();
   const [reason, setReason] = useState("");
@@ -53,6 +55,7 @@ export function StaffActionForm({ title, description, submitLabel, confirmText, 
     <form onSubmit={submit} aria-label={title} className="stack">
       <h3 className="font-semibold">{title}</h3>
       {description ? <p className="hint">{description}</p> : null}
+      {children}
       <div className="field">
         <label htmlFor={`${id}-reason`}>Reason</label>
         <textarea

@@ -1,9 +1,10 @@
-// Production compute: one OVH Public Cloud VM per deployment, booted with cloud-init user-data that installs
-// Open edX with Tutor (../cloud-init/). VMs are named <resource prefix>-<deployment id>, so the name alone says
-// which deployment a VM serves and that it is ours; ensureServer finds a VM by that name before creating one.
-// An instance whose plan asks for it also has one services VM (memcached and Elasticsearch), named
-// <resource prefix>-services-<instance id> and kept across its deployments.
-import type { ComputeDriver, ServerInfo, ServerProgress, ServerSpec, ServicesServerSpec } from "../driver";
+// Production compute: one OVH Public Cloud VM per application server of a deployment, booted with cloud-init
+// user-data that installs Open edX with Tutor (../cloud-init/). VMs are named <resource prefix>-<server key> (the
+// deployment id, then "-<index>" after its first server), so the name alone says which deployment a VM serves
+// and that it is ours; ensureServer finds a VM by that name before creating one. An instance whose plan asks for
+// it also has one services VM (memcached and Elasticsearch), named <resource prefix>-services-<instance id> and
+// kept across its deployments.
+import { SERVER_KEY_PATTERN, serverKeyOf, type ComputeDriver, type ServerInfo, type ServerProgress, type ServerSpec, type ServicesServerSpec } from "../driver";
 import { ServerCannotBeReconfiguredError } from "../driver";
 import { type OvhApi, OvhApiError } from "./api-client";
 
@@ -70,8 +71,8 @@ class OvhComputeDriver implements ComputeDriver {
     this.base = `/cloud/project/${encodeURIComponent(settings.projectId)}`;
   }
 
-  vmName(deploymentId: string) {
-    return `${this.settings.resourcePrefix}-${deploymentId}`;
+  vmName(server: string | Pick<ServerSpec, "deploymentId" | "serverIndex">) {
+    return `${this.settings.resourcePrefix}-${typeof server === "string" ? server : serverKeyOf(server)}`;
   }
 
   /** How long ensureServer may wait for a VM to build: a step calling it must allow at least this long. */
@@ -84,7 +85,7 @@ class OvhComputeDriver implements ComputeDriver {
   }
 
   async ensureServer(spec: ServerSpec, signal: AbortSignal, progress: ServerProgress = {}): Promise<ServerInfo & { isNew: boolean }> {
-    const { vm, isNew } = await this.ensureVm(this.vmName(spec.deploymentId), async () => ({
+    const { vm, isNew } = await this.ensureVm(this.vmName(spec), async () => ({
       flavorId: await this.flavorIdFor(spec),
       userData: await this.settings.renderUserData(spec),
     }), signal, progress);
@@ -185,11 +186,11 @@ class OvhComputeDriver implements ComputeDriver {
     return found;
   }
 
-  /** Our VMs in the region: deployments' (<prefix>-<deployment id>), services VMs (<prefix>-services-<instance id>), or both. */
+  /** Our VMs in the region: application servers' (<prefix>-<server key>), services VMs (<prefix>-services-<instance id>), or both. */
   private async listOurs(which: "deployments" | "services" | "all"): Promise<OvhInstance[]> {
     const all = await this.api.request<OvhInstance[]>("GET", `${this.base}/instance`, { region: this.settings.region });
-    const middle = { deployments: "", services: "services-", all: "(?:services-)?" }[which];
-    const ours = new RegExp(`^${this.settings.resourcePrefix}-${middle}${UUID_PATTERN}$`);
+    const pattern = { deployments: SERVER_KEY_PATTERN, services: `services-${UUID_PATTERN}`, all: `(?:${SERVER_KEY_PATTERN}|services-${UUID_PATTERN})` }[which];
+    const ours = new RegExp(`^${this.settings.resourcePrefix}-${pattern}$`);
     return all.filter((vm) => ours.test(vm.name));
   }
 

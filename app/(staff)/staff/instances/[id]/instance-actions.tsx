@@ -2,6 +2,7 @@
 // The staff actions on one instance, shown when they apply to its state. Each goes through the audited
 // actions framework (server/staff/actions).
 import { useMutation } from "@tanstack/react-query";
+import { useId, useState } from "react";
 import { useTRPC } from "@/app/_trpc/client";
 import type { InstanceStatus, OperationKind, OperationStatus } from "@/db/schema";
 import { StaffActionForm } from "../../_components/staff-action-form";
@@ -11,7 +12,9 @@ type Instance = { id: string; subdomain: string | null; status: InstanceStatus }
 
 const DEPROVISIONABLE: InstanceStatus[] = ["running", "suspended", "failed"];
 
-export function InstanceActions({ instance, activeOperation }: { instance: Instance; activeOperation: ActiveOperation | null }) {
+type AppServers = { count: number; override: number | null; planCount: number | null };
+
+export function InstanceActions({ instance, activeOperation, appServers }: { instance: Instance; activeOperation: ActiveOperation | null; appServers: AppServers }) {
   const trpc = useTRPC();
   const cancel = useMutation(trpc.staff.cancelOperation.mutationOptions());
   const retry = useMutation(trpc.staff.retryOperation.mutationOptions());
@@ -62,6 +65,7 @@ export function InstanceActions({ instance, activeOperation }: { instance: Insta
           perform={({ reason }) => redeploy.mutateAsync({ instanceId: instance.id, reason })}
         />
       ) : null}
+      {DEPROVISIONABLE.includes(instance.status) ? <AppServersForm instanceId={instance.id} appServers={appServers} /> : null}
       {instance.status === "suspended" && !activeOperation ? (
         <StaffActionForm
           title="Resume the instance"
@@ -80,5 +84,26 @@ export function InstanceActions({ instance, activeOperation }: { instance: Insta
         />
       ) : null}
     </section>
+  );
+}
+
+/** How many application servers: a number, or empty for the plan's. */
+function AppServersForm({ instanceId, appServers }: { instanceId: string; appServers: AppServers }) {
+  const trpc = useTRPC();
+  const setAppServers = useMutation(trpc.staff.setAppServers.mutationOptions());
+  const id = useId();
+  const [count, setCount] = useState(appServers.override === null ? "" : String(appServers.override));
+  return (
+    <StaffActionForm
+      title="Set the number of application servers"
+      description={`Runs ${appServers.count} now (${appServers.override === null ? "the plan's number" : `override; the plan has ${appServers.planCount ?? "?"}`}). The new number applies from the next deployment: redeploy to bring it up.`}
+      submitLabel="Set servers"
+      perform={({ reason }) => setAppServers.mutateAsync({ instanceId, appServers: count.trim() === "" ? null : Number(count), reason })}
+    >
+      <div className="field">
+        <label htmlFor={`${id}-count`}>Servers (empty: the plan&apos;s number)</label>
+        <input id={`${id}-count`} name="appServers" type="number" min={1} max={10} value={count} onChange={(event) => setCount(event.target.value)} />
+      </div>
+    </StaffActionForm>
   );
 }

@@ -37,7 +37,7 @@ export default async function StaffInstancePage({ params }: { params: Promise<{ 
     if (error instanceof TRPCError && error.code === "NOT_FOUND") notFound();
     throw error;
   });
-  const { instance, owner, plan, subscription, hostnames, siteUrl, ledger, deployments, operations, activeOperation, events, audit } = detail;
+  const { instance, owner, plan, subscription, hostnames, siteUrl, ledger, deployments, appServers, operations, activeOperation, events, audit } = detail;
 
   return (
     <div className="stack">
@@ -102,7 +102,7 @@ export default async function StaffInstancePage({ params }: { params: Promise<{ 
             ]}
           />
         </section>
-        <InstanceActions instance={instance} activeOperation={activeOperation} />
+        <InstanceActions instance={instance} activeOperation={activeOperation} appServers={{ count: appServers.count, override: appServers.override, planCount: plan?.appServers ?? null }} />
       </div>
 
       <StaffEventLog instanceId={instance.id} initialStatus={instance.status} initialEvents={events} />
@@ -159,6 +159,34 @@ export default async function StaffInstancePage({ params }: { params: Promise<{ 
             <td>{deployment.address ?? "—"}</td>
             <td><LocalTime value={deployment.createdAt} /></td>
             <td><LocalTime value={deployment.activatedAt} /></td>
+          </tr>
+        ))}
+      </TableSection>
+
+      <TableSection
+        title="Application servers"
+        columns={["Deployment", "Server", "Server id", "Address", "State", "Failing since", "Last checked"]}
+        isEmpty={appServers.servers.length === 0}
+        empty="No application server yet."
+        intro={
+          <p className="hint">
+            Runs {appServers.count} per deployment ({appServers.override === null ? "the plan's number" : `staff override; the plan has ${plan?.appServers ?? "?"}`}); it serves while
+            more than half of them answer their health checks.
+          </p>
+        }
+      >
+        {appServers.servers.map((server) => (
+          <tr key={server.id}>
+            <td>
+              <code>{server.deploymentId.slice(0, 8)}</code>
+              {server.deploymentId === instance.activeDeploymentId ? " (active)" : ""}
+            </td>
+            <td>{server.serverIndex + 1}</td>
+            <td>{server.serverId ?? "—"}</td>
+            <td>{server.address ?? "—"}</td>
+            <td>{server.state}</td>
+            <td><LocalTime value={server.failingSince} /></td>
+            <td><LocalTime value={server.checkedAt} /></td>
           </tr>
         ))}
       </TableSection>

@@ -1,0 +1,90 @@
+// Steps that replace an instance's failing application servers: new ones boot and join the load balancer before
+// the failing ones are removed and destroyed, so the instance never has fewer servers in rotation than it had.
+import { and, eq, inArray } from "drizzle-orm";
+import { deploymentServers, deployments } from "@/db/schema";
+import { allServersOf, appServerLabel, liveServersOf, probeHeartbeat, recordAppServerCheck } from "@/server/deployments/app-servers";
+import type { Env } from "@/server/env";
+import type { PipelineStep, StepContext } from "../runner/types";
+import { bootAppServer } from "./deployment";
+
+async function activeDeployment(ctx: StepContext) {
+  if (!ctx.instance.activeDeploymentId) throw new Error("the instance has no active deployment");
+  const deployment = await ctx.db.query.deployments.findFirst({ where: eq(deployments.id, ctx.instance.activeDeploymentId) });
+  if (!deployment) throw new Error(`the active deployment ${ctx.instance.activeDeploymentId} does not exist`);
+  return deployment;
+}
+
+const HEARTBEAT_MARGIN_MS = 10_000;
+const heartbeatTimeoutMs = (config: Env) => config.heartbeatTimeoutSeconds * 1000;
+
+/**
+ * Boots as many new servers as the deployment is short of healthy ones (a retry counts the ones it already
+ * booted), waits for their heartbeat, then marks the failing ones removed: the next step's load balancer sync adds
+ * the new and drops the old in one seamless reload.
+ */
+export const bootReplacementServers: PipelineStep = {
+  name: "boot_replacement_servers",
+  title: "Boot replacement application servers",
+  timeoutMs: (config) => heartbeatTimeoutMs(config) + (config.COMPUTE_DRIVER === "ovh" ? config.OVH_BUILD_TIMEOUT_SECONDS * 1000 : 60_000),
+  async run(ctx) {
+    const deployment = await activeDeployment(ctx);
+    const live = await liveServersOf(ctx.db, deployment.id);
+    const failing = live.filter((server) => server.state === "failing");
+    if (failing.length === 0) return "no server is failing any more: nothing to replace";
+    const standing = live.filter((server) => server.state !== "failing");
+    const missing = Math.max(0, deployment.serverCount - standing.length);
+    const nextIndex = Math.max(-1, ...(await allServersOf(ctx.db, deployment.id)).map((server) => server.serverIndex)) + 1;
+    const booted = await Promise.all(Array.from({ length: missing }, (_, offset) => bootAppServer(ctx, deployment, nextIndex + offset)));
+    // Wait for every server booted now or by an earlier attempt of this step.
+    let waiting = [...standing.filter((server) => server.state === "booting"), ...booted.map(({ server }) => server)];
+    const giveUpAt = Date.now() + heartbeatTimeoutMs(ctx.env) - HEARTBEAT_MARGIN_MS;
+    let lastProblem = "no answer yet";
+    for (let delayMs = 50; waiting.length > 0; delayMs = Math.min(delayMs * 2, 2000)) {
+      const stillWaiting = [];
+      for (const server of waiting) {
+        const { isHealthy, problem } = await probeHeartbeat(server.address!, ctx.signal);
+        if (isHealthy) await recordAppServerCheck(ctx.db, server, true, { operationId: ctx.operation.id, step: "boot_replacement_servers" });
+        else {
+          stillWaiting.push(server);
+          lastProblem = problem ?? lastProblem;
+        }
+      }
+      waiting = stillWaiting;
+      if (waiting.length === 0) break;
+      if (Date.now() >= giveUpAt) {
+        throw new Error(`${waiting.map((server) => appServerLabel(server)).join(", ")} never answered /heartbeat (last: ${lastProblem}); the failing one(s) stay until a retry`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+    await ctx.db
+      .update(deploymentServers)
+      .set({ state: "removed", removedAt: new Date() })
+      .where(inArray(deploymentServers.id, failing.map((server) => server.id)));
+    const added = booted.map(({ server }) => `${appServerLabel(server)} at ${server.address}`);
+    return `${added.length ? `added ${added.join(", ")}` : "the replacements were already up"}; out of service: ${failing.map((server) => appServerLabel(server)).join(", ")}`;
+  },
+};
+
+/** After the load balancer no longer names them: the replaced servers are destroyed and leave the ledger. */
+export const destroyReplacedServers: PipelineStep = {
+  name: "destroy_replaced_servers",
+  title: "Destroy the replaced application servers",
+  timeoutMs: 120_000,
+  async run(ctx) {
+    const deployment = await activeDeployment(ctx);
+    const removed = await ctx.db
+      .select()
+      .from(deploymentServers)
+      .where(and(eq(deploymentServers.deploymentId, deployment.id), eq(deploymentServers.state, "removed")));
+    const recorded = await ctx.ledger.list("compute.server");
+    const destroyed: string[] = [];
+    for (const server of removed) {
+      const entry = recorded.find((candidate) => candidate.externalId === server.serverId);
+      if (!entry) continue; // destroyed by an earlier attempt
+      await ctx.infra.compute.destroyServer(entry.externalId);
+      await ctx.ledger.markDeleted(entry.id);
+      destroyed.push(appServerLabel(server));
+    }
+    return destroyed.length ? `destroyed ${destroyed.join(", ")}` : "nothing left to destroy";
+  },
+};
