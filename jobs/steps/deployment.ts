@@ -114,7 +114,9 @@ export async function bootAppServer(
         await ctx.db.update(deploymentServers).set({ serverId }).where(eq(deploymentServers.id, row!.id));
       },
       onStillBuilding: (waitedMs) =>
-        ctx.log(`Server ${serverIndex + 1} of deployment ${deployment.id.slice(0, 8)} is still building after ${Math.round(waitedMs / 1000)} s.`),
+        ctx.log(
+          `${deployment.serverCount > 1 ? `Server ${serverIndex + 1} of ${deployment.serverCount} of` : "Server for"} deployment ${deployment.id.slice(0, 8)} is still building after ${Math.round(waitedMs / 1000)} s.`,
+        ),
     },
   );
   await ctx.ledger.record("compute.server", booted.serverId, { driver, deploymentId: deployment.id, serverIndex, address: booted.address });
