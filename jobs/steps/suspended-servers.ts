@@ -31,7 +31,7 @@ export const stopServersPastGrace: PipelineStep = {
     // The database says it first (a resume after a crash here starts the server, harmless when it runs); a retry
     // stops it again, which drivers take as done when it is stopped already, and then tells the owner.
     if (!deployment.serverStoppedAt) await ctx.db.update(deployments).set({ serverStoppedAt: new Date() }).where(eq(deployments.id, deployment.id));
-    await ctx.infra.compute.stopServer(deployment.serverId);
+    await ctx.infra.compute.stopServer(deployment.serverId, ctx.signal);
     await appendInstanceEvent(ctx.db, {
       instanceId: ctx.instance.id,
       operationId: ctx.operation.id,

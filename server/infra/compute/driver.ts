@@ -44,13 +44,13 @@ export interface ComputeDriver {
    * Stops the server and frees its compute, keeping its disk (OVH: shelve), so a long-suspended instance costs
    * little; a server already stopped is not an error.
    */
-  stopServer(serverId: string): Promise<void>;
+  stopServer(serverId: string, signal?: AbortSignal): Promise<void>;
   /** Starts a stopped server again and waits until it is up; its address may have changed. */
   startServer(serverId: string, signal: AbortSignal): Promise<ServerInfo>;
   /** Stops and deletes the server; a server that is already gone is not an error. */
-  destroyServer(serverId: string): Promise<void>;
+  destroyServer(serverId: string, signal?: AbortSignal): Promise<void>;
   /** Every server this driver can see, for reconciling with the ledger. */
-  listServers(): Promise<ServerInfo[]>;
+  listServers(signal?: AbortSignal): Promise<ServerInfo[]>;
 }
 
 /** Thrown by reconfigureServer on drivers that cannot change a running server: the caller redeploys instead. */

@@ -76,23 +76,23 @@ class OvhComputeDriver implements ComputeDriver {
 
   async ensureServer(spec: ServerSpec, signal: AbortSignal, progress: ServerProgress = {}): Promise<ServerInfo & { isNew: boolean }> {
     const name = this.vmName(spec.deploymentId);
-    let vm = (await this.listOurs()).find((candidate) => candidate.name === name);
+    let vm = (await this.listOurs(signal)).find((candidate) => candidate.name === name);
     let isNew = false;
     if (vm?.status === "ERROR") {
       // A VM that failed to build never recovers; a retry replaces it rather than waiting on it forever.
-      await this.deleteInstance(vm.id);
+      await this.deleteInstance(vm.id, signal);
       vm = undefined;
     }
     if (!vm) {
       vm = await this.api.request<OvhInstance>("POST", `${this.base}/instance`, {
         name,
         region: this.settings.region,
-        flavorId: await this.flavorIdFor(spec),
+        flavorId: await this.flavorIdFor(spec, signal),
         imageId: this.settings.imageId,
         sshKeyId: this.settings.sshKeyId,
         userData: await this.settings.renderUserData(spec),
         monthlyBilling: false,
-      });
+      }, signal);
       isNew = true;
     }
     // Known before the wait: whatever ends the wait, the caller has already recorded the VM.
@@ -105,29 +105,29 @@ class OvhComputeDriver implements ComputeDriver {
     throw new ServerCannotBeReconfiguredError(this.name, serverId);
   }
 
-  async stopServer(serverId: string): Promise<void> {
-    const vm = await this.api.request<OvhInstance>("GET", `${this.base}/instance/${encodeURIComponent(serverId)}`);
+  async stopServer(serverId: string, signal?: AbortSignal): Promise<void> {
+    const vm = await this.api.request<OvhInstance>("GET", `${this.base}/instance/${encodeURIComponent(serverId)}`, undefined, signal);
     if (vm.status.startsWith("SHELVED")) return;
-    await this.api.request("POST", `${this.base}/instance/${encodeURIComponent(serverId)}/shelve`);
+    await this.api.request("POST", `${this.base}/instance/${encodeURIComponent(serverId)}/shelve`, undefined, signal);
   }
 
   async startServer(serverId: string, signal: AbortSignal): Promise<ServerInfo> {
-    const vm = await this.api.request<OvhInstance>("GET", `${this.base}/instance/${encodeURIComponent(serverId)}`);
-    if (vm.status.startsWith("SHELVED")) await this.api.request("POST", `${this.base}/instance/${encodeURIComponent(serverId)}/unshelve`);
+    const vm = await this.api.request<OvhInstance>("GET", `${this.base}/instance/${encodeURIComponent(serverId)}`, undefined, signal);
+    if (vm.status.startsWith("SHELVED")) await this.api.request("POST", `${this.base}/instance/${encodeURIComponent(serverId)}/unshelve`, undefined, signal);
     const active = await this.waitUntilActive(serverId, signal, {});
     return { serverId: active.id, address: addressOf(active) };
   }
 
-  async destroyServer(serverId: string): Promise<void> {
-    await this.deleteInstance(serverId);
+  async destroyServer(serverId: string, signal?: AbortSignal): Promise<void> {
+    await this.deleteInstance(serverId, signal);
   }
 
-  async listServers(): Promise<ServerInfo[]> {
-    return (await this.listOurs()).map((vm) => ({ serverId: vm.id, address: addressOf(vm) }));
+  async listServers(signal?: AbortSignal): Promise<ServerInfo[]> {
+    return (await this.listOurs(signal)).map((vm) => ({ serverId: vm.id, address: addressOf(vm) }));
   }
 
   /** The size the deployment's plan asks for (siteConfig.vmFlavor, an OVH flavor name), as OVH's flavor id in our region. */
-  async flavorIdFor(spec: ServerSpec): Promise<string> {
+  async flavorIdFor(spec: ServerSpec, signal?: AbortSignal): Promise<string> {
     const wanted = spec.siteConfig.vmFlavor;
     if (wanted === undefined || wanted === null || wanted === "") {
       if (!this.settings.flavorId) throw new Error("the deployment's configuration names no VM flavor and OVH_FLAVOR_ID is not set");
@@ -137,7 +137,7 @@ class OvhComputeDriver implements ComputeDriver {
     const known = this.flavorIds.get(wanted);
     if (known) return known;
     const { region } = this.settings;
-    const flavors = await this.api.request<OvhFlavor[]>("GET", `${this.base}/flavor`, { region });
+    const flavors = await this.api.request<OvhFlavor[]>("GET", `${this.base}/flavor`, { region }, signal);
     for (const flavor of flavors) if (flavor.region === region) this.flavorIds.set(flavor.name, flavor.id);
     const found = this.flavorIds.get(wanted);
     if (!found) {
@@ -149,15 +149,15 @@ class OvhComputeDriver implements ComputeDriver {
   }
 
   /** Our VMs in the region: those named <prefix>-<deployment id>. */
-  private async listOurs(): Promise<OvhInstance[]> {
-    const all = await this.api.request<OvhInstance[]>("GET", `${this.base}/instance`, { region: this.settings.region });
+  private async listOurs(signal?: AbortSignal): Promise<OvhInstance[]> {
+    const all = await this.api.request<OvhInstance[]>("GET", `${this.base}/instance`, { region: this.settings.region }, signal);
     const ours = new RegExp(`^${this.settings.resourcePrefix}-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`);
     return all.filter((vm) => ours.test(vm.name));
   }
 
-  private async deleteInstance(id: string) {
+  private async deleteInstance(id: string, signal?: AbortSignal) {
     try {
-      await this.api.request("DELETE", `${this.base}/instance/${encodeURIComponent(id)}`);
+      await this.api.request("DELETE", `${this.base}/instance/${encodeURIComponent(id)}`, undefined, signal);
     } catch (error) {
       if (error instanceof OvhApiError && error.status === 404) return; // already gone
       throw error;
@@ -171,7 +171,7 @@ class OvhComputeDriver implements ComputeDriver {
     let reportedAt = startedAt;
     for (;;) {
       signal.throwIfAborted();
-      const vm = await this.api.request<OvhInstance>("GET", `${this.base}/instance/${encodeURIComponent(id)}`);
+      const vm = await this.api.request<OvhInstance>("GET", `${this.base}/instance/${encodeURIComponent(id)}`, undefined, signal);
       if (vm.status === "ACTIVE") {
         if (!addressOf(vm)) throw new Error(`VM ${vm.name} (${vm.id}) is ACTIVE but has no public IPv4 address`);
         return vm;
