@@ -545,9 +545,9 @@ export const envSchema = z.object({
    */
   STEP_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(300),
   /**
-   * A single call to an outside service (a MySQL statement, a RabbitMQ, S3, IAM, MongoDB, Gandi or OVH request) that
-   * has not answered in this long fails, and its connection is dropped: a service that accepts and never answers
-   * fails that call rather than the whole step.
+   * A single call to an outside service (a MySQL statement; a RabbitMQ, S3, IAM, MongoDB, Gandi, Elasticsearch, OVH
+   * or ACME request) that has not answered in this long fails, and where its client can, its connection is reset: a
+   * service that accepts and never answers fails that call rather than the whole step.
    * @default `30`
    */
   DRIVER_CALL_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(30),
