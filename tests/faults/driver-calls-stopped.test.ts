@@ -55,7 +55,12 @@ async function stuckCallCancelledAndDeprovisioned(proxy: Proxy, step: string, is
   // The held call ends at DRIVER_CALL_TIMEOUT_SECONDS, long before the step's own limit, and the step says why.
   const failed = await eventually(
     async () =>
-      (await db.query.instanceEvents.findMany({ where: and(eq(instanceEvents.instanceId, instance.id), eq(instanceEvents.kind, "step_failed"), eq(instanceEvents.step, step)) }))[0],
+      (
+        await db
+          .select()
+          .from(instanceEvents)
+          .where(and(eq(instanceEvents.instanceId, instance.id), eq(instanceEvents.kind, "step_failed"), eq(instanceEvents.step, step)))
+      )[0],
     60_000,
     `the ${step} step to fail`,
   );
