@@ -19,16 +19,26 @@ const LIVENESS_NAMESPACE = 4_242_003;
  * server's TCP keepalives within about a minute. The reaper releases only processes whose lock it can take.
  */
 export async function holdLivenessLock(processId: string, databaseUrl: string) {
+  let isHeld = false;
   const session = postgres(databaseUrl, {
     max: 1,
     onnotice: () => {},
+    onclose: () => void (isHeld = false),
     // The server probes this session's peer after 20 s of silence, every 10 s, and ends it after 3 unanswered.
     connection: { application_name: `lyceum-worker-liveness ${processId}`, tcp_keepalives_idle: 20, tcp_keepalives_interval: 10, tcp_keepalives_count: 3 },
   });
-  // Taken again on every beat: after Postgres restarts, the new session must hold it too (session locks stack).
-  const take = async () => void (await session`select pg_try_advisory_lock(${LIVENESS_NAMESPACE}, hashtext(${processId}))`);
+  const take = async () => {
+    const [row] = await session<{ isTaken: boolean }[]>`select pg_try_advisory_lock(${LIVENESS_NAMESPACE}, hashtext(${processId})) as "isTaken"`;
+    isHeld = Boolean(row?.isTaken);
+  };
   await take();
-  return { renew: take, close: () => session.end({ timeout: 5 }) };
+  return {
+    /** Takes the lock again when its session was lost (Postgres restarted); call it once Postgres answers again. */
+    renew: async () => {
+      if (!isHeld) await take();
+    },
+    close: () => session.end({ timeout: 5 }),
+  };
 }
 
 /** What a process knows of its own row, so a heartbeat can write the row back whole if a reaper removed it. */

@@ -70,8 +70,9 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
   }
 
   const timer = setInterval(() => {
-    void liveness.renew().catch((error: unknown) => log.error({ err: error }, "liveness lock not renewed"));
     void beat(identity)
+      // Only once a beat went through: asked while Postgres is down, the liveness session would only pile up retries.
+      .then(() => liveness.renew().catch((error: unknown) => log.error({ err: error }, "liveness lock not renewed")))
       .then(() => releaseStaleLocks(utils))
       .then((unlocked) => {
         if (unlocked.length > 0) log.warn({ unlocked }, "released the job locks of workers that stopped beating");
