@@ -13,7 +13,7 @@ import { logger } from "@/server/observability/logger";
 import { enqueueJob } from "@/server/queue/enqueue";
 import { HEARTBEAT_INTERVAL_MS } from "@/server/queue/worker-heartbeat";
 import { metrics } from "@/server/observability/metrics";
-import { addGraphileWorkerId, beat, registerWorkerProcess, releaseStaleLocks, unregisterWorkerProcess } from "./crash-recovery";
+import { addGraphileWorkerId, beat, holdLivenessLock, registerWorkerProcess, releaseStaleLocks, unregisterWorkerProcess } from "./crash-recovery";
 import { startMetricsServer, type MetricsServer } from "./metrics-server";
 import { taskList } from "./tasks";
 
@@ -35,6 +35,7 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
   }
   const processId = `proc-${randomUUID()}`;
   const log = logger().child({ service: "worker", workerProcess: processId });
+  const liveness = await holdLivenessLock(processId, config.DATABASE_URL);
   const identity = await registerWorkerProcess(processId);
   const utils = await makeWorkerUtils({ connectionString: config.DATABASE_URL });
   await releaseStaleLocks(utils);
@@ -70,6 +71,8 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
 
   const timer = setInterval(() => {
     void beat(identity)
+      // Only once a beat went through: asked while Postgres is down, the liveness session would only pile up retries.
+      .then(() => liveness.renew().catch((error: unknown) => log.error({ err: error }, "liveness lock not renewed")))
       .then(() => releaseStaleLocks(utils))
       .then((unlocked) => {
         if (unlocked.length > 0) log.warn({ unlocked }, "released the job locks of workers that stopped beating");
@@ -93,6 +96,7 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
       await utils.forceUnlockWorkers(identity.graphileWorkerIds);
       await metricsServer?.close();
       await unregisterWorkerProcess(processId);
+      await liveness.close();
       await utils.release();
       log.info("worker stopped");
     },

@@ -558,6 +558,13 @@ export const envSchema = z.object({
    */
   STEP_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(300),
   /**
+   * A single call to an outside service (a MySQL statement; a RabbitMQ, S3, IAM, MongoDB, Gandi, Elasticsearch, OVH
+   * or ACME request) that has not answered in this long fails, and where its client can, its connection is reset: a
+   * service that accepts and never answers fails that call rather than the whole step.
+   * @default `30`
+   */
+  DRIVER_CALL_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(30),
+  /**
    * How long a new deployment has to answer `/heartbeat` before it is `configuration_failed` (at least 30). A
    * local process answers in seconds; a fresh OVH VM runs cloud-init and `tutor local launch`, about half an hour.
    * @default `300`, or `1800` with `COMPUTE_DRIVER=ovh`

@@ -286,8 +286,8 @@ export const stopApplicationServers: PipelineStep = {
       if (entry.details.driver !== compute.name) {
         throw new Error(`server ${entry.externalId} runs on the ${entry.details.driver} compute driver, but ${compute.name} is configured`);
       }
-      const isUp = (await compute.listServers()).some((server) => server.serverId === entry.externalId);
-      await compute.destroyServer(entry.externalId);
+      const isUp = (await compute.listServers(ctx.signal)).some((server) => server.serverId === entry.externalId);
+      await compute.destroyServer(entry.externalId, ctx.signal);
       return { existed: isUp };
     });
     // A plan's size goes with the server it was recorded for; there is nothing outside to remove.

@@ -19,7 +19,7 @@ export const ensureMongodb: PipelineStep = {
       { database, roles: [`readWrite@${database}`], hosts: mongo.hosts },
       () => ({ password: newServicePassword() }),
     );
-    const { isNew } = await mongo.ensureUser({ database, user, password: secrets.password });
+    const { isNew } = await mongo.ensureUser({ database, user, password: secrets.password }, ctx.signal);
     // MongoDB creates a database on its first write; until then only the user exists.
     return isNew
       ? `created user ${user} with readWrite on database ${database} only`
@@ -36,9 +36,9 @@ export const removeMongodb: PipelineStep = {
     if (entries.length === 0) return "nothing to remove: no MongoDB resource was recorded";
     const mongo = ctx.infra.mongodb;
     if (!mongo) throw new Error("MongoDB resources are recorded but no MongoDB cluster is configured (MONGODB_ADMIN_URL)");
-    const users = await removeRecorded(ctx, "mongodb.user", (entry) => mongo.dropUser(entry.details.database, entry.externalId));
+    const users = await removeRecorded(ctx, "mongodb.user", (entry) => mongo.dropUser(entry.details.database, entry.externalId, ctx.signal));
     const databases = await removeRecorded(ctx, "mongodb.database", async (entry) => {
-      await mongo.dropDatabase(entry.externalId);
+      await mongo.dropDatabase(entry.externalId, ctx.signal);
       return { existed: true };
     });
     return `${countRemoved(users, "user")} and dropped ${databases.total} database${databases.total === 1 ? "" : "s"}`;

@@ -26,28 +26,28 @@ export const ensureObjectStorage: PipelineStep = {
     if (keys.hasPrincipals) {
       ctx.signal.throwIfAborted();
       await ctx.ledger.record("s3.principal", principal, { issuer: keys.name, bucket });
-      await keys.ensurePrincipal(principal, bucket);
+      await keys.ensurePrincipal(principal, bucket, ctx.signal);
     }
 
     // One key: the ledger's, if the provider still has it. Keys the ledger does not know were made by an
     // attempt that died before recording them; they are deleted, never handed out.
     ctx.signal.throwIfAborted();
     const known = await ctx.ledger.list("s3.access_key");
-    const present = new Set(await keys.listKeys(principal));
+    const present = new Set(await keys.listKeys(principal, ctx.signal));
     const kept = known.find((entry) => present.has(entry.externalId)) ?? null;
     for (const entry of known.filter((candidate) => candidate !== kept)) {
-      if (present.has(entry.externalId)) await keys.deleteKey(principal, entry.externalId);
+      if (present.has(entry.externalId)) await keys.deleteKey(principal, entry.externalId, ctx.signal);
       await ctx.ledger.markDeleted(entry.id);
     }
     const orphans = [...present].filter((id) => !known.some((entry) => entry.externalId === id));
     for (const id of orphans) {
-      await keys.deleteKey(principal, id);
+      await keys.deleteKey(principal, id, ctx.signal);
       await ctx.log(`Deleted access key ${id}: no ledger entry knows it (an interrupted attempt made it).`, "warn");
     }
     let keyNote = `kept access key ${kept?.externalId}`;
     if (!kept) {
       // No abort check between creating and recording: a key must never exist unrecorded by our own doing.
-      const created = await keys.createKey(principal, bucket);
+      const created = await keys.createKey(principal, bucket, ctx.signal);
       await ctx.ledger.record("s3.access_key", created.accessKeyId, { issuer: keys.name, principal, bucket }, { secretAccessKey: created.secretAccessKey });
       keyNote = `made access key ${created.accessKeyId}`;
     }
@@ -62,15 +62,15 @@ export const removeObjectStorage: PipelineStep = {
   async run(ctx) {
     const storage = ctx.infra.objectStorage;
     const { keys } = storage;
-    const recorded = await removeRecorded(ctx, "s3.access_key", (entry) => keys.deleteKey(entry.details.principal, entry.externalId));
+    const recorded = await removeRecorded(ctx, "s3.access_key", (entry) => keys.deleteKey(entry.details.principal, entry.externalId, ctx.signal));
     // Keys an interrupted attempt made but never recorded carry the instance's principal name too.
     const principal = resourceNamesOf(ctx).objectStorage.iamUser;
     let unrecorded = 0;
-    for (const id of await keys.listKeys(principal)) {
-      await keys.deleteKey(principal, id);
+    for (const id of await keys.listKeys(principal, ctx.signal)) {
+      await keys.deleteKey(principal, id, ctx.signal);
       unrecorded++;
     }
-    const principals = await removeRecorded(ctx, "s3.principal", (entry) => keys.deletePrincipal(entry.externalId));
+    const principals = await removeRecorded(ctx, "s3.principal", (entry) => keys.deletePrincipal(entry.externalId, ctx.signal));
     let versions = 0;
     const buckets = await removeRecorded(ctx, "s3.bucket", async (entry) => {
       const result = await storage.deleteBucket(entry.externalId, ctx.signal);

@@ -33,7 +33,7 @@ export const stopServersPastGrace: PipelineStep = {
     // The database says it first (a resume after a crash here starts the servers, harmless when they run); a retry
     // stops them again, which drivers take as done when they are stopped already, and then tells the owner.
     if (!deployment.serverStoppedAt) await ctx.db.update(deployments).set({ serverStoppedAt: new Date() }).where(eq(deployments.id, deployment.id));
-    for (const server of servers) await ctx.infra.compute.stopServer(server.serverId!);
+    for (const server of servers) await ctx.infra.compute.stopServer(server.serverId!, ctx.signal);
     await appendInstanceEvent(ctx.db, {
       instanceId: ctx.instance.id,
       operationId: ctx.operation.id,

@@ -16,7 +16,7 @@ export const verifyNothingLeft: PipelineStep = {
     // must really be gone.
     const ours = await ctx.db.select({ id: deployments.id, serverId: deployments.serverId }).from(deployments).where(eq(deployments.instanceId, ctx.instance.id));
     const serverIds = new Set(ours.flatMap((deployment) => (deployment.serverId ? [deployment.serverId] : [])));
-    const stillUp = (await ctx.infra.compute.listServers()).filter((server) => serverIds.has(server.serverId));
+    const stillUp = (await ctx.infra.compute.listServers(ctx.signal)).filter((server) => serverIds.has(server.serverId));
     if (stillUp.length > 0) {
       throw new Error(`application servers still up: ${stillUp.map((server) => `${server.serverId} at ${server.address}`).join(", ")}`);
     }

@@ -57,6 +57,9 @@ export type Infrastructure = {
 
 let cached: Infrastructure | undefined;
 
+/** Each driver call's own limit (server/infra/call-options.ts). */
+const callTimeoutMs = (config: Env) => config.DRIVER_CALL_TIMEOUT_SECONDS * 1000;
+
 /** The certificates HAProxy serves by name (its crt-list), best first, with their owners (each is bound to its owner's names); names none covers get the default one. */
 const servedCertificates: CertificatesProvider = async (q) =>
   (await certificatesToServe(q)).map(({ instanceId, hostnames, chainPem, privateKeyPem }) => ({ instanceId, hostnames, chainPem, keyPem: privateKeyPem }));
@@ -69,9 +72,9 @@ export function infra(): Infrastructure {
     compute: computeDriver(config),
     frontDoor: loadBalancer ? createLoadBalancerFrontDoor(loadBalancer, db) : createLocalFrontDoor(config.LYCEUM_STATE_DIR),
     loadBalancer,
-    mysql: createMysqlDriver(config.MYSQL_ADMIN_URL, config.MYSQL_USER_HOST),
-    mongodb: config.MONGODB_ADMIN_URL ? createMongoDriver(config.MONGODB_ADMIN_URL) : null,
-    rabbitmq: createRabbitDriver(config.RABBITMQ_MANAGEMENT_URL, config.RABBITMQ_AMQP_URL),
+    mysql: createMysqlDriver(config.MYSQL_ADMIN_URL, config.MYSQL_USER_HOST, callTimeoutMs(config)),
+    mongodb: config.MONGODB_ADMIN_URL ? createMongoDriver(config.MONGODB_ADMIN_URL, callTimeoutMs(config)) : null,
+    rabbitmq: createRabbitDriver(config.RABBITMQ_MANAGEMENT_URL, config.RABBITMQ_AMQP_URL, callTimeoutMs(config)),
     elasticsearch: searchSecurityDriver(config),
     objectStorage: objectStorageDriver(config),
     ...edgeDrivers(config),
@@ -88,6 +91,7 @@ export function computeDriver(config: Env): ComputeDriver {
     applicationKey: config.OVH_APPLICATION_KEY!,
     applicationSecret: config.OVH_APPLICATION_SECRET!,
     consumerKey: config.OVH_CONSUMER_KEY!,
+    timeoutMs: callTimeoutMs(config),
   });
   const platform = { elasticsearchHost: config.ELASTICSEARCH_HOST, memcachedHost: config.MEMCACHED_HOST, monitoringCidr: config.OVH_MONITORING_CIDR };
   return createOvhComputeDriver(api, {
@@ -108,7 +112,7 @@ export function computeDriver(config: Env): ComputeDriver {
 
 /** Per-instance search users only on a shared cluster (ELASTICSEARCH_HOST) with an admin account (exported for its test). */
 export function searchSecurityDriver(config: Env): SearchSecurityDriver | null {
-  return config.ELASTICSEARCH_HOST && config.ELASTICSEARCH_ADMIN_URL ? createSearchSecurityDriver(config.ELASTICSEARCH_ADMIN_URL) : null;
+  return config.ELASTICSEARCH_HOST && config.ELASTICSEARCH_ADMIN_URL ? createSearchSecurityDriver(config.ELASTICSEARCH_ADMIN_URL, callTimeoutMs(config)) : null;
 }
 
 function objectStorageDriver(config: Env): ObjectStorageDriver {
@@ -119,21 +123,22 @@ function objectStorageDriver(config: Env): ObjectStorageDriver {
   }
   const keys =
     kind === "local"
-      ? createLocalScopedKeyIssuer({ endpoint: settings.endpoint!, region: settings.region, rootCredentials: settings.credentials! })
-      : createAwsIamKeyIssuer({ endpoint: config.AWS_IAM_ENDPOINT, credentials: settings.credentials });
+      ? createLocalScopedKeyIssuer({ endpoint: settings.endpoint!, region: settings.region, rootCredentials: settings.credentials!, callTimeoutMs: callTimeoutMs(config) })
+      : createAwsIamKeyIssuer({ endpoint: config.AWS_IAM_ENDPOINT, credentials: settings.credentials, callTimeoutMs: callTimeoutMs(config) });
   return createS3ObjectStorage({
     name: kind === "local" ? "local-s3" : "aws-s3",
     client: createS3Client(settings),
     settings: { endpoint: settings.endpoint, region: settings.region, forcePathStyle: settings.forcePathStyle },
     keys,
     blocksPublicAccess: kind === "aws",
+    callTimeoutMs: callTimeoutMs(config),
   });
 }
 
 function dnsDriver(config: Env): DnsDriver {
   switch (config.DNS_DRIVER) {
     case "gandi":
-      return createGandiDnsDriver({ apiUrl: config.GANDI_API_URL, token: config.GANDI_TOKEN!, zone: config.dnsZone });
+      return createGandiDnsDriver({ apiUrl: config.GANDI_API_URL, token: config.GANDI_TOKEN!, zone: config.dnsZone, callTimeoutMs: callTimeoutMs(config) });
     case "challtestsrv":
       return createChalltestsrvDnsDriver({ managementUrl: config.CHALLTESTSRV_URL!, stateDir: config.LYCEUM_STATE_DIR, zone: config.dnsZone });
     case "local":
@@ -153,6 +158,7 @@ export function edgeDrivers(config: Env, pollMs?: { min: number; max: number }):
         accounts: acmeAccountStore(db),
         caPem: config.ACME_CA_CERTS ? readFileSync(config.ACME_CA_CERTS, "utf8") : undefined,
         pollMs,
+        callTimeoutMs: callTimeoutMs(config),
       })
     : createSelfSignedIssuer();
   return { dns, certificates };

@@ -11,11 +11,11 @@ import { createLocalComputeDriver } from "@/server/infra/compute/local";
 export const localCompute = () => createLocalComputeDriver(process.env.LYCEUM_STATE_DIR!);
 
 /** Starts a worker before the file's tests (after `beforeStart`, e.g. swapping in drivers) and tears down after. */
-export function runWorkerForThisFile(options: { beforeStart?: () => void | Promise<void> } = {}) {
+export function runWorkerForThisFile(options: { beforeStart?: () => void | Promise<void>; concurrency?: number } = {}) {
   let worker: Awaited<ReturnType<typeof startWorker>> | undefined;
   beforeAll(async () => {
     await options.beforeStart?.();
-    worker = await startWorker({ concurrency: 2, quiet: true });
+    worker = await startWorker({ concurrency: options.concurrency ?? 2, quiet: true });
   });
   afterAll(async () => {
     await worker?.stop();

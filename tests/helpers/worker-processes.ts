@@ -11,10 +11,10 @@ export function exited(child: ChildProcess) {
 export function workerProcesses(concurrency = 2) {
   const workers: ChildProcess[] = [];
   return {
-    /** A new worker; `output` collects what it prints, for a failing test's message. */
-    spawn() {
+    /** A new worker (`env` beside the test's own); `output` collects what it prints, for a failing test's message. */
+    spawn(env: Record<string, string> = {}) {
       const child = spawn(process.execPath, ["--import", "tsx", "jobs/worker.ts"], {
-        env: { ...process.env, WORKER_CONCURRENCY: String(concurrency) },
+        env: { ...process.env, WORKER_CONCURRENCY: String(concurrency), ...env },
         stdio: ["ignore", "pipe", "pipe"],
       });
       const output: string[] = [];

@@ -8,6 +8,7 @@ import tls from "node:tls";
 // signed) never needs.
 import type * as Acme from "acme-client";
 import type { CertificateProblem } from "@/db/schema";
+import { DEFAULT_DRIVER_CALL_TIMEOUT_MS } from "../call-options";
 import type { DnsDriver } from "../dns/driver";
 import {
   CertificateIssuanceError,
@@ -34,6 +35,11 @@ type AcmeIssuerOptions = {
   caPem?: string;
   /** acme-client polls with back-off between these bounds (its defaults: 5 s to 30 s). */
   pollMs?: { min: number; max: number };
+  /**
+   * Each request to the CA that has not answered in this long fails. acme-client takes no abort signal: the
+   * issuance checks the step's signal between its requests instead.
+   */
+  callTimeoutMs?: number;
 };
 
 type Pending = { authz: Acme.Authorization; challenge: { url: string; type: string; token: string }; keyAuthorization: string };
@@ -41,6 +47,7 @@ type Pending = { authz: Acme.Authorization; challenge: { url: string; type: stri
 export function createAcmeIssuer(options: AcmeIssuerOptions): CertificateIssuer {
   const loadAcme = async () => {
     const acme = await import("acme-client");
+    acme.axios.defaults.timeout = options.callTimeoutMs ?? DEFAULT_DRIVER_CALL_TIMEOUT_MS;
     if (options.caPem) {
       // acme-client's own axios instance only: TLS verification stays on, and no other client in the process
       // trusts this CA.

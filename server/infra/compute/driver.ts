@@ -65,13 +65,13 @@ export interface ComputeDriver {
    * Stops the server and frees its compute, keeping its disk (OVH: shelve), so a long-suspended instance costs
    * little; a server already stopped is not an error.
    */
-  stopServer(serverId: string): Promise<void>;
+  stopServer(serverId: string, signal?: AbortSignal): Promise<void>;
   /** Starts a stopped server again and waits until it is up; its address may have changed. */
   startServer(serverId: string, signal: AbortSignal): Promise<ServerInfo>;
   /** Stops and deletes the server; a server that is already gone is not an error. */
-  destroyServer(serverId: string): Promise<void>;
-  /** Every application server this driver can see, for reconciling with the ledger. */
-  listServers(): Promise<ServerInfo[]>;
+  destroyServer(serverId: string, signal?: AbortSignal): Promise<void>;
+  /** Every server this driver can see, for reconciling with the ledger. */
+  listServers(signal?: AbortSignal): Promise<ServerInfo[]>;
   /**
    * Boots the instance's services server, or returns it when it is up (one per instance, found by its name);
    * `address` is the host its application servers reach memcached (11211) and Elasticsearch (9200) on. Absent
@@ -79,7 +79,7 @@ export interface ComputeDriver {
    */
   ensureServicesServer?(spec: ServicesServerSpec, signal: AbortSignal, progress?: ServerProgress): Promise<ServerInfo & { isNew: boolean }>;
   /** Every services server this driver can see, for reconciling with the ledger (destroyServer deletes one). */
-  listServicesServers?(): Promise<ServerInfo[]>;
+  listServicesServers?(signal?: AbortSignal): Promise<ServerInfo[]>;
 }
 
 /** Thrown by reconfigureServer on drivers that cannot change a running server: the caller redeploys instead. */

@@ -1,29 +1,35 @@
 // Gandi LiveDNS (https://api.gandi.net/docs/livedns/): record sets under /domains/{zone}/records/{name}/{type},
 // names relative to the zone (`@` for the apex), authenticated with a personal access token (Bearer).
+import { abortedCallReason, callSignal, DEFAULT_DRIVER_CALL_TIMEOUT_MS } from "../call-options";
 import { assertInZone, DNS_RECORD_TYPES, type DnsDriver, type DnsRecordSet, type DnsRecordType } from "./driver";
 
 type GandiRecordSet = { rrset_name: string; rrset_type: string; rrset_ttl: number; rrset_values: string[] };
 
-export function createGandiDnsDriver(options: { apiUrl: string; token: string; zone: string }): DnsDriver {
+export function createGandiDnsDriver(options: { apiUrl: string; token: string; zone: string; callTimeoutMs?: number }): DnsDriver {
   const { zone } = options;
   const base = options.apiUrl.replace(/\/$/, "");
+  const callTimeoutMs = options.callTimeoutMs ?? DEFAULT_DRIVER_CALL_TIMEOUT_MS;
 
   function relativeName(fqdn: string) {
     return fqdn === zone ? "@" : fqdn.slice(0, -(zone.length + 1));
   }
 
   async function request(method: string, path: string, body?: unknown, signal?: AbortSignal) {
-    const response = await fetch(`${base}/domains/${encodeURIComponent(zone)}/records${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${options.token}`,
-        accept: "application/json",
-        ...(body ? { "content-type": "application/json" } : {}),
-      },
-      body: body ? JSON.stringify(body) : undefined,
-      signal,
-    });
-    return response;
+    try {
+      return await fetch(`${base}/domains/${encodeURIComponent(zone)}/records${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${options.token}`,
+          accept: "application/json",
+          ...(body ? { "content-type": "application/json" } : {}),
+        },
+        body: body ? JSON.stringify(body) : undefined,
+        signal: callSignal(signal, callTimeoutMs),
+      });
+    } catch (error) {
+      const stopped = abortedCallReason(error, callTimeoutMs);
+      throw stopped ? new Error(`Gandi LiveDNS ${method} ${path || "/"}: stopped, connection reset (${stopped})`) : error;
+    }
   }
 
   async function failure(action: string, response: Response) {

@@ -1,8 +1,9 @@
 // Elasticsearch's security API over HTTP (PUT/DELETE /_security/role/<name> and /_security/user/<name>), signed in
 // with the platform's admin account from ELASTICSEARCH_ADMIN_URL.
+import { abortReason, callSignal, DEFAULT_DRIVER_CALL_TIMEOUT_MS } from "../call-options";
 import type { SearchSecurityDriver, SearchUserSpec } from "./driver";
 
-export function createSearchSecurityDriver(adminUrl: string): SearchSecurityDriver {
+export function createSearchSecurityDriver(adminUrl: string, callTimeoutMs = DEFAULT_DRIVER_CALL_TIMEOUT_MS): SearchSecurityDriver {
   const url = new URL(adminUrl);
   const authorization = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString("base64")}`;
   url.username = "";
@@ -10,15 +11,17 @@ export function createSearchSecurityDriver(adminUrl: string): SearchSecurityDriv
   const base = url.toString().replace(/\/$/, "");
 
   async function call(what: string, method: "PUT" | "DELETE", path: string, body?: unknown, signal?: AbortSignal) {
+    const stop = callSignal(signal, callTimeoutMs);
     let response: Response;
     try {
       response = await fetch(`${base}${path}`, {
         method,
         headers: { authorization, ...(body ? { "content-type": "application/json" } : {}) },
         body: body ? JSON.stringify(body) : undefined,
-        signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(15_000)]) : AbortSignal.timeout(15_000),
+        signal: stop,
       });
     } catch (error) {
+      if (stop.aborted) throw new Error(`${what}: Elasticsearch at ${base}: stopped, connection reset (${abortReason(stop, callTimeoutMs)})`);
       throw new Error(`${what}: Elasticsearch at ${base} unreachable (${(error as Error).message})`);
     }
     if (response.status === 404 && method === "DELETE") return response;

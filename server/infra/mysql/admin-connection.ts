@@ -1,15 +1,13 @@
 // MySQL through an administrator's connection (mysql2): the shared cluster in production, the MariaDB on
 // 127.0.0.1:3306 here. The SQL is the subset MySQL 8 and MariaDB 10.4+ both accept.
 import mysql from "mysql2/promise";
-import { abortReason, callSignal, type DriverCallOptions } from "../call-options";
+import { abortReason, callSignal, DEFAULT_DRIVER_CALL_TIMEOUT_MS, type DriverCallOptions } from "../call-options";
 import type { MysqlDriver, MysqlUserSpec } from "./driver";
-
-/** A statement that has not answered in this long is taken for lost (every one Lyceum sends is a quick DDL or lookup). */
-const MYSQL_QUERY_TIMEOUT_MS = 30_000;
 
 const IDENTIFIER = /^[a-z][a-z0-9_]{0,63}$/;
 
-export function createMysqlDriver(adminUrl: string, userHost: string): MysqlDriver {
+/** `callTimeoutMs`: a statement that has not answered in this long is taken for lost (every one Lyceum sends is a quick DDL or lookup). */
+export function createMysqlDriver(adminUrl: string, userHost: string, callTimeoutMs = DEFAULT_DRIVER_CALL_TIMEOUT_MS): MysqlDriver {
   const url = new URL(adminUrl);
   let pool: mysql.Pool | null = null;
   const connection = () =>
@@ -27,9 +25,9 @@ export function createMysqlDriver(adminUrl: string, userHost: string): MysqlDriv
    * discarded, never run by the server after the caller gave up.
    */
   async function run<T = unknown>(what: string, statement: string, values: unknown[] = [], options?: DriverCallOptions): Promise<T> {
-    const signal = callSignal(options, MYSQL_QUERY_TIMEOUT_MS);
+    const signal = callSignal(options, callTimeoutMs);
     const fail = (detail: string) => new Error(`${what} on MySQL ${url.host}: ${detail}`);
-    if (signal.aborted) throw fail(`stopped before it started (${abortReason(signal, MYSQL_QUERY_TIMEOUT_MS)})`);
+    if (signal.aborted) throw fail(`stopped before it started (${abortReason(signal, callTimeoutMs)})`);
     const session = await connection().getConnection();
     // mysql2 never settles a query whose connection it was told to close: the abort settles it here.
     let onAbort = () => {};
@@ -37,7 +35,7 @@ export function createMysqlDriver(adminUrl: string, userHost: string): MysqlDriv
       onAbort = () => {
         (session.connection as unknown as { stream?: { resetAndDestroy?(): void } }).stream?.resetAndDestroy?.();
         session.destroy();
-        reject(fail(`stopped, connection reset (${abortReason(signal, MYSQL_QUERY_TIMEOUT_MS)})`));
+        reject(fail(`stopped, connection reset (${abortReason(signal, callTimeoutMs)})`));
       };
     });
     signal.addEventListener("abort", onAbort, { once: true });

@@ -1,6 +1,7 @@
 // Access keys that reach one bucket and nothing else: what each instance's application server signs with.
 export type S3KeyPair = { accessKeyId: string; secretAccessKey: string };
 
+/** Every call takes the step's signal and its own time limit (server/infra/call-options.ts). */
 export interface BucketKeyIssuer {
   readonly name: string;
   /**
@@ -9,20 +10,20 @@ export interface BucketKeyIssuer {
    */
   readonly hasPrincipals: boolean;
   /** The principal exists and may use this bucket (and no other); a no-op without principals. */
-  ensurePrincipal(principal: string, bucket: string): Promise<{ isNew: boolean }>;
+  ensurePrincipal(principal: string, bucket: string, signal?: AbortSignal): Promise<{ isNew: boolean }>;
   /** The ids of the principal's keys, to reuse the one the ledger knows and delete any it does not. */
-  listKeys(principal: string): Promise<string[]>;
-  createKey(principal: string, bucket: string): Promise<S3KeyPair>;
-  deleteKey(principal: string, accessKeyId: string): Promise<{ existed: boolean }>;
+  listKeys(principal: string, signal?: AbortSignal): Promise<string[]>;
+  createKey(principal: string, bucket: string, signal?: AbortSignal): Promise<S3KeyPair>;
+  deleteKey(principal: string, accessKeyId: string, signal?: AbortSignal): Promise<{ existed: boolean }>;
   /**
    * Over the storage quota (server/usage/): the principal's keys may no longer write to the bucket (reads, listings
    * and deletes still work, so the client can free space); `false` lifts it. Setting what is already set is a no-op.
    */
   setUploadsBlocked(principal: string, bucket: string, blocked: boolean): Promise<void>;
   /** Every principal Lyceum made (IAM users under its path), for reconciling with the ledger; absent without principals. */
-  listPrincipals?(): Promise<string[]>;
+  listPrincipals?(signal?: AbortSignal): Promise<string[]>;
   /** Deletes the principal (after its keys); already gone is not an error. */
-  deletePrincipal(principal: string): Promise<{ existed: boolean }>;
+  deletePrincipal(principal: string, signal?: AbortSignal): Promise<{ existed: boolean }>;
 }
 
 /** The IAM policy of a principal that may use `bucket` and its objects, and nothing else. */

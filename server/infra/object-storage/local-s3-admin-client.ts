@@ -5,6 +5,7 @@
 import {
   ADMIN_PATH_PREFIX, type BucketQuota, type LifecycleAction, type PublicScopedAccessKey, type ScopedAccessKey,
 } from "./local-s3-admin-protocol";
+import { abortedCallReason, callSignal, DEFAULT_DRIVER_CALL_TIMEOUT_MS } from "../call-options";
 import { signRequest } from "./sigv4";
 
 type AdminClientOptions = {
@@ -13,6 +14,8 @@ type AdminClientOptions = {
   rootCredentials: { accessKeyId: string; secretAccessKey: string };
   /** The time to sign with (a test server may run on a moved clock). Default: the real clock. */
   clock?: () => Date;
+  /** Each request that has not answered in this long is aborted. */
+  callTimeoutMs?: number;
 };
 
 export class LocalS3AdminError extends Error {
@@ -30,12 +33,12 @@ export class LocalS3AdminClient {
   constructor(private readonly options: AdminClientOptions) {}
 
   /** A new access key limited to `buckets`; the secret is only ever returned here. */
-  createAccessKey(input: { buckets: string[]; name?: string }): Promise<ScopedAccessKey> {
-    return this.call("POST", "access-keys", input) as Promise<ScopedAccessKey>;
+  createAccessKey(input: { buckets: string[]; name?: string }, signal?: AbortSignal): Promise<ScopedAccessKey> {
+    return this.call("POST", "access-keys", input, signal) as Promise<ScopedAccessKey>;
   }
 
-  async listAccessKeys(): Promise<PublicScopedAccessKey[]> {
-    return ((await this.call("GET", "access-keys")) as { accessKeys: PublicScopedAccessKey[] }).accessKeys;
+  async listAccessKeys(signal?: AbortSignal): Promise<PublicScopedAccessKey[]> {
+    return ((await this.call("GET", "access-keys", undefined, signal)) as { accessKeys: PublicScopedAccessKey[] }).accessKeys;
   }
 
   /** Blocks or allows the key's uploads (its reads, listings and deletes are untouched). */
@@ -44,9 +47,9 @@ export class LocalS3AdminClient {
   }
 
   /** True when it existed. */
-  async deleteAccessKey(accessKeyId: string): Promise<boolean> {
+  async deleteAccessKey(accessKeyId: string, signal?: AbortSignal): Promise<boolean> {
     try {
-      await this.call("DELETE", `access-keys/${encodeURIComponent(accessKeyId)}`);
+      await this.call("DELETE", `access-keys/${encodeURIComponent(accessKeyId)}`, undefined, signal);
       return true;
     } catch (error) {
       if (error instanceof LocalS3AdminError && error.status === 404) return false;
@@ -64,7 +67,8 @@ export class LocalS3AdminClient {
     return this.call("PUT", `buckets/${encodeURIComponent(bucket)}/quota`, { bytes }) as Promise<BucketQuota>;
   }
 
-  private async call(method: string, route: string, body?: unknown): Promise<unknown> {
+  private async call(method: string, route: string, body?: unknown, signal?: AbortSignal): Promise<unknown> {
+    const timeoutMs = this.options.callTimeoutMs ?? DEFAULT_DRIVER_CALL_TIMEOUT_MS;
     const url = new URL(`${ADMIN_PATH_PREFIX}${route}`, this.options.endpoint);
     const payload = body === undefined ? "" : JSON.stringify(body);
     const headers = signRequest({
@@ -77,8 +81,15 @@ export class LocalS3AdminClient {
       now: this.options.clock?.(),
     });
     delete headers.host; // fetch sets it from the URL (the same value)
-    const response = await fetch(url, { method, headers, body: body === undefined ? undefined : payload });
-    const text = await response.text();
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetch(url, { method, headers, body: body === undefined ? undefined : payload, signal: callSignal(signal, timeoutMs) });
+      text = await response.text();
+    } catch (error) {
+      const stopped = abortedCallReason(error, timeoutMs);
+      throw stopped ? new Error(`local S3 admin ${method} ${route}: stopped, connection reset (${stopped})`) : error;
+    }
     const json = text ? (JSON.parse(text) as unknown) : undefined;
     if (!response.ok) {
       const error = (json ?? {}) as { code?: string; message?: string };

@@ -3,23 +3,23 @@
 import type { BucketKeyIssuer, S3KeyPair } from "./bucket-keys";
 import { LocalS3AdminClient } from "./local-s3-admin-client";
 
-export function createLocalScopedKeyIssuer(options: { endpoint: string; region: string; rootCredentials: S3KeyPair }): BucketKeyIssuer {
-  const admin = new LocalS3AdminClient({ endpoint: options.endpoint, region: options.region, rootCredentials: options.rootCredentials });
+export function createLocalScopedKeyIssuer(options: { endpoint: string; region: string; rootCredentials: S3KeyPair; callTimeoutMs?: number }): BucketKeyIssuer {
+  const admin = new LocalS3AdminClient({ endpoint: options.endpoint, region: options.region, rootCredentials: options.rootCredentials, callTimeoutMs: options.callTimeoutMs });
   return {
     name: "local-scoped-keys",
     hasPrincipals: false,
     async ensurePrincipal() {
       return { isNew: false };
     },
-    async listKeys(name) {
-      return (await admin.listAccessKeys()).filter((key) => key.name === name).map((key) => key.accessKeyId);
+    async listKeys(name, signal) {
+      return (await admin.listAccessKeys(signal)).filter((key) => key.name === name).map((key) => key.accessKeyId);
     },
-    async createKey(name, bucket) {
-      const key = await admin.createAccessKey({ buckets: [bucket], name });
+    async createKey(name, bucket, signal) {
+      const key = await admin.createAccessKey({ buckets: [bucket], name }, signal);
       return { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey };
     },
-    async deleteKey(_name, accessKeyId) {
-      return { existed: await admin.deleteAccessKey(accessKeyId) };
+    async deleteKey(_name, accessKeyId, signal) {
+      return { existed: await admin.deleteAccessKey(accessKeyId, signal) };
     },
     async setUploadsBlocked(name, _bucket, blocked) {
       for (const key of await admin.listAccessKeys()) {

@@ -16,6 +16,7 @@ import {
   S3ServiceException,
   type S3Client,
 } from "@aws-sdk/client-s3";
+import { abortedCallReason, callSignal, DEFAULT_DRIVER_CALL_TIMEOUT_MS } from "../call-options";
 import type { BucketKeyIssuer } from "./bucket-keys";
 import type { BucketSpec, ObjectStorageDriver } from "./driver";
 
@@ -26,15 +27,22 @@ type S3ObjectStorageOptions = {
   keys: BucketKeyIssuer;
   /** AWS only: turn on the bucket's Block Public Access settings (the local server has no such API). */
   blocksPublicAccess: boolean;
+  /** Each S3 request (with the SDK's own retries) that has not answered in this long is aborted. */
+  callTimeoutMs?: number;
 };
 
 export function createS3ObjectStorage(options: S3ObjectStorageOptions): ObjectStorageDriver {
   const { client, settings } = options;
+  const callTimeoutMs = options.callTimeoutMs ?? DEFAULT_DRIVER_CALL_TIMEOUT_MS;
+  // The SDK destroys the request's socket on abort: a request held on the wire is never delivered afterwards.
+  const call = (signal: AbortSignal | undefined) => ({ abortSignal: callSignal(signal, callTimeoutMs) });
 
   async function send<T>(what: string, run: () => Promise<T>): Promise<T> {
     try {
       return await run();
     } catch (error) {
+      const stopped = abortedCallReason(error, callTimeoutMs);
+      if (stopped) throw new Error(`${what}: stopped, connection reset (${stopped})`);
       if (error instanceof S3ServiceException) {
         throw Object.assign(new Error(`${what}: ${error.$metadata.httpStatusCode ?? ""} ${error.name} from S3: ${error.message}`), { s3Code: error.name });
       }
@@ -44,10 +52,12 @@ export function createS3ObjectStorage(options: S3ObjectStorageOptions): ObjectSt
 
   async function bucketExists(bucket: string, signal?: AbortSignal) {
     try {
-      await client.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal: signal });
+      await client.send(new HeadBucketCommand({ Bucket: bucket }), call(signal));
       return true;
     } catch (error) {
       if (error instanceof S3ServiceException && (error.name === "NotFound" || error.name === "NoSuchBucket")) return false;
+      const stopped = abortedCallReason(error, callTimeoutMs);
+      if (stopped) throw new Error(`look up bucket ${bucket}: stopped, connection reset (${stopped})`);
       throw new Error(`look up bucket ${bucket}: ${(error as Error).name} ${(error as Error).message}`);
     }
   }
@@ -73,11 +83,11 @@ export function createS3ObjectStorage(options: S3ObjectStorageOptions): ObjectSt
               // us-east-1 is the one region that refuses an explicit location constraint.
               ...(settings.region === "us-east-1" ? {} : { CreateBucketConfiguration: { LocationConstraint: settings.region as never } }),
             }),
-            { abortSignal: signal },
+            call(signal),
           ),
         );
       }
-      await send(`make bucket ${bucket} private`, () => client.send(new PutBucketAclCommand({ Bucket: bucket, ACL: "private" }), { abortSignal: signal }));
+      await send(`make bucket ${bucket} private`, () => client.send(new PutBucketAclCommand({ Bucket: bucket, ACL: "private" }), call(signal)));
       if (options.blocksPublicAccess) {
         await send(`block public access to bucket ${bucket}`, () =>
           client.send(
@@ -85,12 +95,12 @@ export function createS3ObjectStorage(options: S3ObjectStorageOptions): ObjectSt
               Bucket: bucket,
               PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true },
             }),
-            { abortSignal: signal },
+            call(signal),
           ),
         );
       }
       await send(`turn on versioning of bucket ${bucket}`, () =>
-        client.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }), { abortSignal: signal }),
+        client.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }), call(signal)),
       );
       await send(`set the CORS rules of bucket ${bucket}`, () =>
         client.send(
@@ -109,7 +119,7 @@ export function createS3ObjectStorage(options: S3ObjectStorageOptions): ObjectSt
               ],
             },
           }),
-          { abortSignal: signal },
+          call(signal),
         ),
       );
       await send(`set the lifecycle of bucket ${bucket}`, () =>
@@ -129,7 +139,7 @@ export function createS3ObjectStorage(options: S3ObjectStorageOptions): ObjectSt
               ],
             },
           }),
-          { abortSignal: signal },
+          call(signal),
         ),
       );
       return { isNew };
@@ -153,7 +163,7 @@ export function createS3ObjectStorage(options: S3ObjectStorageOptions): ObjectSt
       const names: string[] = [];
       let token: string | undefined;
       do {
-        const page = await send("list buckets", () => client.send(new ListBucketsCommand({ ContinuationToken: token }), { abortSignal: signal }));
+        const page = await send("list buckets", () => client.send(new ListBucketsCommand({ ContinuationToken: token }), call(signal)));
         names.push(...(page.Buckets ?? []).flatMap((bucket) => (bucket.Name ? [bucket.Name] : [])));
         token = page.ContinuationToken;
       } while (token);
@@ -166,12 +176,12 @@ export function createS3ObjectStorage(options: S3ObjectStorageOptions): ObjectSt
       // A versioned bucket only goes once every version and delete marker is gone.
       for (let keyMarker: string | undefined, versionMarker: string | undefined, isTruncated = true; isTruncated; ) {
         const page = await send(`list the versions in bucket ${bucket}`, () =>
-          client.send(new ListObjectVersionsCommand({ Bucket: bucket, KeyMarker: keyMarker, VersionIdMarker: versionMarker }), { abortSignal: signal }),
+          client.send(new ListObjectVersionsCommand({ Bucket: bucket, KeyMarker: keyMarker, VersionIdMarker: versionMarker }), call(signal)),
         );
         const objects = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].map((v) => ({ Key: v.Key!, VersionId: v.VersionId }));
         if (objects.length > 0) {
           const result = await send(`delete ${objects.length} versions in bucket ${bucket}`, () =>
-            client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects, Quiet: true } }), { abortSignal: signal }),
+            client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects, Quiet: true } }), call(signal)),
           );
           if (result.Errors?.length) throw new Error(`delete versions in bucket ${bucket}: ${result.Errors[0]!.Code} ${result.Errors[0]!.Message}`);
           deletedVersions += objects.length;
@@ -181,15 +191,16 @@ export function createS3ObjectStorage(options: S3ObjectStorageOptions): ObjectSt
         versionMarker = page.NextVersionIdMarker;
       }
       const uploads = await send(`list unfinished uploads in bucket ${bucket}`, () =>
-        client.send(new ListMultipartUploadsCommand({ Bucket: bucket }), { abortSignal: signal }),
+        client.send(new ListMultipartUploadsCommand({ Bucket: bucket }), call(signal)),
       );
       for (const upload of uploads.Uploads ?? []) {
         await send(`abort upload ${upload.UploadId}`, () =>
-          client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: upload.Key!, UploadId: upload.UploadId! }), { abortSignal: signal }),
+          client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: upload.Key!, UploadId: upload.UploadId! }), call(signal)),
         );
       }
-      await send(`delete bucket ${bucket}`, () => client.send(new DeleteBucketCommand({ Bucket: bucket }), { abortSignal: signal }));
+      await send(`delete bucket ${bucket}`, () => client.send(new DeleteBucketCommand({ Bucket: bucket }), call(signal)));
       return { existed: true, deletedVersions };
     },
   };
 }
+

@@ -1,8 +1,9 @@
 // RabbitMQ through its management HTTP API (https://www.rabbitmq.com/docs/http-api-reference): the same code
 // for the production cluster and the local RabbitMQ (plugin rabbitmq_management, port 15672).
+import { abortReason, callSignal, DEFAULT_DRIVER_CALL_TIMEOUT_MS } from "../call-options";
 import type { RabbitDriver, RabbitUserSpec, RabbitVhostDefinitions } from "./driver";
 
-export function createRabbitDriver(managementUrl: string, amqpUrl: string): RabbitDriver {
+export function createRabbitDriver(managementUrl: string, amqpUrl: string, callTimeoutMs = DEFAULT_DRIVER_CALL_TIMEOUT_MS): RabbitDriver {
   const url = new URL(managementUrl);
   const authorization = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString("base64")}`;
   url.username = "";
@@ -10,15 +11,19 @@ export function createRabbitDriver(managementUrl: string, amqpUrl: string): Rabb
   const base = url.toString().replace(/\/$/, "");
 
   async function call(what: string, method: string, path: string, body?: unknown, signal?: AbortSignal) {
+    // One signal for the request and its body: an abort resets the connection, so a request held on the wire is
+    // never delivered after the caller gave up.
+    const callSignalled = callSignal(signal, callTimeoutMs);
     let response: Response;
     try {
       response = await fetch(`${base}/api${path}`, {
         method,
         headers: { authorization, ...(body ? { "content-type": "application/json" } : {}) },
         body: body ? JSON.stringify(body) : undefined,
-        signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(15_000)]) : AbortSignal.timeout(15_000),
+        signal: callSignalled,
       });
     } catch (error) {
+      if (callSignalled.aborted) throw new Error(`${what}: management API at ${base}: stopped, connection reset (${abortReason(callSignalled, callTimeoutMs)})`);
       throw new Error(`${what}: management API at ${base} unreachable (${(error as Error).message})`);
     }
     if (response.status === 404 && method !== "PUT") return response;

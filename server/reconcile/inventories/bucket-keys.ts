@@ -17,11 +17,11 @@ export const bucketKeyInventories: InventoryFactory = ({ objectStorage: { keys }
       isOurs: names.matches,
       isCompared: (entry) => isThisIssuers(entry) && names.matches(entry.externalId),
       resourceKeyOf: names.resourceKeyOf,
-      list: async () => (await listPrincipals()).filter(names.matches),
-      async remove(principal) {
+      list: async (signal) => (await listPrincipals(signal)).filter(names.matches),
+      async remove(principal, signal) {
         // IAM refuses to delete a user that still has keys.
-        for (const id of await keys.listKeys(principal)) await keys.deleteKey(principal, id);
-        await keys.deletePrincipal(principal);
+        for (const id of await keys.listKeys(principal, signal)) await keys.deleteKey(principal, id, signal);
+        await keys.deletePrincipal(principal, signal);
       },
     },
     {
@@ -31,16 +31,16 @@ export const bucketKeyInventories: InventoryFactory = ({ objectStorage: { keys }
       isOurs: (id) => ACCESS_KEY_ID.test(id),
       isCompared: isThisIssuers,
       resourceKeyOf: (id) => names.resourceKeyOf(principalOfKey.get(id) ?? ""),
-      async list() {
+      async list(signal) {
         principalOfKey.clear();
-        for (const principal of (await listPrincipals()).filter(names.matches)) {
-          for (const id of await keys.listKeys(principal)) principalOfKey.set(id, principal);
+        for (const principal of (await listPrincipals(signal)).filter(names.matches)) {
+          for (const id of await keys.listKeys(principal, signal)) principalOfKey.set(id, principal);
         }
         return [...principalOfKey.keys()];
       },
-      async remove(id) {
+      async remove(id, signal) {
         const principal = principalOfKey.get(id);
-        if (principal) await keys.deleteKey(principal, id);
+        if (principal) await keys.deleteKey(principal, id, signal);
       },
     },
   ];

@@ -9,8 +9,8 @@ export const computeInventories: InventoryFactory = ({ compute }) => [
     kind: "compute.server",
     isOurs: () => true,
     isCompared: (entry) => isEntryOf(entry, "compute.server") && entry.details.driver === compute.name,
-    list: async () => (await compute.listServers()).map((server) => server.serverId),
-    remove: (serverId) => compute.destroyServer(serverId),
+    list: async (signal) => (await compute.listServers(signal)).map((server) => server.serverId),
+    remove: (serverId, signal) => compute.destroyServer(serverId, signal),
   },
   // Instances' services servers (memcached, Elasticsearch), on drivers that make them.
   ...(compute.listServicesServers

@@ -15,19 +15,19 @@ export const mongodbInventories: InventoryFactory = ({ mongodb }, env) => {
       isOurs: names.matches,
       isCompared: () => false,
       resourceKeyOf: names.resourceKeyOf,
-      list: async () => (await mongodb.listDatabases(`${prefix}_`)).filter(names.matches),
-      remove: async (name) => mongodb.dropDatabase(name),
+      list: async (signal) => (await mongodb.listDatabases(`${prefix}_`, signal)).filter(names.matches),
+      remove: async (name, signal) => mongodb.dropDatabase(name, signal),
     },
     {
       kind: "mongodb.user",
       isOurs: names.matches,
       resourceKeyOf: names.resourceKeyOf,
-      async list() {
-        const users = (await mongodb.listUsers(`${prefix}_`)).filter((entry) => names.matches(entry.user));
+      async list(signal) {
+        const users = (await mongodb.listUsers(`${prefix}_`, signal)).filter((entry) => names.matches(entry.user));
         for (const entry of users) databaseOfUser.set(entry.user, entry.database);
         return users.map((entry) => entry.user);
       },
-      remove: async (name) => void (await mongodb.dropUser(databaseOfUser.get(name) ?? name, name)),
+      remove: async (name, signal) => void (await mongodb.dropUser(databaseOfUser.get(name) ?? name, name, signal)),
     },
   ];
 };

@@ -1,6 +1,7 @@
 // A promise-and-error-class face on the `ovh` package, which signs every request (X-Ovh-Application,
 // X-Ovh-Consumer, X-Ovh-Timestamp, X-Ovh-Signature) and syncs its clock with GET /auth/time first.
 
+import { abortReason, DEFAULT_DRIVER_CALL_TIMEOUT_MS } from "../../call-options";
 type OvhApiSettings = {
   /** `ovh-eu`, `ovh-ca`, … or an https:// URL with the API's base path (a loopback server in tests). */
   endpoint: string;
@@ -23,11 +24,16 @@ export class OvhApiError extends Error {
 }
 
 export type OvhApi = {
-  request<T>(method: "GET" | "POST" | "DELETE", path: string, params?: Record<string, unknown>): Promise<T>;
+  /**
+   * One signed request. `signal` is checked before it is sent: the package cannot withdraw a request in flight, so
+   * one already sent is waited for (up to `timeoutMs`), and the step that made it, with its instance's lease,
+   * ends only after it.
+   */
+  request<T>(method: "GET" | "POST" | "DELETE", path: string, params?: Record<string, unknown>, signal?: AbortSignal): Promise<T>;
 };
 
 export function createOvhApi(settings: OvhApiSettings): OvhApi {
-  const timeoutMs = settings.timeoutMs ?? 30_000;
+  const timeoutMs = settings.timeoutMs ?? DEFAULT_DRIVER_CALL_TIMEOUT_MS;
   // The package (and the promise library it brings) is loaded with the first request: portals on local compute
   // never need it.
   const loadClient = async () => (await import("ovh")).default({
@@ -42,7 +48,8 @@ export function createOvhApi(settings: OvhApiSettings): OvhApi {
   });
   let client: ReturnType<typeof loadClient> | undefined;
   return {
-    async request<T>(method: "GET" | "POST" | "DELETE", path: string, params?: Record<string, unknown>) {
+    async request<T>(method: "GET" | "POST" | "DELETE", path: string, params?: Record<string, unknown>, signal?: AbortSignal) {
+      if (signal?.aborted) throw new OvhApiError(method, path, null, `not sent (${abortReason(signal, timeoutMs)})`);
       try {
         // The package deletes keys from params as it substitutes them: hand it a copy.
         client ??= loadClient();

@@ -86,7 +86,7 @@ class OvhComputeDriver implements ComputeDriver {
 
   async ensureServer(spec: ServerSpec, signal: AbortSignal, progress: ServerProgress = {}): Promise<ServerInfo & { isNew: boolean }> {
     const { vm, isNew } = await this.ensureVm(this.vmName(spec), async () => ({
-      flavorId: await this.flavorIdFor(spec),
+      flavorId: await this.flavorIdFor(spec, signal),
       userData: await this.settings.renderUserData(spec),
     }), signal, progress);
     return { serverId: vm.id, address: addressOf(vm), isNew };
@@ -96,24 +96,24 @@ class OvhComputeDriver implements ComputeDriver {
     const render = this.settings.renderServicesUserData;
     if (!render) throw new Error("the OVH compute driver was configured without a services VM renderer");
     const { vm, isNew } = await this.ensureVm(this.servicesVmName(spec.instanceId), async () => ({
-      flavorId: await this.flavorIdByName(spec.flavor),
+      flavorId: await this.flavorIdByName(spec.flavor, signal),
       userData: await render(spec),
     }), signal, progress);
     // Its services listen on their own ports (11211, 9200): the address is the bare IP.
     return { serverId: vm.id, address: publicIpv4(vm), isNew };
   }
 
-  async listServicesServers(): Promise<ServerInfo[]> {
-    return (await this.listOurs("services")).map((vm) => ({ serverId: vm.id, address: publicIpv4(vm) }));
+  async listServicesServers(signal?: AbortSignal): Promise<ServerInfo[]> {
+    return (await this.listOurs("services", signal)).map((vm) => ({ serverId: vm.id, address: publicIpv4(vm) }));
   }
 
   /** The VM of this name, booted when there is none (or replaced when it failed to build), once ACTIVE. */
   private async ensureVm(name: string, boot: () => Promise<{ flavorId: string; userData: string }>, signal: AbortSignal, progress: ServerProgress) {
-    let vm = (await this.listOurs("all")).find((candidate) => candidate.name === name);
+    let vm = (await this.listOurs("all", signal)).find((candidate) => candidate.name === name);
     let isNew = false;
     if (vm?.status === "ERROR") {
       // A VM that failed to build never recovers; a retry replaces it rather than waiting on it forever.
-      await this.deleteInstance(vm.id);
+      await this.deleteInstance(vm.id, signal);
       vm = undefined;
     }
     if (!vm) {
@@ -126,7 +126,7 @@ class OvhComputeDriver implements ComputeDriver {
         sshKeyId: this.settings.sshKeyId,
         userData,
         monthlyBilling: false,
-      });
+      }, signal);
       isNew = true;
     }
     // Known before the wait: whatever ends the wait, the caller has already recorded the VM.
@@ -138,44 +138,44 @@ class OvhComputeDriver implements ComputeDriver {
     throw new ServerCannotBeReconfiguredError(this.name, serverId);
   }
 
-  async stopServer(serverId: string): Promise<void> {
-    const vm = await this.api.request<OvhInstance>("GET", `${this.base}/instance/${encodeURIComponent(serverId)}`);
+  async stopServer(serverId: string, signal?: AbortSignal): Promise<void> {
+    const vm = await this.api.request<OvhInstance>("GET", `${this.base}/instance/${encodeURIComponent(serverId)}`, undefined, signal);
     if (vm.status.startsWith("SHELVED")) return;
-    await this.api.request("POST", `${this.base}/instance/${encodeURIComponent(serverId)}/shelve`);
+    await this.api.request("POST", `${this.base}/instance/${encodeURIComponent(serverId)}/shelve`, undefined, signal);
   }
 
   async startServer(serverId: string, signal: AbortSignal): Promise<ServerInfo> {
-    const vm = await this.api.request<OvhInstance>("GET", `${this.base}/instance/${encodeURIComponent(serverId)}`);
-    if (vm.status.startsWith("SHELVED")) await this.api.request("POST", `${this.base}/instance/${encodeURIComponent(serverId)}/unshelve`);
+    const vm = await this.api.request<OvhInstance>("GET", `${this.base}/instance/${encodeURIComponent(serverId)}`, undefined, signal);
+    if (vm.status.startsWith("SHELVED")) await this.api.request("POST", `${this.base}/instance/${encodeURIComponent(serverId)}/unshelve`, undefined, signal);
     const active = await this.waitUntilActive(serverId, signal, {});
     return { serverId: active.id, address: addressOf(active) };
   }
 
-  async destroyServer(serverId: string): Promise<void> {
-    await this.deleteInstance(serverId);
+  async destroyServer(serverId: string, signal?: AbortSignal): Promise<void> {
+    await this.deleteInstance(serverId, signal);
   }
 
-  async listServers(): Promise<ServerInfo[]> {
-    return (await this.listOurs("deployments")).map((vm) => ({ serverId: vm.id, address: addressOf(vm) }));
+  async listServers(signal?: AbortSignal): Promise<ServerInfo[]> {
+    return (await this.listOurs("deployments", signal)).map((vm) => ({ serverId: vm.id, address: addressOf(vm) }));
   }
 
   /** The size the deployment's plan asks for (siteConfig.vmFlavor, an OVH flavor name), as OVH's flavor id in our region. */
-  async flavorIdFor(spec: ServerSpec): Promise<string> {
+  async flavorIdFor(spec: ServerSpec, signal?: AbortSignal): Promise<string> {
     const wanted = spec.siteConfig.vmFlavor;
     if (wanted === undefined || wanted === null || wanted === "") {
       if (!this.settings.flavorId) throw new Error("the deployment's configuration names no VM flavor and OVH_FLAVOR_ID is not set");
       return this.settings.flavorId;
     }
     if (typeof wanted !== "string") throw new Error(`the deployment's VM flavor must be an OVH flavor name such as b3-8, not ${JSON.stringify(wanted)}`);
-    return this.flavorIdByName(wanted);
+    return this.flavorIdByName(wanted, signal);
   }
 
   /** OVH's id, in our region, of a flavor name such as "b3-8". */
-  async flavorIdByName(wanted: string): Promise<string> {
+  async flavorIdByName(wanted: string, signal?: AbortSignal): Promise<string> {
     const known = this.flavorIds.get(wanted);
     if (known) return known;
     const { region } = this.settings;
-    const flavors = await this.api.request<OvhFlavor[]>("GET", `${this.base}/flavor`, { region });
+    const flavors = await this.api.request<OvhFlavor[]>("GET", `${this.base}/flavor`, { region }, signal);
     for (const flavor of flavors) if (flavor.region === region) this.flavorIds.set(flavor.name, flavor.id);
     const found = this.flavorIds.get(wanted);
     if (!found) {
@@ -187,16 +187,16 @@ class OvhComputeDriver implements ComputeDriver {
   }
 
   /** Our VMs in the region: application servers' (<prefix>-<server key>), services VMs (<prefix>-services-<instance id>), or both. */
-  private async listOurs(which: "deployments" | "services" | "all"): Promise<OvhInstance[]> {
-    const all = await this.api.request<OvhInstance[]>("GET", `${this.base}/instance`, { region: this.settings.region });
+  private async listOurs(which: "deployments" | "services" | "all", signal?: AbortSignal): Promise<OvhInstance[]> {
+    const all = await this.api.request<OvhInstance[]>("GET", `${this.base}/instance`, { region: this.settings.region }, signal);
     const pattern = { deployments: SERVER_KEY_PATTERN, services: `services-${UUID_PATTERN}`, all: `(?:${SERVER_KEY_PATTERN}|services-${UUID_PATTERN})` }[which];
     const ours = new RegExp(`^${this.settings.resourcePrefix}-${pattern}$`);
     return all.filter((vm) => ours.test(vm.name));
   }
 
-  private async deleteInstance(id: string) {
+  private async deleteInstance(id: string, signal?: AbortSignal) {
     try {
-      await this.api.request("DELETE", `${this.base}/instance/${encodeURIComponent(id)}`);
+      await this.api.request("DELETE", `${this.base}/instance/${encodeURIComponent(id)}`, undefined, signal);
     } catch (error) {
       if (error instanceof OvhApiError && error.status === 404) return; // already gone
       throw error;
@@ -210,7 +210,7 @@ class OvhComputeDriver implements ComputeDriver {
     let reportedAt = startedAt;
     for (;;) {
       signal.throwIfAborted();
-      const vm = await this.api.request<OvhInstance>("GET", `${this.base}/instance/${encodeURIComponent(id)}`);
+      const vm = await this.api.request<OvhInstance>("GET", `${this.base}/instance/${encodeURIComponent(id)}`, undefined, signal);
       if (vm.status === "ACTIVE") {
         if (!addressOf(vm)) throw new Error(`VM ${vm.name} (${vm.id}) is ACTIVE but has no public IPv4 address`);
         return vm;
