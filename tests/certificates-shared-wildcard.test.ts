@@ -154,4 +154,19 @@ describe("an instance deployed with the nested names", () => {
       "the instance already uses its one-label names",
     );
   });
+
+  it("keeps the nested DNS records of an instance with a custom domain, whose CNAMEs may point at them", async () => {
+    const { instance: fresh } = await runningInstanceRow(`cname-${uniqueSuffix()}`, `college-${uniqueSuffix()}.example`);
+    const sub = fresh.subdomain!;
+    const [instance] = await db.update(instances).set({ hasNestedHostnames: true }).where(eq(instances.id, fresh.id)).returning();
+    const ctx = await stepContext(instance!, drivers);
+    const studio = `studio.${sub}.${BASE}`;
+    await ctx.ledger.record("dns.record", `${studio} A`, { driver: drivers.dns.name, zone: drivers.dns.zone, name: studio, type: "A", values: [env().LYCEUM_INGRESS_IPV4] });
+    await drivers.dns.ensureRecordSet({ name: studio, type: "A", values: [env().LYCEUM_INGRESS_IPV4], ttl: 300 });
+    await ensureCertificates.run(ctx);
+    expect(await retireNestedHostnames.run(ctx)).toContain(`0 DNS record(s) and 1 certificate(s) removed (1 revoked at the CA) (their DNS records stay: ${instance!.customDomain}'s CNAMEs may point at them)`);
+    expect((await drivers.dns.listRecordSets()).map((record) => record.name)).toContain(studio);
+    // The custom domain's own certificate stays; only the nested wildcard went.
+    expect((await db.select().from(certificates).where(eq(certificates.instanceId, instance!.id))).map((row) => row.challenge)).toEqual(["http-01"]);
+  });
 });

@@ -60,7 +60,10 @@ export const retireNestedHostnames: PipelineStep = {
     if (ctx.instance.hasNestedHostnames) await claimNames(ctx, false);
     const retiredNames = new Set([nested.studio, nested.preview, nested.apps]);
     let removedRecords = 0;
-    for (const entry of await ctx.ledger.list("dns.record")) {
+    // A custom domain's CNAMEs may still point at the nested names (studio.<domain> → studio.acme.<base>): their A
+    // records stay, harmless without a certificate or a route, until teardown walks the ledger.
+    const isDnsKept = Boolean(ctx.instance.customDomain);
+    for (const entry of isDnsKept ? [] : await ctx.ledger.list("dns.record")) {
       if (!retiredNames.has(entry.details.name)) continue;
       ctx.signal.throwIfAborted();
       await ctx.infra.dns.removeRecordSet(entry.details.name, entry.details.type, ctx.signal);
@@ -70,6 +73,6 @@ export const retireNestedHostnames: PipelineStep = {
     const moved = { ...ctx.instance, hasNestedHostnames: false };
     const revoked = await removeStaleCertificates({ ...ctx, instance: moved }, certificateNeeds(moved, ctx.env.LYCEUM_BASE_DOMAIN));
     if (!ctx.instance.hasNestedHostnames && removedRecords === 0 && revoked.length === 0) return "the instance already uses its one-label names";
-    return `${nested.studio}, ${nested.preview} and ${nested.apps} retired: ${removedRecords} DNS record(s) and ${revoked.length} certificate(s) removed${describeRevocations(revoked)}`;
+    return `${nested.studio}, ${nested.preview} and ${nested.apps} retired: ${removedRecords} DNS record(s) and ${revoked.length} certificate(s) removed${describeRevocations(revoked)}${isDnsKept ? ` (their DNS records stay: ${ctx.instance.customDomain}'s CNAMEs may point at them)` : ""}`;
   },
 };
