@@ -52,7 +52,7 @@ test("a custom domain turns verified live once its DNS records are right", async
   await expect(page.getByLabel("Custom domain (optional)")).toHaveValue(domain);
   const records = page.getByTestId("dns-records");
   await expect(records).toContainText(`studio.${domain}`);
-  await expect(records).toContainText(`studio.${subdomain}.localhost`);
+  await expect(records).toContainText(`studio-${subdomain}.localhost`);
   const status = page.getByTestId("domain-status");
   await expect(status).toHaveText(new RegExp(`^pending: no CNAME record at ${domain}`));
   const token = (await records.getByRole("row").filter({ hasText: "TXT" }).getByRole("cell").nth(2).textContent())!.trim();
@@ -60,9 +60,9 @@ test("a custom domain turns verified live once its DNS records are right", async
   const ascii = new URL(`http://${domain}/`).hostname;
   setDnsRecords({
     [ascii]: { CNAME: `${subdomain}.localhost` },
-    [`studio.${ascii}`]: { CNAME: `studio.${subdomain}.localhost` },
-    [`preview.${ascii}`]: { CNAME: `preview.${subdomain}.localhost` },
-    [`apps.${ascii}`]: { CNAME: `apps.${subdomain}.localhost` },
+    [`studio.${ascii}`]: { CNAME: `studio-${subdomain}.localhost` },
+    [`preview.${ascii}`]: { CNAME: `preview-${subdomain}.localhost` },
+    [`apps.${ascii}`]: { CNAME: `apps-${subdomain}.localhost` },
     [`_lyceum-challenge.${ascii}`]: { TXT: [token] },
   });
   let navigations = 0;

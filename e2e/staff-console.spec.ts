@@ -21,7 +21,7 @@ test("staff find an instance by search, open it and watch its event log live", a
 
   await expect(staff.getByRole("heading", { name: new RegExp(`Watched Academy ${suffix}`) })).toBeVisible();
   await expect(staff.getByRole("region", { name: "Owner" })).toContainText(`owner-${suffix}@example.org`);
-  await expect(staff.getByRole("region", { name: "Hostnames" })).toContainText(`studio.${subdomain}.localhost`);
+  await expect(staff.getByRole("region", { name: "Hostnames" })).toContainText(`studio-${subdomain}.localhost`);
   await expect(staff.getByTestId("instance-status")).toHaveText("Awaiting payment");
   await expect(staff.getByTestId("live-connection")).toHaveText("live");
   const log = staff.getByRole("list", { name: "Event log" });

@@ -45,7 +45,7 @@ test("sign up, register through the wizard, pay and watch the instance come up l
   await expect(page.getByText('"admin" is reserved. Choose another subdomain.').first()).toBeVisible();
   await page.getByLabel("Subdomain").fill(subdomain);
   await expect(page.getByText(`${subdomain}.localhost is available`)).toBeVisible();
-  await expect(page.getByTestId("hostnames")).toContainText(`studio.${subdomain}.localhost`);
+  await expect(page.getByTestId("hostnames")).toContainText(`studio-${subdomain}.localhost`);
   await page.getByRole("button", { name: "Save and continue" }).click();
 
   // 3. Branding: a header colour white text cannot be read on, then a dark one.

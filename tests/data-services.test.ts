@@ -147,7 +147,7 @@ describe("object storage for a provisioned instance", () => {
     const cors = await root.send(new GetBucketCorsCommand({ Bucket: bucket }));
     expect(cors.CORSRules).toHaveLength(1);
     expect(cors.CORSRules![0]!.AllowedOrigins).toEqual(
-      ["", "studio.", "preview.", "apps."].map((sub) => `http://${sub}${a.instance.subdomain}.localhost:*`),
+      ["", "studio-", "preview-", "apps-"].map((prefix) => `http://${prefix}${a.instance.subdomain}.localhost:*`),
     );
     const lifecycle = await root.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }));
     expect(lifecycle.Rules).toEqual(
@@ -165,9 +165,9 @@ describe("object storage for a provisioned instance", () => {
         method: "OPTIONS",
         headers: { origin, "access-control-request-method": "PUT" },
       });
-    const fromStudio = await preflight(`http://studio.${a.instance.subdomain}.localhost:4321`);
+    const fromStudio = await preflight(`http://studio-${a.instance.subdomain}.localhost:4321`);
     expect(fromStudio.status).toBe(200);
-    expect(fromStudio.headers.get("access-control-allow-origin")).toBe(`http://studio.${a.instance.subdomain}.localhost:4321`);
+    expect(fromStudio.headers.get("access-control-allow-origin")).toBe(`http://studio-${a.instance.subdomain}.localhost:4321`);
     expect((await preflight(`http://${b.instance.subdomain}.localhost:4321`)).status).toBe(403);
     root.destroy();
   });

@@ -23,9 +23,9 @@ const config = { baseDomain: "localhost", ingressIpv4: "127.0.0.1" };
 function rightRecords(subdomain: string, domain: string, token: string): DnsRecords {
   return {
     [domain]: { CNAME: `${subdomain}.localhost` },
-    [`studio.${domain}`]: { CNAME: `studio.${subdomain}.localhost` },
+    [`studio.${domain}`]: { CNAME: `studio-${subdomain}.localhost` },
     [`preview.${domain}`]: { A: ["127.0.0.1"] }, // an A record to the ingress instead of a CNAME is fine
-    [`apps.${domain}`]: { CNAME: `apps.${subdomain}.localhost` },
+    [`apps.${domain}`]: { CNAME: `apps-${subdomain}.localhost` },
     [`_lyceum-challenge.${domain}`]: { TXT: [token] },
   };
 }
@@ -63,8 +63,8 @@ describe("checking a custom domain's DNS records", () => {
     expect(check).toEqual({
       isVerified: false,
       problems: [
-        `studio.${domain} points to elsewhere.example, not to studio.acme.localhost`,
-        `preview.${domain} has the address 192.0.2.7, not a CNAME to preview.acme.localhost or the address 127.0.0.1`,
+        `studio.${domain} points to elsewhere.example, not to studio-acme.localhost`,
+        `preview.${domain} has the address 192.0.2.7, not a CNAME to preview-acme.localhost or the address 127.0.0.1`,
         `the TXT record at _lyceum-challenge.${domain} is "someone-elses-token", not "token-123"`,
       ],
     });
@@ -76,9 +76,9 @@ describe("checking a custom domain's DNS records", () => {
     expect(check.isVerified).toBe(false);
     expect(!check.isVerified && check.problems).toEqual([
       `no CNAME record at ${domain} (it should point to acme.localhost)`,
-      `no CNAME record at studio.${domain} (it should point to studio.acme.localhost)`,
-      `no CNAME record at preview.${domain} (it should point to preview.acme.localhost)`,
-      `no CNAME record at apps.${domain} (it should point to apps.acme.localhost)`,
+      `no CNAME record at studio.${domain} (it should point to studio-acme.localhost)`,
+      `no CNAME record at preview.${domain} (it should point to preview-acme.localhost)`,
+      `no CNAME record at apps.${domain} (it should point to apps-acme.localhost)`,
       `no TXT record at _lyceum-challenge.${domain}`,
     ]);
   });

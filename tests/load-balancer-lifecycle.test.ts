@@ -70,7 +70,7 @@ describe.skipIf(skipWithoutHaproxy)("an instance's life behind HAProxy", () => {
 
     await apiAs(owner).instances.retry({ id: instance.id });
     await waitForStatus(instance.id, "running");
-    const site = await get(`studio.${host}`);
+    const site = await get(`studio-${host}`);
     expect(site.status).toBe(200);
     expect(await get(host)).toMatchObject({ status: 200, body: expect.stringContaining("Balanced Academy") });
 

@@ -99,7 +99,7 @@ describe.skipIf(skipWithoutHaproxy)("the load balancer kept in sync with the dat
     servers.push(site.server);
     const fresh = await instanceWith(null);
     await syncLoadBalancerFromDb(ctx());
-    for (const host of [fresh.host, `studio.${fresh.host}`, `apps.${fresh.host}:${httpPort}`]) {
+    for (const host of [fresh.host, `studio-${fresh.host}`, `apps-${fresh.host}:${httpPort}`]) {
       const answer = await getFromEdge(httpPort, host);
       expect(answer.status).toBe(503);
       expect(answer.body).toContain(PREPARING_PAGE_MARKER);

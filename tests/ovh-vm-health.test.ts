@@ -78,7 +78,7 @@ describe("an OVH VM's health and metrics", () => {
     const script = HEARTBEAT_SOURCE.replace("http://lms:8000", `http://127.0.0.1:${lmsPort}`).replace("http://cms:8000", `http://127.0.0.1:${cmsPort}`).replace('("0.0.0.0", 8090)', `("127.0.0.1", ${port})`);
     writeFileSync(path.join(dir, "heartbeat.py"), script);
     const child = spawn("python3", [path.join(dir, "heartbeat.py")], {
-      env: { ...process.env, PYTHONPATH: dir, LYCEUM_BROKER_URL: "amqp://u:p@rabbit/v", LYCEUM_LMS_HOST: "sample.lyceum.example", LYCEUM_CMS_HOST: "studio.sample.lyceum.example" },
+      env: { ...process.env, PYTHONPATH: dir, LYCEUM_BROKER_URL: "amqp://u:p@rabbit/v", LYCEUM_LMS_HOST: "sample.lyceum.example", LYCEUM_CMS_HOST: "studio-sample.lyceum.example" },
       stdio: "ignore",
     });
     const beat = async () => {
@@ -90,7 +90,7 @@ describe("an OVH VM's health and metrics", () => {
         status: 200,
         checks: { lms: "ok", studio: "ok", "lms-worker": "ok", "cms-worker": "ok" },
       });
-      expect(hosts).toEqual(expect.arrayContaining(["sample.lyceum.example", "studio.sample.lyceum.example"]));
+      expect(hosts).toEqual(expect.arrayContaining(["sample.lyceum.example", "studio-sample.lyceum.example"]));
       sites.cms = 500;
       writeFileSync(path.join(dir, "replies.json"), JSON.stringify([{ "celery@edx.lms.core.default.abc": { ok: "pong" } }]));
       expect(await beat()).toEqual({ status: 503, checks: { lms: "ok", studio: "HTTP Error 500: Internal Server Error", "lms-worker": "ok", "cms-worker": "no reply to ping" } });

@@ -84,10 +84,11 @@ describe("provisioning a paid instance", () => {
     const { createLocalDnsDriver } = await import("@/server/infra/dns/local");
     const records = await createLocalDnsDriver(process.env.LYCEUM_STATE_DIR!, "localhost").listRecordSets();
     expect(records.filter((r) => r.name.endsWith(`${subdomain}.localhost`)).map((r) => r.name).sort()).toEqual(
-      [`${subdomain}.localhost`, `apps.${subdomain}.localhost`, `preview.${subdomain}.localhost`, `studio.${subdomain}.localhost`].sort(),
+      [`${subdomain}.localhost`, `apps-${subdomain}.localhost`, `preview-${subdomain}.localhost`, `studio-${subdomain}.localhost`].sort(),
     );
-    const issued = await db.select().from(certificates).where(eq(certificates.instanceId, row!.id));
-    expect(issued).toMatchObject([{ hostnames: [`*.${subdomain}.localhost`], source: "self_signed", status: "active" }]);
+    // Every name is one label under the hosting domain: the shared wildcard covers them, the instance has none of its own.
+    expect(await db.select().from(certificates).where(eq(certificates.instanceId, row!.id))).toEqual([]);
+    expect(await db.select().from(certificates).where(eq(certificates.hostnames, ["*.localhost"]))).toMatchObject([{ instanceId: null, source: "self_signed", status: "active" }]);
     expect((await fetch(`http://${deployment!.address}/heartbeat`)).status).toBe(200);
 
     // A subscriber that reconnects after event N gets N+1… and nothing it already had.

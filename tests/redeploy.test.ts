@@ -10,7 +10,8 @@ import { isolatedDatabase } from "./helpers/isolated-database";
 await isolatedDatabase();
 
 const { db } = await import("@/db");
-const { auditLog, deployments, instanceEvents, instanceOperations, instanceResources } = await import("@/db/schema");
+const { auditLog, certificates, deployments, instanceEvents, instanceHostnames, instanceOperations, instanceResources, instances } = await import("@/db/schema");
+const { issueCertificate } = await import("@/server/certificates/issuance");
 const { terminateObsoleteDeploymentsOfFleet } = await import("@/jobs/tasks/terminate_obsolete_deployments");
 const { PermanentStepError } = await import("@/jobs/runner/errors");
 const { infra, setInfrastructure } = await import("@/server/infra");
@@ -238,6 +239,41 @@ describe("redeploy", () => {
     expect((await fetch(`http://${serving!.address}/`)).status).toBe(200);
     const messages = (await db.select().from(instanceEvents).where(eq(instanceEvents.instanceId, instance.id))).map((e) => e.message);
     expect(messages).toContain(`Deployment ${failed!.id.slice(0, 8)}: waiting_for_vm → error (quota exceeded for instances)`);
+  });
+
+  it("moves an instance deployed with the nested names to the one-label names, and retires the nested ones once the new deployment serves", async () => {
+    const { owner, instance } = await runningInstance("Nested Academy");
+    const sub = instance.subdomain!;
+    const nested = [`studio.${sub}.localhost`, `preview.${sub}.localhost`, `apps.${sub}.localhost`];
+    // As an instance deployed before the one-label names was left by the migration: flagged, holding its nested
+    // names, their DNS records and its own wildcard certificate.
+    await db.update(instances).set({ hasNestedHostnames: true }).where(eq(instances.id, instance.id));
+    await db.insert(instanceHostnames).values(nested.map((hostname, i) => ({ hostname, instanceId: instance.id, kind: (["studio", "preview", "apps"] as const)[i]!, source: "subdomain" as const })));
+    const ledger = ledgerFor(db, instance.id);
+    for (const name of nested) {
+      await ledger.record("dns.record", `${name} A`, { driver: infra().dns.name, zone: infra().dns.zone, name, type: "A", values: ["127.0.0.1"] });
+      await infra().dns.ensureRecordSet({ name, type: "A", values: ["127.0.0.1"], ttl: 300 });
+    }
+    const own = await issueCertificate(db, infra().certificates, { instanceId: instance.id, hostnames: [`*.${sub}.localhost`], challenge: "dns-01" });
+    await ledger.record("tls.certificate", own.id, { hostnames: own.hostnames, source: own.source });
+
+    await apiAs(owner).instances.redeploy({ id: instance.id });
+    const started = (await db.query.instanceOperations.findFirst({ where: and(eq(instanceOperations.instanceId, instance.id), eq(instanceOperations.kind, "redeploy")) }))!;
+    expect(await finishedOperation(started.id)).toMatchObject({ status: "succeeded" });
+
+    const after = await instanceRow(instance.id);
+    expect(after.hasNestedHostnames).toBe(false);
+    const active = (await db.query.deployments.findFirst({ where: eq(deployments.id, after.activeDeploymentId!) }))!;
+    expect(active.operationId).toBe(started.id);
+    expect(active.config?.hostnames).toEqual({ lms: `${sub}.localhost`, studio: `studio-${sub}.localhost`, preview: `preview-${sub}.localhost`, apps: `apps-${sub}.localhost` });
+    const records = (await infra().dns.listRecordSets()).map((record) => record.name);
+    for (const name of nested) expect(records).not.toContain(name);
+    expect(records).toEqual(expect.arrayContaining([`studio-${sub}.localhost`, `preview-${sub}.localhost`, `apps-${sub}.localhost`]));
+    expect(await db.select().from(certificates).where(eq(certificates.instanceId, instance.id))).toEqual([]);
+    const claims = (await db.select().from(instanceHostnames).where(eq(instanceHostnames.instanceId, instance.id))).map((row) => row.hostname).sort();
+    expect(claims).toEqual([`${sub}.localhost`, `apps-${sub}.localhost`, `preview-${sub}.localhost`, `studio-${sub}.localhost`].sort());
+    const said = (await db.select().from(instanceEvents).where(eq(instanceEvents.operationId, started.id))).map((event) => event.message);
+    expect(said).toEqual(expect.arrayContaining([expect.stringContaining(`${nested[0]}, ${nested[1]} and ${nested[2]} retired: 3 DNS record(s) and 1 certificate(s) removed`)]));
   });
 
   it("is refused for an instance that is not running", async () => {

@@ -34,9 +34,9 @@ describe("the registration wizard", () => {
     const view = await api.registration.draft({ id });
     expect(view.hostnames).toEqual({
       lms: `${subdomain}.localhost`,
-      studio: `studio.${subdomain}.localhost`,
-      preview: `preview.${subdomain}.localhost`,
-      apps: `apps.${subdomain}.localhost`,
+      studio: `studio-${subdomain}.localhost`,
+      preview: `preview-${subdomain}.localhost`,
+      apps: `apps-${subdomain}.localhost`,
     });
   });
 

@@ -126,7 +126,7 @@ describe("the staff instance view", () => {
     expect(detail).toMatchObject({
       owner: { email: expect.any(String) },
       plan: { id: "starter" },
-      hostnames: { lms: `${instance.subdomain}.localhost`, studio: `studio.${instance.subdomain}.localhost` },
+      hostnames: { lms: `${instance.subdomain}.localhost`, studio: `studio-${instance.subdomain}.localhost` },
       operations: [expect.objectContaining({ kind: "provision", status: "queued" })],
     });
   });

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, check, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigint, boolean, check, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import type { Branding } from "@/server/branding/branding";
 import type { StaticPages } from "@/server/branding/static-pages";
 import type { EmailSettings } from "@/server/mail/smtp-settings";
@@ -74,6 +74,10 @@ export const instances = pgTable(
     // cleared by the front-door steps before the front door changes, so the load balancer, which is rendered
     // from the database, agrees with it even while the instance's status has not moved yet.
     maintenancePageSince: timestamp("maintenance_page_since", { withTimezone: true }),
+    // True while the serving deployment was rendered with the old nested names (studio.<subdomain>.<base>), which
+    // need a certificate of their own per instance: kept routed until a redeploy moves it to the one-label names
+    // (studio-<subdomain>.<base>) that the shared *.<base> wildcard covers (server/instances/hostnames.ts).
+    hasNestedHostnames: boolean("has_nested_hostnames").notNull().default(false),
     // Per-instance event counter: bumping it row-locks the instance, so event sequence numbers are
     // committed in order and a live subscriber can resume from "seq > last" with no gap.
     lastEventSeq: bigint("last_event_seq", { mode: "number" }).notNull().default(0),

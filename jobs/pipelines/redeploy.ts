@@ -10,6 +10,8 @@ import { destroyDeploymentServer } from "@/server/deployments/retire";
 import { backUpBeforeRedeploy } from "../steps/backup";
 import { ensureCertificates } from "../steps/certificates";
 import { activateDeployment, bootServer, renderDeploymentConfig, retireOldDeployments, waitForNewDeploymentHeartbeat } from "../steps/deployment";
+import { publishDns } from "../steps/dns";
+import { claimOneLabelHostnames, retireNestedHostnames } from "../steps/hostname-move";
 import { syncLoadBalancerStep } from "../steps/load-balancer";
 import { ensureMailRelayCredential } from "../steps/mail-relay";
 import { ensureTutorSecrets } from "../steps/tutor-secrets";
@@ -24,7 +26,24 @@ export const redeployPipeline: Pipeline = {
   // The relay credential and the Tutor secrets before the config: an instance provisioned before either existed gets
   // them here (and keeps them from then on).
   // A backup first: the new deployment migrates the databases the old one serves from.
-  steps: [backUpBeforeRedeploy, ensureCertificates, ensureMailRelayCredential, ensureTutorSecrets, ensureServicesServer, renderDeploymentConfig, bootServer, waitForNewDeploymentHeartbeat, activateDeployment, syncLoadBalancerStep, retireOldDeployments],
+  // The new deployment is rendered with the one-label names (studio-acme.<base>): an instance still on the nested ones
+  // claims and publishes them first, and retires the nested names once the new deployment serves (steps/hostname-move.ts).
+  steps: [
+    claimOneLabelHostnames,
+    backUpBeforeRedeploy,
+    publishDns,
+    ensureCertificates,
+    ensureMailRelayCredential,
+    ensureTutorSecrets,
+    ensureServicesServer,
+    renderDeploymentConfig,
+    bootServer,
+    waitForNewDeploymentHeartbeat,
+    activateDeployment,
+    retireNestedHostnames,
+    syncLoadBalancerStep,
+    retireOldDeployments,
+  ],
   async onStart() {},
   async onSuccess(tx, instance, operation) {
     const [active] = instance.activeDeploymentId ? await tx.select().from(deployments).where(eq(deployments.id, instance.activeDeploymentId)) : [];

@@ -74,7 +74,7 @@ export const ensureCertificates: PipelineStep = {
  * Certificates we issued for names the instance no longer has (a custom domain removed or replaced): revoked
  * at the CA, then deleted. Says how each revocation went.
  */
-async function removeStaleCertificates(ctx: StepContext, needs: CertificateNeed[]): Promise<RevocationOutcome[]> {
+export async function removeStaleCertificates(ctx: StepContext, needs: CertificateNeed[]): Promise<RevocationOutcome[]> {
   const wanted = new Set(needs.filter((need) => need.instanceId).map((need) => need.hostnames.join(",")));
   const rows = await ctx.db
     .select()

@@ -1,4 +1,5 @@
-// The instance's DNS records under the hosting domain: each platform name points at the load balancer.
+// The instance's DNS records under the hosting domain: each platform name (acme, studio-acme, preview-acme,
+// apps-acme) points at the load balancer.
 import { platformHostnames } from "@/server/instances/hostnames";
 import type { DnsRecordType } from "@/server/infra/dns/driver";
 import type { PipelineStep } from "../runner/types";
@@ -31,7 +32,7 @@ export const publishDns: PipelineStep = {
     const custom = ctx.instance.customDomain && ctx.instance.customDomainStatus === "verified"
       ? `; ${ctx.instance.customDomain} is the client's zone, verified to point here`
       : "";
-    return `${countCreated(created, names.length, "A record")} (${dns.name}) for ${names[0]} and the names below it → ${address}${custom}`;
+    return `${countCreated(created, names.length, "A record")} (${dns.name}) for ${names.join(", ")} → ${address}${custom}`;
   },
 };
 

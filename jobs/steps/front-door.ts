@@ -2,7 +2,7 @@
 import { eq } from "drizzle-orm";
 import { deployments, instances } from "@/db/schema";
 import type { FrontDoorTarget } from "@/server/infra/front-door/driver";
-import { instanceHostnames } from "@/server/instances/hostnames";
+import { servedHostnames } from "@/server/instances/hostnames";
 import type { PipelineStep, StepContext } from "../runner/types";
 
 async function frontDoorTarget(ctx: StepContext): Promise<FrontDoorTarget> {
@@ -11,7 +11,7 @@ async function frontDoorTarget(ctx: StepContext): Promise<FrontDoorTarget> {
     : undefined;
   return {
     instanceId: ctx.instance.id,
-    hostnames: Object.values(instanceHostnames(ctx.instance, ctx.env.LYCEUM_BASE_DOMAIN)),
+    hostnames: Object.values(servedHostnames(ctx.instance, ctx.env.LYCEUM_BASE_DOMAIN)),
     backendAddress: deployment?.address ?? null,
   };
 }

@@ -4,7 +4,7 @@
 import { eq } from "drizzle-orm";
 import type { Queryable } from "@/db";
 import { instanceHostnames, type NewInstanceHostname } from "@/db/schema";
-import { HOSTNAME_ROLES, hostnamesUnder, platformHostnames, type Hostnames } from "@/server/instances/hostnames";
+import { HOSTNAME_ROLES, hostnamesUnder, nestedPlatformHostnames, platformHostnames, type Hostnames } from "@/server/instances/hostnames";
 import { displayDomain } from "./display";
 
 /** The form field a refused name comes from. */
@@ -32,7 +32,7 @@ export function portalHostnameOf(publicUrl: string): string {
 
 type Claim = { row: NewInstanceHostname; field: HostnameField };
 
-function claimsUnder(instanceId: string, names: Hostnames, source: NewInstanceHostname["source"], field: HostnameField): Claim[] {
+function claimsUnder(instanceId: string, names: Partial<Hostnames>, source: NewInstanceHostname["source"], field: HostnameField): Claim[] {
   return (Object.entries(names) as [keyof Hostnames, string][]).map(([kind, hostname]) => ({ row: { instanceId, hostname: hostname.toLowerCase(), kind, source }, field }));
 }
 
@@ -66,11 +66,14 @@ function takenMessage({ row, field }: Claim, subdomain: string | null): string {
 export async function claimInstanceHostnames(
   tx: Queryable,
   instanceId: string,
-  names: { subdomain: string | null; customDomain: string | null },
+  names: { subdomain: string | null; customDomain: string | null; hasNestedHostnames?: boolean },
   platform: PlatformNames,
 ): Promise<void> {
+  // An instance not yet moved to the one-label names holds both sets until its redeploy retires the nested ones.
+  const nested = names.subdomain && names.hasNestedHostnames ? nestedPlatformHostnames(names.subdomain, platform.baseDomain) : null;
   const claims = [
     ...(names.subdomain ? claimsUnder(instanceId, platformHostnames(names.subdomain, platform.baseDomain), "subdomain", "subdomain") : []),
+    ...(nested ? claimsUnder(instanceId, { studio: nested.studio, preview: nested.preview, apps: nested.apps }, "subdomain", "subdomain") : []),
     ...(names.customDomain ? claimsUnder(instanceId, hostnamesUnder(names.customDomain), "custom_domain", "customDomain") : []),
   ];
   for (const claim of claims) {

@@ -1,20 +1,37 @@
 import { describe, expect, it } from "vitest";
 import { nextCheckDelayMs, VERIFY_FOR_MS } from "@/server/domains/verification-jobs";
-import { instanceHostnames, instanceSiteUrl, ownerToolLinks, routedHostnames, siteUrlFor } from "./hostnames";
+import { instanceHostnames, instanceSiteUrl, ownerToolLinks, routedHostnames, servedHostnames, siteUrlFor } from "./hostnames";
 
 describe("an instance's hostnames", () => {
+  const oneLabel = { lms: "acme.lyceum.example", studio: "studio-acme.lyceum.example", preview: "preview-acme.lyceum.example", apps: "apps-acme.lyceum.example" };
   it.each([
-    [{ subdomain: "acme", customDomain: null, customDomainStatus: null }, "acme.lyceum.example"],
-    [{ subdomain: "acme", customDomain: "learn.acme.org", customDomainStatus: "pending" as const }, "acme.lyceum.example"],
-    [{ subdomain: "acme", customDomain: "learn.acme.org", customDomainStatus: "failed" as const }, "acme.lyceum.example"],
-    [{ subdomain: "acme", customDomain: "learn.acme.org", customDomainStatus: "verified" as const }, "learn.acme.org"],
-  ])("serves %j under %s", (instance, root) => {
-    expect(instanceHostnames(instance, "lyceum.example")).toEqual({
-      lms: root,
-      studio: `studio.${root}`,
-      preview: `preview.${root}`,
-      apps: `apps.${root}`,
+    [{ subdomain: "acme", customDomain: null, customDomainStatus: null }],
+    [{ subdomain: "acme", customDomain: "learn.acme.org", customDomainStatus: "pending" as const }],
+    [{ subdomain: "acme", customDomain: "learn.acme.org", customDomainStatus: "failed" as const }],
+  ])("serves %j on one-label names the hosting domain's wildcard covers", (instance) => {
+    expect(instanceHostnames(instance, "lyceum.example")).toEqual(oneLabel);
+    for (const name of Object.values(oneLabel)) expect(name.split(".").slice(1).join(".")).toBe("lyceum.example");
+  });
+
+  it("serves a verified custom domain on the names below it", () => {
+    expect(instanceHostnames({ subdomain: "acme", customDomain: "learn.acme.org", customDomainStatus: "verified" }, "lyceum.example")).toEqual({
+      lms: "learn.acme.org",
+      studio: "studio.learn.acme.org",
+      preview: "preview.learn.acme.org",
+      apps: "apps.learn.acme.org",
     });
+  });
+
+  it("keeps serving and routing the nested names of an instance not yet moved, and configures its next deployment with the one-label ones", () => {
+    const nested = { subdomain: "acme", hasNestedHostnames: true };
+    expect(servedHostnames(nested, "lyceum.example").studio).toBe("studio.acme.lyceum.example");
+    expect(instanceHostnames(nested, "lyceum.example")).toEqual(oneLabel);
+    expect(routedHostnames(nested, "lyceum.example")).toEqual([
+      ...Object.values(oneLabel),
+      "studio.acme.lyceum.example",
+      "preview.acme.lyceum.example",
+      "apps.acme.lyceum.example",
+    ]);
   });
 
   it("has none while a draft has no subdomain", () => {
@@ -29,7 +46,7 @@ describe("an instance's hostnames", () => {
   });
 
   it("is routed by the load balancer on its platform names, and on its custom domain's only once verified", () => {
-    const platform = ["acme.lyceum.example", "studio.acme.lyceum.example", "preview.acme.lyceum.example", "apps.acme.lyceum.example"];
+    const platform = ["acme.lyceum.example", "studio-acme.lyceum.example", "preview-acme.lyceum.example", "apps-acme.lyceum.example"];
     const custom = ["learn.acme.org", "studio.learn.acme.org", "preview.learn.acme.org", "apps.learn.acme.org"];
     expect(routedHostnames({ subdomain: "acme", customDomain: "learn.acme.org", customDomainStatus: "pending" }, "lyceum.example")).toEqual(platform);
     expect(routedHostnames({ subdomain: "acme", customDomain: "learn.acme.org", customDomainStatus: "verified" }, "lyceum.example")).toEqual([...platform, ...custom]);
@@ -68,7 +85,11 @@ describe("the site link", () => {
 
 describe("the owner's links into their Open edX", () => {
   it("opens Studio on the studio name and the LMS admin under /admin, keeping the scheme and port", () => {
-    expect(ownerToolLinks("https://sample.lyceum.example/")).toEqual({ studio: "https://studio.sample.lyceum.example/", lmsAdmin: "https://sample.lyceum.example/admin" });
-    expect(ownerToolLinks("http://sample.localhost:8443/")).toEqual({ studio: "http://studio.sample.localhost:8443/", lmsAdmin: "http://sample.localhost:8443/admin" });
+    const sample = { subdomain: "sample" };
+    expect(ownerToolLinks("https://sample.lyceum.example/", sample)).toEqual({ studio: "https://studio-sample.lyceum.example/", lmsAdmin: "https://sample.lyceum.example/admin" });
+    expect(ownerToolLinks("http://sample.localhost:8443/", sample)).toEqual({ studio: "http://studio-sample.localhost:8443/", lmsAdmin: "http://sample.localhost:8443/admin" });
+    const custom = { subdomain: "sample", customDomain: "learn.sample.org", customDomainStatus: "verified" as const };
+    expect(ownerToolLinks("https://learn.sample.org/", custom).studio).toBe("https://studio.learn.sample.org/");
+    expect(ownerToolLinks("https://sample.lyceum.example/", { ...sample, hasNestedHostnames: true }).studio).toBe("https://studio.sample.lyceum.example/");
   });
 });

@@ -1,4 +1,8 @@
-// Every hostname of an instance, derived in one place.
+// Every hostname of an instance, derived in one place. Under the hosting domain every name is one label deep
+// (acme, studio-acme, preview-acme, apps-acme), so the one shared `*.<base>` wildcard certificate covers every hosted
+// instance and onboarding never waits on a CA's per-domain weekly limit. A custom domain keeps the names below it
+// (studio.<domain>, …), certified per instance. Instances deployed before the one-label names keep their nested
+// ones (studio.acme.<base>) routed until a redeploy moves them (instances.hasNestedHostnames).
 import type { CustomDomainStatus } from "@/db/schema";
 import type { Env } from "@/server/env";
 
@@ -6,6 +10,8 @@ export type HostnameSource = {
   subdomain: string | null;
   customDomain?: string | null;
   customDomainStatus?: CustomDomainStatus | null;
+  /** Whether the serving deployment still answers on the nested names (absent: it does not). */
+  hasNestedHostnames?: boolean;
 };
 
 /** The names Open edX answers on below one root: the LMS itself, Studio, the course preview and the MFE apps. */
@@ -21,21 +27,51 @@ export const HOSTNAME_ROLES: Record<keyof Hostnames, string> = {
   apps: "Apps (learner and authoring micro-frontends)",
 };
 
-/** The platform-provided names: <subdomain>.<base domain> and the names below it. */
-export function platformHostnames(subdomain: string, baseDomain: string) {
+/**
+ * The prefixes of the one-label names. No subdomain may start with one (server/instances/subdomain.ts): `studio-acme`
+ * is instance acme's Studio, never another instance's LMS.
+ */
+export const ONE_LABEL_PREFIXES = ["studio-", "preview-", "apps-"] as const;
+
+/** The platform-provided names: <subdomain>.<base domain> and its Studio, preview and apps names beside it. */
+export function platformHostnames(subdomain: string, baseDomain: string): Hostnames {
+  return {
+    lms: `${subdomain}.${baseDomain}`,
+    studio: `studio-${subdomain}.${baseDomain}`,
+    preview: `preview-${subdomain}.${baseDomain}`,
+    apps: `apps-${subdomain}.${baseDomain}`,
+  };
+}
+
+/** The names instances deployed before the one-label names answer on until their next redeploy. */
+export function nestedPlatformHostnames(subdomain: string, baseDomain: string): Hostnames {
   return hostnamesUnder(`${subdomain}.${baseDomain}`);
 }
 
-/** The names the instance serves on now: its custom domain once verified, its subdomain until then. */
-export function instanceHostnames(instance: HostnameSource, baseDomain: string) {
+/** The names a new deployment of the instance is configured with: its custom domain's once verified, else its platform names. */
+export function instanceHostnames(instance: HostnameSource, baseDomain: string): Hostnames {
   if (instance.customDomain && instance.customDomainStatus === "verified") return hostnamesUnder(instance.customDomain);
   if (!instance.subdomain) throw new Error("This instance has no subdomain yet (it is a draft).");
   return platformHostnames(instance.subdomain, baseDomain);
 }
 
+/** The names the serving deployment answers on: as instanceHostnames, but the nested ones until the move. */
+export function servedHostnames(instance: HostnameSource, baseDomain: string): Hostnames {
+  const isCustom = instance.customDomain && instance.customDomainStatus === "verified";
+  if (!isCustom && instance.hasNestedHostnames && instance.subdomain) return nestedPlatformHostnames(instance.subdomain, baseDomain);
+  return instanceHostnames(instance, baseDomain);
+}
+
+/** Every platform name the instance holds: its one-label names, and its nested ones until the move. */
+export function allPlatformHostnames(instance: HostnameSource & { subdomain: string }, baseDomain: string): string[] {
+  const names = Object.values(platformHostnames(instance.subdomain, baseDomain));
+  if (instance.hasNestedHostnames) names.push(...Object.values(nestedPlatformHostnames(instance.subdomain, baseDomain)).slice(1));
+  return names;
+}
+
 /** Every name the load balancer routes to the instance: its platform names, and its custom domain's once verified. */
 export function routedHostnames(instance: HostnameSource & { subdomain: string }, baseDomain: string): string[] {
-  const names = Object.values(platformHostnames(instance.subdomain, baseDomain));
+  const names = allPlatformHostnames(instance, baseDomain);
   if (instance.customDomain && instance.customDomainStatus === "verified") names.push(...Object.values(hostnamesUnder(instance.customDomain)));
   return names;
 }
@@ -58,7 +94,7 @@ export function instanceSiteUrl(instance: HostnameSource, baseDomain: string, ad
  */
 export function instanceBrowserOrigins(instance: HostnameSource, baseDomain: string): string[] {
   if (!instance.subdomain) throw new Error("This instance has no subdomain yet (it is a draft).");
-  const platform = Object.values(platformHostnames(instance.subdomain, baseDomain));
+  const platform = allPlatformHostnames({ ...instance, subdomain: instance.subdomain }, baseDomain);
   const origins = baseDomain === "localhost" ? platform.map((host) => `http://${host}:*`) : platform.map((host) => `https://${host}`);
   if (instance.customDomain && instance.customDomainStatus === "verified") {
     origins.push(...Object.values(hostnamesUnder(instance.customDomain)).map((host) => `https://${host}`));
@@ -85,12 +121,15 @@ export function siteUrlFor(instance: HostnameSource, config: SiteUrlConfig, addr
 }
 
 /**
- * The owner's ways into their Open edX, beside the site link: Studio (the studio name under the same scheme and
- * port) and the LMS's Django admin. They sign in with the superuser made at first boot (cloud-init/owner-account.ts).
+ * The owner's ways into their Open edX, beside the site link: Studio (the Studio name of the site's, under the same
+ * scheme and port) and the LMS's Django admin. They sign in with the superuser made at first boot
+ * (cloud-init/owner-account.ts). A site on the subdomain has its Studio beside it (studio-acme.<base>), or below it
+ * until the instance moved to one-label names; a custom domain's is below it.
  */
-export function ownerToolLinks(siteUrl: string): { studio: string; lmsAdmin: string } {
+export function ownerToolLinks(siteUrl: string, instance: HostnameSource): { studio: string; lmsAdmin: string } {
   const site = new URL(siteUrl);
   const studio = new URL(site.origin);
-  studio.hostname = hostnamesUnder(site.hostname).studio;
+  const isCustomSite = instance.customDomainStatus === "verified" && site.hostname === instance.customDomain;
+  studio.hostname = !isCustomSite && !instance.hasNestedHostnames ? `studio-${site.hostname}` : hostnamesUnder(site.hostname).studio;
   return { studio: studio.toString(), lmsAdmin: new URL("/admin", site).toString() };
 }

@@ -10,6 +10,8 @@ describe("subdomain rules", () => {
     ["school-of-arts", "school-of-arts"],
     ["x".repeat(40), "x".repeat(40)],
     ["123", "123"],
+    ["studios-of-art", "studios-of-art"],
+    ["my-studio-acme", "my-studio-acme"],
   ])("accepts %j as %j", (input, expected) => {
     expect(subdomainSchema.parse(input)).toBe(expected);
   });
@@ -41,6 +43,10 @@ describe("subdomain rules", () => {
     ["app", '"app" is reserved. Choose another subdomain.'],
     ["dashboard", '"dashboard" is reserved. Choose another subdomain.'],
     ["lyceum", '"lyceum" is reserved. Choose another subdomain.'],
+    // Another instance's Studio, preview and apps names (studio-acme.<base> is acme's Studio).
+    ["studio-acme", 'A subdomain cannot start with "studio-": those names belong to each instance\'s Studio, preview and apps.'],
+    ["Preview-acme", 'A subdomain cannot start with "preview-": those names belong to each instance\'s Studio, preview and apps.'],
+    ["apps-acme", 'A subdomain cannot start with "apps-": those names belong to each instance\'s Studio, preview and apps.'],
   ])("rejects %j: %s", (input, message) => {
     const result = subdomainSchema.safeParse(input);
     expect(result.success).toBe(false);

@@ -1,5 +1,6 @@
 // The subdomain rules, one zod schema used by the registration form and re-checked by the server.
 import { z } from "zod";
+import { ONE_LABEL_PREFIXES } from "./hostnames";
 
 const RESERVED_SUBDOMAINS = new Set([
   "www", "api", "admin", "staff", "studio", "preview", "mail", "smtp", "status", "help", "support", "docs",
@@ -28,5 +29,8 @@ function subdomainProblem(value: string): string | null {
   if (value.startsWith("-") || value.endsWith("-")) return "A subdomain cannot start or end with a hyphen.";
   if (value.includes("--")) return "Use single hyphens only.";
   if (RESERVED_SUBDOMAINS.has(value)) return `"${value}" is reserved. Choose another subdomain.`;
+  // studio-acme.<base> is instance acme's Studio: as another instance's LMS it would take acme's names.
+  const prefix = ONE_LABEL_PREFIXES.find((reserved) => value.startsWith(reserved));
+  if (prefix) return `A subdomain cannot start with "${prefix}": those names belong to each instance's Studio, preview and apps.`;
   return null;
 }

@@ -8,7 +8,7 @@ import { PLANS } from "@/server/billing/plans";
 import { appServerCountFor } from "@/server/deployments/app-servers";
 import { env } from "@/server/env";
 import { publicInstance } from "@/server/instances/draft-view";
-import { instanceHostnames, siteUrlFor } from "@/server/instances/hostnames";
+import { servedHostnames, siteUrlFor } from "@/server/instances/hostnames";
 import { instanceLedger } from "@/server/instances/queries";
 import { auditEntries } from "./audit";
 
@@ -48,7 +48,7 @@ export async function staffInstanceDetail(q: Queryable, id: string) {
     plan: PLANS.find((plan) => plan.id === instance.plan) ?? null,
     subscription: subscription ?? null,
     // A draft has no hostnames until its Domain step is saved.
-    hostnames: instance.subdomain ? instanceHostnames(instance, LYCEUM_BASE_DOMAIN) : null,
+    hostnames: instance.subdomain ? servedHostnames(instance, LYCEUM_BASE_DOMAIN) : null,
     siteUrl: instance.status === "running" ? siteUrlFor(instance, env(), active?.address ?? null) : null,
     ledger,
     deployments: deploymentRows,

@@ -20,6 +20,8 @@ export type Pebble = {
   httpPort: number;
   /** PEM of the root that signs the certificates pebble issues (new at every start). */
   issuingRootPem(): Promise<string>;
+  /** How many orders Pebble has taken since it started, as its own log says ("Added order … to the db"). */
+  ordersAdded(): number;
   /** What pebble's management interface says of a certificate it issued (by the leaf's serial), or null if it knows none. */
   certificateStatus(chainPem: string): Promise<PebbleCertificateStatus | null>;
   stop(): Promise<void>;
@@ -102,6 +104,9 @@ export async function startPebble(): Promise<Pebble> {
     httpPort,
     async issuingRootPem() {
       return (await get(`https://127.0.0.1:${pebbleManagementPort}/roots/0`)).body;
+    },
+    ordersAdded() {
+      return output.join("").match(/^.*Added order "[^"]+" to the db$/gm)?.length ?? 0;
     },
     async certificateStatus(chainPem) {
       const leaf = new X509Certificate(chainPem);

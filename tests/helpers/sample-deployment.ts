@@ -31,6 +31,7 @@ export const instance: Instance = {
   subdomain: "sample",
   customDomain: null,
   customDomainStatus: null,
+  hasNestedHostnames: false,
   customDomainProblem: null,
   customDomainCheckedAt: null,
   customDomainSince: null,

@@ -34,17 +34,16 @@ describe("hostname claims across the fleet", () => {
     const draft = await draftOf();
     const domain = `claims-${uniqueSuffix()}.example`;
     await draft.saveDomain(domain);
-    const host = `${draft.subdomain}.localhost`;
     expect(await claimsOf(draft.id)).toEqual(
       [
         `custom_domain apps apps.${domain}`,
         `custom_domain lms ${domain}`,
         `custom_domain preview preview.${domain}`,
         `custom_domain studio studio.${domain}`,
-        `subdomain apps apps.${host}`,
-        `subdomain lms ${host}`,
-        `subdomain preview preview.${host}`,
-        `subdomain studio studio.${host}`,
+        `subdomain apps apps-${draft.subdomain}.localhost`,
+        `subdomain lms ${draft.subdomain}.localhost`,
+        `subdomain preview preview-${draft.subdomain}.localhost`,
+        `subdomain studio studio-${draft.subdomain}.localhost`,
       ].sort(),
     );
   });
@@ -94,6 +93,23 @@ describe("hostname claims across the fleet", () => {
     expect(holders).toHaveLength(1);
     const winner = drafts[results.findIndex((result) => result.status === "fulfilled")]!;
     expect(holders[0]!.instanceId).toBe(winner.id);
+  });
+
+  it("never lets a subdomain take another instance's Studio, preview or apps name", async () => {
+    const victim = await draftOf();
+    await victim.saveDomain();
+    for (const prefix of ["studio-", "preview-", "apps-"]) {
+      const attacker = await draftOf();
+      // studio-<victim>.<base> is the victim's Studio: as the attacker's LMS it would take the victim's authoring site.
+      await expect(attacker.saveDomain(undefined, `${prefix}${victim.subdomain}`)).rejects.toMatchObject({
+        code: "BAD_REQUEST",
+        message: expect.stringContaining(`A subdomain cannot start with "${prefix}"`),
+      });
+      expect((await db.query.instances.findFirst({ where: eq(instances.id, attacker.id) }))!.subdomain).toBeNull();
+    }
+    // The victim's names stay its own.
+    const holder = await db.select().from(instanceHostnames).where(eq(instanceHostnames.hostname, `studio-${victim.subdomain}.localhost`));
+    expect(holder.map((row) => row.instanceId)).toEqual([victim.id]);
   });
 
   it("never lets a subdomain take the portal's hostname, though it is not on the reserved list", async () => {

@@ -12,7 +12,7 @@ const instance = {
 describe("the senders an instance may use on the mail relay", () => {
   it("allows its configured sender and contact address, and any address at its own hostnames", () => {
     const allowed = allowedSenders(instance, "lyceum.example");
-    for (const address of ["courses@alpha.example", "COURSES@ALPHA.EXAMPLE", "owner@mail.example", "no-reply@alpha.lyceum.example", "x@studio.alpha.lyceum.example"]) {
+    for (const address of ["courses@alpha.example", "COURSES@ALPHA.EXAMPLE", "owner@mail.example", "no-reply@alpha.lyceum.example", "x@studio-alpha.lyceum.example"]) {
       expect(isAllowedSender(allowed, address)).toBe(true);
     }
   });
@@ -24,5 +24,10 @@ describe("the senders an instance may use on the mail relay", () => {
     }
     const verified = allowedSenders({ ...instance, customDomainStatus: "verified" }, "lyceum.example");
     expect(isAllowedSender(verified, "no-reply@learn.alpha.example")).toBe(true);
+  });
+
+  it("allows its nested names only while it still serves them", () => {
+    expect(isAllowedSender(allowedSenders(instance, "lyceum.example"), "x@studio.alpha.lyceum.example")).toBe(false);
+    expect(isAllowedSender(allowedSenders({ ...instance, hasNestedHostnames: true }, "lyceum.example"), "x@studio.alpha.lyceum.example")).toBe(true);
   });
 });

@@ -2,9 +2,9 @@
 // address (Open edX's CONTACT_EMAIL), and any address at one of its own hostnames (Tutor sends bulk email as
 // no-reply@<LMS host>). Anything else is another instance's or someone else's name.
 import type { Instance } from "@/db/schema";
-import { hostnamesUnder, platformHostnames } from "@/server/instances/hostnames";
+import { allPlatformHostnames, hostnamesUnder } from "@/server/instances/hostnames";
 
-type SenderSource = Pick<Instance, "emailSettings" | "contactEmail" | "subdomain" | "customDomain" | "customDomainStatus">;
+type SenderSource = Pick<Instance, "emailSettings" | "contactEmail" | "subdomain" | "customDomain" | "customDomainStatus"> & { hasNestedHostnames?: boolean };
 
 export function allowedSenders(instance: SenderSource, baseDomain: string): { addresses: Set<string>; domains: Set<string> } {
   const addresses = new Set<string>();
@@ -12,7 +12,7 @@ export function allowedSenders(instance: SenderSource, baseDomain: string): { ad
   if (configured) addresses.add(configured.toLowerCase());
   if (instance.contactEmail) addresses.add(instance.contactEmail.toLowerCase());
   const domains = new Set<string>();
-  if (instance.subdomain) for (const host of Object.values(platformHostnames(instance.subdomain, baseDomain))) domains.add(host);
+  if (instance.subdomain) for (const host of allPlatformHostnames({ ...instance, subdomain: instance.subdomain }, baseDomain)) domains.add(host);
   if (instance.customDomain && instance.customDomainStatus === "verified") {
     for (const host of Object.values(hostnamesUnder(instance.customDomain))) domains.add(host);
   }

@@ -1,5 +1,6 @@
 // DNS records. Instance names carry no resource prefix (they are the client's subdomain), so "ours" is what
-// publish_dns makes: an A record for `<sub>.<base>` or `studio|preview|apps.<sub>.<base>` that points at this
+// publish_dns makes: an A record for `<sub>.<base>` (which covers `studio-<sub>.<base>` and the other one-label names), or a nested
+// `studio|preview|apps.<sub>.<base>` of an instance not yet moved to them, that points at this
 // portal's ingress address and nothing else. The zone's other records (the portal's own, mail, the apex, a
 // wildcard) never match, so reconcile cannot remove them.
 import { isEntryOf } from "@/server/instances/ledger-entry";

@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useQueryClient } from "@tanstack/react-query";
 import { useMemo, type ReactNode } from "react";
 import { EventLog } from "@/app/_components/live/event-log";
-import { ownerToolLinks } from "@/server/instances/hostnames";
+import { ownerToolLinks, type HostnameSource } from "@/server/instances/hostnames";
 import { useInstanceEvents } from "@/app/_components/live/use-instance-events";
 import { StatusBadge } from "@/app/_components/status-badge";
 import { useTRPC } from "@/app/_trpc/client";
@@ -20,6 +20,8 @@ import { deriveTimeline } from "./timeline";
 type Props = {
   instanceId: string;
   subdomain?: string | null;
+  /** What the Studio link is derived from (the subdomain alone: the one-label Studio name beside the site). */
+  hostnameSource?: HostnameSource;
   initialStatus: InstanceStatus;
   initialEvents: InstanceEvent[];
   initialSiteUrl: string | null;
@@ -83,7 +85,7 @@ export function InstanceLive(props: Props) {
             </a>
           </p>
         ) : null}
-        {status === "running" && siteUrl ? <OwnerToolLinks siteUrl={siteUrl} /> : null}
+        {status === "running" && siteUrl ? <OwnerToolLinks siteUrl={siteUrl} instance={props.hostnameSource ?? { subdomain: props.subdomain ?? null }} /> : null}
         <OperationControls instanceId={instanceId} status={status} failedStep={steps.find((step) => step.state === "failed") ?? null} />
         {showSettingsLink && (status === "running" || status === "suspended") ? (
           <p>
@@ -145,8 +147,8 @@ export function InstanceLive(props: Props) {
 }
 
 /** Studio and the LMS admin, signed in to with the account the owner set a password for from the first-boot email. */
-function OwnerToolLinks({ siteUrl }: { siteUrl: string }) {
-  const links = ownerToolLinks(siteUrl);
+function OwnerToolLinks({ siteUrl, instance }: { siteUrl: string; instance: HostnameSource }) {
+  const links = ownerToolLinks(siteUrl, instance);
   return (
     <p className="flex gap-4">
       <a href={links.studio} target="_blank" rel="noreferrer">

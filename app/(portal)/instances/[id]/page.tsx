@@ -43,6 +43,12 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
       <InstanceLive
         instanceId={instance.id}
         subdomain={instance.subdomain}
+        hostnameSource={{
+          subdomain: instance.subdomain,
+          customDomain: instance.customDomain,
+          customDomainStatus: instance.customDomainStatus,
+          hasNestedHostnames: instance.hasNestedHostnames,
+        }}
         initialStatus={instance.status}
         initialEvents={events}
         initialSiteUrl={siteUrl}

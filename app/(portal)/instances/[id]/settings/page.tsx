@@ -34,7 +34,15 @@ export default async function InstanceSettingsPage({ params }: { params: Promise
       {view.instance.customDomain && isOwnerOf(user, view.instance) ? (
         <CertificateUploadForm instanceId={id} customDomain={view.customDomainShown ?? view.instance.customDomain} />
       ) : null}
-      <InstanceLive instanceId={id} initialStatus={live.instance.status} initialEvents={live.events} initialSiteUrl={live.siteUrl} showSettingsLink={false} />
+      <InstanceLive
+        instanceId={id}
+        hostnameSource={{
+          subdomain: live.instance.subdomain,
+          customDomain: live.instance.customDomain,
+          customDomainStatus: live.instance.customDomainStatus,
+          hasNestedHostnames: live.instance.hasNestedHostnames,
+        }}
+        initialStatus={live.instance.status} initialEvents={live.events} initialSiteUrl={live.siteUrl} showSettingsLink={false} />
     </div>
   );
 }
