@@ -3,6 +3,7 @@ import { index, jsonb, pgEnum, pgTable, text, timestamp, uuid } from "drizzle-or
 import type { DeploymentConfig } from "@/server/deployments/config";
 import { instances } from "./instances";
 import { instanceOperations } from "./operations";
+import { releases } from "./releases";
 
 export const deploymentStatus = pgEnum("deployment_status", [
   "new",
@@ -23,6 +24,8 @@ export const deployments = pgTable(
     operationId: uuid("operation_id").references(() => instanceOperations.id, { onDelete: "set null" }),
     status: deploymentStatus("status").notNull().default("new"),
     computeDriver: text("compute_driver").notNull(),
+    // The Open edX release it runs (null: configured before releases were recorded).
+    releaseId: uuid("release_id").references(() => releases.id),
     // The VM (or local process) id and the address it serves on, once known.
     serverId: text("server_id"),
     address: text("address"),

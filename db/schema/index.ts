@@ -8,6 +8,8 @@ export * from "./backups";
 export * from "./events";
 export * from "./resources";
 export * from "./deployments";
+export * from "./releases";
+export * from "./upgrades";
 export * from "./boot-phases";
 export * from "./billing";
 export * from "./billing-customers";

@@ -14,6 +14,8 @@ export const operationKind = pgEnum("operation_kind", [
   "deprovision",
   "backup",
   "restore",
+  "upgrade",
+  "rollback",
 ]);
 
 /**

@@ -7,6 +7,8 @@ import { provisionPipeline } from "./provision";
 import { reconfigurePipeline } from "./reconfigure";
 import { redeployPipeline } from "./redeploy";
 import { restorePipeline } from "./restore";
+import { rollbackPipeline } from "./rollback";
+import { upgradePipeline } from "./upgrade";
 import { resumePipeline } from "./resume";
 import { suspendPipeline } from "./suspend";
 
@@ -19,4 +21,6 @@ export const PIPELINES: Record<OperationKind, Pipeline> = {
   deprovision: deprovisionPipeline,
   backup: backupPipeline,
   restore: restorePipeline,
+  upgrade: upgradePipeline,
+  rollback: rollbackPipeline,
 };

@@ -14,6 +14,7 @@ import { renderServiceConfig, siteConfigOf } from "@/server/instances/service-co
 import { renderSiteConfig } from "@/server/instances/site-config";
 import { ownerEmailOf } from "@/server/notifications/instance-emails";
 import { terminateObsoleteDeployments } from "@/server/deployments/retire";
+import { releaseDeploymentConfig, releaseForNewDeployment } from "@/server/releases/deployment-release";
 import { PermanentStepError } from "../runner/errors";
 import type { PipelineStep, StepContext } from "../runner/types";
 import { countRemoved, removeRecorded } from "./ledger-walk";
@@ -35,7 +36,9 @@ export const renderDeploymentConfig: PipelineStep = {
     // The instance's plan as it is now (a plan change may be what this deployment is for): its VM size and limits.
     // The owner's account email: their LMS superuser is made with it at first boot (cloud-init/owner-account.ts).
     const ownerEmail = await ownerEmailOf(ctx.db, ctx.instance);
-    const siteConfig = { ...planDeploymentConfig(planById(ctx.instance.plan)), ...renderSiteConfig(ctx.instance, ctx.env), ownerEmail, services };
+    // The release: an upgrade's target, else the instance's own (the default for its first deployment).
+    const release = await releaseForNewDeployment(ctx.db, ctx.instance, ctx.operation.id);
+    const siteConfig = { ...planDeploymentConfig(planById(ctx.instance.plan)), ...renderSiteConfig(ctx.instance, ctx.env), ownerEmail, services, release: releaseDeploymentConfig(release) };
     const { hostnames } = siteConfig;
     const serviceNames = Object.keys(services);
     const withServices = serviceNames.length ? ` with ${serviceNames.join(", ")} credentials` : "";
@@ -47,7 +50,7 @@ export const renderDeploymentConfig: PipelineStep = {
     const config: DeploymentConfig = { ...siteConfig, bootReport: { url: bootReportUrl(ctx.env, ctx.infra.compute.name, id) } };
     const sealedSecrets = encryptJson({ ...secrets, bootReport }, sealedCells.deploymentSecrets({ id, instanceId: ctx.instance.id }));
     if (existing) {
-      await ctx.db.update(deployments).set({ config, secrets: sealedSecrets }).where(eq(deployments.id, existing.id));
+      await ctx.db.update(deployments).set({ config, secrets: sealedSecrets, releaseId: release.id }).where(eq(deployments.id, existing.id));
       return `refreshed the configuration of deployment ${existing.id.slice(0, 8)} for ${hostnames.lms}${withServices}`;
     }
     const [created] = await ctx.db
@@ -57,11 +60,12 @@ export const renderDeploymentConfig: PipelineStep = {
         instanceId: ctx.instance.id,
         operationId: ctx.operation.id,
         computeDriver: ctx.infra.compute.name,
+        releaseId: release.id,
         config,
         secrets: sealedSecrets,
       })
       .returning();
-    return `prepared deployment ${created!.id.slice(0, 8)} for ${hostnames.lms} and ${hostnames.studio}${withServices}`;
+    return `prepared deployment ${created!.id.slice(0, 8)} of ${release.name} (Tutor ${release.tutorVersion}) for ${hostnames.lms} and ${hostnames.studio}${withServices}`;
   },
 };
 

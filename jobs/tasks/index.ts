@@ -5,6 +5,9 @@ import type { JobName } from "@/server/queue/payloads";
 import { back_up_instance } from "./back_up_instance";
 import { deprovision_instance } from "./deprovision_instance";
 import { restore_instance } from "./restore_instance";
+import { retire_upgrade_fallbacks } from "./retire_upgrade_fallbacks";
+import { roll_back_instance } from "./roll_back_instance";
+import { upgrade_instance } from "./upgrade_instance";
 import { prune_backups } from "./prune_backups";
 import { stop_suspended_servers } from "./stop_suspended_servers";
 import { schedule_backups } from "./schedule_backups";
@@ -39,6 +42,9 @@ export const taskList = {
   redeploy_instance,
   back_up_instance,
   restore_instance,
+  upgrade_instance,
+  roll_back_instance,
+  retire_upgrade_fallbacks,
   schedule_backups,
   prune_backups,
   stop_suspended_servers,

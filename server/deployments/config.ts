@@ -89,6 +89,15 @@ const serverConfigSchema = z.object({
   ownerEmail: optionalText.optional(),
   /** Where the server reports its boot phases (its token is sealed with the secrets). */
   bootReport: z.object({ url: text }).optional(),
+  /** The Open edX release it runs, every version exact (server/releases/); absent in configurations rendered before. */
+  release: z
+    .object({
+      name: text,
+      tutorVersion: text,
+      pluginVersions: z.record(text, text),
+      migrations: z.array(z.object({ id: text, databaseSuffix: text, sql: text })),
+    })
+    .optional(),
 });
 
 export const deploymentConfigSchema = z.object({

@@ -27,6 +27,8 @@ const NOUN: Record<OperationKind, string> = {
   deprovision: "deprovisioning",
   backup: "backup",
   restore: "restore",
+  upgrade: "upgrade",
+  rollback: "rollback",
 };
 
 const STARTED_BY: Record<Exclude<CancelTarget["initiator"], "owner">, string> = {
@@ -57,6 +59,10 @@ function ownerRemedy(operation: CancelTarget): string {
       return "it finishes on its own; the instance keeps serving meanwhile";
     case "restore":
       return "contact support: a restore stopped half-way leaves the data part old, part new";
+    case "upgrade":
+      return "it finishes on its own; the old release keeps serving until the new one passes its health gate";
+    case "rollback":
+      return "contact support: a rollback stopped half-way may leave the data restored but the new release serving";
   }
 }
 

@@ -15,6 +15,10 @@ export const jobPayloads = {
   resume_instance: operationJobPayload,
   back_up_instance: operationJobPayload,
   restore_instance: operationJobPayload,
+  upgrade_instance: operationJobPayload,
+  roll_back_instance: operationJobPayload,
+  /** Every quarter hour (crontab): retires the old deployments of upgrades whose fallback time is over. */
+  retire_upgrade_fallbacks: z.object({}).passthrough(),
   reconcile_compute: z.object({}).passthrough(),
   /** Daily (jobs/crontab.ts): renews every certificate we issued that expires within 30 days. */
   renew_certificates: z.object({}).passthrough(),
@@ -59,4 +63,6 @@ export const OPERATION_JOB: Record<OperationKind, JobName> = {
   resume: "resume_instance",
   backup: "back_up_instance",
   restore: "restore_instance",
+  upgrade: "upgrade_instance",
+  rollback: "roll_back_instance",
 };

@@ -19,6 +19,7 @@ import { redeployInstance } from "./redeploy";
 import { requeueJob } from "./requeue-job";
 import { retryFailedOperation } from "./retry-operation";
 import { resumeInstance, suspendInstance } from "./suspend-resume";
+import { addRelease, changeRelease, rollbackInstance, upgradeInstance } from "./upgrades";
 
 export const STAFF_ACTIONS = {
   cancelOperation,
@@ -32,6 +33,10 @@ export const STAFF_ACTIONS = {
   backUpInstance,
   restoreInstance,
   cloneBackup,
+  upgradeInstance,
+  rollbackInstance,
+  addRelease,
+  changeRelease,
   cleanUpOrphans,
   advanceBillingClock,
   setCardDeclines,
