@@ -9,6 +9,7 @@ import { BackupsPanel } from "./backups-panel";
 import { BillingNotice } from "./billing-notice";
 import { CertificatesPanel } from "./certificates-panel";
 import { InstanceLive } from "./instance-live";
+import { ReleasePanel } from "./release-panel";
 
 export default async function InstancePage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
@@ -46,6 +47,7 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
         initialResources={resources}
         canDeprovision={isStaff(user)}
       />
+      <ReleasePanel instanceId={instance.id} subdomain={instance.subdomain ?? ""} status={instance.status} />
       <BackupsPanel instanceId={instance.id} subdomain={instance.subdomain ?? ""} status={instance.status} />
       <CertificatesPanel certificates={certificates} />
     </div>
