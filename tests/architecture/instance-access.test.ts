@@ -63,6 +63,9 @@ describe("procedures about one instance", () => {
       "instances.backups": "ownerOrStaff",
       "instances.backUp": "ownerOrStaff",
       "instances.restore": "ownerOrStaff",
+      "instances.releaseOptions": "ownerOrStaff",
+      "instances.upgrade": "ownerOrStaff",
+      "instances.rollback": "ownerOrStaff",
       "instances.subdomainAvailable": `exempt: ${EXEMPTIONS["instances.subdomainAvailable"]}`,
       // Staff see the instance; the checkout itself refuses anyone but the owner (server/billing/checkout.ts).
       "instances.startCheckout": "ownerOrStaff",
@@ -99,6 +102,8 @@ describe("procedures about one instance", () => {
       "staff.redeploy": "staff action",
       "staff.backUp": "staff action",
       "staff.restore": "staff action",
+      "staff.upgrade": "staff action",
+      "staff.rollback": "staff action",
       "staffBilling.instance": "staff",
       "staffBilling.keepInstance": "staff action",
     });
