@@ -99,7 +99,7 @@ export const ledger = [
 /** A deployment's stored configuration, as the config step renders it, with these services. */
 export function sampleDeploymentConfig(forInstance: Instance = instance, services: ServiceConfig = {}): DeploymentConfig {
   const site = renderSiteConfig(forInstance, { LYCEUM_BASE_DOMAIN: "lyceum.example", publicUrl: "https://portal.lyceum.example" });
-  return { ...planDeploymentConfig(planById(forInstance.plan)), ...site, services };
+  return { ...planDeploymentConfig(planById(forInstance.plan)), ...site, services, release: SAMPLE_RELEASE };
 }
 
 /**
