@@ -47,7 +47,7 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
         initialResources={resources}
         canDeprovision={isStaff(user)}
       />
-      <ReleasePanel instanceId={instance.id} subdomain={instance.subdomain ?? ""} status={instance.status} />
+      <ReleasePanel instanceId={instance.id} subdomain={instance.subdomain ?? ""} />
       <BackupsPanel instanceId={instance.id} subdomain={instance.subdomain ?? ""} status={instance.status} />
       <CertificatesPanel certificates={certificates} />
     </div>

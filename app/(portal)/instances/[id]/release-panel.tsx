@@ -7,17 +7,20 @@ import { useState } from "react";
 import { ErrorMessage } from "@/app/_components/error-message";
 import { SelectField } from "@/app/_components/select-field";
 import { useTRPC } from "@/app/_trpc/client";
-import type { InstanceStatus } from "@/db/schema";
 
 const utc = (value: Date) => `${value.toISOString().replace("T", " ").slice(0, 16)} UTC`;
 
-export function ReleasePanel({ instanceId, subdomain, status }: { instanceId: string; subdomain: string; status: InstanceStatus }) {
+export function ReleasePanel({ instanceId, subdomain }: { instanceId: string; subdomain: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [notice, setNotice] = useState<string | null>(null);
   const [targetId, setTargetId] = useState("");
   const [confirm, setConfirm] = useState("");
-  const options = useQuery({ ...trpc.instances.releaseOptions.queryOptions({ id: instanceId }), refetchInterval: notice ? 5000 : false });
+  // Refreshed while the instance comes up or an operation runs: the release and the rollback change when it ends.
+  const options = useQuery({
+    ...trpc.instances.releaseOptions.queryOptions({ id: instanceId }),
+    refetchInterval: (query) => (query.state.data?.isRunning && !query.state.data.busyWith ? false : 3000),
+  });
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.instances.releaseOptions.queryKey({ id: instanceId }) });
   const upgrade = useMutation(
     trpc.instances.upgrade.mutationOptions({
@@ -40,7 +43,7 @@ export function ReleasePanel({ instanceId, subdomain, status }: { instanceId: st
   if (!data) return null;
   const chosen = targetId || data.targets[0]?.id || "";
   const offer = data.rollback;
-  const canAct = status === "running";
+  const canAct = data.isRunning && !data.busyWith;
   return (
     <section className="card stack" aria-labelledby="release-heading">
       <h2 id="release-heading" className="mt-0">
@@ -51,6 +54,7 @@ export function ReleasePanel({ instanceId, subdomain, status }: { instanceId: st
         {data.current?.status === "end_of_life" ? " — end of life: please upgrade." : null}
       </p>
       {notice ? <p role="status">{notice}</p> : null}
+      {data.busyWith ? <p className="hint">A {data.busyWith} is under way: follow it in the log above.</p> : null}
       {canAct && data.targets.length > 0 ? (
         <form
           className="stack"
