@@ -78,7 +78,8 @@ describe("the OVH VM's cloud-init user-data", () => {
     for (const requirement of requirements) expect(requirement).toMatch(/^[a-z0-9-]+==\d+\.\d+\.\d+$/);
     expect(userData).not.toMatch(/[<>~]=|tutor\[full\]/);
     // A configuration without a release (rendered before there were releases) boots nothing rather than float.
-    const { release: _release, ...unreleased } = deployedConfig();
+    const unreleased: Record<string, unknown> = deployedConfig();
+    delete unreleased.release;
     expect(() => render(unreleased)).toThrow(/release: is missing/);
     expect(() => render({ ...deployedConfig(), release: { ...SAMPLE_RELEASE, tutorVersion: ">=17.0.0,<18.0.0" } })).toThrow(/exact version/);
   });
