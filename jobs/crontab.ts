@@ -22,6 +22,8 @@ export const CRONTAB_LINES: string[] = [
   cronLine("*/15 * * * *", "retry_failed_deprovisions", "jobKey=retry_failed_deprovisions&max=1"),
   // Each instance keeps its active deployment and one fallback (server/deployments/retire.ts).
   cronLine("0 3 * * *", "terminate_obsolete_deployments"),
+  // An upgrade's old deployment is its rollback's fallback for UPGRADE_FALLBACK_HOURS, then retired (jobs/upgrades/).
+  cronLine("*/15 * * * *", "retire_upgrade_fallbacks", "jobKey=retire_upgrade_fallbacks&max=1"),
   // Orphans and ghosts: every backend against the ledger (server/reconcile/); staff are emailed findings.
   cronLine("30 3 * * *", "reconcile_resources"),
   // Billing as a desired state (server/billing/desired-state.ts): a cancelled suspension, a lost timer or a plan change

@@ -227,6 +227,13 @@ export const envSchema = z.object({
    * @default `180`
    */
   APP_SERVER_REPLACE_AFTER_SECONDS: z.coerce.number().int().min(0).default(180),
+
+  /**
+   * Hours an upgraded instance keeps its old deployment (on the old release) as the fallback a rollback switches back
+   * to; then a sweep retires it and the upgrade can no longer be rolled back.
+   * @default `72`
+   */
+  UPGRADE_FALLBACK_HOURS: z.coerce.number().min(0).default(72),
   /**
    * Where instances run: `local` processes on this machine, or `ovh` Public Cloud VMs (see [OVH
    * compute](#ovh-compute)).

@@ -16,7 +16,7 @@ import { renderTutorConfig } from "@/server/infra/compute/cloud-init/tutor-confi
 import { parseDeployedConfig } from "@/server/infra/compute/cloud-init/deployed-config";
 import { assertStateOffVm, BROKER_URL_KEY, isVmLocalHost, OBJECT_STORAGE_BUCKET_KEYS, STATEFUL_TUTOR_SERVICES } from "@/server/infra/compute/cloud-init/state-off-vm";
 import { OPENEDX_TRACKING_LOGS } from "@/server/instances/openedx-services";
-import { DEPLOYMENT_ID, deployedConfig, instance, ledger, PLATFORM, render, SAMPLE_TUTOR_SECRETS } from "./helpers/sample-deployment";
+import { DEPLOYMENT_ID, deployedConfig, instance, ledger, PLATFORM, render, SAMPLE_RELEASE, SAMPLE_TUTOR_SECRETS } from "./helpers/sample-deployment";
 
 const GOLDEN = path.join(__dirname, "golden", "ovh-user-data.yaml");
 type CloudConfig = { packages: string[]; write_files: { path: string; content: string; permissions: string }[]; runcmd: string[][] };
@@ -63,11 +63,25 @@ describe("the OVH VM's cloud-init user-data", () => {
     expect(cloudConfig.packages).toEqual(expect.arrayContaining(["docker.io", "docker-compose-v2", "python3-venv"]));
     expect(fileIn(cloudConfig, "/tutor/config.yml").permissions).toBe("0600");
     const commands = cloudConfig.runcmd.map((command) => command.join(" "));
-    expect(commands).toContainEqual(expect.stringMatching(/pip install .*tutor\[full\]>=17\.0\.0,<18\.0\.0 tutor-contrib-s3/));
+    expect(commands).toContainEqual(expect.stringMatching(/pip install --quiet tutor==17\.0\.6 tutor-contrib-s3==1\.4\.0 tutor-indigo==17\.4\.2 tutor-mfe==17\.0\.1$/));
     // What `tutor local launch` does, in its order: config, start, then the init jobs (migrations).
     const order = ["tutor config save", "tutor images pull all", "tutor local start --detach", "tutor local do init"].map((end) => commands.findIndex((c) => c.endsWith(end)));
     expect(order.every((index, i) => index >= 0 && (i === 0 || index > order[i - 1]!))).toBe(true);
     expect(commands.every((command) => command.includes("tutor ") === command.includes("TUTOR_ROOT=/opt/lyceum/tutor"))).toBe(true);
+  });
+
+  it("pins Tutor and every plugin to the release's exact version: nothing installed floats", () => {
+    const pipCommands = (parse(userData) as CloudConfig).runcmd.filter((command) => command.includes("install") && command.some((part) => part.endsWith("/pip")));
+    expect(pipCommands).toHaveLength(1);
+    const requirements = pipCommands[0]!.slice(pipCommands[0]!.indexOf("--quiet") + 1);
+    expect(requirements.length).toBeGreaterThan(1);
+    for (const requirement of requirements) expect(requirement).toMatch(/^[a-z0-9-]+==\d+\.\d+\.\d+$/);
+    expect(userData).not.toMatch(/[<>~]=|tutor\[full\]/);
+    // A configuration without a release (rendered before there were releases) boots nothing rather than float.
+    const unreleased: Record<string, unknown> = deployedConfig();
+    delete unreleased.release;
+    expect(() => render(unreleased)).toThrow(/release: is missing/);
+    expect(() => render({ ...deployedConfig(), release: { ...SAMPLE_RELEASE, tutorVersion: ">=17.0.0,<18.0.0" } })).toThrow(/exact version/);
   });
 
   it("gives Tutor the instance's hosts, data services, mail, storage and theme", () => {

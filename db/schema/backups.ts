@@ -6,7 +6,7 @@ import type { BackupManifest } from "@/server/backups/manifest";
 import { instances } from "./instances";
 
 /** `scheduled` by the daily schedule; the `pre_*` kinds are taken by the operation they precede. */
-export const backupKind = pgEnum("backup_kind", ["scheduled", "manual", "pre_deprovision", "pre_restore", "pre_redeploy", "pre_plan_change"]);
+export const backupKind = pgEnum("backup_kind", ["scheduled", "manual", "pre_deprovision", "pre_restore", "pre_redeploy", "pre_plan_change", "pre_upgrade"]);
 
 /** `running` while artifacts are written; `verified` once every stored checksum was read back and matched. */
 export const backupStatus = pgEnum("backup_status", ["running", "verified", "failed"]);

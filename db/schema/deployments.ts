@@ -3,6 +3,7 @@ import { index, integer, jsonb, pgEnum, pgTable, text, timestamp, uuid } from "d
 import type { DeploymentConfig } from "@/server/deployments/config";
 import { instances } from "./instances";
 import { instanceOperations } from "./operations";
+import { releases } from "./releases";
 
 export const deploymentStatus = pgEnum("deployment_status", [
   "new",
@@ -25,6 +26,8 @@ export const deployments = pgTable(
     computeDriver: text("compute_driver").notNull(),
     // How many application servers it runs (deployment_servers), fixed when its configuration is rendered.
     serverCount: integer("server_count").notNull().default(1),
+    // The Open edX release it runs (null: configured before releases were recorded).
+    releaseId: uuid("release_id").references(() => releases.id),
     // Its first server's VM (or local process) id and address, once known; every server is in deployment_servers.
     serverId: text("server_id"),
     address: text("address"),

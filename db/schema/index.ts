@@ -9,6 +9,8 @@ export * from "./events";
 export * from "./resources";
 export * from "./deployments";
 export * from "./deployment-servers";
+export * from "./releases";
+export * from "./upgrades";
 export * from "./boot-phases";
 export * from "./billing";
 export * from "./billing-customers";

@@ -3,6 +3,7 @@ import { bigint, boolean, check, index, integer, jsonb, pgEnum, pgTable, text, t
 import type { Branding } from "@/server/branding/branding";
 import type { StaticPages } from "@/server/branding/static-pages";
 import type { EmailSettings } from "@/server/mail/smtp-settings";
+import { releases } from "./releases";
 import { users } from "./users";
 
 // The lifecycle's states; the allowed moves between them live in server/instances/lifecycle.ts.
@@ -70,6 +71,8 @@ export const instances = pgTable(
       .default(sql`substr(md5(gen_random_uuid()::text), 1, 12)`),
     // The deployment the load balancer routes to (no FK: deployments reference instances).
     activeDeploymentId: uuid("active_deployment_id"),
+    // The Open edX release it runs (its active deployment's); the default release when its first deployment is rendered.
+    releaseId: uuid("release_id").references(() => releases.id),
     // Since when visitors get the maintenance page instead of the site (null: the site is served). Set and
     // cleared by the front-door steps before the front door changes, so the load balancer, which is rendered
     // from the database, agrees with it even while the instance's status has not moved yet.

@@ -16,6 +16,8 @@ export const operationKind = pgEnum("operation_kind", [
   "restore",
   // A failing application server swapped for a new one (server/deployments/app-server-health.ts).
   "replace_server",
+  "upgrade",
+  "rollback",
 ]);
 
 /**

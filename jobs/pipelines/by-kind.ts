@@ -8,6 +8,8 @@ import { reconfigurePipeline } from "./reconfigure";
 import { redeployPipeline } from "./redeploy";
 import { replaceServerPipeline } from "./replace-server";
 import { restorePipeline } from "./restore";
+import { rollbackPipeline } from "./rollback";
+import { upgradePipeline } from "./upgrade";
 import { resumePipeline } from "./resume";
 import { suspendPipeline } from "./suspend";
 
@@ -21,4 +23,6 @@ export const PIPELINES: Record<OperationKind, Pipeline> = {
   backup: backupPipeline,
   restore: restorePipeline,
   replace_server: replaceServerPipeline,
+  upgrade: upgradePipeline,
+  rollback: rollbackPipeline,
 };

@@ -15,6 +15,7 @@ import { renderServiceConfig, siteConfigOf } from "@/server/instances/service-co
 import { renderSiteConfig } from "@/server/instances/site-config";
 import { ownerEmailOf } from "@/server/notifications/instance-emails";
 import { terminateObsoleteDeployments } from "@/server/deployments/retire";
+import { releaseDeploymentConfig, releaseForNewDeployment } from "@/server/releases/deployment-release";
 import { PermanentStepError } from "../runner/errors";
 import type { PipelineStep, StepContext } from "../runner/types";
 import { countRemoved, removeRecorded } from "./ledger-walk";
@@ -39,11 +40,14 @@ export const renderDeploymentConfig: PipelineStep = {
     const ownerEmail = await ownerEmailOf(ctx.db, ctx.instance);
     // The instance's services server (plans with one): memcached and Elasticsearch are there, not on the new server.
     const servicesHost = await servicesHostOf(ctx);
+    // The release: an upgrade's target, else the instance's own (the default for its first deployment).
+    const release = await releaseForNewDeployment(ctx.db, ctx.instance, ctx.operation.id);
     const siteConfig = {
       ...planDeploymentConfig(planById(ctx.instance.plan)),
       ...renderSiteConfig(ctx.instance, ctx.env),
       ownerEmail,
       services,
+      release: releaseDeploymentConfig(release),
       ...(servicesHost ? { servicesHost } : {}),
     };
     const { hostnames } = siteConfig;
@@ -59,7 +63,7 @@ export const renderDeploymentConfig: PipelineStep = {
     const config: DeploymentConfig = { ...siteConfig, bootReport: { url: bootReportUrl(ctx.env, ctx.infra.compute.name, id) } };
     const sealedSecrets = encryptJson({ ...secrets, bootReport }, sealedCells.deploymentSecrets({ id, instanceId: ctx.instance.id }));
     if (existing) {
-      await ctx.db.update(deployments).set({ config, secrets: sealedSecrets, serverCount }).where(eq(deployments.id, existing.id));
+      await ctx.db.update(deployments).set({ config, secrets: sealedSecrets, serverCount, releaseId: release.id }).where(eq(deployments.id, existing.id));
       return `refreshed the configuration of deployment ${existing.id.slice(0, 8)} for ${hostnames.lms}${withServices}`;
     }
     const [created] = await ctx.db
@@ -70,12 +74,13 @@ export const renderDeploymentConfig: PipelineStep = {
         operationId: ctx.operation.id,
         computeDriver: ctx.infra.compute.name,
         serverCount,
+        releaseId: release.id,
         config,
         secrets: sealedSecrets,
       })
       .returning();
     const servers = serverCount === 1 ? "1 application server" : `${serverCount} application servers`;
-    return `prepared deployment ${created!.id.slice(0, 8)} (${servers}) for ${hostnames.lms} and ${hostnames.studio}${withServices}`;
+    return `prepared deployment ${created!.id.slice(0, 8)} (${servers}) of ${release.name} (Tutor ${release.tutorVersion}) for ${hostnames.lms} and ${hostnames.studio}${withServices}`;
   },
 };
 

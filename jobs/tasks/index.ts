@@ -7,6 +7,9 @@ import { deprovision_instance } from "./deprovision_instance";
 import { restore_instance } from "./restore_instance";
 import { replace_app_server } from "./replace_app_server";
 import { check_app_servers } from "./check_app_servers";
+import { retire_upgrade_fallbacks } from "./retire_upgrade_fallbacks";
+import { roll_back_instance } from "./roll_back_instance";
+import { upgrade_instance } from "./upgrade_instance";
 import { prune_backups } from "./prune_backups";
 import { stop_suspended_servers } from "./stop_suspended_servers";
 import { measure_usage } from "./measure_usage";
@@ -44,6 +47,9 @@ export const taskList = {
   restore_instance,
   replace_app_server,
   check_app_servers,
+  upgrade_instance,
+  roll_back_instance,
+  retire_upgrade_fallbacks,
   schedule_backups,
   prune_backups,
   stop_suspended_servers,

@@ -33,6 +33,10 @@ describe("staff mutations", () => {
       "staff.restore": "restore",
       "staff.clone": "clone",
       "staff.cleanUpOrphans": "clean_up_orphans",
+      "staff.upgrade": "upgrade",
+      "staff.rollback": "rollback",
+      "staff.addRelease": "add_release",
+      "staff.changeRelease": "change_release",
       // Read-only: it queues a reconcile report, which lists and compares and removes nothing (the report
       // records who asked for it); cleaning up what it finds is the audited clean_up_orphans.
       "staff.runReconcile": "NOT AUDITED",

@@ -94,6 +94,15 @@ const serverConfigSchema = z.object({
    * run for this instance alone. Absent: both run on the application server.
    */
   servicesHost: text.optional(),
+  /** The Open edX release it runs, every version exact (server/releases/); absent in configurations rendered before. */
+  release: z
+    .object({
+      name: text,
+      tutorVersion: text,
+      pluginVersions: z.record(text, text),
+      migrations: z.array(z.object({ id: text, databaseSuffix: text, sql: text })),
+    })
+    .optional(),
 });
 
 export const deploymentConfigSchema = z.object({

@@ -28,6 +28,8 @@ const NOUN: Record<OperationKind, string> = {
   backup: "backup",
   restore: "restore",
   replace_server: "server replacement",
+  upgrade: "upgrade",
+  rollback: "rollback",
 };
 
 const STARTED_BY: Record<Exclude<CancelTarget["initiator"], "owner">, string> = {
@@ -60,6 +62,10 @@ function ownerRemedy(operation: CancelTarget): string {
       return "contact support: a restore stopped half-way leaves the data part old, part new";
     case "replace_server":
       return "it replaces a server that stopped answering; the others keep serving meanwhile";
+    case "upgrade":
+      return "it finishes on its own; the old release keeps serving until the new one passes its health gate";
+    case "rollback":
+      return "contact support: a rollback stopped half-way may leave the data restored but the new release serving";
   }
 }
 

@@ -18,6 +18,10 @@ export const jobPayloads = {
   replace_app_server: operationJobPayload,
   /** Every minute (crontab): checks each application server's heartbeat and replaces one failing too long. */
   check_app_servers: z.object({}).passthrough(),
+  upgrade_instance: operationJobPayload,
+  roll_back_instance: operationJobPayload,
+  /** Every quarter hour (crontab): retires the old deployments of upgrades whose fallback time is over. */
+  retire_upgrade_fallbacks: z.object({}).passthrough(),
   reconcile_compute: z.object({}).passthrough(),
   /** Daily (jobs/crontab.ts): renews every certificate we issued that expires within 30 days. */
   renew_certificates: z.object({}).passthrough(),
@@ -65,4 +69,6 @@ export const OPERATION_JOB: Record<OperationKind, JobName> = {
   backup: "back_up_instance",
   restore: "restore_instance",
   replace_server: "replace_app_server",
+  upgrade: "upgrade_instance",
+  rollback: "roll_back_instance",
 };

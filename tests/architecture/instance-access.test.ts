@@ -63,6 +63,9 @@ describe("procedures about one instance", () => {
       "instances.backups": "ownerOrStaff",
       "instances.backUp": "ownerOrStaff",
       "instances.restore": "ownerOrStaff",
+      "instances.releaseOptions": "ownerOrStaff",
+      "instances.upgrade": "ownerOrStaff",
+      "instances.rollback": "ownerOrStaff",
       "instances.subdomainAvailable": `exempt: ${EXEMPTIONS["instances.subdomainAvailable"]}`,
       "instances.usage": "ownerOrStaff",
       // Staff see the instance; the checkout itself refuses anyone but the owner (server/billing/checkout.ts).
@@ -101,6 +104,8 @@ describe("procedures about one instance", () => {
       "staff.setAppServers": "staff action",
       "staff.backUp": "staff action",
       "staff.restore": "staff action",
+      "staff.upgrade": "staff action",
+      "staff.rollback": "staff action",
       "staffBilling.instance": "staff",
       "staffBilling.keepInstance": "staff action",
     });

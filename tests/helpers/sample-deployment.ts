@@ -66,6 +66,7 @@ export const instance: Instance = {
   status: "provisioning",
   resourceKey: "abcdef012345",
   activeDeploymentId: null,
+  releaseId: null,
   lastEventSeq: 0,
   creationKey: null,
   createdAt: new Date("2026-01-01T00:00:00Z"),
@@ -100,7 +101,7 @@ export const ledger = [
 /** A deployment's stored configuration, as the config step renders it, with these services. */
 export function sampleDeploymentConfig(forInstance: Instance = instance, services: ServiceConfig = {}): DeploymentConfig {
   const site = renderSiteConfig(forInstance, { LYCEUM_BASE_DOMAIN: "lyceum.example", publicUrl: "https://portal.lyceum.example" });
-  return { ...planDeploymentConfig(planById(forInstance.plan)), ...site, services };
+  return { ...planDeploymentConfig(planById(forInstance.plan)), ...site, services, release: SAMPLE_RELEASE };
 }
 
 /**
@@ -118,8 +119,16 @@ export function deployedConfig(forInstance: Instance = instance, forLedger: Ledg
   const { services, secrets } = renderServiceConfig(forLedger, { endpoint: null, forcePathStyle: false }, forInstance);
   // Where the VM reports its boot phases, and the deployment's token (sealed with the secrets, merged in at boot).
   const bootReport = { url: `https://portal.lyceum.example/api/deployments/${DEPLOYMENT_ID}/boot-phases` };
-  return withSecrets({ ...site, ownerEmail, services, bootReport }, { ...secrets, bootReport: { token: SAMPLE_BOOT_REPORT_TOKEN } });
+  return withSecrets({ ...site, ownerEmail, services, bootReport, release: SAMPLE_RELEASE }, { ...secrets, bootReport: { token: SAMPLE_BOOT_REPORT_TOKEN } });
 }
+
+/** Quince as the catalogue seeds it (db/migrations/0020_releases_and_upgrades.sql). */
+export const SAMPLE_RELEASE = {
+  name: "quince",
+  tutorVersion: "17.0.6",
+  pluginVersions: { "tutor-mfe": "17.0.1", "tutor-indigo": "17.4.2", "tutor-contrib-s3": "1.4.0" },
+  migrations: [],
+};
 
 export const SAMPLE_BOOT_REPORT_TOKEN = "SampleBootReportToken0123456789abcdefghijk";
 

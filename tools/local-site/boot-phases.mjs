@@ -5,13 +5,14 @@
 // is logged and the boot goes on: reporting never holds a server back. Reported once per deployment, like
 // cloud-init's runcmd: a restarted process finds the marker file and is up at once.
 import { existsSync, writeFileSync } from "node:fs";
+import { runReleaseMigrations } from "./release-migrations.mjs";
 
 /** The phases in order (db/schema/boot-phases.ts). */
 const BOOT_PHASES = ["cloud-init", "docker", "images", "launch", "migrations", "health"];
 
 /**
  * Runs the boot: each phase reported started, then succeeded. `checkHealth` answers whether /heartbeat would
- * pass. Resolves when the site may answer /heartbeat.
+ * pass. Resolves when the site may answer /heartbeat; with false when it must not (its migrations failed).
  */
 export async function bootLocally({ config, markerPath, checkHealth }) {
   if (existsSync(markerPath)) return;
@@ -26,6 +27,17 @@ export async function bootLocally({ config, markerPath, checkHealth }) {
     const startedAt = new Date().toISOString();
     report({ phase, status: "started", startedAt });
     if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+    if (phase === "migrations") {
+      // A release's migrations that fail leave the server unhealthy, as a VM whose `do init` failed: never in service.
+      try {
+        console.log(await runReleaseMigrations(config));
+      } catch (error) {
+        console.error(`migrations failed: ${error.message}`);
+        report({ phase, status: "failed", startedAt, finishedAt: new Date().toISOString(), outputTail: `${error.message}\n` });
+        await Promise.allSettled(reports);
+        return false;
+      }
+    }
     if (phase === "health" && !(await checkHealth())) {
       report({ phase, status: "failed", startedAt, finishedAt: new Date().toISOString(), outputTail: "GET /heartbeat did not answer 200\n" });
       return;

@@ -169,8 +169,8 @@ server.listen(config.port, config.host ?? "127.0.0.1", () => {
     }
   };
   bootLocally({ config, markerPath: join(dirname(configPath), "booted"), checkHealth })
-    .then(() => {
-      isBooted = true;
+    .then((isUp) => {
+      isBooted = isUp !== false;
     })
     .catch((error) => console.error(`boot failed: ${error.message}`));
 });

@@ -9,6 +9,7 @@ const SECTIONS = [
   ["/staff/charts", "Charts"],
   ["/staff/billing", "Billing"],
   ["/staff/reconcile", "Reconcile"],
+  ["/staff/releases", "Releases"],
 ] as const;
 
 export default function StaffLayout({ children }: { children: ReactNode }) {

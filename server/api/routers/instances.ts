@@ -14,6 +14,8 @@ import { activeDeploymentOf, instanceEventLog, instanceLedger, instancesOwnedBy 
 import { isSubdomainAvailable } from "@/server/instances/registration";
 import { subdomainSchema } from "@/server/instances/subdomain";
 import { usageOf } from "@/server/usage/measure";
+import { releaseOptionsOf } from "@/server/upgrades/options";
+import { requestRollback, requestUpgrade } from "@/server/upgrades/requests";
 import { createTRPCRouter, instanceProcedure, protectedProcedure } from "../trpc";
 
 export const instancesRouter = createTRPCRouter({
@@ -77,6 +79,19 @@ export const instancesRouter = createTRPCRouter({
       }
       return requestRestore({ instanceId: ctx.instance.id, backupId: input.backupId, actor: ctx.user, asStaffAction: false, reason: "owner asked for a restore" });
     }),
+
+  /** Owner or staff: the release the instance runs, what it may be upgraded to, and whether a rollback is possible. */
+  releaseOptions: instanceProcedure.query(({ ctx }) => releaseOptionsOf(db, ctx.instance)),
+
+  /** Owner or staff: upgrade to a newer supported release (staff through the audited action may pick a preview). */
+  upgrade: instanceProcedure
+    .input(z.object({ releaseId: z.uuid("That is not a release id.") }))
+    .mutation(({ ctx, input }) => requestUpgrade({ instanceId: ctx.instance.id, releaseId: input.releaseId, actor: ctx.user, asStaffAction: false, reason: "owner asked for an upgrade" })),
+
+  /** Owner or staff: switch back to the release before the last upgrade; typed confirmation when data is restored. */
+  rollback: instanceProcedure
+    .input(z.object({ confirm: z.string().max(200).optional() }))
+    .mutation(({ ctx, input }) => requestRollback({ instanceId: ctx.instance.id, actor: ctx.user, confirm: input.confirm, reason: "owner asked for a rollback" })),
 
   /** The id only exempts that instance's own claim from the answer; nothing of the instance is read or returned. */
   subdomainAvailable: protectedProcedure

@@ -8,6 +8,7 @@ import { instancesByStatusOverTime, monthlyRecurringRevenue, provisioningDuratio
 import { fleetPage, fleetStatusCounts } from "@/server/staff/fleet";
 import { fleetQueryInput } from "@/server/staff/fleet-input";
 import { staffInstanceDetail } from "@/server/staff/instance-detail";
+import { releaseCatalogueWithFleet } from "@/server/staff/releases";
 import { failedJobs, jobCountsByTaskAndState, oldestWaitingJobAgeSeconds, workersWithHeartbeat } from "@/server/staff/queue";
 import { staffActionProcedure } from "../staff-action-procedure";
 import { enqueueJob } from "@/server/queue/enqueue";
@@ -70,4 +71,10 @@ export const staffRouter = createTRPCRouter({
   restore: staffActionProcedure(STAFF_ACTIONS.restoreInstance),
   clone: staffActionProcedure(STAFF_ACTIONS.cloneBackup),
   cleanUpOrphans: staffActionProcedure(STAFF_ACTIONS.cleanUpOrphans),
+  upgrade: staffActionProcedure(STAFF_ACTIONS.upgradeInstance),
+  rollback: staffActionProcedure(STAFF_ACTIONS.rollbackInstance),
+  /** The release catalogue, oldest first, with how many instances run each. */
+  releases: staffProcedure.query(({ ctx }) => releaseCatalogueWithFleet(ctx.db)),
+  addRelease: staffActionProcedure(STAFF_ACTIONS.addRelease),
+  changeRelease: staffActionProcedure(STAFF_ACTIONS.changeRelease),
 });

@@ -20,6 +20,7 @@ import { requeueJob } from "./requeue-job";
 import { retryFailedOperation } from "./retry-operation";
 import { setAppServers } from "./set-app-servers";
 import { resumeInstance, suspendInstance } from "./suspend-resume";
+import { addRelease, changeRelease, rollbackInstance, upgradeInstance } from "./upgrades";
 
 export const STAFF_ACTIONS = {
   cancelOperation,
@@ -34,6 +35,10 @@ export const STAFF_ACTIONS = {
   backUpInstance,
   restoreInstance,
   cloneBackup,
+  upgradeInstance,
+  rollbackInstance,
+  addRelease,
+  changeRelease,
   cleanUpOrphans,
   advanceBillingClock,
   setCardDeclines,

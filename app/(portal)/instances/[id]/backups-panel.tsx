@@ -20,6 +20,7 @@ const KIND: Record<BackupRow["kind"], string> = {
   pre_restore: "before a restore",
   pre_redeploy: "before a redeploy",
   pre_plan_change: "before a plan change",
+  pre_upgrade: "before an upgrade",
 };
 
 function formatBytes(bytes: number) {

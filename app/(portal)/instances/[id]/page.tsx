@@ -11,6 +11,7 @@ import { CertificatesPanel } from "./certificates-panel";
 import { AppServersPanel } from "./app-servers-panel";
 import { InstanceLive } from "./instance-live";
 import { UsagePanel } from "./usage-panel";
+import { ReleasePanel } from "./release-panel";
 
 export default async function InstancePage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
@@ -57,6 +58,7 @@ export default async function InstancePage({ params }: { params: Promise<{ id: s
       >
         <BackupsPanel instanceId={instance.id} subdomain={instance.subdomain ?? ""} />
       </InstanceLive>
+      <ReleasePanel instanceId={instance.id} subdomain={instance.subdomain ?? ""} />
       <AppServersPanel {...appServers} />
       {["running", "suspended"].includes(instance.status) ? <UsagePanel usage={usage} /> : null}
       <CertificatesPanel certificates={certificates} />

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { STATIC_PAGE_IDS } from "@/server/branding/static-pages";
 import { TLS_MODES } from "@/server/mail/smtp-settings";
+import { exactVersionSchema } from "@/server/releases/versions";
 
 const account = { username: z.string().min(1), password: z.string().min(1) };
 
@@ -35,6 +36,11 @@ export const deployedConfigSchema = z.object({
   bootReport: z.object({ url: z.url(), token: z.string().min(1) }).optional(),
   /** The instance's services VM (memcached on 11211, Elasticsearch on 9200); absent: both run on this VM. */
   servicesHost: z.string().regex(/^[a-z0-9.-]+$/i, "must be a host name or IPv4 address").optional(),
+  /** The Open edX release: Tutor and each plugin at an exact version, so what the VM installs never floats. */
+  release: z.object(
+    { name: z.string().min(1), tutorVersion: exactVersionSchema, pluginVersions: z.record(z.string().regex(/^tutor-[a-z0-9-]+$/), exactVersionSchema) },
+    { error: "is missing: the deployment was configured before releases were recorded; redeploy to render it with the instance's release" },
+  ),
   services: z.object({
     mysql: z.object({
       /** host:port */

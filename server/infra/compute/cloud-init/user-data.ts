@@ -7,7 +7,7 @@ import { stringify } from "yaml";
 import type { ServerSpec } from "../driver";
 import { bootReporterFiles, inBootPhase } from "./boot-phases";
 import { themeFiles } from "./branding";
-import { parseDeployedConfig } from "./deployed-config";
+import { parseDeployedConfig, type DeployedConfig } from "./deployed-config";
 import { ownerAccountCommand } from "./owner-account";
 import { HEARTBEAT_SCRIPT_PATH, HEARTBEAT_SOURCE, monitoringFirewall } from "./vm-health";
 import { TRACKING_LOG_SHIPPER_PACKAGE, trackingLogFiles } from "./tracking-logs";
@@ -24,9 +24,15 @@ import {
 
 export type { PlatformServices } from "./tutor-config";
 
-/** Tutor 17 (Quince): the last release line with Elasticsearch (18 replaced it with Meilisearch). */
-const TUTOR_REQUIREMENT = "tutor[full]>=17.0.0,<18.0.0";
-const TUTOR_S3_REQUIREMENT = "tutor-contrib-s3";
+/**
+ * Tutor and every plugin at the release's exact version (server/releases/): two VMs of one release run the same
+ * code, and nothing changes under an instance until it is upgraded. Plain `tutor`, not `tutor[full]`, whose extra
+ * would bring every other official plugin at whatever version is newest.
+ */
+function pinnedRequirements(release: DeployedConfig["release"]): string[] {
+  const plugins = Object.entries(release.pluginVersions).sort(([a], [b]) => a.localeCompare(b));
+  return [`tutor==${release.tutorVersion}`, ...plugins.map(([name, version]) => `${name}==${version}`)];
+}
 
 /** Tutor's documented course search reindex, run in a one-off CMS container. */
 const SEARCH_REINDEX = ["local", "run", "cms", "./manage.py", "cms", "reindex_course", "--all", "--setup"];
@@ -95,7 +101,7 @@ export function renderUserData(spec: ServerSpec, platformServices: PlatformServi
       ...(platform.elasticsearchHost ? [] : [["sysctl", "--system"]]),
       ["systemctl", "enable", "--now", "docker"],
       ["python3", "-m", "venv", VENV],
-      [`${VENV}/bin/pip`, "install", "--quiet", TUTOR_REQUIREMENT, TUTOR_S3_REQUIREMENT],
+      [`${VENV}/bin/pip`, "install", "--quiet", ...pinnedRequirements(config.release)],
     ]),
     ...inBootPhase("images", [
       // Fills in what config.yml leaves out (Tutor's own secrets) and renders the environment from it.

@@ -13,6 +13,7 @@ import { AuditTable } from "../../_components/audit-table";
 import { formatDuration, formatPrice, secondsBetween } from "../../_components/format";
 import { TableSection } from "../../_components/table-section";
 import { InstanceActions } from "./instance-actions";
+import { ReleaseActions } from "./release-actions";
 import { LedgerDetails } from "./ledger-details";
 import { StaffEventLog } from "./staff-event-log";
 
@@ -103,6 +104,7 @@ export default async function StaffInstancePage({ params }: { params: Promise<{ 
           />
         </section>
         <InstanceActions instance={instance} activeOperation={activeOperation} appServers={{ count: appServers.count, override: appServers.override, planCount: plan?.appServers ?? null }} />
+        <ReleaseActions instance={instance} />
       </div>
 
       <StaffEventLog instanceId={instance.id} initialStatus={instance.status} initialEvents={events} />

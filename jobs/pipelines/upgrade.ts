@@ -1,0 +1,81 @@
+// Upgrade: the instance moves to a newer release the way a redeploy moves it to a new server, with a backup first,
+// the release's migrations run from the new deployment only, and a health gate before the switch. The old deployment
+// stays up as the fallback a rollback switches back to (jobs/pipelines/rollback.ts) until the sweep retires it.
+// A new deployment that fails the gate is torn down: the old one never stopped serving, on the old release.
+import { eq } from "drizzle-orm";
+import { deployments, instanceUpgrades, instances } from "@/db/schema";
+import { destroyDeploymentServer } from "@/server/deployments/retire";
+import { deploymentLabel, setDeploymentStatus } from "@/server/deployments/status";
+import { infra } from "@/server/infra";
+import { appendInstanceEvent } from "@/server/instances/events";
+import { releaseById, releaseLabel } from "@/server/releases/catalogue";
+import { ensureCertificates } from "../steps/certificates";
+import { activateDeployment, bootServer, renderDeploymentConfig, waitForNewDeploymentHeartbeat } from "../steps/deployment";
+import { syncLoadBalancerStep } from "../steps/load-balancer";
+import { ensureMailRelayCredential } from "../steps/mail-relay";
+import { ensureTutorSecrets } from "../steps/tutor-secrets";
+import { backUpBeforeUpgrade, recordReleaseMigrations, recordUpgrade, upgradeHealthGate } from "../steps/upgrade";
+import type { Pipeline } from "../runner/types";
+
+export const upgradePipeline: Pipeline = {
+  kind: "upgrade",
+  steps: [
+    backUpBeforeUpgrade,
+    ensureCertificates,
+    ensureMailRelayCredential,
+    ensureTutorSecrets,
+    // Renders the upgrade's target release (server/releases/deployment-release.ts).
+    renderDeploymentConfig,
+    // The new server migrates the databases as it boots, before it can answer /heartbeat.
+    bootServer,
+    waitForNewDeploymentHeartbeat,
+    recordReleaseMigrations,
+    upgradeHealthGate,
+    activateDeployment,
+    syncLoadBalancerStep,
+    recordUpgrade,
+  ],
+  async onStart() {},
+  async onSuccess(tx, instance, operation) {
+    const [upgrade] = await tx.select().from(instanceUpgrades).where(eq(instanceUpgrades.operationId, operation.id));
+    const release = upgrade ? await releaseById(tx, upgrade.toReleaseId) : null;
+    await appendInstanceEvent(tx, {
+      instanceId: instance.id,
+      operationId: operation.id,
+      kind: "log",
+      level: "success",
+      message: `Upgraded to ${release ? releaseLabel(release) : "the new release"}. The previous deployment is kept until ${upgrade?.fallbackUntil?.toISOString() ?? "the sweep retires it"}: until then the upgrade can be rolled back.`,
+    });
+  },
+  async onFailure(tx, instance, operation, error) {
+    const [upgrade] = await tx.select().from(instanceUpgrades).where(eq(instanceUpgrades.operationId, operation.id));
+    const [attempted] = await tx.select().from(deployments).where(eq(deployments.operationId, operation.id));
+    const [current] = await tx.select().from(instances).where(eq(instances.id, instance.id));
+    if (attempted && attempted.id === current?.activeDeploymentId) {
+      // It failed after the switch (updating the load balancer, say): the new release serves, so record it as such.
+      await tx.update(instances).set({ releaseId: upgrade!.toReleaseId }).where(eq(instances.id, instance.id));
+      await tx.update(instanceUpgrades).set({ status: "upgraded", toDeploymentId: attempted.id, switchedAt: new Date(), fallbackUntil: new Date(Date.now() + 3_600_000), error: error.message }).where(eq(instanceUpgrades.operationId, operation.id));
+      await appendInstanceEvent(tx, { instanceId: instance.id, operationId: operation.id, kind: "log", level: "error", message: `The upgrade failed after the switch: ${error.message}. The new release serves; a rollback is possible for the next hour.` });
+      return;
+    }
+    let outcome = "";
+    if (attempted && attempted.status !== "terminated") {
+      try {
+        await destroyDeploymentServer(tx, infra().compute, attempted);
+        await setDeploymentStatus(tx, attempted.id, attempted.status === "running" ? "terminated" : "configuration_failed", { operationId: operation.id, why: error.message });
+        outcome = ` ${deploymentLabel(attempted)} on the new release never went into service; its server was torn down.`;
+      } catch (teardownError) {
+        outcome = ` Tearing down ${deploymentLabel(attempted).toLowerCase()} failed (${(teardownError as Error).message}); the daily clean-up retries.`;
+      }
+    }
+    await tx.update(instanceUpgrades).set({ status: "failed", error: error.message, finishedAt: new Date(), toDeploymentId: attempted?.id ?? null }).where(eq(instanceUpgrades.operationId, operation.id));
+    const from = upgrade ? await releaseById(tx, upgrade.fromReleaseId) : null;
+    await appendInstanceEvent(tx, {
+      instanceId: instance.id,
+      operationId: operation.id,
+      kind: "log",
+      level: "error",
+      message: `The upgrade failed: ${error.message}.${outcome} The instance keeps serving ${from ? releaseLabel(from) : "its release"} from deployment ${instance.activeDeploymentId?.slice(0, 8) ?? "(none)"}.`,
+    });
+  },
+};

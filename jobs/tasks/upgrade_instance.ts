@@ -1,0 +1,4 @@
+import { upgradePipeline } from "../pipelines/upgrade";
+import { operationTask } from "./operation-task";
+
+export const upgrade_instance = operationTask(upgradePipeline);
