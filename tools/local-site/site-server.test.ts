@@ -43,8 +43,9 @@ afterAll(() => {
 });
 
 describe("the local site", () => {
-  it("answers /heartbeat with its deployment and configuration version", async () => {
-    expect(await (await get("/heartbeat")).json()).toEqual({ status: "ok", deploymentId, configVersion: "v1", maintenance: false });
+  it("answers /heartbeat with its deployment, configuration version and server", async () => {
+    // Server 0 of a deployment is named after the deployment alone (server/infra/compute/driver.ts, serverKeyOf).
+    expect(await (await get("/heartbeat")).json()).toEqual({ status: "ok", deploymentId, configVersion: "v1", maintenance: false, server: deploymentId });
   });
 
   it("serves the themed home page with the instance's name escaped", async () => {
