@@ -10,7 +10,7 @@ import type { PipelineStep, StepContext } from "../runner/types";
 import { takeBackupStep } from "./backup";
 
 /** The upgrade this operation carries out (written with the operation: server/upgrades/requests.ts). */
-export async function upgradeOfOperation(ctx: Pick<StepContext, "db" | "operation">) {
+async function upgradeOfOperation(ctx: Pick<StepContext, "db" | "operation">) {
   const [upgrade] = await ctx.db.select().from(instanceUpgrades).where(eq(instanceUpgrades.operationId, ctx.operation.id));
   if (!upgrade) throw new PermanentStepError("the operation names no upgrade");
   return upgrade;

@@ -25,5 +25,3 @@ async function userOfSession(session: Session | null) {
   if (!session?.user?.id) return null;
   return findSessionUser({ userId: session.user.id, credentialVersion: session.credentialVersion });
 }
-
-type CurrentUser = NonNullable<Awaited<ReturnType<typeof currentUser>>>;

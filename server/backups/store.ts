@@ -55,10 +55,6 @@ export async function backupById(q: Queryable, backupId: string) {
   return row ?? null;
 }
 
-async function backupsOf(q: Queryable, instanceId: string) {
-  return q.select().from(backups).where(eq(backups.instanceId, instanceId)).orderBy(desc(backups.createdAt));
-}
-
 /** The instance's backups as people see them: everything but the sealed key, which only the platform opens. */
 export async function backupListOf(q: Queryable, instanceId: string) {
   const shown = Object.fromEntries(Object.entries(getTableColumns(backups)).filter(([name]) => name !== "keySealed")) as Omit<

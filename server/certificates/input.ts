@@ -8,5 +8,3 @@ export const clientCertificateInput = z.object({
   chainPem: z.string().trim().min(1, "Paste the certificate chain (PEM).").max(MAX_PEM_CHARS, "That chain is too long."),
   privateKeyPem: z.string().trim().min(1, "Paste the private key (PEM).").max(MAX_PEM_CHARS, "That key is too long."),
 });
-
-type ClientCertificateInput = z.infer<typeof clientCertificateInput>;

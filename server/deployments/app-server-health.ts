@@ -9,7 +9,7 @@ import { appendInstanceEvent } from "@/server/instances/events";
 import { OperationInProgressError, startOperation } from "@/server/instances/operations";
 import { appServerLabel, probeHeartbeat, recordAppServerCheck } from "./app-servers";
 
-export type AppServerSweep = { checked: number; failing: number; replacementsStarted: string[]; deferred: string[] };
+type AppServerSweep = { checked: number; failing: number; replacementsStarted: string[]; deferred: string[] };
 
 export async function checkAppServers(db: Database, options: { replaceAfterSeconds: number; now?: Date; signal?: AbortSignal }): Promise<AppServerSweep> {
   const now = options.now ?? new Date();

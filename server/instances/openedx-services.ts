@@ -11,8 +11,6 @@ export const OPENEDX_MYSQL_SERVICES = [
   { service: "credentials", databases: ["credentials"] },
 ] as const;
 
-type OpenedxMysqlService = (typeof OPENEDX_MYSQL_SERVICES)[number]["service"];
-
 /**
  * Users beside the per-service ones: `migrate` runs schema migrations on every database of the instance,
  * `readonly` serves reporting and support (SELECT only).

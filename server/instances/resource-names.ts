@@ -67,8 +67,6 @@ export function instanceResourceNames(instance: NamedInstance, prefix: string) {
   };
 }
 
-type InstanceResourceNames = ReturnType<typeof instanceResourceNames>;
-
 function checked(name: string, max: number): string {
   if (name.length > max) throw new Error(`"${name}" is longer than ${max} characters`);
   if (!/^[a-z][a-z0-9_-]*$/.test(name)) throw new Error(`"${name}" has characters outside [a-z0-9_-]`);

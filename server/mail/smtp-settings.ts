@@ -79,5 +79,3 @@ export const emailSettingsInput = z
     }
     return { settings: parsed.data, password: raw.password };
   });
-
-type EmailSettingsInput = z.input<typeof emailSettingsInput>;

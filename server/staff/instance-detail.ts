@@ -67,5 +67,3 @@ export async function staffInstanceDetail(q: Queryable, id: string) {
     audit,
   };
 }
-
-type StaffInstanceDetail = NonNullable<Awaited<ReturnType<typeof staffInstanceDetail>>>;

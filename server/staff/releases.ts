@@ -1,5 +1,5 @@
 // The staff Releases page's read model: the catalogue, and how many instances run each release.
-import { and, count, eq, isNotNull, notInArray } from "drizzle-orm";
+import { and, count, isNotNull, notInArray } from "drizzle-orm";
 import type { Queryable } from "@/db";
 import { instances } from "@/db/schema";
 import { listReleases } from "@/server/releases/catalogue";
@@ -17,7 +17,3 @@ export async function releaseCatalogueWithFleet(q: Queryable) {
   return catalogue.map((release) => ({ ...release, instanceCount: byRelease.get(release.id) ?? 0 }));
 }
 
-export async function releaseOfInstance(q: Queryable, instanceId: string) {
-  const [row] = await q.select({ releaseId: instances.releaseId }).from(instances).where(eq(instances.id, instanceId));
-  return row?.releaseId ?? null;
-}

@@ -75,7 +75,7 @@ export async function requestUpgrade(
 }
 
 /** What a rollback of the instance's last upgrade would do, or why there is none (shown before anyone confirms). */
-export type RollbackOffer =
+type RollbackOffer =
   | { isAvailable: false; why: string }
   | {
       isAvailable: true;

@@ -4,17 +4,17 @@
 
 /** Plans state storage in GB, as providers bill it (10^9 bytes). */
 export const BYTES_PER_GB = 1_000_000_000;
-export const STORAGE_WARNING_PERCENTS = [80, 100] as const;
+const STORAGE_WARNING_PERCENTS = [80, 100] as const;
 export const UPLOADS_BLOCKED_ABOVE_PERCENT = 110;
 
-export type StorageWarningPercent = 0 | (typeof STORAGE_WARNING_PERCENTS)[number];
+type StorageWarningPercent = 0 | (typeof STORAGE_WARNING_PERCENTS)[number];
 
 export function storagePercent(bytes: number, quotaGb: number): number {
   return (bytes / (quotaGb * BYTES_PER_GB)) * 100;
 }
 
 /** The highest threshold that usage has reached (0 below the first). */
-export function storageWarningLevel(percent: number): StorageWarningPercent {
+function storageWarningLevel(percent: number): StorageWarningPercent {
   let level: StorageWarningPercent = 0;
   for (const threshold of STORAGE_WARNING_PERCENTS) if (percent >= threshold) level = threshold;
   return level;

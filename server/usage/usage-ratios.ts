@@ -6,7 +6,7 @@ import { instances, instanceUsage } from "@/db/schema";
 import { planById } from "@/server/billing/plans";
 import { BYTES_PER_GB } from "./storage-quota";
 
-export type UsageRatio = { instanceId: string; subdomain: string; limit: "storage" | "learners" | "courses"; ratio: number };
+type UsageRatio = { instanceId: string; subdomain: string; limit: "storage" | "learners" | "courses"; ratio: number };
 
 export async function usageRatios(q: Queryable): Promise<UsageRatio[]> {
   const rows = await q

@@ -1,14 +1,6 @@
 // A dump or load tool as a child process: its output (or input) as a stream, its exit as a promise that rejects
 // with the start of its stderr. Shared by the MariaDB and MongoDB tools.
 import { spawn } from "node:child_process";
-import type { Readable, Writable } from "node:stream";
-
-export type RunningTool = {
-  /** The dump's bytes (for `dump`) or the tool's input (for `load`). */
-  stream: Readable | Writable;
-  /** Resolves when the tool exits 0; rejects with its stderr otherwise. */
-  exited: Promise<void>;
-};
 
 export function runTool(what: string, bin: string, args: string[], env: NodeJS.ProcessEnv, stdio: "read" | "write", signal?: AbortSignal) {
   const child = spawn(bin, args, { env, stdio: stdio === "read" ? ["ignore", "pipe", "pipe"] : ["pipe", "ignore", "pipe"], signal });

@@ -313,7 +313,7 @@ export class HaproxyLoadBalancer implements LoadBalancerDriver {
 
 /** `haproxy -c`: null when the file is valid, else HAProxy's own alerts on one line. */
 /** One application server of a site as HAProxy's stats show it. */
-export type SiteServerStat = { name: string; address: string; status: string; currentSessions: number; totalSessions: number };
+type SiteServerStat = { name: string; address: string; status: string; currentSessions: number; totalSessions: number };
 
 /** One command on a HAProxy CLI socket (master or runtime API); HAProxy answers and closes the connection. */
 function socketCommand(socketPath: string, command: string): Promise<string> {

@@ -73,7 +73,7 @@ export const HEALTH_CHECK = { intervalMs: 1000, fall: 2, rise: 2 } as const;
 /** The cookie that keeps a visitor on one server (the LMS keeps some state per process, e.g. a half-done upload). */
 export const STICKY_COOKIE = "lyceum_server";
 
-export function stickyCookieValue(address: string) {
+function stickyCookieValue(address: string) {
   return createHash("sha256").update(address).digest("hex").slice(0, 12);
 }
 

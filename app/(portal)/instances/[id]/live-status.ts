@@ -4,7 +4,7 @@
 import { createContext, useContext } from "react";
 import type { InstanceEvent, InstanceStatus } from "@/db/schema";
 
-export type LiveInstance = { status: InstanceStatus; events: InstanceEvent[] };
+type LiveInstance = { status: InstanceStatus; events: InstanceEvent[] };
 
 export const LiveInstanceContext = createContext<LiveInstance | null>(null);
 

@@ -18,7 +18,7 @@ const STATUSES = [
 
 type Status = (typeof STATUSES)[number][0];
 
-export type ReleaseFields = {
+type ReleaseFields = {
   name: string;
   tutorVersion: string;
   pluginVersions: Record<string, string>;

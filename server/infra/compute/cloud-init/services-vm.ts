@@ -21,7 +21,7 @@ const CIDR = /^(?:\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/;
  * original proto-dst` matches the port they were sent to); the input hook covers a service bound to the host. Its
  * own table, no `flush ruleset`: Docker's rules stay.
  */
-export function servicesFirewall(clientCidr: string): string {
+function servicesFirewall(clientCidr: string): string {
   if (!CIDR.test(clientCidr)) throw new Error(`the services VM's client network "${clientCidr}" is not an IPv4 CIDR such as 10.0.0.0/16`);
   const ports = `{ ${SERVICES_VM_PORTS.memcached}, ${SERVICES_VM_PORTS.elasticsearch} }`;
   return [
