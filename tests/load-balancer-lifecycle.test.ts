@@ -3,9 +3,10 @@
 // page while it has no deployment, then its site through HAProxy), staff suspend it (maintenance page) and resume it, and deprovisioning
 // takes its names off the load balancer.
 import { readFile } from "node:fs/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { getFromEdge } from "./helpers/raw-http";
 import { freePort } from "@/server/net/free-port";
+import { useEdgeAndWorker } from "./helpers/edge-and-worker";
 import { isolatedDatabase } from "./helpers/isolated-database";
 import { HAPROXY_BIN, skipWithout } from "./helpers/system-tools";
 
@@ -20,13 +21,8 @@ process.env.HAPROXY_BIN = HAPROXY;
 process.env.HAPROXY_HTTP_PORT = String(httpPort);
 process.env.HAPROXY_HTTPS_PORT = String(await freePort());
 
-const { db, closeDb } = await import("@/db");
-const { startWorker } = await import("@/jobs/start-worker");
-const { env } = await import("@/server/env");
-const { infra, closeInfrastructure } = await import("@/server/infra");
-const { haproxyDirIn, HaproxyLoadBalancer } = await import("@/server/infra/load-balancer/haproxy");
+const { infra } = await import("@/server/infra");
 const { MAINTENANCE_PAGE_MARKER, PREPARING_PAGE_MARKER } = await import("@/server/infra/load-balancer/pages");
-const { createLocalComputeDriver } = await import("@/server/infra/compute/local");
 const { apiAs, makeUser, uniqueSuffix } = await import("./helpers/accounts");
 const { makeVerifiedUser, registerInstance } = await import("./helpers/registration");
 const { checkoutAtStripe, deliver } = await import("./helpers/billing");
@@ -35,23 +31,7 @@ const { injectFault, waitForStatus } = await import("./helpers/instances");
 const get = (host: string, urlPath = "/") => getFromEdge(httpPort, host, urlPath);
 
 describe.skipIf(skipWithoutHaproxy)("an instance's life behind HAProxy", () => {
-  let worker: Awaited<ReturnType<typeof startWorker>>;
-  let haproxy: InstanceType<typeof HaproxyLoadBalancer>;
-
-  beforeAll(async () => {
-    haproxy = new HaproxyLoadBalancer(haproxyDirIn(env().LYCEUM_STATE_DIR), HAPROXY);
-    await haproxy.start(await infra().loadBalancer!.stateFrom(db));
-    worker = await startWorker({ concurrency: 2, quiet: true });
-  });
-
-  afterAll(async () => {
-    await worker?.stop();
-    await haproxy?.stop();
-    const compute = createLocalComputeDriver(env().LYCEUM_STATE_DIR);
-    for (const server of await compute.listServers()) await compute.destroyServer(server.serverId);
-    await closeInfrastructure();
-    await closeDb();
-  });
+  const edge = useEdgeAndWorker();
 
   it("is prepared, served, suspended, resumed and removed through the load balancer", async () => {
     expect(infra().frontDoor.name).toBe("load-balancer (haproxy)");
@@ -86,8 +66,8 @@ describe.skipIf(skipWithoutHaproxy)("an instance's life behind HAProxy", () => {
 
     await apiAs(staff).staff.deprovision({ instanceId: instance.id, confirm: subdomain, reason: "lifecycle test" });
     await waitForStatus(instance.id, "deprovisioned");
-    const map = await readFile(`${haproxy.paths.current}/hosts.map`, "utf8");
+    const map = await readFile(`${edge.haproxy().paths.current}/hosts.map`, "utf8");
     expect(map).not.toContain(host);
-    expect(await readFile(haproxy.paths.currentConfig, "utf8")).not.toContain(instance.id);
+    expect(await readFile(edge.haproxy().paths.currentConfig, "utf8")).not.toContain(instance.id);
   });
 });

@@ -3,8 +3,9 @@
 // backend over, and the old set stays up as the fallback. No request fails.
 import http from "node:http";
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { freePort } from "@/server/net/free-port";
+import { useEdgeAndWorker } from "./helpers/edge-and-worker";
 import { isolatedDatabase } from "./helpers/isolated-database";
 import { HAPROXY_BIN, skipWithout } from "./helpers/system-tools";
 
@@ -16,13 +17,8 @@ process.env.HAPROXY_BIN = HAPROXY_BIN;
 process.env.HAPROXY_HTTP_PORT = String(httpPort);
 process.env.HAPROXY_HTTPS_PORT = String(await freePort());
 
-const { db, closeDb } = await import("@/db");
+const { db } = await import("@/db");
 const { deploymentServers, instanceOperations } = await import("@/db/schema");
-const { startWorker } = await import("@/jobs/start-worker");
-const { env } = await import("@/server/env");
-const { infra, closeInfrastructure } = await import("@/server/infra");
-const { haproxyDirIn, HaproxyLoadBalancer } = await import("@/server/infra/load-balancer/haproxy");
-const { createLocalComputeDriver } = await import("@/server/infra/compute/local");
 const { apiAs, makeUser, uniqueSuffix } = await import("./helpers/accounts");
 const { createInstance, makeVerifiedUser } = await import("./helpers/registration");
 const { instanceRow, pay, waitForStatus } = await import("./helpers/instances");
@@ -42,23 +38,7 @@ function get(host: string, agent: http.Agent | false): Promise<{ status: number;
 }
 
 describe.skipIf(skipWithout("haproxy"))("a rolling redeploy behind HAProxy", () => {
-  let worker: Awaited<ReturnType<typeof startWorker>>;
-  let haproxy: InstanceType<typeof HaproxyLoadBalancer>;
-
-  beforeAll(async () => {
-    haproxy = new HaproxyLoadBalancer(haproxyDirIn(env().LYCEUM_STATE_DIR), HAPROXY_BIN);
-    await haproxy.start(await infra().loadBalancer!.stateFrom(db));
-    worker = await startWorker({ concurrency: 2, quiet: true });
-  });
-
-  afterAll(async () => {
-    await worker?.stop();
-    await haproxy?.stop();
-    const compute = createLocalComputeDriver(env().LYCEUM_STATE_DIR);
-    for (const server of await compute.listServers()) await compute.destroyServer(server.serverId);
-    await closeInfrastructure();
-    await closeDb();
-  });
+  const edge = useEdgeAndWorker();
 
   it("fails no request while a new set of servers replaces the old one", async () => {
     const owner = await makeVerifiedUser();
@@ -108,6 +88,6 @@ describe.skipIf(skipWithout("haproxy"))("a rolling redeploy behind HAProxy", () 
     // The old set is the fallback: still up, out of the load balancer.
     const oldServers = await db.select().from(deploymentServers).where(eq(deploymentServers.deploymentId, before));
     for (const server of oldServers) expect((await fetch(`http://${server.address}/heartbeat`)).status).toBe(200);
-    expect(await (await import("node:fs/promises")).readFile(haproxy.paths.currentConfig, "utf8")).not.toContain(oldServers[0]!.address!);
+    expect(await (await import("node:fs/promises")).readFile(edge.haproxy().paths.currentConfig, "utf8")).not.toContain(oldServers[0]!.address!);
   }, 180_000);
 });

@@ -3,9 +3,10 @@
 // starts the process again (on another port when the old one was taken meanwhile) and routes the site to it.
 import net from "node:net";
 import { and, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { getFromEdge } from "./helpers/raw-http";
 import { freePort } from "@/server/net/free-port";
+import { useEdgeAndWorker } from "./helpers/edge-and-worker";
 import { isolatedDatabase } from "./helpers/isolated-database";
 import { HAPROXY_BIN, skipWithout } from "./helpers/system-tools";
 
@@ -17,14 +18,10 @@ process.env.HAPROXY_BIN = HAPROXY_BIN;
 process.env.HAPROXY_HTTP_PORT = String(httpPort);
 process.env.HAPROXY_HTTPS_PORT = String(await freePort());
 
-const { db, closeDb } = await import("@/db");
+const { db } = await import("@/db");
 const { deployments, instanceEvents, instanceOperations, instances } = await import("@/db/schema");
-const { startWorker } = await import("@/jobs/start-worker");
 const { env } = await import("@/server/env");
-const { infra, closeInfrastructure } = await import("@/server/infra");
-const { haproxyDirIn, HaproxyLoadBalancer } = await import("@/server/infra/load-balancer/haproxy");
 const { MAINTENANCE_PAGE_MARKER } = await import("@/server/infra/load-balancer/pages");
-const { createLocalComputeDriver } = await import("@/server/infra/compute/local");
 const { stopServersOfLongSuspendedInstances } = await import("@/server/instances/suspended-servers");
 const { transitionInstance } = await import("@/server/instances/lifecycle");
 const { startApplyingChanges } = await import("@/server/instances/apply-changes");
@@ -57,23 +54,7 @@ async function succeededSuspensions(instanceId: string, count: number) {
 }
 
 describe.skipIf(skipWithout("haproxy"))("the servers of an instance suspended past its grace", () => {
-  let worker: Awaited<ReturnType<typeof startWorker>>;
-  let haproxy: InstanceType<typeof HaproxyLoadBalancer>;
-
-  beforeAll(async () => {
-    haproxy = new HaproxyLoadBalancer(haproxyDirIn(env().LYCEUM_STATE_DIR), HAPROXY_BIN);
-    await haproxy.start(await infra().loadBalancer!.stateFrom(db));
-    worker = await startWorker({ concurrency: 2, quiet: true });
-  });
-
-  afterAll(async () => {
-    await worker?.stop();
-    await haproxy?.stop();
-    const compute = createLocalComputeDriver(env().LYCEUM_STATE_DIR);
-    for (const server of await compute.listServers()) await compute.destroyServer(server.serverId);
-    await closeInfrastructure();
-    await closeDb();
-  });
+  useEdgeAndWorker();
 
   it("stops them while the maintenance page stays, and starts and routes them again on resume", async () => {
     const owner = await makeVerifiedUser();

@@ -68,9 +68,13 @@ describe("a worker that dies on an operation's last attempt", () => {
     await faultHit(instance.id);
     worker.kill("SIGKILL");
     await exited(worker);
-    // What the next live worker's crash recovery does with the dead one's lock (it waits 45 s for that).
-    await releaseStaleLocks(utils, 0);
-    const job = await jobOf(operation.id);
+    // What the next live worker's crash recovery does with the dead one's lock (it waits 45 s for that). It passes
+    // again until Postgres has ended the killed process's session: until then its liveness lock still stands.
+    const job = await eventually(async () => {
+      await releaseStaleLocks(utils, 0);
+      const row = await jobOf(operation.id);
+      return row?.locked_by === null ? row : undefined;
+    }, 20_000, "the dead worker's job lock to be released");
     expect(job).toMatchObject({ attempts: 1, max_attempts: 1, locked_by: null }); // graphile-worker will never run it again
     expect((await operationOf(instance.id)).status).toBe("running");
 
