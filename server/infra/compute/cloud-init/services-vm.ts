@@ -5,6 +5,7 @@
 // application VM re-runs the course reindex (`reindex_course --all --setup`, a no-op on an index that exists).
 // Their ports answer only the network the application VMs come from (OVH_SERVICES_CLIENT_CIDR): Elasticsearch runs
 // without security, as Tutor's does, so the firewall is the boundary.
+import { firewallUnitFile } from "./firewall-unit";
 import { stringify } from "yaml";
 import type { ServicesServerSpec } from "../driver";
 import { SERVICES_VM_PORTS } from "./tutor-config";
@@ -45,20 +46,11 @@ function servicesFirewall(clientCidr: string): string {
   ].join("\n");
 }
 
-const FIREWALL_UNIT_FILE = [
-  "[Unit]",
-  "Description=Lyceum: memcached and Elasticsearch for the application VMs only",
-  "Before=docker.service",
-  "",
-  "[Service]",
-  "Type=oneshot",
-  "RemainAfterExit=yes",
-  `ExecStart=/usr/sbin/nft -f ${FIREWALL_RULES}`,
-  "",
-  "[Install]",
-  "WantedBy=multi-user.target",
-  "",
-].join("\n");
+const FIREWALL_UNIT_FILE = firewallUnitFile({
+  description: "Lyceum: memcached and Elasticsearch for the application VMs only",
+  before: "docker.service",
+  rulesFile: FIREWALL_RULES,
+});
 
 export function renderServicesUserData(spec: ServicesServerSpec, settings: { clientCidr: string | undefined; elasticsearchHeapSize?: string }): string {
   if (!settings.clientCidr) {

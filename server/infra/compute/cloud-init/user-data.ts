@@ -3,6 +3,7 @@
 // written to disk, then `tutor config save` and what `tutor local launch` does (start, then the init jobs), each
 // part a boot phase the VM reports to the portal; logrotate ships the LMS tracking log to the bucket. It carries every password the instance has: it goes to the OVH API and nowhere else (never into a log, an
 // event or the database).
+import { firewallUnitFile } from "./firewall-unit";
 import { stringify } from "yaml";
 import type { ServerSpec } from "../driver";
 import { bootReporterFiles, inBootPhase } from "./boot-phases";
@@ -50,20 +51,11 @@ const HEALTH_WAIT = ["timeout", "900", "sh", "-c", "until curl -fsS -o /dev/null
 const FIREWALL_RULES = "/etc/lyceum/monitoring.nft";
 const FIREWALL_UNIT = "lyceum-monitoring-firewall.service";
 /** The firewall at every boot, before Docker and node_exporter. */
-const FIREWALL_UNIT_FILE = [
-  "[Unit]",
-  "Description=Lyceum: metrics ports for the monitoring network only",
-  "Before=docker.service prometheus-node-exporter.service",
-  "",
-  "[Service]",
-  "Type=oneshot",
-  "RemainAfterExit=yes",
-  `ExecStart=/usr/sbin/nft -f ${FIREWALL_RULES}`,
-  "",
-  "[Install]",
-  "WantedBy=multi-user.target",
-  "",
-].join("\n");
+const FIREWALL_UNIT_FILE = firewallUnitFile({
+  description: "Lyceum: metrics ports for the monitoring network only",
+  before: "docker.service prometheus-node-exporter.service",
+  rulesFile: FIREWALL_RULES,
+});
 const tutor = (...args: string[]) => ["env", ...TUTOR_ENV, `${VENV}/bin/tutor`, ...args];
 
 export function renderUserData(spec: ServerSpec, platformServices: PlatformServices): string {
