@@ -643,8 +643,9 @@ export type Env = z.infer<typeof envSchema> & {
 };
 
 /**
- * Each running operation keeps one connection for its instance lease and may hold a transaction while it runs
- * another query beside it: below this many connections, concurrent operations can wait on each other forever.
+ * Each running operation may hold a transaction while it runs another query beside it (its instance lease has a
+ * session of its own, outside the pool): below this many connections, concurrent operations can wait on each
+ * other forever.
  */
 export function poolSizeNeeded(workerConcurrency: number): number {
   return 2 * workerConcurrency + 2;
@@ -749,7 +750,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   if (parsed.DATABASE_POOL_SIZE !== undefined && parsed.DATABASE_POOL_SIZE < poolSizeNeeded(parsed.WORKER_CONCURRENCY)) {
     throw new ConfigurationError(
       `Invalid configuration:\n  DATABASE_POOL_SIZE: ${parsed.DATABASE_POOL_SIZE} connections cannot serve WORKER_CONCURRENCY=${parsed.WORKER_CONCURRENCY}: ` +
-        `each running operation may hold 2 (its instance lease and a step's transaction); set DATABASE_POOL_SIZE to at least ${poolSizeNeeded(parsed.WORKER_CONCURRENCY)} or lower WORKER_CONCURRENCY`,
+        `each running operation may hold 2 (a step's transaction and a query beside it); set DATABASE_POOL_SIZE to at least ${poolSizeNeeded(parsed.WORKER_CONCURRENCY)} or lower WORKER_CONCURRENCY`,
     );
   }
   const unallowedShortcuts = unallowedShortcutProblems(parsed);

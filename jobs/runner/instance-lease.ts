@@ -1,7 +1,14 @@
 // One runner per instance at a time, whatever happens to the job queue: a session-level advisory lock held on
-// a dedicated connection for the whole run. If the worker dies, its connection closes and Postgres releases
+// a session of its own for the whole run. If the worker dies, its connection closes and Postgres releases
 // the lock at once; if it is only slow (and crash recovery wrongly unlocked its job), the second runner waits.
-import { rawSql } from "@/db";
+//
+// The session is its own single-connection client, not a connection reserved from the shared pool: postgres.js
+// (3.4.9) sends a reserved connection's queries straight to its socket, and once Postgres restarted under it the
+// unlock either waited forever or threw from a timer, out of reach of any catch, taking the worker down
+// (tests/faults/lease-across-restart.test.ts). A client of its own reconnects for the unlock instead, and knows
+// from its close event that the lock already went with the old session.
+import postgres from "postgres";
+import { env } from "@/server/env";
 
 const LEASE_NAMESPACE = 4_242_002;
 /**
@@ -14,14 +21,17 @@ type InstanceLease = { release(): Promise<void> };
 
 /** The instance's lease, waiting up to `waitMs` for its holder; null when it is still held after that. */
 export async function leaseInstance(instanceId: string, waitMs = LEASE_WAIT_MS): Promise<InstanceLease | null> {
-  const connection = await rawSql().reserve();
+  let isSessionLost = false;
+  const session = postgres(env().DATABASE_URL, {
+    max: 1,
+    onnotice: () => {},
+    onclose: () => void (isSessionLost = true),
+    connection: { application_name: "lyceum-instance-lease", lock_timeout: Math.max(1, Math.round(waitMs)) },
+  });
   try {
-    await connection.unsafe(`set lock_timeout = ${Math.max(1, Math.round(waitMs))}`);
-    await connection`select pg_advisory_lock(${LEASE_NAMESPACE}, hashtext(${instanceId}))`;
-    await connection`set lock_timeout = 0`;
+    await session`select pg_advisory_lock(${LEASE_NAMESPACE}, hashtext(${instanceId}))`;
   } catch (error) {
-    await connection`set lock_timeout = 0`.catch(() => {});
-    connection.release();
+    await session.end({ timeout: 1 });
     // 55P03 lock_not_available: lock_timeout expired while someone else held the lease.
     if ((error as { code?: string }).code === "55P03") return null;
     throw error;
@@ -29,9 +39,10 @@ export async function leaseInstance(instanceId: string, waitMs = LEASE_WAIT_MS):
   return {
     async release() {
       try {
-        await connection`select pg_advisory_unlock(${LEASE_NAMESPACE}, hashtext(${instanceId}))`;
+        // A lost session took its lock with it; a new connection could only unlock nothing.
+        if (!isSessionLost) await session`select pg_advisory_unlock(${LEASE_NAMESPACE}, hashtext(${instanceId}))`;
       } finally {
-        connection.release();
+        await session.end({ timeout: 1 });
       }
     },
   };

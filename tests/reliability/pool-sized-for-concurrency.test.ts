@@ -1,4 +1,4 @@
-// At WORKER_CONCURRENCY 6, six operations each hold their instance lease (a reserved connection) and then run a
+// At WORKER_CONCURRENCY 6, six operations each hold their instance lease and then run a
 // step that keeps a transaction open while it queries beside it, as the certificates step does. With a pool
 // too small for that, every step waits for a connection that only another waiting step could give back.
 import { randomUUID } from "node:crypto";
