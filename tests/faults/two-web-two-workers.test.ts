@@ -145,11 +145,9 @@ const pidRunning = async (operationId: string) => {
 
 describe("two web processes and two workers, one of each SIGKILLed mid-run", () => {
   it("every client's live stream resumes with every event once and in order, and every provision finishes once", { timeout: 240_000 }, async () => {
-    const t0 = Date.now(); const mark = (what: string) => console.log(`TIMING ${what} +${Date.now() - t0} ms`);
     // All four processes start at once (each compiles the portal's modules on its way up).
     const spawnedWorkers = [workers.spawn(), workers.spawn()];
     const spawnedWebs = await Promise.all([webs.spawn(await freePort()), webs.spawn(await freePort())]);
-    mark("web processes up");
     const edge = await startHaproxy(spawnedWebs.map(({ port }) => port));
     haproxy = edge.child;
 
@@ -170,7 +168,6 @@ describe("two web processes and two workers, one of each SIGKILLed mid-run", () 
     expect(sessions.web1).toBeGreaterThan(0);
     expect(sessions.web2).toBeGreaterThan(0);
 
-    mark("clients connected");
     for (const { instance } of registered) await pay(instance.id);
     const hangingOperation = await provisionOf(hanging!.instance.id);
     await eventually(async () => {
@@ -184,7 +181,6 @@ describe("two web processes and two workers, one of each SIGKILLed mid-run", () 
     killedWorker.kill("SIGKILL");
     killedWeb.kill("SIGKILL");
     await Promise.all([exited(killedWorker), exited(killedWeb)]);
-    mark("killed");
     // The operations whose job the dead worker held: the step each was in runs again; no other step does.
     const heldByKilled = new Set(
       (
@@ -196,7 +192,6 @@ describe("two web processes and two workers, one of each SIGKILLed mid-run", () 
     expect(heldByKilled.has(`operation:${hangingOperation.id}`)).toBe(true);
 
     await Promise.all(registered.map(({ instance }) => waitForStatus(instance.id, "running", 150_000)));
-    mark("all running");
 
     // Every client caught up with its instance's log: exactly the sequence 1..last, each event once.
     const lastSeqOf = async (instanceId: string) => {
@@ -209,7 +204,6 @@ describe("two web processes and two workers, one of each SIGKILLed mid-run", () 
       expect(stream.failure()).toBeUndefined();
       expect(stream.seqs).toEqual(Array.from({ length: last }, (_, i) => i + 1));
     }
-    mark("clients checked");
     // The clients of the killed web process reconnected, and kept receiving events afterwards.
     const reconnected = followers.filter(({ stream }) => stream.connects() > 1);
     expect(reconnected.length).toBeGreaterThan(0);

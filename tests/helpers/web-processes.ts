@@ -29,7 +29,7 @@ export function webProcesses() {
         if (child.exitCode !== null) throw new Error(`web process on ${port} exited: ${output.join("")}`);
         const response = await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => null);
         return response?.ok ? true : undefined;
-      }, 60_000, `the web process on ${port} to answer /api/health`);
+      }, 120_000, `the web process on ${port} to answer /api/health`);
       return { child, output, port };
     },
     async stopAll() {
