@@ -6,6 +6,7 @@
 // The web processes serve the portal's route handlers without Next's build (tests/helpers/web-process-main.ts).
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { createTRPCClient, httpSubscriptionLink } from "@trpc/client";
@@ -80,7 +81,6 @@ async function startHaproxy(webPorts: number[]) {
 
 /** Open connections per web server, from HAProxy's stats socket (`show stat`: pxname,svname,…,scur,…). */
 async function currentSessions(statsSocket: string): Promise<Record<string, number>> {
-  const net = await import("node:net");
   const csv = await new Promise<string>((resolve, reject) => {
     const socket = net.createConnection(statsSocket, () => socket.end("show stat\n"));
     let text = "";
@@ -200,13 +200,14 @@ describe("two web processes and two workers, one of each SIGKILLed mid-run", () 
     };
     for (const { instanceId, stream } of followers) {
       const last = await lastSeqOf(instanceId);
+      // A client that never catches up is shown by the comparison below, with what it did receive.
       await eventually(async () => (stream.seqs.length >= last ? true : undefined), 30_000, `a client of ${instanceId} to reach event ${last}`).catch(() => {});
       expect(stream.failure()).toBeUndefined();
       expect(stream.seqs).toEqual(Array.from({ length: last }, (_, i) => i + 1));
     }
-    // The clients of the killed web process reconnected, and kept receiving events afterwards.
+    // Every client of the killed web process reconnected, and every client kept receiving events afterwards.
     const reconnected = followers.filter(({ stream }) => stream.connects() > 1);
-    expect(reconnected.length).toBeGreaterThan(0);
+    expect(reconnected.length).toBeGreaterThanOrEqual(sessions.web1!);
     followers.forEach(({ stream }, index) => expect(stream.seqs.length).toBeGreaterThan(seenBeforeKill[index]!));
 
     // Every provision succeeded, each step recorded once as succeeded (or skipped) and announced once as such.
