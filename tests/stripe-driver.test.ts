@@ -6,6 +6,7 @@ import { db } from "@/db";
 import { billingCustomers, instances, subscriptions } from "@/db/schema";
 import { billingDriver } from "@/server/billing";
 import { processStripeEvent } from "@/server/billing/processing";
+import { pendingBillingJobs } from "@/server/billing/timers";
 import { apiAs, uniqueSuffix } from "./helpers/accounts";
 import { makeVerifiedUser, registerInstance } from "./helpers/registration";
 import { deliver } from "./helpers/billing";
@@ -115,9 +116,51 @@ describe("the Stripe billing driver", () => {
       hasPaymentMethod: true,
       // The card is asked for expanded; this one is unknown to Stripe, so only its id came back.
       cardFingerprint: null,
+      unpaidSince: null,
     });
     expect(stripe.requestsTo("GET /v1/subscriptions/sub_read").at(-1)?.authorization).toBe(`Bearer ${SECRET_KEY}`);
     expect(await billingDriver().retrieveSubscription("sub_gone")).toBeNull();
+  });
+
+  it("reads since when a past-due subscription's invoice is unpaid from its latest invoice, asked for expanded", async () => {
+    const finalizedAt = Math.floor(Date.now() / 1000) - 3 * 86400;
+    stripe.invoices.push({ id: "in_unpaid", object: "invoice", status: "open", created: finalizedAt - 3600, status_transitions: { finalized_at: finalizedAt } });
+    stripe.subscriptions.set("sub_unpaid", {
+      ...stripeSubscriptionObject("sub_unpaid", { status: "past_due", instanceId: crypto.randomUUID() }),
+      latest_invoice: "in_unpaid",
+    });
+    expect((await billingDriver().retrieveSubscription("sub_unpaid"))?.unpaidSince).toEqual(new Date(finalizedAt * 1000));
+    stripe.invoices.find((invoice) => invoice.id === "in_unpaid")!.status = "paid";
+    expect((await billingDriver().retrieveSubscription("sub_unpaid"))?.unpaidSince).toBeNull();
+  });
+
+  it("starts a failed payment's grace period at the failed charge, however late the portal processes the event", async () => {
+    const { instance } = await registered();
+    const subscriptionId = `sub_${uniqueSuffix()}`;
+    stripe.subscriptions.set(subscriptionId, stripeSubscriptionObject(subscriptionId, { instanceId: instance.id }));
+    const paid = subscriptionUpdatedEvent(stripe.subscriptions.get(subscriptionId)!);
+    await deliver([paid]);
+    await processStripeEvent(paid.id);
+    await db.update(instances).set({ status: "running" }).where(eq(instances.id, instance.id));
+
+    // Stripe charged the renewal two days ago and the card was declined; the portal hears of it only now.
+    const failedAt = Math.floor(Date.now() / 1000) - 2 * 86400;
+    const invoiceId = `in_${uniqueSuffix()}`;
+    stripe.invoices.push({ id: invoiceId, object: "invoice", status: "open", created: failedAt - 3600, status_transitions: { finalized_at: failedAt } });
+    Object.assign(stripe.subscriptions.get(subscriptionId)!, { status: "past_due", latest_invoice: invoiceId });
+    const failed = subscriptionUpdatedEvent(stripe.subscriptions.get(subscriptionId)!);
+    await deliver([failed]);
+    await processStripeEvent(failed.id);
+
+    const suspendAt = new Date((failedAt + 7 * 86400) * 1000);
+    expect(await db.query.subscriptions.findFirst({ where: eq(subscriptions.instanceId, instance.id) })).toMatchObject({
+      status: "past_due",
+      pastDueSince: new Date(failedAt * 1000),
+      suspendAt,
+    });
+    const timers = await pendingBillingJobs(db, instance.id);
+    expect(timers.map((timer) => timer.task)).toEqual(["suspend_for_nonpayment"]);
+    expect(Math.abs(timers[0]!.runAt.getTime() - suspendAt.getTime())).toBeLessThan(5_000);
   });
 
   it("processes an event by re-reading the subscription from Stripe, not from the payload", async () => {

@@ -75,7 +75,7 @@ export async function applySubscriptionState(tx: Transaction, input: ApplyInput)
   const effects = new Effects(tx, instance, row!, now);
   if (previous && previous.plan !== plan) await effects.planChanged(previous.plan, plan);
   if (SERVING.includes(state.status)) await effects.serving();
-  else if (OVERDUE.includes(state.status)) await effects.overdue(owner);
+  else if (OVERDUE.includes(state.status)) await effects.overdue(owner, state.unpaidSince);
   else if (ENDED.includes(state.status)) await effects.ended(owner, state.canceledAt ?? now);
   if (input.eventType === "customer.subscription.trial_will_end" && state.status === "trialing" && state.trialEnd) {
     await enqueueEmail(tx, trialEndingEmail(owner, instance, plan, state.trialEnd, state.hasPaymentMethod));
@@ -148,11 +148,15 @@ class Effects {
   }
 
   /** Past due: warn once, suspend when the grace period is over. */
-  async overdue(owner: { email: string }) {
+  async overdue(owner: { email: string }, unpaidSince: Date | null) {
     if (["draft", "awaiting_payment"].includes(this.instance.status)) return; // nothing runs yet, nothing to suspend
     if (!this.row.pastDueSince) {
-      const suspendAt = new Date(this.now.getTime() + env().BILLING_GRACE_PERIOD_DAYS * DAY_MS);
-      await this.update({ pastDueSince: this.now, suspendAt });
+      // From the failed charge at the provider, not from when the portal heard of it: an event processed late (a
+      // provider outage, a dead worker, a redelivery) must not lengthen the grace period, nor make it differ from the
+      // one an in-order delivery would have given.
+      const pastDueSince = unpaidSince && unpaidSince < this.now ? unpaidSince : this.now;
+      const suspendAt = new Date(pastDueSince.getTime() + env().BILLING_GRACE_PERIOD_DAYS * DAY_MS);
+      await this.update({ pastDueSince, suspendAt });
       await scheduleSuspension(this.tx, this.instance.id, suspendAt, this.now);
       await enqueueEmail(this.tx, paymentFailedEmail(owner, this.instance, suspendAt));
       await this.log(`Billing: the payment failed. The site will be suspended on ${day(suspendAt)} unless the invoice is paid.`, "warn");

@@ -25,6 +25,11 @@ export type BillingSubscription = {
   cancelAtPeriodEnd: boolean;
   canceledAt: Date | null;
   hasPaymentMethod: boolean;
+  /**
+   * When the unpaid latest invoice was finalized, i.e. first charged (Stripe charges an invoice when it finalizes
+   * it); null when the latest invoice is paid or the provider does not say. The grace period runs from here.
+   */
+  unpaidSince: Date | null;
   /** The fingerprint of the default card (Stripe's `card.fingerprint`), when the provider reports one. */
   cardFingerprint: string | null;
 };

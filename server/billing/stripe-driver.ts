@@ -65,8 +65,9 @@ export function createStripeBillingDriver(stripe: () => Promise<Stripe>): Billin
 
     async retrieveSubscription(subscriptionId) {
       try {
-        // Expanded so that the card's fingerprint is known (one trial per card).
-        return subscriptionFromStripe(await (await stripe()).subscriptions.retrieve(subscriptionId, { expand: ["default_payment_method"] }));
+        // Expanded so that the card's fingerprint is known (one trial per card), and since when an invoice is unpaid.
+        const subscription = await (await stripe()).subscriptions.retrieve(subscriptionId, { expand: ["default_payment_method", "latest_invoice"] });
+        return subscriptionFromStripe(subscription);
       } catch (error) {
         const { default: StripeSdk } = await import("stripe");
         if (error instanceof StripeSdk.errors.StripeInvalidRequestError && error.code === "resource_missing") return null;

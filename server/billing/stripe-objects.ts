@@ -19,6 +19,8 @@ export type StripeSubscriptionShape = {
   cancel_at_period_end: boolean;
   canceled_at: number | null;
   default_payment_method: PaymentMethodRef | null;
+  /** Expanded by the Stripe driver (an id otherwise), so that the moment it was first charged is known. */
+  latest_invoice?: string | { status: string | null; created: number; status_transitions?: { finalized_at?: number | null } | null } | null;
 };
 
 export type StripeInvoiceShape = {
@@ -57,10 +59,16 @@ export function subscriptionFromStripe(subscription: StripeSubscriptionShape): B
     cancelAtPeriodEnd: subscription.cancel_at_period_end,
     canceledAt: fromUnix(subscription.canceled_at),
     hasPaymentMethod: subscription.default_payment_method != null,
+    unpaidSince: unpaidSinceOf(subscription.latest_invoice),
     // Only an expanded payment method says which card it is (the Stripe driver asks for the expansion).
     cardFingerprint:
       typeof subscription.default_payment_method === "object" ? (subscription.default_payment_method?.card?.fingerprint ?? null) : null,
   };
+}
+
+function unpaidSinceOf(invoice: StripeSubscriptionShape["latest_invoice"]): Date | null {
+  if (!invoice || typeof invoice === "string" || invoice.status !== "open") return null;
+  return fromUnix(invoice.status_transitions?.finalized_at ?? invoice.created);
 }
 
 export function invoiceFromStripe(invoice: StripeInvoiceShape): BillingInvoice {

@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import http from "node:http";
 
-type RecordedRequest = {
+export type RecordedRequest = {
   method: string;
   path: string;
   query: URLSearchParams;
@@ -28,6 +28,9 @@ export async function startFakeStripe(secretKey: string) {
   const invoices: Record<string, unknown>[] = [];
   const idempotent = new Map<string, { bodyHash: string; answer: Answer }>();
   const failures: { route: string; status: number }[] = [];
+  /** Standing answers (an outage, a customer this key cannot see) checked before the routes; the first that answers wins. */
+  const overrides = new Set<(request: RecordedRequest) => Answer | null>();
+  let responseDelayMs = 0;
   let counter = 0;
   const nextId = (prefix: string) => `${prefix}_fake${String(++counter).padStart(6, "0")}`;
 
@@ -69,10 +72,18 @@ export async function startFakeStripe(secretKey: string) {
     }
     if (method === "GET" && subscription) {
       const found = subscriptions.get(subscription[1]!)!;
-      // `expand[]=default_payment_method` replaces the id with the payment method object, as Stripe does.
-      const expand = request.query.getAll("expand[]").concat(request.query.getAll("expand[0]"));
+      // `expand[]=default_payment_method` (or `latest_invoice`) replaces the id with the object, as Stripe does.
+      const expand = [...request.query.entries()].filter(([key]) => /^expand\[\d*\]$/.test(key)).map(([, value]) => value);
       const paymentMethod = typeof found.default_payment_method === "string" ? paymentMethods.get(found.default_payment_method) : undefined;
-      return { status: 200, body: expand.includes("default_payment_method") && paymentMethod ? { ...found, default_payment_method: paymentMethod } : found };
+      const latestInvoice = typeof found.latest_invoice === "string" ? invoices.find((invoice) => invoice.id === found.latest_invoice) : undefined;
+      return {
+        status: 200,
+        body: {
+          ...found,
+          ...(expand.includes("default_payment_method") && paymentMethod && { default_payment_method: paymentMethod }),
+          ...(expand.includes("latest_invoice") && latestInvoice && { latest_invoice: latestInvoice }),
+        },
+      };
     }
     if (method === "POST" && subscription) {
       const found = subscriptions.get(subscription[1]!)!;
@@ -124,14 +135,22 @@ export async function startFakeStripe(secretKey: string) {
       };
       requests.push(request);
       const send = (answer: Answer, headers: Record<string, string> = {}) => {
-        res.writeHead(answer.status, { "content-type": "application/json", "request-id": `req_${counter}`, ...headers });
-        res.end(JSON.stringify(answer.body));
+        const write = () => {
+          res.writeHead(answer.status, { "content-type": "application/json", "request-id": `req_${counter}`, ...headers });
+          res.end(JSON.stringify(answer.body));
+        };
+        if (responseDelayMs > 0) setTimeout(write, responseDelayMs);
+        else write();
       };
       if (request.authorization !== `Bearer ${secretKey}`) {
         return send(error(401, "invalid_request_error", "Invalid API Key provided."));
       }
       if (request.method === "POST" && !request.contentType?.startsWith("application/x-www-form-urlencoded")) {
         return send(error(400, "invalid_request_error", "Stripe takes form-encoded request bodies."));
+      }
+      for (const override of overrides) {
+        const answer = override(request);
+        if (answer) return send(answer);
       }
       const failure = failures.findIndex((candidate) => candidate.route === `${request.method} ${request.path}`);
       if (failure >= 0) {
@@ -170,6 +189,20 @@ export async function startFakeStripe(secretKey: string) {
     failNext(route: string, status = 500) {
       failures.push({ route, status });
     },
+    /**
+     * Until the returned function is called, requests for which `answer` returns an answer get it instead of the
+     * route's (e.g. 500 for every subscription read during an outage).
+     */
+    override(answer: (request: RecordedRequest) => Answer | null) {
+      overrides.add(answer);
+      return () => void overrides.delete(answer);
+    },
+    /** Every answer leaves this much later (0: at once), so a client is caught mid-request. */
+    delayResponses(ms: number) {
+      responseDelayMs = ms;
+    },
+    /** Stripe's error body, for `override`. */
+    error,
     requestsTo(route: string) {
       return requests.filter((request) => `${request.method} ${request.path}` === route);
     },

@@ -8,12 +8,13 @@ export function exited(child: ChildProcess) {
   });
 }
 
-export function workerProcesses(concurrency = 2) {
+/** `entry`: another start script than `npm run worker`'s, for a test that changes what the worker runs. */
+export function workerProcesses(concurrency = 2, entry = "jobs/worker.ts") {
   const workers: ChildProcess[] = [];
   return {
     /** A new worker (`env` beside the test's own); `output` collects what it prints, for a failing test's message. */
     spawn(env: Record<string, string> = {}) {
-      const child = spawn(process.execPath, ["--import", "tsx", "jobs/worker.ts"], {
+      const child = spawn(process.execPath, ["--import", "tsx", entry], {
         env: { ...process.env, WORKER_CONCURRENCY: String(concurrency), ...env },
         stdio: ["ignore", "pipe", "pipe"],
       });

@@ -22,7 +22,12 @@ export const localBillingDriver: BillingDriver = {
 
   async retrieveSubscription(subscriptionId) {
     const row = await db.query.localBillingSubscriptions.findFirst({ where: eq(localBillingSubscriptions.id, subscriptionId) });
-    return row ? subscriptionFromStripe(stripeSubscriptionObject(row)) : null;
+    if (!row) return null;
+    // Expanded, as the Stripe driver asks for it.
+    const invoice = row.latestInvoiceId
+      ? await db.query.localBillingInvoices.findFirst({ where: eq(localBillingInvoices.id, row.latestInvoiceId) })
+      : undefined;
+    return subscriptionFromStripe({ ...stripeSubscriptionObject(row), ...(invoice && { latest_invoice: stripeInvoiceObject(invoice, row) }) });
   },
 
   async endTrialNow(subscriptionId) {

@@ -100,7 +100,8 @@ export function stripeInvoiceObject(row: LocalBillingInvoice, subscription: Loca
     attempted: row.attemptCount > 0,
     billing_reason: row.billingReason,
     hosted_invoice_url: null,
-    status_transitions: { paid_at: unix(row.paidAt) },
+    // Local invoices are finalized, and charged, when they are created.
+    status_transitions: { finalized_at: unix(row.createdAt), paid_at: unix(row.paidAt) },
     parent: {
       type: "subscription_details",
       subscription_details: { subscription: row.subscriptionId, metadata: subscription.metadata },
