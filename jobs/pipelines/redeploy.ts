@@ -16,7 +16,7 @@ import { syncLoadBalancerStep } from "../steps/load-balancer";
 import { ensureMailRelayCredential } from "../steps/mail-relay";
 import { ensureTutorSecrets } from "../steps/tutor-secrets";
 import type { Pipeline } from "../runner/types";
-import { ensureServicesServer } from "../steps/services-server";
+import { ensureServicesServer, removeUnneededServicesServer } from "../steps/services-server";
 
 export const redeployPipeline: Pipeline = {
   kind: "redeploy",
@@ -28,6 +28,8 @@ export const redeployPipeline: Pipeline = {
   // A backup first: the new deployment migrates the databases the old one serves from.
   // The new deployment is rendered with the one-label names (studio-acme.<base>): an instance still on the nested ones
   // claims and publishes them first, and retires the nested names once the new deployment serves (steps/hostname-move.ts).
+  // The services server: a plan change to a plan with one boots it before the config points the new deployment at it;
+  // one away from it deletes it last, once the deployment that used it is out of service.
   steps: [
     claimOneLabelHostnames,
     backUpBeforeRedeploy,
@@ -43,6 +45,7 @@ export const redeployPipeline: Pipeline = {
     retireNestedHostnames,
     syncLoadBalancerStep,
     retireOldDeployments,
+    removeUnneededServicesServer,
   ],
   async onStart() {},
   async onSuccess(tx, instance, operation) {

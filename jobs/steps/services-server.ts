@@ -1,6 +1,7 @@
 // The instance's services server (memcached and Elasticsearch), for plans with `servicesVmFlavor`: booted before the
 // deployment's configuration is rendered (which points the application server at it), kept across deployments,
-// shelved with the application servers of a long suspension, deleted with the instance.
+// shelved with the application servers of a long suspension, deleted after a plan change away from it and with the
+// instance.
 import { eq } from "drizzle-orm";
 import { deployments } from "@/db/schema";
 import { planById } from "@/server/billing/plans";
@@ -134,3 +135,23 @@ export function whenServicesServerMoved(step: PipelineStep): PipelineStep {
   };
 }
 
+/**
+ * In the redeploy pipeline, after the switch and the retirement of the old deployment: a plan change away from a
+ * plan with a services server leaves it serving no one; it goes now (until the switch the old deployment served
+ * from it). A plan that has one, or a serving deployment that still points at it, keeps it.
+ */
+export const removeUnneededServicesServer: PipelineStep = {
+  name: "remove_unneeded_services_server",
+  title: "Delete the services server the plan no longer has",
+  timeoutMs: 120_000,
+  async run(ctx) {
+    const plan = planById(ctx.instance.plan);
+    if (plan.servicesVmFlavor) return `kept: the ${plan.name} plan has a services server`;
+    if ((await ctx.ledger.list("compute.services_server")).length === 0) return "no services server was recorded";
+    const active = await activeDeploymentOf(ctx);
+    if (active?.config?.servicesHost) {
+      throw new Error(`the serving deployment ${active.id.slice(0, 8)} still points at the services server (${active.config.servicesHost}): it is not removed`);
+    }
+    return removeServicesServer.run(ctx);
+  },
+};
