@@ -11,6 +11,7 @@ import { activateDeployment, bootServer, renderDeploymentConfig, retireOldDeploy
 import { startServicesServerAgain, whenServicesServerMoved } from "../steps/services-server";
 import { startStoppedServers } from "../steps/suspended-servers";
 import type { Pipeline } from "../runner/types";
+import { tearDownUnswitchedDeployment } from "./unswitched-deployment";
 
 export const resumePipeline: Pipeline = {
   kind: "resume",
@@ -44,12 +45,14 @@ export const resumePipeline: Pipeline = {
     });
   },
   async onFailure(tx, instance, operation, error) {
+    // A deployment for a moved services server that never took over goes; the one rendered before the suspension stays.
+    const outcome = await tearDownUnswitchedDeployment(tx, instance, operation, error);
     await appendInstanceEvent(tx, {
       instanceId: instance.id,
       operationId: operation.id,
       kind: "log",
       level: "error",
-      message: `Resuming failed: ${error.message}. The site still shows the maintenance page.`,
+      message: `Resuming failed: ${error.message}.${outcome} The site still shows the maintenance page.`,
     });
   },
 };
