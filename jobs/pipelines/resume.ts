@@ -7,12 +7,24 @@ import { siteUrlFor } from "@/server/instances/hostnames";
 import { transitionInstance } from "@/server/instances/lifecycle";
 import { enqueueJob } from "@/server/queue/enqueue";
 import { serveSiteAgain } from "../steps/front-door";
+import { activateDeployment, bootServer, renderDeploymentConfig, retireOldDeployments, waitForNewDeploymentHeartbeat } from "../steps/deployment";
+import { startServicesServerAgain, whenServicesServerMoved } from "../steps/services-server";
 import { startStoppedServers } from "../steps/suspended-servers";
 import type { Pipeline } from "../runner/types";
+import { tearDownUnswitchedDeployment } from "./unswitched-deployment";
 
 export const resumePipeline: Pipeline = {
   kind: "resume",
-  steps: [startStoppedServers, serveSiteAgain],
+  // The services server first: the application servers reach it as they start. When it came back on another address
+  // (an unshelved OVH VM may), the serving deployment's servers point at the old one and read it only at boot: a
+  // deployment rendered with the new address boots and takes over (as in a redeploy) while visitors still get the
+  // maintenance page, so the site is never served with its cache and search unreachable.
+  steps: [
+    startServicesServerAgain,
+    startStoppedServers,
+    ...[renderDeploymentConfig, bootServer, waitForNewDeploymentHeartbeat, activateDeployment, retireOldDeployments].map(whenServicesServerMoved),
+    serveSiteAgain,
+  ],
   async onStart() {},
   async onSuccess(tx, instance, operation) {
     if (instance.status !== "suspended") return;
@@ -33,12 +45,14 @@ export const resumePipeline: Pipeline = {
     });
   },
   async onFailure(tx, instance, operation, error) {
+    // A deployment for a moved services server that never took over goes; the one rendered before the suspension stays.
+    const outcome = await tearDownUnswitchedDeployment(tx, instance, operation, error);
     await appendInstanceEvent(tx, {
       instanceId: instance.id,
       operationId: operation.id,
       kind: "log",
       level: "error",
-      message: `Resuming failed: ${error.message}. The site still shows the maintenance page.`,
+      message: `Resuming failed: ${error.message}.${outcome} The site still shows the maintenance page.`,
     });
   },
 };

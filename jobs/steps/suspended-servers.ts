@@ -5,6 +5,7 @@ import { liveServersOf } from "@/server/deployments/app-servers";
 import { appendInstanceEvent } from "@/server/instances/events";
 import { suspendedPastGrace } from "@/server/instances/suspended-servers";
 import type { PipelineStep, StepContext } from "../runner/types";
+import { stopServicesServer } from "./services-server";
 
 async function activeDeployment(ctx: StepContext) {
   if (!ctx.instance.activeDeploymentId) return undefined;
@@ -29,11 +30,17 @@ export const stopServersPastGrace: PipelineStep = {
     }
     const deployment = await activeDeployment(ctx);
     const servers = deployment ? (await liveServersOf(ctx.db, deployment.id)).filter((server) => server.serverId) : [];
-    if (!deployment || servers.length === 0) return "no server to stop";
+    // The services server after its clients; resume starts it whatever the deployment row says (startServer is a
+    // no-op on a running server).
+    if (!deployment || servers.length === 0) {
+      const services = await stopServicesServer(ctx);
+      return services.length ? `stopped services server ${services.join(", ")}` : "no server to stop";
+    }
     // The database says it first (a resume after a crash here starts the servers, harmless when they run); a retry
     // stops them again, which drivers take as done when they are stopped already, and then tells the owner.
     if (!deployment.serverStoppedAt) await ctx.db.update(deployments).set({ serverStoppedAt: new Date() }).where(eq(deployments.id, deployment.id));
     for (const server of servers) await ctx.infra.compute.stopServer(server.serverId!, ctx.signal);
+    const stopped = [...servers.map((server) => server.serverId!), ...(await stopServicesServer(ctx))];
     await appendInstanceEvent(ctx.db, {
       instanceId: ctx.instance.id,
       operationId: ctx.operation.id,
@@ -41,7 +48,7 @@ export const stopServersPastGrace: PipelineStep = {
       level: "info",
       message: `Servers stopped after ${days} day(s) suspended; they start again when the instance is resumed. Visitors still see the maintenance page.`,
     });
-    return `stopped server${servers.length > 1 ? "s" : ""} ${servers.map((server) => server.serverId).join(", ")}`;
+    return `stopped server${stopped.length > 1 ? "s" : ""} ${stopped.join(", ")}`;
   },
 };
 

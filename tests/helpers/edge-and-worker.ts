@@ -5,11 +5,13 @@ import { afterAll, beforeAll } from "vitest";
 import type { HaproxyLoadBalancer } from "@/server/infra/load-balancer/haproxy";
 import { HAPROXY_BIN } from "./system-tools";
 
-export function useEdgeAndWorker(): { haproxy: () => HaproxyLoadBalancer } {
+/** `beforeStart`: run before HAProxy and the worker start (e.g. to swap in a driver with setInfrastructure). */
+export function useEdgeAndWorker(options: { beforeStart?: () => void | Promise<void> } = {}): { haproxy: () => HaproxyLoadBalancer } {
   let haproxy: HaproxyLoadBalancer | null = null;
   let worker: { stop(): Promise<void> } | null = null;
 
   beforeAll(async () => {
+    await options.beforeStart?.();
     const { db } = await import("@/db");
     const { startWorker } = await import("@/jobs/start-worker");
     const { env } = await import("@/server/env");

@@ -66,6 +66,8 @@ export async function startFakeOvh(options: {
   const { credentials, projectId } = options;
   const instances = new Map<string, FakeOvhInstance>();
   const failBuilds = new Set<string>();
+  /** Names of instances that come back from a shelve on a new public IP (OVH does not promise to keep it). */
+  const movesOnUnshelve = new Set<string>();
   /** When set, every instance creation is refused with this message (a 400, as OVH's error shape). */
   let createRefusal: string | null = null;
   const flavors: FakeOvhFlavor[] = options.flavors.map(({ id, name, region }) => {
@@ -77,6 +79,13 @@ export async function startFakeOvh(options: {
   const rejected: { status: number; errorCode: string; message: string }[] = [];
   let timeRequests = 0;
   let nextIp = 10;
+  const newAddresses = (): FakeOvhInstance["ipAddresses"] => {
+    nextIp++;
+    return [
+      { ip: `2001:db8::${nextIp}`, type: "public", version: 6, networkId: "ext-net", gatewayIp: null },
+      { ip: `203.0.113.${nextIp}`, type: "public", version: 4, networkId: "ext-net", gatewayIp: "203.0.113.1" },
+    ];
+  };
   const now = () => Math.round(Date.now() / 1000) + (options.clockSkewSeconds ?? 0);
 
   const dir = mkdtempSync(path.join(os.tmpdir(), "fake-ovh-"));
@@ -202,6 +211,7 @@ export async function startFakeOvh(options: {
           if (!vm.status.startsWith("SHELVED")) return fail(400, "INVALID_STATE", `Instance ${vm.id} cannot be unshelved in status ${vm.status}`);
           vm.status = "UNSHELVING";
           vm.readsUntilBuilt = options.buildReads ?? 2;
+          if (movesOnUnshelve.has(vm.name)) vm.ipAddresses = newAddresses();
         }
         return reply(200, null);
       }
@@ -214,11 +224,7 @@ export async function startFakeOvh(options: {
             vm.status = "ERROR";
           } else {
             vm.status = "ACTIVE";
-            nextIp++;
-            vm.ipAddresses = [
-              { ip: `2001:db8::${nextIp}`, type: "public", version: 6, networkId: "ext-net", gatewayIp: null },
-              { ip: `203.0.113.${nextIp}`, type: "public", version: 4, networkId: "ext-net", gatewayIp: "203.0.113.1" },
-            ];
+            vm.ipAddresses = newAddresses();
           }
         }
         return reply(200, publicView(vm));
@@ -248,6 +254,8 @@ export async function startFakeOvh(options: {
     refuseCreatesWith: (message: string | null) => {
       createRefusal = message;
     },
+    /** Instances with this name get a new public IP when they are unshelved. */
+    moveOnUnshelveOf: (name: string) => movesOnUnshelve.add(name),
     /** Instances with this name end in ERROR instead of ACTIVE. */
     failBuildOf: (name: string) => failBuilds.add(name),
     /** The COMPUTE_DRIVER=ovh settings that point Lyceum at this server (with the project's first flavor as OVH_FLAVOR_ID). */
