@@ -8,16 +8,17 @@ import { useRouter } from "next/navigation";
 import { useId, useState, type FormEvent } from "react";
 import { SelectField } from "@/app/_components/select-field";
 import { useTRPC } from "@/app/_trpc/client";
+import type { PlanId } from "@/server/billing/plans";
 
 type Option = readonly [value: string, label: string];
 
-export function RolloutForm({ releases, plans }: { releases: Option[]; plans: Option[] }) {
+export function RolloutForm({ releases, plans }: { releases: Option[]; plans: (readonly [PlanId, string])[] }) {
   const trpc = useTRPC();
   const router = useRouter();
   const id = useId();
   const [toReleaseId, setToReleaseId] = useState(releases.at(-1)?.[0] ?? "");
   const [fromReleaseIds, setFromReleaseIds] = useState<string[]>([]);
-  const [chosenPlans, setChosenPlans] = useState<string[]>([]);
+  const [chosenPlans, setChosenPlans] = useState<PlanId[]>([]);
   const [wavePercent, setWavePercent] = useState("10");
   const [failureThresholdPercent, setFailureThresholdPercent] = useState("20");
   const [timing, setTiming] = useState<"now" | "in_window">("in_window");
@@ -25,7 +26,7 @@ export function RolloutForm({ releases, plans }: { releases: Option[]; plans: Op
   const [result, setResult] = useState<{ isDone: boolean; message: string } | null>(null);
   const start = useMutation(trpc.staff.startRollout.mutationOptions());
 
-  const toggle = (list: string[], value: string) => (list.includes(value) ? list.filter((item) => item !== value) : [...list, value]);
+  const toggle = <T extends string>(list: T[], value: T) => (list.includes(value) ? list.filter((item) => item !== value) : [...list, value]);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -35,7 +36,7 @@ export function RolloutForm({ releases, plans }: { releases: Option[]; plans: Op
         rollout: {
           toReleaseId,
           fromReleaseIds,
-          plans: chosenPlans as never,
+          plans: chosenPlans,
           wavePercent: Number(wavePercent),
           failureThresholdPercent: Number(failureThresholdPercent),
           timing,
