@@ -24,6 +24,11 @@ export const CRONTAB_LINES: string[] = [
   cronLine("0 3 * * *", "terminate_obsolete_deployments"),
   // An upgrade's old deployment is its rollback's fallback for UPGRADE_FALLBACK_HOURS, then retired (jobs/upgrades/).
   cronLine("*/15 * * * *", "retire_upgrade_fallbacks", "jobKey=retire_upgrade_fallbacks&max=1"),
+  // Fleet rollouts move on: each wave's upgrades settled, the threshold checked, the next upgrades started
+  // (jobs/upgrades/advance-rollouts.ts). Windows are whole hours, so a minute's delay is nothing.
+  cronLine("* * * * *", "advance_upgrade_rollouts", "jobKey=advance_upgrade_rollouts&max=1"),
+  // Instances on an end-of-life release: told once, upgraded in their window after the deadline (jobs/upgrades/end-of-life.ts).
+  cronLine("*/15 * * * *", "upgrade_end_of_life_instances", "jobKey=upgrade_end_of_life_instances&max=1"),
   // Orphans and ghosts: every backend against the ledger (server/reconcile/); staff are emailed findings.
   cronLine("30 3 * * *", "reconcile_resources"),
   // Billing as a desired state (server/billing/desired-state.ts): a cancelled suspension, a lost timer or a plan change

@@ -235,6 +235,12 @@ export const envSchema = z.object({
    */
   UPGRADE_FALLBACK_HOURS: z.coerce.number().min(0).default(72),
   /**
+   * Days an instance on an end-of-life release is given, from the email that tells its owner, to upgrade itself;
+   * after them Lyceum upgrades it to the default release in its upgrade window.
+   * @default `30`
+   */
+  END_OF_LIFE_NOTICE_DAYS: z.coerce.number().min(0).default(30),
+  /**
    * Where instances run: `local` processes on this machine, or `ovh` Public Cloud VMs (see [OVH
    * compute](#ovh-compute)).
    * @default `local`

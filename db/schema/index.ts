@@ -11,6 +11,8 @@ export * from "./deployments";
 export * from "./deployment-servers";
 export * from "./releases";
 export * from "./upgrades";
+export * from "./upgrade-rollouts";
+export * from "./end-of-life-notices";
 export * from "./boot-phases";
 export * from "./billing";
 export * from "./billing-customers";

@@ -73,6 +73,12 @@ export const instances = pgTable(
     activeDeploymentId: uuid("active_deployment_id"),
     // The Open edX release it runs (its active deployment's); the default release when its first deployment is rendered.
     releaseId: uuid("release_id").references(() => releases.id),
+    // The owner's weekly upgrade window, in UTC (server/upgrades/window.ts): it opens on this day (0 Sunday … 6
+    // Saturday) at this hour and lasts this many hours. Null: the default window. Fleet waves "in window" and the
+    // end-of-life upgrades start only inside it.
+    upgradeWindowDay: integer("upgrade_window_day"),
+    upgradeWindowStartHour: integer("upgrade_window_start_hour"),
+    upgradeWindowHours: integer("upgrade_window_hours"),
     // Since when visitors get the maintenance page instead of the site (null: the site is served). Set and
     // cleared by the front-door steps before the front door changes, so the load balancer, which is rendered
     // from the database, agrees with it even while the instance's status has not moved yet.
@@ -98,6 +104,10 @@ export const instances = pgTable(
     index("instances_owner_idx").on(t.ownerId),
     index("instances_status_idx").on(t.status),
     index("instances_created_at_idx").on(t.createdAt),
+    check(
+      "instances_upgrade_window_valid",
+      sql`(${t.upgradeWindowDay} is null and ${t.upgradeWindowStartHour} is null and ${t.upgradeWindowHours} is null) or (${t.upgradeWindowDay} between 0 and 6 and ${t.upgradeWindowStartHour} between 0 and 23 and ${t.upgradeWindowHours} between 1 and 24)`,
+    ),
     // Staff fleet search: substring matches (LIKE '%term%') through trigram indexes (migration 0003: pg_trgm).
     index("instances_name_trgm").using("gin", sql`lower(${t.name}) gin_trgm_ops`),
     index("instances_subdomain_trgm").using("gin", sql`lower(${t.subdomain}) gin_trgm_ops`),

@@ -8,6 +8,8 @@ import { restore_instance } from "./restore_instance";
 import { replace_app_server } from "./replace_app_server";
 import { check_app_servers } from "./check_app_servers";
 import { retire_upgrade_fallbacks } from "./retire_upgrade_fallbacks";
+import { advance_upgrade_rollouts } from "./advance_upgrade_rollouts";
+import { upgrade_end_of_life_instances } from "./upgrade_end_of_life_instances";
 import { roll_back_instance } from "./roll_back_instance";
 import { upgrade_instance } from "./upgrade_instance";
 import { prune_backups } from "./prune_backups";
@@ -50,6 +52,8 @@ export const taskList = {
   upgrade_instance,
   roll_back_instance,
   retire_upgrade_fallbacks,
+  advance_upgrade_rollouts,
+  upgrade_end_of_life_instances,
   schedule_backups,
   prune_backups,
   stop_suspended_servers,

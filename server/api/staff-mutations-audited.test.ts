@@ -37,6 +37,8 @@ describe("staff mutations", () => {
       "staff.rollback": "rollback",
       "staff.addRelease": "add_release",
       "staff.changeRelease": "change_release",
+      "staff.startRollout": "start_upgrade_rollout",
+      "staff.stopRollout": "stop_upgrade_rollout",
       // Read-only: it queues a reconcile report, which lists and compares and removes nothing (the report
       // records who asked for it); cleaning up what it finds is the audited clean_up_orphans.
       "staff.runReconcile": "NOT AUDITED",

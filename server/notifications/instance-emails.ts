@@ -85,3 +85,32 @@ export async function emailOwnerStaffAction(q: Queryable, instance: Instance, no
     purpose: "staff-action",
   });
 }
+
+/**
+ * The instance runs an end-of-life release: the owner may upgrade it before `deadline`; after it Lyceum does, in the
+ * instance's upgrade window (described in UTC, the zone it is stored in).
+ */
+export async function emailOwnerEndOfLife(
+  q: Queryable,
+  instance: Instance,
+  notice: { releaseLabel: string; targetLabel: string | null; deadline: Date; windowUtc: string },
+) {
+  const to = await ownerEmailOf(q, instance);
+  if (!to) return;
+  const deadline = notice.deadline.toISOString().replace(".000Z", "Z");
+  await enqueueEmail(q, {
+    to,
+    subject: `"${instance.name}" runs ${notice.releaseLabel}, which has reached end of life: upgrade before ${deadline.slice(0, 10)}`,
+    text: [
+      `Your Open edX site "${instance.name}" runs ${notice.releaseLabel}, which no longer receives fixes.`,
+      "",
+      `Upgrade it before ${deadline} from its page (Open edX release)${notice.targetLabel ? `, for instance to ${notice.targetLabel}` : ""}. It is backed up first, keeps serving while the new release is checked, and can be rolled back for a while afterwards.`,
+      `After that date Lyceum upgrades it${notice.targetLabel ? ` to ${notice.targetLabel}` : ""} in its upgrade window (${notice.windowUtc} UTC), which you can change in its settings.`,
+      "",
+      `Your instance's page: ${instancePageUrl(instance)}`,
+      "",
+      "— Lyceum",
+    ].join("\n"),
+    purpose: "end-of-life-notice",
+  });
+}

@@ -22,6 +22,10 @@ export const jobPayloads = {
   roll_back_instance: operationJobPayload,
   /** Every quarter hour (crontab): retires the old deployments of upgrades whose fallback time is over. */
   retire_upgrade_fallbacks: z.object({}).passthrough(),
+  /** Every minute (crontab) and when staff start a rollout: settles, stops or widens fleet rollouts. */
+  advance_upgrade_rollouts: z.object({}).passthrough(),
+  /** Every quarter hour (crontab): tells owners on an end-of-life release, then upgrades them after the deadline. */
+  upgrade_end_of_life_instances: z.object({}).passthrough(),
   reconcile_compute: z.object({}).passthrough(),
   /** Daily (jobs/crontab.ts): renews every certificate we issued that expires within 30 days. */
   renew_certificates: z.object({}).passthrough(),

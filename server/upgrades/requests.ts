@@ -20,7 +20,11 @@ async function lockedInstance(q: Queryable, instanceId: string) {
   return instance;
 }
 
-const byWhom = (actor: Actor) => (isStaff(actor) ? "Lyceum staff" : "the owner");
+/** null: Lyceum itself (an instance moved off an end-of-life release, jobs/upgrades/end-of-life.ts). */
+type Requester = Actor | null;
+
+const byWhom = (actor: Requester) => (actor === null ? "Lyceum (its release reached end of life)" : isStaff(actor) ? "Lyceum staff" : "the owner");
+const initiatorOf = (actor: Requester) => (actor === null ? "system" : isStaff(actor) ? "staff" : "owner");
 
 /**
  * Why `target` is not a release this person may move the instance on `current` to, or null when it is: an owner picks
@@ -41,7 +45,7 @@ export function upgradeRefusal(current: Release, target: Release, options: { may
  * the release beside the serving one, its migrations, a health gate, the switch; the old deployment stays as fallback.
  */
 export async function requestUpgrade(
-  input: { instanceId: string; releaseId: string; actor: Actor; asStaffAction: boolean; reason?: string | null },
+  input: { instanceId: string; releaseId: string; actor: Requester; asStaffAction: boolean; reason?: string | null },
   q: Queryable = db,
 ) {
   return q.transaction(async (tx) => {
@@ -51,13 +55,13 @@ export async function requestUpgrade(
     if (!target) throw new InstanceActionRefusedError("There is no such release.");
     const current = instance.releaseId ? await releaseById(tx, instance.releaseId) : null;
     if (!current) throw new InstanceActionRefusedError("The instance's release is not recorded yet: redeploy it first, which puts it on the default release.");
-    const refusal = upgradeRefusal(current, target, { mayPickPreview: input.asStaffAction && isStaff(input.actor) });
+    const refusal = upgradeRefusal(current, target, { mayPickPreview: input.asStaffAction && input.actor !== null && isStaff(input.actor) });
     if (refusal) throw new InstanceActionRefusedError(refusal);
     const operation = await startOperation(tx, {
       instanceId: instance.id,
       kind: "upgrade",
-      initiator: isStaff(input.actor) ? "staff" : "owner",
-      requestedBy: input.actor.id,
+      initiator: initiatorOf(input.actor),
+      requestedBy: input.actor?.id ?? null,
       reason: input.reason ?? null,
     });
     const [upgrade] = await tx

@@ -84,6 +84,8 @@ describe("procedures about one instance", () => {
       "settings.comparison": "owner",
       "settings.applyChanges": "owner",
       "settings.cancelChange": "owner",
+      "settings.upgradeWindow": "owner",
+      "settings.setUpgradeWindow": "owner",
       "billing.payLocalCheckout": "owner",
       "billing.forInstance": "ownerOrStaff",
       "certificates.forInstance": "ownerOrStaff",

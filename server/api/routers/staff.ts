@@ -9,6 +9,7 @@ import { fleetPage, fleetStatusCounts } from "@/server/staff/fleet";
 import { fleetQueryInput } from "@/server/staff/fleet-input";
 import { staffInstanceDetail } from "@/server/staff/instance-detail";
 import { releaseCatalogueWithFleet } from "@/server/staff/releases";
+import { recentRollouts } from "@/server/staff/rollouts";
 import { failedJobs, jobCountsByTaskAndState, oldestWaitingJobAgeSeconds, workersWithHeartbeat } from "@/server/staff/queue";
 import { staffActionProcedure } from "../staff-action-procedure";
 import { enqueueJob } from "@/server/queue/enqueue";
@@ -77,4 +78,8 @@ export const staffRouter = createTRPCRouter({
   releases: staffProcedure.query(({ ctx }) => releaseCatalogueWithFleet(ctx.db)),
   addRelease: staffActionProcedure(STAFF_ACTIONS.addRelease),
   changeRelease: staffActionProcedure(STAFF_ACTIONS.changeRelease),
+  /** Fleet rollouts, newest first, with each wave's counts. */
+  rollouts: staffProcedure.query(({ ctx }) => recentRollouts(ctx.db)),
+  startRollout: staffActionProcedure(STAFF_ACTIONS.startUpgradeRollout),
+  stopRollout: staffActionProcedure(STAFF_ACTIONS.stopUpgradeRollout),
 });

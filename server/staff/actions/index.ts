@@ -20,6 +20,7 @@ import { requeueJob } from "./requeue-job";
 import { retryFailedOperation } from "./retry-operation";
 import { setAppServers } from "./set-app-servers";
 import { resumeInstance, suspendInstance } from "./suspend-resume";
+import { startUpgradeRollout, stopUpgradeRollout } from "./rollouts";
 import { addRelease, changeRelease, rollbackInstance, upgradeInstance } from "./upgrades";
 
 export const STAFF_ACTIONS = {
@@ -39,6 +40,8 @@ export const STAFF_ACTIONS = {
   rollbackInstance,
   addRelease,
   changeRelease,
+  startUpgradeRollout,
+  stopUpgradeRollout,
   cleanUpOrphans,
   advanceBillingClock,
   setCardDeclines,

@@ -8,6 +8,7 @@ import { instanceIdInput } from "@/server/instances/input";
 import { InstanceLive } from "../instance-live";
 import { CertificateUploadForm } from "./certificate-upload-form";
 import { SettingsEditor } from "./settings-editor";
+import { UpgradeWindowForm } from "./upgrade-window-form";
 
 /** A live instance's branding, pages and email: edited as a draft, compared with what runs, then applied. */
 export default async function InstanceSettingsPage({ params }: { params: Promise<{ id: string }> }) {
@@ -15,10 +16,11 @@ export default async function InstanceSettingsPage({ params }: { params: Promise
   const user = await requireUser(`/instances/${id}/settings`);
   if (!instanceIdInput.safeParse({ id }).success) notFound();
   const api = await serverApi();
-  const [view, comparison, live] = await Promise.all([
+  const [view, comparison, live, upgradeWindow] = await Promise.all([
     api.registration.draft({ id }),
     api.settings.comparison({ id }),
     api.instances.byId({ id }),
+    api.settings.upgradeWindow({ id }),
   ]).catch((error: unknown) => {
     if (error instanceof TRPCError && error.code === "NOT_FOUND") notFound();
     throw error;
@@ -31,6 +33,7 @@ export default async function InstanceSettingsPage({ params }: { params: Promise
         <Link href={`/instances/${id}`}>Back to the instance</Link>
       </div>
       <SettingsEditor view={view} differences={comparison.differences} activeOperation={comparison.activeOperation} />
+      <UpgradeWindowForm instanceId={id} chosen={upgradeWindow.chosen} fallback={upgradeWindow.default} />
       {view.instance.customDomain && isOwnerOf(user, view.instance) ? (
         <CertificateUploadForm instanceId={id} customDomain={view.customDomainShown ?? view.instance.customDomain} />
       ) : null}
