@@ -2,15 +2,17 @@
 // the same way). If the server is recorded only after it is ACTIVE, the ledger never hears of it and the
 // deprovision that walks the ledger leaves it running and billed. And when reconcile_compute replaces a server
 // that died, the replacement must be in the ledger too, or reconcile calls the live server an orphan and its
-// clean-up destroys it. Real runner, real OVH driver through the `ovh` client, the loopback OVH API.
+// clean-up destroys it. Real runner, real OVH driver through the `ovh` client, the loopback OVH API
+// (tests/helpers/fake-ovh.ts), on this file's own Postgres. Pass line: no server left on OVH after the cancel and
+// the deprovision; the replaced VM is in the ledger and survives reconcile's clean-up.
 import { eq } from "drizzle-orm";
 import type { Task } from "graphile-worker";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Instance } from "@/db/schema";
-import { isolatedDatabase } from "../helpers/isolated-database";
 import { startOvhForBoots } from "../helpers/ovh-boot";
+import { ownPostgres } from "./helpers/own-postgres";
 
-await isolatedDatabase();
+await ownPostgres();
 
 // The VM stays in BUILD for a minute: far longer than the test waits before cancelling.
 const fake = await startOvhForBoots({ buildMs: 60_000 });
