@@ -12,9 +12,19 @@ export type Queryable = Database | Transaction;
 type Connection = { sql: postgres.Sql; db: Database };
 const globalForDb = globalThis as unknown as { __lyceumDb?: Connection };
 
+/**
+ * How long to wait before the next attempt to reach a database that went away. postgres.js's default grows with
+ * every failed attempt (3^n/100 s) up to 20 s, and the LISTEN connection behind the live event streams
+ * (server/events/hub.ts) inherits it: after a 20 s outage the pool and the streams came back up to 20 s after the
+ * database did. Attempts to a database that is down fail at once and cost nothing, so one a second at most.
+ */
+export function reconnectDelaySeconds(failedAttempts: number): number {
+  return Math.min(0.05 * 2 ** failedAttempts, 1);
+}
+
 function connect(): Connection {
   const config = env();
-  const sql = postgres(config.DATABASE_URL, { max: config.databasePoolSize, onnotice: () => {} });
+  const sql = postgres(config.DATABASE_URL, { max: config.databasePoolSize, onnotice: () => {}, backoff: reconnectDelaySeconds });
   return { sql, db: drizzle(sql, { schema, casing: undefined }) };
 }
 

@@ -5,6 +5,7 @@ import type { AuthConfig } from "@auth/core";
 import Credentials from "@auth/core/providers/credentials";
 import { db } from "@/db";
 import { accounts, sessions, users, verificationTokens, type UserRole } from "@/db/schema";
+import { logger } from "@/server/observability/logger";
 import { authorizeCredentials } from "./authorize-credentials";
 import { findSessionUser } from "./session-user";
 
@@ -32,7 +33,15 @@ export function authConfig() {
           const signedIn = user as typeof user & { role: UserRole; credentialVersion: number };
           return { ...token, role: signedIn.role, credentialVersion: signedIn.credentialVersion };
         }
-        const current = await findSessionUser({ userId: token.sub, credentialVersion: token.credentialVersion });
+        const current = await findSessionUser({ userId: token.sub, credentialVersion: token.credentialVersion }).catch((error: unknown) => {
+          // An account that cannot be read (the database is down) is an outage, not a verdict on the session:
+          // Auth.js would make a throw here "signed out", and a live page's stream would be told to log in and
+          // stop for good. The token stays as it is; userOfSession (./session.ts) reads the account again before
+          // anything is allowed, and that failure reaches the caller as a server error, which clients retry.
+          logger().warn({ err: error }, "session not re-checked: the account could not be read");
+          return undefined;
+        });
+        if (current === undefined) return token;
         return current ? { ...token, role: current.role } : null;
       },
       session({ session, token }) {

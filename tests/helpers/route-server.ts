@@ -24,15 +24,29 @@ export async function serveRoutes(routes: Record<string, RouteHandler>) {
     // The body is the incoming message itself, as `next start` hands it to route handlers: a stream that is
     // read only as far as the handler reads it.
     const hasBody = req.method !== "GET" && req.method !== "HEAD";
-    const request = new Request(url, { method: req.method, headers, ...(hasBody && { body: req as unknown as ReadableStream, duplex: "half" }) });
+    // The request's signal aborts when the client goes away, as Next's does: a subscription's generator ends then.
+    const disconnected = new AbortController();
+    res.on("close", () => disconnected.abort());
+    const request = new Request(url, {
+      method: req.method,
+      headers,
+      signal: disconnected.signal,
+      ...(hasBody && { body: req as unknown as ReadableStream, duplex: "half" }),
+    });
     Promise.resolve(handler(request))
       .then(async (response) => {
         // Each Set-Cookie stays its own header (a plain object of the headers would keep only the last one).
         const cookies = response.headers.getSetCookie();
         res.writeHead(response.status, { ...Object.fromEntries(response.headers), ...(cookies.length && { "set-cookie": cookies }) });
-        res.end(Buffer.from(await response.arrayBuffer()));
+        // Streamed chunk by chunk, as `next start` does: an SSE response reaches the client while it is open.
+        const reader = response.body?.getReader();
+        for (let read = await reader?.read(); reader && read && !read.done; read = await reader.read()) if (!res.destroyed) res.write(read.value);
+        res.end();
       })
-      .catch((error: unknown) => res.writeHead(500, { "content-type": "text/plain" }).end(`${(error as Error).message}\n`));
+      .catch((error: unknown) => {
+        if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" }).end(`${(error as Error).message}\n`);
+        else res.destroy();
+      });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;

@@ -2,18 +2,27 @@
 // the same way). If the server is recorded only after it is ACTIVE, the ledger never hears of it and the
 // deprovision that walks the ledger leaves it running and billed. And when reconcile_compute replaces a server
 // that died, the replacement must be in the ledger too, or reconcile calls the live server an orphan and its
-// clean-up destroys it. Real runner, real OVH driver through the `ovh` client, the loopback OVH API.
+// clean-up destroys it. Real runner, real OVH driver through the `ovh` client, the loopback OVH API
+// (tests/helpers/fake-ovh.ts) behind the fault proxy, on this file's own Postgres; one cancel comes while the API has
+// stopped answering. Pass line: no server left on OVH after the cancel and
+// the deprovision; the replaced VM is in the ledger and survives reconcile's clean-up.
 import { eq } from "drizzle-orm";
 import type { Task } from "graphile-worker";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Instance } from "@/db/schema";
-import { isolatedDatabase } from "../helpers/isolated-database";
+import { startFaultProxy } from "../helpers/fault-proxy";
 import { startOvhForBoots } from "../helpers/ovh-boot";
+import { ownPostgres } from "./helpers/own-postgres";
 
-await isolatedDatabase();
+await ownPostgres();
 
 // The VM stays in BUILD for a minute: far longer than the test waits before cancelling.
 const fake = await startOvhForBoots({ buildMs: 60_000 });
+// Lyceum reaches the loopback OVH API through the fault proxy, so a test can make the API stop answering.
+const ovhApi = await startFaultProxy({ host: "127.0.0.1", port: Number(new URL(fake.endpoint).port) });
+process.env.OVH_ENDPOINT = `https://127.0.0.1:${ovhApi.port}/1.0`;
+// A request the black-holed API never answers fails at this limit (the `ovh` package cannot withdraw it sooner).
+process.env.DRIVER_CALL_TIMEOUT_SECONDS = "5";
 
 const { db, closeDb } = await import("@/db");
 const { deployments, instanceOperations, instanceResources, instances } = await import("@/db/schema");
@@ -30,6 +39,7 @@ const { storedDeployment } = await import("../helpers/sample-deployment");
 const { eventually } = await import("../helpers/waiting");
 
 afterAll(async () => {
+  await ovhApi.close();
   await fake.stop();
   await closeInfrastructure();
   await closeDb();
@@ -76,6 +86,32 @@ describe("an operation that ends while its VM is building", () => {
     await runOperation(deprovision, teardown.id, { number: 1, maxAttempts: 3 });
     expect(await operationRow(teardown.id)).toMatchObject({ status: "succeeded" });
     // Deleted by the deprovision because the ledger knew it.
+    expect(fake.instances.has(vm.id)).toBe(false);
+    expect(await ledgerFor(db, instance.id).list("compute.server")).toEqual([]);
+  });
+});
+
+describe("an operation cancelled while its VM is building and the OVH API has stopped answering", () => {
+  it("ends cancelled all the same, with the VM in the ledger, and once the API answers again the deprovision deletes it", { timeout: 60_000 }, async () => {
+    const { instance } = await registeredInstance();
+    const operation = await startedOperation(instance.id, "provision");
+    await preparedDeployment(instance, operation.id);
+    const running = runOperation(provision, operation.id, { number: 1, maxAttempts: 3 });
+    const vm = await eventually(async () => ourVms().find((candidate) => candidate.status === "BUILD"), 20_000, "a VM in BUILD");
+    // The API goes silent mid-wait (accepts, never answers); the owner cancels meanwhile.
+    ovhApi.blackhole();
+    await db.update(instanceOperations).set({ cancelRequestedAt: new Date() }).where(eq(instanceOperations.id, operation.id));
+    await running;
+    expect(await operationRow(operation.id)).toMatchObject({ status: "cancelled" });
+    expect(await ledgerFor(db, instance.id).list("compute.server")).toEqual([expect.objectContaining({ externalId: vm.id })]);
+
+    // The link heals; the connections the partition swallowed are reset, as a firewall that forgot them answers.
+    // (Left open, a kept-alive socket among them costs the next request its whole limit: one failed attempt.)
+    ovhApi.drop();
+    ovhApi.pass();
+    const teardown = await startedOperation(instance.id, "deprovision");
+    await runOperation(deprovision, teardown.id, { number: 1, maxAttempts: 3 });
+    expect(await operationRow(teardown.id)).toMatchObject({ status: "succeeded" });
     expect(fake.instances.has(vm.id)).toBe(false);
     expect(await ledgerFor(db, instance.id).list("compute.server")).toEqual([]);
   });
