@@ -18,6 +18,9 @@ export const operationKind = pgEnum("operation_kind", [
   "replace_server",
   "upgrade",
   "rollback",
+  // One application server added or removed by the autoscaler (server/deployments/autoscale.ts).
+  "scale_out",
+  "scale_in",
 ]);
 
 /**
