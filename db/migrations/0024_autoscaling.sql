@@ -1,3 +1,4 @@
+CREATE TYPE "public"."rollout_kind" AS ENUM('full', 'fast');--> statement-breakpoint
 ALTER TYPE "public"."operation_kind" ADD VALUE 'scale_out';--> statement-breakpoint
 ALTER TYPE "public"."operation_kind" ADD VALUE 'scale_in';--> statement-breakpoint
 CREATE TABLE "autoscale_states" (
@@ -9,4 +10,5 @@ CREATE TABLE "autoscale_states" (
 	"low_since" timestamp with time zone
 );
 --> statement-breakpoint
+ALTER TABLE "instance_operations" ADD COLUMN "rollout" "rollout_kind";--> statement-breakpoint
 ALTER TABLE "autoscale_states" ADD CONSTRAINT "autoscale_states_instance_id_instances_id_fk" FOREIGN KEY ("instance_id") REFERENCES "public"."instances"("id") ON DELETE cascade ON UPDATE no action;
