@@ -26,7 +26,7 @@ const { deploymentServers, deployments, instanceEvents, instanceOperations } = a
 const { enqueueJob } = await import("@/server/queue/enqueue");
 const { metrics } = await import("@/server/observability/metrics");
 const { planById } = await import("@/server/billing/plans");
-const { uniqueSuffix } = await import("./helpers/accounts");
+const { apiAs, uniqueSuffix } = await import("./helpers/accounts");
 const { createInstance, makeVerifiedUser } = await import("./helpers/registration");
 const { pay, waitForStatus } = await import("./helpers/instances");
 const { eventually } = await import("./helpers/waiting");
@@ -147,6 +147,9 @@ describe.skipIf(skipWithout("haproxy"))("autoscaling behind HAProxy", () => {
       .limit(1);
     expect(decision!.data).toMatchObject({ autoscale: "out", from: 2, to: 3 });
     expect((decision!.data as { requestsPerSecondPerServer: number }).requestsPerSecondPerServer).toBeGreaterThan(policy.scaleOutRequestsPerSecondPerServer);
+    // The billing page says how many run, and the range they follow the load in.
+    const account = await apiAs(owner).billing.account();
+    expect(account.subscriptions.find((row) => row.instance.id === instance.id)?.appServers).toEqual({ running: 3, planned: 2, autoscale: { minServers: 2, maxServers: 4 } });
     // The added server answers through HAProxy (round robin over three: three requests without the cookie reach it).
     const added = scaled[2]!;
     const answeredBy = new Set<string>();
