@@ -16,6 +16,20 @@ async function main() {
   const port = Number(process.env.BENCH_PORT ?? 3400);
   const stateDir = mkdtempSync(path.join(os.tmpdir(), "lyceum-bench-"));
   const log = (line: string) => console.error(`[bench] ${line}`);
+  const isSelected = (scenario: Scenario) => !only || scenario.name.includes(only);
+  // Scenarios that start what they measure themselves: alone (`--only`), they need no build and no stack.
+  const standalone: Scenario[] = [(await import("./scenarios/app-server-scaling")).appServerScaling];
+  if (only && standalone.some(isSelected)) {
+    const ctx: BenchContext = { baseUrl: "", stack: null as never, runs: isSmoke ? 1 : 3, isSmoke, staff: { email: "", password: "" }, log };
+    const figures: Figure[] = [];
+    for (const scenario of standalone.filter(isSelected)) {
+      log(`${scenario.name}…`);
+      figures.push(...(await scenario.run(ctx)));
+    }
+    report(figures, isSmoke);
+    rmSync(stateDir, { recursive: true, force: true });
+    process.exit(0);
+  }
 
   if (process.env.BENCH_SKIP_BUILD !== "1") {
     log("next build…");
@@ -58,6 +72,7 @@ async function main() {
       (await import("./scenarios/fleet-list")).fleetList,
       (await import("./scenarios/concurrency")).concurrency,
       (await import("./scenarios/backup-throughput")).backupThroughput,
+      ...standalone,
     ];
     const ctx: BenchContext = {
       baseUrl,
@@ -69,15 +84,11 @@ async function main() {
     };
     const figures: Figure[] = [];
     for (const scenario of scenarios) {
-      if (only && !scenario.name.includes(only)) continue;
+      if (!isSelected(scenario)) continue;
       log(`${scenario.name}…`);
       figures.push(...(await scenario.run(ctx)));
     }
-    const machine = writeResults(path.join("bench", "results.json"), figures, { mode: isSmoke ? "smoke" : "full" });
-    console.log(`\nLyceum benchmarks (${isSmoke ? "smoke: one short run each, timings not meaningful" : "3 runs each"}) on ${machine.cpus}× ${machine.cpuModel}, ${machine.memoryGb} GB, Node ${machine.node}\n`);
-    console.log(toMarkdown(figures));
-    const missed = figures.filter((figure) => figure.pass === false);
-    if (missed.length) console.log(`\nMissed goals: ${missed.map((f) => `${f.scenario} — ${f.figure}`).join("; ")}`);
+    report(figures, isSmoke);
   } catch (error) {
     console.error(error);
     exitCode = 1;
@@ -88,6 +99,14 @@ async function main() {
     rmSync(stateDir, { recursive: true, force: true });
   }
   process.exit(exitCode);
+}
+
+function report(figures: Figure[], isSmoke: boolean) {
+  const machine = writeResults(path.join("bench", "results.json"), figures, { mode: isSmoke ? "smoke" : "full" });
+  console.log(`\nLyceum benchmarks (${isSmoke ? "smoke: one short run each, timings not meaningful" : "3 runs each"}) on ${machine.cpus}× ${machine.cpuModel}, ${machine.memoryGb} GB, Node ${machine.node}\n`);
+  console.log(toMarkdown(figures));
+  const missed = figures.filter((figure) => figure.pass === false);
+  if (missed.length) console.log(`\nMissed goals: ${missed.map((f) => `${f.scenario} — ${f.figure}`).join("; ")}`);
 }
 
 void main();

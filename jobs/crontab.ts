@@ -46,6 +46,9 @@ export const CRONTAB_LINES: string[] = [
   cronLine("10 2 * * *", "measure_usage", "jobKey=measure_usage&max=1"),
   // Application servers failing their health checks too long are replaced (server/deployments/app-server-health.ts).
   cronLine("* * * * *", "check_app_servers", "jobKey=check_app_servers&max=1"),
+  // Autoscaling samples every AUTOSCALE_SAMPLE_SECONDS, each run scheduling the next; this line restarts the chain
+  // within a minute when a worker died holding it (server/deployments/autoscale.ts).
+  cronLine("* * * * *", "autoscale_instances", "jobKey=autoscale_instances&max=1"),
 ];
 
 export const crontab = CRONTAB_LINES.join("\n");

@@ -227,6 +227,23 @@ export const envSchema = z.object({
    * @default `180`
    */
   APP_SERVER_REPLACE_AFTER_SECONDS: z.coerce.number().int().min(0).default(180),
+  /**
+   * Seconds between two reads of HAProxy's request counters by the autoscaler (plans with `autoscale`,
+   * server/deployments/autoscale.ts); each read is one sample of every instance's rate and response time.
+   * @default `15`
+   */
+  AUTOSCALE_SAMPLE_SECONDS: z.coerce.number().min(0.2).default(15),
+  /**
+   * Seconds an instance's load must stay above its plan's scale-out threshold before a server is added.
+   * @default `180`
+   */
+  AUTOSCALE_OUT_AFTER_SECONDS: z.coerce.number().min(0).default(180),
+  /**
+   * Seconds an instance's load must stay below its plan's scale-in threshold before a server is removed (longer than
+   * scaling out: a lull between two classes should not cost the next class its server).
+   * @default `900`
+   */
+  AUTOSCALE_IN_AFTER_SECONDS: z.coerce.number().min(0).default(900),
 
   /**
    * Hours an upgraded instance keeps its old deployment (on the old release) as the fallback a rollback switches back

@@ -78,7 +78,7 @@ describe("application servers", () => {
     expect(view.appServers).toMatchObject({ count: 2, quorum: 2, servers: [{ number: 1, state: "healthy" }, { number: 2, state: "healthy" }] });
     // The billing page says how many run.
     const account = await apiAs(owner).billing.account();
-    expect(account.subscriptions.find((row) => row.instance.id === instance.id)?.appServers).toEqual({ running: 2, planned: 2 });
+    expect(account.subscriptions.find((row) => row.instance.id === instance.id)?.appServers).toEqual({ running: 2, planned: 2, autoscale: { minServers: 2, maxServers: 4 } });
     const staff = await makeUser("staff");
     const detail = await apiAs(staff).staff.instance({ id: instance.id });
     expect(detail.appServers.servers.map((server) => server.serverId)).toEqual([`local-${deployment.id}`, `local-${deployment.id}-1`]);

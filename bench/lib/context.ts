@@ -13,5 +13,7 @@ export type BenchContext = {
 
 export type Scenario = {
   name: string;
+  /** False: it starts what it measures itself, so `--only` on it alone skips the build and the portal's stack. */
+  needsStack?: false;
   run(ctx: BenchContext): Promise<Figure[]>;
 };

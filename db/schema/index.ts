@@ -9,6 +9,7 @@ export * from "./events";
 export * from "./resources";
 export * from "./deployments";
 export * from "./deployment-servers";
+export * from "./autoscale";
 export * from "./releases";
 export * from "./upgrades";
 export * from "./upgrade-rollouts";

@@ -18,6 +18,9 @@ export const operationKind = pgEnum("operation_kind", [
   "replace_server",
   "upgrade",
   "rollback",
+  // One application server added or removed by the autoscaler (server/deployments/autoscale.ts).
+  "scale_out",
+  "scale_in",
 ]);
 
 /**
@@ -25,6 +28,12 @@ export const operationKind = pgEnum("operation_kind", [
  * what billing, staff or Lyceum itself started is cancelled by staff (audited) or not at all.
  */
 export const operationInitiator = pgEnum("operation_initiator", ["owner", "staff", "billing", "system"]);
+
+/**
+ * How a redeploy switches to its new servers: full waits until every one answers (never fewer healthy servers than
+ * before); fast switches once N-1 answer (never fewer than N-1), leaving the last to join or be replaced.
+ */
+export const rolloutKind = pgEnum("rollout_kind", ["full", "fast"]);
 
 export const operationStatus = pgEnum("operation_status", ["queued", "running", "succeeded", "failed", "cancelled"]);
 
@@ -43,6 +52,8 @@ export const instanceOperations = pgTable(
     error: text("error"),
     /** A restore's source backup (null for every other kind). */
     backupId: uuid("backup_id").references(() => backups.id, { onDelete: "set null" }),
+    /** A redeploy's rollout (null for every other kind, and for a redeploy: full). */
+    rollout: rolloutKind("rollout"),
     cancelRequestedAt: timestamp("cancel_requested_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     startedAt: timestamp("started_at", { withTimezone: true }),
@@ -79,4 +90,5 @@ export const operationSteps = pgTable(
 export type InstanceOperation = typeof instanceOperations.$inferSelect;
 export type OperationKind = (typeof operationKind.enumValues)[number];
 export type OperationInitiator = (typeof operationInitiator.enumValues)[number];
+export type RolloutKind = (typeof rolloutKind.enumValues)[number];
 export type OperationStatus = (typeof operationStatus.enumValues)[number];

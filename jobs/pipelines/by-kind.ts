@@ -8,6 +8,8 @@ import { reconfigurePipeline } from "./reconfigure";
 import { redeployPipeline } from "./redeploy";
 import { replaceServerPipeline } from "./replace-server";
 import { restorePipeline } from "./restore";
+import { scaleInPipeline } from "./scale-in";
+import { scaleOutPipeline } from "./scale-out";
 import { rollbackPipeline } from "./rollback";
 import { upgradePipeline } from "./upgrade";
 import { resumePipeline } from "./resume";
@@ -25,4 +27,6 @@ export const PIPELINES: Record<OperationKind, Pipeline> = {
   replace_server: replaceServerPipeline,
   upgrade: upgradePipeline,
   rollback: rollbackPipeline,
+  scale_out: scaleOutPipeline,
+  scale_in: scaleInPipeline,
 };

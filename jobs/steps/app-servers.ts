@@ -2,6 +2,7 @@
 // the failing ones are removed and destroyed, so the instance never has fewer servers in rotation than it had.
 import { and, eq, inArray } from "drizzle-orm";
 import { deploymentServers, deployments } from "@/db/schema";
+import type { DeploymentServer } from "@/db/schema";
 import { allServersOf, appServerLabel, liveServersOf, probeHeartbeat, recordAppServerCheck } from "@/server/deployments/app-servers";
 import type { Env } from "@/server/env";
 import type { PipelineStep, StepContext } from "../runner/types";
@@ -36,32 +37,83 @@ export const bootReplacementServers: PipelineStep = {
     const nextIndex = Math.max(-1, ...(await allServersOf(ctx.db, deployment.id)).map((server) => server.serverIndex)) + 1;
     const booted = await Promise.all(Array.from({ length: missing }, (_, offset) => bootAppServer(ctx, deployment, nextIndex + offset)));
     // Wait for every server booted now or by an earlier attempt of this step.
-    let waiting = [...standing.filter((server) => server.state === "booting"), ...booted.map(({ server }) => server)];
-    const giveUpAt = Date.now() + heartbeatTimeoutMs(ctx.env) - HEARTBEAT_MARGIN_MS;
-    let lastProblem = "no answer yet";
-    for (let delayMs = 50; waiting.length > 0; delayMs = Math.min(delayMs * 2, 2000)) {
-      const stillWaiting = [];
-      for (const server of waiting) {
-        const { isHealthy, problem } = await probeHeartbeat(server.address!, ctx.signal);
-        if (isHealthy) await recordAppServerCheck(ctx.db, server, true, { operationId: ctx.operation.id, step: "boot_replacement_servers" });
-        else {
-          stillWaiting.push(server);
-          lastProblem = problem ?? lastProblem;
-        }
-      }
-      waiting = stillWaiting;
-      if (waiting.length === 0) break;
-      if (Date.now() >= giveUpAt) {
-        throw new Error(`${waiting.map((server) => appServerLabel(server)).join(", ")} never answered /heartbeat (last: ${lastProblem}); the failing one(s) stay until a retry`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, delayMs));
-    }
+    await waitForHeartbeats(ctx, [...standing.filter((server) => server.state === "booting"), ...booted.map(({ server }) => server)], "boot_replacement_servers", "the failing one(s) stay until a retry");
     await ctx.db
       .update(deploymentServers)
       .set({ state: "removed", removedAt: new Date() })
       .where(inArray(deploymentServers.id, failing.map((server) => server.id)));
     const added = booted.map(({ server }) => `${appServerLabel(server)} at ${server.address}`);
     return `${added.length ? `added ${added.join(", ")}` : "the replacements were already up"}; out of service: ${failing.map((server) => appServerLabel(server)).join(", ")}`;
+  },
+};
+
+/**
+ * Waits until each server answers /heartbeat (recording it healthy), within the heartbeat timeout; throws naming the
+ * ones that never did, and `whatThen` happens to them.
+ */
+async function waitForHeartbeats(ctx: StepContext, servers: DeploymentServer[], step: string, whatThen: string) {
+  let waiting = servers;
+  const giveUpAt = Date.now() + heartbeatTimeoutMs(ctx.env) - HEARTBEAT_MARGIN_MS;
+  let lastProblem = "no answer yet";
+  for (let delayMs = 50; waiting.length > 0; delayMs = Math.min(delayMs * 2, 2000)) {
+    const stillWaiting = [];
+    for (const server of waiting) {
+      const { isHealthy, problem } = await probeHeartbeat(server.address!, ctx.signal);
+      if (isHealthy) await recordAppServerCheck(ctx.db, server, true, { operationId: ctx.operation.id, step });
+      else {
+        stillWaiting.push(server);
+        lastProblem = problem ?? lastProblem;
+      }
+    }
+    waiting = stillWaiting;
+    if (waiting.length === 0) break;
+    if (Date.now() >= giveUpAt) {
+      throw new Error(`${waiting.map((server) => appServerLabel(server)).join(", ")} never answered /heartbeat (last: ${lastProblem}); ${whatThen}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+  }
+}
+
+/**
+ * Scaling out: boots as many servers as the deployment is short of its (raised) server count, counting the ones
+ * an earlier attempt booted, and waits for their heartbeat; the next step's load balancer sync adds them.
+ */
+export const bootAddedServers: PipelineStep = {
+  name: "boot_added_servers",
+  title: "Boot the added application servers",
+  timeoutMs: (config) => heartbeatTimeoutMs(config) + (config.COMPUTE_DRIVER === "ovh" ? config.OVH_BUILD_TIMEOUT_SECONDS * 1000 : 60_000),
+  async run(ctx) {
+    const deployment = await activeDeployment(ctx);
+    const standing = (await liveServersOf(ctx.db, deployment.id)).filter((server) => server.state !== "failing");
+    const missing = Math.max(0, deployment.serverCount - standing.length);
+    const nextIndex = Math.max(-1, ...(await allServersOf(ctx.db, deployment.id)).map((server) => server.serverIndex)) + 1;
+    const booted = await Promise.all(Array.from({ length: missing }, (_, offset) => bootAppServer(ctx, deployment, nextIndex + offset)));
+    await waitForHeartbeats(ctx, [...standing.filter((server) => server.state === "booting"), ...booted.map(({ server }) => server)], "boot_added_servers", "the instance keeps serving on the others");
+    const added = booted.map(({ server }) => `${appServerLabel(server)} at ${server.address}`);
+    return `${added.length ? `added ${added.join(", ")}` : "nothing to add"}; ${deployment.serverCount} server(s) in the deployment`;
+  },
+};
+
+/**
+ * Scaling in: takes the surplus servers out of the deployment's set (a failing one first, else the newest), so the
+ * next step's load balancer sync drops them; the step after destroys them.
+ */
+export const takeSurplusServersOut: PipelineStep = {
+  name: "take_surplus_servers_out",
+  title: "Take surplus application servers out of rotation",
+  timeoutMs: 30_000,
+  async run(ctx) {
+    const deployment = await activeDeployment(ctx);
+    const live = await liveServersOf(ctx.db, deployment.id);
+    const surplus = Math.max(0, live.length - Math.max(1, deployment.serverCount));
+    if (surplus === 0) return `nothing to take out; ${live.length} server(s) in the deployment`;
+    const byPreference = [...live].sort((a, b) => Number(b.state !== "healthy") - Number(a.state !== "healthy") || b.serverIndex - a.serverIndex);
+    const leaving = byPreference.slice(0, surplus);
+    await ctx.db
+      .update(deploymentServers)
+      .set({ state: "removed", removedAt: new Date() })
+      .where(inArray(deploymentServers.id, leaving.map((server) => server.id)));
+    return `out of rotation: ${leaving.map((server) => appServerLabel(server)).join(", ")}; ${live.length - surplus} server(s) stay`;
   },
 };
 

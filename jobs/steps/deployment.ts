@@ -175,7 +175,8 @@ const HEARTBEAT_MARGIN_MS = 10_000;
  * Waits for every server's /heartbeat. When all answer, the deployment is running. On provisioning, when the time is
  * up and a quorum answers, it is running too (the others stay failing, for the replacement sweep). With
  * `isLastChance` (a redeploy, where the old set keeps serving) every server must answer, so the switch never leaves
- * fewer healthy servers than before; and the failure is permanent instead of being retried with back-off, so the
+ * fewer healthy servers than before (with staff's fast rollout, N-1 of N suffice, and the switch comes as soon as they
+ * answer); and the failure is permanent instead of being retried with back-off, so the
  * new servers are torn down at once and the old set serves on.
  */
 function waitForHeartbeatStep({ isLastChance }: { isLastChance: boolean }): PipelineStep {
@@ -193,6 +194,9 @@ function waitForHeartbeatStep({ isLastChance }: { isLastChance: boolean }): Pipe
       const startedAt = Date.now();
       const giveUpAt = startedAt + timeoutMs(ctx.env) - HEARTBEAT_MARGIN_MS;
       const problems = new Map<string, string>();
+      // A fast rollout (staff's choice) switches once N-1 answer; the last one is left to join, or to be replaced.
+      const isFast = isLastChance && ctx.operation.rollout === "fast" && deployment.serverCount > 1;
+      const needed = isFast ? deployment.serverCount - 1 : isLastChance ? deployment.serverCount : quorumOf(deployment.serverCount);
       for (let delayMs = 50; !ctx.signal.aborted; delayMs = Math.min(delayMs * 2, 2000)) {
         const waiting = servers.filter((server) => server.state !== "healthy");
         for (const server of waiting) {
@@ -201,18 +205,20 @@ function waitForHeartbeatStep({ isLastChance }: { isLastChance: boolean }): Pipe
           if (isHealthy) await recordAppServerCheck(ctx.db, server, true, moved);
           else problems.set(server.id, problem ?? "no answer");
         }
-        if (servers.every((server) => server.state === "healthy") || Date.now() >= giveUpAt) break;
+        const healthyNow = servers.filter((server) => server.state === "healthy").length;
+        if (healthyNow === servers.length || (isFast && healthyNow >= needed) || Date.now() >= giveUpAt) break;
         await new Promise((resolve) => setTimeout(resolve, delayMs));
       }
       ctx.signal.throwIfAborted();
       const healthy = servers.filter((server) => server.state === "healthy");
       const waited = `${Date.now() - startedAt} ms`;
-      const needed = isLastChance ? deployment.serverCount : quorumOf(deployment.serverCount);
       if (healthy.length >= needed) {
         const late = servers.filter((server) => server.state !== "healthy");
         for (const server of late) await ctx.db.update(deploymentServers).set({ state: "failing", failingSince: new Date() }).where(eq(deploymentServers.id, server.id));
         await setDeploymentStatus(ctx.db, deployment.id, "running", moved);
-        const lateNote = late.length ? `; ${late.map((server) => `${appServerLabel(server)} did not (${problems.get(server.id)})`).join(", ")}, to be replaced` : "";
+        const lateNote = late.length
+          ? `; ${late.map((server) => `${appServerLabel(server)} did not (${problems.get(server.id) ?? "not asked again: fast rollout"})`).join(", ")}, to be replaced unless it answers first`
+          : "";
         return `${healthy.length} of ${deployment.serverCount} server(s) answered /heartbeat with 200 after ${waited}${lateNote}`;
       }
       const detail = servers

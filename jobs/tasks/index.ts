@@ -6,6 +6,9 @@ import { back_up_instance } from "./back_up_instance";
 import { deprovision_instance } from "./deprovision_instance";
 import { restore_instance } from "./restore_instance";
 import { replace_app_server } from "./replace_app_server";
+import { scale_out_instance } from "./scale_out_instance";
+import { scale_in_instance } from "./scale_in_instance";
+import { autoscale_instances } from "./autoscale_instances";
 import { check_app_servers } from "./check_app_servers";
 import { retire_upgrade_fallbacks } from "./retire_upgrade_fallbacks";
 import { advance_upgrade_rollouts } from "./advance_upgrade_rollouts";
@@ -48,6 +51,9 @@ export const taskList = {
   back_up_instance,
   restore_instance,
   replace_app_server,
+  scale_out_instance,
+  scale_in_instance,
+  autoscale_instances,
   check_app_servers,
   upgrade_instance,
   roll_back_instance,

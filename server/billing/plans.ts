@@ -2,6 +2,14 @@
 // from here. Stripe price ids come from configuration (server/billing/prices.ts), named by `stripePriceEnv`.
 import type { PlanConfig } from "@/server/deployments/config";
 
+export type AutoscalePolicy = {
+  minServers: number;
+  maxServers: number;
+  scaleOutRequestsPerSecondPerServer: number;
+  scaleOutResponseTimeMs: number;
+  scaleInRequestsPerSecondPerServer: number;
+};
+
 export const PLANS = [
   {
     id: "starter",
@@ -12,6 +20,7 @@ export const PLANS = [
     vmFlavor: "b3-8",
     servicesVmFlavor: null,
     appServers: 1,
+    autoscale: null,
     trialDays: null,
     stripePriceEnv: "STRIPE_PRICE_STARTER",
     backupRetention: { daily: 7, weekly: 4, monthly: 3, finalBackupDays: 30 },
@@ -25,6 +34,7 @@ export const PLANS = [
     vmFlavor: "b3-16",
     servicesVmFlavor: null,
     appServers: 2,
+    autoscale: { minServers: 2, maxServers: 4, scaleOutRequestsPerSecondPerServer: 40, scaleOutResponseTimeMs: 1500, scaleInRequestsPerSecondPerServer: 10 },
     trialDays: 14,
     stripePriceEnv: "STRIPE_PRICE_GROWTH",
     backupRetention: { daily: 14, weekly: 4, monthly: 6, finalBackupDays: 60 },
@@ -38,6 +48,7 @@ export const PLANS = [
     vmFlavor: "b3-32",
     servicesVmFlavor: "b3-8",
     appServers: 3,
+    autoscale: { minServers: 3, maxServers: 6, scaleOutRequestsPerSecondPerServer: 40, scaleOutResponseTimeMs: 1500, scaleInRequestsPerSecondPerServer: 10 },
     trialDays: null,
     stripePriceEnv: "STRIPE_PRICE_SCALE",
     backupRetention: { daily: 30, weekly: 8, monthly: 12, finalBackupDays: 90 },
@@ -57,6 +68,13 @@ export const PLANS = [
   servicesVmFlavor: string | null;
   /** How many application servers (VMs of vmFlavor) run the instance behind the load balancer; staff may override it. */
   appServers: number;
+  /**
+   * Opt-in autoscaling between minServers and maxServers (server/deployments/autoscale.ts), from the load HAProxy
+   * measures: a server is added when the requests per second per server or the average response time stay above
+   * their threshold for AUTOSCALE_OUT_AFTER_SECONDS, one removed when the rate stays below the scale-in threshold
+   * for AUTOSCALE_IN_AFTER_SECONDS. Null: the plan's appServers, always.
+   */
+  autoscale: AutoscalePolicy | null;
   /** Free days before the first charge (Stripe's `trial_period_days`), or null for none. */
   trialDays: number | null;
   stripePriceEnv: string;

@@ -2,7 +2,7 @@
 import { and, count, desc, eq, inArray } from "drizzle-orm";
 import { db } from "@/db";
 import { deploymentServers, instances, stripeEvents, subscriptions, users, type Subscription, type SubscriptionStatus } from "@/db/schema";
-import { appServerCountFor } from "@/server/deployments/app-servers";
+import { appServerCountFor, autoscaleRangeOf } from "@/server/deployments/app-servers";
 import { PLANS, planById } from "./plans";
 
 /** When the next invoice is due: the end of the trial or period, or never when the subscription is ending. */
@@ -35,6 +35,8 @@ export async function subscriptionsOwnedBy(userId: string) {
     appServers: {
       running: ["running", "suspended"].includes(instance.status) ? (running.find((row) => row.instanceId === instance.id)?.count ?? 0) : 0,
       planned: appServerCountFor(instance),
+      // Between these two the number follows the load (server/deployments/autoscale.ts); null: fixed at `planned`.
+      autoscale: autoscaleRangeOf(instance),
     },
     nextInvoiceAt: nextInvoiceAt(subscription),
   }));

@@ -14,6 +14,12 @@ export function appServerCountFor(instance: Pick<Instance, "plan" | "appServersO
   return instance.appServersOverride ?? planById(instance.plan).appServers;
 }
 
+/** The range autoscaling keeps the instance in, or null: its plan does not autoscale, or staff pinned the number. */
+export function autoscaleRangeOf(instance: Pick<Instance, "plan" | "appServersOverride">): { minServers: number; maxServers: number } | null {
+  const policy = planById(instance.plan).autoscale;
+  return policy && instance.appServersOverride === null ? { minServers: policy.minServers, maxServers: policy.maxServers } : null;
+}
+
 /** A deployment serves when more than half its servers answer: 1 of 1, 2 of 2, 2 of 3, 3 of 4. */
 export function quorumOf(serverCount: number): number {
   return Math.floor(serverCount / 2) + 1;

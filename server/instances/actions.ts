@@ -3,7 +3,7 @@
 // wrapped with an audit trail later). Each runs in one transaction that locks the instance row.
 import { and, desc, eq } from "drizzle-orm";
 import { db, type Queryable } from "@/db";
-import { instanceOperations, instances, operationSteps, type InstanceStatus, type OperationInitiator, type OperationKind, type User } from "@/db/schema";
+import { instanceOperations, instances, operationSteps, type InstanceStatus, type OperationInitiator, type OperationKind, type RolloutKind, type User } from "@/db/schema";
 import { isStaff } from "@/server/auth/roles";
 import { runJobNow } from "@/server/queue/enqueue";
 import { appendInstanceEvent } from "./events";
@@ -154,7 +154,7 @@ export async function requestDeprovision(
  * Boots a new deployment of a running instance beside the one serving it, and switches to it once it is
  * healthy (jobs/pipelines/redeploy.ts). The owner (after an upgrade, say) or staff may ask.
  */
-export async function requestRedeploy(input: { instanceId: string; actor: Actor; reason?: string | null }, q: Queryable = db) {
+export async function requestRedeploy(input: { instanceId: string; actor: Actor; reason?: string | null; rollout?: RolloutKind }, q: Queryable = db) {
   return q.transaction(async (tx) => {
     const instance = await lockedInstance(tx, input.instanceId);
     if (instance.status !== "running") {
@@ -166,12 +166,14 @@ export async function requestRedeploy(input: { instanceId: string; actor: Actor;
       initiator: initiatorOf(input.actor),
       requestedBy: input.actor.id,
       reason: input.reason ?? null,
+      rollout: input.rollout ?? null,
     });
+    const until = input.rollout === "fast" ? "all but one of its servers answer (fast rollout)" : "the new one is healthy";
     await appendInstanceEvent(tx, {
       instanceId: instance.id,
       operationId: operation.id,
       kind: "log",
-      message: `Redeploy requested by ${byWhom(input.actor)}: a new deployment boots beside the current one, which keeps serving until the new one is healthy.`,
+      message: `Redeploy requested by ${byWhom(input.actor)}: a new deployment boots beside the current one, which keeps serving until ${until}.`,
     });
     return { operationId: operation.id };
   });

@@ -28,6 +28,8 @@ const NOUN: Record<OperationKind, string> = {
   backup: "backup",
   restore: "restore",
   replace_server: "server replacement",
+  scale_out: "scaling out",
+  scale_in: "scaling in",
   upgrade: "upgrade",
   rollback: "rollback",
 };
@@ -62,6 +64,9 @@ function ownerRemedy(operation: CancelTarget): string {
       return "contact support: a restore stopped half-way leaves the data part old, part new";
     case "replace_server":
       return "it replaces a server that stopped answering; the others keep serving meanwhile";
+    case "scale_out":
+    case "scale_in":
+      return "it follows the instance's load within its plan's range; the other servers keep serving meanwhile";
     case "upgrade":
       return "it finishes on its own; the old release keeps serving until the new one passes its health gate";
     case "rollback":

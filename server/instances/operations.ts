@@ -1,7 +1,7 @@
 // Starting operations on an instance: one unfinished operation per instance, enforced by a unique index.
 import { and, desc, eq, inArray } from "drizzle-orm";
 import type { Queryable } from "@/db";
-import { instanceOperations, type OperationInitiator, type OperationKind } from "@/db/schema";
+import { instanceOperations, type OperationInitiator, type OperationKind, type RolloutKind } from "@/db/schema";
 import { enqueueJob } from "@/server/queue/enqueue";
 import { OPERATION_JOB } from "@/server/queue/payloads";
 
@@ -39,6 +39,8 @@ export async function startOperation(
     reason?: string | null;
     /** A restore's source backup. */
     backupId?: string | null;
+    /** A redeploy's rollout (default full). */
+    rollout?: RolloutKind | null;
   },
 ) {
   const active = await activeOperation(q, input.instanceId);
@@ -56,6 +58,7 @@ export async function startOperation(
           requestedBy: input.requestedBy ?? null,
           reason: input.reason ?? null,
           backupId: input.backupId ?? null,
+          rollout: input.rollout ?? null,
         })
         .returning();
       return row!;

@@ -53,6 +53,17 @@ function createMetrics() {
       labelNames: ["kind", "outcome"] as const,
       registers: [registry],
     }),
+    autoscaleDecisions: new Counter({
+      name: "lyceum_autoscale_decisions_total",
+      help: "Autoscaling decisions carried out (a scale_out or scale_in operation started), by direction (out, in).",
+      labelNames: ["direction"] as const,
+      registers: [registry],
+    }),
+    autoscaleDeferred: new Counter({
+      name: "lyceum_autoscale_deferred_total",
+      help: "Autoscaling decisions not carried out in a sample because another operation ran on the instance (retried next sample).",
+      registers: [registry],
+    }),
   };
 }
 

@@ -16,6 +16,8 @@ export const jobPayloads = {
   back_up_instance: operationJobPayload,
   restore_instance: operationJobPayload,
   replace_app_server: operationJobPayload,
+  scale_out_instance: operationJobPayload,
+  scale_in_instance: operationJobPayload,
   /** Every minute (crontab): checks each application server's heartbeat and replaces one failing too long. */
   check_app_servers: z.object({}).passthrough(),
   upgrade_instance: operationJobPayload,
@@ -57,6 +59,8 @@ export const jobPayloads = {
   stop_suspended_servers: z.object({}).passthrough(),
   /** Daily (crontab): measures every instance's usage against its plan and enforces the storage quota. */
   measure_usage: z.object({}).passthrough(),
+  /** Every AUTOSCALE_SAMPLE_SECONDS (it schedules its next run; the crontab restarts the chain): autoscaling. */
+  autoscale_instances: z.object({}).passthrough(),
 } as const;
 
 export type JobName = keyof typeof jobPayloads;
@@ -73,6 +77,8 @@ export const OPERATION_JOB: Record<OperationKind, JobName> = {
   backup: "back_up_instance",
   restore: "restore_instance",
   replace_server: "replace_app_server",
+  scale_out: "scale_out_instance",
+  scale_in: "scale_in_instance",
   upgrade: "upgrade_instance",
   rollback: "roll_back_instance",
 };

@@ -46,7 +46,13 @@ export default async function BillingPage() {
                   </td>
                   <td>
                     {appServers.running} running
-                    {appServers.running !== appServers.planned ? <p className="hint">{appServers.planned} from the next deployment</p> : null}
+                    {appServers.autoscale ? (
+                      <p className="hint">
+                        Autoscaled with the load: {appServers.autoscale.minServers} to {appServers.autoscale.maxServers}
+                      </p>
+                    ) : appServers.running !== appServers.planned ? (
+                      <p className="hint">{appServers.planned} from the next deployment</p>
+                    ) : null}
                   </td>
                   <td>
                     <SubscriptionBadge status={subscription.status} />

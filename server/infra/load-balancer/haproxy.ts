@@ -14,6 +14,7 @@ import net from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
 import type { ApplyResult, LoadBalancerDriver } from "./driver";
+import { parseHaproxyLoad, type LoadReader, type LoadReading } from "./load";
 import { CONFIG_FILE, renderHaproxy, type RenderedLoadBalancer, type RenderOptions } from "./render-haproxy";
 import type { LoadBalancerState } from "./state";
 
@@ -53,7 +54,7 @@ const VALIDATE_TIMEOUT_MS = 30_000;
 const RELOAD_TIMEOUT_MS = 15_000;
 const KEEP_GENERATIONS = 3;
 
-export class HaproxyLoadBalancer implements LoadBalancerDriver {
+export class HaproxyLoadBalancer implements LoadBalancerDriver, LoadReader {
   readonly name = "haproxy";
   readonly paths: HaproxyPaths;
   private queue: Promise<unknown> = Promise.resolve();
@@ -236,6 +237,13 @@ export class HaproxyLoadBalancer implements LoadBalancerDriver {
         currentSessions: Number(row.scur ?? 0),
         totalSessions: Number(row.stot ?? 0),
       }));
+  }
+
+  /** Every site's request total, response time and servers up, from the current worker's runtime API. */
+  async readLoad(): Promise<LoadReading> {
+    const info = await socketCommand(this.paths.adminSocket, "show info");
+    const stat = await socketCommand(this.paths.adminSocket, "show stat");
+    return parseHaproxyLoad(info, stat);
   }
 
   /** One command on the master CLI; the master answers and closes the connection. */

@@ -21,7 +21,6 @@ export function InstanceActions({ instance, activeOperation, appServers }: { ins
   const deprovision = useMutation(trpc.staff.deprovision.mutationOptions());
   const suspend = useMutation(trpc.staff.suspend.mutationOptions());
   const resume = useMutation(trpc.staff.resume.mutationOptions());
-  const redeploy = useMutation(trpc.staff.redeploy.mutationOptions());
   return (
     <section className="card stack" aria-labelledby="actions-heading">
       <h2 id="actions-heading" className="mt-0">
@@ -58,12 +57,7 @@ export function InstanceActions({ instance, activeOperation, appServers }: { ins
         />
       ) : null}
       {instance.status === "running" && !activeOperation ? (
-        <StaffActionForm
-          title="Redeploy the instance"
-          description="Boots a new deployment beside the current one and switches traffic once it answers /heartbeat; the old one is kept as fallback. If the new one never becomes healthy it is torn down and the old one keeps serving. The owner is told."
-          submitLabel="Redeploy"
-          perform={({ reason }) => redeploy.mutateAsync({ instanceId: instance.id, reason })}
-        />
+        <RedeployForm instanceId={instance.id} />
       ) : null}
       {DEPROVISIONABLE.includes(instance.status) ? <AppServersForm instanceId={instance.id} appServers={appServers} /> : null}
       {instance.status === "suspended" && !activeOperation ? (
@@ -84,6 +78,30 @@ export function InstanceActions({ instance, activeOperation, appServers }: { ins
         />
       ) : null}
     </section>
+  );
+}
+
+/** Redeploy, with the rollout staff choose: every new server before the switch, or all but one (faster). */
+function RedeployForm({ instanceId }: { instanceId: string }) {
+  const trpc = useTRPC();
+  const redeploy = useMutation(trpc.staff.redeploy.mutationOptions());
+  const id = useId();
+  const [rollout, setRollout] = useState<"full" | "fast">("full");
+  return (
+    <StaffActionForm
+      title="Redeploy the instance"
+      description="Boots a new deployment beside the current one and switches traffic once it answers /heartbeat; the old one is kept as fallback. If the new one never becomes healthy it is torn down and the old one keeps serving. The owner is told."
+      submitLabel="Redeploy"
+      perform={({ reason }) => redeploy.mutateAsync({ instanceId, reason, rollout })}
+    >
+      <div className="field">
+        <label htmlFor={`${id}-rollout`}>Rollout</label>
+        <select id={`${id}-rollout`} name="rollout" value={rollout} onChange={(event) => setRollout(event.target.value === "fast" ? "fast" : "full")}>
+          <option value="full">Full: switch once every new server answers (never fewer healthy servers than now)</option>
+          <option value="fast">Fast: switch once all but one answer (never fewer than N-1)</option>
+        </select>
+      </div>
+    </StaffActionForm>
   );
 }
 

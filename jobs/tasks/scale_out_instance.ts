@@ -1,0 +1,4 @@
+import { scaleOutPipeline } from "../pipelines/scale-out";
+import { operationTask } from "./operation-task";
+
+export const scale_out_instance = operationTask(scaleOutPipeline);
