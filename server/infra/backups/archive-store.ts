@@ -2,7 +2,7 @@
 // written to the platform's backup bucket, and read back only after their stored bytes match the manifest.
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdtemp, rm, stat } from "node:fs/promises";
+import { mkdtemp, open, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { PassThrough, Readable, Transform, type Writable } from "node:stream";
@@ -113,14 +113,24 @@ export function createBackupStore(client: S3Client, bucket: string): BackupStore
       cipher.setAAD(Buffer.from(key, "utf8"));
       const data = measuring();
       const stored = measuring();
-      // Spooled to a file first: S3 wants the length up front, and a dump can be larger than memory.
+      // Spooled to a file first: S3 wants the length up front, and a dump can be larger than memory. The file is
+      // unlinked as soon as it is open, so the kernel frees it when this process closes it or dies: a worker
+      // killed mid-backup leaves no spool behind (a finally block does not run under SIGKILL). Its streams use the
+      // bare descriptor and leave it open: the handle's own streams would hold its close() forever.
       const folder = await mkdtemp(path.join(os.tmpdir(), "lyceum-backup-"));
-      const file = path.join(folder, "artifact");
+      const spool = await open(path.join(folder, "artifact"), "w+");
+      await rm(folder, { recursive: true, force: true });
       try {
-        await pipeline(source, data.stream, createGzip(), cipher, stored.stream, createWriteStream(file), { signal });
-        const { size } = await stat(file);
+        await pipeline(source, data.stream, createGzip(), cipher, stored.stream, createWriteStream("", { fd: spool.fd, start: 0, autoClose: false }), { signal });
+        const { size } = await spool.stat();
         await client.send(
-          new PutObjectCommand({ Bucket: bucket, Key: key, Body: createReadStream(file), ContentLength: size, ContentType: "application/octet-stream" }),
+          new PutObjectCommand({
+            Bucket: bucket,
+            Key: key,
+            Body: createReadStream("", { fd: spool.fd, start: 0, autoClose: false }),
+            ContentLength: size,
+            ContentType: "application/octet-stream",
+          }),
           { abortSignal: signal },
         );
       } catch (error) {
@@ -130,7 +140,7 @@ export function createBackupStore(client: S3Client, bucket: string): BackupStore
         }
         throw new Error(`write backup artifact ${key} to ${bucket}: ${(error as Error).message}`, { cause: error });
       } finally {
-        await rm(folder, { recursive: true, force: true });
+        await spool.close();
       }
       const dataResult = data.result();
       const storedResult = stored.result();
