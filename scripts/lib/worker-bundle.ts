@@ -1,0 +1,61 @@
+// The production worker: jobs/worker.ts compiled by esbuild into dist/worker/worker.mjs, run by plain `node` (no tsx
+// loader at run time). Each task's file, and each driver library a task reaches through a dynamic import, is a
+// chunk of its own in dist/worker/chunks/, loaded by the first job that needs it: an idle worker holds none of them.
+import { existsSync, rmSync } from "node:fs";
+import path from "node:path";
+import { build, type Metafile } from "esbuild";
+
+export const WORKER_BUNDLE_DIR = path.join("dist", "worker");
+export const WORKER_BUNDLE_ENTRY = path.join(WORKER_BUNDLE_DIR, "worker.mjs");
+
+/** Builds the worker into `outdir` (emptied first: chunk names change with their content). */
+export async function buildWorkerBundle(outdir: string = WORKER_BUNDLE_DIR): Promise<Metafile> {
+  rmSync(outdir, { recursive: true, force: true });
+  const result = await build({
+    entryPoints: { worker: "jobs/worker.ts" },
+    outdir,
+    entryNames: "[name]",
+    chunkNames: "chunks/[name]-[hash]",
+    outExtension: { ".js": ".mjs" },
+    bundle: true,
+    splitting: true,
+    format: "esm",
+    platform: "node",
+    target: "node20.9",
+    // Minified code is also smaller in memory: V8 keeps every loaded script's source (about 8 MB less resident).
+    minify: true,
+    sourcemap: "linked",
+    // cosmiconfig (through graphile-worker's preset loader) would bring the TypeScript compiler to read a
+    // graphile.config.ts; the worker passes its options in code and never reads one.
+    external: ["typescript"],
+    // The CommonJS packages in the bundle call require() for Node's own modules; ESM has no require of its own.
+    banner: { js: 'import { createRequire as __lyceumCreateRequire } from "node:module"; const require = __lyceumCreateRequire(import.meta.url);' },
+    metafile: true,
+    logLevel: "warning",
+  });
+  return result.metafile;
+}
+
+/** The bundle's entry, or an error that says how to make it. */
+export function workerBundleEntry(): string {
+  const entry = path.join(process.cwd(), WORKER_BUNDLE_ENTRY);
+  if (!existsSync(entry)) throw new Error(`${WORKER_BUNDLE_ENTRY} is missing: run \`npm run build:worker\` (or \`npm run build\`) first`);
+  return entry;
+}
+
+/**
+ * The files of the bundle that `node` loads at start (the entry and the chunks it imports statically), and the
+ * source files (packages included) they hold; everything else is loaded by a dynamic import, on first use.
+ */
+export function loadedAtStart(metafile: Metafile): { outputs: string[]; inputs: string[] } {
+  const entry = Object.keys(metafile.outputs).find((file) => file.endsWith("worker.mjs"));
+  if (!entry) throw new Error("the worker bundle has no worker.mjs");
+  const outputs = new Set([entry]);
+  for (const file of outputs) {
+    for (const imported of metafile.outputs[file]!.imports) {
+      if (imported.kind === "import-statement" && metafile.outputs[imported.path]) outputs.add(imported.path);
+    }
+  }
+  const inputs = new Set([...outputs].flatMap((file) => Object.keys(metafile.outputs[file]!.inputs)));
+  return { outputs: [...outputs], inputs: [...inputs] };
+}
