@@ -53,6 +53,7 @@ async function main() {
     process.env.LYCEUM_LOG_LEVEL ??= "warn";
     const scenarios: Scenario[] = [
       // First, so "idle" memory is measured before 1 000 SSE streams and 60 provisions have grown the heaps.
+      (await import("./scenarios/worker-memory")).workerMemory,
       (await import("./scenarios/ssr-and-memory")).ssrAndMemory,
       (await import("./scenarios/paid-to-running")).paidToRunning,
       (await import("./scenarios/event-latency")).eventLatency,
