@@ -3,6 +3,7 @@
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import type { Metafile } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildWorkerBundle, loadedAtStart } from "@/scripts/lib/worker-bundle";
@@ -41,6 +42,22 @@ describe("the worker bundle", () => {
     // What it does load: graphile-worker and the worker's own start-up.
     expect(loadedAtStartMatching(/node_modules\/graphile-worker\//).length).toBeGreaterThan(0);
     expect(loadedAtStartMatching(/(^|\/)jobs\/start-worker\.ts$/)).toHaveLength(1);
+  });
+
+  it("gives a CommonJS driver library's exports by name to the dynamic import that loads it, as Node does", async () => {
+    const chunkOf = (packagePath: string) => {
+      const found = Object.entries(metafile.outputs).find(([, output]) => output.entryPoint?.endsWith(packagePath));
+      if (!found) throw new Error(`no chunk of its own for ${packagePath}`);
+      return import(pathToFileURL(path.resolve(found[0])).href) as Promise<Record<string, unknown>>;
+    };
+    const s3 = await chunkOf("@aws-sdk/client-s3/dist-cjs/index.js");
+    expect([typeof s3.HeadBucketCommand, typeof s3.S3ServiceException]).toEqual(["function", "function"]);
+    const iam = await chunkOf("@aws-sdk/client-iam/dist-cjs/index.js");
+    expect(typeof iam.NoSuchEntityException).toBe("function");
+    expect(typeof (await chunkOf("mongodb/lib/index.js")).MongoClient).toBe("function");
+    expect(typeof (await chunkOf("@peculiar/x509/build/x509.cjs.js")).X509CertificateGenerator).toBe("function");
+    expect(typeof (await chunkOf("acme-client/src/index.js")).Client).toBe("function");
+    expect(typeof (await chunkOf("mysql2/promise.js")).default).toBe("object");
   });
 
   it("runs under plain node, loads a task and its driver with the first job, and stops cleanly on SIGTERM", async () => {
