@@ -1,5 +1,5 @@
 // `npm run bench` (`-- --smoke` for one short run of each scenario): starts the portal as users get it
-// (`next build && next start`, a worker, an embedded Postgres), runs each scenario, prints a Markdown table
+// (`next build && next start`, the bundled worker, an embedded Postgres), runs each scenario, prints a Markdown table
 // and writes bench/results.json.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -7,6 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { loadOrCreateDevSecrets } from "../scripts/lib/dev-secrets";
 import { startStack, waitForHttp } from "../scripts/lib/stack";
+import { buildWorkerBundle } from "../scripts/lib/worker-bundle";
 import type { BenchContext, Scenario } from "./lib/context";
 import { toMarkdown, writeResults, type Figure } from "./lib/report";
 
@@ -34,6 +35,8 @@ async function main() {
   if (process.env.BENCH_SKIP_BUILD !== "1") {
     log("next build…");
     execFileSync(path.join("node_modules", ".bin", "next"), ["build"], { stdio: "ignore", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+    log("worker bundle…");
+    await buildWorkerBundle();
   }
   const secrets = loadOrCreateDevSecrets(stateDir);
   const stack = await startStack({
@@ -64,6 +67,7 @@ async function main() {
     process.env.LYCEUM_LOG_LEVEL ??= "warn";
     const scenarios: Scenario[] = [
       // First, so "idle" memory is measured before 1 000 SSE streams and 60 provisions have grown the heaps.
+      (await import("./scenarios/worker-memory")).workerMemory,
       (await import("./scenarios/ssr-and-memory")).ssrAndMemory,
       (await import("./scenarios/paid-to-running")).paidToRunning,
       (await import("./scenarios/event-latency")).eventLatency,

@@ -1,4 +1,4 @@
-// The e2e suite's server: a production build (`next build`, then `next start`), a worker, and a fresh
+// The e2e suite's server: a production build (`next build`, then `next start`), the bundled worker, and a fresh
 // database: embedded in a temporary folder, or a new database on DATABASE_URL's server.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -7,6 +7,7 @@ import path from "node:path";
 import postgres from "postgres";
 import { loadOrCreateDevSecrets } from "../scripts/lib/dev-secrets";
 import { startStack, waitForHttp } from "../scripts/lib/stack";
+import { buildWorkerBundle } from "../scripts/lib/worker-bundle";
 import { startDnsServer } from "../tests/helpers/dns-server";
 import { startPebble, type Pebble } from "../tests/helpers/pebble";
 import { startSmtpCatcher } from "../tests/helpers/smtp-catcher";
@@ -32,6 +33,8 @@ async function main() {
       stdio: "inherit",
       env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
     });
+    // The worker runs from its production bundle too (scripts/lib/stack.ts).
+    await buildWorkerBundle();
   }
   const databaseUrl = process.env.DATABASE_URL ? await freshDatabaseOn(process.env.DATABASE_URL) : undefined;
   // The specs read the portal's email and control the DNS records it sees (e2e/fixtures/harness.ts).

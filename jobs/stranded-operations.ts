@@ -8,7 +8,6 @@ import type { InstanceOperation } from "@/db/schema";
 import { metrics } from "@/server/observability/metrics";
 import { logger } from "@/server/observability/logger";
 import { failAbandonedOperation } from "./runner/runner";
-import { PIPELINES } from "./pipelines/by-kind";
 
 /** An operation this young may still be between its insert and its job's first pick-up. */
 const STRANDED_AFTER_SECONDS = 60;
@@ -33,7 +32,12 @@ const REASONS: Record<StrandedRow["why"], string> = {
 /** Fails each stranded operation (Retry re-opens it); returns the ids it failed. */
 export async function failStrandedOperations(olderThanSeconds?: number): Promise<string[]> {
   const failed: string[] = [];
-  for (const row of await findStrandedOperations(olderThanSeconds)) {
+  const stranded = await findStrandedOperations(olderThanSeconds);
+  if (stranded.length === 0) return failed;
+  // Every pipeline, with the steps and drivers they import, only when there is one to fail: this sweep runs every
+  // minute, and an idle worker should not hold them all for it.
+  const { PIPELINES } = await import("./pipelines/by-kind");
+  for (const row of stranded) {
     const operation = await db.query.instanceOperations.findFirst({ where: (table, { eq }) => eq(table.id, row.id) });
     if (!operation) continue;
     const reason = `Stopped: ${REASONS[row.why]}. Press Retry to resume after the last completed step.`;

@@ -2,7 +2,6 @@
 import { applyMigrations } from "@/db/migrate";
 import { closeDb } from "@/db";
 import { env } from "@/server/env";
-import { closeInfrastructure } from "@/server/infra";
 import { logger } from "@/server/observability/logger";
 import { unsafeShortcutsBanner } from "@/server/unsafe-shortcuts";
 import { startWorker } from "./start-worker";
@@ -22,6 +21,8 @@ async function main() {
     isStopping = true;
     logger().info({ signal }, "finishing current jobs, then stopping");
     await worker.stop();
+    // Imported here, not at the top: the drivers load with the first job that needs them (jobs/tasks/index.ts).
+    const { closeInfrastructure } = await import("@/server/infra");
     await closeInfrastructure();
     await closeDb();
     process.exit(0);

@@ -17,7 +17,8 @@ const { db, closeDb } = await import("@/db");
 const { startWorker } = await import("@/jobs/start-worker");
 const { closeInfrastructure, infra, setInfrastructure } = await import("@/server/infra");
 const { createLocalComputeDriver } = await import("@/server/infra/compute/local");
-const { createS3Client, objectStorageSettings } = await import("@/server/infra/object-storage/client");
+const { createS3Client } = await import("@/server/infra/object-storage/client");
+const { objectStorageSettings } = await import("@/server/infra/object-storage/settings");
 const { createS3ObjectStorage } = await import("@/server/infra/object-storage/s3-buckets");
 const { env } = await import("@/server/env");
 const { ledgerFor } = await import("@/server/instances/ledger");
@@ -35,7 +36,7 @@ beforeAll(async () => {
     ...infra(),
     objectStorage: createS3ObjectStorage({
       name: "s3 with IAM keys",
-      client: createS3Client(settings),
+      client: async () => createS3Client(settings),
       settings: { endpoint: settings.endpoint, region: settings.region, forcePathStyle: settings.forcePathStyle },
       keys: createAwsIamKeyIssuer({ endpoint: iam.endpoint, credentials: platformKey }),
       blocksPublicAccess: false,

@@ -5,7 +5,8 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3ServiceExce
 import { describe, expect, it } from "vitest";
 import { env } from "@/server/env";
 import { ensureBucket } from "@/server/infra/object-storage/buckets";
-import { objectStorageSettings, platformS3Client, s3ClientWithCredentials } from "@/server/infra/object-storage/client";
+import { platformS3Client, s3ClientWithCredentials } from "@/server/infra/object-storage/client";
+import { objectStorageSettings } from "@/server/infra/object-storage/settings";
 import { LocalS3AdminClient } from "@/server/infra/object-storage/local-s3-admin-client";
 import { uniqueBucketName } from "./helpers/local-s3";
 

@@ -7,16 +7,18 @@ import path from "node:path";
 import { applyMigrations } from "@/db/migrate";
 import { parseEnv } from "@/server/env";
 import { ensureBucket } from "@/server/infra/object-storage/buckets";
-import { createS3Client, objectStorageSettings } from "@/server/infra/object-storage/client";
+import { createS3Client } from "@/server/infra/object-storage/client";
+import { objectStorageSettings } from "@/server/infra/object-storage/settings";
 import { freePort, isPortFree } from "@/server/net/free-port";
 import type { DevSecrets } from "./dev-secrets";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./embedded-postgres";
 import { chooseLocalLoadBalancer, startLocalLoadBalancer, type LocalLoadBalancer } from "./local-load-balancer";
 import { prepareLocalServices } from "./local-services";
 import { sweepResources, throwawayPrefix } from "./sweep-resources";
+import { workerBundleEntry } from "./worker-bundle";
 
 type StackOptions = {
-  /** `dev` runs `next dev`; `production` runs `next start` on an existing build. */
+  /** `dev` runs `next dev` and the worker's source; `production` runs `next start` and the worker bundle on an existing build. */
   web: "dev" | "production";
   port: number;
   stateDir: string;
@@ -56,6 +58,9 @@ export type Stack = {
 };
 
 export async function startStack(options: StackOptions): Promise<Stack> {
+  // A production stack runs the worker as production does, from its bundle (`npm run build:worker`), checked before
+  // anything starts; `npm run dev` runs the source under tsx, so an edit needs a restart but never a build.
+  const workerArgs = options.web === "production" ? [workerBundleEntry()] : ["--import", "tsx", "jobs/worker.ts"];
   let embedded: EmbeddedDatabase | null = null;
   let databaseUrl = options.env?.DATABASE_URL ?? process.env.DATABASE_URL;
   if (!databaseUrl) {
@@ -160,7 +165,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   }
   const mailRelay = start("mail-relay", process.execPath, ["--import", "tsx", MAIL_RELAY_MAIN]);
   const mailRelayAddress = await waitForOutput(mailRelay, /Mail relay listening on (\S+)/, 30_000);
-  start("worker", process.execPath, ["--import", "tsx", "jobs/worker.ts"]);
+  start("worker", process.execPath, workerArgs);
   start("web", bin("next"), [options.web === "dev" ? "dev" : "start", "--port", String(options.port)]);
 
   return {

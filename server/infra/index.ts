@@ -28,7 +28,7 @@ import type { MongoDriver } from "./mongodb/driver";
 import { createMysqlDriver } from "./mysql/admin-connection";
 import type { MysqlDriver } from "./mysql/driver";
 import { createAwsIamKeyIssuer } from "./object-storage/aws-iam-keys";
-import { createS3Client, objectStorageSettings } from "./object-storage/client";
+import { objectStorageSettings } from "./object-storage/settings";
 import type { ObjectStorageDriver } from "./object-storage/driver";
 import { createLocalScopedKeyIssuer } from "./object-storage/local-scoped-keys";
 import { createS3ObjectStorage } from "./object-storage/s3-buckets";
@@ -127,7 +127,7 @@ function objectStorageDriver(config: Env): ObjectStorageDriver {
       : createAwsIamKeyIssuer({ endpoint: config.AWS_IAM_ENDPOINT, credentials: settings.credentials, callTimeoutMs: callTimeoutMs(config) });
   return createS3ObjectStorage({
     name: kind === "local" ? "local-s3" : "aws-s3",
-    client: createS3Client(settings),
+    client: async () => (await import("./object-storage/client")).createS3Client(settings),
     settings: { endpoint: settings.endpoint, region: settings.region, forcePathStyle: settings.forcePathStyle },
     keys,
     blocksPublicAccess: kind === "aws",

@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { createS3Client, type S3Credentials } from "@/server/infra/object-storage/client";
+import { createS3Client } from "@/server/infra/object-storage/client";
+import type { S3Credentials } from "@/server/infra/object-storage/settings";
 import { startLocalS3Server, type LocalS3Server, type LocalS3ServerOptions } from "@/tools/local-s3";
 
 type TestClock = {

@@ -1,6 +1,6 @@
 // MySQL through an administrator's connection (mysql2): the shared cluster in production, the MariaDB on
 // 127.0.0.1:3306 here. The SQL is the subset MySQL 8 and MariaDB 10.4+ both accept.
-import mysql from "mysql2/promise";
+import type { Pool } from "mysql2/promise";
 import { abortReason, callSignal, DEFAULT_DRIVER_CALL_TIMEOUT_MS, type DriverCallOptions } from "../call-options";
 import type { MysqlDriver, MysqlUserSpec } from "./driver";
 
@@ -9,15 +9,18 @@ const IDENTIFIER = /^[a-z][a-z0-9_]{0,63}$/;
 /** `callTimeoutMs`: a statement that has not answered in this long is taken for lost (every one Lyceum sends is a quick DDL or lookup). */
 export function createMysqlDriver(adminUrl: string, userHost: string, callTimeoutMs = DEFAULT_DRIVER_CALL_TIMEOUT_MS): MysqlDriver {
   const url = new URL(adminUrl);
-  let pool: mysql.Pool | null = null;
+  // mysql2 is imported with the first statement: a worker that provisions nothing never holds it.
+  let pool: Promise<Pool> | null = null;
   const connection = () =>
-    (pool ??= mysql.createPool({
-      uri: adminUrl,
-      connectionLimit: 4,
-      maxIdle: 1,
-      idleTimeout: 30_000,
-      connectTimeout: 10_000,
-    }));
+    (pool ??= import("mysql2/promise").then(({ default: mysql }) =>
+      mysql.createPool({
+        uri: adminUrl,
+        connectionLimit: 4,
+        maxIdle: 1,
+        idleTimeout: 30_000,
+        connectTimeout: 10_000,
+      }),
+    ));
 
   /**
    * Runs one statement; errors name what failed and the server's message, never the SQL (it may hold a password).
@@ -28,7 +31,7 @@ export function createMysqlDriver(adminUrl: string, userHost: string, callTimeou
     const signal = callSignal(options, callTimeoutMs);
     const fail = (detail: string) => new Error(`${what} on MySQL ${url.host}: ${detail}`);
     if (signal.aborted) throw fail(`stopped before it started (${abortReason(signal, callTimeoutMs)})`);
-    const session = await connection().getConnection();
+    const session = await (await connection()).getConnection();
     // mysql2 never settles a query whose connection it was told to close: the abort settles it here.
     let onAbort = () => {};
     const stopped = new Promise<never>((_, reject) => {
@@ -152,8 +155,9 @@ export function createMysqlDriver(adminUrl: string, userHost: string, callTimeou
     },
 
     async close() {
-      await pool?.end();
+      const closing = pool;
       pool = null;
+      await (await closing)?.end();
     },
   };
 }

@@ -1,28 +1,15 @@
 // Instance buckets through @aws-sdk/client-s3: the same calls for AWS S3 and for the local S3 server.
-import {
-  AbortMultipartUploadCommand,
-  CreateBucketCommand,
-  DeleteBucketCommand,
-  DeleteObjectsCommand,
-  HeadBucketCommand,
-  ListBucketsCommand,
-  ListMultipartUploadsCommand,
-  ListObjectVersionsCommand,
-  PutBucketAclCommand,
-  PutBucketCorsCommand,
-  PutBucketLifecycleConfigurationCommand,
-  PutBucketVersioningCommand,
-  PutPublicAccessBlockCommand,
-  S3ServiceException,
-  type S3Client,
-} from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { abortedCallReason, callSignal, DEFAULT_DRIVER_CALL_TIMEOUT_MS } from "../call-options";
 import type { BucketKeyIssuer } from "./bucket-keys";
 import type { BucketSpec, ObjectStorageDriver } from "./driver";
 
+type S3Sdk = typeof import("@aws-sdk/client-s3");
+
 type S3ObjectStorageOptions = {
   name: string;
-  client: S3Client;
+  /** Called once, at the first request: the SDK (several MB resident) is imported with it, not with this module. */
+  client: () => Promise<S3Client>;
   settings: ObjectStorageDriver["settings"];
   keys: BucketKeyIssuer;
   /** AWS only: turn on the bucket's Block Public Access settings (the local server has no such API). */
@@ -32,18 +19,21 @@ type S3ObjectStorageOptions = {
 };
 
 export function createS3ObjectStorage(options: S3ObjectStorageOptions): ObjectStorageDriver {
-  const { client, settings } = options;
+  const { settings } = options;
+  let connection: Promise<{ sdk: S3Sdk; client: S3Client }> | undefined;
+  const connect = () => (connection ??= Promise.all([import("@aws-sdk/client-s3"), options.client()]).then(([sdk, client]) => ({ sdk, client })));
   const callTimeoutMs = options.callTimeoutMs ?? DEFAULT_DRIVER_CALL_TIMEOUT_MS;
   // The SDK destroys the request's socket on abort: a request held on the wire is never delivered afterwards.
   const call = (signal: AbortSignal | undefined) => ({ abortSignal: callSignal(signal, callTimeoutMs) });
 
-  async function send<T>(what: string, run: () => Promise<T>): Promise<T> {
+  async function send<T>(what: string, run: (sdk: S3Sdk, client: S3Client) => Promise<T>): Promise<T> {
+    const { sdk, client } = await connect();
     try {
-      return await run();
+      return await run(sdk, client);
     } catch (error) {
       const stopped = abortedCallReason(error, callTimeoutMs);
       if (stopped) throw new Error(`${what}: stopped, connection reset (${stopped})`);
-      if (error instanceof S3ServiceException) {
+      if (error instanceof sdk.S3ServiceException) {
         throw Object.assign(new Error(`${what}: ${error.$metadata.httpStatusCode ?? ""} ${error.name} from S3: ${error.message}`), { s3Code: error.name });
       }
       throw new Error(`${what}: ${(error as Error).message}`);
@@ -51,11 +41,12 @@ export function createS3ObjectStorage(options: S3ObjectStorageOptions): ObjectSt
   }
 
   async function bucketExists(bucket: string, signal?: AbortSignal) {
+    const { sdk, client } = await connect();
     try {
-      await client.send(new HeadBucketCommand({ Bucket: bucket }), call(signal));
+      await client.send(new sdk.HeadBucketCommand({ Bucket: bucket }), call(signal));
       return true;
     } catch (error) {
-      if (error instanceof S3ServiceException && (error.name === "NotFound" || error.name === "NoSuchBucket")) return false;
+      if (error instanceof sdk.S3ServiceException && (error.name === "NotFound" || error.name === "NoSuchBucket")) return false;
       const stopped = abortedCallReason(error, callTimeoutMs);
       if (stopped) throw new Error(`look up bucket ${bucket}: stopped, connection reset (${stopped})`);
       throw new Error(`look up bucket ${bucket}: ${(error as Error).name} ${(error as Error).message}`);
@@ -68,16 +59,18 @@ export function createS3ObjectStorage(options: S3ObjectStorageOptions): ObjectSt
     keys: options.keys,
 
     async close() {
-      client.destroy();
+      const opened = connection;
+      connection = undefined;
+      (await opened)?.client.destroy();
     },
 
     async ensureBucket(spec: BucketSpec, signal) {
       const { bucket } = spec;
       const isNew = !(await bucketExists(bucket, signal));
       if (isNew) {
-        await send(`create bucket ${bucket}`, () =>
+        await send(`create bucket ${bucket}`, (sdk, client) =>
           client.send(
-            new CreateBucketCommand({
+            new sdk.CreateBucketCommand({
               Bucket: bucket,
               ACL: "private",
               // us-east-1 is the one region that refuses an explicit location constraint.
@@ -87,11 +80,11 @@ export function createS3ObjectStorage(options: S3ObjectStorageOptions): ObjectSt
           ),
         );
       }
-      await send(`make bucket ${bucket} private`, () => client.send(new PutBucketAclCommand({ Bucket: bucket, ACL: "private" }), call(signal)));
+      await send(`make bucket ${bucket} private`, (sdk, client) => client.send(new sdk.PutBucketAclCommand({ Bucket: bucket, ACL: "private" }), call(signal)));
       if (options.blocksPublicAccess) {
-        await send(`block public access to bucket ${bucket}`, () =>
+        await send(`block public access to bucket ${bucket}`, (sdk, client) =>
           client.send(
-            new PutPublicAccessBlockCommand({
+            new sdk.PutPublicAccessBlockCommand({
               Bucket: bucket,
               PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true },
             }),
@@ -99,12 +92,12 @@ export function createS3ObjectStorage(options: S3ObjectStorageOptions): ObjectSt
           ),
         );
       }
-      await send(`turn on versioning of bucket ${bucket}`, () =>
-        client.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }), call(signal)),
+      await send(`turn on versioning of bucket ${bucket}`, (sdk, client) =>
+        client.send(new sdk.PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }), call(signal)),
       );
-      await send(`set the CORS rules of bucket ${bucket}`, () =>
+      await send(`set the CORS rules of bucket ${bucket}`, (sdk, client) =>
         client.send(
-          new PutBucketCorsCommand({
+          new sdk.PutBucketCorsCommand({
             Bucket: bucket,
             CORSConfiguration: {
               CORSRules: [
@@ -122,9 +115,9 @@ export function createS3ObjectStorage(options: S3ObjectStorageOptions): ObjectSt
           call(signal),
         ),
       );
-      await send(`set the lifecycle of bucket ${bucket}`, () =>
+      await send(`set the lifecycle of bucket ${bucket}`, (sdk, client) =>
         client.send(
-          new PutBucketLifecycleConfigurationCommand({
+          new sdk.PutBucketLifecycleConfigurationCommand({
             Bucket: bucket,
             LifecycleConfiguration: {
               Rules: [
@@ -148,8 +141,8 @@ export function createS3ObjectStorage(options: S3ObjectStorageOptions): ObjectSt
     async bucketUsageBytes(bucket, signal) {
       let bytes = 0;
       for (let keyMarker: string | undefined, versionMarker: string | undefined, isTruncated = true; isTruncated; ) {
-        const page = await send(`list the versions in bucket ${bucket}`, () =>
-          client.send(new ListObjectVersionsCommand({ Bucket: bucket, KeyMarker: keyMarker, VersionIdMarker: versionMarker }), { abortSignal: signal }),
+        const page = await send(`list the versions in bucket ${bucket}`, (sdk, client) =>
+          client.send(new sdk.ListObjectVersionsCommand({ Bucket: bucket, KeyMarker: keyMarker, VersionIdMarker: versionMarker }), { abortSignal: signal }),
         );
         for (const version of page.Versions ?? []) bytes += version.Size ?? 0;
         isTruncated = Boolean(page.IsTruncated);
@@ -163,7 +156,7 @@ export function createS3ObjectStorage(options: S3ObjectStorageOptions): ObjectSt
       const names: string[] = [];
       let token: string | undefined;
       do {
-        const page = await send("list buckets", () => client.send(new ListBucketsCommand({ ContinuationToken: token }), call(signal)));
+        const page = await send("list buckets", (sdk, client) => client.send(new sdk.ListBucketsCommand({ ContinuationToken: token }), call(signal)));
         names.push(...(page.Buckets ?? []).flatMap((bucket) => (bucket.Name ? [bucket.Name] : [])));
         token = page.ContinuationToken;
       } while (token);
@@ -175,13 +168,13 @@ export function createS3ObjectStorage(options: S3ObjectStorageOptions): ObjectSt
       let deletedVersions = 0;
       // A versioned bucket only goes once every version and delete marker is gone.
       for (let keyMarker: string | undefined, versionMarker: string | undefined, isTruncated = true; isTruncated; ) {
-        const page = await send(`list the versions in bucket ${bucket}`, () =>
-          client.send(new ListObjectVersionsCommand({ Bucket: bucket, KeyMarker: keyMarker, VersionIdMarker: versionMarker }), call(signal)),
+        const page = await send(`list the versions in bucket ${bucket}`, (sdk, client) =>
+          client.send(new sdk.ListObjectVersionsCommand({ Bucket: bucket, KeyMarker: keyMarker, VersionIdMarker: versionMarker }), call(signal)),
         );
         const objects = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].map((v) => ({ Key: v.Key!, VersionId: v.VersionId }));
         if (objects.length > 0) {
-          const result = await send(`delete ${objects.length} versions in bucket ${bucket}`, () =>
-            client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects, Quiet: true } }), call(signal)),
+          const result = await send(`delete ${objects.length} versions in bucket ${bucket}`, (sdk, client) =>
+            client.send(new sdk.DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects, Quiet: true } }), call(signal)),
           );
           if (result.Errors?.length) throw new Error(`delete versions in bucket ${bucket}: ${result.Errors[0]!.Code} ${result.Errors[0]!.Message}`);
           deletedVersions += objects.length;
@@ -190,15 +183,15 @@ export function createS3ObjectStorage(options: S3ObjectStorageOptions): ObjectSt
         keyMarker = page.NextKeyMarker;
         versionMarker = page.NextVersionIdMarker;
       }
-      const uploads = await send(`list unfinished uploads in bucket ${bucket}`, () =>
-        client.send(new ListMultipartUploadsCommand({ Bucket: bucket }), call(signal)),
+      const uploads = await send(`list unfinished uploads in bucket ${bucket}`, (sdk, client) =>
+        client.send(new sdk.ListMultipartUploadsCommand({ Bucket: bucket }), call(signal)),
       );
       for (const upload of uploads.Uploads ?? []) {
-        await send(`abort upload ${upload.UploadId}`, () =>
-          client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: upload.Key!, UploadId: upload.UploadId! }), call(signal)),
+        await send(`abort upload ${upload.UploadId}`, (sdk, client) =>
+          client.send(new sdk.AbortMultipartUploadCommand({ Bucket: bucket, Key: upload.Key!, UploadId: upload.UploadId! }), call(signal)),
         );
       }
-      await send(`delete bucket ${bucket}`, () => client.send(new DeleteBucketCommand({ Bucket: bucket }), call(signal)));
+      await send(`delete bucket ${bucket}`, (sdk, client) => client.send(new sdk.DeleteBucketCommand({ Bucket: bucket }), call(signal)));
       return { existed: true, deletedVersions };
     },
   };

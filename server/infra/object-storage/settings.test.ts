@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseEnv } from "@/server/env";
-import { objectStorageSettings } from "./client";
+import { objectStorageSettings } from "./settings";
 
 const base = { DATABASE_URL: "postgres://localhost/x", AUTH_SECRET: "x".repeat(32), LYCEUM_ENCRYPTION_KEY: Buffer.alloc(32).toString("base64") };
 
