@@ -18,7 +18,7 @@ const globalForDb = globalThis as unknown as { __lyceumDb?: Connection };
  * (server/events/hub.ts) inherits it: after a 20 s outage the pool and the streams came back up to 20 s after the
  * database did. Attempts to a database that is down fail at once and cost nothing, so one a second at most.
  */
-export function reconnectDelaySeconds(failedAttempts: number): number {
+function reconnectDelaySeconds(failedAttempts: number): number {
   return Math.min(0.05 * 2 ** failedAttempts, 1);
 }
 

@@ -6,7 +6,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { build, type Metafile, type Plugin } from "esbuild";
 
-export const WORKER_BUNDLE_DIR = path.join("dist", "worker");
+const WORKER_BUNDLE_DIR = path.join("dist", "worker");
 export const WORKER_BUNDLE_ENTRY = path.join(WORKER_BUNDLE_DIR, "worker.mjs");
 
 /** Builds the worker into `outdir` (emptied first: chunk names change with their content). */

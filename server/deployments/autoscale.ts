@@ -12,7 +12,7 @@ import type { LoadReader, SiteLoad } from "@/server/infra/load-balancer/load";
 import { appendInstanceEvent } from "@/server/instances/events";
 import { activeOperation, OperationInProgressError, startOperation } from "@/server/instances/operations";
 
-export type AutoscaleTiming = { outAfterSeconds: number; inAfterSeconds: number };
+type AutoscaleTiming = { outAfterSeconds: number; inAfterSeconds: number };
 
 /** What one sample measured for one instance, between two readings of the same HAProxy process. */
 export type LoadSample = { requestsPerSecond: number; requestsPerSecondPerServer: number; responseTimeMs: number | null };
@@ -31,7 +31,7 @@ export function loadLevel(sample: LoadSample, policy: AutoscalePolicy): LoadLeve
   return "normal";
 }
 
-export type ScalingDecision = { direction: "out" | "in"; from: number; to: number; reason: string };
+type ScalingDecision = { direction: "out" | "in"; from: number; to: number; reason: string };
 
 /**
  * Whether the load has been high (or low) for long enough to act, given since when it has been, and the server

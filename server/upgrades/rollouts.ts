@@ -22,7 +22,7 @@ export const rolloutInputSchema = z.object({
   timing: z.enum(["now", "in_window"], { error: "Choose now or in each instance's window." }),
 });
 
-export type RolloutInput = z.infer<typeof rolloutInputSchema>;
+type RolloutInput = z.infer<typeof rolloutInputSchema>;
 
 /** Thrown when a rollout cannot start or stop; the staff action turns it into a refusal. */
 export class RolloutRefusedError extends Error {}

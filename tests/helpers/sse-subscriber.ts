@@ -35,7 +35,7 @@ async function* sseEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<SseE
   }
 }
 
-export type SseSubscriber = {
+type SseSubscriber = {
   /** Every event id received, in order of arrival (a duplicate shows up twice). */
   readonly seqs: readonly number[];
   /** HTTP statuses and stream errors met on the way (what made the subscriber reconnect, or give up). */
