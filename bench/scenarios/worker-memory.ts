@@ -27,9 +27,22 @@ async function queueSettled(timeoutMs: number) {
   throw new Error(`the worker's start-up jobs were still due or running after ${timeoutMs / 1000} s`);
 }
 
-function startBareWorker(concurrency: number): { child: ChildProcess; ready: Promise<void> } {
+/**
+ * A database of its own for the bare worker, beside the portal's on the same server. Not a schema of its own in
+ * the portal's database: graphile-worker announces its schema migrations on a channel every worker of the database
+ * listens to, whatever its schema, and the portal's worker, hearing a "breaking migration", stops taking jobs.
+ */
+async function bareWorkerDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `lyceum_bench_bare_worker_${process.pid}`;
+  await db.execute(sql.raw(`create database ${name}`));
+  const url = new URL(env().DATABASE_URL);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: async () => void (await db.execute(sql.raw(`drop database if exists ${name} with (force)`))) };
+}
+
+function startBareWorker(concurrency: number, databaseUrl: string): { child: ChildProcess; ready: Promise<void> } {
   const child = spawn(process.execPath, [path.join("bench", "lib", "bare-worker.mjs"), String(concurrency), "1000"], {
-    env: process.env,
+    env: { ...process.env, DATABASE_URL: databaseUrl },
     stdio: ["ignore", "pipe", "inherit"],
   });
   const ready = new Promise<void>((resolve, reject) => {
@@ -46,7 +59,8 @@ export const workerMemory: Scenario = {
   async run(ctx) {
     const workerPid = ctx.stack.children.get("worker")!.pid!;
     // The same concurrency as the portal's worker: each worker slot holds a pool connection in both.
-    const bare = startBareWorker(env().WORKER_CONCURRENCY);
+    const bareDatabase = await bareWorkerDatabase();
+    const bare = startBareWorker(env().WORKER_CONCURRENCY, bareDatabase.url);
     try {
       await bare.ready;
       // Start-up: the reconcile_compute job the worker queues, and (full runs) the crontab's first every-minute
@@ -75,6 +89,8 @@ export const workerMemory: Scenario = {
       ];
     } finally {
       bare.child.kill("SIGTERM");
+      await new Promise((resolve) => (bare.child.exitCode === null ? bare.child.once("exit", resolve) : resolve(null)));
+      await bareDatabase.drop();
     }
   },
 };
