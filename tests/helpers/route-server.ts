@@ -7,11 +7,22 @@ import { observeHttpRequests } from "@/server/observability/http-requests";
 
 export type RouteHandler = (request: Request) => Response | Promise<Response>;
 
-export async function serveRoutes(routes: Record<string, RouteHandler>) {
-  observeHttpRequests();
+/** The handler for a path and method, or null for a 404. */
+type RouteResolver = (pathname: string, method: string) => RouteHandler | null;
+
+type ServeOptions = {
+  /** The loopback port to listen on (a free one when left out). */
+  port?: number;
+  /** Records request timing and ids as the portal's server does (server/observability/http-requests.ts). */
+  isObserved?: boolean;
+};
+
+export async function serveRoutes(routes: Record<string, RouteHandler> | RouteResolver, options: ServeOptions = {}) {
+  if (options.isObserved ?? true) observeHttpRequests();
+  const resolve: RouteResolver = typeof routes === "function" ? routes : (pathname) => routes[pathname] ?? null;
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "127.0.0.1"}`);
-    const handler = routes[url.pathname];
+    const handler = resolve(url.pathname, req.method ?? "GET");
     if (!handler) {
       res.writeHead(404, { "content-type": "text/plain" }).end("Not found\n");
       return;
@@ -40,19 +51,25 @@ export async function serveRoutes(routes: Record<string, RouteHandler>) {
         res.writeHead(response.status, { ...Object.fromEntries(response.headers), ...(cookies.length && { "set-cookie": cookies }) });
         // Streamed chunk by chunk, as `next start` does: an SSE response reaches the client while it is open.
         const reader = response.body?.getReader();
-        for (let read = await reader?.read(); reader && read && !read.done; read = await reader.read()) if (!res.destroyed) res.write(read.value);
-        res.end();
+        try {
+          for (let read = await reader?.read(); reader && read && !read.done && !disconnected.signal.aborted; read = await reader.read()) res.write(read.value);
+        } finally {
+          res.end();
+          void reader?.cancel().catch(() => {});
+        }
       })
       .catch((error: unknown) => {
         if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" }).end(`${(error as Error).message}\n`);
         else res.destroy();
       });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
     port,
     url: `http://127.0.0.1:${port}`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    /** Drops every open connection at once (open streams included), as a process that exits does. */
+    closeAllConnections: () => server.closeAllConnections(),
   };
 }
