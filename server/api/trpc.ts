@@ -20,7 +20,8 @@ export type ProcedureMeta = { staffAction?: string };
 
 const t = initTRPC.context<TRPCContext>().meta<ProcedureMeta>().create({
   transformer: superjson,
-  errorFormatter({ shape, error }) {
+  errorFormatter({ shape, error, ctx }) {
+    if (error.code === "INTERNAL_SERVER_ERROR") return internalErrorShape(shape, ctx?.headers.get("x-request-id"));
     return {
       ...shape,
       data: {
@@ -31,6 +32,17 @@ const t = initTRPC.context<TRPCContext>().meta<ProcedureMeta>().create({
     };
   },
 });
+
+/**
+ * What the caller learns of a failure on our side: that it happened and the request's id, which names the full
+ * error in the log (server/api/http.ts). The error's own text is not for clients: drizzle's names the failed SQL and
+ * its parameters (other accounts' addresses among them), postgres.js's the database's host, role and tables.
+ */
+function internalErrorShape<Shape extends { message: string; data: { stack?: string } }>(shape: Shape, requestId: string | null | undefined): Shape {
+  const reference = requestId ? ` If it keeps happening, contact support and quote request ${requestId}.` : "";
+  const { stack: _stack, ...data } = shape.data;
+  return { ...shape, message: `Something went wrong on our side; it has been logged.${reference}`, data };
+}
 
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
