@@ -40,7 +40,8 @@ const t = initTRPC.context<TRPCContext>().meta<ProcedureMeta>().create({
  */
 function internalErrorShape<Shape extends { message: string; data: { stack?: string } }>(shape: Shape, requestId: string | null | undefined): Shape {
   const reference = requestId ? ` If it keeps happening, contact support and quote request ${requestId}.` : "";
-  const { stack: _stack, ...data } = shape.data;
+  const data = { ...shape.data };
+  delete data.stack;
   return { ...shape, message: `Something went wrong on our side; it has been logged.${reference}`, data };
 }
 
