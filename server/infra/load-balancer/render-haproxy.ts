@@ -45,7 +45,7 @@ const ADDRESS = /^(\[[0-9a-f:.]+\]|[a-z0-9]([a-z0-9.-]*[a-z0-9])?):\d{1,5}$/i;
 const BIND = /^(\[[0-9a-f:.]+\]|[a-z0-9.*-]*):\d{1,5}$/i;
 const INSTANCE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const PATH = /^\/[\w./-]*$/;
-export const STATS_PASSWORD = /^[\w.~+/=-]{16,200}$/;
+const STATS_PASSWORD = /^[\w.~+/=-]{16,200}$/;
 
 export class InvalidLoadBalancerStateError extends Error {}
 

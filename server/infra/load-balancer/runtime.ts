@@ -3,7 +3,7 @@
 // replacement) work the same over either; only how each process is reached differs.
 import { combineLoad, siteBackendName, siteLoadsOf, type HaproxyStatsSource, type LoadReader, type LoadReading, type StatRow } from "./load";
 
-export type DrainResult = {
+type DrainResult = {
   /** True when no process had a session on the servers any more; false when the time allowed ran out first. */
   isDrained: boolean;
   waitedMs: number;
