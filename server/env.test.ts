@@ -107,4 +107,16 @@ describe("load balancer configuration", () => {
     expect(() => parseEnv({ ...base, LOAD_BALANCER_DRIVER: "consul" })).toThrow(/CONSUL_URL: is required with LOAD_BALANCER_DRIVER=consul/);
     expect(parseEnv({ ...base, LOAD_BALANCER_DRIVER: "consul", CONSUL_URL: "http://127.0.0.1:8500" })).toMatchObject({ CONSUL_KV_PREFIX: "lyceum/load-balancer" });
   });
+
+  it("reads a Consul-fed cluster's load from the stats pages the nodes serve, behind a password", () => {
+    const consul = { ...base, LOAD_BALANCER_DRIVER: "consul", CONSUL_URL: "http://127.0.0.1:8500" };
+    const password = "a-long-stats-password-01";
+    expect(() => parseEnv({ ...consul, HAPROXY_STATS_BIND: "0.0.0.0:8404" })).toThrow(/HAPROXY_STATS_PASSWORD: is required with HAPROXY_STATS_BIND/);
+    expect(() => parseEnv({ ...consul, HAPROXY_STATS_BIND: "0.0.0.0:8404", HAPROXY_STATS_PASSWORD: "short" })).toThrow(/HAPROXY_STATS_PASSWORD.*16 to 200/);
+    expect(() => parseEnv({ ...consul, HAPROXY_STATS_URLS: "http://10.0.0.2:8404/stats" })).toThrow(/HAPROXY_STATS_URLS: is read with LOAD_BALANCER_DRIVER=consul and HAPROXY_STATS_BIND only/);
+    expect(() => parseEnv({ ...consul, HAPROXY_STATS_BIND: "0.0.0.0:8404", HAPROXY_STATS_PASSWORD: password, HAPROXY_STATS_URLS: "10.0.0.2:8404" })).toThrow(/HAPROXY_STATS_URLS/);
+    expect(
+      parseEnv({ ...consul, HAPROXY_STATS_BIND: "0.0.0.0:8404", HAPROXY_STATS_PASSWORD: password, HAPROXY_STATS_URLS: "http://10.0.0.2:8404/stats, http://10.0.0.3:8404/stats" }),
+    ).toMatchObject({ HAPROXY_STATS_URLS: ["http://10.0.0.2:8404/stats", "http://10.0.0.3:8404/stats"], SCALE_IN_DRAIN_SECONDS: 120 });
+  });
 });

@@ -244,6 +244,13 @@ export const envSchema = z.object({
    * @default `900`
    */
   AUTOSCALE_IN_AFTER_SECONDS: z.coerce.number().min(0).default(900),
+  /**
+   * Seconds a server leaving an instance (scaled in, or replaced) is given to finish the requests it is answering: it
+   * is put into maintenance on every HAProxy first (no new request reaches it), and destroyed once none has a session
+   * on it, or after this long.
+   * @default `120`
+   */
+  SCALE_IN_DRAIN_SECONDS: z.coerce.number().min(0).max(3600).default(120),
 
   /**
    * Hours an upgraded instance keeps its old deployment (on the old release) as the fallback a rollback switches back
@@ -573,6 +580,32 @@ export const envSchema = z.object({
    */
   HAPROXY_NODE_DIR: z.string().regex(/^\/[\w./-]*$/, "must be an absolute path").default("/etc/haproxy/lyceum"),
   /**
+   * `host:port` where every HAProxy serves its stats page (CSV `show stat` and the admin form, behind
+   * `HAPROXY_STATS_PASSWORD`), rendered into the configuration every node receives, e.g. `0.0.0.0:8404` on a private
+   * interface; with `LOAD_BALANCER_DRIVER=consul` it is how the worker reads the nodes' load and drains servers.
+   * @default unset: no stats listener
+   */
+  HAPROXY_STATS_BIND: optionalString.pipe(z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[a-zA-Z0-9.*-]*):\d{1,5}$/, "must be host:port, e.g. 0.0.0.0:8404").optional()),
+  /**
+   * The stats page's password (user `lyceum`): 16 to 200 letters, digits or `._~+/=-`. Required with
+   * `HAPROXY_STATS_BIND`.
+   * @default unset
+   */
+  HAPROXY_STATS_PASSWORD: optionalString.pipe(z.string().regex(/^[\w.~+/=-]{16,200}$/, "must be 16 to 200 letters, digits or ._~+/=-").optional()),
+  /**
+   * With `LOAD_BALANCER_DRIVER=consul`: every HAProxy node's stats URL, comma-separated, e.g.
+   * `http://10.0.0.2:8404/stats,http://10.0.0.3:8404/stats`. The autoscaler sums the nodes' load; scale-in drains a
+   * server on each. Unset: no autoscaling, and a leaving server is not drained.
+   * @default unset
+   */
+  HAPROXY_STATS_URLS: optionalString.pipe(
+    z
+      .string()
+      .transform((value) => value.split(",").map((url) => url.trim()).filter(Boolean))
+      .pipe(z.array(z.url({ protocol: /^https?$/, error: "must be http(s) URLs, comma-separated" })).min(1))
+      .optional(),
+  ),
+  /**
    * Jobs one worker process runs at once.
    * @default `4`
    */
@@ -784,6 +817,14 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   }
   if (parsed.LOAD_BALANCER_DRIVER === "consul" && !parsed.CONSUL_URL) {
     throw new ConfigurationError("Invalid configuration:\n  CONSUL_URL: is required with LOAD_BALANCER_DRIVER=consul: the Consul agent's HTTP API, e.g. http://127.0.0.1:8500");
+  }
+  if (parsed.HAPROXY_STATS_BIND && !parsed.HAPROXY_STATS_PASSWORD) {
+    throw new ConfigurationError("Invalid configuration:\n  HAPROXY_STATS_PASSWORD: is required with HAPROXY_STATS_BIND: the stats page can put servers into maintenance");
+  }
+  if (parsed.HAPROXY_STATS_URLS && (parsed.LOAD_BALANCER_DRIVER !== "consul" || !parsed.HAPROXY_STATS_BIND)) {
+    throw new ConfigurationError(
+      "Invalid configuration:\n  HAPROXY_STATS_URLS: is read with LOAD_BALANCER_DRIVER=consul and HAPROXY_STATS_BIND only (the nodes serve their stats where HAPROXY_STATS_BIND renders them; the local HAProxy is read through its socket)",
+    );
   }
   if (Boolean(parsed.LYCEUM_MAIL_RELAY_TLS_CERT) !== Boolean(parsed.LYCEUM_MAIL_RELAY_TLS_KEY)) {
     throw new ConfigurationError("Invalid configuration:\n  LYCEUM_MAIL_RELAY_TLS_KEY: LYCEUM_MAIL_RELAY_TLS_CERT and LYCEUM_MAIL_RELAY_TLS_KEY go together: set both or neither");

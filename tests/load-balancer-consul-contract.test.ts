@@ -14,6 +14,8 @@ import { MAINTENANCE_PAGE_MARKER } from "@/server/infra/load-balancer/pages";
 import { freePort } from "@/server/net/free-port";
 import { selfSignedPemPair, type PemPair } from "@/server/infra/load-balancer/default-certificate";
 import type { LoadBalancedSite, LoadBalancerState } from "@/server/infra/load-balancer/state";
+import { HaproxyFleet } from "@/server/infra/load-balancer/runtime";
+import { HaproxyStatsEndpoint } from "@/server/infra/load-balancer/stats-http";
 import { startFakeConsul } from "./helpers/fake-consul";
 import { eventually } from "./helpers/waiting";
 import { HAPROXY_BIN, skipWithout } from "./helpers/system-tools";
@@ -131,7 +133,7 @@ describe("the Consul load balancer driver", () => {
 const HAPROXY = HAPROXY_BIN;
 
 describe.skipIf(skipWithout("haproxy"))("a HAProxy node following Consul", () => {
-  it("starts on the published configuration and reloads on each new one", async () => {
+  it("starts on the published configuration and reloads on each new one; its stats page gives the worker its load", async () => {
     const consul = await startFakeConsul(TOKEN);
     const site = http.createServer((req, res) => res.writeHead(200).end(`site ${req.url}`));
     await new Promise<void>((resolve) => site.listen(0, "127.0.0.1", resolve));
@@ -140,6 +142,8 @@ describe.skipIf(skipWithout("haproxy"))("a HAProxy node following Consul", () =>
     const controller = new AbortController();
     try {
       const port = await freePort();
+      const statsPort = await freePort();
+      const statsPassword = "node-stats-password-0123";
       const certificate = await selfSignedPemPair(["a.example.org"]);
       const worker = new ConsulLoadBalancer({ url: consul.url, token: TOKEN, prefix: PREFIX, nodeDir, haproxyBin: HAPROXY });
       const state = (mode: "serving" | "maintenance"): LoadBalancerState => ({
@@ -149,6 +153,7 @@ describe.skipIf(skipWithout("haproxy"))("a HAProxy node following Consul", () =>
         sites: [{ instanceId: A, hostnames: ["a.example.org"], backendAddresses: [`127.0.0.1:${(site.address() as AddressInfo).port}`], mode }],
         certificates: [],
         defaultCertificate: certificate,
+        stats: { bind: `127.0.0.1:${statsPort}`, password: statsPassword },
       });
       await worker.apply(state("serving"));
 
@@ -168,6 +173,10 @@ describe.skipIf(skipWithout("haproxy"))("a HAProxy node following Consul", () =>
             .on("error", reject);
         });
       expect(await getA()).toEqual({ status: 200, body: "site /x" });
+      // The published configuration brings the stats page the worker reads the node's load from (HAPROXY_STATS_URLS).
+      const nodeStats = new HaproxyFleet([new HaproxyStatsEndpoint(`http://127.0.0.1:${statsPort}/stats`, statsPassword)]);
+      const load = (await nodeStats.readLoad()).sites.get(A);
+      expect(load).toMatchObject({ requestsTotal: 1, serversUp: 1 });
 
       await worker.apply(state("maintenance"));
       const suspended = await eventually(async () => {

@@ -1,5 +1,6 @@
-// Steps that replace an instance's failing application servers: new ones boot and join the load balancer before
-// the failing ones are removed and destroyed, so the instance never has fewer servers in rotation than it had.
+// Steps that add, replace and remove an instance's application servers. New ones boot and join the load balancer
+// before failing ones are removed, so the instance never has fewer servers in rotation than it had; a server leaves
+// drained: out of service on every HAProxy first, and removed once the requests it was answering are done.
 import { and, eq, inArray } from "drizzle-orm";
 import { deploymentServers, deployments } from "@/db/schema";
 import type { DeploymentServer } from "@/db/schema";
@@ -26,7 +27,7 @@ const heartbeatTimeoutMs = (config: Env) => config.heartbeatTimeoutSeconds * 100
 export const bootReplacementServers: PipelineStep = {
   name: "boot_replacement_servers",
   title: "Boot replacement application servers",
-  timeoutMs: (config) => heartbeatTimeoutMs(config) + (config.COMPUTE_DRIVER === "ovh" ? config.OVH_BUILD_TIMEOUT_SECONDS * 1000 : 60_000),
+  timeoutMs: (config) => heartbeatTimeoutMs(config) + drainTimeoutMs(config) + (config.COMPUTE_DRIVER === "ovh" ? config.OVH_BUILD_TIMEOUT_SECONDS * 1000 : 60_000),
   async run(ctx) {
     const deployment = await activeDeployment(ctx);
     const live = await liveServersOf(ctx.db, deployment.id);
@@ -38,14 +39,33 @@ export const bootReplacementServers: PipelineStep = {
     const booted = await Promise.all(Array.from({ length: missing }, (_, offset) => bootAppServer(ctx, deployment, nextIndex + offset)));
     // Wait for every server booted now or by an earlier attempt of this step.
     await waitForHeartbeats(ctx, [...standing.filter((server) => server.state === "booting"), ...booted.map(({ server }) => server)], "boot_replacement_servers", "the failing one(s) stay until a retry");
+    // A failing server may still be finishing requests it took before its checks failed.
+    const drained = await drainLeavingServers(ctx, failing);
     await ctx.db
       .update(deploymentServers)
       .set({ state: "removed", removedAt: new Date() })
       .where(inArray(deploymentServers.id, failing.map((server) => server.id)));
     const added = booted.map(({ server }) => `${appServerLabel(server)} at ${server.address}`);
-    return `${added.length ? `added ${added.join(", ")}` : "the replacements were already up"}; out of service: ${failing.map((server) => appServerLabel(server)).join(", ")}`;
+    return `${added.length ? `added ${added.join(", ")}` : "the replacements were already up"}; out of service: ${failing.map((server) => appServerLabel(server)).join(", ")}${drained}`;
   },
 };
+
+const drainTimeoutMs = (config: Env) => config.SCALE_IN_DRAIN_SECONDS * 1000;
+
+/**
+ * Puts the leaving servers into maintenance on every HAProxy serving now (no new request reaches them; a sticky
+ * visitor goes to another server) and waits until none has a session on them, SCALE_IN_DRAIN_SECONDS at most: the
+ * reload that drops them and their destruction come after, so no request they were answering is cut. Returns what
+ * it did, for the step's result.
+ */
+async function drainLeavingServers(ctx: StepContext, servers: DeploymentServer[]): Promise<string> {
+  const addresses = servers.flatMap((server) => (server.address ? [server.address] : []));
+  const { loadBalancer } = ctx.infra;
+  if (!addresses.length || !loadBalancer) return "";
+  if (!loadBalancer.runtime) return "; not drained: no HAProxy stats to drain through (HAPROXY_STATS_URLS)";
+  const result = await loadBalancer.runtime.drainServers(ctx.instance.id, addresses, { timeoutMs: drainTimeoutMs(ctx.env), signal: ctx.signal });
+  return `; ${result.summary}`;
+}
 
 /**
  * Waits until each server answers /heartbeat (recording it healthy), within the heartbeat timeout; throws naming the
@@ -95,13 +115,13 @@ export const bootAddedServers: PipelineStep = {
 };
 
 /**
- * Scaling in: takes the surplus servers out of the deployment's set (a failing one first, else the newest), so the
- * next step's load balancer sync drops them; the step after destroys them.
+ * Scaling in: drains the surplus servers (a failing one first, else the newest), then takes them out of the
+ * deployment's set, so the next step's load balancer sync drops them; the step after destroys them.
  */
 export const takeSurplusServersOut: PipelineStep = {
   name: "take_surplus_servers_out",
   title: "Take surplus application servers out of rotation",
-  timeoutMs: 30_000,
+  timeoutMs: (config) => drainTimeoutMs(config) + 30_000,
   async run(ctx) {
     const deployment = await activeDeployment(ctx);
     const live = await liveServersOf(ctx.db, deployment.id);
@@ -109,11 +129,12 @@ export const takeSurplusServersOut: PipelineStep = {
     if (surplus === 0) return `nothing to take out; ${live.length} server(s) in the deployment`;
     const byPreference = [...live].sort((a, b) => Number(b.state !== "healthy") - Number(a.state !== "healthy") || b.serverIndex - a.serverIndex);
     const leaving = byPreference.slice(0, surplus);
+    const drained = await drainLeavingServers(ctx, leaving);
     await ctx.db
       .update(deploymentServers)
       .set({ state: "removed", removedAt: new Date() })
       .where(inArray(deploymentServers.id, leaving.map((server) => server.id)));
-    return `out of rotation: ${leaving.map((server) => appServerLabel(server)).join(", ")}; ${live.length - surplus} server(s) stay`;
+    return `out of rotation: ${leaving.map((server) => appServerLabel(server)).join(", ")}; ${live.length - surplus} server(s) stay${drained}`;
   },
 };
 

@@ -1,20 +1,16 @@
 // One autoscaling sample (server/deployments/autoscale.ts), then the next one AUTOSCALE_SAMPLE_SECONDS later: the
-// crontab's minute is too coarse for a rate. Only with a load balancer whose load can be read (the local HAProxy).
+// crontab's minute is too coarse for a rate. Only with a load balancer whose load can be read: the local HAProxy, or
+// the Consul-fed nodes' stats pages (HAPROXY_STATS_URLS), summed.
 import type { Task } from "graphile-worker";
 import { db } from "@/db";
 import { autoscaleInstances } from "@/server/deployments/autoscale";
 import { env } from "@/server/env";
 import { infra } from "@/server/infra";
-import type { LoadReader } from "@/server/infra/load-balancer/load";
 import { metrics } from "@/server/observability/metrics";
 import { enqueueJob } from "@/server/queue/enqueue";
 
-function loadReaderOf(driver: object | undefined): LoadReader | null {
-  return driver && "readLoad" in driver && typeof driver.readLoad === "function" ? (driver as LoadReader) : null;
-}
-
 export const autoscale_instances: Task = async (_payload, helpers) => {
-  const reader = loadReaderOf(infra().loadBalancer?.driver);
+  const reader = infra().loadBalancer?.runtime;
   if (!reader) return;
   const config = env();
   try {
@@ -25,7 +21,7 @@ export const autoscale_instances: Task = async (_payload, helpers) => {
     }
     if (sweep.deferred.length) metrics().autoscaleDeferred.inc(sweep.deferred.length);
   } catch (error) {
-    // HAProxy not (yet) running, or reloading: this sample is lost, the next one is taken as usual.
+    // HAProxy (or a node) not running or not answering: this sample is lost, the next one is taken as usual.
     helpers.logger.warn(`autoscaling sample failed: ${(error as Error).message}`);
   } finally {
     await enqueueJob(db, "autoscale_instances", {}, { jobKey: "autoscale_instances", runAt: new Date(Date.now() + config.AUTOSCALE_SAMPLE_SECONDS * 1000) });

@@ -1,6 +1,6 @@
 // Stands in for an Open edX VM on this machine: serves the instance's themed site and its static pages,
-// GET /heartbeat (which reports the configuration version in use) and, like a production image must,
-// Prometheus metrics at GET /metrics (listed per instance by /api/prometheus/targets). SIGHUP reloads the
+// GET /heartbeat (which reports the configuration version in use), a long answer (GET /slow?ms=) and, like a
+// production image must, Prometheus metrics at GET /metrics (listed per instance by /api/prometheus/targets). SIGHUP reloads the
 // configuration file.
 // Plain JavaScript with no dependencies, so it starts in milliseconds with `node`.
 // Usage: node site-server.mjs <site.json> <deployment id>
@@ -133,6 +133,16 @@ const server = http.createServer((req, res) => {
     }
     res.writeHead(200, { "content-type": "application/json" });
     res.end(JSON.stringify({ status: "ok", deploymentId, server: serverKey, configVersion: config.configVersion ?? null, maintenance: isInMaintenance() }));
+    return;
+  }
+  if (path === "/slow") {
+    // A long request (a grade report download, an upload): the answer starts at once and ends ?ms= later, so a server
+    // taken away meanwhile cuts it visibly, past where the load balancer could retry it elsewhere.
+    const ms = Math.min(Math.max(Number(new URL(req.url, "http://site").searchParams.get("ms")) || 0, 0), 120_000);
+    res.writeHead(200, { "content-type": "text/plain" });
+    res.write("started\n");
+    const timer = setTimeout(() => res.end(`finished after ${ms} ms\n`), ms);
+    res.on("close", () => clearTimeout(timer));
     return;
   }
   if (isInMaintenance()) {

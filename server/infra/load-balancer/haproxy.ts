@@ -14,7 +14,7 @@ import net from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
 import type { ApplyResult, LoadBalancerDriver } from "./driver";
-import { parseHaproxyLoad, type LoadReader, type LoadReading } from "./load";
+import { parseStatCsv, processIdFromInfo, siteBackendName, type HaproxyStatsSource, type StatsSnapshot } from "./load";
 import { CONFIG_FILE, renderHaproxy, type RenderedLoadBalancer, type RenderOptions } from "./render-haproxy";
 import type { LoadBalancerState } from "./state";
 
@@ -54,9 +54,10 @@ const VALIDATE_TIMEOUT_MS = 30_000;
 const RELOAD_TIMEOUT_MS = 15_000;
 const KEEP_GENERATIONS = 3;
 
-export class HaproxyLoadBalancer implements LoadBalancerDriver, LoadReader {
+export class HaproxyLoadBalancer implements LoadBalancerDriver, HaproxyStatsSource {
   readonly name = "haproxy";
   readonly paths: HaproxyPaths;
+  readonly label: string;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -64,6 +65,7 @@ export class HaproxyLoadBalancer implements LoadBalancerDriver, LoadReader {
     private readonly bin = "/usr/sbin/haproxy",
   ) {
     this.paths = haproxyPaths(dir);
+    this.label = this.paths.adminSocket;
   }
 
   apply(state: LoadBalancerState, signal?: AbortSignal): Promise<ApplyResult> {
@@ -223,12 +225,9 @@ export class HaproxyLoadBalancer implements LoadBalancerDriver, LoadReader {
    * sessions and request counters.
    */
   async siteServerStats(instanceId: string): Promise<SiteServerStat[]> {
-    const text = await socketCommand(this.paths.adminSocket, "show stat");
-    const [header, ...lines] = text.replace(/^# /, "").trim().split("\n");
-    const columns = (header ?? "").split(",");
-    const backend = `be_site_${instanceId}`;
-    return lines
-      .map((line) => Object.fromEntries(line.split(",").map((value, index) => [columns[index], value])) as Record<string, string>)
+    const { rows } = await this.readStats();
+    const backend = siteBackendName(instanceId);
+    return rows
       .filter((row) => row.pxname === backend && row.svname !== "BACKEND" && row.svname !== "FRONTEND")
       .map((row) => ({
         name: row.svname!,
@@ -239,11 +238,17 @@ export class HaproxyLoadBalancer implements LoadBalancerDriver, LoadReader {
       }));
   }
 
-  /** Every site's request total, response time and servers up, from the current worker's runtime API. */
-  async readLoad(): Promise<LoadReading> {
+  /** `show stat` of the current worker, and its pid, from its runtime API. */
+  async readStats(): Promise<StatsSnapshot> {
     const info = await socketCommand(this.paths.adminSocket, "show info");
     const stat = await socketCommand(this.paths.adminSocket, "show stat");
-    return parseHaproxyLoad(info, stat);
+    return { processId: processIdFromInfo(info), rows: parseStatCsv(stat) };
+  }
+
+  /** `set server <backend>/<server> state maint|ready` on the current worker: HAProxy answers nothing when it applied it. */
+  async setServerState(backend: string, server: string, state: "maint" | "ready"): Promise<void> {
+    const answer = (await socketCommand(this.paths.adminSocket, `set server ${backend}/${server} state ${state}`)).trim();
+    if (answer) throw new Error(`HAProxy did not put ${backend}/${server} in ${state.toUpperCase()}: ${answer}`);
   }
 
   /** One command on the master CLI; the master answers and closes the connection. */

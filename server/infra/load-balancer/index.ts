@@ -7,12 +7,19 @@ import type { ApplyResult, LoadBalancerDriver } from "./driver";
 import { haproxyDirIn, HaproxyLoadBalancer } from "./haproxy";
 import { ensureDefaultCertificate, selfSignedPemPair, type PemPair } from "./default-certificate";
 import { loadBalancerStateFromDb, noCertificates, type CertificatesProvider, type SiteHostnames } from "./state-from-db";
+import { HaproxyFleet } from "./runtime";
 import type { LoadBalancerState } from "./state";
+import { HaproxyStatsEndpoint } from "./stats-http";
 
 export type LoadBalancer = {
   driver: LoadBalancerDriver;
   /** What it should serve now, read from the database. */
   stateFrom(db: Queryable): Promise<LoadBalancerState>;
+  /**
+   * The HAProxy processes serving now, to read their load and drain servers: the local one through its socket, the
+   * Consul-fed nodes through their stats pages (HAPROXY_STATS_URLS). Null: nothing to read (consul without it).
+   */
+  runtime: HaproxyFleet | null;
 };
 
 /** Where HAProxy listens and where it finds the portal, from the configuration (also what `npm run dev` prints). */
@@ -22,6 +29,7 @@ function loadBalancerAddresses(config: Env) {
     httpBind: `${host}:${config.HAPROXY_HTTP_PORT}`,
     httpsBind: config.HAPROXY_HTTPS_PORT ? `${host}:${config.HAPROXY_HTTPS_PORT}` : null,
     portalAddress: config.LOAD_BALANCER_PORTAL_ADDRESS ?? `127.0.0.1:${config.PORT}`,
+    stats: config.HAPROXY_STATS_BIND && config.HAPROXY_STATS_PASSWORD ? { bind: config.HAPROXY_STATS_BIND, password: config.HAPROXY_STATS_PASSWORD } : null,
   };
 }
 
@@ -34,9 +42,12 @@ export function createLoadBalancer(config: Env, { siteHostnames, certificates = 
   const addresses = loadBalancerAddresses(config);
   let driver: LoadBalancerDriver;
   let defaultCertificate: () => Promise<PemPair>;
+  let runtime: HaproxyFleet | null;
   if (config.LOAD_BALANCER_DRIVER === "haproxy") {
     const dir = haproxyDirIn(config.LYCEUM_STATE_DIR);
-    driver = new HaproxyLoadBalancer(dir, config.HAPROXY_BIN);
+    const haproxy = new HaproxyLoadBalancer(dir, config.HAPROXY_BIN);
+    driver = haproxy;
+    runtime = new HaproxyFleet([haproxy]);
     defaultCertificate = () => ensureDefaultCertificate(dir, config.LYCEUM_BASE_DOMAIN);
   } else {
     const consul = new ConsulLoadBalancer({
@@ -47,10 +58,13 @@ export function createLoadBalancer(config: Env, { siteHostnames, certificates = 
       haproxyBin: config.HAPROXY_BIN,
     });
     driver = consul;
+    const password = config.HAPROXY_STATS_PASSWORD;
+    runtime = config.HAPROXY_STATS_URLS && password ? new HaproxyFleet(config.HAPROXY_STATS_URLS.map((url) => new HaproxyStatsEndpoint(url, password))) : null;
     defaultCertificate = () => consul.sharedDefaultCertificate(() => selfSignedPemPair([config.LYCEUM_BASE_DOMAIN]));
   }
   return {
     driver,
+    runtime,
     async stateFrom(db) {
       return loadBalancerStateFromDb(db, {
         baseDomain: config.LYCEUM_BASE_DOMAIN,

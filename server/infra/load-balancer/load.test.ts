@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseHaproxyLoad } from "./load";
+import { combineLoad, parseHaproxyLoad } from "./load";
 
 const ID = "0b7f6c5e-1d2a-4c3b-9e8f-7a6b5c4d3e2f";
 const stat = [
@@ -22,5 +22,18 @@ describe("HAProxy's load, as the autoscaler reads it", () => {
 
   it("refuses an answer that names no process (counters could not be compared)", () => {
     expect(() => parseHaproxyLoad("Name: HAProxy\n", stat)).toThrow(/named no Pid/);
+  });
+
+  it("adds up the nodes of a cluster: requests summed, response time weighted by them, a server up when some node sees it up", () => {
+    const node = (label: string, processId: number, requestsTotal: number, responseTimeMs: number, serversUp: number) => ({
+      label,
+      processId,
+      sites: new Map([[ID, { requestsTotal, responseTimeMs, serversUp }]]),
+    });
+    const reading = combineLoad([node("http://lb1:8404/stats", 11, 300, 10, 2), node("http://lb2:8404/stats", 22, 100, 30, 1)]);
+    expect(reading.sites.get(ID)).toEqual({ requestsTotal: 400, responseTimeMs: 15, serversUp: 2 });
+    // The same processes in another order are the same set; a reload on one node makes another.
+    expect(combineLoad([node("http://lb2:8404/stats", 22, 0, 0, 1), node("http://lb1:8404/stats", 11, 0, 0, 1)]).processId).toBe(reading.processId);
+    expect(combineLoad([node("http://lb1:8404/stats", 11, 0, 0, 1), node("http://lb2:8404/stats", 23, 0, 0, 1)]).processId).not.toBe(reading.processId);
   });
 });

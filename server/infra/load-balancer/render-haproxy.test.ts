@@ -49,4 +49,14 @@ describe("rendering HAProxy's files from the load balancer state", () => {
     expect(() => renderHaproxy(state([site({}), site({ instanceId: B })]), options)).toThrow(/a\.test is claimed by two sites/);
     expect(() => renderHaproxy(state([], { certificates: [{ hostnames: ["a.test x"], chainPem: "C", keyPem: "K" }] }), options)).toThrow(/certificate's hostname/);
   });
+
+  it("serves the stats page every node is read and drained through only when asked, behind its password", () => {
+    expect(renderHaproxy(state([]), options).files["haproxy.cfg"]).not.toContain("fe_stats");
+    const config = renderHaproxy(state([], { stats: { bind: "0.0.0.0:8404", password: "sixteen-chars-ok" } }), options).files["haproxy.cfg"]!;
+    expect(config).toContain(
+      "frontend fe_stats\n  bind 0.0.0.0:8404\n  stats enable\n  stats uri /stats\n  stats auth lyceum:sixteen-chars-ok\n  stats admin if TRUE\n  stats show-legends\n  http-after-response set-header x-haproxy-pid %pid\n",
+    );
+    expect(() => renderHaproxy(state([], { stats: { bind: "0.0.0.0:8404", password: "a password with\n  stats admin if TRUE" } }), options)).toThrow(/stats password/);
+    expect(() => renderHaproxy(state([], { stats: { bind: "0.0.0.0:8404 ssl", password: "sixteen-chars-ok" } }), options)).toThrow(/stats bind address/);
+  });
 });

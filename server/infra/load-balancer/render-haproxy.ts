@@ -6,8 +6,10 @@
 // what the runtime API could change without a reload later. Each serving instance still gets a backend of its
 // own (a health check and a server line), which HAProxy handles by the tens of thousands.
 import { createHash } from "node:crypto";
+import { siteBackendName } from "./load";
 import { MAINTENANCE_PAGE, PREPARING_PAGE } from "./pages";
-import type { LoadBalancerState } from "./state";
+import type { LoadBalancerState, StatsListener } from "./state";
+import { PROCESS_HEADER, STATS_URI, STATS_USER } from "./stats-http";
 
 export type RenderOptions = {
   /** Where this configuration's own files (map, crt-list, pages) are, as HAProxy will read them. */
@@ -43,6 +45,7 @@ const ADDRESS = /^(\[[0-9a-f:.]+\]|[a-z0-9]([a-z0-9.-]*[a-z0-9])?):\d{1,5}$/i;
 const BIND = /^(\[[0-9a-f:.]+\]|[a-z0-9.*-]*):\d{1,5}$/i;
 const INSTANCE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const PATH = /^\/[\w./-]*$/;
+const STATS_PASSWORD = /^[\w.~+/=-]{16,200}$/;
 
 export class InvalidLoadBalancerStateError extends Error {}
 
@@ -58,9 +61,6 @@ function pemFile(certificate: { chainPem: string; keyPem: string }) {
   return `${certificate.chainPem.trim()}\n${certificate.keyPem.trim()}\n`;
 }
 
-function siteBackendName(instanceId: string) {
-  return `be_site_${instanceId}`;
-}
 
 /**
  * Health checks and failover, as measured in tests/load-balancer-app-servers.test.ts: a server is checked every
@@ -106,6 +106,27 @@ function siteBackend(name: string, addresses: string[], preparingResponseFile: s
         `  server app${index + 1} ${address} check inter ${intervalMs} fall ${fall} rise ${rise}${isBalanced ? ` cookie ${stickyCookieValue(address)}` : ""}`,
     ),
   ].join("\n");
+}
+
+/**
+ * HAProxy's own stats page, for the worker (server/infra/load-balancer/stats-http.ts): CSV, the servers' addresses
+ * (show-legends: the worker finds a server by its address), the admin form it drains servers with, and the pid of
+ * the process that answered (its counters start again at 0 after a reload). Everything behind the password.
+ */
+function statsFrontend(stats: StatsListener) {
+  check(stats.bind, BIND, "the stats bind address");
+  if (!STATS_PASSWORD.test(stats.password)) throw new InvalidLoadBalancerStateError("the stats password must be 16 to 200 letters, digits or ._~+/=-");
+  return [
+    "frontend fe_stats",
+    `  bind ${stats.bind}`,
+    "  stats enable",
+    `  stats uri ${STATS_URI}`,
+    `  stats auth ${STATS_USER}:${stats.password}`,
+    "  stats admin if TRUE",
+    "  stats show-legends",
+    `  http-after-response set-header ${PROCESS_HEADER} %pid`,
+    "",
+  ];
 }
 
 export function renderHaproxy(state: LoadBalancerState, options: RenderOptions): RenderedLoadBalancer {
@@ -194,6 +215,7 @@ export function renderHaproxy(state: LoadBalancerState, options: RenderOptions):
     `  use_backend %[req.hdr(host),lower,field(1,:),map(${at(options.configDir, HOSTS_MAP)},${PORTAL_BACKEND})]`,
     `  default_backend ${PORTAL_BACKEND}`,
     "",
+    ...(state.stats ? statsFrontend(state.stats) : []),
     `backend ${PORTAL_BACKEND}`,
     `  server portal ${state.portalAddress}`,
     "",

@@ -22,6 +22,7 @@ type LoadBalancerStateOptions = {
   httpBind: string;
   httpsBind: string | null;
   portalAddress: string;
+  stats?: LoadBalancerState["stats"];
   defaultCertificate: LoadBalancerState["defaultCertificate"];
   siteHostnames: SiteHostnames;
   certificates?: CertificatesProvider;
@@ -76,5 +77,6 @@ export async function loadBalancerStateFromDb(db: Queryable, options: LoadBalanc
     sites,
     certificates: bindCertificatesToOwners(await (options.certificates ?? noCertificates)(db), sites, options.baseDomain),
     defaultCertificate: options.defaultCertificate,
+    stats: options.stats ?? null,
   };
 }

@@ -30,4 +30,12 @@ export type LoadBalancerState = {
   certificates: CertificateToServe[];
   /** Served when no certificate matches the SNI name (or none is sent). */
   defaultCertificate: { chainPem: string; keyPem: string };
+  /**
+   * HAProxy's stats listener on every node (HAPROXY_STATS_BIND): how the worker reads a cluster's load and drains a
+   * server on each node. Absent: none (the local HAProxy is read through its runtime API socket).
+   */
+  stats?: StatsListener | null;
 };
+
+/** host:port to listen on, and the password of the one user (the stats page can put servers into maintenance). */
+export type StatsListener = { bind: string; password: string };
