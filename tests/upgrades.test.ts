@@ -2,7 +2,8 @@
 // release beside the serving one, whose migrations run from the new deployment only, passes the health gate and
 // switches; a rollback restores the pre-upgrade backup (when migrations ran) and switches back, leaving the database
 // exactly as it was backed up; a release whose new deployment never gets healthy leaves the old release serving
-// with no failed request; releases the instance may not move to are refused with reasons.
+// with no failed request, and one that fails the health gate after its migrations ran leaves the database as the
+// pre-upgrade backup; releases the instance may not move to are refused with reasons.
 import { randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
@@ -13,14 +14,15 @@ process.env.HEARTBEAT_TIMEOUT_SECONDS = "30";
 await isolatedDatabase();
 
 const { db } = await import("@/db");
-const { auditLog, backups, deployments, instanceOperations, instanceUpgrades, releases } = await import("@/db/schema");
+const { auditLog, backups, deployments, faultInjections, instanceOperations, instanceUpgrades, releases } = await import("@/db/schema");
 const { retireUpgradeFallbacks } = await import("@/jobs/upgrades/retire-fallbacks");
 const { ledgerFor } = await import("@/server/instances/ledger");
 const { apiAs, makeUser } = await import("./helpers/accounts");
 const services = await import("./helpers/data-services");
-const { instanceRow, runningInstance } = await import("./helpers/instances");
+const { injectFault, instanceRow, runningInstance } = await import("./helpers/instances");
 const { operationEnded } = await import("./helpers/operations");
 const { localCompute, runWorkerForThisFile } = await import("./helpers/file-worker");
+const { eventually } = await import("./helpers/waiting");
 
 runWorkerForThisFile();
 
@@ -230,6 +232,64 @@ describe("upgrading an instance to another release", () => {
     expect(await upgradeOf(operationId)).toMatchObject({ status: "failed" });
     const events = await db.query.instanceEvents.findMany({ where: (t, { eq: equals }) => equals(t.operationId, operationId) });
     expect(events.map((event) => event.message)).toEqual(expect.arrayContaining([expect.stringContaining("The instance keeps serving Quince (Tutor 17.0.6)")]));
+    await expect(apiAs(owner).instances.rollback({ id: instance.id })).rejects.toThrow("There is no upgrade to roll back.");
+  });
+
+  it("restores the pre-upgrade backup when the health gate fails after the release's migrations ran", { timeout: 240_000 }, async () => {
+    const running = await runningInstance("Restored Gate Academy");
+    const { owner, instance } = running;
+    const target = await addRelease({
+      tutorVersion: "18.0.3",
+      status: "supported",
+      migrations: [{ id: "gate-0001", databaseSuffix: "edxapp", sql: "CREATE TABLE IF NOT EXISTS gate_made (id INT PRIMARY KEY); INSERT IGNORE INTO gate_made VALUES (1);" }],
+    });
+    const before = await edxapp(running);
+    await before.query("CREATE TABLE enrolments (id INT PRIMARY KEY, learner VARCHAR(40))");
+    await before.query("INSERT INTO enrolments VALUES (1, 'ada'), (2, 'grace')");
+    await before.end();
+    const backedUp = await snapshotOf(running);
+    const [serving] = await deploymentsOf(instance.id);
+
+    // The gate is held (a fault) while the new release's server, booted, migrated and healthy, goes down; when the
+    // held attempt times out, the gate runs again and finds it down.
+    await injectFault({ instanceId: instance.id, step: "health_gate", phase: "before", action: "hang", operationKind: "upgrade" });
+    const { operationId } = await apiAs(owner).instances.upgrade({ id: instance.id, releaseId: target.id });
+    await eventually(async () => {
+      const [fault] = await db.select().from(faultInjections).where(eq(faultInjections.instanceId, instance.id));
+      return fault?.lastHitAt ? true : undefined;
+    }, 120_000, "the upgrade to reach its health gate");
+    const [, fresh] = await deploymentsOf(instance.id);
+    expect(Object.keys(await snapshotOf(running)).sort()).toEqual(["enrolments", "gate_made"]);
+    await localCompute().stopServer(fresh!.serverId!);
+
+    const operation = await operationEnded(operationId, 180_000);
+    expect(operation.status).toBe("failed");
+    // The database is the pre-upgrade backup again: no table of the new release, the rows from before intact.
+    expect(await snapshotOf(running)).toEqual(backedUp);
+    const upgrade = await upgradeOf(operationId);
+    expect(operation.error).toMatch(/the health gate failed on deployment \w{8} \(heartbeat: connect ECONNREFUSED/);
+    expect(operation.error).toContain(`the release's migrations had run, so the pre-upgrade backup ${upgrade.backupId!.slice(0, 8)}`);
+    const check = await edxapp(running);
+    const [rows] = await check.query("SELECT id, learner FROM enrolments ORDER BY id");
+    await check.end();
+    expect(rows).toEqual([{ id: 1, learner: "ada" }, { id: 2, learner: "grace" }]);
+    // What the old release had written meanwhile is kept in a backup of its own, taken before the restore.
+    const [current] = await db.select().from(backups).where(and(eq(backups.operationId, operationId), eq(backups.kind, "pre_restore")));
+    expect(current).toMatchObject({ status: "verified" });
+
+    // The old deployment serves, on the old release; the new one is gone.
+    expect(await instanceRow(instance.id)).toMatchObject({ status: "running", releaseId: instance.releaseId, activeDeploymentId: serving!.id });
+    expect((await fetch(`http://${serving!.address}/heartbeat`)).status).toBe(200);
+    expect(await deploymentsOf(instance.id)).toMatchObject([{ id: serving!.id, status: "running" }, { id: fresh!.id, status: "terminated" }]);
+    expect(upgrade).toMatchObject({ status: "failed", hasRunMigrations: true });
+    const events = (await db.query.instanceEvents.findMany({ where: (t, { eq: equals }) => equals(t.operationId, operationId) })).map((event) => event.message);
+    expect(events).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining("The release's migrations have already run: the pre-upgrade backup is restored, then the upgrade fails."),
+        expect.stringMatching(/^Load the MySQL databases: loaded \d+ database/),
+        expect.stringContaining("The instance keeps serving Quince (Tutor 17.0.6)"),
+      ]),
+    );
     await expect(apiAs(owner).instances.rollback({ id: instance.id })).rejects.toThrow("There is no upgrade to roll back.");
   });
 

@@ -1,20 +1,25 @@
 // Upgrade: the instance moves to a newer release the way a redeploy moves it to a new server, with a backup first,
 // the release's migrations run from the new deployment only, and a health gate before the switch. The old deployment
 // stays up as the fallback a rollback switches back to (jobs/pipelines/rollback.ts) until the sweep retires it.
-// A new deployment that fails the gate is torn down: the old one never stopped serving, on the old release.
-import { eq } from "drizzle-orm";
-import { deployments, instanceUpgrades, instances } from "@/db/schema";
+// A new deployment that fails the gate is torn down: the old one never stopped serving, on the old release. When the
+// release's migrations had already run, the pre-upgrade backup is restored first (the rollback's restore), so that
+// the old release does not go on serving a database migrated for the new one.
+import { and, eq } from "drizzle-orm";
+import type { Transaction } from "@/db";
+import { backups, deployments, instanceUpgrades, instances, operationSteps } from "@/db/schema";
 import { destroyDeploymentServer } from "@/server/deployments/retire";
 import { deploymentLabel, setDeploymentStatus } from "@/server/deployments/status";
 import { infra } from "@/server/infra";
 import { appendInstanceEvent } from "@/server/instances/events";
 import { releaseById, releaseLabel } from "@/server/releases/catalogue";
+import { takeBackupStep } from "../steps/backup";
 import { ensureCertificates } from "../steps/certificates";
 import { activateDeployment, bootServer, renderDeploymentConfig, waitForNewDeploymentHeartbeat } from "../steps/deployment";
 import { syncLoadBalancerStep } from "../steps/load-balancer";
 import { ensureMailRelayCredential } from "../steps/mail-relay";
+import { restoreMysql, restoreObjects, restoreRabbitmq, verifyRestoreSource } from "../steps/restore";
 import { ensureTutorSecrets } from "../steps/tutor-secrets";
-import { backUpBeforeUpgrade, recordReleaseMigrations, recordUpgrade, upgradeHealthGate } from "../steps/upgrade";
+import { backUpBeforeUpgrade, endFailedUpgrade, onlyAfterFailedGate, recordReleaseMigrations, recordUpgrade, upgradeHealthGate } from "../steps/upgrade";
 import type { Pipeline } from "../runner/types";
 
 export const upgradePipeline: Pipeline = {
@@ -31,6 +36,15 @@ export const upgradePipeline: Pipeline = {
     waitForNewDeploymentHeartbeat,
     recordReleaseMigrations,
     upgradeHealthGate,
+    // Only when the gate failed after the migrations ran: the rollback's restore, then the upgrade fails.
+    ...[
+      verifyRestoreSource,
+      takeBackupStep({ name: "backup_current", title: "Back up the current state", kind: "pre_restore" }),
+      restoreMysql,
+      restoreRabbitmq,
+      restoreObjects,
+    ].map(onlyAfterFailedGate),
+    endFailedUpgrade,
     activateDeployment,
     syncLoadBalancerStep,
     recordUpgrade,
@@ -69,6 +83,7 @@ export const upgradePipeline: Pipeline = {
       }
     }
     await tx.update(instanceUpgrades).set({ status: "failed", error: error.message, finishedAt: new Date(), toDeploymentId: attempted?.id ?? null }).where(eq(instanceUpgrades.operationId, operation.id));
+    if (upgrade?.hasRunMigrations) outcome += await migratedDataNote(tx, operation.id, upgrade.backupId);
     const from = upgrade ? await releaseById(tx, upgrade.fromReleaseId) : null;
     await appendInstanceEvent(tx, {
       instanceId: instance.id,
@@ -79,3 +94,19 @@ export const upgradePipeline: Pipeline = {
     });
   },
 };
+
+/**
+ * What became of the data when the release's migrations had run: restored from the pre-upgrade backup (the gate
+ * failed, endFailedUpgrade said so in the error), or left migrated when the upgrade failed any other way (the restore
+ * itself, a cancel): then it is said, with the backup that holds the state from before.
+ */
+async function migratedDataNote(tx: Transaction, operationId: string, backupId: string | null): Promise<string> {
+  const [ended] = await tx
+    .select()
+    .from(operationSteps)
+    .where(and(eq(operationSteps.operationId, operationId), eq(operationSteps.step, endFailedUpgrade.name), eq(operationSteps.status, "failed")));
+  if (ended) return "";
+  const [backup] = backupId ? await tx.select().from(backups).where(eq(backups.id, backupId)) : [];
+  const which = backup ? `pre-upgrade backup ${backup.id.slice(0, 8)} (${backup.createdAt.toISOString()})` : "the pre-upgrade backup";
+  return ` The release's migrations had already run against the databases and were not undone: ${which} holds the state from before them; restore it before the old release relies on the data.`;
+}

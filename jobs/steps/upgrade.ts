@@ -1,6 +1,7 @@
 // The steps that are the upgrade's own (the rest are provisioning's and the redeploy's): the backup it can be rolled
-// back to, the migrations' record, the health gate, and the record that the instance now runs the new release.
-import { eq } from "drizzle-orm";
+// back to, the migrations' record, the health gate (and the restore when it fails after the migrations ran), and the
+// record that the instance now runs the new release.
+import { and, eq } from "drizzle-orm";
 import { backups, deployments, instances, instanceUpgrades } from "@/db/schema";
 import { releaseById, releaseLabel } from "@/server/releases/catalogue";
 import { hasMigrationsThatChangeData } from "@/server/upgrades/migrations";
@@ -28,7 +29,8 @@ export const backUpBeforeUpgrade: PipelineStep = {
   ...takePreUpgradeBackup,
   async run(ctx) {
     const said = await takePreUpgradeBackup.run(ctx);
-    const [backup] = await ctx.db.select().from(backups).where(eq(backups.operationId, ctx.operation.id));
+    // By kind: a gate that fails after the migrations adds a pre-restore backup to the same operation.
+    const [backup] = await ctx.db.select().from(backups).where(and(eq(backups.operationId, ctx.operation.id), eq(backups.kind, "pre_upgrade")));
     // No verified backup, no upgrade: it is what a rollback restores.
     if (backup?.status !== "verified") throw new Error("the pre-upgrade backup is not verified");
     await ctx.db.update(instanceUpgrades).set({ backupId: backup.id }).where(eq(instanceUpgrades.operationId, ctx.operation.id));
@@ -60,13 +62,58 @@ export const upgradeHealthGate: PipelineStep = {
   timeoutMs: 60_000,
   async run(ctx) {
     const deployment = await upgradeDeployment(ctx);
+    let failure: string;
     try {
       return `deployment ${deployment.id.slice(0, 8)} passed: ${await smokeCheckDeployment(deployment, ctx.signal)}`;
     } catch (error) {
       ctx.signal.throwIfAborted();
-      // Not retried: the old deployment keeps serving and the new one is torn down (the pipeline's onFailure).
-      throw new PermanentStepError((error as Error).message);
+      failure = (error as Error).message;
     }
+    const upgrade = await upgradeOfOperation(ctx);
+    // Not retried: the old deployment keeps serving and the new one is torn down (the pipeline's onFailure).
+    if (!upgrade.hasRunMigrations) throw new PermanentStepError(failure);
+    // The old deployment serves from the databases the new release has just migrated. The failure is recorded rather
+    // than thrown, so that the restore steps after this one run (and, after a crash, run again rather than the gate),
+    // and endFailedUpgrade fails the upgrade once the data is back as it was.
+    await ctx.db.update(instanceUpgrades).set({ error: failure }).where(eq(instanceUpgrades.id, upgrade.id));
+    await ctx.log(`${failure}. The release's migrations have already run: the pre-upgrade backup is restored, then the upgrade fails.`, "warn");
+    return `failed: ${failure}; the pre-upgrade backup is restored next`;
+  },
+};
+
+/** Whether the health gate failed after the migrations ran: the gate records its failure on the upgrade then. */
+async function failedGate(ctx: StepContext) {
+  const upgrade = await upgradeOfOperation(ctx);
+  return upgrade.hasRunMigrations && upgrade.error ? upgrade : null;
+}
+
+/**
+ * A restore step (the rollback's) run only when the gate failed after the migrations: it restores the pre-upgrade
+ * backup, which the upgrade, not the operation, names.
+ */
+export function onlyAfterFailedGate(step: PipelineStep): PipelineStep {
+  return {
+    ...step,
+    async run(ctx) {
+      const upgrade = await failedGate(ctx);
+      if (!upgrade) return "the health gate passed: the data stays as it is";
+      if (!upgrade.backupId) throw new PermanentStepError("the upgrade names no pre-upgrade backup to restore");
+      return step.run({ ...ctx, operation: { ...ctx.operation, backupId: upgrade.backupId } });
+    },
+  };
+}
+
+export const endFailedUpgrade: PipelineStep = {
+  name: "end_failed_upgrade",
+  title: "Fail the upgrade if the health gate failed",
+  async run(ctx) {
+    const upgrade = await failedGate(ctx);
+    if (!upgrade) return "the health gate passed";
+    const [backup] = upgrade.backupId ? await ctx.db.select().from(backups).where(eq(backups.id, upgrade.backupId)) : [];
+    const [current] = await ctx.db.select().from(backups).where(and(eq(backups.operationId, ctx.operation.id), eq(backups.kind, "pre_restore")));
+    const restored = backup ? `pre-upgrade backup ${backup.id.slice(0, 8)} (${backup.createdAt.toISOString()})` : "pre-upgrade backup";
+    const since = current ? `; what was written since is kept in pre-restore backup ${current.id.slice(0, 8)}` : "";
+    throw new PermanentStepError(`${upgrade.error}; the release's migrations had run, so the ${restored} was restored${since}`);
   },
 };
 
