@@ -55,15 +55,20 @@ async function stopDev(dev: Dev) {
   if (dev.child.exitCode === null) process.kill(-dev.child.pid!, "SIGKILL");
 }
 
-/** Counts the document loads of the page and the rebuild notices Next's dev server sends it. */
+/**
+ * Counts the document loads of the page and the rebuild notices Next's dev server sends it, and keeps the frames
+ * that make Next's client reload a page (docs/testing.md lists them), so a failure says which one it was.
+ */
 function watchReloads(page: Page) {
-  const seen = { documentLoads: 0, rebuilds: 0 };
+  const seen = { documentLoads: 0, rebuilds: 0, reloadCauses: [] as string[] };
   page.on("request", (request) => {
     if (request.isNavigationRequest() && request.frame() === page.mainFrame()) seen.documentLoads++;
   });
   page.on("websocket", (socket) => {
     socket.on("framereceived", ({ payload }) => {
-      if (typeof payload === "string" && payload.startsWith('{"type":"building"')) seen.rebuilds++;
+      if (typeof payload !== "string") return;
+      if (payload.startsWith('{"type":"building"')) seen.rebuilds++;
+      if (/^\{"type":"(reloadPage|serverComponentChanges|turbopack-message)"/.test(payload)) seen.reloadCauses.push(payload.slice(0, 200));
     });
   });
   return seen;
@@ -96,7 +101,7 @@ test("after a restart, `npm run dev` serves a page that loads once and stays put
       await page.waitForTimeout(100);
     }
     await page.waitForTimeout(8_000);
-    expect(seen.documentLoads, "document loads of the page after the restart").toBe(1);
+    expect(seen.documentLoads, `document loads of the page after the restart (frames that can reload a page: ${seen.reloadCauses.join(", ") || "none"})`).toBe(1);
     expect(seen.rebuilds - before.rebuilds, "rebuild notices caused by the stack's own files").toBe(0);
     await expect(page.getByRole("button", { name: "Log in" })).toBeVisible();
   } finally {
