@@ -28,7 +28,7 @@ async function startDev(port: number, ports: { http: number; https: number; smtp
   };
   delete env.DATABASE_URL;
   const child = spawn(process.execPath, ["--import", "tsx", "scripts/dev.ts"], { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
-  const url = await new Promise<string>((resolve, reject) => {
+  const starting = new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`npm run dev printed no URL within 180 s:\n${output.slice(-30).join("\n")}`)), 180_000);
     const onData = (chunk: Buffer) => {
       for (const line of chunk.toString().split("\n")) {
@@ -44,7 +44,14 @@ async function startDev(port: number, ports: { http: number; https: number; smtp
     child.stderr!.on("data", onData);
     child.on("exit", (code) => reject(new Error(`npm run dev exited (${code}):\n${output.slice(-30).join("\n")}`)));
   });
-  return { child, url, output };
+  try {
+    return { child, url: await starting, output };
+  } catch (error) {
+    // A start that never got ready still runs its stack (the embedded Postgres in a process group of its own):
+    // Ctrl-C stops all of it, as for a developer.
+    await stopDev({ child, url: "", output });
+    throw error;
+  }
 }
 
 async function stopDev(dev: Dev) {
