@@ -28,7 +28,7 @@ async function startDev(port: number, ports: { http: number; https: number; smtp
   };
   delete env.DATABASE_URL;
   const child = spawn(process.execPath, ["--import", "tsx", "scripts/dev.ts"], { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
-  const url = await new Promise<string>((resolve, reject) => {
+  const starting = new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`npm run dev printed no URL within 180 s:\n${output.slice(-30).join("\n")}`)), 180_000);
     const onData = (chunk: Buffer) => {
       for (const line of chunk.toString().split("\n")) {
@@ -44,7 +44,14 @@ async function startDev(port: number, ports: { http: number; https: number; smtp
     child.stderr!.on("data", onData);
     child.on("exit", (code) => reject(new Error(`npm run dev exited (${code}):\n${output.slice(-30).join("\n")}`)));
   });
-  return { child, url, output };
+  try {
+    return { child, url: await starting, output };
+  } catch (error) {
+    // A start that never got ready still runs its stack (the embedded Postgres in a process group of its own):
+    // Ctrl-C stops all of it, as for a developer.
+    await stopDev({ child, url: "", output });
+    throw error;
+  }
 }
 
 async function stopDev(dev: Dev) {
@@ -55,15 +62,20 @@ async function stopDev(dev: Dev) {
   if (dev.child.exitCode === null) process.kill(-dev.child.pid!, "SIGKILL");
 }
 
-/** Counts the document loads of the page and the rebuild notices Next's dev server sends it. */
+/**
+ * Counts the document loads of the page and the rebuild notices Next's dev server sends it, and keeps the frames
+ * that make Next's client reload a page (docs/testing.md lists them), so a failure says which one it was.
+ */
 function watchReloads(page: Page) {
-  const seen = { documentLoads: 0, rebuilds: 0 };
+  const seen = { documentLoads: 0, rebuilds: 0, reloadCauses: [] as string[] };
   page.on("request", (request) => {
     if (request.isNavigationRequest() && request.frame() === page.mainFrame()) seen.documentLoads++;
   });
   page.on("websocket", (socket) => {
     socket.on("framereceived", ({ payload }) => {
-      if (typeof payload === "string" && payload.startsWith('{"type":"building"')) seen.rebuilds++;
+      if (typeof payload !== "string") return;
+      if (payload.startsWith('{"type":"building"')) seen.rebuilds++;
+      if (/^\{"type":"(reloadPage|serverComponentChanges|turbopack-message)"/.test(payload)) seen.reloadCauses.push(payload.slice(0, 200));
     });
   });
   return seen;
@@ -96,7 +108,7 @@ test("after a restart, `npm run dev` serves a page that loads once and stays put
       await page.waitForTimeout(100);
     }
     await page.waitForTimeout(8_000);
-    expect(seen.documentLoads, "document loads of the page after the restart").toBe(1);
+    expect(seen.documentLoads, `document loads of the page after the restart (frames that can reload a page: ${seen.reloadCauses.join(", ") || "none"})`).toBe(1);
     expect(seen.rebuilds - before.rebuilds, "rebuild notices caused by the stack's own files").toBe(0);
     await expect(page.getByRole("button", { name: "Log in" })).toBeVisible();
   } finally {
