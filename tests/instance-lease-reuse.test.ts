@@ -31,6 +31,17 @@ describe("instance leases", () => {
     await second!.release();
   });
 
+  it("hold an instance for as long as the operation runs, past the time an unused session is kept", { timeout: 30_000 }, async () => {
+    const instanceId = randomUUID();
+    const first = await leaseInstance(randomUUID());
+    await first!.release();
+    // The released session serves this lease, whose connection then sits idle while the steps run.
+    const held = await leaseInstance(instanceId);
+    await new Promise((resolve) => setTimeout(resolve, 7_000));
+    expect(await leaseInstance(instanceId, 500)).toBeNull();
+    await held!.release();
+  });
+
   it("still let only one runner hold an instance, and a reused session keeps no lock of its last lease", async () => {
     const instanceId = randomUUID();
     const held = await leaseInstance(instanceId, 500);

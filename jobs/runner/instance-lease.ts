@@ -20,20 +20,22 @@ const LEASE_WAIT_MS = 30_000;
 type InstanceLease = { release(): Promise<void> };
 
 /** A lease's client, and whether its connection closed since the current lease took it (the lock went with it). */
-type LeaseSession = { sql: postgres.Sql; isLost: boolean };
+type LeaseSession = { sql: postgres.Sql; isLost: boolean; idleTimer?: NodeJS.Timeout };
 
 /**
  * Sessions whose lease was released cleanly (unlocked, nothing held), kept for the next lease with the same
- * wait: opening a connection was most of a short operation's cost beyond its steps. Each closes its idle
- * connection after a few seconds (postgres.js reconnects on the next lease), so a quiet worker holds none.
+ * wait: opening a connection was most of a short operation's cost beyond its steps. One left unused for a few
+ * seconds is closed, so a quiet worker holds none. (Not postgres.js's idle_timeout: a held lease's connection
+ * is idle for the whole operation, and closing it would drop the lock.)
  */
 const idleSessions = new Map<number, LeaseSession[]>();
 const MAX_IDLE_PER_WAIT = 4;
-const IDLE_SECONDS = 5;
+const IDLE_MS = 5_000;
 
 function sessionFor(lockTimeoutMs: number): LeaseSession {
   const reused = idleSessions.get(lockTimeoutMs)?.pop();
   if (reused) {
+    clearTimeout(reused.idleTimer);
     reused.isLost = false;
     return reused;
   }
@@ -41,7 +43,6 @@ function sessionFor(lockTimeoutMs: number): LeaseSession {
     isLost: false,
     sql: postgres(env().DATABASE_URL, {
       max: 1,
-      idle_timeout: IDLE_SECONDS,
       onnotice: () => {},
       onclose: () => void (session.isLost = true),
       connection: { application_name: "lyceum-instance-lease", lock_timeout: lockTimeoutMs },
@@ -55,6 +56,12 @@ function keepIdle(lockTimeoutMs: number, session: LeaseSession): Promise<void> |
   if (!idle) idleSessions.set(lockTimeoutMs, (idle = []));
   if (idle.length >= MAX_IDLE_PER_WAIT) return session.sql.end({ timeout: 1 });
   idle.push(session);
+  session.idleTimer = setTimeout(() => {
+    const index = idle.indexOf(session);
+    if (index >= 0) idle.splice(index, 1);
+    void session.sql.end({ timeout: 1 }).catch(() => {});
+  }, IDLE_MS);
+  session.idleTimer.unref();
 }
 
 /** The instance's lease, waiting up to `waitMs` for its holder; null when it is still held after that. */
