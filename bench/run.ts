@@ -17,7 +17,8 @@ async function main() {
   const port = Number(process.env.BENCH_PORT ?? 3400);
   const stateDir = mkdtempSync(path.join(os.tmpdir(), "lyceum-bench-"));
   const log = (line: string) => console.error(`[bench] ${line}`);
-  const isSelected = (scenario: Scenario) => !only || scenario.name.includes(only);
+  // `--only=SSR,pipeline`: the scenarios whose names contain any of the parts.
+  const isSelected = (scenario: Scenario) => !only || only.split(",").some((part) => scenario.name.includes(part));
   // Scenarios that start what they measure themselves: alone (`--only`), they need no build and no stack.
   const standalone: Scenario[] = [(await import("./scenarios/app-server-scaling")).appServerScaling];
   if (only && standalone.some(isSelected)) {

@@ -50,25 +50,32 @@ export const pipelineOverhead: Scenario = {
     const owner = await benchUser();
     const pipelineMs: number[] = [];
     const bareMs: number[] = [];
+    // One untimed operation and one untimed chain first: the first of each pays for compiling code, preparing
+    // statements and opening connections, which made a one-run smoke figure swing between 1.7× and 3.6×.
+    const runOnce = async (timed: boolean) => {
+      const instance = await benchInstance(owner.id);
+      const [operation] = await db.insert(instanceOperations).values({ instanceId: instance.id, kind: "provision" }).returning();
+      const done = new Promise<void>((resolve) => finished.set(operation!.id, resolve));
+      let started = performance.now();
+      await db.execute(sql`select graphile_worker.add_job('bench_pipeline', ${JSON.stringify({ operationId: operation!.id })}::json)`);
+      await done;
+      const pipeline = performance.now() - started;
+      const chainId = randomUUID();
+      const chainDone = new Promise<void>((resolve) => finished.set(chainId, resolve));
+      started = performance.now();
+      await runner.addJob("bench_chain", { chainId, remaining: STEPS - 1 });
+      await chainDone;
+      return timed ? { pipeline, bare: performance.now() - started } : null;
+    };
     try {
+      await runOnce(false);
       for (let r = 0; r < ctx.runs; r++) {
         const pipelineSamples: number[] = [];
         const bareSamples: number[] = [];
         for (let i = 0; i < REPEATS; i++) {
-          const instance = await benchInstance(owner.id);
-          const [operation] = await db.insert(instanceOperations).values({ instanceId: instance.id, kind: "provision" }).returning();
-          const done = new Promise<void>((resolve) => finished.set(operation!.id, resolve));
-          let started = performance.now();
-          await db.execute(sql`select graphile_worker.add_job('bench_pipeline', ${JSON.stringify({ operationId: operation!.id })}::json)`);
-          await done;
-          pipelineSamples.push(performance.now() - started);
-
-          const chainId = randomUUID();
-          const chainDone = new Promise<void>((resolve) => finished.set(chainId, resolve));
-          started = performance.now();
-          await runner.addJob("bench_chain", { chainId, remaining: STEPS - 1 });
-          await chainDone;
-          bareSamples.push(performance.now() - started);
+          const sample = (await runOnce(true))!;
+          pipelineSamples.push(sample.pipeline);
+          bareSamples.push(sample.bare);
         }
         pipelineMs.push(medianOf(pipelineSamples));
         bareMs.push(medianOf(bareSamples));
@@ -85,8 +92,8 @@ export const pipelineOverhead: Scenario = {
         unit: "ms",
         runs: pipelineMs,
         baseline: { label: `${STEPS} bare jobs in a chain`, runs: bareMs },
-        goal: "≤ 2× baseline",
-        pass: ratio <= 2,
+        goal: "≤ 1.3× baseline",
+        pass: ratio <= 1.3,
       },
     ];
   },

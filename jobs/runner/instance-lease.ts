@@ -19,31 +19,76 @@ const LEASE_WAIT_MS = 30_000;
 
 type InstanceLease = { release(): Promise<void> };
 
+/** A lease's client, and whether its connection closed since the current lease took it (the lock went with it). */
+type LeaseSession = { sql: postgres.Sql; isLost: boolean; idleTimer?: NodeJS.Timeout };
+
+/**
+ * Sessions whose lease was released cleanly (unlocked, nothing held), kept for the next lease with the same
+ * wait: opening a connection was most of a short operation's cost beyond its steps. One left unused for a few
+ * seconds is closed, so a quiet worker holds none. (Not postgres.js's idle_timeout: a held lease's connection
+ * is idle for the whole operation, and closing it would drop the lock.)
+ */
+const idleSessions = new Map<number, LeaseSession[]>();
+const MAX_IDLE_PER_WAIT = 4;
+const IDLE_MS = 5_000;
+
+function sessionFor(lockTimeoutMs: number): LeaseSession {
+  const reused = idleSessions.get(lockTimeoutMs)?.pop();
+  if (reused) {
+    clearTimeout(reused.idleTimer);
+    reused.isLost = false;
+    return reused;
+  }
+  const session: LeaseSession = {
+    isLost: false,
+    sql: postgres(env().DATABASE_URL, {
+      max: 1,
+      onnotice: () => {},
+      onclose: () => void (session.isLost = true),
+      connection: { application_name: "lyceum-instance-lease", lock_timeout: lockTimeoutMs },
+    }),
+  };
+  return session;
+}
+
+function keepIdle(lockTimeoutMs: number, session: LeaseSession): Promise<void> | void {
+  let idle = idleSessions.get(lockTimeoutMs);
+  if (!idle) idleSessions.set(lockTimeoutMs, (idle = []));
+  if (idle.length >= MAX_IDLE_PER_WAIT) return session.sql.end({ timeout: 1 });
+  idle.push(session);
+  session.idleTimer = setTimeout(() => {
+    const index = idle.indexOf(session);
+    if (index >= 0) idle.splice(index, 1);
+    void session.sql.end({ timeout: 1 }).catch(() => {});
+  }, IDLE_MS);
+  session.idleTimer.unref();
+}
+
 /** The instance's lease, waiting up to `waitMs` for its holder; null when it is still held after that. */
 export async function leaseInstance(instanceId: string, waitMs = LEASE_WAIT_MS): Promise<InstanceLease | null> {
-  let isSessionLost = false;
-  const session = postgres(env().DATABASE_URL, {
-    max: 1,
-    onnotice: () => {},
-    onclose: () => void (isSessionLost = true),
-    connection: { application_name: "lyceum-instance-lease", lock_timeout: Math.max(1, Math.round(waitMs)) },
-  });
+  const lockTimeoutMs = Math.max(1, Math.round(waitMs));
+  const session = sessionFor(lockTimeoutMs);
   try {
-    await session`select pg_advisory_lock(${LEASE_NAMESPACE}, hashtext(${instanceId}))`;
+    await session.sql`select pg_advisory_lock(${LEASE_NAMESPACE}, hashtext(${instanceId}))`;
   } catch (error) {
-    await session.end({ timeout: 1 });
+    await session.sql.end({ timeout: 1 });
     // 55P03 lock_not_available: lock_timeout expired while someone else held the lease.
     if ((error as { code?: string }).code === "55P03") return null;
     throw error;
   }
   return {
     async release() {
+      // A lost session took its lock with it; a new connection could only unlock nothing.
+      if (session.isLost) return session.sql.end({ timeout: 1 });
       try {
-        // A lost session took its lock with it; a new connection could only unlock nothing.
-        if (!isSessionLost) await session`select pg_advisory_unlock(${LEASE_NAMESPACE}, hashtext(${instanceId}))`;
-      } finally {
-        await session.end({ timeout: 1 });
+        await session.sql`select pg_advisory_unlock(${LEASE_NAMESPACE}, hashtext(${instanceId}))`;
+      } catch (error) {
+        await session.sql.end({ timeout: 1 });
+        throw error;
       }
+      // Lost during the unlock: whatever it held went with the connection; it is not handed on either way.
+      if (session.isLost) return session.sql.end({ timeout: 1 });
+      return keepIdle(lockTimeoutMs, session);
     },
   };
 }
