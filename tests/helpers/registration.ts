@@ -5,6 +5,7 @@ import { instances, users, type User } from "@/db/schema";
 import { defaultStaticPages } from "@/server/branding/static-pages";
 import { submitRegistration } from "@/server/instances/draft";
 import { appendInstanceEvent } from "@/server/instances/events";
+import { personalOrganisationOf } from "@/server/organisations/personal";
 import { apiAs, makeUser, uniqueSuffix } from "./accounts";
 
 export async function makeVerifiedUser(role: User["role"] = "client"): Promise<User> {
@@ -68,7 +69,7 @@ export async function registerInstance(owner: User, options: Parameters<typeof s
 export async function createInstance(ownerId: string, input: { name: string; subdomain: string; plan: "starter" | "growth" | "scale" }) {
   const [instance] = await db
     .insert(instances)
-    .values({ ownerId, name: input.name, subdomain: input.subdomain, plan: input.plan, status: "awaiting_payment", wizardStep: "review" })
+    .values({ ownerId, organisationId: await personalOrganisationOf(db, ownerId), name: input.name, subdomain: input.subdomain, plan: input.plan, status: "awaiting_payment", wizardStep: "review" })
     .returning();
   await appendInstanceEvent(db, { instanceId: instance!.id, kind: "log", message: `Registered "${input.name}" at ${input.subdomain}; waiting for payment.` });
   return { ...instance!, subdomain: input.subdomain };
