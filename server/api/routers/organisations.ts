@@ -2,6 +2,7 @@ import { z } from "zod";
 import { organisationRole } from "@/db/schema";
 import {
   acceptInvitation,
+  invitationByToken,
   inviteMember,
   leaveOrganisation,
   membersOf,
@@ -44,6 +45,9 @@ export const organisationsRouter = createTRPCRouter({
   leave: organisationProcedure("viewer").mutation(({ ctx }) => leaveOrganisation(ctx.user.id, ctx.organisation.id)),
 
   transferOwnership: organisationProcedure("owner").input(memberInput).mutation(({ ctx, input }) => transferOwnership(ctx.user.id, ctx.organisation.id, input.userId)),
+
+  /** What an invitation link would join, without using it (the accept page). */
+  invitation: protectedProcedure.input(z.object({ token: z.string().min(1).max(200) })).query(({ input }) => invitationByToken(input.token)),
 
   /** The invited account accepts: the link's token, for the address it was sent to (server/organisations/members.ts). */
   acceptInvitation: protectedProcedure
