@@ -24,6 +24,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             </Link>
             {user ? <Link href="/instances">My instances</Link> : null}
             {user ? <Link href="/billing">Billing</Link> : null}
+            {user ? <Link href="/organisations">Organisations</Link> : null}
             {isStaff(user) ? <Link href="/staff">Staff</Link> : null}
             {isStaff(user) ? <Link href="/staff/billing">Fleet billing</Link> : null}
             <span className="ml-auto flex min-w-0 flex-wrap items-center gap-x-4 gap-y-2">

@@ -9,6 +9,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { isolatedDatabase } from "./helpers/isolated-database";
 import { runningInstanceRow, startPebbleEdge } from "./helpers/pebble-edge";
+import { personalOrganisationOf } from "@/server/organisations/personal";
 
 await isolatedDatabase();
 const { pebble, drivers, stop: stopPebbleEdge } = await startPebbleEdge();
@@ -56,9 +57,10 @@ describe("the shared wildcard", () => {
     const ordersBefore = pebble.ordersAdded();
     const owner = await makeVerifiedUser();
     const run = uniqueSuffix();
+    const organisationId = await personalOrganisationOf(db, owner.id);
     const fleet = await db
       .insert(instances)
-      .values(Array.from({ length: FLEET_SIZE }, (_, i) => ({ ownerId: owner.id, name: `School ${i}`, subdomain: `school-${i}-${run}`, status: "running" as const })))
+      .values(Array.from({ length: FLEET_SIZE }, (_, i) => ({ ownerId: owner.id, organisationId, name: `School ${i}`, subdomain: `school-${i}-${run}`, status: "running" as const })))
       .returning();
 
     // As many at a time as a worker runs (its Postgres pool is sized for that): each wants the shared wildcard at once.

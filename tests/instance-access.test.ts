@@ -46,7 +46,7 @@ describe("who can see an instance", () => {
       await expect(apiAs(user).settings.comparison({ id: instance.id })).rejects.toMatchObject({ code: "NOT_FOUND", message: "No such instance." });
     }
     await expect(apiAs(stranger).registration.draft({ id: randomUUID() })).rejects.toMatchObject({ code: "NOT_FOUND", message: "No such instance." });
-    await expect(apiAs(staff).instances.startCheckout({ id: instance.id })).rejects.toMatchObject({ code: "FORBIDDEN", message: "Only the owner can pay." });
+    await expect(apiAs(staff).instances.startCheckout({ id: instance.id })).rejects.toMatchObject({ code: "FORBIDDEN", message: "Only the organisation's owners and billing members can pay." });
   });
 
   it("keeps the staff fleet list for staff", async () => {

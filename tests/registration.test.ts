@@ -7,6 +7,7 @@ import { sealedCells } from "@/server/crypto/sealed-cells";
 import { decryptSecret } from "@/server/crypto/secrets";
 import { apiAs, makeUser, uniqueSuffix } from "./helpers/accounts";
 import { GOOD_BRANDING, makeVerifiedUser, ownSmtpValues, registerInstance, saveDraft } from "./helpers/registration";
+import { personalOrganisationOf } from "@/server/organisations/personal";
 
 const profile = (email: string) => ({
   name: "Acme Academy",
@@ -90,8 +91,9 @@ describe("the registration wizard", () => {
   it("is guarded by the database too: a second row differing only in case is refused", async () => {
     const owner = await makeUser();
     const subdomain = `guard-${uniqueSuffix()}`;
-    await db.insert(instances).values({ ownerId: owner.id, name: "A", subdomain });
-    await expect(db.insert(instances).values({ ownerId: owner.id, name: "B", subdomain: subdomain.toUpperCase() })).rejects.toThrow();
+    const organisationId = await personalOrganisationOf(db, owner.id);
+    await db.insert(instances).values({ ownerId: owner.id, organisationId, name: "A", subdomain });
+    await expect(db.insert(instances).values({ ownerId: owner.id, organisationId, name: "B", subdomain: subdomain.toUpperCase() })).rejects.toThrow();
     const count = await db.execute(sql`select count(*)::int as n from instances where lower(subdomain) = ${subdomain}`);
     expect(count[0]).toMatchObject({ n: 1 });
   });

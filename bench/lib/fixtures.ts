@@ -5,6 +5,7 @@ import { db } from "@/db";
 import { instances, users } from "@/db/schema";
 import { createUser } from "@/server/accounts/users";
 import { appendInstanceEvent } from "@/server/instances/events";
+import { personalOrganisationOf } from "@/server/organisations/personal";
 
 export const BENCH_PASSWORD = "bench password 1234";
 
@@ -19,7 +20,7 @@ export async function benchUser() {
 
 /** A registration draft at its Domain step (no subdomain yet). */
 export async function benchDraft(ownerId: string) {
-  const [draft] = await db.insert(instances).values({ ownerId, name: `Draft ${suffix()}`, status: "draft", wizardStep: "domain" }).returning();
+  const [draft] = await db.insert(instances).values({ ownerId, organisationId: await personalOrganisationOf(db, ownerId), name: `Draft ${suffix()}`, status: "draft", wizardStep: "domain" }).returning();
   return draft!;
 }
 
@@ -27,7 +28,7 @@ export async function benchDraft(ownerId: string) {
 export async function benchInstance(ownerId: string, events = 0) {
   const [instance] = await db
     .insert(instances)
-    .values({ ownerId, name: `Bench ${suffix()}`, subdomain: `bench-${suffix()}`, plan: "starter", status: "awaiting_payment" })
+    .values({ ownerId, organisationId: await personalOrganisationOf(db, ownerId), name: `Bench ${suffix()}`, subdomain: `bench-${suffix()}`, plan: "starter", status: "awaiting_payment" })
     .returning();
   if (!instance) throw new Error("could not create the bench instance");
   for (let i = 0; i < events; i++) {

@@ -1,5 +1,6 @@
 // The single source of truth for the database; drizzle-kit generates db/migrations/ from these files.
 export * from "./users";
+export * from "./organisations";
 export * from "./account-tokens";
 export * from "./instances";
 export * from "./hostnames";

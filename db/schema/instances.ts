@@ -3,6 +3,7 @@ import { bigint, boolean, check, index, integer, jsonb, pgEnum, pgTable, text, t
 import type { Branding } from "@/server/branding/branding";
 import type { StaticPages } from "@/server/branding/static-pages";
 import type { EmailSettings } from "@/server/mail/smtp-settings";
+import { organisations } from "./organisations";
 import { releases } from "./releases";
 import { users } from "./users";
 
@@ -29,7 +30,10 @@ export const instances = pgTable(
   "instances",
   {
     id: uuid("id").primaryKey().defaultRandom(),
+    // The account that registered it (its notices go there); who may reach it is decided by the organisation's
+    // memberships, never by this column (server/instances/access.ts).
     ownerId: text("owner_id").notNull().references(() => users.id, { onDelete: "restrict" }),
+    organisationId: uuid("organisation_id").notNull().references(() => organisations.id, { onDelete: "restrict" }),
     name: text("name").notNull(),
     // Stored lower-case; the unique index on lower() also guards rows written by hand. A draft may not have
     // chosen one yet (the Domain step comes second); every instance past draft has one (check below).
@@ -102,6 +106,7 @@ export const instances = pgTable(
     uniqueIndex("instances_resource_key_unique").on(t.resourceKey),
     uniqueIndex("instances_owner_creation_key_unique").on(t.ownerId, t.creationKey),
     index("instances_owner_idx").on(t.ownerId),
+    index("instances_organisation_idx").on(t.organisationId),
     index("instances_status_idx").on(t.status),
     index("instances_created_at_idx").on(t.createdAt),
     check(

@@ -8,6 +8,8 @@ import {
   instanceEvents,
   instanceOperations,
   instances,
+  memberships,
+  organisations,
   subscriptions,
   users,
   type InstanceStatus,
@@ -113,6 +115,9 @@ export async function seedFleet(db: Database, options: SeedOptions): Promise<See
       createdAt: new Date(now - spreadMs - between(0, 30) * DAY),
     };
   });
+  // Each owner's personal organisation, as sign-up makes it.
+  const organisationRows = ownerRows.map((owner) => ({ id: crypto.randomUUID(), name: owner.name, personalOf: owner.id, createdAt: owner.createdAt }));
+  const membershipRows = organisationRows.map((organisation) => ({ organisationId: organisation.id, userId: organisation.personalOf, role: "owner" as const }));
 
   const instanceRows: (typeof instances.$inferInsert)[] = [];
   const eventRows: (typeof instanceEvents.$inferInsert)[] = [];
@@ -126,6 +131,7 @@ export async function seedFleet(db: Database, options: SeedOptions): Promise<See
     const target = weighted(STATUS_WEIGHTS);
     const plan = weighted(PLAN_WEIGHTS);
     const owner = ownerRows[i % ownerCount]!;
+    const organisation = organisationRows[i % ownerCount]!;
 
     // The history is written on the instance's own clock (0 = registration, in ms), then placed so that it
     // ends before now: a recent instance's provisioning is never cut short by the present.
@@ -178,6 +184,7 @@ export async function seedFleet(db: Database, options: SeedOptions): Promise<See
     instanceRows.push({
       id,
       ownerId: owner.id,
+      organisationId: organisation.id,
       name,
       subdomain,
       customDomain: next() < 0.08 ? `learn-${i}-${tag}.${name.toLowerCase().replace(/[^a-z]+/g, "")}.org` : null,
@@ -235,6 +242,8 @@ export async function seedFleet(db: Database, options: SeedOptions): Promise<See
   await db.transaction(async (tx) => {
     for (const [table, rows] of [
       [users, ownerRows],
+      [organisations, organisationRows],
+      [memberships, membershipRows],
       [instances, instanceRows],
       [instanceOperations, operationRows],
       [instanceEvents, eventRows],

@@ -3,6 +3,7 @@ import { eq } from "drizzle-orm";
 import { db, type Queryable } from "@/db";
 import { users, type UserRole } from "@/db/schema";
 import { hashPassword, verifyAgainstNoAccount, verifyPassword } from "@/server/auth/password";
+import { personalOrganisationIdOf } from "@/server/organisations/personal";
 import type { SignUpInput } from "./credentials";
 
 export class EmailTakenError extends Error {
@@ -25,6 +26,7 @@ export async function createUser(input: SignUpInput, role: UserRole = "client", 
     .onConflictDoNothing({ target: users.email })
     .returning();
   if (!user) throw new EmailTakenError();
+  await personalOrganisationIdOf(q, user);
   return user;
 }
 

@@ -14,6 +14,8 @@ import { IllegalTransitionError } from "@/server/instances/lifecycle";
 import { OperationNotCancellableError } from "@/server/instances/operation-cancelling";
 import { OperationInProgressError } from "@/server/instances/operations";
 import { SettingsApplyBlockedError } from "@/server/instances/reconfigure";
+import { OrganisationNotFoundError } from "@/server/organisations/access";
+import { InvitationRefusedError, MembershipRefusedError } from "@/server/organisations/members";
 import { RateLimitedError } from "@/server/rate-limit/rate-limited-error";
 
 type ErrorClass = abstract new (...args: never[]) => Error;
@@ -23,13 +25,16 @@ const CODES: [ErrorClass, TRPC_ERROR_CODE_KEY][] = [
   // Not there, or not this user's: the same answer (server/instances/access.ts).
   [InstanceNotFoundError, "NOT_FOUND"],
   [BackupNotFoundError, "NOT_FOUND"],
+  [OrganisationNotFoundError, "NOT_FOUND"],
   // Not possible as things stand: the message says what to do instead.
   [InstanceActionRefusedError, "BAD_REQUEST"],
   [IllegalTransitionError, "BAD_REQUEST"],
   [CheckoutRefusedError, "BAD_REQUEST"],
   [ClientCertificateError, "BAD_REQUEST"],
   [LocalBillingError, "BAD_REQUEST"],
-  // Someone else's to do (another person started the operation; only the owner pays).
+  [MembershipRefusedError, "BAD_REQUEST"],
+  [InvitationRefusedError, "BAD_REQUEST"],
+  // Someone else's to do (another person started the operation; only owners and billing members pay).
   [OperationNotCancellableError, "FORBIDDEN"],
   [PaymentNotAllowedError, "FORBIDDEN"],
   // Something else runs on the instance first.

@@ -2,6 +2,7 @@ import { accountRouter } from "./routers/account";
 import { billingRouter } from "./routers/billing";
 import { certificatesRouter } from "./routers/certificates";
 import { instancesRouter } from "./routers/instances";
+import { organisationsRouter } from "./routers/organisations";
 import { registrationRouter } from "./routers/registration";
 import { settingsRouter } from "./routers/settings";
 import { localBillingRouter } from "./routers/local-billing";
@@ -12,6 +13,7 @@ import { createCallerFactory, createTRPCRouter } from "./trpc";
 export const appRouter = createTRPCRouter({
   account: accountRouter,
   instances: instancesRouter,
+  organisations: organisationsRouter,
   registration: registrationRouter,
   settings: settingsRouter,
   billing: billingRouter,

@@ -1,13 +1,15 @@
-// The tRPC context and the kinds of procedure: public, protected (signed in), staff, and the three about one
-// instance (instanceProcedure, ownerProcedure, staffInstanceProcedure), which load it through the one access path.
+// The tRPC context and the kinds of procedure: public, protected (signed in), staff, the three about one instance
+// (instanceProcedure(role), memberProcedure(role), staffInstanceProcedure) and the one about an organisation
+// (organisationProcedure(role)), which load it through the one access path with the role they declare.
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { z, ZodError } from "zod";
 import type { Database } from "@/db";
-import type { User } from "@/db/schema";
+import type { OrganisationRole, User } from "@/db/schema";
 import { isStaff } from "@/server/auth/roles";
 import { fieldErrorsOf } from "@/server/forms/field-errors";
 import { instanceFor, type InstanceAccess } from "@/server/instances/access";
+import { organisationFor } from "@/server/organisations/access";
 import { withLogContext } from "@/server/observability/log-context";
 import { logger } from "@/server/observability/logger";
 import { trpcErrorOf } from "./domain-errors";
@@ -91,10 +93,11 @@ export const staffProcedure = protectedProcedure.use(({ ctx, next }) => {
 });
 
 /**
- * The middlewares that load the instance a procedure is about, with the access each grants: the architecture
- * test (tests/architecture/instance-access.test.ts) finds by them which procedures go through the access path.
+ * The middlewares that load the instance or organisation a procedure is about, with the access each grants: the
+ * architecture test (tests/architecture/instance-access.test.ts) finds by them which procedures go through the
+ * access path and which role each declares, and the role table (tests/role-table.test.ts) calls each as every role.
  */
-export const instanceAccessChecks = new Map<unknown, { access: InstanceAccess; key: string }>();
+export const accessChecks = new Map<unknown, { kind: "instance"; access: InstanceAccess; key: string } | { kind: "organisation"; role: OrganisationRole; key: string }>();
 
 /**
  * A procedure about the instance its input names under `key`, for users `access` lets reach it
@@ -106,13 +109,26 @@ export function instanceProcedureOf<K extends "id" | "instanceId">(access: Insta
     .input(input)
     .use(async ({ ctx, input, next }) => next({ ctx: { instance: await instanceFor(ctx.user, (input as Record<string, string>)[key]!, access) } }));
   // The check just added is the procedure's last middleware.
-  instanceAccessChecks.set(procedure._def.middlewares.at(-1), { access, key });
+  accessChecks.set(procedure._def.middlewares.at(-1), { kind: "instance", access, key });
   return procedure;
 }
 
-/** Read and act on an instance: its owner, and staff (the instance page and its operations). */
-export const instanceProcedure = instanceProcedureOf("ownerOrStaff", "id");
-/** Change what only the client decides: its owner only (the draft, settings, paying). */
-export const ownerProcedure = instanceProcedureOf("owner", "id");
+/** About one instance, for members whose role satisfies `role`, and for staff (the instance page and its operations). */
+export const instanceProcedure = (role: OrganisationRole) => instanceProcedureOf({ role, staff: true }, "id");
+/** About one instance, for members whose role satisfies `role` only: staff do not act as the client (drafts, settings, paying). */
+export const memberProcedure = (role: OrganisationRole) => instanceProcedureOf({ role, staff: false }, "id");
 /** The staff console's view of any instance. */
 export const staffInstanceProcedure = instanceProcedureOf("staff", "id");
+
+/**
+ * A procedure about the organisation its input names as `organisationId`, for its members whose role satisfies
+ * `role` (server/organisations/access.ts); the organisation and the caller's role are `ctx.organisation` and
+ * `ctx.role`. Anyone else is told it does not exist; staff have no way in here.
+ */
+export function organisationProcedure(role: OrganisationRole) {
+  const procedure = protectedProcedure
+    .input(z.object({ organisationId: z.uuid("That is not an organisation id.") }))
+    .use(async ({ ctx, input, next }) => next({ ctx: await organisationFor(ctx.user, input.organisationId, role) }));
+  accessChecks.set(procedure._def.middlewares.at(-1), { kind: "organisation", role, key: "organisationId" });
+  return procedure;
+}

@@ -32,6 +32,7 @@ export async function requestClone(tx: Queryable, input: { backupId: string; sub
     .insert(instances)
     .values({
       ownerId: source.ownerId,
+      organisationId: source.organisationId,
       name: source.name,
       subdomain: parsed.data,
       plan: source.plan,

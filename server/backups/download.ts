@@ -27,7 +27,7 @@ function safePath(objectKey: string) {
 export async function backupDownload(user: Pick<User, "id" | "role"> | null, instanceId: string, backupId: string): Promise<BackupDownload> {
   if (!user || !UUID.test(instanceId) || !UUID.test(backupId)) return NOT_FOUND;
   const instance = await instanceById(instanceId);
-  if (!instance || !mayReach(user, instance, "ownerOrStaff")) return NOT_FOUND;
+  if (!instance || !(await mayReach(user, instance, { role: "admin", staff: true }))) return NOT_FOUND;
   const backup = await backupById(db, backupId);
   if (!backup || backup.instanceId !== instance.id) return NOT_FOUND;
   if (backup.status !== "verified") return { refusal: { status: 409, message: `That backup is ${backup.status}: only a verified backup can be downloaded.` } };

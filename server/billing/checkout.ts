@@ -4,21 +4,27 @@
 import type { Instance, User } from "@/db/schema";
 import { db } from "@/db";
 import { env } from "@/server/env";
+import { mayReach } from "@/server/instances/access";
 import { billingDriver } from "./index";
 import { withEventDelivery } from "./local/delivery";
 import { completeLocalCheckout } from "./local/simulator";
 import { planById } from "./plans";
 import { trialDaysFor } from "./trials";
 
-/** This person may not pay for this instance (not its owner, or an unconfirmed address); the message says why. */
+/** This person may not pay for this instance (no billing role in its organisation, or an unconfirmed address); the message says why. */
 export class PaymentNotAllowedError extends Error {}
 
 /** A checkout that cannot start as things stand (already paid, no offline checkout with Stripe configured). */
 export class CheckoutRefusedError extends Error {}
 
-/** Only the owner of a verified account pays: the address receives the invoices and the instance's notices. */
-function assertMayPay(payer: User, instance: Pick<Instance, "ownerId">) {
-  if (instance.ownerId !== payer.id) throw new PaymentNotAllowedError("Only the owner can pay.");
+/**
+ * Only a member with the billing role (owners have it) of a verified account pays: the address receives the
+ * invoices. The role is asked of the one access path; staff see the instance but never pay for a client.
+ */
+async function assertMayPay(payer: User, instance: Pick<Instance, "organisationId">) {
+  if (!(await mayReach(payer, instance, { role: "billing", staff: false }))) {
+    throw new PaymentNotAllowedError("Only the organisation's owners and billing members can pay.");
+  }
   if (!payer.emailVerified) {
     throw new PaymentNotAllowedError("Confirm your email address before paying: open the link we emailed you, or send a new one.");
   }
@@ -30,7 +36,7 @@ function assertAwaitingPayment(instance: Instance) {
 
 /** Where the owner pays: the billing driver's checkout (Stripe's page, or the offline one) for this instance. */
 export async function startCheckout(payer: User, instance: Instance) {
-  assertMayPay(payer, instance);
+  await assertMayPay(payer, instance);
   assertAwaitingPayment(instance);
   const { publicUrl } = env();
   const plan = planById(instance.plan);
@@ -51,7 +57,7 @@ export async function startCheckout(payer: User, instance: Instance) {
 export async function payOfflineCheckout(payer: User, instance: Instance, options: { withCard: boolean }) {
   if (env().BILLING_DRIVER !== "local") throw new CheckoutRefusedError("The offline checkout is disabled: Stripe is configured.");
   assertAwaitingPayment(instance);
-  assertMayPay(payer, instance);
+  await assertMayPay(payer, instance);
   const plan = planById(instance.plan);
   await withEventDelivery(async (tx) =>
     completeLocalCheckout(tx, { instance, owner: payer, plan, trialDays: await trialDaysFor(tx, payer, plan), withCard: options.withCard }),

@@ -3,6 +3,7 @@ import { and, count, desc, eq, inArray } from "drizzle-orm";
 import { db } from "@/db";
 import { deploymentServers, instances, stripeEvents, subscriptions, users, type Subscription, type SubscriptionStatus } from "@/db/schema";
 import { appServerCountFor, autoscaleRangeOf } from "@/server/deployments/app-servers";
+import { organisationIdsWhere } from "@/server/organisations/access";
 import { PLANS, planById } from "./plans";
 
 /** When the next invoice is due: the end of the trial or period, or never when the subscription is ending. */
@@ -11,12 +12,13 @@ export function nextInvoiceAt(subscription: Pick<Subscription, "status" | "cance
   return subscription.status === "trialing" ? subscription.trialEndsAt : subscription.currentPeriodEnd;
 }
 
-export async function subscriptionsOwnedBy(userId: string) {
+/** The subscriptions of every organisation where this account pays (owners and billing members). */
+export async function subscriptionsPaidBy(userId: string) {
   const rows = await db
     .select({ subscription: subscriptions, instance: instances })
     .from(subscriptions)
     .innerJoin(instances, eq(instances.id, subscriptions.instanceId))
-    .where(eq(instances.ownerId, userId))
+    .where(inArray(instances.organisationId, organisationIdsWhere(userId, "billing")))
     .orderBy(desc(instances.createdAt));
   // Servers running now: the serving deployment's, not removed (what the plan pays for, shown beside it).
   const instanceIds = rows.map(({ instance }) => instance.id);

@@ -26,7 +26,7 @@ async function ownedSlot(user: User | null, instanceId: string, slot: string): P
   if (!user) return { error: { status: 401, body: { error: "Log in to continue." } } };
   if (!isSlot(slot)) return { error: { status: 404, body: { error: "No such image." } } };
   try {
-    return { user, instance: await instanceFor(user, instanceId, "owner"), slot };
+    return { user, instance: await instanceFor(user, instanceId, { role: "admin", staff: false }), slot };
   } catch (error) {
     if (error instanceof InstanceNotFoundError) return { error: { status: 404, body: { error: error.message } } };
     throw error;

@@ -1,19 +1,28 @@
-// Who may reach an instance, in one place. The tRPC procedures (instanceProcedure, ownerProcedure,
-// staffInstanceProcedure), the pages, the branding upload route and the domain functions that lock an
-// instance's row for a change all load it through here; nothing else compares owner ids.
+// Who may reach an instance, in one place. The tRPC procedures (instanceProcedure, memberProcedure,
+// staffInstanceProcedure), the pages, the branding upload route, the backup download and the domain functions that
+// lock an instance's row for a change all load it through here; nothing else reads memberships for an instance.
 import { eq } from "drizzle-orm";
 import { z } from "zod";
-import type { Queryable } from "@/db";
-import { instances, type Instance, type User } from "@/db/schema";
+import { db, type Queryable } from "@/db";
+import { instances, type Instance, type OrganisationRole, type User } from "@/db/schema";
 import { isStaff } from "@/server/auth/roles";
+import { memberRoleIn } from "@/server/organisations/access";
+import { roleSatisfies } from "@/server/organisations/roles";
 import { instanceById } from "./queries";
 
 /**
- * Who may reach the instance: its owner only (`owner`: the draft, the settings, paying, the client's own
- * certificate — staff do not act as the client there), its owner and Lyceum staff (`ownerOrStaff`: the instance
- * page and its operations), or staff only (`staff`: the staff console, where every instance is visible).
+ * Who may reach the instance: members of its organisation whose role satisfies `role`
+ * (server/organisations/roles.ts), and Lyceum staff too when `staff` is true (the instance page and its
+ * operations; not the draft, the settings or paying, where staff do not act as the client); or staff only
+ * (`"staff"`: the staff console, where every instance is visible).
  */
-export type InstanceAccess = "owner" | "ownerOrStaff" | "staff";
+export type InstanceAccess = { role: OrganisationRole; staff: boolean } | "staff";
+
+/** The access in words, as the architecture test lists it: "admin or staff", "billing", "staff". */
+export function describeAccess(access: InstanceAccess): string {
+  if (access === "staff") return "staff";
+  return access.staff ? `${access.role} or staff` : access.role;
+}
 
 /**
  * The refusal for an instance this user may not reach, and for one that does not exist: both read the same,
@@ -27,14 +36,10 @@ export class InstanceNotFoundError extends Error {
 
 type Person = Pick<User, "id" | "role">;
 
-export function isOwnerOf(user: Person, instance: Pick<Instance, "ownerId">): boolean {
-  return instance.ownerId === user.id;
-}
-
-export function mayReach(user: Person, instance: Pick<Instance, "ownerId">, access: InstanceAccess): boolean {
-  if (access === "owner") return isOwnerOf(user, instance);
+export async function mayReach(user: Person, instance: Pick<Instance, "organisationId">, access: InstanceAccess, q: Queryable = db): Promise<boolean> {
   if (access === "staff") return isStaff(user);
-  return isOwnerOf(user, instance) || isStaff(user);
+  if (access.staff && isStaff(user)) return true;
+  return roleSatisfies(await memberRoleIn(q, user.id, instance.organisationId), access.role);
 }
 
 // An id that is not a UUID names no instance (and would make Postgres refuse the query).
@@ -43,13 +48,13 @@ const isInstanceId = (id: string) => z.uuid().safeParse(id).success;
 /** The instance if this user may reach it with `access`; InstanceNotFoundError otherwise. */
 export async function instanceFor(user: Person, id: string, access: InstanceAccess): Promise<Instance> {
   const instance = isInstanceId(id) ? await instanceById(id) : null;
-  if (!instance || !mayReach(user, instance, access)) throw new InstanceNotFoundError();
+  if (!instance || !(await mayReach(user, instance, access))) throw new InstanceNotFoundError();
   return instance;
 }
 
 /** The same, with the row locked for the rest of the transaction (for a change that must see no other). */
 export async function lockedInstanceFor(tx: Queryable, user: Person, id: string, access: InstanceAccess): Promise<Instance> {
   const [instance] = isInstanceId(id) ? await tx.select().from(instances).where(eq(instances.id, id)).for("update") : [];
-  if (!instance || !mayReach(user, instance, access)) throw new InstanceNotFoundError();
+  if (!instance || !(await mayReach(user, instance, access, tx))) throw new InstanceNotFoundError();
   return instance;
 }

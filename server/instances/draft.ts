@@ -15,6 +15,7 @@ import { FieldRefusedError } from "@/server/forms/field-refused-error";
 import type { PlanId } from "@/server/billing/plans";
 import { smtpHostProblem } from "@/server/mail/smtp-host-check";
 import type { EmailSettings } from "@/server/mail/smtp-settings";
+import { personalOrganisationIdOf } from "@/server/organisations/personal";
 import { InstanceNotFoundError, lockedInstanceFor } from "./access";
 import { InstanceActionRefusedError } from "./actions";
 import { appendInstanceEvent } from "./events";
@@ -35,7 +36,7 @@ function isUniqueViolation(error: unknown, constraint: string): boolean {
 }
 
 /** The draft is the owner's alone: locked for the update, and "not found" for anyone else (server/instances/access.ts). */
-const lockOwned = (tx: Queryable, user: User, id: string) => lockedInstanceFor(tx, user, id, "owner");
+const lockOwned = (tx: Queryable, user: User, id: string) => lockedInstanceFor(tx, user, id, { role: "admin", staff: false });
 
 function assertState(instance: Instance, allowed: readonly string[], what: string) {
   if (!allowed.includes(instance.status)) {
@@ -110,7 +111,7 @@ export async function saveInstanceStep(user: User, target: InstanceStepTarget, i
       // commit, insert nothing, and save over the draft it made like any later step would.
       [created] = await tx
         .insert(instances)
-        .values({ ownerId: user.id, status: "draft", creationKey, ...values, wizardStep: nextStep("instance") })
+        .values({ ownerId: user.id, organisationId: await personalOrganisationIdOf(tx, user), status: "draft", creationKey, ...values, wizardStep: nextStep("instance") })
         .onConflictDoNothing({ target: [instances.ownerId, instances.creationKey] })
         .returning();
     }

@@ -1,12 +1,18 @@
 // Read models the pages and procedures need, as small named queries. The ones every instance page render runs
 // (several times: each procedure checks access itself) are prepared once: drizzle then skips building their
 // SQL on every call, which was a measurable part of the page's CPU time (npm run bench, scenario 4).
-import { asc, desc, eq, sql } from "drizzle-orm";
+import { asc, desc, eq, inArray, sql } from "drizzle-orm";
 import { db, preparedQuery } from "@/db";
 import { deployments, instanceEvents, instances, instanceResources } from "@/db/schema";
+import { organisationIdsWhere } from "@/server/organisations/access";
 
-export async function instancesOwnedBy(ownerId: string) {
-  return db.select().from(instances).where(eq(instances.ownerId, ownerId)).orderBy(desc(instances.createdAt));
+/** The instances of every organisation this account is a member of (any role may read). */
+export async function instancesVisibleTo(userId: string) {
+  return db
+    .select()
+    .from(instances)
+    .where(inArray(instances.organisationId, organisationIdsWhere(userId, "viewer")))
+    .orderBy(desc(instances.createdAt));
 }
 
 const instanceByIdQuery = preparedQuery((database) =>

@@ -33,7 +33,7 @@ export async function settingsComparison(instance: Instance) {
 
 export async function applySettings(user: User, id: string) {
   return db.transaction(async (tx) => {
-    const instance = await lockedInstanceFor(tx, user, id, "owner");
+    const instance = await lockedInstanceFor(tx, user, id, { role: "admin", staff: false });
     if (instance.status !== "running") throw new InstanceActionRefusedError("Changes can be applied only while the instance is running.");
     // The same checks as the wizard's: a draft that no longer passes them is not deployed.
     const branding = brandingInput.safeParse({ ...instance.branding, pages: instance.staticPages });
@@ -64,7 +64,7 @@ async function settingsOperationKind() {
 
 /** Cancels a queued change at once; a running one is asked to stop (its step sees the abort signal). */
 export async function cancelSettingsChange(user: User, id: string) {
-  await instanceFor(user, id, "owner");
+  await instanceFor(user, id, { role: "admin", staff: false });
   return db.transaction(async (tx) => {
     const [operation] = await tx
       .select()

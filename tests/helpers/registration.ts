@@ -5,6 +5,7 @@ import { instances, users, type User } from "@/db/schema";
 import { defaultStaticPages } from "@/server/branding/static-pages";
 import { submitRegistration } from "@/server/instances/draft";
 import { appendInstanceEvent } from "@/server/instances/events";
+import { personalOrganisationIdOf } from "@/server/organisations/personal";
 import { apiAs, makeUser, uniqueSuffix } from "./accounts";
 
 export async function makeVerifiedUser(role: User["role"] = "client"): Promise<User> {
@@ -66,9 +67,11 @@ export async function registerInstance(owner: User, options: Parameters<typeof s
  * happens after registration, where going through the wizard is not the point.
  */
 export async function createInstance(ownerId: string, input: { name: string; subdomain: string; plan: "starter" | "growth" | "scale" }) {
+  // Also for an account inserted directly rather than made by createUser (its personal organisation is made here).
+  const owner = (await db.query.users.findFirst({ where: (t, { eq }) => eq(t.id, ownerId) }))!;
   const [instance] = await db
     .insert(instances)
-    .values({ ownerId, name: input.name, subdomain: input.subdomain, plan: input.plan, status: "awaiting_payment", wizardStep: "review" })
+    .values({ ownerId, organisationId: await personalOrganisationIdOf(db, owner), name: input.name, subdomain: input.subdomain, plan: input.plan, status: "awaiting_payment", wizardStep: "review" })
     .returning();
   await appendInstanceEvent(db, { instanceId: instance!.id, kind: "log", message: `Registered "${input.name}" at ${input.subdomain}; waiting for payment.` });
   return { ...instance!, subdomain: input.subdomain };

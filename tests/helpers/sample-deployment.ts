@@ -27,6 +27,7 @@ const OWNER_EMAIL = "owner@sample.example";
 export const instance: Instance = {
   id: INSTANCE_ID,
   ownerId: "owner-1",
+  organisationId: "00000000-0000-4000-8000-00000000000a",
   name: "Sample Academy",
   subdomain: "sample",
   customDomain: null,

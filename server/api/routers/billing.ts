@@ -5,19 +5,19 @@ import { z } from "zod";
 import { billingDriver } from "@/server/billing";
 import { payOfflineCheckout } from "@/server/billing/checkout";
 import { planById } from "@/server/billing/plans";
-import { nextInvoiceAt, subscriptionOfInstance, subscriptionsOwnedBy } from "@/server/billing/queries";
+import { nextInvoiceAt, subscriptionOfInstance, subscriptionsPaidBy } from "@/server/billing/queries";
 import { env } from "@/server/env";
-import { createTRPCRouter, instanceProcedure, ownerProcedure, protectedProcedure } from "../trpc";
+import { createTRPCRouter, instanceProcedure, memberProcedure, protectedProcedure } from "../trpc";
 
 export const billingRouter = createTRPCRouter({
   /** The offline checkout's Pay button (server/billing/checkout.ts). */
-  payLocalCheckout: ownerProcedure
+  payLocalCheckout: memberProcedure("billing")
     .input(z.object({ withCard: z.boolean().default(true) }))
     .mutation(({ ctx, input }) => payOfflineCheckout(ctx.user, ctx.instance, { withCard: input.withCard })),
 
   /** The account page: each subscription with its plan, next invoice date, and the customer's invoices. */
   account: protectedProcedure.query(async ({ ctx }) => {
-    const subscriptions = await subscriptionsOwnedBy(ctx.user.id);
+    const subscriptions = await subscriptionsPaidBy(ctx.user.id);
     const customerIds = [...new Set(subscriptions.map((row) => row.subscription.stripeCustomerId).filter((id): id is string => !!id))];
     const driver = billingDriver();
     const invoices = (await Promise.all(customerIds.map((id) => driver.listInvoices(id))))
@@ -32,7 +32,7 @@ export const billingRouter = createTRPCRouter({
   }),
 
   /** What the instance page says about billing (a failed payment, a trial, an ended subscription). */
-  forInstance: instanceProcedure.query(async ({ ctx }) => {
+  forInstance: instanceProcedure("viewer").query(async ({ ctx }) => {
     const subscription = await subscriptionOfInstance(ctx.instance.id);
     if (!subscription) return null;
     return {
@@ -50,7 +50,7 @@ export const billingRouter = createTRPCRouter({
 
   /** *Manage billing*: a Stripe Customer Portal session (the local driver has a page of its own). */
   openPortal: protectedProcedure.mutation(async ({ ctx }) => {
-    const [withCustomer] = (await subscriptionsOwnedBy(ctx.user.id)).filter((row) => row.subscription.stripeCustomerId);
+    const [withCustomer] = (await subscriptionsPaidBy(ctx.user.id)).filter((row) => row.subscription.stripeCustomerId);
     if (!withCustomer) throw new TRPCError({ code: "BAD_REQUEST", message: "There is no billing account yet: pay for an instance first." });
     return billingDriver().createPortalSession({
       customerId: withCustomer.subscription.stripeCustomerId!,

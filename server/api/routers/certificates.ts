@@ -6,10 +6,10 @@ import { instanceCertificateView } from "@/server/certificates/store";
 import { createTRPCRouter, instanceProcedure, instanceProcedureOf } from "../trpc";
 
 export const certificatesRouter = createTRPCRouter({
-  forInstance: instanceProcedure.query(({ ctx }) => instanceCertificateView(ctx.db, ctx.instance.id)),
+  forInstance: instanceProcedure("viewer").query(({ ctx }) => instanceCertificateView(ctx.db, ctx.instance.id)),
 
   /** Owner only: staff do not hold clients' private keys on their behalf. */
-  upload: instanceProcedureOf("owner", "instanceId")
+  upload: instanceProcedureOf({ role: "admin", staff: false }, "instanceId")
     .input(clientCertificateInput)
     .mutation(({ ctx, input }) => {
       if (["deprovisioning", "deprovisioned"].includes(ctx.instance.status)) {

@@ -10,7 +10,7 @@ import { appServerCountFor, liveServersOf, quorumOf } from "@/server/deployments
 import { siteUrlFor } from "@/server/instances/hostnames";
 import { cancelOperation, requestRedeploy, retryOperation } from "@/server/instances/actions";
 import { publicInstance } from "@/server/instances/draft-view";
-import { activeDeploymentOf, instanceEventLog, instanceLedger, instancesOwnedBy } from "@/server/instances/queries";
+import { activeDeploymentOf, instanceEventLog, instanceLedger, instancesVisibleTo } from "@/server/instances/queries";
 import { isSubdomainAvailable } from "@/server/instances/registration";
 import { subdomainSchema } from "@/server/instances/subdomain";
 import { usageOf } from "@/server/usage/measure";
@@ -19,9 +19,9 @@ import { requestRollback, requestUpgrade } from "@/server/upgrades/requests";
 import { createTRPCRouter, instanceProcedure, protectedProcedure } from "../trpc";
 
 export const instancesRouter = createTRPCRouter({
-  mine: protectedProcedure.query(async ({ ctx }) => (await instancesOwnedBy(ctx.user.id)).map(publicInstance)),
+  mine: protectedProcedure.query(async ({ ctx }) => (await instancesVisibleTo(ctx.user.id)).map(publicInstance)),
 
-  byId: instanceProcedure.query(async ({ ctx: { instance } }) => {
+  byId: instanceProcedure("viewer").query(async ({ ctx: { instance } }) => {
     const [deployment, events, resources] = await Promise.all([
       activeDeploymentOf(instance),
       instanceEventLog(instance.id),
@@ -45,32 +45,32 @@ export const instancesRouter = createTRPCRouter({
   }),
 
   /** The last daily measurement (storage, learners, courses) against the plan's limits; usage null before the first. */
-  usage: instanceProcedure.query(({ ctx }) => usageOf(db, ctx.instance)),
+  usage: instanceProcedure("viewer").query(({ ctx }) => usageOf(db, ctx.instance)),
 
   /** What exists for the instance on the clusters (names, never secrets); the page refreshes it as steps finish. */
-  resources: instanceProcedure.query(({ ctx }) => instanceLedger(ctx.instance.id)),
+  resources: instanceProcedure("viewer").query(({ ctx }) => instanceLedger(ctx.instance.id)),
 
   /** Owner or staff: resume the failed operation at the step that failed. */
-  retry: instanceProcedure.mutation(({ ctx }) => retryOperation({ instanceId: ctx.instance.id, actor: ctx.user })),
+  retry: instanceProcedure("admin").mutation(({ ctx }) => retryOperation({ instanceId: ctx.instance.id, actor: ctx.user })),
 
   /** Owner or staff: stop the running operation at its current step. */
-  cancel: instanceProcedure.mutation(({ ctx }) => cancelOperation({ instanceId: ctx.instance.id, actor: ctx.user })),
+  cancel: instanceProcedure("admin").mutation(({ ctx }) => cancelOperation({ instanceId: ctx.instance.id, actor: ctx.user })),
 
   /** Owner or staff: bring the running instance up on a fresh server; it keeps serving meanwhile. */
-  redeploy: instanceProcedure.mutation(({ ctx }) =>
+  redeploy: instanceProcedure("admin").mutation(({ ctx }) =>
     requestRedeploy({ instanceId: ctx.instance.id, actor: ctx.user, reason: "owner asked for a redeploy" }),
   ),
 
   /** Owner or staff: the instance's backups (what each holds, never its key). */
-  backups: instanceProcedure.query(({ ctx }) => backupListOf(db, ctx.instance.id)),
+  backups: instanceProcedure("viewer").query(({ ctx }) => backupListOf(db, ctx.instance.id)),
 
   /** Owner or staff: take a backup now; the instance keeps serving. */
-  backUp: instanceProcedure.mutation(({ ctx }) =>
+  backUp: instanceProcedure("admin").mutation(({ ctx }) =>
     requestBackup({ instanceId: ctx.instance.id, actor: ctx.user, reason: "owner asked for a backup" }),
   ),
 
   /** Owner: restore one of this instance's own backups into it (its current state is backed up first). */
-  restore: instanceProcedure
+  restore: instanceProcedure("admin")
     .input(z.object({ backupId: z.uuid("That is not a backup id."), confirm: z.string() }))
     .mutation(({ ctx, input }) => {
       // Typed, as for a deprovision: a restore replaces everything written since the backup.
@@ -81,15 +81,15 @@ export const instancesRouter = createTRPCRouter({
     }),
 
   /** Owner or staff: the release the instance runs, what it may be upgraded to, and whether a rollback is possible. */
-  releaseOptions: instanceProcedure.query(({ ctx }) => releaseOptionsOf(db, ctx.instance)),
+  releaseOptions: instanceProcedure("viewer").query(({ ctx }) => releaseOptionsOf(db, ctx.instance)),
 
   /** Owner or staff: upgrade to a newer supported release (staff through the audited action may pick a preview). */
-  upgrade: instanceProcedure
+  upgrade: instanceProcedure("admin")
     .input(z.object({ releaseId: z.uuid("That is not a release id.") }))
     .mutation(({ ctx, input }) => requestUpgrade({ instanceId: ctx.instance.id, releaseId: input.releaseId, actor: ctx.user, asStaffAction: false, reason: "owner asked for an upgrade" })),
 
   /** Owner or staff: switch back to the release before the last upgrade; typed confirmation when data is restored. */
-  rollback: instanceProcedure
+  rollback: instanceProcedure("admin")
     .input(z.object({ confirm: z.string().max(200).optional() }))
     .mutation(({ ctx, input }) => requestRollback({ instanceId: ctx.instance.id, actor: ctx.user, confirm: input.confirm, reason: "owner asked for a rollback" })),
 
@@ -103,11 +103,11 @@ export const instancesRouter = createTRPCRouter({
       return { isAvailable, problem: isAvailable ? null : `"${parsed.data}" is already taken.` };
     }),
 
-  /** Staff see the instance, but only its owner pays (the checkout refuses anyone else). */
-  startCheckout: instanceProcedure.mutation(({ ctx }) => startCheckout(ctx.user, ctx.instance)),
+  /** Staff see the instance, but only its owners and billing members pay (the checkout refuses anyone else). */
+  startCheckout: instanceProcedure("billing").mutation(({ ctx }) => startCheckout(ctx.user, ctx.instance)),
 
   /** Live events after `lastEventId` (a sequence number); the SSE link resends it when it reconnects. */
-  events: instanceProcedure
+  events: instanceProcedure("viewer")
     .input(z.object({ lastEventId: z.string().regex(/^\d+$/).nullish() }))
     .subscription(async function* ({ ctx, input, signal }) {
       const after = input.lastEventId ? Number(input.lastEventId) : 0;

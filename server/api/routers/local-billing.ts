@@ -13,7 +13,7 @@ import {
 } from "@/server/billing/local/simulator";
 import { localSubscriptionsOf, openLocalInvoicesOf } from "@/server/billing/local/queries";
 import { PLAN_IDS, planById } from "@/server/billing/plans";
-import { subscriptionsOwnedBy } from "@/server/billing/queries";
+import { subscriptionsPaidBy } from "@/server/billing/queries";
 import { env } from "@/server/env";
 import { STAFF_ACTIONS } from "@/server/staff/actions";
 import { staffActionProcedure } from "../staff-action-procedure";
@@ -24,7 +24,7 @@ import type { Transaction } from "@/db";
 const planOfLocal = (priceId: string) => planById(priceId.replace(/^price_local_/, ""));
 
 /** The owner's controls of their own subscription, and staff's view of any instance's. */
-const ownerOfInstance = instanceProcedureOf("owner", "instanceId");
+const payerOfInstance = instanceProcedureOf({ role: "billing", staff: false }, "instanceId");
 const staffOfInstance = instanceProcedureOf("staff", "instanceId");
 
 function requireLocalDriver() {
@@ -41,7 +41,7 @@ export const localBillingRouter = createTRPCRouter({
   /** The customer portal stand-in: the owner's subscriptions as the local store holds them. */
   portal: protectedProcedure.query(async ({ ctx }) => {
     requireLocalDriver();
-    const owned = await subscriptionsOwnedBy(ctx.user.id);
+    const owned = await subscriptionsPaidBy(ctx.user.id);
     const ids = owned.map((row) => localSubscriptionId(row.instance.id));
     const [local, openInvoices] = await Promise.all([localSubscriptionsOf(db, ids), openLocalInvoicesOf(db, ids)]);
     return {
@@ -56,17 +56,17 @@ export const localBillingRouter = createTRPCRouter({
   }),
 
   /** The owner enters a new (test) card: it is saved and every open invoice is charged with it. */
-  replaceCardAndPay: ownerOfInstance.mutation(async ({ ctx }) => {
+  replaceCardAndPay: payerOfInstance.mutation(async ({ ctx }) => {
     requireLocalDriver();
     return run((tx) => payLocalOpenInvoices(tx, localSubscriptionId(ctx.instance.id), { replaceCard: true }));
   }),
 
-  changePlan: ownerOfInstance.input(z.object({ plan: z.enum(PLAN_IDS) })).mutation(async ({ ctx, input }) => {
+  changePlan: payerOfInstance.input(z.object({ plan: z.enum(PLAN_IDS) })).mutation(async ({ ctx, input }) => {
     requireLocalDriver();
     return run((tx) => changeLocalPlan(tx, localSubscriptionId(ctx.instance.id), planById(input.plan)));
   }),
 
-  setCancelAtPeriodEnd: ownerOfInstance.input(z.object({ cancelAtPeriodEnd: z.boolean() })).mutation(async ({ ctx, input }) => {
+  setCancelAtPeriodEnd: payerOfInstance.input(z.object({ cancelAtPeriodEnd: z.boolean() })).mutation(async ({ ctx, input }) => {
     requireLocalDriver();
     return run((tx) => setLocalCancelAtPeriodEnd(tx, localSubscriptionId(ctx.instance.id), input.cancelAtPeriodEnd));
   }),

@@ -25,9 +25,9 @@ import { emailSettingsInput } from "@/server/mail/smtp-settings";
 import { testSmtpConnection } from "@/server/mail/smtp-test";
 import { clientAddressOf } from "@/server/net/client-address";
 import { consumeRateLimit } from "@/server/rate-limit/consume";
-import { createTRPCRouter, ownerProcedure, protectedProcedure } from "../trpc";
+import { createTRPCRouter, memberProcedure, protectedProcedure } from "../trpc";
 
-/** A step's values, beside the instance's `id` that ownerProcedure reads. */
+/** A step's values, beside the instance's `id` that memberProcedure reads. */
 const stepValues = <T extends z.ZodType>(schema: T) => z.object({ values: schema });
 
 function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
@@ -39,7 +39,7 @@ function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown): z.output<
 const SMTP_TESTS_PER_USER = { limit: 5, windowMs: 60_000 };
 
 export const registrationRouter = createTRPCRouter({
-  draft: ownerProcedure.query(({ ctx }) => draftView(ctx.instance, ctx.user)),
+  draft: memberProcedure("admin").query(({ ctx }) => draftView(ctx.instance, ctx.user)),
 
   /**
    * The first step: saves the draft `id` (loaded through the access path by saveInstanceStep), or makes one, once
@@ -51,22 +51,22 @@ export const registrationRouter = createTRPCRouter({
       id: (await saveInstanceStep(ctx.user, { id: input.id, creationKey: input.creationKey }, input.values, { clientIp: clientAddressOf(ctx.headers) })).id,
     })),
 
-  resendContactVerification: ownerProcedure.mutation(({ ctx }) => resendContactVerification(ctx.user, ctx.instance.id)),
+  resendContactVerification: memberProcedure("admin").mutation(({ ctx }) => resendContactVerification(ctx.user, ctx.instance.id)),
 
-  saveDomain: ownerProcedure
+  saveDomain: memberProcedure("admin")
     .input(stepValues(z.object({ subdomain: z.string().max(200), customDomain: z.string().max(300).optional() })))
     .mutation(async ({ ctx, input }) => {
       const values = parseOrThrow(domainStepInput(env().LYCEUM_BASE_DOMAIN), input.values);
       return { id: (await saveDomainStep(ctx.user, ctx.instance.id, values)).id };
     }),
 
-  checkDomain: ownerProcedure.mutation(({ ctx }) => checkDomainNow(ctx.user, ctx.instance.id)),
+  checkDomain: memberProcedure("admin").mutation(({ ctx }) => checkDomainNow(ctx.user, ctx.instance.id)),
 
-  saveBranding: ownerProcedure
+  saveBranding: memberProcedure("admin")
     .input(stepValues(brandingInput))
     .mutation(async ({ ctx, input }) => ({ id: (await saveBrandingStep(ctx.user, ctx.instance.id, input.values)).id })),
 
-  saveEmail: ownerProcedure
+  saveEmail: memberProcedure("admin")
     .input(stepValues(emailSettingsInput))
     .mutation(async ({ ctx, input }) => ({ id: (await saveEmailStep(ctx.user, ctx.instance.id, input.values)).id })),
 
@@ -74,7 +74,7 @@ export const registrationRouter = createTRPCRouter({
    * Connects to the client's own SMTP server now and sends a test message. Unlike other side effects this
    * runs in the request: the client is waiting for the answer, and it changes nothing of ours.
    */
-  testEmail: ownerProcedure.input(stepValues(emailSettingsInput)).mutation(async ({ ctx: { user, instance }, input }) => {
+  testEmail: memberProcedure("admin").input(stepValues(emailSettingsInput)).mutation(async ({ ctx: { user, instance }, input }) => {
     const { settings, password } = input.values;
     if (settings.relay !== "own") {
       return { isOk: true as const, message: "The platform relay is managed by Lyceum: nothing to test." };
@@ -101,10 +101,10 @@ export const registrationRouter = createTRPCRouter({
     });
   }),
 
-  savePlan: ownerProcedure
+  savePlan: memberProcedure("admin")
     .input(stepValues(z.object({ plan: z.enum(PLAN_IDS, { error: "Choose one of the plans." }) })))
     .mutation(async ({ ctx, input }) => ({ id: (await savePlanStep(ctx.user, ctx.instance.id, input.values.plan)).id })),
 
   /** Review & pay: the draft is re-checked whole, becomes awaiting payment, and the checkout starts. */
-  submit: ownerProcedure.mutation(async ({ ctx }) => startCheckout(ctx.user, await submitRegistration(ctx.user, ctx.instance.id))),
+  submit: memberProcedure("admin").mutation(async ({ ctx }) => startCheckout(ctx.user, await submitRegistration(ctx.user, ctx.instance.id))),
 });

@@ -5,15 +5,15 @@ import { db } from "@/db";
 import { applySettings, cancelSettingsChange, settingsComparison } from "@/server/instances/reconfigure";
 import { upgradeWindowSchema } from "@/server/upgrades/window";
 import { saveUpgradeWindow, upgradeWindowView } from "@/server/upgrades/window-settings";
-import { createTRPCRouter, ownerProcedure } from "../trpc";
+import { createTRPCRouter, memberProcedure } from "../trpc";
 
 export const settingsRouter = createTRPCRouter({
-  comparison: ownerProcedure.query(({ ctx }) => settingsComparison(ctx.instance)),
-  applyChanges: ownerProcedure.mutation(({ ctx }) => applySettings(ctx.user, ctx.instance.id)),
-  cancelChange: ownerProcedure.mutation(({ ctx }) => cancelSettingsChange(ctx.user, ctx.instance.id)),
+  comparison: memberProcedure("admin").query(({ ctx }) => settingsComparison(ctx.instance)),
+  applyChanges: memberProcedure("admin").mutation(({ ctx }) => applySettings(ctx.user, ctx.instance.id)),
+  cancelChange: memberProcedure("admin").mutation(({ ctx }) => cancelSettingsChange(ctx.user, ctx.instance.id)),
   /** The weekly window (UTC) in which Lyceum may start upgrades the owner did not ask for; null: the default. */
-  upgradeWindow: ownerProcedure.query(({ ctx }) => upgradeWindowView(ctx.instance)),
-  setUpgradeWindow: ownerProcedure
+  upgradeWindow: memberProcedure("admin").query(({ ctx }) => upgradeWindowView(ctx.instance)),
+  setUpgradeWindow: memberProcedure("admin")
     .input(z.object({ window: upgradeWindowSchema.nullable() }))
     .mutation(({ ctx, input }) => saveUpgradeWindow(db, ctx.instance.id, input.window)),
 });

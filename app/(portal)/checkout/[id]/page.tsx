@@ -12,7 +12,7 @@ export default async function LocalCheckoutPage({ params }: { params: Promise<{ 
   const { id } = await params;
   const user = await requireUser(`/checkout/${id}`);
   if (env().BILLING_DRIVER !== "local") notFound();
-  const instance = await requireInstance(user, id, "owner");
+  const instance = await requireInstance(user, id, { role: "billing", staff: false });
   if (instance.status !== "awaiting_payment") redirect(`/instances/${id}`);
   const plan = planById(instance.plan);
   const price = formatPrice(plan.priceMonthlyCents);

@@ -6,7 +6,7 @@ import { RetryCheckoutButton } from "./retry-checkout-button";
 export default async function CheckoutCancelledPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const user = await requireUser(`/checkout/${id}/cancelled`);
-  const instance = await requireInstance(user, id, "owner");
+  const instance = await requireInstance(user, id, { role: "billing", staff: false });
   return (
     <div className="card stack max-w-lg">
       <h1>Checkout cancelled</h1>

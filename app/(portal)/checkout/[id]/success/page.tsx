@@ -7,7 +7,7 @@ import { paidInstanceTrialDays } from "@/server/billing/trials";
 export default async function CheckoutSuccessPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const user = await requireUser(`/checkout/${id}/success`);
-  const instance = await requireInstance(user, id, "owner");
+  const instance = await requireInstance(user, id, { role: "billing", staff: false });
   const plan = planById(instance.plan);
   const trialDays = await paidInstanceTrialDays(user, instance.id, plan);
   return (
