@@ -1,6 +1,7 @@
 // The single source of truth for the database; drizzle-kit generates db/migrations/ from these files.
 export * from "./users";
 export * from "./account-tokens";
+export * from "./two-factor";
 export * from "./instances";
 export * from "./hostnames";
 export * from "./operations";

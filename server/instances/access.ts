@@ -5,7 +5,7 @@ import { eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Queryable } from "@/db";
 import { instances, type Instance, type User } from "@/db/schema";
-import { isStaff } from "@/server/auth/roles";
+import { actsAsStaff } from "@/server/auth/roles";
 import { instanceById } from "./queries";
 
 /**
@@ -25,7 +25,7 @@ export class InstanceNotFoundError extends Error {
   }
 }
 
-type Person = Pick<User, "id" | "role">;
+type Person = Pick<User, "id" | "role" | "twoFactorEnabledAt">;
 
 export function isOwnerOf(user: Person, instance: Pick<Instance, "ownerId">): boolean {
   return instance.ownerId === user.id;
@@ -33,8 +33,8 @@ export function isOwnerOf(user: Person, instance: Pick<Instance, "ownerId">): bo
 
 export function mayReach(user: Person, instance: Pick<Instance, "ownerId">, access: InstanceAccess): boolean {
   if (access === "owner") return isOwnerOf(user, instance);
-  if (access === "staff") return isStaff(user);
-  return isOwnerOf(user, instance) || isStaff(user);
+  if (access === "staff") return actsAsStaff(user);
+  return isOwnerOf(user, instance) || actsAsStaff(user);
 }
 
 // An id that is not a UUID names no instance (and would make Postgres refuse the query).
