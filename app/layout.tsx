@@ -36,6 +36,9 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                   <Link href="/account/password" className="text-sm">
                     Password
                   </Link>
+                  <Link href="/account/security" className="text-sm">
+                    Two-factor
+                  </Link>
                   <form action={logOut}>
                     <button type="submit" className="button button-secondary">
                       Log out

@@ -52,6 +52,7 @@ async function main() {
       // it: offline billing, and SMTP tests against the loopback mail catcher (the stack's default).
       LYCEUM_UNSAFE_LOCAL_BILLING: "1",
       LYCEUM_UNSAFE_PRIVATE_SMTP: "1",
+      LYCEUM_UNSAFE_STAFF_WITHOUT_TWO_FACTOR: "1",
       LYCEUM_BENCH_PAGES: "1",
       LYCEUM_STAFF_EMAIL: "staff-bench@lyceum.localhost",
       LYCEUM_STAFF_PASSWORD: secrets.staffPassword,

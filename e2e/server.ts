@@ -77,10 +77,12 @@ async function main() {
       // The fault-injection spec makes steps fail through the fault_injections table.
       LYCEUM_ENABLE_FAULT_INJECTION: "1",
       // A production build with development shortcuts (server/unsafe-shortcuts.ts), each named so start-up allows
-      // it: offline billing, fault injection, and SMTP tests against the loopback mail catcher.
+      // it: offline billing, fault injection, SMTP tests against the loopback mail catcher, and the seeded staff
+      // login without a second factor.
       LYCEUM_UNSAFE_LOCAL_BILLING: "1",
       LYCEUM_UNSAFE_FAULT_INJECTION: "1",
       LYCEUM_UNSAFE_PRIVATE_SMTP: "1",
+      LYCEUM_UNSAFE_STAFF_WITHOUT_TWO_FACTOR: "1",
       // The local site takes this long over each boot phase it reports, so e2e/boot-phases.spec.ts can watch them.
       LOCAL_SITE_BOOT_PHASE_MS: "1500",
       ...edgeEnv,

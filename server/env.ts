@@ -449,6 +449,15 @@ export const envSchema = z.object({
     .default("0")
     .transform((value) => value === "1"),
   /**
+   * `1` lets staff accounts use the staff console without two-factor sign-in (the login `npm run dev` prints has
+   * none). Never in production: there staff must turn it on first.
+   * @default `0` (`1` under `npm run dev`, the e2e server and tests)
+   */
+  LYCEUM_STAFF_WITHOUT_TWO_FACTOR: z
+    .enum(["0", "1", ""])
+    .default("0")
+    .transform((value) => value === "1"),
+  /**
    * `1` lets a NODE_ENV=production process run on the offline billing driver (no STRIPE_SECRET_KEY: free
    * checkout, a webhook secret published in this repository). Start-up refuses it otherwise, and the start
    * banners shout when it is allowed. For throwaway production builds only (the e2e server, benchmarks).
@@ -465,6 +474,11 @@ export const envSchema = z.object({
    * @default unset
    */
   LYCEUM_UNSAFE_PRIVATE_SMTP: unsafeAllowance("SMTP tests against private addresses"),
+  /**
+   * `1` lets a NODE_ENV=production process let staff in without two-factor sign-in (LYCEUM_STAFF_WITHOUT_TWO_FACTOR=1); refused otherwise.
+   * @default unset
+   */
+  LYCEUM_UNSAFE_STAFF_WITHOUT_TWO_FACTOR: unsafeAllowance("staff without two-factor sign-in"),
   /**
    * An S3-compatible endpoint such as `http://127.0.0.1:9000`. Unset, clients go to AWS; `npm run dev` and the e2e
    * server then start the [local S3 server](#local-s3-server) and set it.

@@ -11,7 +11,7 @@ export const PUBLISHED_WEBHOOK_SECRET = "whsec_lyceum_local_development_only";
 
 export type UnsafeShortcut = {
   /** The variable that must be 1 for the shortcut to be allowed in production. */
-  variable: "LYCEUM_UNSAFE_LOCAL_BILLING" | "LYCEUM_UNSAFE_FAULT_INJECTION" | "LYCEUM_UNSAFE_PRIVATE_SMTP";
+  variable: "LYCEUM_UNSAFE_LOCAL_BILLING" | "LYCEUM_UNSAFE_FAULT_INJECTION" | "LYCEUM_UNSAFE_PRIVATE_SMTP" | "LYCEUM_UNSAFE_STAFF_WITHOUT_TWO_FACTOR";
   what: string;
   /** What a real deployment sets instead. */
   instead: string;
@@ -36,6 +36,12 @@ const UNSAFE_SHORTCUTS: readonly UnsafeShortcut[] = [
     what: "private SMTP: \"Test connection\" may reach loopback and private networks (LYCEUM_ALLOW_PRIVATE_SMTP=1)",
     instead: "unset LYCEUM_ALLOW_PRIVATE_SMTP",
     isOn: (config) => config.LYCEUM_ALLOW_PRIVATE_SMTP,
+  },
+  {
+    variable: "LYCEUM_UNSAFE_STAFF_WITHOUT_TWO_FACTOR",
+    what: "staff without two-factor: staff accounts reach the staff console on a password alone (LYCEUM_STAFF_WITHOUT_TWO_FACTOR=1)",
+    instead: "unset LYCEUM_STAFF_WITHOUT_TWO_FACTOR",
+    isOn: (config) => config.LYCEUM_STAFF_WITHOUT_TWO_FACTOR,
   },
 ];
 

@@ -8,34 +8,54 @@ import { changePassword, WrongCurrentPasswordError } from "@/server/accounts/pas
 import { signUpAccount } from "@/server/accounts/sign-up";
 import { resetPassword as resetPasswordWithToken, sendPasswordReset } from "@/server/accounts/verification";
 import { signIn, signOut } from "@/server/auth";
-import { logInFailureMessage } from "@/server/auth/login-errors";
+import { logInFailureMessage, SecondFactorExpiredError, SecondFactorNeededError } from "@/server/auth/login-errors";
 import { safeRedirectPath } from "@/server/auth/safe-redirect";
 import { currentUser } from "@/server/auth/session";
 import { clientAddressOf } from "@/server/net/client-address";
 import { RateLimitedError } from "@/server/rate-limit/rate-limited-error";
 
 export type AuthFormState = {
-  fieldErrors?: Partial<Record<"name" | "email" | "password", string[]>>;
+  fieldErrors?: Partial<Record<"name" | "email" | "password" | "code", string[]>>;
   formError?: string;
   values?: { email?: string; name?: string };
   /** Sign-up accepted: the same answer whether or not the address already had an account. */
   isDone?: boolean;
+  /** The password was right and the account has two-factor sign-in: the form asks for a code, carrying this note. */
+  pendingSignIn?: string;
 };
 
 async function requestClientAddress() {
   return clientAddressOf(await headers());
 }
 
-export async function logIn(_previous: AuthFormState, formData: FormData): Promise<AuthFormState> {
+export async function logIn(previous: AuthFormState, formData: FormData): Promise<AuthFormState> {
+  const pendingSignIn = formData.get("pendingSignIn");
+  if (typeof pendingSignIn === "string" && pendingSignIn) return logInWithSecondFactor(pendingSignIn, formData, previous.values);
   const values = { email: String(formData.get("email") ?? "") };
   const parsed = logInInput.safeParse({ email: formData.get("email"), password: formData.get("password") });
   if (!parsed.success) return { fieldErrors: z.flattenError(parsed.error).fieldErrors, values };
   try {
     await signIn("credentials", { ...parsed.data, redirectTo: safeRedirectPath(formData.get("next")) });
   } catch (error) {
+    if (error instanceof SecondFactorNeededError) return { pendingSignIn: error.pendingSignIn, values };
     if (error instanceof CredentialsSignin) return { formError: logInFailureMessage(error), values };
     if (error instanceof AuthError) return { formError: "Wrong email or password.", values };
     throw error; // the redirect that signals success
+  }
+  return {};
+}
+
+async function logInWithSecondFactor(pendingSignIn: string, formData: FormData, values: AuthFormState["values"]): Promise<AuthFormState> {
+  const code = String(formData.get("code") ?? "").trim();
+  if (!code) return { pendingSignIn, values, fieldErrors: { code: ["Enter the code from your authenticator app, or a recovery code."] } };
+  try {
+    await signIn("credentials", { pendingSignIn, code, redirectTo: safeRedirectPath(formData.get("next")) });
+  } catch (error) {
+    // Too late, or the password changed since: back to the first step.
+    if (error instanceof SecondFactorExpiredError) return { formError: logInFailureMessage(error), values };
+    if (error instanceof CredentialsSignin) return { pendingSignIn, values, fieldErrors: { code: [logInFailureMessage(error)] } };
+    if (error instanceof AuthError) return { formError: "Enter your email and password again.", values };
+    throw error;
   }
   return {};
 }

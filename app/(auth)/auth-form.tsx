@@ -24,6 +24,29 @@ export function AuthForm({ mode, action, next }: Props) {
       </div>
     );
   }
+  if (state.pendingSignIn) {
+    return (
+      <form action={formAction} className="card stack max-w-md" noValidate>
+        {next ? <input type="hidden" name="next" value={next} /> : null}
+        <input type="hidden" name="pendingSignIn" value={state.pendingSignIn} />
+        <p>Two-factor sign-in is on for {state.values?.email}.</p>
+        <Field
+          label="Authentication code"
+          name="code"
+          autoComplete="one-time-code"
+          inputMode="text"
+          required
+          autoFocus
+          hint="The six digits your authenticator app shows for Lyceum, or one of your recovery codes."
+          error={state.fieldErrors?.code}
+        />
+        <ErrorMessage>{state.formError}</ErrorMessage>
+        <button type="submit" className="button" disabled={isPending}>
+          Log in
+        </button>
+      </form>
+    );
+  }
   return (
     <form action={formAction} className="card stack max-w-md" noValidate>
       {next ? <input type="hidden" name="next" value={next} /> : null}

@@ -2,6 +2,7 @@
 export * from "./users";
 export * from "./organisations";
 export * from "./account-tokens";
+export * from "./two-factor";
 export * from "./instances";
 export * from "./hostnames";
 export * from "./operations";

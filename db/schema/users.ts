@@ -1,6 +1,6 @@
 // Accounts: the Auth.js tables (shape required by @auth/drizzle-adapter) plus our password hash and role.
 import { sql } from "drizzle-orm";
-import { index, integer, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, index, integer, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 
 export const userRole = pgEnum("user_role", ["client", "staff"]);
 
@@ -20,6 +20,13 @@ export const users = pgTable(
      * with and are refused once it differs, so a reset signs out every session taken before it.
      */
     credentialVersion: integer("credential_version").notNull().default(0),
+    /** The authenticator app's TOTP secret (sealed), once enrolment is confirmed with a code from the app. */
+    twoFactorSecretSealed: text("two_factor_secret_sealed"),
+    /** A secret shown for enrolment and not yet confirmed: it signs nobody in until a code from it is entered. */
+    twoFactorPendingSecretSealed: text("two_factor_pending_secret_sealed"),
+    twoFactorEnabledAt: timestamp("two_factor_enabled_at", { withTimezone: true }),
+    /** The last 30-second step a code was accepted for: a code is good once, so one seen over a shoulder is spent. */
+    twoFactorLastStep: bigint("two_factor_last_step", { mode: "number" }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

@@ -80,6 +80,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     LYCEUM_METRICS_TOKEN: process.env.LYCEUM_METRICS_TOKEN ?? options.secrets.metricsToken,
     // The local stack's mail catcher is on loopback; "Test connection" may reach it (and any local server).
     LYCEUM_ALLOW_PRIVATE_SMTP: process.env.LYCEUM_ALLOW_PRIVATE_SMTP ?? "1",
+    // The printed staff login has no second factor; a real deployment requires one (server/auth/roles.ts).
+    LYCEUM_STAFF_WITHOUT_TWO_FACTOR: process.env.LYCEUM_STAFF_WITHOUT_TWO_FACTOR ?? "1",
     ...(options.isThrowaway ? { LYCEUM_RESOURCE_PREFIX: throwawayPrefix("ls") } : {}),
     ...options.env,
     DATABASE_URL: databaseUrl,

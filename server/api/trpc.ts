@@ -6,7 +6,7 @@ import superjson from "superjson";
 import { z, ZodError } from "zod";
 import type { Database } from "@/db";
 import type { OrganisationRole, User } from "@/db/schema";
-import { isStaff } from "@/server/auth/roles";
+import { isStaff, isStaffMissingTwoFactor, STAFF_TWO_FACTOR_MESSAGE } from "@/server/auth/roles";
 import { fieldErrorsOf } from "@/server/forms/field-errors";
 import { instanceFor, type InstanceAccess } from "@/server/instances/access";
 import { organisationFor } from "@/server/organisations/access";
@@ -23,8 +23,7 @@ export type ProcedureMeta = { staffAction?: string };
 const t = initTRPC.context<TRPCContext>().meta<ProcedureMeta>().create({
   transformer: superjson,
   errorFormatter({ shape, error, ctx }) {
-    if (error.code === "INTERNAL_SERVER_ERROR") return internalErrorShape(shape, ctx?.headers.get("x-request-id"));
-    return {
+    const answer = {
       ...shape,
       data: {
         ...shape.data,
@@ -32,6 +31,7 @@ const t = initTRPC.context<TRPCContext>().meta<ProcedureMeta>().create({
         fieldErrors: error.cause instanceof ZodError ? fieldErrorsOf(error.cause) : null,
       },
     };
+    return error.code === "INTERNAL_SERVER_ERROR" ? internalErrorShape(answer, ctx?.headers.get("x-request-id")) : answer;
   },
 });
 
@@ -89,6 +89,7 @@ export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
 
 export const staffProcedure = protectedProcedure.use(({ ctx, next }) => {
   if (!isStaff(ctx.user)) throw new TRPCError({ code: "FORBIDDEN", message: "This is for Lyceum staff only." });
+  if (isStaffMissingTwoFactor(ctx.user)) throw new TRPCError({ code: "FORBIDDEN", message: STAFF_TWO_FACTOR_MESSAGE });
   return next({ ctx });
 });
 

@@ -3,7 +3,7 @@ import "server-only";
 import { forbidden, notFound, redirect } from "next/navigation";
 import type { User } from "@/db/schema";
 import { instanceFor, InstanceNotFoundError, type InstanceAccess } from "@/server/instances/access";
-import { isStaff } from "./roles";
+import { isStaff, isStaffMissingTwoFactor } from "./roles";
 import { currentUser } from "./session";
 
 export async function requireUser(returnTo: string) {
@@ -12,10 +12,11 @@ export async function requireUser(returnTo: string) {
   return user;
 }
 
-/** Anonymous visitors go to the login page; signed-in clients get the 403 page. */
+/** Anonymous visitors go to the login page; signed-in clients get the 403 page; staff without a second factor set one up. */
 export async function requireStaff(returnTo: string) {
   const user = await requireUser(returnTo);
   if (!isStaff(user)) forbidden();
+  if (isStaffMissingTwoFactor(user)) redirect("/account/security?for=staff");
   return user;
 }
 

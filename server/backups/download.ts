@@ -24,7 +24,7 @@ function safePath(objectKey: string) {
     .join("/");
 }
 
-export async function backupDownload(user: Pick<User, "id" | "role"> | null, instanceId: string, backupId: string): Promise<BackupDownload> {
+export async function backupDownload(user: Pick<User, "id" | "role" | "twoFactorEnabledAt"> | null, instanceId: string, backupId: string): Promise<BackupDownload> {
   if (!user || !UUID.test(instanceId) || !UUID.test(backupId)) return NOT_FOUND;
   const instance = await instanceById(instanceId);
   if (!instance || !(await mayReach(user, instance, { role: "admin", staff: true }))) return NOT_FOUND;

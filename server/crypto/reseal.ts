@@ -20,8 +20,10 @@ export async function resealLegacySecrets(q: Queryable): Promise<Record<SealedCe
     "deployments.secrets": 0,
     "certificates.private_key_sealed": 0,
     "acme_accounts.account_key_sealed": 0,
-    // Sealed as v2 from the first: backups came after cell binding.
+    // Sealed as v2 from the first: backups and two-factor secrets came after cell binding.
     "backups.key_sealed": 0,
+    "users.two_factor_secret_sealed": 0,
+    "users.two_factor_pending_secret_sealed": 0,
   };
 
   for (const row of await q.select().from(instances).where(like(instances.smtpPasswordSealed, LEGACY))) {

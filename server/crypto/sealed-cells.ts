@@ -11,7 +11,9 @@ export type SealedCell = {
     | "deployments.secrets"
     | "certificates.private_key_sealed"
     | "acme_accounts.account_key_sealed"
-    | "backups.key_sealed";
+    | "backups.key_sealed"
+    | "users.two_factor_secret_sealed"
+    | "users.two_factor_pending_secret_sealed";
   /** The row's key: its primary key, or the unique identity it is upserted by. */
   rowKey: string;
   /** The instance the secret belongs to; null for the platform's own (e.g. the ACME account key). */
@@ -43,4 +45,6 @@ export const sealedCells = {
   }),
   backupKey: (backup: { id: string; instanceId: string | null }): SealedCell => ({ column: "backups.key_sealed", rowKey: backup.id, instanceId: backup.instanceId }),
   acmeAccountKey: (directoryUrl: string): SealedCell => ({ column: "acme_accounts.account_key_sealed", rowKey: directoryUrl, instanceId: null }),
+  twoFactorSecret: (userId: string): SealedCell => ({ column: "users.two_factor_secret_sealed", rowKey: userId, instanceId: null }),
+  twoFactorPendingSecret: (userId: string): SealedCell => ({ column: "users.two_factor_pending_secret_sealed", rowKey: userId, instanceId: null }),
 };

@@ -5,7 +5,7 @@ import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { db, type Queryable } from "@/db";
 import { instances, type Instance, type OrganisationRole, type User } from "@/db/schema";
-import { isStaff } from "@/server/auth/roles";
+import { actsAsStaff } from "@/server/auth/roles";
 import { memberRoleIn } from "@/server/organisations/access";
 import { roleSatisfies } from "@/server/organisations/roles";
 import { instanceById } from "./queries";
@@ -34,11 +34,11 @@ export class InstanceNotFoundError extends Error {
   }
 }
 
-type Person = Pick<User, "id" | "role">;
+type Person = Pick<User, "id" | "role" | "twoFactorEnabledAt">;
 
 export async function mayReach(user: Person, instance: Pick<Instance, "organisationId">, access: InstanceAccess, q: Queryable = db): Promise<boolean> {
-  if (access === "staff") return isStaff(user);
-  if (access.staff && isStaff(user)) return true;
+  if (access === "staff") return actsAsStaff(user);
+  if (access.staff && actsAsStaff(user)) return true;
   return roleSatisfies(await memberRoleIn(q, user.id, instance.organisationId), access.role);
 }
 

@@ -20,12 +20,21 @@ function config(): AuthConfig {
  * with the Auth.js error (CredentialsSignin or a subclass) when the log-in is refused.
  */
 export async function logInThroughAuthJs(input: { email: string; password: string; clientIp?: string }): Promise<string> {
+  return postCredentials({ email: input.email, password: input.password }, input.clientIp);
+}
+
+/** The log-in form's second step: the note the first step's refusal carried, and a code. */
+export async function secondFactorThroughAuthJs(input: { pendingSignIn: string; code: string; clientIp?: string }): Promise<string> {
+  return postCredentials({ pendingSignIn: input.pendingSignIn, code: input.code }, input.clientIp);
+}
+
+async function postCredentials(fields: Record<string, string>, clientIp: string | undefined): Promise<string> {
   const headers = new Headers({ "content-type": "application/x-www-form-urlencoded" });
-  if (input.clientIp) headers.set("x-forwarded-for", input.clientIp);
+  if (clientIp) headers.set("x-forwarded-for", clientIp);
   const request = new Request(`${ORIGIN}/api/auth/callback/credentials`, {
     method: "POST",
     headers,
-    body: new URLSearchParams({ email: input.email, password: input.password, callbackUrl: "/instances" }),
+    body: new URLSearchParams({ ...fields, callbackUrl: "/instances" }),
   });
   const response = await Auth(request, { ...config(), raw, skipCSRFCheck });
   const cookie = response.cookies?.find((c) => c.name === SESSION_COOKIE);

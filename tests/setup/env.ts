@@ -14,11 +14,14 @@ process.env.STEP_TIMEOUT_SECONDS ??= "30";
 process.env.LYCEUM_ENABLE_FAULT_INJECTION = "1";
 // "Test connection" may reach the SMTP catchers on loopback (tests of the refusal say so explicitly).
 process.env.LYCEUM_ALLOW_PRIVATE_SMTP = "1";
+// Staff made by the tests have no second factor (tests/security/staff-two-factor.test.ts turns the requirement on).
+process.env.LYCEUM_STAFF_WITHOUT_TWO_FACTOR ??= "1";
 // Both, and local billing, are development shortcuts that start-up refuses under NODE_ENV=production unless named
 // (server/unsafe-shortcuts.ts); vitest runs with NODE_ENV=test, but a run under production keeps working.
 process.env.LYCEUM_UNSAFE_LOCAL_BILLING = "1";
 process.env.LYCEUM_UNSAFE_FAULT_INJECTION = "1";
 process.env.LYCEUM_UNSAFE_PRIVATE_SMTP = "1";
+process.env.LYCEUM_UNSAFE_STAFF_WITHOUT_TWO_FACTOR = "1";
 // Every test file names the resources it creates on the shared MariaDB, RabbitMQ and S3 server with a prefix of
 // its own ("lt" + 4 random characters), so files running side by side never touch each other's, and
 // tests/setup/sweep-resources.ts can remove whatever one file left behind.
