@@ -4,7 +4,8 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
-const DIR = path.join(process.cwd(), "bench", ".minimal-app");
+export const MINIMAL_APP_DIR = path.join(process.cwd(), "bench", ".minimal-app");
+const DIR = MINIMAL_APP_DIR;
 
 export function buildMinimalApp() {
   mkdirSync(path.join(DIR, "app"), { recursive: true });
