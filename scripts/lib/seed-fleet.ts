@@ -4,7 +4,7 @@
 import { randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { getTableColumns, getTableName, sql } from "drizzle-orm";
+import { getTableColumns, getTableName } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
 import type { TransactionSql } from "postgres";
 import type { Database } from "@/db";
@@ -251,8 +251,10 @@ export async function seedFleet(db: Database, options: SeedOptions): Promise<See
     }
     await copyRows(tx, subscriptions, subscriptionRows);
   });
-  // Fresh statistics, so the planner sees the new rows (and uses the trigram indexes) at once.
-  await db.execute(sql`analyze users, instances, instance_events, instance_operations, subscriptions`);
+  // Fresh statistics, so the planner sees the new rows (and uses the trigram indexes) at once; and VACUUM, which
+  // merges the rows waiting in each GIN index's pending list: until then every search reads that list through
+  // (at 100 000 instances, freshly seeded, a name search took three times as long).
+  await db.$client.unsafe("vacuum analyze users, instances, instance_events, instance_operations, subscriptions");
   return {
     tag,
     owners: ownerRows.length,
