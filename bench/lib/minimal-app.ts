@@ -4,8 +4,7 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
-export const MINIMAL_APP_DIR = path.join(process.cwd(), "bench", ".minimal-app");
-const DIR = MINIMAL_APP_DIR;
+const DIR = path.join(process.cwd(), "bench", ".minimal-app");
 
 export function buildMinimalApp() {
   mkdirSync(path.join(DIR, "app"), { recursive: true });

@@ -6,12 +6,11 @@
 // `npm ci` of the same lock file leaves, in a second and without the network). The smoke run times `npm run dev`
 // once and skips the builds (a portal build takes minutes); the full run builds once, in its first run.
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { freePort } from "@/server/net/free-port";
 import type { Scenario } from "../lib/context";
-import { buildMinimalApp, MINIMAL_APP_DIR } from "../lib/minimal-app";
 import { medianOf, type Figure } from "../lib/report";
 
 const DEV_GOAL_MS = 15_000;
@@ -26,6 +25,24 @@ function newcomerEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
   for (const key of Object.keys(env)) if (!keep.has(key)) delete env[key];
   return env;
+}
+
+/**
+ * The bare app of bench/lib/minimal-app.ts (one dynamic page), outside this checkout: inside it, Next takes the
+ * checkout for its workspace root and runs the portal's instrumentation, which is not bare.
+ */
+function bareApp(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "lyceum-bare-app-"));
+  mkdirSync(path.join(dir, "app"));
+  writeFileSync(path.join(dir, "package.json"), JSON.stringify({ private: true, name: "lyceum-bench-bare-app" }));
+  writeFileSync(path.join(dir, "next.config.mjs"), "export default {};\n");
+  writeFileSync(path.join(dir, "app", "layout.jsx"), 'export default function Layout({ children }) { return <html lang="en"><body>{children}</body></html>; }\n');
+  writeFileSync(
+    path.join(dir, "app", "page.jsx"),
+    'import { connection } from "next/server";\nexport default async function Page() { await connection(); return <p>{new Date().toISOString()}</p>; }\n',
+  );
+  execFileSync("cp", ["-al", path.join(process.cwd(), "node_modules"), path.join(dir, "node_modules")]);
+  return dir;
 }
 
 function freshClone(): string {
@@ -79,13 +96,13 @@ export const coldStart: Scenario = {
   name: "10. cold start",
   needsStack: false,
   async run(ctx) {
-    buildMinimalApp(); // its files, and a first build so the bare app's `next dev` below starts from what a newcomer has
     const dev: number[] = [];
     const bareDev: number[] = [];
     const build: number[] = [];
     const bareBuild: number[] = [];
     for (let run = 0; run < ctx.runs; run++) {
       const clone = freshClone();
+      const bare = bareApp();
       try {
         const port = await freePort();
         dev.push(
@@ -97,10 +114,9 @@ export const coldStart: Scenario = {
           }),
         );
         const barePort = await freePort();
-        rmSync(path.join(MINIMAL_APP_DIR, ".next"), { recursive: true, force: true });
         bareDev.push(
-          await timeUntilReady(process.execPath, [path.join(process.cwd(), "node_modules", "next", "dist", "bin", "next"), "dev", "--port", String(barePort)], {
-            cwd: MINIMAL_APP_DIR,
+          await timeUntilReady(process.execPath, [path.join(bare, "node_modules", "next", "dist", "bin", "next"), "dev", "--port", String(barePort)], {
+            cwd: bare,
             env: newcomerEnv(),
             isReady: () => answers(`http://127.0.0.1:${barePort}/`),
             timeoutMs: 120_000,
@@ -109,11 +125,12 @@ export const coldStart: Scenario = {
         // One build each, in the first run: a portal build takes minutes, three would take most of the full bench's time.
         if (!ctx.isSmoke && run === 0) {
           build.push(timeBuild(clone));
-          rmSync(path.join(MINIMAL_APP_DIR, ".next"), { recursive: true, force: true });
-          bareBuild.push(timeBuild(MINIMAL_APP_DIR));
+          rmSync(path.join(bare, ".next"), { recursive: true, force: true });
+          bareBuild.push(timeBuild(bare));
         }
       } finally {
         rmSync(clone, { recursive: true, force: true });
+        rmSync(bare, { recursive: true, force: true });
       }
       ctx.log(`run ${run + 1}: npm run dev ${(dev.at(-1)! / 1000).toFixed(1)} s (bare next dev ${(bareDev.at(-1)! / 1000).toFixed(1)} s)${build.length ? `, next build ${(build.at(-1)! / 1000).toFixed(1)} s (bare ${(bareBuild.at(-1)! / 1000).toFixed(1)} s)` : ""}`);
     }
