@@ -20,7 +20,7 @@ async function main() {
   // `--only=SSR,pipeline`: the scenarios whose names contain any of the parts.
   const isSelected = (scenario: Scenario) => !only || only.split(",").some((part) => scenario.name.includes(part));
   // Scenarios that start what they measure themselves: alone (`--only`), they need no build and no stack.
-  const standalone: Scenario[] = [(await import("./scenarios/app-server-scaling")).appServerScaling];
+  const standalone: Scenario[] = [(await import("./scenarios/app-server-scaling")).appServerScaling, (await import("./scenarios/cold-start")).coldStart];
   if (only && standalone.some(isSelected)) {
     const ctx: BenchContext = { baseUrl: "", stack: null as never, runs: isSmoke ? 1 : 3, isSmoke, staff: { email: "", password: "" }, log };
     const figures: Figure[] = [];
@@ -78,6 +78,7 @@ async function main() {
       (await import("./scenarios/fleet-list")).fleetList,
       (await import("./scenarios/concurrency")).concurrency,
       (await import("./scenarios/backup-throughput")).backupThroughput,
+      (await import("./scenarios/provisioning-throughput")).provisioningThroughput,
       ...standalone,
     ];
     const ctx: BenchContext = {

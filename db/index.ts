@@ -4,7 +4,8 @@ import postgres from "postgres";
 import { env } from "@/server/env";
 import * as schema from "./schema";
 
-export type Database = PostgresJsDatabase<typeof schema>;
+// With the postgres.js client drizzle returns beside it (COPY, which drizzle has no form for).
+export type Database = PostgresJsDatabase<typeof schema> & { $client: postgres.Sql };
 export type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
 /** Either the pool or an open transaction: query helpers accept both. */
 export type Queryable = Database | Transaction;
@@ -39,7 +40,8 @@ export const db: Database = new Proxy({} as Database, {
   get(_target, property) {
     const real = connection().db as unknown as Record<PropertyKey, unknown>;
     const value = real[property];
-    return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(real) : value;
+    // $client (postgres.js's sql) is a function too, but one with methods of its own (begin, unsafe): not bound.
+    return typeof value === "function" && property !== "$client" ? (value as (...a: unknown[]) => unknown).bind(real) : value;
   },
   // drizzle's `is(db, PgDatabase)` (used by @auth/drizzle-adapter) walks the prototype chain.
   getPrototypeOf() {

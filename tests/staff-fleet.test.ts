@@ -83,6 +83,31 @@ describe("the staff fleet list on 10 000 instances", () => {
     expect(byName.total).toBeGreaterThan(25);
   });
 
+  it("returns exactly the instances whose name, subdomain or owner email holds the search, on every page", async () => {
+    const [owner] = await db.select({ email: users.email }).from(users).where(sql`${users.email} like '%.flt@%'`).limit(1);
+    const searches = {
+      name: "Cedar Ridge", // two words of a name, in any case: some dozens of instances
+      subdomain: "-1234-flt", // one instance's numbered tail (and its custom domain's, when it has one)
+      email: owner!.email.split("@")[0]!.split(".").slice(0, 2).join("."), // "first.last": several owners' instances
+    };
+    for (const [field, search] of Object.entries(searches)) {
+      const found = new Set<string>();
+      for (let page = 1; ; page++) {
+        const result = await apiAs(staff).staff.fleet({ search, page, pageSize: 200 });
+        for (const row of result.rows) found.add(row.id);
+        if (page >= result.pageCount) break;
+      }
+      // The same question asked without LIKE or the trigram indexes: strpos over every instance.
+      const term = search.toLowerCase();
+      const expected = await db.execute<{ id: string }>(sql`
+        select i.id from instances i join users u on u.id = i.owner_id
+        where strpos(lower(i.name), ${term}) > 0 or strpos(lower(i.subdomain), ${term}) > 0
+          or strpos(lower(coalesce(i.custom_domain, '')), ${term}) > 0 or strpos(lower(u.email), ${term}) > 0`);
+      expect(expected.length, `${field} "${search}" matches something`).toBeGreaterThan(0);
+      expect([...found].sort(), `${field} "${search}"`).toEqual(expected.map((row) => row.id).sort());
+    }
+  });
+
   it("treats % and _ in a search as the characters themselves", async () => {
     await expect(apiAs(staff).staff.fleet({ search: "%" })).resolves.toMatchObject({ total: 0, rows: [] });
     await expect(apiAs(staff).staff.fleet({ search: "_" })).resolves.toMatchObject({ total: 0 });
