@@ -1,7 +1,7 @@
 // Tutor's config.yml for an instance (https://docs.tutor.edly.io/configuration.html), and the small Tutor plugin
 // that carries what Tutor has no setting for: Celery on the instance's RabbitMQ vhost, memcached as Django's
-// cache, the instance's own cache key and search index prefixes, the sender address. Tutor 17 (Quince) is the
-// last release with Elasticsearch; 18 moved to Meilisearch.
+// cache, the instance's own cache key and search index prefixes, the sender address. Tutor 17 (Quince) and 18
+// (Redwood) run Elasticsearch; 19 (Sumac) replaces it with Meilisearch, which this render does not configure yet.
 // Client-typed text goes in only through tutor-text.ts (Tutor runs config values as templates).
 import type { DeployedConfig } from "./deployed-config";
 import { assertStateOffVm } from "./state-off-vm";
