@@ -18,7 +18,7 @@ function connection(adminUrl: string) {
 /** A consistent dump of one database (InnoDB: one transaction's snapshot, no table locks held). */
 export function dumpDatabase(adminUrl: string, database: string, signal?: AbortSignal) {
   const { args, env } = connection(adminUrl);
-  const { child, exited } = run(
+  const { output, exited } = run(
     `dump database ${database}`,
     DUMP_BIN,
     [...args, "--single-transaction", "--routines", "--triggers", "--events", "--hex-blob", "--skip-dump-date", "--default-character-set=utf8mb4", database],
@@ -26,7 +26,7 @@ export function dumpDatabase(adminUrl: string, database: string, signal?: AbortS
     "read",
     signal,
   );
-  return { stream: child.stdout!, exited };
+  return { stream: output!, exited };
 }
 
 /** Loads a dump (as `dumpDatabase` makes it) into `database`, which must exist. */

@@ -52,10 +52,10 @@ async function withConfig(account: MongoAccount) {
 
 export async function dumpMongoDatabase(account: MongoAccount, signal?: AbortSignal) {
   const config = await withConfig(account);
-  const { child, exited } = runTool(`dump MongoDB database ${account.database}`, MONGODUMP_BIN, mongodumpArgs(account.database, config.file), process.env, "read", signal);
+  const { output, exited } = runTool(`dump MongoDB database ${account.database}`, MONGODUMP_BIN, mongodumpArgs(account.database, config.file), process.env, "read", signal);
   const done = exited.finally(config.remove);
   done.catch(() => {});
-  return { stream: child.stdout!, exited: done };
+  return { stream: output!, exited: done };
 }
 
 export async function loadMongoDatabase(account: MongoAccount, sourceDatabase: string, signal?: AbortSignal) {
