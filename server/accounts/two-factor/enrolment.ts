@@ -13,6 +13,8 @@ import { matchingTotpStep, newTotpSecret, otpauthUri } from "./totp";
 /** A refusal the account page shows as it is. */
 export class TwoFactorError extends Error {}
 
+const SPENT_OR_WRONG = "That code does not match, or it has been used already.";
+
 export async function startTwoFactorEnrolment(user: Pick<User, "id" | "email" | "twoFactorEnabledAt">) {
   if (user.twoFactorEnabledAt) throw new TwoFactorError("Two-factor sign-in is already on. Turn it off first to move it to another app.");
   const secret = newTotpSecret();
@@ -70,16 +72,19 @@ export async function spendSecondFactor(userId: string, code: string, now = Date
 export async function disableTwoFactor(user: Pick<User, "id" | "passwordHash" | "twoFactorEnabledAt">, input: { password: string; code: string }) {
   if (!user.twoFactorEnabledAt) throw new TwoFactorError("Two-factor sign-in is not on.");
   if (!user.passwordHash || !(await verifyPassword(input.password, user.passwordHash))) throw new TwoFactorError("That is not your current password.");
-  if (!(await spendSecondFactor(user.id, input.code))) throw new TwoFactorError("That code does not match, or it has been used already.");
-  await db
-    .update(users)
-    .set({ twoFactorSecretSealed: null, twoFactorPendingSecretSealed: null, twoFactorEnabledAt: null, twoFactorLastStep: null })
-    .where(eq(users.id, user.id));
-  await deleteRecoveryCodes(db, user.id);
+  if (!(await spendSecondFactor(user.id, input.code))) throw new TwoFactorError(SPENT_OR_WRONG);
+  await db.transaction(async (tx) => {
+    await tx
+      .update(users)
+      .set({ twoFactorSecretSealed: null, twoFactorPendingSecretSealed: null, twoFactorEnabledAt: null, twoFactorLastStep: null })
+      .where(eq(users.id, user.id));
+    await deleteRecoveryCodes(tx, user.id);
+  });
 }
 
 /** A fresh set of recovery codes (the old ones stop working), given a current code. */
 export async function regenerateRecoveryCodes(userId: string, code: string): Promise<string[]> {
-  if (!(await spendSecondFactor(userId, code))) throw new TwoFactorError("That code does not match, or it has been used already.");
-  return replaceRecoveryCodes(db, userId);
+  if (!(await spendSecondFactor(userId, code))) throw new TwoFactorError(SPENT_OR_WRONG);
+  // One transaction: a failure between the delete and the insert must not leave the account without codes.
+  return db.transaction((tx) => replaceRecoveryCodes(tx, userId));
 }
